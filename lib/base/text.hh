@@ -1,0 +1,19 @@
+// Small text rules shared by every program: names, globs, UTF-8.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace fail {
+
+// DESIGN.md: 1-255 bytes of letters, digits and . _ - : @ /
+bool validName(std::string_view name);
+// fnmatch(3) glob, no flags: * ? [a-z] and backslash quoting.
+bool globMatch(std::string_view pattern, std::string_view text);
+// Well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF). On failure,
+// *badOffset (when given) is the offset of the first bad byte.
+bool validUtf8(std::string_view text, size_t* badOffset = nullptr);
+// For messages: the text cut to `max` bytes with control bytes shown as \xHH.
+std::string printable(std::string_view text, size_t max = 64);
+
+}  // namespace fail

@@ -1,0 +1,106 @@
+#include "base/time.hh"
+
+#include <time.h>
+
+#include <charconv>
+#include <limits>
+
+namespace fail {
+
+Micros wallNow() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+Micros steadyNow() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+std::optional<std::int64_t> parseInt(std::string_view text, bool allowNegative) {
+  if (text.empty()) return std::nullopt;
+  if (text[0] == '-' && !allowNegative) return std::nullopt;
+  if (text[0] == '+') return std::nullopt;
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<std::uint64_t> parseUint(std::string_view text) {
+  if (text.empty() || text[0] == '-' || text[0] == '+') return std::nullopt;
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<std::int64_t> parseDurationMs(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  if (auto bare = parseInt(text)) {
+    if (*bare > std::numeric_limits<std::int64_t>::max() / 1000) return std::nullopt;
+    return *bare * 1000;
+  }
+  std::int64_t total = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    if (i == start || i - start > 15) return std::nullopt;
+    std::int64_t n = *parseInt(text.substr(start, i - start));
+    size_t ustart = i;
+    while (i < text.size() && (text[i] < '0' || text[i] > '9')) ++i;
+    std::string_view unit = text.substr(ustart, i - ustart);
+    std::int64_t mul;
+    if (unit == "ms") mul = 1;
+    else if (unit == "s") mul = 1000;
+    else if (unit == "m") mul = 60'000;
+    else if (unit == "h") mul = 3'600'000;
+    else if (unit == "d") mul = 86'400'000;
+    else return std::nullopt;
+    if (n > (std::numeric_limits<std::int64_t>::max() - total) / mul) return std::nullopt;
+    total += n * mul;
+  }
+  return total;
+}
+
+std::string formatDurationMs(std::int64_t ms) {
+  if (ms == 0) return "0";
+  if (ms % 1000) return std::to_string(ms) + "ms";
+  std::int64_t s = ms / 1000;
+  if (s % 86400 == 0) return std::to_string(s / 86400) + "d";
+  if (s % 3600 == 0) return std::to_string(s / 3600) + "h";
+  if (s % 60 == 0) return std::to_string(s / 60) + "m";
+  return std::to_string(s) + "s";
+}
+
+std::string formatLocalTime(Micros t) {
+  time_t secs = static_cast<time_t>(t / 1'000'000);
+  struct tm tm;
+  localtime_r(&secs, &tm);
+  char buf[32];
+  strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+std::string formatAge(Micros delta) {
+  if (delta < 0) delta = 0;
+  std::int64_t s = delta / 1'000'000;
+  struct Unit {
+    const char* name;
+    std::int64_t secs;
+  };
+  constexpr Unit units[] = {{"d", 86400}, {"h", 3600}, {"m", 60}, {"s", 1}};
+  if (s < 60) return std::to_string(s) + "s";
+  for (size_t i = 0; i + 1 < std::size(units); ++i) {
+    if (s >= units[i].secs) {
+      std::string out = std::to_string(s / units[i].secs) + units[i].name;
+      std::int64_t rest = (s % units[i].secs) / units[i + 1].secs;
+      if (rest) out += std::to_string(rest) + units[i + 1].name;
+      return out;
+    }
+  }
+  return std::to_string(s) + "s";
+}
+
+}  // namespace fail

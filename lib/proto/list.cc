@@ -1,0 +1,246 @@
+#include "proto/list.hh"
+
+#include <cstdint>
+
+namespace fail::proto {
+namespace {
+
+bool isSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void appendUtf8(std::string& out, std::uint32_t cp) {
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// Length of the UTF-8 sequence starting at s[0] if it is complete and well-formed, else 0.
+size_t utf8Length(std::string_view s) {
+  unsigned char c = s[0];
+  size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+  if (c >= 0xF5) len = 0;
+  if (len == 0 || len > s.size()) return 0;
+  for (size_t i = 1; i < len; ++i)
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) return 0;
+  return len;
+}
+
+// One backslash sequence at s[0] == '\\' (Tcl's TclParseBackslash). Returns the bytes
+// consumed; appends the substitution to *out when given.
+size_t parseBackslash(std::string_view s, std::string* out) {
+  if (s.size() == 1) {
+    if (out) *out += '\\';
+    return 1;
+  }
+  char c = s[1];
+  auto simple = [&](char v) {
+    if (out) *out += v;
+    return size_t{2};
+  };
+  switch (c) {
+    case 'a': return simple('\a');
+    case 'b': return simple('\b');
+    case 'f': return simple('\f');
+    case 'n': return simple('\n');
+    case 'r': return simple('\r');
+    case 't': return simple('\t');
+    case 'v': return simple('\v');
+    case 'x':
+    case 'u':
+    case 'U': {
+      size_t maxDigits = c == 'x' ? 2 : c == 'u' ? 4 : 8;
+      std::uint32_t v = 0;
+      size_t n = 0;
+      while (n < maxDigits && 2 + n < s.size() && hexValue(s[2 + n]) >= 0) {
+        v = (v << 4) | static_cast<std::uint32_t>(hexValue(s[2 + n]));
+        ++n;
+      }
+      if (n == 0) return simple(c);
+      if (out) appendUtf8(*out, v);
+      return 2 + n;
+    }
+    case '\n': {
+      size_t i = 2;
+      while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+      if (out) *out += ' ';
+      return i;
+    }
+    default:
+      break;
+  }
+  if (c >= '0' && c <= '7') {
+    std::uint32_t v = static_cast<std::uint32_t>(c - '0');
+    size_t i = 2;
+    if (i < s.size() && s[i] >= '0' && s[i] <= '7') {
+      v = (v << 3) + static_cast<std::uint32_t>(s[i] - '0');
+      ++i;
+      if (i < s.size() && s[i] >= '0' && s[i] <= '7' && v < 0x20) {
+        v = ((v << 3) + static_cast<std::uint32_t>(s[i] - '0')) & 0xFF;
+        ++i;
+      }
+    }
+    if (out) appendUtf8(*out, v);
+    return i;
+  }
+  if (static_cast<unsigned char>(c) >= 0x80) {
+    size_t len = utf8Length(s.substr(1));
+    if (len) {
+      if (out) out->append(s.substr(1, len));
+      return 1 + len;
+    }
+    if (out) appendUtf8(*out, static_cast<unsigned char>(c));  // a stray byte, as Tcl
+    return 2;
+  }
+  return simple(c);
+}
+
+void setError(ListError* err, size_t offset, std::string message) {
+  if (err) {
+    err->offset = offset;
+    err->message = std::move(message);
+  }
+}
+
+std::string junkAfter(std::string_view text, size_t p) {
+  size_t e = p;
+  while (e < text.size() && !isSpace(text[e]) && e < p + 20) ++e;
+  return std::string(text.substr(p, e - p));
+}
+
+}  // namespace
+
+bool splitList(std::string_view text, std::vector<std::string>& out, ListError* err) {
+  out.clear();
+  size_t p = 0;
+  const size_t n = text.size();
+  while (true) {
+    while (p < n && isSpace(text[p])) ++p;
+    if (p >= n) return true;
+    std::string word;
+    if (text[p] == '{') {
+      size_t open = p;
+      int depth = 1;
+      size_t start = ++p;
+      while (p < n) {
+        char c = text[p];
+        if (c == '{') {
+          ++depth;
+        } else if (c == '}') {
+          if (--depth == 0) break;
+        } else if (c == '\\') {
+          p += parseBackslash(text.substr(p), nullptr) - 1;
+        }
+        ++p;
+      }
+      if (p >= n) {
+        setError(err, open, "unmatched open brace in list");
+        return false;
+      }
+      word.assign(text.substr(start, p - start));
+      ++p;
+      if (p < n && !isSpace(text[p])) {
+        setError(err, p,
+                 "list element in braces followed by \"" + junkAfter(text, p) +
+                     "\" instead of space");
+        return false;
+      }
+    } else if (text[p] == '"') {
+      size_t open = p++;
+      while (p < n && text[p] != '"') {
+        if (text[p] == '\\') {
+          p += parseBackslash(text.substr(p), &word);
+        } else {
+          word += text[p++];
+        }
+      }
+      if (p >= n) {
+        setError(err, open, "unmatched open quote in list");
+        return false;
+      }
+      ++p;
+      if (p < n && !isSpace(text[p])) {
+        setError(err, p,
+                 "list element in quotes followed by \"" + junkAfter(text, p) +
+                     "\" instead of space");
+        return false;
+      }
+    } else {
+      while (p < n && !isSpace(text[p])) {
+        if (text[p] == '\\') {
+          p += parseBackslash(text.substr(p), &word);
+        } else {
+          word += text[p++];
+        }
+      }
+    }
+    out.push_back(std::move(word));
+  }
+}
+
+void appendWord(std::string& out, std::string_view word) {
+  if (word.empty()) {
+    out += "{}";
+    return;
+  }
+  static const char kHex[] = "0123456789abcdef";
+  for (unsigned char c : word) {
+    switch (c) {
+      case ' ': case ';': case '$': case '[': case ']': case '\\':
+      case '"': case '{': case '}':
+        out += '\\';
+        out += static_cast<char>(c);
+        break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += "\\x";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+}
+
+void appendElement(std::string& out, std::string_view word) {
+  if (!out.empty()) out += ' ';
+  appendWord(out, word);
+}
+
+std::string encodeWord(std::string_view word) {
+  std::string out;
+  appendWord(out, word);
+  return out;
+}
+
+std::string encodeList(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) appendElement(out, w);
+  return out;
+}
+
+}  // namespace fail::proto

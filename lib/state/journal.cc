@@ -1,0 +1,2 @@
+// Implemented by the journal work (see journal.hh).
+#include "state/journal.hh"

@@ -1,0 +1,86 @@
+// The state file: an append-only journal of changes, fsynced in groups, compacted from
+// time to time, recovered as far as it can be after damage. DESIGN.md "State model",
+// doc/faild-state.md for the format.
+//
+// Threads: every member function is called from the owning (loop) thread. Appends and
+// compactions are carried out in order by one syncer thread; when some have become
+// durable, the syncer makes completionFd() readable and the loop thread calls
+// runCompletions(), which invokes the callbacks on the loop thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "state/record.hh"
+
+namespace fail::state {
+
+// One change as journalled and as streamed to watchers.
+struct Change {
+  enum class Kind : std::uint8_t { Set, Delete };
+  Kind kind = Kind::Set;
+  Record record;  // Set: the record after the change. Delete: name, serial, since (= time of deletion)
+};
+
+// What open() found. Problems are said in full sentences naming file and offset.
+struct Recovery {
+  std::vector<Record> records;  // current records, any order
+  std::vector<Change> changes;  // changes journalled after `base`, in serial order
+  std::uint64_t base = 0;       // changes with serial <= base are not in `changes`
+  std::uint64_t ceiling = 0;    // every serial ever issued is <= this (high-water mark)
+  std::vector<std::string> problems;  // empty when the file was sound
+  std::string movedTo;                // where a damaged file was moved ("" if not)
+};
+
+class Journal {
+ public:
+  using Done = std::function<void(bool ok, const std::string& error)>;
+
+  // Opens or creates the state file at `path` (and its high-water-mark file
+  // `path + ".serial"`), and reads it into `out`. A damaged or truncated file is not an
+  // error: what can be read is recovered, the file is moved aside to
+  // `path + ".damaged-YYYYMMDD-HHMMSS"`, a fresh compacted file is written in its place
+  // and `out.problems` says what was lost and where. Throws std::runtime_error when the
+  // file cannot be read or created at all (permissions, missing directory).
+  static std::unique_ptr<Journal> open(const std::string& path, Recovery& out);
+  ~Journal();  // finishes every queued job, then stops the syncer
+
+  // Queues a change. `ceiling`, when above the current high-water mark, is made durable
+  // in the .serial file before the change itself is written. `done` runs (on the loop
+  // thread, from runCompletions) once the change is on disk (fdatasync) or failed.
+  // Changes queued while a sync is in flight share the next sync (group commit).
+  void appendChange(const Change& change, std::uint64_t ceiling, Done done);
+
+  // Queues the new attributes of a refreshed record: written with the next batch, never
+  // synced on its own account. No callback.
+  void appendAttrs(const std::string& name, const Attrs& attrs);
+
+  // Queues a compaction: the file is rewritten to hold exactly `records` (the state after
+  // every change queued before this call) with base `base`, atomically (temporary file,
+  // fsync, rename, fsync of the directory). Later appends go to the new file.
+  void compact(std::vector<Record> records, std::uint64_t base, Done done);
+
+  // Bytes written to the current file since it was created or compacted.
+  std::uint64_t size() const;
+  std::uint64_t ceiling() const;  // the high-water mark as last requested
+  std::uint64_t fsyncs() const;   // fdatasync calls so far (for STATS)
+
+  int completionFd() const;  // readable when runCompletions() has work
+  void runCompletions();
+
+  // Blocks until every queued job is done, then runs completions. For shutdown and tests.
+  void drain();
+
+  const std::string& path() const;
+
+  struct Impl;
+
+ private:
+  explicit Journal(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fail::state

@@ -1,0 +1,132 @@
+#include "state/record.hh"
+
+#include <algorithm>
+#include <strings.h>
+
+#include "proto/list.hh"
+
+namespace fail::state {
+
+const char* stateName(State s) {
+  switch (s) {
+    case State::Up: return "UP";
+    case State::Recover: return "RECOVER";
+    case State::Fail: return "FAIL";
+    case State::Unknown: break;
+  }
+  return "UNKNOWN";
+}
+
+std::optional<State> parseState(std::string_view w) {
+  constexpr State all[] = {State::Up, State::Recover, State::Fail, State::Unknown};
+  for (State s : all) {
+    std::string_view name = stateName(s);
+    if (w.size() == name.size() && strncasecmp(w.data(), name.data(), w.size()) == 0) return s;
+  }
+  return std::nullopt;
+}
+
+bool validAttrKey(std::string_view key) {
+  if (key.empty() || key.size() > 64) return false;
+  return std::all_of(key.begin(), key.end(), [](unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.' || c == '-';
+  });
+}
+
+bool mergeAttr(Attrs& attrs, std::string_view key, std::string_view value) {
+  auto it = std::lower_bound(attrs.begin(), attrs.end(), key,
+                             [](const auto& kv, std::string_view k) { return kv.first < k; });
+  bool present = it != attrs.end() && it->first == key;
+  if (value.empty()) {
+    if (!present) return false;
+    attrs.erase(it);
+    return true;
+  }
+  if (present) {
+    if (it->second == value) return false;
+    it->second.assign(value);
+    return true;
+  }
+  attrs.emplace(it, std::string(key), std::string(value));
+  return true;
+}
+
+std::string encodeRecord(const Record& r) {
+  std::string out;
+  out.reserve(128 + r.name.size() + r.note.size());
+  out += "name ";
+  proto::appendWord(out, r.name);
+  out += " state ";
+  out += stateName(r.state);
+  out += " serial ";
+  out += std::to_string(r.serial);
+  out += " since ";
+  out += std::to_string(r.since);
+  out += " ttl ";
+  out += formatDurationMs(r.ttlMs);
+  out += " origin ";
+  proto::appendWord(out, r.origin);
+  out += " note ";
+  proto::appendWord(out, r.note);
+  out += " attrs ";
+  std::string attrs;
+  for (const auto& [k, v] : r.attrs) {
+    proto::appendElement(attrs, k);
+    proto::appendElement(attrs, v);
+  }
+  proto::appendWord(out, attrs);
+  return out;
+}
+
+void appendRecord(std::string& out, const Record& r) {
+  proto::appendElement(out, encodeRecord(r));
+}
+
+bool decodeRecord(std::string_view dict, Record& out, std::string* err) {
+  auto bad = [&](std::string msg) {
+    if (err) *err = std::move(msg);
+    return false;
+  };
+  std::vector<std::string> words;
+  proto::ListError le;
+  if (!proto::splitList(dict, words, &le)) return bad("record: " + le.message);
+  if (words.size() % 2) return bad("record: odd number of words in dict");
+  out = Record{};
+  for (size_t i = 0; i < words.size(); i += 2) {
+    const std::string& k = words[i];
+    const std::string& v = words[i + 1];
+    if (k == "name") {
+      out.name = v;
+    } else if (k == "state") {
+      auto s = parseState(v);
+      if (!s) return bad("record: bad state '" + v + "'");
+      out.state = *s;
+    } else if (k == "serial") {
+      auto s = parseUint(v);
+      if (!s) return bad("record: bad serial '" + v + "'");
+      out.serial = *s;
+    } else if (k == "since") {
+      auto s = parseInt(v, true);
+      if (!s) return bad("record: bad since '" + v + "'");
+      out.since = *s;
+    } else if (k == "ttl") {
+      auto s = parseDurationMs(v);
+      if (!s) return bad("record: bad ttl '" + v + "'");
+      out.ttlMs = *s;
+    } else if (k == "origin") {
+      out.origin = v;
+    } else if (k == "note") {
+      out.note = v;
+    } else if (k == "attrs") {
+      std::vector<std::string> kv;
+      if (!proto::splitList(v, kv, &le)) return bad("record: attrs: " + le.message);
+      if (kv.size() % 2) return bad("record: attrs: odd number of words");
+      for (size_t j = 0; j < kv.size(); j += 2) mergeAttr(out.attrs, kv[j], kv[j + 1]);
+    }  // unknown keys are skipped: later versions may add some
+  }
+  if (out.name.empty()) return bad("record: no name");
+  return true;
+}
+
+}  // namespace fail::state
