@@ -65,7 +65,7 @@ class Line {
 }  // namespace fail::log
 
 // FAIL_LOG(fac, Notice) << "text " << value;  — builds nothing when the level is off.
-#define FAIL_LOG(fac, lvl)                                                   \
-  if (!::fail::log::enabled((fac), ::fail::log::Level::lvl)) {               \
-  } else                                                                     \
-    ::fail::log::Line((fac), ::fail::log::Level::lvl)
+#define FAIL_LOG(fac, lvl)                                                        \
+  for (bool fail_log_once_ = ::fail::log::enabled((fac), ::fail::log::Level::lvl); \
+       fail_log_once_; fail_log_once_ = false)                                    \
+  ::fail::log::Line((fac), ::fail::log::Level::lvl)

@@ -35,14 +35,21 @@ void appendUtf8(std::string& out, std::uint32_t cp) {
   }
 }
 
-// Length of the UTF-8 sequence starting at s[0] if it is complete and well-formed, else 0.
+// Length of the UTF-8 sequence starting at s[0] if it is complete and well-formed (no
+// overlong form, no surrogate, at most U+10FFFF), else 0.
 size_t utf8Length(std::string_view s) {
   unsigned char c = s[0];
-  size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
-  if (c >= 0xF5) len = 0;
+  size_t len = c >= 0xF0 && c <= 0xF4   ? 4
+               : c >= 0xE0 && c <= 0xEF ? 3
+               : c >= 0xC2 && c <= 0xDF ? 2
+                                        : 0;
   if (len == 0 || len > s.size()) return 0;
   for (size_t i = 1; i < len; ++i)
     if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) return 0;
+  unsigned char c1 = s[1];
+  if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) || (c == 0xF0 && c1 < 0x90) ||
+      (c == 0xF4 && c1 >= 0x90))
+    return 0;
   return len;
 }
 
@@ -72,7 +79,9 @@ size_t parseBackslash(std::string_view s, std::string* out) {
       size_t maxDigits = c == 'x' ? 2 : c == 'u' ? 4 : 8;
       std::uint32_t v = 0;
       size_t n = 0;
-      while (n < maxDigits && 2 + n < s.size() && hexValue(s[2 + n]) >= 0) {
+      // Tcl's TclParseHex: a digit is taken only while the value so far is at most
+      // 0x10FFF, so \U stops just before the value would pass U+10FFFF.
+      while (n < maxDigits && 2 + n < s.size() && hexValue(s[2 + n]) >= 0 && v <= 0x10FFF) {
         v = (v << 4) | static_cast<std::uint32_t>(hexValue(s[2 + n]));
         ++n;
       }
@@ -80,6 +89,9 @@ size_t parseBackslash(std::string_view s, std::string* out) {
       if (out) appendUtf8(*out, v);
       return 2 + n;
     }
+    case '\0':  // Tcl keeps the backslash and reads the NUL as an ordinary byte
+      if (out) *out += '\\';
+      return 1;
     case '\n': {
       size_t i = 2;
       while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;

@@ -1,2 +1,509 @@
-// Implemented by the journal work (see journal.hh).
+// The state file's I/O: recovery in open(), and the syncer thread that writes, syncs and
+// compacts. The line format is in journal_format.cc; doc/faild-state.md tells
+// administrators what is written and how damage is handled.
+//
+// Ordering contract: jobs (changes, attribute refreshes, compactions) are carried out
+// in the order they were queued, and the Done callbacks run in that order too.
+// Durability contract: a change's Done(true) runs only after its line was written and
+// fdatasync()ed, and after the .serial file held a ceiling >= its serial (written to a
+// temporary file, fsynced, renamed, directory fsynced). Attribute refreshes are written
+// at most kAttrDelay after they were queued (sooner with a change, a compaction, a
+// drain, or kAttrFlushBytes of them) and are never fsynced on their own account.
+// Failure contract: when a write or sync fails, every change of that group gets
+// Done(false, "PATH: write: REASON") and the file is cut back to its last good end, so
+// the failed lines never reach a later open(); if even that fails, every later change
+// fails until a compaction has written a fresh file.
+// Destruction: the destructor writes every queued job but runs no callback (their
+// owner may be half destroyed); call drain() first to have them run.
 #include "state/journal.hh"
+
+#include <fcntl.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+#include "base/text.hh"
+#include "base/time.hh"
+#include "base/unique_fd.hh"
+#include "state/journal_format.hh"
+
+namespace fail::state {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kAttrDelay = std::chrono::seconds(1);
+constexpr size_t kAttrFlushBytes = 256 * 1024;
+constexpr mode_t kFileMode = 0640;
+
+std::string sysError(const std::string& path, const char* op, int err) {
+  return path + ": " + op + ": " + std::strerror(err);
+}
+
+std::string dirOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// Writes all of `data` at the fd's offset (O_APPEND: its end). "" or the error.
+std::string writeAll(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return sysError(path, "write", errno);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return "";
+}
+
+// Reads a whole file. Returns false with errno set when it cannot be opened or read.
+bool readFile(const std::string& path, std::string& out) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return false;
+  out.clear();
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) return true;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+// "20261122-040559" in local time.
+std::string stamp() {
+  time_t now = ::time(nullptr);
+  struct tm tm;
+  localtime_r(&now, &tm);
+  char buf[32];
+  strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+  return buf;
+}
+
+}  // namespace
+
+struct Journal::Impl {
+  struct Job {
+    enum class Kind { Change, Attrs, Compact } kind = Kind::Change;
+    std::string bytes;             // Change, Attrs: the encoded line
+    std::uint64_t ceiling = 0;     // Change: to be durable before the line
+    Done done;                     // Change, Compact
+    std::vector<Record> records;   // Compact
+    std::uint64_t base = 0;        // Compact
+  };
+  struct Completion {
+    Done done;
+    bool ok;
+    std::string error;
+  };
+
+  std::string path, dir;
+  std::uint64_t requestedCeiling = 0;  // loop thread
+  std::atomic<std::uint64_t> size{0};
+  std::atomic<std::uint64_t> syncs{0};
+  UniqueFd eventFd;
+
+  // Syncer thread only (and open() before the thread starts).
+  UniqueFd fd;                      // the state file, O_WRONLY | O_APPEND
+  std::uint64_t goodSize = 0;       // the file's end after the last good write
+  std::uint64_t durableCeiling = 0;
+  std::string broken;               // why the file's end is uncertain ("" if it is not)
+  std::string buffer;               // reused for group writes
+
+  std::mutex mu;                    // guards the queue state below
+  std::condition_variable wake;     // syncer waits for jobs
+  std::condition_variable idle;     // drain() waits for the syncer
+  std::deque<Job> queue;
+  size_t urgent = 0;                // Change and Compact jobs queued
+  size_t attrBytes = 0;             // bytes of Attrs jobs queued
+  Clock::time_point attrDeadline;   // when queued Attrs jobs must be written
+  int waiters = 0;                  // drain() calls waiting
+  bool busy = false, stopping = false;
+
+  std::mutex doneMu;
+  std::vector<Completion> completed;
+  std::thread thread;
+
+  // --- file operations (open() and the syncer) ---
+
+  // fsync of the directory holding the file: makes a rename durable.
+  std::string syncDir() {
+    UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!d) return sysError(dir, "open", errno);
+    ++syncs;
+    if (::fsync(d.get()) < 0) return sysError(dir, "fsync", errno);
+    return "";
+  }
+
+  // Writes `content` to `target` atomically: TARGET.tmp, fsync, rename, directory fsync.
+  // On success `keep` (when given) receives an fd of the new file, open for writing.
+  std::string replaceFile(const std::string& target, std::string_view content,
+                          UniqueFd* keep) {
+    std::string tmp = target + ".tmp";
+    UniqueFd f(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kFileMode));
+    if (!f) return sysError(tmp, "open", errno);
+    std::string err = writeAll(f.get(), content, tmp);
+    if (err.empty()) {
+      ++syncs;
+      if (::fsync(f.get()) < 0) err = sysError(tmp, "fsync", errno);
+    }
+    if (err.empty() && ::rename(tmp.c_str(), target.c_str()) < 0)
+      err = sysError(tmp, "rename", errno);
+    if (!err.empty()) {
+      ::unlink(tmp.c_str());
+      return err;
+    }
+    if (keep) *keep = std::move(f);
+    return syncDir();
+  }
+
+  std::string writeCeiling(std::uint64_t c) {
+    std::string err = replaceFile(path + ".serial", std::to_string(c) + "\n", nullptr);
+    if (err.empty()) durableCeiling = c;
+    return err;
+  }
+
+  // Writes a compacted file in place of the current one and continues on it.
+  std::string writeCompacted(const std::vector<Record>& records, std::uint64_t base) {
+    if (base > durableCeiling) {
+      if (std::string err = writeCeiling(base); !err.empty()) return err;
+    }
+    std::string content = format::compacted(records, base);
+    UniqueFd f;
+    std::string err = replaceFile(path, content, &f);
+    if (f) {  // renamed into place, even if the directory sync failed
+      if (::fcntl(f.get(), F_SETFL, O_APPEND) < 0 && err.empty())
+        err = sysError(path, "fcntl", errno);
+      fd = std::move(f);
+      goodSize = content.size();
+      size = goodSize;
+      broken.clear();
+    }
+    return err;
+  }
+
+  // --- the syncer ---
+
+  void run() {
+    std::deque<Job> batch;
+    std::vector<Completion> done;
+    for (;;) {
+      {
+        std::unique_lock lock(mu);
+        for (;;) {
+          if (stopping || urgent > 0 || attrBytes >= kAttrFlushBytes) break;
+          if (waiters > 0 && !queue.empty()) break;
+          if (attrBytes == 0) {
+            wake.wait(lock);
+          } else if (wake.wait_until(lock, attrDeadline) == std::cv_status::timeout) {
+            break;
+          }
+        }
+        if (queue.empty() && stopping) return;
+        batch.swap(queue);
+        urgent = attrBytes = 0;
+        busy = true;
+      }
+      process(batch, done);
+      batch.clear();
+      if (!done.empty()) {
+        {
+          std::lock_guard lock(doneMu);
+          for (auto& c : done) completed.push_back(std::move(c));
+        }
+        done.clear();
+        std::uint64_t one = 1;
+        [[maybe_unused]] ssize_t n = ::write(eventFd.get(), &one, sizeof one);
+      }
+      {
+        std::lock_guard lock(mu);
+        busy = false;
+      }
+      idle.notify_all();
+    }
+  }
+
+  void process(std::deque<Job>& batch, std::vector<Completion>& done) {
+    size_t i = 0;
+    while (i < batch.size()) {
+      if (batch[i].kind == Job::Kind::Compact) {
+        Job& job = batch[i++];
+        std::string err = writeCompacted(job.records, job.base);
+        job.records.clear();
+        if (job.done) done.push_back({std::move(job.done), err.empty(), err});
+        continue;
+      }
+      size_t j = i;
+      while (j < batch.size() && batch[j].kind != Job::Kind::Compact) ++j;
+      appendGroup(batch, i, j, done);
+      i = j;
+    }
+  }
+
+  // Writes jobs [from, to) (changes and attributes) with one write and, if any is a
+  // change, one fdatasync.
+  void appendGroup(std::deque<Job>& batch, size_t from, size_t to,
+                   std::vector<Completion>& done) {
+    std::uint64_t need = 0;
+    bool changes = false;
+    buffer.clear();
+    for (size_t k = from; k < to; ++k) {
+      need = std::max(need, batch[k].ceiling);
+      changes = changes || batch[k].kind == Job::Kind::Change;
+      buffer += batch[k].bytes;
+    }
+    std::string err = broken;
+    if (err.empty() && need > durableCeiling) err = writeCeiling(need);
+    if (err.empty()) {
+      err = writeAll(fd.get(), buffer, path);
+      if (err.empty() && changes) {
+        ++syncs;
+        if (::fdatasync(fd.get()) < 0) err = sysError(path, "fdatasync", errno);
+      }
+      if (err.empty()) {
+        goodSize += buffer.size();
+        size = goodSize;
+      } else {
+        cutBack(err);
+      }
+    }
+    for (size_t k = from; k < to; ++k) {
+      if (batch[k].done) done.push_back({std::move(batch[k].done), err.empty(), err});
+    }
+  }
+
+  // After a failed write: cuts the file back to its last good end, so the failed lines
+  // are not read back as changes. If that fails too, the file is unusable until the
+  // next compaction.
+  void cutBack(const std::string& why) {
+    ++syncs;
+    if (::ftruncate(fd.get(), static_cast<off_t>(goodSize)) < 0 || ::fdatasync(fd.get()) < 0)
+      broken = why + " (and the file could not be cut back to its last good end: " +
+               std::strerror(errno) + "; nothing more is written until a compaction)";
+  }
+
+  void push(Job job) {
+    {
+      std::lock_guard lock(mu);
+      if (job.kind == Job::Kind::Attrs) {
+        if (attrBytes == 0) attrDeadline = Clock::now() + kAttrDelay;
+        attrBytes += job.bytes.size();
+      } else {
+        ++urgent;
+      }
+      queue.push_back(std::move(job));
+    }
+    wake.notify_one();
+  }
+
+  // --- open ---
+
+  void recover(Recovery& out);
+};
+
+void Journal::Impl::recover(Recovery& out) {
+  // The high-water mark.
+  const std::string serialPath = path + ".serial";
+  std::string text;
+  std::optional<std::uint64_t> fileCeiling;
+  bool serialExists = readFile(serialPath, text);
+  if (!serialExists && errno != ENOENT)
+    throw std::runtime_error(sysError(serialPath, "read", errno));
+  if (serialExists) {
+    std::string_view t = text;
+    if (!t.empty() && t.back() == '\n') t.remove_suffix(1);
+    fileCeiling = parseUint(t);
+  }
+  ::unlink((path + ".tmp").c_str());  // left by a compaction that never finished
+  ::unlink((serialPath + ".tmp").c_str());
+
+  // The state file.
+  std::string data;
+  if (!readFile(path, data)) {
+    if (errno != ENOENT) throw std::runtime_error(sysError(path, "read", errno));
+    // A new file. If only the .serial file survived, serials still continue above it,
+    // and no history before it is claimed.
+    out.ceiling = out.base = fileCeiling.value_or(0);
+    durableCeiling = fileCeiling.value_or(0);
+    if (!fileCeiling && serialExists)
+      out.problems.push_back(serialPath + ": not a serial number ('" + printable(text) +
+                             "'); starting again from 0");
+    if (!fileCeiling) {
+      if (std::string err = writeCeiling(out.ceiling); !err.empty())
+        throw std::runtime_error(err);
+    }
+    if (std::string err = writeCompacted({}, out.base); !err.empty())
+      throw std::runtime_error(err);
+    return;
+  }
+
+  format::Contents c = format::parse(data, path);
+  if (c.otherVersion)
+    throw std::runtime_error(path + ": a state file of version " + printable(*c.otherVersion) +
+                             "; this faild reads version " +
+                             std::to_string(format::kVersion) + " only");
+  out.ceiling = std::max(fileCeiling.value_or(0), c.highest);
+  durableCeiling = fileCeiling.value_or(0);
+  bool damaged = !c.problems.empty();
+  out.problems = std::move(c.problems);
+  if (!serialExists) {
+    out.problems.push_back(serialPath + ": missing; the high-water mark is taken from " +
+                           path + " (" + std::to_string(out.ceiling) +
+                           "), serials issued above it before may be issued again");
+  } else if (!fileCeiling) {
+    out.problems.push_back(serialPath + ": not a serial number ('" + printable(text) +
+                           "'); the high-water mark is taken from " + path + " (" +
+                           std::to_string(out.ceiling) + ")");
+  } else if (*fileCeiling < c.highest) {
+    out.problems.push_back(serialPath + ": high-water mark " + std::to_string(*fileCeiling) +
+                           " is below serial " + std::to_string(c.highest) + " in " + path +
+                           "; raised");
+  }
+  if (out.ceiling != durableCeiling || !fileCeiling) {
+    if (std::string err = writeCeiling(out.ceiling); !err.empty())
+      throw std::runtime_error(err);
+  }
+
+  out.records.reserve(c.records.size());
+  for (auto& [name, r] : c.records) out.records.push_back(std::move(r));
+  if (!damaged) {
+    out.changes = std::move(c.changes);
+    out.base = c.base;
+    fd.reset(::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+    if (!fd) throw std::runtime_error(sysError(path, "open", errno));
+    goodSize = data.size();
+    size = goodSize;
+    return;
+  }
+
+  // Damaged: keep the file for inspection, start a fresh one from what was recovered.
+  // History across damage is not trusted, so no change is claimed below the ceiling.
+  std::string aside = path + ".damaged-" + stamp();
+  struct stat st;
+  for (int n = 2; ::lstat(aside.c_str(), &st) == 0; ++n)
+    aside = path + ".damaged-" + stamp() + "-" + std::to_string(n);
+  if (::rename(path.c_str(), aside.c_str()) < 0)
+    throw std::runtime_error(sysError(path, "rename", errno) +
+                             " (while moving the damaged file aside to " + aside + ")");
+  out.movedTo = aside;
+  out.base = out.ceiling;
+  if (std::string err = writeCompacted(out.records, out.base); !err.empty())
+    throw std::runtime_error(err);
+  out.problems.push_back(path + ": damaged; moved aside to " + aside + " and rewritten with " +
+                         std::to_string(out.records.size()) +
+                         " recovered records; the change history up to serial " +
+                         std::to_string(out.base) + " is dropped");
+}
+
+std::unique_ptr<Journal> Journal::open(const std::string& path, Recovery& out) {
+  out = Recovery{};
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->dir = dirOf(path);
+  impl->recover(out);
+  impl->requestedCeiling = out.ceiling;
+  impl->eventFd.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!impl->eventFd) throw std::runtime_error(sysError(path, "eventfd", errno));
+  Impl* raw = impl.get();
+  std::unique_ptr<Journal> journal(new Journal(std::move(impl)));
+  raw->thread = std::thread([raw] { raw->run(); });
+  return journal;
+}
+
+Journal::Journal(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Journal::~Journal() {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->wake.notify_one();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+void Journal::appendChange(const Change& change, std::uint64_t ceiling, Done done) {
+  Impl::Job job;
+  job.kind = Impl::Job::Kind::Change;
+  format::appendChangeEntry(job.bytes, change);
+  // A serial above the requested ceiling would break the promise: raise it to cover.
+  job.ceiling = std::max(ceiling, change.record.serial);
+  impl_->requestedCeiling = std::max(impl_->requestedCeiling, job.ceiling);
+  job.done = std::move(done);
+  impl_->push(std::move(job));
+}
+
+void Journal::appendAttrs(const std::string& name, const Attrs& attrs) {
+  Impl::Job job;
+  job.kind = Impl::Job::Kind::Attrs;
+  format::appendAttrsEntry(job.bytes, name, attrs);
+  impl_->push(std::move(job));
+}
+
+void Journal::compact(std::vector<Record> records, std::uint64_t base, Done done) {
+  Impl::Job job;
+  job.kind = Impl::Job::Kind::Compact;
+  job.records = std::move(records);
+  job.base = base;
+  job.done = std::move(done);
+  impl_->requestedCeiling = std::max(impl_->requestedCeiling, base);
+  impl_->push(std::move(job));
+}
+
+std::uint64_t Journal::size() const { return impl_->size.load(); }
+std::uint64_t Journal::ceiling() const { return impl_->requestedCeiling; }
+std::uint64_t Journal::fsyncs() const { return impl_->syncs.load(); }
+int Journal::completionFd() const { return impl_->eventFd.get(); }
+const std::string& Journal::path() const { return impl_->path; }
+
+void Journal::runCompletions() {
+  std::uint64_t count;
+  [[maybe_unused]] ssize_t n = ::read(impl_->eventFd.get(), &count, sizeof count);
+  std::vector<Impl::Completion> list;
+  {
+    std::lock_guard lock(impl_->doneMu);
+    list.swap(impl_->completed);
+  }
+  size_t i = 0;
+  try {
+    for (; i < list.size(); ++i) list[i].done(list[i].ok, list[i].error);  // never empty
+  } catch (...) {
+    // Keep the callbacks not yet run, in order, for the next call.
+    std::lock_guard lock(impl_->doneMu);
+    impl_->completed.insert(impl_->completed.begin(),
+                            std::make_move_iterator(list.begin() + static_cast<long>(i) + 1),
+                            std::make_move_iterator(list.end()));
+    std::uint64_t one = 1;
+    n = ::write(impl_->eventFd.get(), &one, sizeof one);
+    throw;
+  }
+}
+
+void Journal::drain() {
+  {
+    std::unique_lock lock(impl_->mu);
+    ++impl_->waiters;
+    impl_->wake.notify_one();
+    impl_->idle.wait(lock, [&] { return impl_->queue.empty() && !impl_->busy; });
+    --impl_->waiters;
+  }
+  runCompletions();
+}
+
+}  // namespace fail::state

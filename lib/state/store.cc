@@ -1,1 +1,262 @@
 #include "state/store.hh"
+
+#include <algorithm>
+
+#include "base/log.hh"
+#include "proto/list.hh"
+
+namespace fail::state {
+namespace {
+
+log::Facility& fac() {
+  static log::Facility& f = log::facility("store");
+  return f;
+}
+
+std::string lineFor(const Change& c) {
+  std::string line;
+  if (c.kind == Change::Kind::Set) {
+    line = "CHANGE " + std::to_string(c.record.serial) + " ";
+    proto::appendWord(line, encodeRecord(c.record));
+  } else {
+    line = "DELETE " + std::to_string(c.record.serial) + " ";
+    proto::appendWord(line, c.record.name);
+    line += " " + std::to_string(c.record.since);
+  }
+  return line;
+}
+
+}  // namespace
+
+Store::Store(std::unique_ptr<Journal> journal, Recovery rec, Options opts, Micros steadyNow)
+    : journal_(std::move(journal)), opts_(opts) {
+  for (auto& r : rec.records) {
+    lastSerial_ = std::max(lastSerial_, r.serial);
+    Entry e;
+    e.record = std::move(r);
+    std::string name = e.record.name;
+    auto [it, _] = records_.insert_or_assign(name, std::move(e));
+    // After a restart every ttl starts afresh (DESIGN.md), so a restart causes no wave
+    // of expiries.
+    if (it->second.record.ttlMs > 0 && it->second.record.state != State::Unknown)
+      schedule(name, steadyNow + it->second.record.ttlMs * 1000);
+  }
+  base_ = rec.base;
+  for (auto& c : rec.changes) {
+    if (c.record.serial <= base_) continue;
+    Published p{std::move(c), {}};
+    p.line = lineFor(p.change);
+    history_.push_back(std::move(p));
+  }
+  while (history_.size() > opts_.historyMax) {
+    base_ = history_.front().change.record.serial;
+    history_.pop_front();
+  }
+  lastSerial_ = std::max({lastSerial_, rec.ceiling, rec.base});
+  if (!history_.empty()) lastSerial_ = std::max(lastSerial_, history_.back().change.record.serial);
+  published_ = lastSerial_;
+  ceiling_ = rec.ceiling;
+  // Serials handed out before a crash may not have reached the journal; the ceiling
+  // covers them, so start above it.
+  if (journal_) lastSerial_ = std::max(lastSerial_, ceiling_);
+}
+
+std::uint64_t Store::nextSerial() {
+  ++lastSerial_;
+  return lastSerial_;
+}
+
+Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done done,
+                          std::uint64_t& serial) {
+  auto it = records_.find(in.name);
+  if (it != records_.end()) {
+    Entry& e = it->second;
+    Record& r = e.record;
+    if (r.state == in.state && r.note == in.note) {
+      ++counters_.refreshes;
+      bool changed = false;
+      for (const auto& [k, v] : in.attrs) changed |= mergeAttr(r.attrs, k, v);
+      r.ttlMs = in.ttlMs;
+      if (r.ttlMs > 0) {
+        e.deadline = steadyNow + r.ttlMs * 1000;
+        if (!e.scheduled) schedule(r.name, e.deadline);
+      } else {
+        e.deadline = 0;
+      }
+      if (changed && journal_) dirtyAttrs_.insert(r.name);
+      serial = r.serial;
+      return SetKind::Refresh;
+    }
+  }
+  Change c;
+  c.kind = Change::Kind::Set;
+  Record& r = c.record;
+  if (it != records_.end()) r = it->second.record;
+  r.name = in.name;
+  r.state = in.state;
+  r.note = std::move(in.note);
+  r.ttlMs = in.ttlMs;
+  r.origin = std::move(in.origin);
+  for (const auto& [k, v] : in.attrs) mergeAttr(r.attrs, k, v);
+  r.since = in.at ? *in.at : wallNow;
+  r.serial = serial = nextSerial();
+  Entry& e = records_[r.name];
+  e.record = r;
+  dirtyAttrs_.erase(r.name);
+  if (r.ttlMs > 0) {
+    e.deadline = steadyNow + r.ttlMs * 1000;
+    if (!e.scheduled) schedule(r.name, e.deadline);
+  } else {
+    e.deadline = 0;
+  }
+  ++counters_.changes;
+  FAIL_LOG(fac(), Info) << "change " << r.name << " " << stateName(r.state) << " serial "
+                        << r.serial << " origin " << r.origin;
+  submit(std::move(c), std::move(done));
+  return SetKind::Change;
+}
+
+bool Store::del(const std::string& name, Micros wallNow, Done done) {
+  auto it = records_.find(name);
+  if (it == records_.end()) return false;
+  records_.erase(it);
+  dirtyAttrs_.erase(name);
+  Change c;
+  c.kind = Change::Kind::Delete;
+  c.record.name = name;
+  c.record.since = wallNow;
+  c.record.serial = nextSerial();
+  ++counters_.deletes;
+  FAIL_LOG(fac(), Info) << "delete " << name << " serial " << c.record.serial;
+  submit(std::move(c), std::move(done));
+  return true;
+}
+
+void Store::submit(Change change, Done done) {
+  Pending p{{std::move(change), {}}, std::move(done)};
+  p.pub.line = lineFor(p.pub.change);
+  if (!journal_) {
+    pending_.push_back(std::move(p));
+    publish(true, {});
+    return;
+  }
+  std::uint64_t want = 0;
+  if (p.pub.change.record.serial > ceiling_) {
+    ceiling_ = p.pub.change.record.serial + opts_.serialBlock;
+    want = ceiling_;
+  }
+  journal_->appendChange(p.pub.change, want,
+                         [this](bool ok, const std::string& err) { publish(ok, err); });
+  pending_.push_back(std::move(p));
+}
+
+// Journal callbacks arrive in the order of the appends, so the front is the one done.
+void Store::publish(bool ok, const std::string& error) {
+  if (pending_.empty()) return;
+  Pending p = std::move(pending_.front());
+  pending_.pop_front();
+  std::uint64_t serial = p.pub.change.record.serial;
+  if (!ok) {
+    ++counters_.storageErrors;
+    FAIL_LOG(fac(), Err) << "change serial " << serial << " to " << p.pub.change.record.name
+                         << " is not durable: " << error;
+  }
+  published_ = serial;
+  history_.push_back(std::move(p.pub));
+  while (history_.size() > opts_.historyMax) {
+    base_ = history_.front().change.record.serial;
+    history_.pop_front();
+  }
+  if (listener_) listener_->onPublished(history_.back());
+  if (p.done) p.done(ok, serial, error);
+}
+
+const Record* Store::get(const std::string& name) const {
+  auto it = records_.find(name);
+  return it == records_.end() ? nullptr : &it->second.record;
+}
+
+bool Store::changesSince(std::uint64_t since,
+                         const std::function<void(const Published&)>& f) const {
+  if (since < base_ || since > published_) return false;
+  auto it = std::upper_bound(history_.begin(), history_.end(), since,
+                             [](std::uint64_t s, const Published& p) {
+                               return s < p.change.record.serial;
+                             });
+  for (; it != history_.end(); ++it) f(*it);
+  return true;
+}
+
+void Store::schedule(const std::string& name, Micros deadline) {
+  auto it = records_.find(name);
+  if (it == records_.end()) return;
+  it->second.deadline = deadline;
+  it->second.scheduled = true;
+  deadlines_.emplace(deadline, name);
+}
+
+Micros Store::nextDeadline() const { return deadlines_.empty() ? 0 : deadlines_.top().first; }
+
+size_t Store::expire(Micros wallNow, Micros steadyNow) {
+  size_t n = 0;
+  while (!deadlines_.empty() && deadlines_.top().first <= steadyNow) {
+    std::string name = deadlines_.top().second;
+    deadlines_.pop();
+    auto it = records_.find(name);
+    if (it == records_.end()) continue;
+    Entry& e = it->second;
+    e.scheduled = false;
+    if (e.deadline == 0) continue;  // ttl removed meanwhile
+    if (e.deadline > steadyNow) {   // refreshed meanwhile: look again then
+      schedule(name, e.deadline);
+      continue;
+    }
+    e.deadline = 0;
+    if (e.record.state == State::Unknown) continue;
+    Change c;
+    c.kind = Change::Kind::Set;
+    c.record = e.record;
+    c.record.state = State::Unknown;
+    c.record.note = "ttl expired";
+    c.record.origin = "faild";
+    c.record.since = wallNow;
+    c.record.serial = nextSerial();
+    e.record = c.record;
+    ++counters_.expiries;
+    ++counters_.changes;
+    FAIL_LOG(fac(), Notice) << "+expired name=" << name << " ttl="
+                            << formatDurationMs(e.record.ttlMs) << " serial=" << c.record.serial;
+    submit(std::move(c), nullptr);
+    ++n;
+  }
+  return n;
+}
+
+void Store::housekeeping() {
+  if (!journal_) return;
+  for (const auto& name : dirtyAttrs_) {
+    auto it = records_.find(name);
+    if (it != records_.end()) journal_->appendAttrs(name, it->second.record.attrs);
+  }
+  dirtyAttrs_.clear();
+  std::uint64_t estimate = records_.size() * 160;
+  if (journal_->size() > std::max<std::uint64_t>(opts_.compactMinBytes, 2 * estimate)) {
+    std::vector<Record> snapshot;
+    snapshot.reserve(records_.size());
+    for (const auto& [name, e] : records_) snapshot.push_back(e.record);
+    ++counters_.compactions;
+    FAIL_LOG(fac(), Info) << "compacting " << journal_->path() << " (" << journal_->size()
+                          << " bytes, " << snapshot.size() << " records)";
+    journal_->compact(std::move(snapshot), lastSerial_, [](bool ok, const std::string& err) {
+      if (!ok) FAIL_LOG(fac(), Err) << "compaction failed: " << err;
+    });
+  }
+}
+
+void Store::flush() {
+  if (!journal_) return;
+  housekeeping();
+  journal_->drain();
+}
+
+}  // namespace fail::state

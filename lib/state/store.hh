@@ -1,1 +1,136 @@
+// The records of one faild, in memory, backed by a Journal (or by nothing: --memory).
+//
+// Changes get a serial at once and are applied in memory at once (so the next request
+// sees them), but they are *published* (the requester's Done runs, watchers hear of
+// them, they enter the history) only once durable, in serial order. Refreshes are
+// applied in memory and written lazily. Everything here runs on the loop thread.
 #pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <queue>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "state/journal.hh"
+#include "state/record.hh"
+
+namespace fail::state {
+
+// A published change with its wire line ("CHANGE SERIAL DICT" / "DELETE SERIAL NAME TIME").
+struct Published {
+  Change change;
+  std::string line;
+};
+
+class ChangeListener {
+ public:
+  virtual ~ChangeListener() = default;
+  // A change was published. Called in serial order, on the loop thread.
+  virtual void onPublished(const Published& p) = 0;
+};
+
+struct SetInput {
+  std::string name;
+  State state = State::Unknown;
+  std::int64_t ttlMs = 0;
+  std::string note;
+  std::optional<Micros> at;
+  Attrs attrs;  // merged; an empty value removes the key
+  std::string origin;
+};
+
+struct StoreCounters {
+  std::uint64_t changes = 0, refreshes = 0, deletes = 0, expiries = 0, compactions = 0;
+  std::uint64_t storageErrors = 0;
+};
+
+struct Entry {
+  Record record;
+  Micros deadline = 0;  // steady clock; 0: no ttl running
+  bool scheduled = false;
+};
+
+class Store {
+ public:
+  struct Options {
+    size_t historyMax = 100000;         // published changes kept for WATCH since=
+    std::uint64_t serialBlock = 65536;  // serials reserved per high-water-mark write
+    std::uint64_t compactMinBytes = 8u << 20;
+  };
+  // ok=false: the change could not be made durable (it stays applied in memory).
+  using Done = std::function<void(bool ok, std::uint64_t serial, const std::string& error)>;
+
+  // `journal` may be null (--memory). `rec` is what the journal recovered.
+  Store(std::unique_ptr<Journal> journal, Recovery rec, Options opts, Micros steadyNow);
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  void setListener(ChangeListener* l) { listener_ = l; }
+
+  enum class SetKind { Change, Refresh };
+  // A change calls `done` once published (synchronously with no journal); a refresh
+  // returns at once and never calls it. `serial` is the change's serial, or the record's
+  // current serial for a refresh.
+  SetKind set(SetInput in, Micros wallNow, Micros steadyNow, Done done, std::uint64_t& serial);
+  // False when there is no such record. Otherwise a change, like set.
+  bool del(const std::string& name, Micros wallNow, Done done);
+
+  const Record* get(const std::string& name) const;
+  // Records in name order.
+  const std::map<std::string, Entry>& entries() const { return records_; }
+  size_t size() const { return records_.size(); }
+
+  // The last published serial (what LIST and WATCH report).
+  std::uint64_t publishedSerial() const { return published_; }
+  // Calls f(Published) for every held change after `since`, in order. False (and no
+  // calls) when they are not all held: `since` is older than the history or newer than
+  // anything published.
+  bool changesSince(std::uint64_t since, const std::function<void(const Published&)>& f) const;
+
+  // Turns every record whose ttl ran out by `steadyNow` UNKNOWN. Returns how many.
+  size_t expire(Micros wallNow, Micros steadyNow);
+  // Steady-clock time of the next possible expiry, 0 if none.
+  Micros nextDeadline() const;
+
+  // Writes lazily refreshed attributes; compacts the journal when it has grown.
+  void housekeeping();
+  // Waits until everything queued is durable (shutdown).
+  void flush();
+
+  Journal* journal() const { return journal_.get(); }
+  const StoreCounters& counters() const { return counters_; }
+  size_t pending() const { return pending_.size(); }
+  std::uint64_t historyBase() const { return base_; }
+
+ private:
+  std::uint64_t nextSerial();
+  void submit(Change change, Done done);
+  void publish(bool ok, const std::string& error);
+  void schedule(const std::string& name, Micros deadline);
+
+  std::unique_ptr<Journal> journal_;
+  Options opts_;
+  std::map<std::string, Entry> records_;
+  std::uint64_t lastSerial_ = 0;   // last serial assigned
+  std::uint64_t ceiling_ = 0;      // high-water mark requested from the journal
+  std::uint64_t published_ = 0;    // last serial published
+  std::uint64_t base_ = 0;         // changes <= base_ are not in history_
+  struct Pending {
+    Published pub;
+    Done done;
+  };
+  std::deque<Pending> pending_;
+  std::deque<Published> history_;
+  using Deadline = std::pair<Micros, std::string>;
+  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
+  std::unordered_set<std::string> dirtyAttrs_;
+  ChangeListener* listener_ = nullptr;
+  StoreCounters counters_;
+};
+
+}  // namespace fail::state

@@ -1,1 +1,131 @@
+#include "state/store.hh"
+
 #include <gtest/gtest.h>
+
+#include <vector>
+
+namespace fail::state {
+namespace {
+
+struct Recorder : ChangeListener {
+  std::vector<std::string> lines;
+  void onPublished(const Published& p) override { lines.push_back(p.line); }
+};
+
+SetInput in(const std::string& name, State s, std::string note = "", std::int64_t ttl = 0) {
+  SetInput i;
+  i.name = name;
+  i.state = s;
+  i.note = std::move(note);
+  i.ttlMs = ttl;
+  i.origin = "test";
+  return i;
+}
+
+class StoreTest : public ::testing::Test {
+ protected:
+  Store store{nullptr, {}, {}, 0};
+  Recorder rec;
+  void SetUp() override { store.setListener(&rec); }
+  std::uint64_t set(SetInput i, Micros steady = 0) {
+    std::uint64_t serial = 0;
+    store.set(std::move(i), 1000, steady, nullptr, serial);
+    return serial;
+  }
+};
+
+TEST_F(StoreTest, ChangeGetsSerialRefreshDoesNot) {
+  auto s1 = set(in("www", State::Up, "ok"));
+  EXPECT_EQ(s1, 1u);
+  std::uint64_t serial = 0;
+  auto kind = store.set(in("www", State::Up, "ok"), 2000, 0, nullptr, serial);
+  EXPECT_EQ(kind, Store::SetKind::Refresh);
+  EXPECT_EQ(serial, 1u);
+  EXPECT_EQ(rec.lines.size(), 1u);
+  auto s2 = set(in("www", State::Up, "other note"));  // a new note is a change
+  EXPECT_EQ(s2, 2u);
+  EXPECT_EQ(store.get("www")->since, 1000);
+  EXPECT_EQ(store.counters().refreshes, 1u);
+  EXPECT_EQ(rec.lines.size(), 2u);
+}
+
+TEST_F(StoreTest, RefreshMergesAttributes) {
+  SetInput a = in("c", State::Up);
+  a.attrs = {{"latency", "5ms"}, {"weight", "3"}};
+  set(a);
+  SetInput b = in("c", State::Up);
+  b.attrs = {{"latency", "7ms"}, {"weight", ""}};
+  set(b);
+  ASSERT_EQ(store.get("c")->attrs.size(), 1u);
+  EXPECT_EQ(store.get("c")->attrs[0].second, "7ms");
+}
+
+TEST_F(StoreTest, AtSetsSinceOfAChange) {
+  SetInput a = in("late", State::Fail);
+  a.at = 42;
+  set(a);
+  EXPECT_EQ(store.get("late")->since, 42);
+}
+
+TEST_F(StoreTest, DeleteIsAChange) {
+  set(in("x", State::Up));
+  bool done = false;
+  EXPECT_TRUE(store.del("x", 5, [&](bool ok, std::uint64_t s, const std::string&) { done = ok && s == 2; }));
+  EXPECT_TRUE(done);
+  EXPECT_EQ(store.get("x"), nullptr);
+  EXPECT_FALSE(store.del("x", 6, nullptr));
+  EXPECT_EQ(rec.lines.back().rfind("DELETE 2 x 5", 0), 0u);
+}
+
+TEST_F(StoreTest, TtlExpiryIsAChangeToUnknown) {
+  set(in("beat", State::Up, "", 1000), 0);
+  EXPECT_EQ(store.expire(9, 999'999), 0u);
+  // A refresh pushes the deadline out.
+  set(in("beat", State::Up, "", 1000), 500'000);
+  EXPECT_EQ(store.expire(9, 1'200'000), 0u);
+  EXPECT_EQ(store.expire(9, 1'500'000), 1u);
+  EXPECT_EQ(store.get("beat")->state, State::Unknown);
+  EXPECT_EQ(store.get("beat")->note, "ttl expired");
+  EXPECT_EQ(store.expire(9, 9'000'000), 0u);  // once
+  EXPECT_EQ(store.counters().expiries, 1u);
+}
+
+TEST_F(StoreTest, ChangesSinceServesHistoryOrSaysGone) {
+  for (int i = 0; i < 5; ++i) set(in("n" + std::to_string(i), State::Up));
+  std::vector<std::uint64_t> got;
+  EXPECT_TRUE(store.changesSince(2, [&](const Published& p) { got.push_back(p.change.record.serial); }));
+  EXPECT_EQ(got, (std::vector<std::uint64_t>{3, 4, 5}));
+  EXPECT_TRUE(store.changesSince(5, [&](const Published&) { FAIL(); }));
+  EXPECT_FALSE(store.changesSince(6, [&](const Published&) {}));
+}
+
+TEST(StoreHistory, BoundedHistoryForgetsOldest) {
+  Store::Options o;
+  o.historyMax = 2;
+  Store store(nullptr, {}, o, 0);
+  std::uint64_t serial;
+  for (int i = 0; i < 5; ++i) store.set(in("n" + std::to_string(i), State::Up), 0, 0, nullptr, serial);
+  EXPECT_FALSE(store.changesSince(1, [](const Published&) {}));
+  EXPECT_TRUE(store.changesSince(3, [](const Published&) {}));
+}
+
+TEST(StoreRecovery, StartsAboveTheCeilingAndRestartsTtls) {
+  Recovery rec;
+  Record r;
+  r.name = "a";
+  r.state = State::Up;
+  r.serial = 7;
+  r.ttlMs = 1000;
+  rec.records.push_back(r);
+  rec.ceiling = 100;
+  rec.base = 7;
+  Store store(nullptr, std::move(rec), {}, 5'000'000);
+  std::uint64_t serial;
+  store.set(in("b", State::Up), 0, 5'000'000, nullptr, serial);
+  EXPECT_GT(serial, 100u);
+  EXPECT_EQ(store.expire(0, 5'500'000), 0u);  // ttl restarted at construction
+  EXPECT_EQ(store.expire(0, 6'000'001), 1u);
+}
+
+}  // namespace
+}  // namespace fail::state

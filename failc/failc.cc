@@ -1,0 +1,12 @@
+// failc: see man/failc.1. All behaviour lives in lib/client.
+#include <iostream>
+
+#include "client/commands.hh"
+
+int main(int argc, char** argv) {
+  fail::client::ParsedArgs args;
+  if (auto rc = fail::client::parseCommandLine(fail::client::kFailc, argc, argv, args,
+                                               std::cout, std::cerr))
+    return *rc;
+  return fail::client::runFailc(args, std::cout, std::cerr);
+}

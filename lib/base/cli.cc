@@ -1,0 +1,76 @@
+#include "base/cli.hh"
+
+#include <getopt.h>
+
+#include <algorithm>
+#include <string>
+
+namespace fail::cli {
+
+std::vector<std::string> parse(int argc, char** argv, const std::vector<Option>& options) {
+  std::vector<option> longs;
+  std::string shorts = ":";  // leading ':' : missing arguments reported as ':'
+  for (size_t i = 0; i < options.size(); ++i) {
+    const Option& o = options[i];
+    longs.push_back({o.name, o.argName ? required_argument : no_argument, nullptr,
+                     static_cast<int>(1000 + i)});
+    if (o.shortName) {
+      shorts += o.shortName;
+      if (o.argName) shorts += ':';
+    }
+  }
+  longs.push_back({nullptr, 0, nullptr, 0});
+  optind = 1;
+  opterr = 0;
+  std::vector<std::string> operands;
+  while (true) {
+    int c = getopt_long(argc, argv, shorts.c_str(), longs.data(), nullptr);
+    if (c == -1) break;
+    if (c == '?') {
+      std::string what = optopt ? std::string("-") + static_cast<char>(optopt) : argv[optind - 1];
+      throw UsageError("unknown option " + what);
+    }
+    if (c == ':') {
+      std::string what = optopt && optopt < 1000 ? std::string("-") + static_cast<char>(optopt)
+                                                  : argv[optind - 1];
+      throw UsageError("option " + what + " needs an argument");
+    }
+    const Option* o = nullptr;
+    if (c >= 1000) {
+      o = &options[static_cast<size_t>(c - 1000)];
+    } else {
+      for (const auto& opt : options)
+        if (opt.shortName == c) o = &opt;
+    }
+    if (!o) throw UsageError("unknown option");
+    o->apply(o->argName && optarg ? std::string(optarg) : std::string());
+  }
+  for (int i = optind; i < argc; ++i) operands.emplace_back(argv[i]);
+  return operands;
+}
+
+std::string help(const std::vector<Option>& options) {
+  std::vector<std::string> left;
+  size_t width = 0;
+  for (const auto& o : options) {
+    std::string l = o.shortName ? std::string("  -") + o.shortName + ", " : std::string("      ");
+    l += "--";
+    l += o.name;
+    if (o.argName) {
+      l += ' ';
+      l += o.argName;
+    }
+    width = std::max(width, l.size());
+    left.push_back(std::move(l));
+  }
+  std::string out;
+  for (size_t i = 0; i < options.size(); ++i) {
+    out += left[i];
+    out.append(width + 2 - left[i].size(), ' ');
+    out += options[i].help;
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace fail::cli

@@ -1,0 +1,32 @@
+// Command-line options from one table: the table drives getopt_long, --help and the
+// checks, so the three cannot drift apart (STYLE.md rule 6).
+#pragma once
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace fail::cli {
+
+struct Option {
+  const char* name;     // long name, without "--"
+  char shortName;       // 0: none
+  const char* argName;  // nullptr: a flag
+  const char* help;
+  // Called with the argument ("" for a flag). Throws UsageError for a bad value.
+  std::function<void(const std::string&)> apply;
+};
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Parses argv. Returns the operands (words that are not options), in order. Throws
+// UsageError with a message naming the option on an unknown option or missing argument.
+std::vector<std::string> parse(int argc, char** argv, const std::vector<Option>& options);
+
+// "  -s, --state FILE      state file ..." lines, aligned.
+std::string help(const std::vector<Option>& options);
+
+}  // namespace fail::cli

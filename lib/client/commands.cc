@@ -1,0 +1,355 @@
+#include "client/commands.hh"
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "base/text.hh"
+#include "client/format.hh"
+#include "client/session.hh"
+#include "client/watch.hh"
+#include "proto/list.hh"
+#include "state/record.hh"
+
+namespace fail::client {
+
+namespace {
+
+constexpr const char* kProgram = "failc";
+
+// What a subcommand's run needs: the arguments, its operands (after the subcommand
+// word), the streams.
+struct Context {
+  const ParsedArgs& args;
+  std::vector<std::string> operands;
+  std::ostream& out;
+  std::ostream& err;
+  bool verbose() const { return args.has("verbose"); }
+  bool json() const { return args.opts.json; }
+};
+
+// Prints a successful reply; a reply that does not parse is a Failed failure.
+using Printer = bool (*)(Context& ctx, Session& s, const Reply& reply, Failure& f);
+
+struct Subcommand {
+  const char* name;
+  const char* operands;  // for help: "NAME STATE"
+  const char* help;
+  size_t minOperands;
+  size_t maxOperands;
+  std::vector<std::string_view> options;  // program options it takes (besides -v)
+  Printer print;                          // null: watch, which streams
+};
+
+Failure malformed(const Session& s, std::string_view what, const std::string& why) {
+  return {Exit::Failed, std::string(what) + " at " + s.where() + ": malformed reply: " + why};
+}
+
+bool decodeOrFail(const Session& s, std::string_view what, const std::string& dict,
+                  state::Record& r, Failure& f) {
+  std::string why;
+  if (state::decodeRecord(dict, r, &why)) return true;
+  f = malformed(s, what, why);
+  return false;
+}
+
+// "OK CHANGE 42", "OK REFRESH 42", "OK DELETED 42".
+bool printSerialResult(Context& ctx, Session& s, const Reply& reply, Failure& f) {
+  std::optional<std::uint64_t> serial;
+  if (reply.words.size() >= 2) serial = parseUint(reply.words[1]);
+  if (!serial) {
+    f = malformed(s, ctx.operands.empty() ? "request" : ctx.args.operands[0], reply.line);
+    return false;
+  }
+  std::string result = reply.words[0];
+  for (char& c : result) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ctx.json())
+    ctx.out << dumpJson({{"result", result}, {"serial", *serial}}) << "\n";
+  else if (ctx.verbose())
+    ctx.out << result << " serial " << *serial << "\n";
+  return true;
+}
+
+bool printGet(Context& ctx, Session& s, const Reply& reply, Failure& f) {
+  state::Record r;
+  if (reply.words.size() != 1) {
+    f = malformed(s, "get", reply.line);
+    return false;
+  }
+  if (!decodeOrFail(s, "get", reply.words[0], r, f)) return false;
+  if (ctx.json())
+    ctx.out << dumpJson(recordJson(r)) << "\n";
+  else
+    ctx.out << recordLine(r, wallNow()) << "\n";
+  return true;
+}
+
+bool printList(Context& ctx, Session& s, const Reply& reply, Failure& f) {
+  std::optional<std::uint64_t> serial;
+  if (!reply.words.empty()) serial = parseUint(reply.words[0]);
+  if (!serial) {
+    f = malformed(s, "list", reply.line);
+    return false;
+  }
+  std::vector<state::Record> records(reply.words.size() - 1);
+  for (size_t i = 1; i < reply.words.size(); ++i)
+    if (!decodeOrFail(s, "list", reply.words[i], records[i - 1], f)) return false;
+  if (ctx.json()) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& r : records) arr.push_back(recordJson(r));
+    ctx.out << dumpJson({{"serial", *serial}, {"records", arr}}) << "\n";
+    return true;
+  }
+  Micros now = wallNow();
+  Table t(recordHeaders(ctx.verbose()));
+  for (const auto& r : records) t.addRow(recordCells(r, now, ctx.verbose()));
+  ctx.out << t.render();
+  return true;
+}
+
+bool printStats(Context& ctx, Session& s, const Reply& reply, Failure& f) {
+  if (reply.words.size() % 2) {
+    f = malformed(s, "stats", reply.line);
+    return false;
+  }
+  if (ctx.json()) {
+    nlohmann::json j = nlohmann::json::object();
+    for (size_t i = 0; i < reply.words.size(); i += 2) {
+      auto n = parseInt(reply.words[i + 1], true);
+      if (n)
+        j[reply.words[i]] = *n;
+      else
+        j[reply.words[i]] = reply.words[i + 1];
+    }
+    ctx.out << dumpJson(j) << "\n";
+    return true;
+  }
+  Table t({"KEY", "VALUE"});
+  for (size_t i = 0; i < reply.words.size(); i += 2)
+    t.addRow({escapeControls(reply.words[i]), escapeControls(reply.words[i + 1])});
+  ctx.out << t.render();
+  return true;
+}
+
+bool printPing(Context& ctx, Session& s, const Reply& reply, Failure& f) {
+  std::string server;
+  for (size_t i = 0; i < s.hello().size() && i < 2; ++i)
+    server += (i ? " " : "") + s.hello()[i];
+  if (ctx.json())
+    ctx.out << dumpJson({{"result", "pong"}, {"target", s.where()}, {"server", server}}) << "\n";
+  else
+    ctx.out << "PONG from " << s.where() << (server.empty() ? "" : " (" + server + ")")
+            << "\n";
+  return true;
+}
+
+const std::vector<Subcommand> kSubcommands = {
+    {"set", "NAME STATE", "set a record's state: UP, RECOVER, FAIL or UNKNOWN", 2, 2,
+     {"ttl", "note", "attr", "at"}, printSerialResult},
+    {"get", "NAME", "print one record", 1, 1, {}, printGet},
+    {"list", "[PATTERN]", "print the records whose names match PATTERN (a glob)", 0, 1, {},
+     printList},
+    {"del", "NAME", "delete a record", 1, 1, {}, printSerialResult},
+    {"watch", "[PATTERN]",
+     "print the matching records, then every change, until interrupted", 0, 1,
+     {"since", "reconnect"}, nullptr},
+    {"stats", "", "print the server's counters", 0, 0, {}, printStats},
+    {"ping", "", "check that the server answers", 0, 0, {}, printPing},
+};
+
+const Subcommand* findSubcommand(std::string_view name) {
+  for (const auto& sc : kSubcommands)
+    if (name == sc.name) return &sc;
+  return nullptr;
+}
+
+std::string subcommandHelp() {
+  std::ostringstream out;
+  out << "Subcommands:\n";
+  for (const auto& sc : kSubcommands) {
+    std::string left = std::string(sc.name) + (*sc.operands ? " " : "") + sc.operands;
+    out << "  " << left << std::string(left.size() < 18 ? 18 - left.size() : 1, ' ')
+        << sc.help << "\n";
+  }
+  return out.str();
+}
+
+// Checks the operand count and that every given option applies to the subcommand.
+bool checkUsage(const Subcommand& sc, const ParsedArgs& args, std::string& err) {
+  size_t n = args.operands.size() - 1;
+  if (n < sc.minOperands || n > sc.maxOperands) {
+    err = std::string("usage: failc ") + sc.name + (*sc.operands ? " " : "") + sc.operands;
+    return false;
+  }
+  for (const auto& [opt, value] : args.extra) {
+    if (opt == "verbose") continue;
+    bool ok = false;
+    for (auto o : sc.options) ok = ok || o == opt;
+    if (!ok) {
+      err = "option --" + opt + " does not apply to '" + sc.name + "'";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool checkName(const std::string& name, std::string& err) {
+  if (validName(name)) return true;
+  err = "bad name '" + printable(name) + "' (1-255 of letters, digits and . _ - : @ /)";
+  return false;
+}
+
+bool buildSet(const ParsedArgs& args, std::vector<std::string>& words, std::string& err) {
+  const std::string& name = args.operands[1];
+  if (!checkName(name, err)) return false;
+  auto st = state::parseState(args.operands[2]);
+  if (!st) {
+    err = "bad state '" + printable(args.operands[2]) + "' (UP, RECOVER, FAIL or UNKNOWN)";
+    return false;
+  }
+  words = {"SET", name, state::stateName(*st)};
+  if (auto ttl = args.last("ttl")) {
+    auto ms = parseDurationMs(*ttl);
+    if (!ms) return err = "bad duration '" + printable(*ttl) + "' for --ttl", false;
+    words.push_back("ttl=" + formatDurationMs(*ms));
+  }
+  if (auto note = args.last("note")) words.push_back("note=" + *note);
+  if (auto at = args.last("at")) {
+    auto t = parseAtTime(*at, wallNow());
+    if (!t) {
+      err = "bad time '" + printable(*at) +
+            "' for --at (say -5m, @1763784000, '2026-11-22 04:05:59' or microseconds)";
+      return false;
+    }
+    words.push_back("at=" + std::to_string(*t));
+  }
+  for (const std::string& kv : args.all("attr")) {
+    size_t eq = kv.find('=');
+    std::string key = kv.substr(0, eq);
+    if (eq == std::string::npos || !state::validAttrKey(key) || key == "ttl" ||
+        key == "note" || key == "at") {
+      err = "bad attribute '" + printable(kv) +
+            "' (say KEY=VALUE, KEY 1-64 of a-z A-Z 0-9 _ . -, not ttl, note or at)";
+      return false;
+    }
+    words.push_back(kv);
+  }
+  return true;
+}
+
+}  // namespace
+
+const Program kFailc = {
+    "failc",
+    "[OPTIONS] SUBCOMMAND [ARGS]",
+    "Changes and inspects the records held by a faild (or anything that speaks its\n"
+    "protocol).",
+    {
+        {"ttl", 0, "DURATION", "set: the record turns UNKNOWN unless refreshed within DURATION"},
+        {"note", 0, "TEXT", "set: the record's note (default: none)"},
+        {"attr", 0, "KEY=VALUE", "set: an attribute (repeatable; KEY= removes it)"},
+        {"at", 0, "TIME", "set: when the change really happened (-5m, @SECONDS, a date)"},
+        {"since", 0, "SERIAL", "watch: resume after SERIAL instead of listing first"},
+        {"reconnect", 0, nullptr, "watch: reconnect and resume when the connection drops"},
+        {"verbose", 'v', nullptr, "say what set and del did; list: add an ATTRS column"},
+    },
+    subcommandHelp,
+};
+
+std::optional<Micros> parseAtTime(std::string_view text, Micros now) {
+  if (text.empty()) return std::nullopt;
+  if (text[0] == '-') {
+    auto ms = parseDurationMs(text.substr(1));
+    if (!ms) return std::nullopt;
+    return now - *ms * 1000;
+  }
+  if (text[0] == '@') {
+    std::string_view s = text.substr(1);
+    size_t dot = s.find('.');
+    auto secs = parseInt(s.substr(0, dot));
+    if (!secs || *secs > 9'000'000'000'000LL) return std::nullopt;
+    Micros t = *secs * 1'000'000;
+    if (dot != std::string_view::npos) {
+      std::string frac(s.substr(dot + 1));
+      if (frac.empty() || frac.size() > 6 || !parseInt(frac)) return std::nullopt;
+      frac.resize(6, '0');
+      t += *parseInt(frac);
+    }
+    return t;
+  }
+  if (auto n = parseInt(text)) {
+    if (*n < 1'000'000'000'000'000LL) return std::nullopt;  // seconds, surely: say @S
+    return *n;
+  }
+  std::string s(text);
+  bool utc = !s.empty() && (s.back() == 'Z' || s.back() == 'z');
+  if (utc) s.pop_back();
+  for (char& c : s)
+    if (c == 'T') c = ' ';
+  struct tm tm {};
+  const char* end = strptime(s.c_str(), "%Y-%m-%d %H:%M:%S", &tm);
+  if (!end || *end) {
+    tm = {};
+    end = strptime(s.c_str(), "%Y-%m-%d %H:%M", &tm);
+    if (!end || *end) return std::nullopt;
+  }
+  tm.tm_isdst = -1;
+  time_t t = utc ? timegm(&tm) : mktime(&tm);
+  if (t == static_cast<time_t>(-1)) return std::nullopt;
+  return static_cast<Micros>(t) * 1'000'000;
+}
+
+bool buildRequest(const ParsedArgs& args, std::vector<std::string>& words, std::string& err) {
+  if (args.operands.empty()) return err = "no subcommand (try failc --help)", false;
+  const Subcommand* sc = findSubcommand(args.operands[0]);
+  if (!sc) return err = "unknown subcommand '" + printable(args.operands[0]) + "'", false;
+  if (!checkUsage(*sc, args, err)) return false;
+  std::string_view name = sc->name;
+  if (name == "set") return buildSet(args, words, err);
+  if (name == "get" || name == "del") {
+    if (!checkName(args.operands[1], err)) return false;
+    words = {name == "get" ? "GET" : "DEL", args.operands[1]};
+  } else if (name == "list") {
+    words = {"LIST"};
+    if (args.operands.size() > 1) words.push_back(args.operands[1]);
+  } else if (name == "stats") {
+    words = {"STATS"};
+  } else if (name == "ping") {
+    words = {"PING"};
+  } else {
+    return err = "'" + std::string(name) + "' streams; it builds no single request", false;
+  }
+  return true;
+}
+
+int runFailc(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
+  auto usageError = [&](const std::string& msg) {
+    err << kProgram << ": " << msg << "\n";
+    return static_cast<int>(Exit::Usage);
+  };
+  if (args.operands.empty()) return usageError("no subcommand (try failc --help)");
+  const Subcommand* sc = findSubcommand(args.operands[0]);
+  if (!sc) return usageError("unknown subcommand '" + printable(args.operands[0]) + "'");
+  std::string msg;
+  if (!sc->print) {  // watch
+    if (!checkUsage(*sc, args, msg)) return usageError(msg);
+    return runWatch(args, out, err);
+  }
+  std::vector<std::string> words;
+  if (!buildRequest(args, words, msg)) return usageError(msg);
+
+  Context ctx{args, {args.operands.begin() + 1, args.operands.end()}, out, err};
+  Session session(args.opts, args.opts.target, kProgram);
+  Failure f;
+  std::string what = sc->name;
+  if (!ctx.operands.empty()) what += " " + printable(ctx.operands[0]);
+  Reply reply;
+  if (!session.open(f) || !session.request(words, what, reply, f) ||
+      !sc->print(ctx, session, reply, f))
+    return report(err, kProgram, f);
+  session.sendLine({"QUIT"}, f);  // courtesy; the reply is not awaited
+  out.flush();
+  return static_cast<int>(Exit::Ok);
+}
+
+}  // namespace fail::client

@@ -1,0 +1,45 @@
+// Listening sockets: "127.0.0.1:1847", "[::1]:1847", "unix:/run/failover/faild.sock",
+// "tls:0.0.0.0:1847". Shared by every daemon of the suite.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/unique_fd.hh"
+
+namespace fail::net {
+
+struct ListenSpec {
+  enum class Kind { Tcp, Unix } kind = Kind::Tcp;
+  bool tls = false;
+  std::string host;  // Tcp: numeric address or name ("" never)
+  std::uint16_t port = 0;
+  std::string path;  // Unix
+  std::string text;  // as given
+};
+
+// Parses one --listen argument. nullopt with `err` set on a malformed one.
+std::optional<ListenSpec> parseListen(std::string_view text, std::string& err);
+
+struct Listener {
+  UniqueFd fd;
+  ListenSpec spec;
+  bool loopback = false;  // every address it accepts on is loopback (or it is a Unix socket)
+  std::string bound;      // the address actually bound, with the real port ("127.0.0.1:41234")
+};
+
+// Creates, binds and listens (non-blocking, close-on-exec, SO_REUSEADDR). A Unix socket
+// path that exists and is a socket nobody answers on is replaced. Throws
+// std::runtime_error naming the address on failure.
+Listener bindListener(const ListenSpec& spec, int backlog = 512);
+
+// True when every address `spec` names is a loopback address, or it is a Unix socket.
+// Decided before binding; a name that cannot be resolved counts as not loopback.
+bool isLoopback(const ListenSpec& spec);
+
+// "127.0.0.1" for a peer address, "unix" for a Unix socket peer.
+std::string peerName(int fd);
+
+}  // namespace fail::net

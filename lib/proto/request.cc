@@ -1,0 +1,221 @@
+#include "proto/request.hh"
+
+#include <strings.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/text.hh"
+#include "proto/list.hh"
+
+namespace fail::proto {
+namespace {
+
+struct CmdDesc {
+  Cmd cmd;
+  const char* name;
+  size_t minArgs, maxArgs;  // words after the command word; SIZE_MAX: unbounded
+  const char* usage;
+};
+
+constexpr size_t kAny = static_cast<size_t>(-1);
+
+constexpr CmdDesc kCommands[] = {
+    {Cmd::Hello, "HELLO", 0, 2, "HELLO ?CLIENT? ?VERSION?"},
+    {Cmd::Auth, "AUTH", 1, 1, "AUTH SECRET"},
+    {Cmd::Ping, "PING", 0, 0, "PING"},
+    {Cmd::Quit, "QUIT", 0, 0, "QUIT"},
+    {Cmd::Get, "GET", 1, 1, "GET NAME"},
+    {Cmd::List, "LIST", 0, 1, "LIST ?PATTERN?"},
+    {Cmd::Set, "SET", 2, kAny, "SET NAME STATE ?ttl=D? ?note=TEXT? ?at=TIME? ?KEY=VALUE ...?"},
+    {Cmd::Del, "DEL", 1, 1, "DEL NAME"},
+    {Cmd::Watch, "WATCH", 0, 2, "WATCH ?PATTERN? ?since=SERIAL?"},
+    {Cmd::Stats, "STATS", 0, 0, "STATS"},
+    {Cmd::Debug, "DEBUG", 0, 2, "DEBUG ?FACILITY LEVEL?"},
+};
+
+constexpr const char* kErrcNames[] = {"SYNTAX",  "UNKNOWN",  "ARGS",   "BADNAME", "BADSTATE",
+                                      "NOTFOUND", "NEEDAUTH", "DENIED", "TOOLONG", "BUSY",
+                                      "GONE",     "SLOW",     "STORAGE", "INTERNAL"};
+
+bool fail(Error& err, Errc code, std::string message) {
+  err.code = code;
+  err.message = std::move(message);
+  return false;
+}
+
+bool checkName(const std::string& name, Error& err) {
+  if (validName(name)) return true;
+  return fail(err, Errc::BadName,
+              "invalid name '" + printable(name) +
+                  "': 1-255 of letters, digits and . _ - : @ / are allowed");
+}
+
+bool parseSet(const std::vector<std::string>& w, Request& r, Error& err) {
+  r.name = w[1];
+  if (!checkName(r.name, err)) return false;
+  auto st = state::parseState(w[2]);
+  if (!st)
+    return fail(err, Errc::BadState,
+                "invalid state '" + printable(w[2]) + "': UP, RECOVER, FAIL or UNKNOWN");
+  r.state = *st;
+  bool haveTtl = false, haveNote = false;
+  for (size_t i = 3; i < w.size(); ++i) {
+    const std::string& word = w[i];
+    size_t eq = word.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return fail(err, Errc::Args, "argument " + std::to_string(i) + " '" + printable(word) +
+                                       "' is not KEY=VALUE");
+    std::string_view key(word.data(), eq);
+    std::string_view value(word.data() + eq + 1, word.size() - eq - 1);
+    if (key == "ttl") {
+      if (haveTtl) return fail(err, Errc::Args, "ttl= given twice");
+      haveTtl = true;
+      auto ms = parseDurationMs(value);
+      if (!ms) return fail(err, Errc::Args, "ttl='" + printable(value) + "' is not a duration");
+      r.ttlMs = *ms;
+    } else if (key == "note") {
+      if (haveNote) return fail(err, Errc::Args, "note= given twice");
+      haveNote = true;
+      if (value.size() > kMaxNote)
+        return fail(err, Errc::Args, "note is longer than " + std::to_string(kMaxNote) + " bytes");
+      r.note.assign(value);
+    } else if (key == "at") {
+      if (r.at) return fail(err, Errc::Args, "at= given twice");
+      auto t = parseInt(value);
+      if (!t) return fail(err, Errc::Args, "at='" + printable(value) + "' is not a time in microseconds");
+      r.at = *t;
+    } else {
+      if (!state::validAttrKey(key))
+        return fail(err, Errc::Args, "attribute key '" + printable(key) +
+                                         "': 1-64 of letters, digits and _ . -");
+      if (value.size() > kMaxAttrValue)
+        return fail(err, Errc::Args, "attribute " + std::string(key) + " is longer than " +
+                                         std::to_string(kMaxAttrValue) + " bytes");
+      bool dup = std::any_of(r.attrs.begin(), r.attrs.end(),
+                             [&](const auto& kv) { return kv.first == key; });
+      if (dup) return fail(err, Errc::Args, "attribute " + std::string(key) + " given twice");
+      r.attrs.emplace_back(std::string(key), std::string(value));
+      if (r.attrs.size() > kMaxAttrs)
+        return fail(err, Errc::Args, "more than " + std::to_string(kMaxAttrs) + " attributes");
+    }
+  }
+  return true;
+}
+
+bool parseWatch(const std::vector<std::string>& w, Request& r, Error& err) {
+  r.pattern = "*";
+  bool havePattern = false;
+  for (size_t i = 1; i < w.size(); ++i) {
+    if (w[i].rfind("since=", 0) == 0) {
+      if (r.since) return fail(err, Errc::Args, "since= given twice");
+      auto s = parseUint(std::string_view(w[i]).substr(6));
+      if (!s) return fail(err, Errc::Args, "'" + printable(w[i]) + "' is not since=SERIAL");
+      r.since = *s;
+    } else {
+      if (havePattern) return fail(err, Errc::Args, "usage: WATCH ?PATTERN? ?since=SERIAL?");
+      r.pattern = w[i];
+      havePattern = true;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+const char* errcName(Errc code) { return kErrcNames[static_cast<int>(code)]; }
+
+const char* cmdName(Cmd cmd) {
+  for (const auto& d : kCommands)
+    if (d.cmd == cmd) return d.name;
+  return "?";
+}
+
+std::string formatError(const Error& e) {
+  std::string out = "ERR ";
+  out += errcName(e.code);
+  // The message is free text: written as list words so any client can read it. Replies
+  // are UTF-8, so a byte that is not (a message quoting cut input) is shown as \xHH.
+  std::string clean;
+  std::string_view rest = e.message;
+  while (!rest.empty()) {
+    size_t bad = 0;
+    if (validUtf8(rest, &bad)) bad = rest.size();
+    clean.append(rest.substr(0, bad));
+    if (bad < rest.size()) {
+      static const char kHex[] = "0123456789abcdef";
+      unsigned char c = rest[bad];
+      clean += "\\x";
+      clean += kHex[c >> 4];
+      clean += kHex[c & 15];
+      ++bad;
+    }
+    rest.remove_prefix(bad);
+  }
+  std::string_view m = clean;
+  size_t i = 0;
+  while (i < m.size()) {
+    size_t sp = m.find(' ', i);
+    if (sp == std::string_view::npos) sp = m.size();
+    if (sp > i) {
+      out += ' ';
+      appendWord(out, m.substr(i, sp - i));
+    }
+    i = sp + 1;
+  }
+  return out;
+}
+
+bool parseRequest(std::string_view line, Request& r, Error& err) {
+  size_t bad = 0;
+  if (!validUtf8(line, &bad))
+    return fail(err, Errc::Syntax, "invalid UTF-8 at byte " + std::to_string(bad));
+  std::vector<std::string> w;
+  ListError le;
+  if (!splitList(line, w, &le))
+    return fail(err, Errc::Syntax, le.message + " at byte " + std::to_string(le.offset));
+  if (w.empty()) return fail(err, Errc::Syntax, "empty request");
+  const CmdDesc* desc = nullptr;
+  for (const auto& d : kCommands)
+    if (strcasecmp(w[0].c_str(), d.name) == 0 && w[0].size() == std::strlen(d.name)) desc = &d;
+  if (!desc) return fail(err, Errc::Unknown, "unknown command '" + printable(w[0], 32) + "'");
+  size_t nargs = w.size() - 1;
+  if (nargs < desc->minArgs || (desc->maxArgs != kAny && nargs > desc->maxArgs))
+    return fail(err, Errc::Args, std::string("usage: ") + desc->usage);
+  r = Request{};
+  r.cmd = desc->cmd;
+  switch (r.cmd) {
+    case Cmd::Hello:
+      if (nargs > 0) r.client = w[1];
+      if (nargs > 1) r.version = w[2];
+      return true;
+    case Cmd::Auth:
+      r.secret = w[1];
+      return true;
+    case Cmd::Get:
+    case Cmd::Del:
+      r.name = w[1];
+      return checkName(r.name, err);
+    case Cmd::List:
+      r.pattern = nargs ? w[1] : "*";
+      return true;
+    case Cmd::Set:
+      return parseSet(w, r, err);
+    case Cmd::Watch:
+      return parseWatch(w, r, err);
+    case Cmd::Debug:
+      if (nargs == 1) return fail(err, Errc::Args, std::string("usage: ") + desc->usage);
+      if (nargs == 2) {
+        r.facility = w[1];
+        r.level = w[2];
+      }
+      return true;
+    case Cmd::Ping:
+    case Cmd::Quit:
+    case Cmd::Stats:
+      return true;
+  }
+  return true;
+}
+
+}  // namespace fail::proto

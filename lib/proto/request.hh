@@ -1,0 +1,59 @@
+// Requests of the line protocol (doc/protocol.md, "Requests and replies"): one table
+// of commands drives parsing, argument checks and the reply to bad input.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/time.hh"
+#include "state/record.hh"
+
+namespace fail::proto {
+
+// The error codes of doc/protocol.md, "Errors".
+enum class Errc {
+  Syntax, Unknown, Args, BadName, BadState, NotFound, NeedAuth, Denied,
+  TooLong, Busy, Gone, Slow, Storage, Internal
+};
+const char* errcName(Errc code);
+
+struct Error {
+  Errc code = Errc::Internal;
+  std::string message;
+};
+// "ERR CODE message" (no LF); the message is written as list words.
+std::string formatError(const Error& e);
+
+enum class Cmd { Hello, Auth, Ping, Quit, Get, List, Set, Del, Watch, Stats, Debug };
+const char* cmdName(Cmd cmd);
+
+// A parsed request. Which fields are set depends on cmd.
+struct Request {
+  Cmd cmd = Cmd::Ping;
+  std::string name;     // GET SET DEL
+  std::string pattern;  // LIST WATCH (default "*")
+  state::State state = state::State::Unknown;  // SET
+  std::int64_t ttlMs = 0;                      // SET: 0 none
+  std::string note;                            // SET
+  std::optional<Micros> at;                    // SET at=
+  state::Attrs attrs;                          // SET KEY=VALUE (empty value: remove)
+  std::optional<std::uint64_t> since;          // WATCH since=
+  std::string secret;                          // AUTH
+  std::string client, version;                 // HELLO
+  std::string facility, level;                 // DEBUG (both empty: show)
+};
+
+// Parses one request line (no LF). Returns false and fills `err` on bad input; the
+// message names the word at fault.
+bool parseRequest(std::string_view line, Request& out, Error& err);
+
+// Limits a SET obeys (doc/protocol.md).
+inline constexpr size_t kMaxAttrs = 32;
+inline constexpr size_t kMaxNote = 4096;
+inline constexpr size_t kMaxAttrValue = 1024;
+
+}  // namespace fail::proto

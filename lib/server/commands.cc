@@ -1,0 +1,264 @@
+// The request handlers of a Session: one function per command of doc/protocol.md.
+#include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
+
+#include "base/log.hh"
+#include "base/text.hh"
+#include "base/version.hh"
+#include "net/tls.hh"
+#include "proto/list.hh"
+#include "server/server.hh"
+#include "server/session.hh"
+
+namespace fail::server {
+namespace {
+
+log::Facility& accessFac() {
+  static log::Facility& f = log::facility("access");
+  return f;
+}
+
+}  // namespace
+
+void Session::handle(const proto::Request& req) {
+  using proto::Cmd;
+  if (!grant_.any() && transport_ == Transport::Tls && server_.accessFile()) {
+    std::string cn = net::verifiedPeerName(bufferevent_openssl_get_ssl(bev_));
+    if (!cn.empty())
+      if (auto g = server_.accessFile()->byName(cn)) grant_ = std::move(*g);
+  }
+  if (watching_ && req.cmd != Cmd::Ping && req.cmd != Cmd::Quit) {
+    replyError(proto::Errc::Busy, "this connection is watching: only PING and QUIT");
+    return;
+  }
+  switch (req.cmd) {
+    case Cmd::Hello: return cmdHello(req);
+    case Cmd::Auth: return cmdAuth(req);
+    case Cmd::Ping: return reply("OK PONG");
+    case Cmd::Quit:
+      reply("OK BYE");
+      return closeAfterFlush();
+    case Cmd::Get: return cmdGet(req);
+    case Cmd::List: return cmdList(req);
+    case Cmd::Set: return cmdSet(req);
+    case Cmd::Del: return cmdDel(req);
+    case Cmd::Watch: return cmdWatch(req);
+    case Cmd::Stats: return cmdStats(req);
+    case Cmd::Debug: return cmdDebug(req);
+  }
+}
+
+bool Session::needs(access::Level level, const std::string& name) {
+  if (!authenticated()) {
+    replyError(proto::Errc::NeedAuth, "AUTH first");
+    return false;
+  }
+  if (grant_.levelFor(name) < level) {
+    replyError(proto::Errc::Denied, std::string(level == access::Level::Rw ? "no write" : "no read") +
+                                        " access to '" + name + "'");
+    return false;
+  }
+  return true;
+}
+
+std::string Session::origin() const {
+  const std::string& n = grant_.name();
+  return n.empty() ? peer_ : n;
+}
+
+void Session::cmdHello(const proto::Request&) {
+  const char* auth = !server_.accessFile() ? "none" : authenticated() ? "done" : "required";
+  std::string line = "OK ";
+  proto::appendWord(line, server_.config().program);
+  line += " ";
+  line += kVersion;
+  line += " proto " + std::to_string(kProtocolVersion) + " auth " + auth;
+  reply(line);
+}
+
+void Session::cmdAuth(const proto::Request& req) {
+  const access::AccessFile* af = server_.accessFile();
+  if (!af) {
+    reply("OK rw {}");
+    return;
+  }
+  if (!loopback_ && transport_ == Transport::Tcp && !server_.config().insecureAuth) {
+    FAIL_LOG(accessFac(), Warning) << peer_ << ": AUTH refused on a plain non-loopback listener";
+    replyError(proto::Errc::Denied,
+               "AUTH over plain TCP on a non-loopback listener would send the secret in the "
+               "clear: use TLS or a Unix socket, or start faild with --insecure-auth");
+    return;
+  }
+  auto g = af->authenticate(req.secret);
+  if (!g) {
+    FAIL_LOG(accessFac(), Notice) << "+denied peer=" << peer_ << " reason=\"wrong secret\"";
+    // A short delay makes guessing slow; the session reads nothing meanwhile.
+    waiting_ = true;
+    auto self = self_;
+    auto* cb = new std::shared_ptr<Session*>(self);
+    timeval tv{0, server_.config().authDelayMs * 1000};
+    event_base_once(
+        server_.base(), -1, EV_TIMEOUT,
+        [](evutil_socket_t, short, void* arg) {
+          std::unique_ptr<std::shared_ptr<Session*>> h(static_cast<std::shared_ptr<Session*>*>(arg));
+          if (Session* s = **h) {
+            s->replyError(proto::Errc::Denied, "wrong secret");
+            s->resume();
+          }
+        },
+        cb, &tv);
+    return;
+  }
+  grant_ = std::move(*g);
+  std::string line = "OK ";
+  line += grant_.best() == access::Level::Rw ? "rw " : "ro ";
+  proto::appendWord(line, grant_.name());
+  FAIL_LOG(accessFac(), Info) << peer_ << ": authenticated as '" << grant_.name() << "'";
+  reply(line);
+}
+
+void Session::cmdGet(const proto::Request& req) {
+  if (!needs(access::Level::Ro, req.name)) return;
+  const state::Record* r = server_.store().get(req.name);
+  if (!r) return replyError(proto::Errc::NotFound, "no record '" + req.name + "'");
+  std::string line = "OK";
+  state::appendRecord(line, *r);
+  reply(line);
+}
+
+void Session::cmdList(const proto::Request& req) {
+  if (!authenticated()) return replyError(proto::Errc::NeedAuth, "AUTH first");
+  std::string line = "OK " + std::to_string(server_.store().publishedSerial());
+  for (const auto& [name, e] : server_.store().entries()) {
+    if (!globMatch(req.pattern, name) || grant_.levelFor(name) < access::Level::Ro) continue;
+    state::appendRecord(line, e.record);
+  }
+  reply(line);
+}
+
+void Session::cmdSet(const proto::Request& req) {
+  if (!needs(access::Level::Rw, req.name)) return;
+  if (req.at && *req.at > wallNow() + 10'000'000)
+    return replyError(proto::Errc::Args, "at= lies more than 10 s in the future");
+  state::SetInput in;
+  in.name = req.name;
+  in.state = req.state;
+  in.ttlMs = req.ttlMs;
+  in.note = req.note;
+  in.at = req.at;
+  in.attrs = req.attrs;
+  in.origin = origin();
+  std::uint64_t serial = 0;
+  waiting_ = true;  // the reply waits for durability; later requests wait for it
+  auto self = self_;
+  auto kind = server_.store().set(
+      std::move(in), wallNow(), steadyNow(),
+      [self](bool ok, std::uint64_t serial, const std::string& error) {
+        Session* s = *self;
+        if (!s) return;
+        if (ok)
+          s->reply("OK CHANGE " + std::to_string(serial));
+        else
+          s->replyError(proto::Errc::Storage, "the change (serial " + std::to_string(serial) +
+                                                  ") may not survive a restart: " + error);
+        s->resume();
+      },
+      serial);
+  if (kind == state::Store::SetKind::Refresh) {
+    waiting_ = false;
+    reply("OK REFRESH " + std::to_string(serial));
+  }
+}
+
+void Session::cmdDel(const proto::Request& req) {
+  if (!needs(access::Level::Rw, req.name)) return;
+  waiting_ = true;
+  auto self = self_;
+  bool found = server_.store().del(
+      req.name, wallNow(), [self](bool ok, std::uint64_t serial, const std::string& error) {
+        Session* s = *self;
+        if (!s) return;
+        if (ok)
+          s->reply("OK DELETED " + std::to_string(serial));
+        else
+          s->replyError(proto::Errc::Storage, "the deletion (serial " + std::to_string(serial) +
+                                                  ") may not survive a restart: " + error);
+        s->resume();
+      });
+  if (!found) {
+    waiting_ = false;
+    replyError(proto::Errc::NotFound, "no record '" + req.name + "'");
+  }
+}
+
+void Session::cmdWatch(const proto::Request& req) {
+  if (!authenticated()) return replyError(proto::Errc::NeedAuth, "AUTH first");
+  state::Store& store = server_.store();
+  evbuffer* out = bufferevent_get_output(bev_);
+  size_t before = evbuffer_get_length(out);
+  if (req.since) {
+    std::string body;
+    bool held = store.changesSince(*req.since, [&](const state::Published& p) {
+      const std::string& name = p.change.record.name;
+      if (!globMatch(req.pattern, name) || grant_.levelFor(name) < access::Level::Ro) return;
+      body += p.line;
+      body += '\n';
+    });
+    if (!held)
+      return replyError(proto::Errc::Gone,
+                        "changes after serial " + std::to_string(*req.since) +
+                            " are no longer held (history from " +
+                            std::to_string(store.historyBase()) + " to " +
+                            std::to_string(store.publishedSerial()) + "): WATCH again without since=");
+    reply("OK WATCH " + std::to_string(store.publishedSerial()));
+    evbuffer_add(out, body.data(), body.size());
+  } else {
+    reply("OK WATCH " + std::to_string(store.publishedSerial()));
+    std::string line;
+    for (const auto& [name, e] : store.entries()) {
+      if (!globMatch(req.pattern, name) || grant_.levelFor(name) < access::Level::Ro) continue;
+      line = "RECORD ";
+      proto::appendWord(line, state::encodeRecord(e.record));
+      reply(line);
+    }
+  }
+  reply("SYNCED " + std::to_string(store.publishedSerial()));
+  dumpBytes_ = evbuffer_get_length(out) - before;
+  watching_ = true;
+  watchPattern_ = req.pattern;
+  server_.addWatcher(this);
+  FAIL_LOG(log::facility("watch"), Info) << peer_ << ": watching '" << req.pattern << "'";
+}
+
+void Session::cmdStats(const proto::Request&) {
+  if (!authenticated() || grant_.best() < access::Level::Ro)
+    return replyError(proto::Errc::NeedAuth, "AUTH first");
+  reply("OK " + server_.stats());
+}
+
+void Session::cmdDebug(const proto::Request& req) {
+  if (!authenticated()) return replyError(proto::Errc::NeedAuth, "AUTH first");
+  if (!grant_.canDebug()) return replyError(proto::Errc::Denied, "DEBUG needs RW on *");
+  if (req.facility.empty()) {
+    std::string line = "OK";
+    for (const auto& [name, level] : log::facilities()) {
+      proto::appendElement(line, name);
+      proto::appendElement(line, log::levelName(level));
+    }
+    return reply(line);
+  }
+  log::Level level;
+  if (!log::parseLevel(req.level, level))
+    return replyError(proto::Errc::Args, "level '" + printable(req.level) +
+                                             "': err, warning, notice, info or debug");
+  if (!log::setLevel(req.facility, level))
+    return replyError(proto::Errc::Args, "no facility '" + printable(req.facility) + "'");
+  FAIL_LOG(log::facility("main"), Notice)
+      << "facility " << req.facility << " set to " << log::levelName(level) << " by " << peer_;
+  std::string line = "OK";
+  proto::appendElement(line, req.facility);
+  proto::appendElement(line, log::levelName(level));
+  reply(line);
+}
+
+}  // namespace fail::server

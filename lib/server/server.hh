@@ -1,0 +1,109 @@
+// The protocol server of faild (doc/protocol.md), usable by any daemon that serves a
+// Store: faild's own port, and later failsh's and hc's monitor ports.
+//
+// Owns the listeners and every client session; runs on one libevent loop; reacts to
+// the Store's published changes by streaming them to watchers.
+#pragma once
+
+#include <event2/event.h>
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "access/access.hh"
+#include "net/listen.hh"
+#include "net/tls.hh"
+#include "state/store.hh"
+
+namespace fail::server {
+
+class Session;
+
+struct ServerConfig {
+  std::string program = "faild";  // what HELLO answers
+  std::vector<net::ListenSpec> listens;
+  std::string accessFile;  // "" : none
+  bool insecureAuth = false;
+  net::TlsFiles tls;
+  size_t maxLine = 65536;
+  size_t maxClients = 1024;
+  size_t watchBuffer = 4u << 20;
+  int authDelayMs = 200;  // before answering a wrong secret
+};
+
+struct ServerCounters {
+  std::uint64_t connections = 0, requests = 0, errors = 0, slowWatchers = 0, refused = 0;
+};
+
+struct EventDeleter {
+  void operator()(event* e) const { event_free(e); }
+};
+using EventPtr = std::unique_ptr<event, EventDeleter>;
+
+class Server : public state::ChangeListener {
+ public:
+  // Checks the configuration (access rules for non-loopback listeners, TLS files) and
+  // reads the access file. Throws std::runtime_error saying what is wrong.
+  Server(event_base* base, ServerConfig config, state::Store& store);
+  ~Server() override;
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds every listener and starts the timers. Throws std::runtime_error.
+  void start();
+  // Stops accepting, closes every session, waits for the journal.
+  void stop();
+  // Rereads the access file (SIGHUP). On error keeps the old rules; returns the message.
+  std::string reloadAccess();
+
+  std::vector<std::string> boundAddresses() const;
+  std::string stats() const;  // the STATS dict
+  std::string dump() const;   // for SIGUSR1: stats and every record, one per line
+
+  // --- for sessions ---
+  event_base* base() const { return base_; }
+  state::Store& store() { return store_; }
+  const ServerConfig& config() const { return config_; }
+  const access::AccessFile* accessFile() const { return access_ ? &*access_ : nullptr; }
+  ServerCounters& counters() { return counters_; }
+  void addWatcher(Session* s) { watchers_.push_back(s); }
+  void removeWatcher(Session* s) { watchers_.remove(s); }
+  // Releases a session at the start of the next loop iteration (never from inside its
+  // own callback).
+  void retire(Session* s);
+
+  void onPublished(const state::Published& p) override;
+
+ private:
+  struct Bound {
+    Server* server = nullptr;
+    net::Listener listener;
+    EventPtr ev;
+  };
+  static void onAcceptCb(evutil_socket_t fd, short what, void* arg) noexcept;
+  static void onTimerCb(evutil_socket_t fd, short what, void* arg) noexcept;
+  static void onJournalCb(evutil_socket_t fd, short what, void* arg) noexcept;
+  static void onReapCb(evutil_socket_t fd, short what, void* arg) noexcept;
+  void accept(Bound& b);
+  void tick();
+
+  event_base* base_;
+  ServerConfig config_;
+  state::Store& store_;
+  std::optional<access::AccessFile> access_;
+  net::SslCtxPtr tlsCtx_;
+  std::vector<std::unique_ptr<Bound>> listeners_;
+  std::list<std::unique_ptr<Session>> sessions_;
+  std::list<Session*> watchers_;
+  std::vector<std::unique_ptr<Session>> retired_;
+  EventPtr timer_, journalEv_, reapEv_;
+  ServerCounters counters_;
+  Micros started_ = 0;
+  Micros lastHousekeeping_ = 0;
+};
+
+}  // namespace fail::server

@@ -1,0 +1,318 @@
+#include "state/journal_format.hh"
+
+#include <array>
+#include <cstdio>
+
+#include "base/text.hh"
+#include "base/time.hh"
+#include "proto/list.hh"
+
+namespace fail::state::format {
+namespace {
+
+constexpr std::array<std::uint32_t, 256> makeCrcTable() {
+  std::array<std::uint32_t, 256> t{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    t[i] = c;
+  }
+  return t;
+}
+constexpr auto kCrcTable = makeCrcTable();
+
+// Lower case only, as written: one spelling per checksum.
+int hexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+std::string encodeAttrs(const Attrs& attrs) {
+  std::string out;
+  for (const auto& [k, v] : attrs) {
+    proto::appendElement(out, k);
+    proto::appendElement(out, v);
+  }
+  return out;
+}
+
+std::string quoted(std::string_view name) { return "'" + printable(name, 64) + "'"; }
+
+// The value after `key` + `sep` in `text`, up to the next separator or backslash.
+std::string_view fieldAfter(std::string_view text, std::string_view key, std::string_view sep) {
+  std::string needle = std::string(key) + std::string(sep);
+  size_t p = text.find(needle);
+  if (p == std::string_view::npos) return {};
+  p += needle.size();
+  size_t e = p;
+  while (e < text.size() && text[e] != ' ' && text[e] != '\\') ++e;
+  return text.substr(p, e - p);
+}
+
+std::string describe(char kind, std::string_view name, std::optional<std::uint64_t> serial) {
+  std::string s;
+  switch (kind) {
+    case 'S': s = "the change to " + quoted(name); break;
+    case 'R': s = "the record " + quoted(name); break;
+    case 'D': s = "the deletion of " + quoted(name); break;
+    case 'A': return "the refreshed attributes of " + quoted(name);
+    default: s = "an entry about " + quoted(name); break;
+  }
+  if (serial) s += " serial " + std::to_string(*serial);
+  return s;
+}
+
+// A guess at what a damaged line held, for the problem message ("" if none).
+std::string guessLost(std::string_view line) {
+  std::string_view payload = line.size() > 9 && line[8] == ' ' ? line.substr(9) : line;
+  char kind = payload.size() >= 2 && payload[1] == ' ' ? payload[0] : 0;
+  std::vector<std::string> w;
+  std::string_view dict = payload;  // where to look for "name" and "serial"
+  std::string_view sep = "\\ ";     // how they are separated there
+  if (proto::splitList(payload, w) && w.size() >= 2 && w[0].size() == 1) {
+    kind = w[0][0];
+    if (kind == 'D' && w.size() >= 3 && validName(w[2]) && parseUint(w[1]))
+      return describe('D', w[2], parseUint(w[1]));
+    if (kind == 'A' && validName(w[1])) return describe('A', w[1], std::nullopt);
+    if (kind == 'S' || kind == 'R') {  // the dict may be cut short: look for its fields
+      dict = w[1];
+      sep = " ";
+    }
+  }
+  std::string_view name = fieldAfter(dict, "name", sep);
+  if (!validName(name)) return "";
+  return describe(kind, name, parseUint(fieldAfter(dict, "serial", sep)));
+}
+
+// Checks one line (without its newline) and splits its payload. Returns "" when sound,
+// else the reason.
+std::string checkLine(std::string_view line, std::vector<std::string>& words) {
+  if (line.empty()) return "empty line";
+  if (line.size() < 10 || line[8] != ' ') return "not an entry (no checksum)";
+  std::uint32_t want = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    int d = hexDigit(line[i]);
+    if (d < 0) return "not an entry (no checksum)";
+    want = (want << 4) | static_cast<std::uint32_t>(d);
+  }
+  std::string_view payload = line.substr(9);
+  if (crc32(payload) != want) return "checksum mismatch";
+  proto::ListError le;
+  if (!proto::splitList(payload, words, &le)) return "unreadable entry: " + le.message;
+  if (words.empty()) return "empty entry";
+  return "";
+}
+
+// Collects problems, summing up those beyond kMaxProblems in one message.
+class Problems {
+ public:
+  Problems(std::vector<std::string>& out, const std::string& path) : out_(out), path_(path) {}
+
+  void note(size_t offset, const std::string& what) { add(offset, 0, what); }
+  void lost(size_t offset, size_t bytes, const std::string& reason, std::string_view line) {
+    std::string msg = reason + "; lost " + std::to_string(bytes) + " bytes";
+    std::string guess = guessLost(line);
+    if (!guess.empty()) msg += " (probably " + guess + ")";
+    add(offset, bytes, msg);
+  }
+  void plain(const std::string& msg) { out_.push_back(path_ + ": " + msg); }
+  void finish() {
+    if (more_ == 0) return;
+    out_.push_back(path_ + ": " + std::to_string(more_) + " more problems between offset " +
+                   std::to_string(moreFrom_) + " and offset " + std::to_string(moreTo_) +
+                   ", not listed one by one; " + std::to_string(moreBytes_) +
+                   " bytes lost among them");
+  }
+
+ private:
+  void add(size_t offset, size_t bytes, const std::string& msg) {
+    if (out_.size() < kMaxProblems) {
+      out_.push_back(path_ + ": offset " + std::to_string(offset) + ": " + msg);
+      return;
+    }
+    if (more_++ == 0) moreFrom_ = offset;
+    moreTo_ = offset + bytes;
+    moreBytes_ += bytes;
+  }
+
+  std::vector<std::string>& out_;
+  const std::string& path_;
+  size_t more_ = 0, moreFrom_ = 0, moreTo_ = 0, moreBytes_ = 0;
+};
+
+class Reader {
+ public:
+  Reader(Contents& c, const std::string& path) : c_(c), problems_(c.problems, path) {}
+
+  void run(std::string_view data) {
+    if (data.empty()) problems_.plain("the file is empty: no FAILD-STATE header");
+    size_t off = 0;
+    while (off < data.size()) {
+      size_t nl = data.find('\n', off);
+      bool truncated = nl == std::string_view::npos;
+      size_t end = truncated ? data.size() : nl;
+      std::string_view line = data.substr(off, end - off);
+      size_t len = end - off + (truncated ? 0 : 1);
+      std::vector<std::string> words;
+      std::string reason = truncated ? "the file ends in the middle of an entry (no newline)"
+                                     : checkLine(line, words);
+      if (off == 0) {
+        if (!reason.empty()) {
+          reason = "damaged header: " + reason;
+        } else if (words[0] == kMagic) {
+          reason = header(words);
+          if (c_.otherVersion) return;
+        } else {
+          problems_.note(0, "no FAILD-STATE header; the base is taken as 0");
+          reason = apply(off, words);
+        }
+      } else if (reason.empty()) {
+        reason = apply(off, words);
+      }
+      if (!reason.empty()) problems_.lost(off, len, reason, line);
+      off += len;
+    }
+    problems_.finish();
+  }
+
+ private:
+  std::string header(const std::vector<std::string>& w) {
+    if (w.size() >= 2 && w[1] != std::to_string(kVersion)) {
+      c_.otherVersion = w[1];
+      return "";
+    }
+    std::optional<std::uint64_t> base;
+    if (w.size() == 4 && w[2] == "base") base = parseUint(w[3]);
+    if (!base) return "bad header (want FAILD-STATE 1 base SERIAL)";
+    c_.base = c_.highest = lastChange_ = *base;
+    return "";
+  }
+
+  void seen(std::uint64_t serial) { c_.highest = std::max(c_.highest, serial); }
+
+  void changed(size_t off, const Change& ch) {
+    std::uint64_t s = ch.record.serial;
+    if (s <= lastChange_)
+      problems_.note(off, "serial " + std::to_string(s) + " of the change to " +
+                              quoted(ch.record.name) + " does not follow serial " +
+                              std::to_string(lastChange_) +
+                              "; the change history is not trusted");
+    lastChange_ = std::max(lastChange_, s);
+    seen(s);
+    c_.changes.push_back(ch);
+  }
+
+  // Applies one sound line's words. Returns "" or why they were not used.
+  std::string apply(size_t off, const std::vector<std::string>& w) {
+    const std::string& kind = w[0];
+    if (kind == "R" || kind == "S") {
+      if (w.size() != 2) return "bad " + kind + " entry (" + std::to_string(w.size()) + " words)";
+      Record r;
+      std::string err;
+      if (!decodeRecord(w[1], r, &err)) return "bad " + kind + " entry: " + err;
+      if (kind == "R") {
+        seen(r.serial);
+        c_.records[r.name] = std::move(r);
+      } else {
+        changed(off, Change{Change::Kind::Set, r});
+        c_.records[r.name] = std::move(r);
+      }
+      return "";
+    }
+    if (kind == "D") {
+      std::optional<std::uint64_t> serial;
+      std::optional<std::int64_t> time;
+      if (w.size() == 4) {
+        serial = parseUint(w[1]);
+        time = parseInt(w[3], true);
+      }
+      if (!serial || !time || w[2].empty()) return "bad D entry (want D SERIAL NAME TIME)";
+      Change ch{Change::Kind::Delete, Record{}};
+      ch.record.name = w[2];
+      ch.record.serial = *serial;
+      ch.record.since = *time;
+      changed(off, ch);
+      c_.records.erase(w[2]);
+      return "";
+    }
+    if (kind == "A") {
+      std::vector<std::string> kv;
+      if (w.size() != 3 || !proto::splitList(w[2], kv) || kv.size() % 2)
+        return "bad A entry (want A NAME ATTRS-DICT)";
+      Attrs attrs;
+      for (size_t i = 0; i < kv.size(); i += 2) mergeAttr(attrs, kv[i], kv[i + 1]);
+      auto it = c_.records.find(w[1]);
+      if (it != c_.records.end()) it->second.attrs = std::move(attrs);  // else: deleted since
+      return "";
+    }
+    return "unknown entry type '" + printable(kind, 16) + "'";
+  }
+
+  Contents& c_;
+  Problems problems_;
+  std::uint64_t lastChange_ = 0;
+};
+
+}  // namespace
+
+std::uint32_t crc32(std::string_view data) {
+  std::uint32_t c = 0xFFFFFFFFu;
+  for (unsigned char b : data) c = kCrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+void appendLine(std::string& out, std::string_view payload) {
+  char crc[16];
+  std::snprintf(crc, sizeof crc, "%08x ", static_cast<unsigned>(crc32(payload)));
+  out.append(crc, 9);
+  out.append(payload);
+  out += '\n';
+}
+
+void appendHeader(std::string& out, std::uint64_t base) {
+  appendLine(out, std::string(kMagic) + " " + std::to_string(kVersion) + " base " +
+                      std::to_string(base));
+}
+
+void appendRecordEntry(std::string& out, const Record& r) {
+  std::string payload = "R";
+  appendRecord(payload, r);
+  appendLine(out, payload);
+}
+
+void appendChangeEntry(std::string& out, const Change& c) {
+  std::string payload;
+  if (c.kind == Change::Kind::Set) {
+    payload = "S";
+    appendRecord(payload, c.record);
+  } else {
+    payload = "D " + std::to_string(c.record.serial);
+    proto::appendElement(payload, c.record.name);
+    payload += ' ';
+    payload += std::to_string(c.record.since);
+  }
+  appendLine(out, payload);
+}
+
+void appendAttrsEntry(std::string& out, std::string_view name, const Attrs& attrs) {
+  std::string payload = "A";
+  proto::appendElement(payload, name);
+  proto::appendElement(payload, encodeAttrs(attrs));
+  appendLine(out, payload);
+}
+
+std::string compacted(const std::vector<Record>& records, std::uint64_t base) {
+  std::string out;
+  appendHeader(out, base);
+  for (const Record& r : records) appendRecordEntry(out, r);
+  return out;
+}
+
+Contents parse(std::string_view data, const std::string& path) {
+  Contents c;
+  Reader(c, path).run(data);
+  return c;
+}
+
+}  // namespace fail::state::format

@@ -1,0 +1,286 @@
+#include "harness.hh"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "proto/list.hh"
+
+namespace fail::test {
+
+std::string buildDir() {
+  if (const char* b = std::getenv("top_builddir")) return b;
+  char exe[4096];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  std::string p(exe, n > 0 ? static_cast<size_t>(n) : 0);
+  // tests/integration/<binary> (or .libs/<binary> under libtool)
+  for (int i = 0; i < 3; ++i) p = p.substr(0, p.rfind('/'));
+  if (p.size() > 6 && p.substr(p.size() - 6) == "/tests") p = p.substr(0, p.size() - 6);
+  return p;
+}
+
+std::string sourceDir() {
+  if (const char* s = std::getenv("top_srcdir")) return s;
+  return buildDir() + "/..";
+}
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/failtest-XXXXXX";
+  if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  if (std::getenv("FAIL_KEEP_TMP")) return;
+  std::string cmd = "rm -rf '" + path_ + "'";
+  (void)!std::system(cmd.c_str());
+}
+
+void writeFile(const std::string& path, const std::string& text, int mode) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+  ::chmod(path.c_str(), static_cast<mode_t>(mode));
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Daemon::Daemon(std::string program, std::vector<std::string> args, const TempDir& dir,
+               std::string tag)
+    : program_(std::move(program)), args_(std::move(args)), dir_(dir.path()), tag_(std::move(tag)) {
+  logPath_ = dir_ + "/" + tag_ + ".log";
+  notifyPath_ = dir_ + "/" + tag_ + ".notify";
+}
+
+Daemon::~Daemon() {
+  if (pid_ > 0) kill9();
+  if (notifyFd_ >= 0) ::close(notifyFd_);
+}
+
+bool Daemon::start() {
+  if (notifyFd_ < 0) {
+    ::unlink(notifyPath_.c_str());
+    notifyFd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un sun{};
+    sun.sun_family = AF_UNIX;
+    std::strncpy(sun.sun_path, notifyPath_.c_str(), sizeof sun.sun_path - 1);
+    if (::bind(notifyFd_, reinterpret_cast<sockaddr*>(&sun), sizeof sun) != 0) return false;
+  }
+  ready_.clear();
+  listen_.clear();
+  std::string exe = buildDir() + "/" + program_;
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    int log = ::open(logPath_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(log, 2);
+    ::dup2(log, 1);
+    ::setenv("NOTIFY_SOCKET", notifyPath_.c_str(), 1);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(exe.c_str()));
+    for (auto& a : args_) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(exe.c_str(), argv.data());
+    std::fprintf(stderr, "exec %s: %s\n", exe.c_str(), std::strerror(errno));
+    ::_exit(127);
+  }
+  auto until = Clock::now() + kDeadline;
+  while (Clock::now() < until) {
+    pollfd p{notifyFd_, POLLIN, 0};
+    if (::poll(&p, 1, 100) > 0) {
+      char buf[4096];
+      ssize_t n = ::recv(notifyFd_, buf, sizeof buf, 0);
+      if (n > 0) {
+        std::string msg(buf, static_cast<size_t>(n));
+        if (msg.find("READY=1") != std::string::npos) {
+          ready_ = msg;
+          size_t at = msg.find("FAILD_LISTEN=");
+          if (at != std::string::npos) {
+            std::string rest = msg.substr(at + 13);
+            rest = rest.substr(0, rest.find('\n'));
+            std::istringstream ss(rest);
+            for (std::string a; ss >> a;) listen_.push_back(a);
+          }
+          return true;
+        }
+      }
+    }
+    int status;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+  }
+  return false;
+}
+
+int Daemon::runToExit() {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int log = ::open(logPath_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(log, 2);
+    ::dup2(log, 1);
+    ::unsetenv("NOTIFY_SOCKET");
+    std::string exe = buildDir() + "/" + program_;
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(exe.c_str()));
+    for (auto& a : args_) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(exe.c_str(), argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void Daemon::signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
+int Daemon::wait() {
+  if (pid_ <= 0) return -1;
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int Daemon::port() const {
+  std::string a = address();
+  size_t c = a.rfind(':');
+  return c == std::string::npos ? -1 : std::atoi(a.c_str() + c + 1);
+}
+
+std::string Daemon::log() const { return readFile(logPath_); }
+
+LineClient::LineClient(const std::string& address) {
+  if (address.rfind("unix:", 0) == 0) {
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un sun{};
+    sun.sun_family = AF_UNIX;
+    std::strncpy(sun.sun_path, address.c_str() + 5, sizeof sun.sun_path - 1);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&sun), sizeof sun) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+    return;
+  }
+  size_t c = address.rfind(':');
+  std::string host = address.substr(0, c), port = address.substr(c + 1);
+  if (!host.empty() && host[0] == '[') host = host.substr(1, host.size() - 2);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &res) != 0) return;
+  fd_ = ::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (::connect(fd_, res->ai_addr, res->ai_addrlen) != 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  ::freeaddrinfo(res);
+}
+
+LineClient::~LineClient() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void LineClient::sendRaw(const std::string& bytes) {
+  size_t off = 0;
+  while (fd_ >= 0 && off < bytes.size()) {
+    ssize_t n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) return;
+    off += static_cast<size_t>(n);
+  }
+}
+
+void LineClient::send(const std::string& line) { sendRaw(line + "\n"); }
+
+std::optional<std::string> LineClient::readLine(std::chrono::milliseconds timeout) {
+  auto until = Clock::now() + timeout;
+  while (true) {
+    size_t nl = buf_.find('\n');
+    if (nl != std::string::npos) {
+      std::string line = buf_.substr(0, nl);
+      buf_.erase(0, nl + 1);
+      return line;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+    if (fd_ < 0 || left.count() <= 0) return std::nullopt;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
+    char tmp[65536];
+    ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
+    if (n <= 0) return std::nullopt;
+    buf_.append(tmp, static_cast<size_t>(n));
+  }
+}
+
+std::string LineClient::request(const std::string& line) {
+  send(line);
+  return readLine().value_or("");
+}
+
+std::optional<std::string> LineClient::readUntil(const std::function<bool(const std::string&)>& pred,
+                                                 std::chrono::milliseconds timeout) {
+  auto until = Clock::now() + timeout;
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    auto line = readLine(left);
+    if (!line) return std::nullopt;
+    if (pred(*line)) return line;
+  }
+}
+
+bool LineClient::closedByPeer(std::chrono::milliseconds timeout) {
+  auto until = Clock::now() + timeout;
+  while (Clock::now() < until) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char tmp[65536];
+    ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
+    if (n <= 0) return true;
+  }
+  return false;
+}
+
+bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds deadline) {
+  auto until = Clock::now() + deadline;
+  while (Clock::now() < until) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return cond();
+}
+
+std::vector<std::string> words(const std::string& line) {
+  std::vector<std::string> w;
+  proto::splitList(line, w);
+  return w;
+}
+
+std::string field(const std::string& dict, const std::string& key) {
+  auto w = words(dict);
+  for (size_t i = 0; i + 1 < w.size(); i += 2)
+    if (w[i] == key) return w[i + 1];
+  return "";
+}
+
+}  // namespace fail::test

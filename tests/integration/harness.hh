@@ -1,0 +1,105 @@
+// Test harness for integration tests: temporary directories, real daemon processes
+// started with a private NOTIFY_SOCKET (so a test waits for READY=1 instead of
+// sleeping, and learns the port the daemon chose), and a plain line client.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fail::test {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+// Generous: these machines are small and noisy. Tests wait for events, never sleep.
+inline constexpr auto kDeadline = 20s;
+
+std::string buildDir();   // where the programs were built (top_builddir)
+std::string sourceDir();  // top_srcdir
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+void writeFile(const std::string& path, const std::string& text, int mode = 0600);
+std::string readFile(const std::string& path);
+
+// A daemon of the suite started from the build tree.
+class Daemon {
+ public:
+  // `program` relative to the build dir ("faild/faild"); `dir` holds its log and socket.
+  Daemon(std::string program, std::vector<std::string> args, const TempDir& dir,
+         std::string tag = "d");
+  ~Daemon();  // SIGKILLs it if still running
+
+  // Starts it and waits for READY=1. Returns false (the log says why) when the process
+  // exits or the deadline passes first.
+  bool start();
+  // Starts it and waits for it to exit. Returns its exit status.
+  int runToExit();
+  void signal(int sig);
+  // Waits for the process to end; returns its exit status (128+signal when killed).
+  int wait();
+  void kill9() { signal(9); wait(); }
+  bool running() const { return pid_ > 0; }
+
+  // The first address in FAILD_LISTEN= of the READY message ("127.0.0.1:41234").
+  std::string address() const { return listen_.empty() ? "" : listen_[0]; }
+  const std::vector<std::string>& addresses() const { return listen_; }
+  int port() const;
+  std::string log() const;  // stderr so far
+  const std::string& readyMessage() const { return ready_; }
+  std::vector<std::string>& args() { return args_; }
+
+ private:
+  std::string program_;
+  std::vector<std::string> args_;
+  std::string dir_, tag_, logPath_, notifyPath_;
+  pid_t pid_ = -1;
+  int notifyFd_ = -1;
+  std::string ready_;
+  std::vector<std::string> listen_;
+};
+
+// A blocking line client (TCP "HOST:PORT" or "unix:PATH").
+class LineClient {
+ public:
+  explicit LineClient(const std::string& address);
+  ~LineClient();
+  bool connected() const { return fd_ >= 0; }
+  void send(const std::string& line);  // adds LF
+  void sendRaw(const std::string& bytes);
+  // Next line (no LF); nullopt on timeout or close.
+  std::optional<std::string> readLine(std::chrono::milliseconds timeout = kDeadline);
+  std::string request(const std::string& line);  // send + readLine ("" on failure)
+  // Reads lines until `pred` is true for one; returns it (nullopt on timeout/close).
+  std::optional<std::string> readUntil(const std::function<bool(const std::string&)>& pred,
+                                       std::chrono::milliseconds timeout = kDeadline);
+  bool closedByPeer(std::chrono::milliseconds timeout = kDeadline);
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+  std::string buf_;
+};
+
+// Polls `cond` until it holds or the deadline passes.
+bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds deadline = kDeadline);
+
+// Words of a reply line, by Tcl list rules.
+std::vector<std::string> words(const std::string& line);
+// A value out of a record dict ("state", "serial", ...), "" if absent.
+std::string field(const std::string& recordDict, const std::string& key);
+
+}  // namespace fail::test
