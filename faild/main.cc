@@ -22,7 +22,7 @@ using namespace fail;
 
 struct Settings {
   server::ServerConfig server;
-  std::string stateFile = LOCALSTATEDIR "/lib/failover/faild.state";
+  std::string stateFile = "/var/lib/failover/faild.state";
   bool memory = false;
   bool daemon = false;
   bool checkOnly = false;
@@ -49,7 +49,7 @@ size_t bytes(const std::string& opt, const std::string& v) {
 std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion) {
   auto& c = s.server;
   return {
-      {"state", 's', "FILE", "state file (default " LOCALSTATEDIR "/lib/failover/faild.state)",
+      {"state", 's', "FILE", "state file (default /var/lib/failover/faild.state)",
        [&](const std::string& v) { s.stateFile = v; }},
       {"memory", 0, nullptr, "keep the state in memory only: nothing survives a restart",
        [&](const std::string&) { s.memory = true; }},

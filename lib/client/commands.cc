@@ -95,7 +95,7 @@ bool printList(Context& ctx, Session& s, const Reply& reply, Failure& f) {
   for (size_t i = 1; i < reply.words.size(); ++i)
     if (!decodeOrFail(s, "list", reply.words[i], records[i - 1], f)) return false;
   if (ctx.json()) {
-    nlohmann::json arr = nlohmann::json::array();
+    nlohmann::ordered_json arr = nlohmann::ordered_json::array();
     for (const auto& r : records) arr.push_back(recordJson(r));
     ctx.out << dumpJson({{"serial", *serial}, {"records", arr}}) << "\n";
     return true;
@@ -113,7 +113,7 @@ bool printStats(Context& ctx, Session& s, const Reply& reply, Failure& f) {
     return false;
   }
   if (ctx.json()) {
-    nlohmann::json j = nlohmann::json::object();
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
     for (size_t i = 0; i < reply.words.size(); i += 2) {
       auto n = parseInt(reply.words[i + 1], true);
       if (n)

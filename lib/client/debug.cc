@@ -76,7 +76,7 @@ std::string stepLevel(std::string_view current, char direction) {
 
 std::string renderLevels(const Levels& levels, bool json) {
   if (json) {
-    nlohmann::json j = nlohmann::json::object();
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
     for (const auto& [fac, level] : levels) j[fac] = level;
     return dumpJson(j) + "\n";
   }

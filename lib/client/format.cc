@@ -138,10 +138,10 @@ std::string isoTime(Micros t) {
   return buf;
 }
 
-nlohmann::json recordJson(const state::Record& r) {
-  nlohmann::json attrs = nlohmann::json::object();
+nlohmann::ordered_json recordJson(const state::Record& r) {
+  nlohmann::ordered_json attrs = nlohmann::ordered_json::object();
   for (const auto& [k, v] : r.attrs) attrs[k] = v;
-  return nlohmann::json{{"name", r.name},
+  return nlohmann::ordered_json{{"name", r.name},
                         {"state", state::stateName(r.state)},
                         {"serial", r.serial},
                         {"since", r.since},
@@ -153,8 +153,8 @@ nlohmann::json recordJson(const state::Record& r) {
                         {"attrs", attrs}};
 }
 
-std::string dumpJson(const nlohmann::json& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+std::string dumpJson(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace fail::client

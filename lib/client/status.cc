@@ -69,11 +69,11 @@ Exit combineExits(const std::vector<Exit>& exits) {
 std::string renderStatus(const std::vector<TargetStatus>& all, bool json, bool withTarget,
                          bool withAttrs, Micros now) {
   if (json) {
-    nlohmann::json targets = nlohmann::json::array();
+    nlohmann::ordered_json targets = nlohmann::ordered_json::array();
     for (const auto& ts : all) {
-      nlohmann::json t{{"target", ts.target.display()}};
+      nlohmann::ordered_json t{{"target", ts.target.display()}};
       if (ts.ok) {
-        nlohmann::json records = nlohmann::json::array();
+        nlohmann::ordered_json records = nlohmann::ordered_json::array();
         for (const auto& r : ts.records) records.push_back(recordJson(r));
         t["serial"] = ts.serial;
         t["records"] = records;

@@ -187,12 +187,12 @@ void WatchPrinter::startResuming() {}
 std::string WatchPrinter::oldState(const std::string& name) const {
   auto it = known_.find(name);
   if (it != known_.end()) return state::stateName(it->second);
-  return listing_ && synced_ ? "-" : "?";
+  return listing_ && synced_ ? "none" : "?";
 }
 
 std::string WatchPrinter::format(const WatchEvent& ev) {
   using K = WatchEvent::Kind;
-  nlohmann::json j;
+  nlohmann::ordered_json j;
   std::string text;
   switch (ev.kind) {
     case K::Record:
@@ -209,11 +209,11 @@ std::string WatchPrinter::format(const WatchEvent& ev) {
     case K::Delete: {
       std::string old = oldState(ev.name);
       j = {{"event", ev.kind == K::Change ? "change" : "delete"}, {"serial", ev.serial}};
-      if (old == "?" || old == "-")
+      if (old == "?" || old == "none")
         j["old_state"] = nullptr;
       else
         j["old_state"] = old;
-      if (old == "-") j["new"] = true;
+      if (old == "none") j["new"] = true;
       std::string head = formatLocalTime(ev.kind == K::Change ? ev.record.since : ev.time) +
                          " " + std::to_string(ev.serial) + " " + ev.name + " " + old + "->";
       if (ev.kind == K::Change) {
@@ -255,9 +255,8 @@ int runWatch(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     Session s(args.opts, args.opts.target, kProgram);
     Failure f;
     End end = End::Lost;
-    bool opened = s.open(f);
-    if (opened) {
-      run.synced = false;
+    run.synced = false;
+    if (s.open(f)) {
       end = run.start(s, f);
       if (end == End::Streaming) end = run.stream(s, f);
     } else if (f.exit != Exit::Unreachable) {

@@ -36,7 +36,7 @@ bool parseWatchLine(std::string_view line, WatchEvent& ev, std::string& err);
 // Text: "TIME SERIAL NAME STATE [NOTE]" for a listed record, "TIME SERIAL NAME OLD->NEW
 // [NOTE]" for a change and "TIME SERIAL NAME OLD->deleted" for a deletion; TIME is local
 // (YYYY-MM-DD HH:MM:SS), NOTE in double quotes, OLD is "?" when unknown (after
-// --since) and "-" when the record did not exist. SYNCED prints nothing in text.
+// --since) and "none" when the record did not exist. SYNCED prints nothing in text.
 // JSON: {"event":"record","record":{…}}, {"event":"synced","serial":N},
 // {"event":"change","serial":N,"old_state":"UP"|null,"record":{…}},
 // {"event":"delete","serial":N,"name":…,"time":T,"old_state":…}.

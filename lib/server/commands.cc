@@ -140,6 +140,13 @@ void Session::cmdSet(const proto::Request& req) {
   if (!needs(access::Level::Rw, req.name)) return;
   if (req.at && *req.at > wallNow() + 10'000'000)
     return replyError(proto::Errc::Args, "at= lies more than 10 s in the future");
+  if (const state::Record* old = server_.store().get(req.name)) {
+    state::Attrs merged = old->attrs;
+    for (const auto& [k, v] : req.attrs) state::mergeAttr(merged, k, v);
+    if (merged.size() > proto::kMaxAttrs)
+      return replyError(proto::Errc::Args, "'" + req.name + "' would have more than " +
+                                               std::to_string(proto::kMaxAttrs) + " attributes");
+  }
   state::SetInput in;
   in.name = req.name;
   in.state = req.state;

@@ -30,6 +30,7 @@
 #include <cstring>
 #include <ctime>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -153,9 +154,10 @@ struct Journal::Impl {
   }
 
   // Writes `content` to `target` atomically: TARGET.tmp, fsync, rename, directory fsync.
-  // On success `keep` (when given) receives an fd of the new file, open for writing.
-  std::string replaceFile(const std::string& target, std::string_view content,
-                          UniqueFd* keep) {
+  // `beforeRename` (when given) runs just before the rename; an error from it stops
+  // there. On success `keep` (when given) receives an fd of the new file.
+  std::string replaceFile(const std::string& target, std::string_view content, UniqueFd* keep,
+                          const std::function<std::string()>& beforeRename = nullptr) {
     std::string tmp = target + ".tmp";
     UniqueFd f(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kFileMode));
     if (!f) return sysError(tmp, "open", errno);
@@ -164,6 +166,7 @@ struct Journal::Impl {
       ++syncs;
       if (::fsync(f.get()) < 0) err = sysError(tmp, "fsync", errno);
     }
+    if (err.empty() && beforeRename) err = beforeRename();
     if (err.empty() && ::rename(tmp.c_str(), target.c_str()) < 0)
       err = sysError(tmp, "rename", errno);
     if (!err.empty()) {
@@ -181,13 +184,14 @@ struct Journal::Impl {
   }
 
   // Writes a compacted file in place of the current one and continues on it.
-  std::string writeCompacted(const std::vector<Record>& records, std::uint64_t base) {
+  std::string writeCompacted(const std::vector<Record>& records, std::uint64_t base,
+                             const std::function<std::string()>& beforeRename = nullptr) {
     if (base > durableCeiling) {
       if (std::string err = writeCeiling(base); !err.empty()) return err;
     }
     std::string content = format::compacted(records, base);
     UniqueFd f;
-    std::string err = replaceFile(path, content, &f);
+    std::string err = replaceFile(path, content, &f, beforeRename);
     if (f) {  // renamed into place, even if the directory sync failed
       if (::fcntl(f.get(), F_SETFL, O_APPEND) < 0 && err.empty())
         err = sysError(path, "fcntl", errno);
@@ -395,17 +399,21 @@ void Journal::Impl::recover(Recovery& out) {
 
   // Damaged: keep the file for inspection, start a fresh one from what was recovered.
   // History across damage is not trusted, so no change is claimed below the ceiling.
+  // The fresh file is on disk before the damaged one is linked aside, and replaces it
+  // by rename: whatever fails, PATH holds one of the two whole.
   std::string aside = path + ".damaged-" + stamp();
   struct stat st;
   for (int n = 2; ::lstat(aside.c_str(), &st) == 0; ++n)
     aside = path + ".damaged-" + stamp() + "-" + std::to_string(n);
-  if (::rename(path.c_str(), aside.c_str()) < 0)
-    throw std::runtime_error(sysError(path, "rename", errno) +
-                             " (while moving the damaged file aside to " + aside + ")");
-  out.movedTo = aside;
+  auto keepDamaged = [&]() -> std::string {
+    if (::link(path.c_str(), aside.c_str()) == 0) return "";
+    if (::rename(path.c_str(), aside.c_str()) == 0) return "";  // no hard links here
+    return sysError(path, "rename", errno) + " (moving the damaged file aside to " + aside + ")";
+  };
   out.base = out.ceiling;
-  if (std::string err = writeCompacted(out.records, out.base); !err.empty())
+  if (std::string err = writeCompacted(out.records, out.base, keepDamaged); !err.empty())
     throw std::runtime_error(err);
+  out.movedTo = aside;
   out.problems.push_back(path + ": damaged; moved aside to " + aside + " and rewritten with " +
                          std::to_string(out.records.size()) +
                          " recovered records; the change history up to serial " +

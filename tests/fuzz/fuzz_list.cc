@@ -1,22 +1,14 @@
 // libFuzzer target: splitList on arbitrary bytes, checked against Tcl's own reader and
 // for an exact round trip through the encoder.
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "check.hh"
 #include "base/text.hh"
 #include "proto/list.hh"
 #include "tcl_oracle.hh"
-
-namespace {
-
-void check(bool ok) {
-  if (!ok) std::abort();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
@@ -28,39 +20,39 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<std::string> theirs;
     std::string tclErr;
     bool tclOk = fail::fuzz::tclSplit(in, theirs, tclErr);
-    check(ok == tclOk);
+    FUZZ_CHECK(ok == tclOk);
     if (ok) {
       // Tcl's words hold NUL as C0 80, mapped back to NUL by tclSplit; map ours the same
       // way, so that C0 80 already in the input compares equal too.
       std::vector<std::string> mapped;
       for (const auto& w : words) mapped.push_back(fail::fuzz::fromTcl(w));
-      check(mapped == theirs);
+      FUZZ_CHECK(mapped == theirs);
     }
     // Tcl cuts the junk it quotes in characters: compare the message up to it.
     if (!ok) {
-      check(err.message.substr(0, err.message.find('"')) ==
+      FUZZ_CHECK(err.message.substr(0, err.message.find('"')) ==
             tclErr.substr(0, tclErr.find('"')));
     }
   }
   if (!ok) {
-    check(err.offset < size);
-    check(!err.message.empty());
+    FUZZ_CHECK(err.offset < size);
+    FUZZ_CHECK(!err.message.empty());
     return 0;
   }
   // Valid UTF-8 in, valid UTF-8 words out.
   if (fail::validUtf8(in))
-    for (const auto& w : words) check(fail::validUtf8(w));
+    for (const auto& w : words) FUZZ_CHECK(fail::validUtf8(w));
 
   std::string line = fail::proto::encodeList(words);
-  for (unsigned char c : line) check(c >= 0x20 && c != 0x7f);
+  for (unsigned char c : line) FUZZ_CHECK(c >= 0x20 && c != 0x7f);
   for (const auto& w : words) {
     std::string e = fail::proto::encodeWord(w);
-    check(w.empty() ? e == "{}" : e[0] != '{');
+    FUZZ_CHECK(w.empty() ? e == "{}" : e[0] != '{');
   }
   std::vector<std::string> back;
-  check(fail::proto::splitList(line, back));
-  check(back == words);
+  FUZZ_CHECK(fail::proto::splitList(line, back));
+  FUZZ_CHECK(back == words);
   // The canonical form is a fixed point.
-  check(fail::proto::encodeList(back) == line);
+  FUZZ_CHECK(fail::proto::encodeList(back) == line);
   return 0;
 }

@@ -1,19 +1,15 @@
 // libFuzzer target: decodeRecord on arbitrary bytes; what it accepts re-encodes to a
 // record that decodes to the same fields.
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "check.hh"
 #include "proto/list.hh"
 #include "state/record.hh"
 
 namespace {
-
-void check(bool ok) {
-  if (!ok) std::abort();
-}
 
 bool same(const fail::state::Record& a, const fail::state::Record& b) {
   return a.name == b.name && a.state == b.state && a.serial == b.serial &&
@@ -29,26 +25,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Record r;
   std::string err;
   if (!decodeRecord(in, r, &err)) {
-    check(!err.empty());
+    FUZZ_CHECK(!err.empty());
     return 0;
   }
-  check(!r.name.empty());
-  check(r.ttlMs >= 0);
-  for (size_t i = 1; i < r.attrs.size(); ++i) check(r.attrs[i - 1].first < r.attrs[i].first);
-  for (const auto& kv : r.attrs) check(!kv.second.empty());
+  FUZZ_CHECK(!r.name.empty());
+  FUZZ_CHECK(r.ttlMs >= 0);
+  for (size_t i = 1; i < r.attrs.size(); ++i) FUZZ_CHECK(r.attrs[i - 1].first < r.attrs[i].first);
+  for (const auto& kv : r.attrs) FUZZ_CHECK(!kv.second.empty());
 
   std::string text = encodeRecord(r);
-  for (unsigned char c : text) check(c >= 0x20 && c != 0x7f);
+  for (unsigned char c : text) FUZZ_CHECK(c >= 0x20 && c != 0x7f);
   Record back;
-  check(decodeRecord(text, back, &err));
-  check(same(r, back));
-  check(encodeRecord(back) == text);
+  FUZZ_CHECK(decodeRecord(text, back, &err));
+  FUZZ_CHECK(same(r, back));
+  FUZZ_CHECK(encodeRecord(back) == text);
 
   // As one element of a reply: one word holding exactly the dict.
   std::string wrapped = "OK";
   appendRecord(wrapped, r);
   std::vector<std::string> words;
-  check(fail::proto::splitList(wrapped, words));
-  check(words.size() == 2 && words[1] == text);
+  FUZZ_CHECK(fail::proto::splitList(wrapped, words));
+  FUZZ_CHECK(words.size() == 2 && words[1] == text);
   return 0;
 }

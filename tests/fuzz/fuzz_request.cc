@@ -1,23 +1,15 @@
 // libFuzzer target: parseRequest on arbitrary bytes. On success the fields obey the
 // protocol's rules; on failure the reply is a valid list "ERR CODE ...".
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "check.hh"
 #include "base/text.hh"
 #include "proto/list.hh"
 #include "proto/request.hh"
 #include "state/record.hh"
-
-namespace {
-
-void check(bool ok) {
-  if (!ok) std::abort();
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace fail::proto;
@@ -26,32 +18,32 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Error e;
   if (!parseRequest(in, r, e)) {
     std::string reply = formatError(e);
-    for (unsigned char c : reply) check(c >= 0x20 && c != 0x7f);
-    check(fail::validUtf8(reply));
+    for (unsigned char c : reply) FUZZ_CHECK(c >= 0x20 && c != 0x7f);
+    FUZZ_CHECK(fail::validUtf8(reply));
     std::vector<std::string> w;
-    check(splitList(reply, w));
-    check(w.size() >= 2 && w[0] == "ERR" && w[1] == errcName(e.code));
-    check(e.code != Errc::Internal);
+    FUZZ_CHECK(splitList(reply, w));
+    FUZZ_CHECK(w.size() >= 2 && w[0] == "ERR" && w[1] == errcName(e.code));
+    FUZZ_CHECK(e.code != Errc::Internal);
     return 0;
   }
-  check(fail::validUtf8(in));
+  FUZZ_CHECK(fail::validUtf8(in));
   switch (r.cmd) {
     case Cmd::Get:
     case Cmd::Del:
-      check(fail::validName(r.name));
+      FUZZ_CHECK(fail::validName(r.name));
       break;
     case Cmd::Set: {
-      check(fail::validName(r.name));
-      check(r.ttlMs >= 0);
-      check(r.note.size() <= kMaxNote);
-      check(!r.at || *r.at >= 0);
-      check(r.attrs.size() <= kMaxAttrs);
+      FUZZ_CHECK(fail::validName(r.name));
+      FUZZ_CHECK(r.ttlMs >= 0);
+      FUZZ_CHECK(r.note.size() <= kMaxNote);
+      FUZZ_CHECK(!r.at || *r.at >= 0);
+      FUZZ_CHECK(r.attrs.size() <= kMaxAttrs);
       for (size_t i = 0; i < r.attrs.size(); ++i) {
         const auto& [k, v] = r.attrs[i];
-        check(fail::state::validAttrKey(k));
-        check(k != "ttl" && k != "note" && k != "at");
-        check(v.size() <= kMaxAttrValue);
-        for (size_t j = 0; j < i; ++j) check(r.attrs[j].first != k);
+        FUZZ_CHECK(fail::state::validAttrKey(k));
+        FUZZ_CHECK(k != "ttl" && k != "note" && k != "at");
+        FUZZ_CHECK(v.size() <= kMaxAttrValue);
+        for (size_t j = 0; j < i; ++j) FUZZ_CHECK(r.attrs[j].first != k);
       }
       break;
     }
@@ -67,11 +59,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   // A request re-encoded from its words parses to the same command.
   std::vector<std::string> words;
-  check(splitList(in, words));
+  FUZZ_CHECK(splitList(in, words));
   Request again;
   Error e2;
-  check(parseRequest(encodeList(words), again, e2));
-  check(again.cmd == r.cmd && again.name == r.name && again.state == r.state &&
+  FUZZ_CHECK(parseRequest(encodeList(words), again, e2));
+  FUZZ_CHECK(again.cmd == r.cmd && again.name == r.name && again.state == r.state &&
         again.ttlMs == r.ttlMs && again.note == r.note && again.at == r.at &&
         again.attrs == r.attrs && again.since == r.since && again.secret == r.secret &&
         again.pattern == r.pattern && again.client == r.client &&

@@ -22,13 +22,15 @@ CXX=${CXX_FUZZ:-clang++-14}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/failover-fuzz.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
+cd "$tmp" || exit 1
 
 # version.hh includes config.h; nothing here needs more than the version.
 version=$(sed -n 's/^AC_INIT(\[failover\], \[\([^]]*\)\].*/\1/p' "$top/configure.ac")
 printf '#define PACKAGE_VERSION "%s"\n' "${version:-0.1.0}" > "$tmp/config.h"
 
-flags="-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
-flags="$flags -I$top/lib -I$tmp -I$here -I/usr/include/tcl8.6"
+# The compiler flags, as the positional parameters so that paths may hold spaces.
+set -- -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  "-I$top/lib" "-I$tmp" "-I$here" -I/usr/include/tcl8.6
 
 # The library sources the targets need, compiled once.
 lib_srcs="base/text.cc base/time.cc proto/list.cc proto/request.cc state/record.cc
@@ -36,12 +38,12 @@ access/access.cc"
 objs=
 lib_ok=yes
 for src in $lib_srcs; do
-  obj="$tmp/$(echo "$src" | tr / _).o"
-  if ! $CXX $flags -c "$top/lib/$src" -o "$obj" > "$tmp/build.log" 2>&1; then
+  obj="$(echo "$src" | tr / _).o"
+  if ! "$CXX" "$@" -c "$top/lib/$src" -o "$obj" > "$tmp/build.log" 2>&1; then
     lib_ok=no
     lib_err="lib/$src does not compile: $(grep -m1 error "$tmp/build.log")"
   fi
-  objs="$objs $obj"
+  objs="$objs $obj"  # names without blanks, relative to $tmp
 done
 
 passed=0
@@ -54,8 +56,8 @@ for target in fuzz_list fuzz_request fuzz_record fuzz_access; do
     failed=$((failed + 1))
     continue
   fi
-  # shellcheck disable=SC2086 # $flags and $objs are word lists
-  if ! $CXX $flags "$here/$target.cc" $objs -o "$bin" -ltcl8.6 -lcrypto > "$log" 2>&1; then
+  # shellcheck disable=SC2086 # $objs is a word list
+  if ! "$CXX" "$@" "$here/$target.cc" $objs -o "$bin" -ltcl8.6 -lcrypto > "$log" 2>&1; then
     echo "fuzz $target: FAIL (build: $(grep -m1 error "$log"))"
     failed=$((failed + 1))
     continue
@@ -75,7 +77,7 @@ for target in fuzz_list fuzz_request fuzz_record fuzz_access; do
     mkdir -p "$keep"
     cp "$log" "$keep/"
     cp "$tmp/artifacts/$target/"* "$keep/" 2>/dev/null
-    what=$(grep -m1 -E '^==[0-9]+==ERROR|runtime error|deadly signal|ALARM|out-of-memory' "$log")
+    what=$(grep -m1 -E 'fuzz check failed|runtime error|^==[0-9]+==ERROR|ALARM|out-of-memory|deadly signal' "$log")
     echo "fuzz $target: FAIL (exit $status after ${runs:-?} runs: ${what:-see log}; kept in $keep)"
     failed=$((failed + 1))
   fi

@@ -1,0 +1,692 @@
+// faild_bench: measures faild against the goals of its performance issue, over loopback,
+// and runs redis-server under the same client load in the same run as the anchor
+// (PITFALLS.md "Noise": compare with an anchor in the same run, alternate A B A B, quote
+// medians and ratios).
+//
+// Every measure is run `rounds` times as faild, redis, faild, redis, ...; the table
+// shows the median of each side, faild/redis, and whether faild's median meets the goal.
+//
+//   get      GET rate: 16 connections, 32 requests in flight each (faild `GET name` of
+//            1,000 records with attributes; redis `GET key` of 1,000 strings holding the
+//            same bytes faild answers with).
+//   watch    fan-out latency: 100 connections WATCH (redis: SUBSCRIBE); one writer
+//            sends a change at a fixed rate (faild: a SET whose note carries a sequence
+//            number; redis: PUBLISH); latency = steady_clock from just before the send
+//            to each subscriber reading the line, in this process. p50/p99/max.
+//   change   durable changes: 64 connections, one SET in flight each, every SET a
+//            change (the state alternates), each waiting for its durable OK (redis:
+//            `appendonly yes`, `appendfsync always`). Also the p99 of one SET.
+//   refresh  refreshes: 16 connections × 32 in flight, SET repeating state and note with
+//            ttl=30s on 1,000 existing records (redis: SET EX 30, appendfsync everysec).
+//   memory   100,000 records with 4 attributes each, loaded fresh; VmRSS of the server
+//            (redis: 100,000 hashes of the same fields). Then restart: SIGTERM, start
+//            again on the same files, time from fork/exec to the first answered GET
+//            (redis: HGETALL; it answers -LOADING until its AOF is read); then the same
+//            after kill -9.
+//
+// faild always runs with a real state file (-s FILE in the temporary directory).
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "loadgen.hh"
+#include "proto/list.hh"
+
+namespace {
+
+using namespace bench;
+namespace fs = std::filesystem;
+
+enum class Kind { Faild, Redis };
+constexpr Kind kKinds[] = {Kind::Faild, Kind::Redis};
+const char* kindName(Kind k) { return k == Kind::Faild ? "faild" : "redis"; }
+Proto protoOf(Kind k) { return k == Kind::Faild ? Proto::Line : Proto::Resp; }
+
+struct Options {
+  std::string faild;
+  std::string redis = "/usr/bin/redis-server";
+  std::vector<std::string> faildArgs;
+  int rounds = 3;
+  double warmup = 0.5, duration = 3;            // throughput measures
+  double watchRate = 200, watchSeconds = 10;    // fan-out measure
+  int records = 100000;                         // memory and restart
+  int memoryRounds = 3;
+  bool pin = false;
+  bool keep = false;
+  std::set<std::string> only;
+  std::string tmpBase;
+};
+
+void usage() {
+  std::cout <<
+      "Usage: faild_bench [OPTION]...\n"
+      "Benchmarks faild against its performance goals, with redis-server as the anchor.\n\n"
+      "  --quick             about one minute: 2 rounds, shorter measures\n"
+      "  --rounds N          runs per server and measure (default 3; alternated)\n"
+      "  --duration S        seconds counted per throughput run (default 3)\n"
+      "  --watch-seconds S   seconds of writes per fan-out run (default 10)\n"
+      "  --watch-rate N      writes per second in the fan-out run (default 200)\n"
+      "  --records N         records for the memory and restart measure (default 100000)\n"
+      "  --only LIST         some of get,watch,change,refresh,memory (comma-separated)\n"
+      "  --faild PATH        the faild to run (default: ../faild/faild beside this program)\n"
+      "  --faild-arg ARG     one more argument for faild (repeatable)\n"
+      "  --redis PATH        the redis-server to run (default /usr/bin/redis-server)\n"
+      "  --pin               servers on CPU 1, this load generator on CPU 0\n"
+      "  --tmp DIR           where the temporary directory goes (default $TMPDIR or /tmp)\n"
+      "  --keep              keep the temporary directory (logs, state files)\n";
+}
+
+// ---- results ----
+
+enum class Unit { Rate, Millis, MB, Seconds };
+
+struct Row {
+  std::string measure;
+  std::string goalText;  // "" for an informational row
+  Unit unit;
+  double goal = 0;
+  bool higherBetter = true;
+  std::vector<double> f, r;  // per run; NaN when a run failed
+};
+
+std::vector<Row> rows;
+
+Row& row(const std::string& measure, Unit unit, const std::string& goalText = "",
+         double goal = 0, bool higherBetter = true) {
+  for (auto& r : rows)
+    if (r.measure == measure) return r;
+  rows.push_back({measure, goalText, unit, goal, higherBetter, {}, {}});
+  return rows.back();
+}
+
+void record(Row& r, Kind k, double v) { (k == Kind::Faild ? r.f : r.r).push_back(v); }
+
+double median(std::vector<double> v) {
+  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+std::string format(Unit u, double v) {
+  if (std::isnan(v)) return "failed";
+  char buf[64];
+  switch (u) {
+    case Unit::Rate: {
+      std::string digits = std::to_string(static_cast<long long>(std::llround(v)));
+      std::string out;
+      for (size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+      }
+      return out + "/s";
+    }
+    case Unit::Millis: std::snprintf(buf, sizeof buf, "%.3f ms", v); break;
+    case Unit::MB: std::snprintf(buf, sizeof buf, "%.1f MB", v); break;
+    case Unit::Seconds: std::snprintf(buf, sizeof buf, "%.3f s", v); break;
+  }
+  return buf;
+}
+
+void printTable() {
+  std::vector<std::vector<std::string>> t;
+  t.push_back({"measure", "goal", "faild", "redis", "faild/redis", "goal met?"});
+  for (const auto& r : rows) {
+    double f = median(r.f), x = median(r.r);
+    char ratio[32] = "-";
+    if (!std::isnan(f) && !std::isnan(x) && x > 0) std::snprintf(ratio, sizeof ratio, "%.2f", f / x);
+    std::string met = "-";
+    if (!r.goalText.empty())
+      met = std::isnan(f) ? "NO (failed)"
+            : (r.higherBetter ? f >= r.goal : f <= r.goal) ? "yes"
+                                                           : "NO";
+    t.push_back({r.measure, r.goalText.empty() ? "(info)" : r.goalText, format(r.unit, f),
+                 r.r.empty() ? "-" : format(r.unit, x), ratio, met});
+  }
+  std::vector<size_t> w(t[0].size(), 0);
+  for (const auto& line : t)
+    for (size_t i = 0; i < line.size(); ++i) w[i] = std::max(w[i], line[i].size());
+  auto print = [&](const std::vector<std::string>& line) {
+    std::cout << "|";
+    for (size_t i = 0; i < line.size(); ++i) {
+      std::cout << ' ' << line[i] << std::string(w[i] - line[i].size(), ' ') << " |";
+    }
+    std::cout << "\n";
+  };
+  print(t[0]);
+  std::cout << "|";
+  for (size_t i = 0; i < w.size(); ++i) std::cout << std::string(w[i] + 2, '-') << "|";
+  std::cout << "\n";
+  for (size_t i = 1; i < t.size(); ++i) print(t[i]);
+  std::cout << "\nPer run (in the order run, alternating faild and redis):\n";
+  for (const auto& r : rows) {
+    std::cout << "  " << r.measure << ": faild";
+    for (double v : r.f) std::cout << "  " << format(r.unit, v);
+    if (!r.r.empty()) {
+      std::cout << "; redis";
+      for (double v : r.r) std::cout << "  " << format(r.unit, v);
+    }
+    std::cout << "\n";
+  }
+}
+
+void note(const std::string& s) { std::cout << "# " << s << std::endl; }
+
+// ---- servers ----
+
+struct Server {
+  Kind kind;
+  std::vector<std::string> argv;
+  std::string dir, log;
+  int port = 0;
+  pid_t pid = -1;
+  int cpu = -1;
+};
+
+Server makeServer(const Options& o, Kind kind, const std::string& dir, const char* fsync) {
+  Server s;
+  s.kind = kind;
+  s.dir = dir;
+  s.log = dir + "/" + kindName(kind) + ".log";
+  s.port = freePort();
+  s.cpu = o.pin ? 1 : -1;
+  fs::create_directories(dir);
+  if (kind == Kind::Faild) {
+    s.argv = {o.faild, "--listen", "127.0.0.1:" + std::to_string(s.port), "-s",
+              dir + "/faild.state"};
+    for (const auto& a : o.faildArgs) s.argv.push_back(a);
+  } else {
+    s.argv = {o.redis, "--port", std::to_string(s.port), "--bind", "127.0.0.1",
+              "--save", "", "--appendonly", "yes", "--appendfsync", fsync,
+              "--dir", dir, "--daemonize", "no", "--protected-mode", "yes"};
+  }
+  return s;
+}
+
+std::string pingRequest(Kind k) { return encodeRequest(protoOf(k), {"PING"}); }
+
+// Starts the server and waits until it answers PING. Returns the seconds that took.
+double start(Server& s) {
+  Clock::time_point t0 = Clock::now();
+  s.pid = spawn(s.argv, s.log, s.cpu);
+  double t = timeToFirstAnswer(protoOf(s.kind), s.port, s.pid, pingRequest(s.kind),
+                               [](const Reply& r) { return r.ok; }, t0, 60);
+  if (t < 0) throw std::runtime_error(std::string(kindName(s.kind)) + " did not start; see " + s.log);
+  return t;
+}
+
+void stop(Server& s) {
+  stopProcess(s.pid);
+  s.pid = -1;
+}
+
+// faild's STATS as a map (uses the project's list reader).
+std::map<std::string, std::string> faildStats(int port) {
+  SyncClient c(Proto::Line, port);
+  Reply r = c.call("STATS\n");
+  std::vector<std::string> words;
+  std::map<std::string, std::string> out;
+  if (!r.ok || !fail::proto::splitList(r.text, words)) return out;
+  for (size_t i = 1; i + 1 < words.size(); i += 2) out[words[i]] = words[i + 1];
+  return out;
+}
+
+double statNum(const std::map<std::string, std::string>& m, const char* k) {
+  auto it = m.find(k);
+  return it == m.end() ? NAN : std::atof(it->second.c_str());
+}
+
+void redisConfig(int port, const char* key, const char* value) {
+  SyncClient c(Proto::Resp, port);
+  Reply r = c.call(encodeRequest(Proto::Resp, {"CONFIG", "SET", key, value}));
+  if (!r.ok) throw std::runtime_error(std::string("redis CONFIG SET ") + key + ": " + c.lastText());
+}
+
+std::string numbered(const char* prefix, int i, int width = 6) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s%0*d", prefix, width, i);
+  return buf;
+}
+
+// Sends all `requests` through `conns` connections with `depth` in flight each; throws
+// unless every reply satisfies `check`. Returns the seconds it took.
+double bulk(Kind k, int port, const std::vector<std::string>& requests, int conns, int depth,
+            std::function<bool(const Reply&)> check) {
+  LoadSpec spec;
+  spec.proto = protoOf(k);
+  spec.port = port;
+  spec.connections = conns;
+  spec.depth = depth;
+  spec.total = requests.size();
+  spec.request = [&](int, std::uint64_t, std::uint64_t g, std::string& out) { out += requests[g]; };
+  spec.check = std::move(check);
+  LoadResult r = runLoad(spec);
+  if (r.broken || r.errors)
+    throw std::runtime_error(std::string(kindName(k)) + " load failed: " + r.firstError);
+  return r.seconds;
+}
+
+bool isOkChange(const Reply& r) { return r.text.substr(0, 10) == "OK CHANGE "; }
+bool isOk(const Reply& r) { return r.ok; }
+
+// ---- the shared servers of the throughput and latency measures ----
+
+struct Shared {
+  Server faild, redis;
+  std::vector<std::string> getReq[2], refReq[2];
+  std::string record;  // faild's GET answer for one record: redis' values
+  Server& of(Kind k) { return k == Kind::Faild ? faild : redis; }
+};
+
+constexpr int kGetRecords = 1000, kRefRecords = 1000;
+
+void prepare(Shared& sh) {
+  // 1,000 records for GET, with attributes; 1,000 for refreshes, with a ttl.
+  std::vector<std::string> load;
+  for (int i = 0; i < kGetRecords; ++i)
+    load.push_back("SET " + numbered("get-", i) + " UP note=ok latency=12ms location=fra weight=3\n");
+  for (int i = 0; i < kRefRecords; ++i)
+    load.push_back("SET " + numbered("ref-", i) + " UP ttl=30s note=ok\n");
+  bulk(Kind::Faild, sh.faild.port, load, 64, 2, isOkChange);
+
+  SyncClient fc(Proto::Line, sh.faild.port);
+  Reply got = fc.call("GET get-000000\n");
+  if (!got.ok) throw std::runtime_error("faild GET after loading: " + fc.lastText());
+  std::string record = fc.lastText().substr(3);  // what faild answers after "OK "
+  std::vector<std::string> words;
+  if (!fail::proto::splitList(record, words) || words.size() != 1)
+    throw std::runtime_error("faild's GET reply is not one record: " + fc.lastText());
+
+  // redis holds the same bytes under the same names (the names differ only in the digits,
+  // so every value has the length of faild's reply).
+  load.clear();
+  for (int i = 0; i < kGetRecords; ++i)
+    load.push_back(encodeRequest(Proto::Resp, {"SET", numbered("get-", i), record}));
+  for (int i = 0; i < kRefRecords; ++i)
+    load.push_back(encodeRequest(Proto::Resp, {"SET", numbered("ref-", i), record, "EX", "30"}));
+  bulk(Kind::Redis, sh.redis.port, load, 16, 32, isOk);
+
+  for (Kind k : kKinds) {
+    auto& get = sh.getReq[static_cast<int>(k)];
+    auto& ref = sh.refReq[static_cast<int>(k)];
+    for (int i = 0; i < kGetRecords; ++i)
+      get.push_back(k == Kind::Faild ? "GET " + numbered("get-", i) + "\n"
+                                     : encodeRequest(Proto::Resp, {"GET", numbered("get-", i)}));
+    for (int i = 0; i < kRefRecords; ++i)
+      ref.push_back(k == Kind::Faild
+                        ? "SET " + numbered("ref-", i) + " UP ttl=30s note=ok\n"
+                        : encodeRequest(Proto::Resp, {"SET", numbered("ref-", i), record, "EX", "30"}));
+  }
+  sh.record = record;
+}
+
+LoadSpec throughputSpec(const Options& o, Kind k, int port, int conns, int depth) {
+  LoadSpec s;
+  s.proto = protoOf(k);
+  s.port = port;
+  s.connections = conns;
+  s.depth = depth;
+  s.warmup = o.warmup;
+  s.duration = o.duration;
+  return s;
+}
+
+void checkRun(const LoadResult& r, Kind k, const char* what) {
+  if (r.broken) throw std::runtime_error(std::string(what) + " on " + kindName(k) + ": " + r.firstError);
+  if (r.errors)
+    note(std::string("WARNING: ") + what + " on " + kindName(k) + ": " + std::to_string(r.errors) +
+         " unexpected replies, the first: " + r.firstError);
+}
+
+// Goal 1: GET ≥ 100,000/s with 16 pipelining clients.
+void measureGet(const Options& o, Shared& sh, Kind k) {
+  const auto& req = sh.getReq[static_cast<int>(k)];
+  LoadSpec s = throughputSpec(o, k, sh.of(k).port, 16, 32);
+  s.request = [&](int, std::uint64_t, std::uint64_t g, std::string& out) { out += req[g % req.size()]; };
+  s.check = [k](const Reply& r) { return r.ok && (k == Kind::Faild || r.text.size() > 20); };
+  LoadResult r = runLoad(s);
+  checkRun(r, k, "get");
+  record(row("GET/s, 16 clients x 32 pipelined", Unit::Rate, ">= 100,000/s", 100000), k, r.rate);
+  note(std::string("get ") + kindName(k) + ": " + format(Unit::Rate, r.rate));
+}
+
+// Goal 2: durable changes ≥ 10,000/s from 64 clients, one in flight each.
+void measureChange(const Options& o, Shared& sh, Kind k, int round) {
+  if (k == Kind::Redis) redisConfig(sh.redis.port, "appendfsync", "always");
+  std::map<std::string, std::string> before;
+  if (k == Kind::Faild) before = faildStats(sh.faild.port);
+  LoadSpec s = throughputSpec(o, k, sh.of(k).port, 64, 1);
+  s.latency = true;
+  // A note new to this round makes the first SET of each record a change too; then the
+  // state alternates, so every SET is a change.
+  std::string noteWord = "note=round" + std::to_string(round);
+  const std::string& value = sh.record;
+  s.request = [&, k](int conn, std::uint64_t seq, std::uint64_t, std::string& out) {
+    const char* state = seq % 2 ? "FAIL" : "UP";
+    std::string name = numbered("chg-", conn, 2);
+    if (k == Kind::Faild)
+      out += "SET " + name + " " + state + " " + noteWord + "\n";
+    else
+      out += encodeRequest(Proto::Resp, {"SET", name, state + value.substr(std::strlen(state))});
+  };
+  s.check = [k](const Reply& r) { return k == Kind::Faild ? isOkChange(r) : r.ok; };
+  LoadResult r = runLoad(s);
+  checkRun(r, k, "change");
+  Percentiles p = percentiles(r.latencies);
+  record(row("durable changes/s, 64 clients x 1 (redis: appendfsync always)", Unit::Rate,
+             ">= 10,000/s", 10000),
+         k, r.rate);
+  record(row("  durable SET latency p99 (same run)", Unit::Millis), k, p.p99 / 1000);
+  std::string extra;
+  if (k == Kind::Faild) {
+    auto after = faildStats(sh.faild.port);
+    double changes = statNum(after, "changes") - statNum(before, "changes");
+    double fsyncs = statNum(after, "fsyncs") - statNum(before, "fsyncs");
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "; %.0f changes in %.0f fsyncs (%.1f per fsync), compactions %s",
+                  changes, fsyncs, fsyncs > 0 ? changes / fsyncs : 0.0,
+                  after["compactions"].c_str());
+    extra = buf;
+  }
+  note(std::string("change ") + kindName(k) + ": " + format(Unit::Rate, r.rate) + ", p50 " +
+       format(Unit::Millis, p.p50 / 1000) + " p99 " + format(Unit::Millis, p.p99 / 1000) + extra);
+}
+
+// Goal 3: refreshes ≥ 100,000/s, 16 pipelining clients.
+void measureRefresh(const Options& o, Shared& sh, Kind k) {
+  if (k == Kind::Redis) redisConfig(sh.redis.port, "appendfsync", "everysec");
+  const auto& req = sh.refReq[static_cast<int>(k)];
+  LoadSpec s = throughputSpec(o, k, sh.of(k).port, 16, 32);
+  s.request = [&](int, std::uint64_t, std::uint64_t g, std::string& out) { out += req[g % req.size()]; };
+  s.check = [k](const Reply& r) {
+    return k == Kind::Faild ? r.text.substr(0, 11) == "OK REFRESH " : r.ok;
+  };
+  LoadResult r = runLoad(s);
+  checkRun(r, k, "refresh");
+  record(row("refreshes/s, 16 clients x 32 (redis: SET EX, appendfsync everysec)", Unit::Rate,
+             ">= 100,000/s", 100000),
+         k, r.rate);
+  note(std::string("refresh ") + kindName(k) + ": " + format(Unit::Rate, r.rate));
+}
+
+// Reads the sequence number after "w" at the start of `s`.
+bool readToken(std::string_view s, std::uint64_t& seq) {
+  if (s.empty() || s[0] != 'w' || s.size() < 2) return false;
+  seq = 0;
+  size_t i = 1;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) seq = seq * 10 + (s[i] - '0');
+  return i > 1;
+}
+
+// Goal 4: a change reaches 100 watchers with p99 ≤ 2 ms.
+void measureWatch(const Options& o, Shared& sh, Kind k) {
+  FanoutSpec s;
+  s.proto = protoOf(k);
+  s.port = sh.of(k).port;
+  s.subscribers = 100;
+  s.rate = o.watchRate;
+  s.duration = o.watchSeconds;
+  if (k == Kind::Faild) {
+    s.subscribe = "WATCH w-*\n";
+    s.subscribed = [](const Reply& r) { return r.text.substr(0, 7) == "SYNCED "; };
+    // Every SET changes the note (and the state), so every SET is a change.
+    s.write = [](std::uint64_t seq, std::string& out) {
+      out += "SET w-1 " + std::string(seq % 2 ? "FAIL" : "UP") + " note=w" + std::to_string(seq) + "\n";
+    };
+    s.token = [](const Reply& r, std::uint64_t& seq) {
+      if (r.text.substr(0, 7) != "CHANGE ") return false;
+      // The record is one word: "... note\ w123\ attrs ..."
+      size_t at = r.text.find("\\ note\\ w");
+      return at != std::string_view::npos && readToken(r.text.substr(at + 8), seq);
+    };
+  } else {
+    s.subscribe = encodeRequest(Proto::Resp, {"SUBSCRIBE", "w-1"});
+    s.subscribed = [](const Reply& r) { return r.head == "subscribe"; };
+    s.write = [](std::uint64_t seq, std::string& out) {
+      out += encodeRequest(Proto::Resp, {"PUBLISH", "w-1", "w" + std::to_string(seq)});
+    };
+    s.token = [](const Reply& r, std::uint64_t& seq) {
+      return r.head == "message" && readToken(r.text, seq);
+    };
+  }
+  FanoutResult r = runFanout(s);
+  if (r.broken) throw std::runtime_error(std::string("watch on ") + kindName(k) + ": " + r.error);
+  if (!r.error.empty()) note("WARNING: watch on " + std::string(kindName(k)) + ": " + r.error);
+  Percentiles p = percentiles(r.latencies);
+  record(row("change -> 100 watchers, p50 (redis: PUBLISH)", Unit::Millis), k, p.p50 / 1000);
+  record(row("change -> 100 watchers, p99 (redis: PUBLISH)", Unit::Millis, "<= 2 ms", 2, false), k,
+         p.p99 / 1000);
+  record(row("change -> 100 watchers, max (redis: PUBLISH)", Unit::Millis), k, p.max / 1000);
+  note(std::string("watch ") + kindName(k) + ": " + std::to_string(r.writes) + " writes, " +
+       std::to_string(r.deliveries) + " deliveries, " + std::to_string(r.missing) +
+       " missing; p50 " + format(Unit::Millis, p.p50 / 1000) + " p99 " +
+       format(Unit::Millis, p.p99 / 1000) + " max " + format(Unit::Millis, p.max / 1000));
+  if (r.missing) note("WARNING: " + std::to_string(r.missing) + " deliveries missing");
+}
+
+// ---- goals 5 and 6: memory and restart, on fresh servers ----
+
+void measureMemory(const Options& o, const std::string& tmp, Kind k, int round) {
+  Server s = makeServer(o, k, tmp + "/mem-" + kindName(k) + "-" + std::to_string(round), "everysec");
+  start(s);
+  // The records: a few attributes each, and a ttl, as a health checker writes them.
+  std::vector<std::string> load;
+  load.reserve(static_cast<size_t>(o.records));
+  long long since = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count();
+  for (int i = 0; i < o.records; ++i) {
+    std::string name = numbered("svc-", i);
+    std::string addr = "203.0.113." + std::to_string(i % 256);
+    if (k == Kind::Faild)
+      load.push_back("SET " + name + " UP ttl=1h note=ok latency=12ms location=fra address=" + addr +
+                     " weight=3\n");
+    else
+      load.push_back(encodeRequest(
+          Proto::Resp, {"HSET", "rec:" + name, "state", "UP", "serial", std::to_string(i + 1),
+                        "since", std::to_string(since + i), "ttl", "3600000", "origin",
+                        "127.0.0.1", "note", "ok", "latency", "12ms", "location", "fra",
+                        "address", addr, "weight", "3"}));
+  }
+  // faild: every new record is a durable change and a session answers one at a time,
+  // so many connections make the fsync groups large; redis pipelines freely.
+  double secs = k == Kind::Faild ? bulk(k, s.port, load, 200, 2, isOkChange)
+                                 : bulk(k, s.port, load, 16, 32, isOk);
+  record(row("load 100k new records (faild durable; redis everysec)", Unit::Rate), k,
+         o.records / secs);
+  load.clear();
+  load.shrink_to_fit();
+  usleep(1'200'000);  // redis' everysec fsync and faild's housekeeping tick have run
+  double rss = vmRssKiB(s.pid) * 1024.0 / 1e6;
+  record(row("RSS with 100k records (redis: hashes, same fields)", Unit::MB, "<= 100 MB", 100, false),
+         k, rss);
+
+  const std::string getReq =
+      k == Kind::Faild ? "GET svc-000000\n"
+                       : encodeRequest(Proto::Resp, {"HGETALL", "rec:svc-000000"});
+  auto good = [k](const Reply& r) {
+    return r.ok && (k == Kind::Faild ? r.text.substr(0, 8) == "OK name\\" : !r.text.empty());
+  };
+  auto countRecords = [&]() -> long {
+    if (k == Kind::Faild) return static_cast<long>(statNum(faildStats(s.port), "records"));
+    SyncClient c(Proto::Resp, s.port);
+    c.call(encodeRequest(Proto::Resp, {"DBSIZE"}));
+    return std::atol(c.lastText().c_str());
+  };
+
+  // Restart after SIGTERM: exec → first answered GET.
+  Clock::time_point t0 = Clock::now();
+  ::kill(s.pid, SIGTERM);
+  if (!waitExit(s.pid, 60)) throw std::runtime_error(std::string(kindName(k)) + " did not stop");
+  double shutdown = secondsSince(t0);
+  t0 = Clock::now();
+  s.pid = spawn(s.argv, s.log, s.cpu);
+  double first = timeToFirstAnswer(protoOf(k), s.port, s.pid, getReq, good, t0, 60);
+  record(row("restart (SIGTERM) with 100k: exec -> first GET", Unit::Seconds, "<= 1 s", 1, false), k,
+         first < 0 ? NAN : first);
+  double rssAfter = vmRssKiB(s.pid) * 1024.0 / 1e6;
+  record(row("  RSS after that restart", Unit::MB), k, rssAfter);
+  long n1 = countRecords();
+
+  // Restart after kill -9.
+  ::kill(s.pid, SIGKILL);
+  waitExit(s.pid, 30);
+  t0 = Clock::now();
+  s.pid = spawn(s.argv, s.log, s.cpu);
+  double first9 = timeToFirstAnswer(protoOf(k), s.port, s.pid, getReq, good, t0, 60);
+  record(row("restart (kill -9) with 100k: exec -> first GET", Unit::Seconds, "<= 1 s", 1, false), k,
+         first9 < 0 ? NAN : first9);
+  long n2 = countRecords();
+  stop(s);
+  char buf[300];
+  std::snprintf(buf, sizeof buf,
+                "memory %s: load %.2f s, RSS %.1f MB, SIGTERM took %.3f s, restart %.3f s "
+                "(%ld records, RSS %.1f MB), after kill -9 %.3f s (%ld records)",
+                kindName(k), secs, rss, shutdown, first, n1, rssAfter, first9, n2);
+  note(buf);
+  if (n1 != o.records || n2 != o.records)
+    note(std::string("WARNING: ") + kindName(k) + " lost records across a restart");
+}
+
+std::string selfDir() {
+  std::error_code ec;
+  fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? "." : p.parent_path().string();
+}
+
+bool want(const Options& o, const char* m) { return o.only.empty() || o.only.count(m); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  bool quick = false;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    for (size_t i = 0; i < args.size(); ++i) {
+      const std::string& a = args[i];
+      auto value = [&]() -> std::string {
+        if (i + 1 >= args.size()) throw std::runtime_error(a + " needs a value");
+        return args[++i];
+      };
+      if (a == "--quick") quick = true;
+      else if (a == "--rounds") o.rounds = o.memoryRounds = std::stoi(value());
+      else if (a == "--duration") o.duration = std::stod(value());
+      else if (a == "--watch-seconds") o.watchSeconds = std::stod(value());
+      else if (a == "--watch-rate") o.watchRate = std::stod(value());
+      else if (a == "--records") o.records = std::stoi(value());
+      else if (a == "--faild") o.faild = value();
+      else if (a == "--faild-arg") o.faildArgs.push_back(value());
+      else if (a == "--redis") o.redis = value();
+      else if (a == "--pin") o.pin = true;
+      else if (a == "--keep") o.keep = true;
+      else if (a == "--tmp") o.tmpBase = value();
+      else if (a == "--only") {
+        std::stringstream ss(value());
+        std::string m;
+        while (std::getline(ss, m, ',')) o.only.insert(m);
+      } else if (a == "--help" || a == "-h") {
+        usage();
+        return 0;
+      } else {
+        throw std::runtime_error("unknown option " + a);
+      }
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "faild_bench: " << e.what() << "\nTry 'faild_bench --help'.\n";
+    return 2;
+  }
+  if (quick) {
+    // About a minute: A B A B for every measure, shorter runs.
+    bool explicitRounds = std::find(args.begin(), args.end(), "--rounds") != args.end();
+    if (!explicitRounds) o.rounds = o.memoryRounds = 2;
+    o.warmup = 0.3;
+    o.duration = 1.5;
+    o.watchSeconds = 3;
+  }
+  if (o.faild.empty()) o.faild = selfDir() + "/../faild/faild";
+  for (const std::string& p : {o.faild, o.redis})
+    if (::access(p.c_str(), X_OK) != 0) {
+      std::cerr << "faild_bench: " << p << " is not an executable program\n";
+      return 2;
+    }
+  if (o.pin && !pinSelf(0)) std::cerr << "faild_bench: --pin: cannot bind to CPU 0\n";
+
+  std::string base = o.tmpBase;
+  if (base.empty()) base = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
+  std::string tmpl = base + "/faild-bench.XXXXXX";
+  if (!::mkdtemp(tmpl.data())) {
+    std::cerr << "faild_bench: mkdtemp " << tmpl << ": " << std::strerror(errno) << "\n";
+    return 1;
+  }
+  const std::string tmp = tmpl;
+  Clock::time_point began = Clock::now();
+  note("faild_bench: faild " + o.faild + ", redis " + o.redis + ", temporary directory " + tmp +
+       (o.pin ? ", servers on CPU 1, load generator on CPU 0" : ", nothing pinned"));
+  note("rounds " + std::to_string(o.rounds) + ", " + std::to_string(o.duration) + " s per run after " +
+       std::to_string(o.warmup) + " s warm-up; fan-out " + std::to_string(o.watchSeconds) + " s at " +
+       std::to_string(o.watchRate) + "/s; " + std::to_string(o.records) + " records for memory/restart");
+
+  int rc = 0;
+  Shared sh;
+  try {
+    if (want(o, "get") || want(o, "watch") || want(o, "change") || want(o, "refresh")) {
+      sh.faild = makeServer(o, Kind::Faild, tmp + "/shared-faild", "always");
+      sh.redis = makeServer(o, Kind::Redis, tmp + "/shared-redis", "always");
+      start(sh.faild);
+      start(sh.redis);
+      prepare(sh);
+      // Each measure: faild, redis, faild, redis, ...
+      if (want(o, "get"))
+        for (int i = 0; i < o.rounds; ++i)
+          for (Kind k : kKinds) measureGet(o, sh, k);
+      if (want(o, "watch"))
+        for (int i = 0; i < o.rounds; ++i)
+          for (Kind k : kKinds) measureWatch(o, sh, k);
+      if (want(o, "change"))
+        for (int i = 0; i < o.rounds; ++i)
+          for (Kind k : kKinds) measureChange(o, sh, k, i);
+      // Refreshes last: their ttl=30s must not run out while other measures run.
+      if (want(o, "refresh"))
+        for (int i = 0; i < o.rounds; ++i)
+          for (Kind k : kKinds) measureRefresh(o, sh, k);
+      stop(sh.faild);
+      stop(sh.redis);
+    }
+    if (want(o, "memory"))
+      for (int i = 0; i < o.memoryRounds; ++i)
+        for (Kind k : kKinds) measureMemory(o, tmp, k, i);
+  } catch (const std::exception& e) {
+    std::cerr << "faild_bench: " << e.what() << "\n";
+    rc = 1;
+  }
+  if (sh.faild.pid > 0) stop(sh.faild);
+  if (sh.redis.pid > 0) stop(sh.redis);
+
+  char took[64];
+  std::snprintf(took, sizeof took, "%.0f s", secondsSince(began));
+  std::cout << "\nfaild vs redis-server on loopback (medians of " << o.rounds
+            << " alternating runs each; took " << took << ")\n\n";
+  printTable();
+  std::cout << "\nfaild/redis: for rates higher is better for faild; for times and memory lower is.\n";
+  if (o.keep || rc != 0)
+    std::cout << "Logs and state files kept in " << tmp << "\n";
+  else
+    fs::remove_all(tmp);
+  return rc;
+}
