@@ -25,6 +25,7 @@
 //            after kill -9.
 //
 // faild always runs with a real state file (-s FILE in the temporary directory).
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -93,7 +94,7 @@ void usage() {
 
 // ---- results ----
 
-enum class Unit { Rate, Millis, MB, Seconds };
+enum class Unit { Rate, Micros, Millis, MB, Seconds };
 
 struct Row {
   std::string measure;
@@ -137,6 +138,7 @@ std::string format(Unit u, double v) {
       }
       return out + "/s";
     }
+    case Unit::Micros: std::snprintf(buf, sizeof buf, "%.2f us", v); break;
     case Unit::Millis: std::snprintf(buf, sizeof buf, "%.3f ms", v); break;
     case Unit::MB: std::snprintf(buf, sizeof buf, "%.1f MB", v); break;
     case Unit::Seconds: std::snprintf(buf, sizeof buf, "%.3f s", v); break;
@@ -289,6 +291,7 @@ bool isOk(const Reply& r) { return r.ok; }
 
 struct Shared {
   Server faild, redis;
+  Server faildMem;  // faild --memory: the fan-out without the fsync, for comparison
   std::vector<std::string> getReq[2], refReq[2];
   std::string record;  // faild's GET answer for one record: redis' values
   Server& of(Kind k) { return k == Kind::Faild ? faild : redis; }
@@ -347,6 +350,53 @@ LoadSpec throughputSpec(const Options& o, Kind k, int port, int conns, int depth
   return s;
 }
 
+// A throughput run with the CPU both sides used: the server's CPU per request is the
+// measure least disturbed by other work on the machine (PITFALLS.md, "dnsperf").
+struct Measured {
+  LoadResult load;
+  double serverCpuPerRequest = NAN;  // microseconds
+  double serverCpu = NAN, clientCpu = NAN;  // share of one CPU over the run
+};
+
+Measured measured(const LoadSpec& spec, pid_t server) {
+  Measured m;
+  double s0 = cpuSeconds(server), c0 = selfCpuSeconds();
+  m.load = runLoad(spec);
+  double s1 = cpuSeconds(server), c1 = selfCpuSeconds();
+  if (m.load.received > 0) m.serverCpuPerRequest = (s1 - s0) * 1e6 / m.load.received;
+  if (m.load.elapsed > 0) {
+    m.serverCpu = (s1 - s0) / m.load.elapsed;
+    m.clientCpu = (c1 - c0) / m.load.elapsed;
+  }
+  return m;
+}
+
+std::string cpuNote(const Measured& m) {
+  char buf[120];
+  std::snprintf(buf, sizeof buf, "; server CPU %.0f%% (%.2f us/request), load generator CPU %.0f%%",
+                m.serverCpu * 100, m.serverCpuPerRequest, m.clientCpu * 100);
+  return buf;
+}
+
+// Median latency of write(200 bytes) + fdatasync in `dir`, in milliseconds: what one
+// durable group costs on this disk right now.
+double fsyncProbe(const std::string& dir, int n = 100) {
+  std::string path = dir + "/fsync-probe";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return NAN;
+  std::string line(199, 'x');
+  line += '\n';
+  std::vector<double> t;
+  for (int i = 0; i < n; ++i) {
+    Clock::time_point a = Clock::now();
+    if (::write(fd, line.data(), line.size()) < 0 || ::fdatasync(fd) < 0) break;
+    t.push_back(std::chrono::duration<double, std::milli>(Clock::now() - a).count());
+  }
+  ::close(fd);
+  ::unlink(path.c_str());
+  return median(t);
+}
+
 void checkRun(const LoadResult& r, Kind k, const char* what) {
   if (r.broken) throw std::runtime_error(std::string(what) + " on " + kindName(k) + ": " + r.firstError);
   if (r.errors)
@@ -360,17 +410,24 @@ void measureGet(const Options& o, Shared& sh, Kind k) {
   LoadSpec s = throughputSpec(o, k, sh.of(k).port, 16, 32);
   s.request = [&](int, std::uint64_t, std::uint64_t g, std::string& out) { out += req[g % req.size()]; };
   s.check = [k](const Reply& r) { return r.ok && (k == Kind::Faild || r.text.size() > 20); };
-  LoadResult r = runLoad(s);
+  Measured m = measured(s, sh.of(k).pid);
+  const LoadResult& r = m.load;
   checkRun(r, k, "get");
   record(row("GET/s, 16 clients x 32 pipelined", Unit::Rate, ">= 100,000/s", 100000), k, r.rate);
-  note(std::string("get ") + kindName(k) + ": " + format(Unit::Rate, r.rate));
+  record(row("  server CPU per GET", Unit::Micros), k, m.serverCpuPerRequest);
+  note(std::string("get ") + kindName(k) + ": " + format(Unit::Rate, r.rate) + cpuNote(m));
 }
 
 // Goal 2: durable changes ≥ 10,000/s from 64 clients, one in flight each.
 void measureChange(const Options& o, Shared& sh, Kind k, int round) {
   if (k == Kind::Redis) redisConfig(sh.redis.port, "appendfsync", "always");
   std::map<std::string, std::string> before;
-  if (k == Kind::Faild) before = faildStats(sh.faild.port);
+  if (k == Kind::Faild) {
+    double ms = fsyncProbe(sh.faild.dir);
+    record(row("  disk: write+fdatasync of 200 B, median (no server)", Unit::Millis), k, ms);
+    note("disk: write+fdatasync " + format(Unit::Millis, ms));
+    before = faildStats(sh.faild.port);
+  }
   LoadSpec s = throughputSpec(o, k, sh.of(k).port, 64, 1);
   s.latency = true;
   // A note new to this round makes the first SET of each record a change too; then the
@@ -386,13 +443,15 @@ void measureChange(const Options& o, Shared& sh, Kind k, int round) {
       out += encodeRequest(Proto::Resp, {"SET", name, state + value.substr(std::strlen(state))});
   };
   s.check = [k](const Reply& r) { return k == Kind::Faild ? isOkChange(r) : r.ok; };
-  LoadResult r = runLoad(s);
+  Measured m = measured(s, sh.of(k).pid);
+  LoadResult& r = m.load;
   checkRun(r, k, "change");
   Percentiles p = percentiles(r.latencies);
   record(row("durable changes/s, 64 clients x 1 (redis: appendfsync always)", Unit::Rate,
              ">= 10,000/s", 10000),
          k, r.rate);
   record(row("  durable SET latency p99 (same run)", Unit::Millis), k, p.p99 / 1000);
+  record(row("  server CPU per durable SET", Unit::Micros), k, m.serverCpuPerRequest);
   std::string extra;
   if (k == Kind::Faild) {
     auto after = faildStats(sh.faild.port);
@@ -405,7 +464,8 @@ void measureChange(const Options& o, Shared& sh, Kind k, int round) {
     extra = buf;
   }
   note(std::string("change ") + kindName(k) + ": " + format(Unit::Rate, r.rate) + ", p50 " +
-       format(Unit::Millis, p.p50 / 1000) + " p99 " + format(Unit::Millis, p.p99 / 1000) + extra);
+       format(Unit::Millis, p.p50 / 1000) + " p99 " + format(Unit::Millis, p.p99 / 1000) + extra +
+       cpuNote(m));
 }
 
 // Goal 3: refreshes ≥ 100,000/s, 16 pipelining clients.
@@ -417,12 +477,14 @@ void measureRefresh(const Options& o, Shared& sh, Kind k) {
   s.check = [k](const Reply& r) {
     return k == Kind::Faild ? r.text.substr(0, 11) == "OK REFRESH " : r.ok;
   };
-  LoadResult r = runLoad(s);
+  Measured m = measured(s, sh.of(k).pid);
+  const LoadResult& r = m.load;
   checkRun(r, k, "refresh");
   record(row("refreshes/s, 16 clients x 32 (redis: SET EX, appendfsync everysec)", Unit::Rate,
              ">= 100,000/s", 100000),
          k, r.rate);
-  note(std::string("refresh ") + kindName(k) + ": " + format(Unit::Rate, r.rate));
+  record(row("  server CPU per refresh", Unit::Micros), k, m.serverCpuPerRequest);
+  note(std::string("refresh ") + kindName(k) + ": " + format(Unit::Rate, r.rate) + cpuNote(m));
 }
 
 // Reads the sequence number after "w" at the start of `s`.
@@ -435,10 +497,11 @@ bool readToken(std::string_view s, std::uint64_t& seq) {
 }
 
 // Goal 4: a change reaches 100 watchers with p99 ≤ 2 ms.
-void measureWatch(const Options& o, Shared& sh, Kind k) {
+// `memory`: faild --memory instead (an informational row: the fan-out without fsync).
+void measureWatch(const Options& o, Shared& sh, Kind k, bool memory = false) {
   FanoutSpec s;
   s.proto = protoOf(k);
-  s.port = sh.of(k).port;
+  s.port = memory ? sh.faildMem.port : sh.of(k).port;
   s.subscribers = 100;
   s.rate = o.watchRate;
   s.duration = o.watchSeconds;
@@ -469,11 +532,16 @@ void measureWatch(const Options& o, Shared& sh, Kind k) {
   if (r.broken) throw std::runtime_error(std::string("watch on ") + kindName(k) + ": " + r.error);
   if (!r.error.empty()) note("WARNING: watch on " + std::string(kindName(k)) + ": " + r.error);
   Percentiles p = percentiles(r.latencies);
-  record(row("change -> 100 watchers, p50 (redis: PUBLISH)", Unit::Millis), k, p.p50 / 1000);
-  record(row("change -> 100 watchers, p99 (redis: PUBLISH)", Unit::Millis, "<= 2 ms", 2, false), k,
-         p.p99 / 1000);
-  record(row("change -> 100 watchers, max (redis: PUBLISH)", Unit::Millis), k, p.max / 1000);
-  note(std::string("watch ") + kindName(k) + ": " + std::to_string(r.writes) + " writes, " +
+  if (memory) {
+    record(row("  same, faild --memory (no fsync): p50", Unit::Millis), k, p.p50 / 1000);
+    record(row("  same, faild --memory (no fsync): p99", Unit::Millis), k, p.p99 / 1000);
+  } else {
+    record(row("change -> 100 watchers, p50 (redis: PUBLISH)", Unit::Millis), k, p.p50 / 1000);
+    record(row("change -> 100 watchers, p99 (redis: PUBLISH)", Unit::Millis, "<= 2 ms", 2, false),
+           k, p.p99 / 1000);
+    record(row("change -> 100 watchers, max (redis: PUBLISH)", Unit::Millis), k, p.max / 1000);
+  }
+  note(std::string("watch ") + kindName(k) + (memory ? " --memory" : "") + ": " + std::to_string(r.writes) + " writes, " +
        std::to_string(r.deliveries) + " deliveries, " + std::to_string(r.missing) +
        " missing; p50 " + format(Unit::Millis, p.p50 / 1000) + " p99 " +
        format(Unit::Millis, p.p99 / 1000) + " max " + format(Unit::Millis, p.max / 1000));
@@ -651,13 +719,22 @@ int main(int argc, char** argv) {
       start(sh.faild);
       start(sh.redis);
       prepare(sh);
+      if (want(o, "watch")) {
+        Options m = o;
+        m.faildArgs.push_back("--memory");
+        sh.faildMem = makeServer(m, Kind::Faild, tmp + "/shared-faild-memory", "always");
+        start(sh.faildMem);
+      }
       // Each measure: faild, redis, faild, redis, ...
       if (want(o, "get"))
         for (int i = 0; i < o.rounds; ++i)
           for (Kind k : kKinds) measureGet(o, sh, k);
       if (want(o, "watch"))
         for (int i = 0; i < o.rounds; ++i)
-          for (Kind k : kKinds) measureWatch(o, sh, k);
+          for (Kind k : kKinds) {
+            measureWatch(o, sh, k);
+            if (k == Kind::Faild) measureWatch(o, sh, k, true);
+          }
       if (want(o, "change"))
         for (int i = 0; i < o.rounds; ++i)
           for (Kind k : kKinds) measureChange(o, sh, k, i);
@@ -667,6 +744,7 @@ int main(int argc, char** argv) {
           for (Kind k : kKinds) measureRefresh(o, sh, k);
       stop(sh.faild);
       stop(sh.redis);
+      if (sh.faildMem.pid > 0) stop(sh.faildMem);
     }
     if (want(o, "memory"))
       for (int i = 0; i < o.memoryRounds; ++i)
@@ -677,6 +755,7 @@ int main(int argc, char** argv) {
   }
   if (sh.faild.pid > 0) stop(sh.faild);
   if (sh.redis.pid > 0) stop(sh.redis);
+  if (sh.faildMem.pid > 0) stop(sh.faildMem);
 
   char took[64];
   std::snprintf(took, sizeof took, "%.0f s", secondsSince(began));

@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -20,6 +21,8 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -353,6 +356,8 @@ LoadResult runLoad(const LoadSpec& spec) {
   Clock::time_point stop = Clock::now();
   res.broken = failed || (!bounded && received < spec.total);
   if (res.broken && res.firstError.empty()) res.firstError = "timed out";
+  res.received = received;
+  res.elapsed = std::chrono::duration<double>(stop - start).count();
   res.seconds = bounded ? spec.duration : std::chrono::duration<double>(stop - start).count();
   res.rate = res.seconds > 0 ? static_cast<double>(res.counted) / res.seconds : 0;
   cleanup();
@@ -587,6 +592,29 @@ void stopProcess(pid_t pid, double seconds) {
   if (waitExit(pid, seconds)) return;
   ::kill(pid, SIGKILL);
   waitExit(pid, 10);
+}
+
+double cpuSeconds(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  size_t paren = text.rfind(')');  // the command name may hold spaces
+  if (paren == std::string::npos) return NAN;
+  std::istringstream in(text.substr(paren + 2));
+  std::string field;
+  double utime = 0, stime = 0;
+  // Fields after the name start at 3 (state); utime and stime are 14 and 15.
+  for (int i = 3; i <= 15 && in >> field; ++i) {
+    if (i == 14) utime = std::atof(field.c_str());
+    if (i == 15) stime = std::atof(field.c_str());
+  }
+  return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+double selfCpuSeconds() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return sec(ru.ru_utime) + sec(ru.ru_stime);
 }
 
 long vmRssKiB(pid_t pid) {

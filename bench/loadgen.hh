@@ -71,6 +71,8 @@ struct LoadResult {
   std::string firstError;
   std::vector<double> latencies;  // microseconds, when asked for
   bool broken = false;            // a connection failed: the result is not valid
+  std::uint64_t received = 0;     // all replies, warm-up included
+  double elapsed = 0;             // seconds from the first request to the end
 };
 
 LoadResult runLoad(const LoadSpec& spec);
@@ -139,6 +141,10 @@ bool pinSelf(int cpu);
 bool waitExit(pid_t pid, double seconds);
 // SIGTERM, then SIGKILL after `seconds`; always reaps.
 void stopProcess(pid_t pid, double seconds = 15);
+// CPU time (user + system, all threads) of `pid` so far, in seconds; NaN when unreadable.
+double cpuSeconds(pid_t pid);
+// The same for this process.
+double selfCpuSeconds();
 // VmRSS of `pid` in KiB from /proc/PID/status; -1 when unreadable.
 long vmRssKiB(pid_t pid);
 // Connects again and again (every 0.25 ms) until `request` gets a reply that `good`

@@ -57,6 +57,8 @@ bool validUtf8(std::string_view s, size_t* badOffset) {
 
 std::string printable(std::string_view text, size_t max) {
   std::string out;
+  // Never cut a UTF-8 sequence in two.
+  while (max < text.size() && max > 0 && (static_cast<unsigned char>(text[max]) & 0xC0) == 0x80) --max;
   for (size_t i = 0; i < text.size() && i < max; ++i) {
     unsigned char c = text[i];
     if (c < 0x20 || c == 0x7f) {

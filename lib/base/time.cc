@@ -46,8 +46,9 @@ std::optional<std::int64_t> parseDurationMs(std::string_view text) {
   while (i < text.size()) {
     size_t start = i;
     while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
-    if (i == start || i - start > 15) return std::nullopt;
-    std::int64_t n = *parseInt(text.substr(start, i - start));
+    auto parsed = i == start ? std::nullopt : parseInt(text.substr(start, i - start));
+    if (!parsed) return std::nullopt;
+    std::int64_t n = *parsed;
     size_t ustart = i;
     while (i < text.size() && (text[i] < '0' || text[i] > '9')) ++i;
     std::string_view unit = text.substr(ustart, i - ustart);

@@ -13,6 +13,7 @@ TEST(Duration, ParsesUnitsAndSums) {
   EXPECT_EQ(parseDurationMs("2m"), 120000);
   EXPECT_EQ(parseDurationMs("1m30s"), 90000);
   EXPECT_EQ(parseDurationMs("1d"), 86400000);
+  EXPECT_EQ(parseDurationMs("2921504606846967s"), 2921504606846967000);
   EXPECT_EQ(parseDurationMs("0"), 0);
   for (const char* bad : {"", "s", "-1s", "3x", "1.5s", "ms", "99999999999999999999s", "3 s"})
     EXPECT_FALSE(parseDurationMs(bad)) << bad;
