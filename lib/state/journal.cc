@@ -18,6 +18,7 @@
 #include "state/journal.hh"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -116,6 +117,7 @@ struct Journal::Impl {
   };
 
   std::string path, dir;
+  UniqueFd lockFd;                     // PATH.lock, flock()ed while the journal lives
   std::uint64_t requestedCeiling = 0;  // loop thread
   std::atomic<std::uint64_t> size{0};
   std::atomic<std::uint64_t> syncs{0};
@@ -425,6 +427,12 @@ std::unique_ptr<Journal> Journal::open(const std::string& path, Recovery& out) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->dir = dirOf(path);
+  // One faild per state file: a second one would interleave writes and reuse serials.
+  std::string lock = path + ".lock";
+  impl->lockFd.reset(::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!impl->lockFd) throw std::runtime_error(sysError(lock, "open", errno));
+  if (::flock(impl->lockFd.get(), LOCK_EX | LOCK_NB) != 0)
+    throw std::runtime_error(path + " is in use by another process (" + lock + " is locked)");
   impl->recover(out);
   impl->requestedCeiling = out.ceiling;
   impl->eventFd.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));

@@ -409,3 +409,16 @@ TEST_F(FaildTest, CheckConfigHelpAndVersion) {
 
 }  // namespace
 }  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+TEST_F(FaildTest, SecondFaildOnTheSameStateFileRefusesToStart) {
+  auto d = startFaild();
+  Daemon second("faild/faild", {"-s", dir.file("faild.state"), "--listen", "127.0.0.1:0"}, dir, "second");
+  EXPECT_EQ(second.runToExit(), 1);
+  EXPECT_NE(second.log().find("in use by another process"), std::string::npos) << second.log();
+}
+
+}  // namespace
+}  // namespace fail::test
