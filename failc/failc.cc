@@ -5,8 +5,8 @@
 
 int main(int argc, char** argv) {
   fail::client::ParsedArgs args;
-  if (auto rc = fail::client::parseCommandLine(fail::client::kFailc, argc, argv, args,
-                                               std::cout, std::cerr))
+  if (auto rc = fail::client::parseCommandLine(fail::client::kFailc, argc, argv, args, std::cout,
+                                               std::cerr))
     return *rc;
   return fail::client::runFailc(args, std::cout, std::cerr);
 }

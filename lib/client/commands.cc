@@ -58,7 +58,7 @@ bool printSerialResult(Context& ctx, Session& s, const Reply& reply, Failure& f)
   std::optional<std::uint64_t> serial;
   if (reply.words.size() >= 2) serial = parseUint(reply.words[1]);
   if (!serial) {
-    f = malformed(s, ctx.operands.empty() ? "request" : ctx.args.operands[0], reply.line);
+    f = malformed(s, ctx.args.operands[0], printable(reply.line, 80));
     return false;
   }
   std::string result = reply.words[0];
@@ -73,7 +73,7 @@ bool printSerialResult(Context& ctx, Session& s, const Reply& reply, Failure& f)
 bool printGet(Context& ctx, Session& s, const Reply& reply, Failure& f) {
   state::Record r;
   if (reply.words.size() != 1) {
-    f = malformed(s, "get", reply.line);
+    f = malformed(s, "get", printable(reply.line, 80));
     return false;
   }
   if (!decodeOrFail(s, "get", reply.words[0], r, f)) return false;
@@ -88,7 +88,7 @@ bool printList(Context& ctx, Session& s, const Reply& reply, Failure& f) {
   std::optional<std::uint64_t> serial;
   if (!reply.words.empty()) serial = parseUint(reply.words[0]);
   if (!serial) {
-    f = malformed(s, "list", reply.line);
+    f = malformed(s, "list", printable(reply.line, 80));
     return false;
   }
   std::vector<state::Record> records(reply.words.size() - 1);
@@ -109,7 +109,7 @@ bool printList(Context& ctx, Session& s, const Reply& reply, Failure& f) {
 
 bool printStats(Context& ctx, Session& s, const Reply& reply, Failure& f) {
   if (reply.words.size() % 2) {
-    f = malformed(s, "stats", reply.line);
+    f = malformed(s, "stats", printable(reply.line, 80));
     return false;
   }
   if (ctx.json()) {
@@ -133,26 +133,38 @@ bool printStats(Context& ctx, Session& s, const Reply& reply, Failure& f) {
 
 bool printPing(Context& ctx, Session& s, const Reply& reply, Failure& f) {
   std::string server;
-  for (size_t i = 0; i < s.hello().size() && i < 2; ++i)
-    server += (i ? " " : "") + s.hello()[i];
+  for (size_t i = 0; i < s.hello().size() && i < 2; ++i) server += (i ? " " : "") + s.hello()[i];
   if (ctx.json())
     ctx.out << dumpJson({{"result", "pong"}, {"target", s.where()}, {"server", server}}) << "\n";
   else
-    ctx.out << "PONG from " << s.where() << (server.empty() ? "" : " (" + server + ")")
-            << "\n";
+    ctx.out << "PONG from " << s.where() << (server.empty() ? "" : " (" + server + ")") << "\n";
   return true;
 }
 
 const std::vector<Subcommand> kSubcommands = {
-    {"set", "NAME STATE", "set a record's state: UP, RECOVER, FAIL or UNKNOWN", 2, 2,
-     {"ttl", "note", "attr", "at"}, printSerialResult},
+    {"set",
+     "NAME STATE",
+     "set a record's state: UP, RECOVER, FAIL or UNKNOWN",
+     2,
+     2,
+     {"ttl", "note", "attr", "at"},
+     printSerialResult},
     {"get", "NAME", "print one record", 1, 1, {}, printGet},
-    {"list", "[PATTERN]", "print the records whose names match PATTERN (a glob)", 0, 1, {},
+    {"list",
+     "[PATTERN]",
+     "print the records whose names match PATTERN (a glob)",
+     0,
+     1,
+     {},
      printList},
     {"del", "NAME", "delete a record", 1, 1, {}, printSerialResult},
-    {"watch", "[PATTERN]",
-     "print the matching records, then every change, until interrupted", 0, 1,
-     {"since", "reconnect"}, nullptr},
+    {"watch",
+     "[PATTERN]",
+     "print the matching records, then every change, until interrupted",
+     0,
+     1,
+     {"since", "reconnect"},
+     nullptr},
     {"stats", "", "print the server's counters", 0, 0, {}, printStats},
     {"ping", "", "check that the server answers", 0, 0, {}, printPing},
 };
@@ -168,8 +180,8 @@ std::string subcommandHelp() {
   out << "Subcommands:\n";
   for (const auto& sc : kSubcommands) {
     std::string left = std::string(sc.name) + (*sc.operands ? " " : "") + sc.operands;
-    out << "  " << left << std::string(left.size() < 18 ? 18 - left.size() : 1, ' ')
-        << sc.help << "\n";
+    out << "  " << left << std::string(left.size() < 18 ? 18 - left.size() : 1, ' ') << sc.help
+        << "\n";
   }
   return out.str();
 }
@@ -226,8 +238,8 @@ bool buildSet(const ParsedArgs& args, std::vector<std::string>& words, std::stri
   for (const std::string& kv : args.all("attr")) {
     size_t eq = kv.find('=');
     std::string key = kv.substr(0, eq);
-    if (eq == std::string::npos || !state::validAttrKey(key) || key == "ttl" ||
-        key == "note" || key == "at") {
+    if (eq == std::string::npos || !state::validAttrKey(key) || key == "ttl" || key == "note" ||
+        key == "at") {
       err = "bad attribute '" + printable(kv) +
             "' (say KEY=VALUE, KEY 1-64 of a-z A-Z 0-9 _ . -, not ttl, note or at)";
       return false;

@@ -1,6 +1,5 @@
 #include "client/connection.hh"
 
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -13,6 +12,7 @@
 #include <csignal>
 #include <cstring>
 
+#include "base/text.hh"
 #include "base/time.hh"
 #include "proto/list.hh"
 
@@ -67,7 +67,7 @@ bool parseReply(std::string_view line, Reply& out, std::string& err) {
     return false;
   }
   if (words.empty() || (words[0] != "OK" && words[0] != "ERR")) {
-    err = "unexpected reply '" + std::string(line.substr(0, 80)) + "'";
+    err = "unexpected reply '" + printable(line, 80) + "'";
     return false;
   }
   if (words[0] == "OK") {
@@ -160,8 +160,8 @@ bool Connection::connectTcp(const Target& target, std::int64_t timeoutMs, std::s
   std::unique_ptr<addrinfo, void (*)(addrinfo*)> guard(res, ::freeaddrinfo);
   err = "no address";
   for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-    UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                         ai->ai_protocol));
+    UniqueFd fd(
+        ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol));
     if (!fd) {
       err = std::strerror(errno);
       continue;

@@ -55,8 +55,7 @@ class Connection {
   // Connects and, when tls.enabled, completes the handshake. `timeoutMs` (0: none)
   // bounds each connect attempt and the handshake. On failure returns false with the
   // reason in `err` ("Connection refused"); with several addresses, the last reason.
-  bool open(const Target& target, const TlsOptions& tls, std::int64_t timeoutMs,
-            std::string& err);
+  bool open(const Target& target, const TlsOptions& tls, std::int64_t timeoutMs, std::string& err);
   bool isOpen() const { return static_cast<bool>(fd_); }
   void close();
 

@@ -19,13 +19,13 @@ int usageError(std::ostream& err, const std::string& msg) {
 }
 
 // Sends `words` (a DEBUG request) and reads the pairs of its reply.
-bool askLevels(Session& s, const std::vector<std::string>& words, Levels& levels,
-               Failure& f) {
+bool askLevels(Session& s, const std::vector<std::string>& words, Levels& levels, Failure& f) {
   Reply reply;
   std::string what = words.size() > 1 ? "debug " + printable(words[1]) : "debug";
   if (!s.request(words, what, reply, f)) return false;
   if (!parseLevels(reply.words, levels)) {
-    f = {Exit::Failed, what + " at " + s.where() + ": malformed reply: " + reply.line};
+    f = {Exit::Failed,
+         what + " at " + s.where() + ": malformed reply: " + printable(reply.line, 80)};
     return false;
   }
   return true;
@@ -41,9 +41,8 @@ const std::pair<std::string, std::string>* findFacility(const Levels& levels,
 Failure noSuchFacility(const Session& s, const std::string& name, const Levels& levels) {
   std::string known;
   for (const auto& p : levels) known += (known.empty() ? "" : " ") + p.first;
-  return {Exit::NotFound,
-          "debug at " + s.where() + ": no facility '" + printable(name) + "' (known: " + known +
-              ")"};
+  return {Exit::NotFound, "debug at " + s.where() + ": no facility '" + printable(name) +
+                              "' (known: " + known + ")"};
 }
 
 }  // namespace
@@ -94,8 +93,8 @@ int runFaildebug(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     log::Level parsed;
     bool step = level == "+" || level == "-";
     if (!step && !log::parseLevel(level, parsed))
-      return usageError(err, "bad level '" + printable(level) +
-                                 "' (err, warning, notice, info, debug, + or -)");
+      return usageError(
+          err, "bad level '" + printable(level) + "' (err, warning, notice, info, debug, + or -)");
     if (step && ops[0] == "all") return usageError(err, "'all' takes a level name, not + or -");
   }
 
@@ -111,8 +110,8 @@ int runFaildebug(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       if (!level.empty()) {
         level = stepLevel(p->second, level[0]);
         if (level.empty()) {
-          f = {Exit::Failed, "debug at " + s.where() + ": unknown level '" +
-                                 printable(p->second) + "' for " + p->first};
+          f = {Exit::Failed, "debug at " + s.where() + ": unknown level '" + printable(p->second) +
+                                 "' for " + p->first};
           return report(err, kProgram, f);
         }
       } else {
@@ -122,6 +121,8 @@ int runFaildebug(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   }
   if (!level.empty()) {
     if (!askLevels(s, {"DEBUG", ops[0], level}, levels, f)) return report(err, kProgram, f);
+    // "all" answers "all LEVEL": show what every facility is now instead.
+    if (ops[0] == "all" && !askLevels(s, {"DEBUG"}, levels, f)) return report(err, kProgram, f);
   }
   Failure ignored;
   s.sendLine({"QUIT"}, ignored);

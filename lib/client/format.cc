@@ -50,9 +50,15 @@ std::string escape(std::string_view text, bool quoting) {
   out.reserve(text.size());
   for (unsigned char c : text) {
     switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       case '"':
       case '\\':
         if (quoting) out += '\\';
@@ -142,15 +148,15 @@ nlohmann::ordered_json recordJson(const state::Record& r) {
   nlohmann::ordered_json attrs = nlohmann::ordered_json::object();
   for (const auto& [k, v] : r.attrs) attrs[k] = v;
   return nlohmann::ordered_json{{"name", r.name},
-                        {"state", state::stateName(r.state)},
-                        {"serial", r.serial},
-                        {"since", r.since},
-                        {"since_iso", isoTime(r.since)},
-                        {"ttl", formatDurationMs(r.ttlMs)},
-                        {"ttl_ms", r.ttlMs},
-                        {"origin", r.origin},
-                        {"note", r.note},
-                        {"attrs", attrs}};
+                                {"state", state::stateName(r.state)},
+                                {"serial", r.serial},
+                                {"since", r.since},
+                                {"since_iso", isoTime(r.since)},
+                                {"ttl", formatDurationMs(r.ttlMs)},
+                                {"ttl_ms", r.ttlMs},
+                                {"origin", r.origin},
+                                {"note", r.note},
+                                {"attrs", attrs}};
 }
 
 std::string dumpJson(const nlohmann::ordered_json& j) {

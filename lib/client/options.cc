@@ -27,12 +27,17 @@ const std::vector<OptionSpec> kShared = {
     {"ca", 0, "FILE", "trust the CA certificates in FILE (implies --tls)"},
     {"cert", 0, "FILE", "present the client certificate in FILE (implies --tls)"},
     {"key", 0, "FILE", "the private key for --cert (default: in the --cert file)"},
-    {"timeout", 't', "DURATION",
-     "limit for connecting and for each reply (default 5s, 0: none)"},
+    {"timeout", 't', "DURATION", "limit for connecting and for each reply (default 5s, 0: none)"},
     {"json", 0, nullptr, "print JSON instead of text"},
     {"help", 0, nullptr, "print this help and exit"},
     {"version", 'V', nullptr, "print the version and exit"},
 };
+
+// 1-65535 in decimal.
+bool validPort(std::string_view port) {
+  auto n = parseInt(port);
+  return n && *n >= 1 && *n <= 65535;
+}
 
 bool readSecretFile(const std::string& path, std::string& secret, std::string& err) {
   std::ifstream in(path, std::ios::binary);
@@ -50,9 +55,8 @@ bool readSecretFile(const std::string& path, std::string& secret, std::string& e
 }
 
 // Applies one shared option; false with a message on a bad value.
-bool applyShared(std::string_view name, const char* value, ParsedArgs& out,
-                 std::string& secretFile, bool& secretGiven, std::string& unixArg,
-                 std::string& err) {
+bool applyShared(std::string_view name, const char* value, ParsedArgs& out, std::string& secretFile,
+                 bool& secretGiven, std::string& unixArg, std::string& err) {
   ClientOptions& o = out.opts;
   std::string v = value ? value : "";
   if (name == "host") {
@@ -61,7 +65,7 @@ bool applyShared(std::string_view name, const char* value, ParsedArgs& out,
     o.target.host = v;
     o.targetGiven = true;
   } else if (name == "port") {
-    if (v.empty()) return err = "-p needs a port", false;
+    if (!validPort(v)) return err = "bad port '" + v + "' for -p (1-65535)", false;
     o.target.port = v;
     o.portGiven = true;
   } else if (name == "unix") {
@@ -123,13 +127,14 @@ bool parseTarget(std::string_view text, const std::string& defaultPort, Target& 
     if (rest.size() < 2 || rest[0] != ':')
       return err = "bad address '" + std::string(text) + "'", false;
     out.port = std::string(rest.substr(1));
+    if (!validPort(out.port)) return err = "bad port in '" + std::string(text) + "'", false;
     return true;
   }
   size_t colon = text.find(':');
   if (colon != std::string_view::npos && text.find(':', colon + 1) == std::string_view::npos) {
     out.host = std::string(text.substr(0, colon));
     out.port = std::string(text.substr(colon + 1));
-    if (out.host.empty() || out.port.empty())
+    if (out.host.empty() || !validPort(out.port))
       return err = "bad address '" + std::string(text) + "' (say HOST:PORT)", false;
     return true;
   }
@@ -174,13 +179,11 @@ std::string usage(const Program& program) {
     left.push_back(std::move(s));
   }
   std::ostringstream out;
-  out << "Usage: " << program.name << ' ' << program.synopsis << "\n\n"
-      << program.summary << "\n";
+  out << "Usage: " << program.name << ' ' << program.synopsis << "\n\n" << program.summary << "\n";
   if (program.moreHelp) out << "\n" << program.moreHelp();
   out << "\nOptions:\n";
   for (size_t i = 0; i < all.size(); ++i)
-    out << "  " << left[i] << std::string(width - left[i].size() + 2, ' ') << all[i]->help
-        << "\n";
+    out << "  " << left[i] << std::string(width - left[i].size() + 2, ' ') << all[i]->help << "\n";
   out << "\nThe secret may also come from the environment variable FAIL_SECRET.\n"
       << "Exit status: 0 done, 1 not found, 2 usage, 3 denied, 4 cannot connect or\n"
       << "connection lost, 5 other error from the server.\n";
@@ -191,8 +194,8 @@ std::string versionLine(const Program& program) {
   return std::string(program.name) + " (failover) " + kVersion;
 }
 
-bool parseArgs(const Program& program, int argc, char** argv, ParsedArgs& out,
-               std::string& err, const char* envSecret) {
+bool parseArgs(const Program& program, int argc, char** argv, ParsedArgs& out, std::string& err,
+               const char* envSecret) {
   out = ParsedArgs{};
   std::vector<const OptionSpec*> table;
   for (const auto& o : program.options) table.push_back(&o);
@@ -223,8 +226,7 @@ bool parseArgs(const Program& program, int argc, char** argv, ParsedArgs& out,
                              ? std::string("-") + static_cast<char>(optopt)
                              : std::string(argv[optind - 1]);
       if (optopt >= kLongBase) what = std::string("--") + table[optopt - kLongBase]->longName;
-      err = c == '?' ? "unknown option '" + what + "'"
-                     : "option '" + what + "' needs an argument";
+      err = c == '?' ? "unknown option '" + what + "'" : "option '" + what + "' needs an argument";
       return false;
     }
     const OptionSpec* spec = nullptr;
@@ -270,9 +272,8 @@ bool parseArgs(const Program& program, int argc, char** argv, ParsedArgs& out,
   return true;
 }
 
-std::optional<int> parseCommandLine(const Program& program, int argc, char** argv,
-                                    ParsedArgs& out, std::ostream& stdoutStream,
-                                    std::ostream& stderrStream) {
+std::optional<int> parseCommandLine(const Program& program, int argc, char** argv, ParsedArgs& out,
+                                    std::ostream& stdoutStream, std::ostream& stderrStream) {
   // A server that goes away must show up as an error on write, not kill the client.
   std::signal(SIGPIPE, SIG_IGN);
   std::string err;

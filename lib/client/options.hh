@@ -72,10 +72,10 @@ struct OptionSpec {
 };
 
 struct Program {
-  const char* name;                // "failc"
-  const char* synopsis;            // after "Usage: NAME "
-  const char* summary;             // one paragraph under the usage line
-  std::vector<OptionSpec> options;  // the program's own, listed before the shared ones
+  const char* name;                     // "failc"
+  const char* synopsis;                 // after "Usage: NAME "
+  const char* summary;                  // one paragraph under the usage line
+  std::vector<OptionSpec> options;      // the program's own, listed before the shared ones
   std::string (*moreHelp)() = nullptr;  // e.g. failc's subcommand list, may be null
 };
 
@@ -105,14 +105,13 @@ std::string versionLine(const Program& program);
 // Parses argv (getopt_long, reinitialised on every call; argv's pointers may be
 // permuted). `envSecret` is FAIL_SECRET's value or null. Reads --secret-file. Returns
 // false with a message for people (without the program prefix) on a usage error.
-bool parseArgs(const Program& program, int argc, char** argv, ParsedArgs& out,
-               std::string& err, const char* envSecret);
+bool parseArgs(const Program& program, int argc, char** argv, ParsedArgs& out, std::string& err,
+               const char* envSecret);
 
 // What a main does first: sets up the process (SIGPIPE ignored), parses the command line
 // with FAIL_SECRET from the environment, prints --help / --version / usage errors.
 // Returns an exit status when the program should stop now, nullopt to go on.
-std::optional<int> parseCommandLine(const Program& program, int argc, char** argv,
-                                    ParsedArgs& out, std::ostream& stdoutStream,
-                                    std::ostream& stderrStream);
+std::optional<int> parseCommandLine(const Program& program, int argc, char** argv, ParsedArgs& out,
+                                    std::ostream& stdoutStream, std::ostream& stderrStream);
 
 }  // namespace fail::client

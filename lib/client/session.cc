@@ -30,7 +30,9 @@ int report(std::ostream& err, std::string_view program, const Failure& f) {
 }
 
 Session::Session(const ClientOptions& opts, Target target, std::string client)
-    : opts_(opts), target_(std::move(target)), client_(std::move(client)),
+    : opts_(opts),
+      target_(std::move(target)),
+      client_(std::move(client)),
       where_(target_.display()) {}
 
 Failure Session::lost(const std::string& why) const {
@@ -99,8 +101,8 @@ bool Session::exchange(const std::vector<std::string>& words, Reply& reply, Fail
   return true;
 }
 
-bool Session::request(const std::vector<std::string>& words, std::string_view what,
-                      Reply& reply, Failure& f) {
+bool Session::request(const std::vector<std::string>& words, std::string_view what, Reply& reply,
+                      Failure& f) {
   if (!exchange(words, reply, f)) return false;
   if (!reply.ok) {
     f = replyFailure(what, where_, reply);

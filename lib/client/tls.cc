@@ -94,7 +94,8 @@ SslPtr makeClientSsl(SSL_CTX* ctx, int fd, const std::string& host, std::string&
 std::string handshakeError(SSL* ssl) {
   long v = SSL_get_verify_result(ssl);
   std::string queue = drainSslErrors();
-  if (v != X509_V_OK) return std::string("certificate rejected: ") + X509_verify_cert_error_string(v);
+  if (v != X509_V_OK)
+    return std::string("certificate rejected: ") + X509_verify_cert_error_string(v);
   return queue.empty() ? "TLS handshake failed" : "TLS handshake failed: " + queue;
 }
 

@@ -73,7 +73,7 @@ struct WatchRun {
         return End::Fatal;
       }
       if (r.words.size() != 2 || r.words[0] != "WATCH" || !parseUint(r.words[1])) {
-        f = {Exit::Failed, "watch at " + s.where() + ": malformed reply: " + r.line};
+        f = {Exit::Failed, "watch at " + s.where() + ": malformed reply: " + printable(r.line, 80)};
         return End::Fatal;
       }
       if (resume)
@@ -98,6 +98,9 @@ struct WatchRun {
         pingPending = true;
         continue;
       }
+      if (st == IoStatus::Timeout)
+        f.message = "connection to " + s.where() + " lost: no answer to PING within " +
+                    formatDurationMs(timeout);
       if (st != IoStatus::Ok) return End::Lost;
       pingPending = false;
       WatchEvent ev;
@@ -214,8 +217,8 @@ std::string WatchPrinter::format(const WatchEvent& ev) {
       else
         j["old_state"] = old;
       if (old == "none") j["new"] = true;
-      std::string head = formatLocalTime(ev.kind == K::Change ? ev.record.since : ev.time) +
-                         " " + std::to_string(ev.serial) + " " + ev.name + " " + old + "->";
+      std::string head = formatLocalTime(ev.kind == K::Change ? ev.record.since : ev.time) + " " +
+                         std::to_string(ev.serial) + " " + ev.name + " " + old + "->";
       if (ev.kind == K::Change) {
         known_[ev.name] = ev.record.state;
         j["record"] = recordJson(ev.record);

@@ -261,6 +261,35 @@ bool LineClient::closedByPeer(std::chrono::milliseconds timeout) {
   return false;
 }
 
+RunResult runProgram(const std::string& program, const std::vector<std::string>& args,
+                     const std::vector<std::string>& env) {
+  TempDir tmp;
+  std::string out = tmp.file("out"), err = tmp.file("err");
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(o, 1);
+    ::dup2(e, 2);
+    ::unsetenv("FAIL_SECRET");
+    for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
+    std::string exe = buildDir() + "/" + program;
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(exe.c_str()));
+    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(exe.c_str(), argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  RunResult r;
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = readFile(out);
+  r.err = readFile(err);
+  return r;
+}
+
 bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds deadline) {
   auto until = Clock::now() + deadline;
   while (Clock::now() < until) {

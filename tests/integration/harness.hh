@@ -94,6 +94,14 @@ class LineClient {
   std::string buf_;
 };
 
+// Runs a program of the build tree to its end; stdout and stderr are captured apart.
+struct RunResult {
+  int status = -1;  // exit status, 128+signal when killed
+  std::string out, err;
+};
+RunResult runProgram(const std::string& program, const std::vector<std::string>& args,
+                     const std::vector<std::string>& env = {});
+
 // Polls `cond` until it holds or the deadline passes.
 bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds deadline = kDeadline);
 

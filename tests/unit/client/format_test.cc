@@ -1,8 +1,9 @@
+#include "client/format.hh"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "client/format.hh"
 #include "state/record.hh"
 
 namespace fail::client {

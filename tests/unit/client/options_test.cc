@@ -1,3 +1,5 @@
+#include "client/options.hh"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -8,7 +10,6 @@
 
 #include "client/commands.hh"
 #include "client/debug.hh"
-#include "client/options.hh"
 #include "client/status.hh"
 
 namespace fail::client {
@@ -19,8 +20,7 @@ struct Parse {
   ParsedArgs args;
   std::string err;
   bool ok = false;
-  Parse(const Program& p, std::initializer_list<const char*> words,
-        const char* env = nullptr) {
+  Parse(const Program& p, std::initializer_list<const char*> words, const char* env = nullptr) {
     std::vector<std::string> store{p.name};
     for (const char* w : words) store.emplace_back(w);
     std::vector<char*> argv;
@@ -43,8 +43,8 @@ TEST(ClientOptions, Defaults) {
 }
 
 TEST(ClientOptions, GlobalOptionsBeforeAndAfterTheSubcommand) {
-  Parse p(kFailc, {"-h", "203.0.113.7", "set", "www", "FAIL", "-p", "1900", "--note",
-                   "HTTP 503", "--json", "--attr", "a=1", "--attr", "b=2", "-t", "2s"});
+  Parse p(kFailc, {"-h", "203.0.113.7", "set", "www", "FAIL", "-p", "1900", "--note", "HTTP 503",
+                   "--json", "--attr", "a=1", "--attr", "b=2", "-t", "2s"});
   ASSERT_TRUE(p.ok) << p.err;
   EXPECT_EQ(p.args.opts.target.display(), "203.0.113.7:1900");
   EXPECT_TRUE(p.args.opts.json);
@@ -85,6 +85,14 @@ TEST(ClientOptions, UnknownOptionAndMissingArgument) {
   // failc's own options are unknown to failstat.
   Parse e(kFailstat, {"--ttl", "3s"});
   EXPECT_FALSE(e.ok);
+}
+
+TEST(ClientOptions, BadPort) {
+  Parse p(kFailc, {"-p", "faild", "ping"});
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.err, "bad port 'faild' for -p (1-65535)");
+  Parse z(kFailc, {"-p", "0", "ping"});
+  EXPECT_FALSE(z.ok);
 }
 
 TEST(ClientOptions, BadTimeout) {
@@ -194,6 +202,8 @@ TEST(ClientOptions, ParseTarget) {
   EXPECT_FALSE(parseTarget("host:", "1847", t, err));
   EXPECT_FALSE(parseTarget("[2001:db8::5", "1847", t, err));
   EXPECT_FALSE(parseTarget("", "1847", t, err));
+  EXPECT_FALSE(parseTarget("host:http", "1847", t, err));
+  EXPECT_FALSE(parseTarget("[2001:db8::5]:70000", "1847", t, err));
 }
 
 }  // namespace

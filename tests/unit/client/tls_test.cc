@@ -1,5 +1,7 @@
 // The client's TLS: chain and name verification, client certificates. Certificates are
 // made here with OpenSSL (self-signed, EC P-256) and served by the in-test server.
+#include "client/tls.hh"
+
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -9,7 +11,6 @@
 #include <string>
 
 #include "client/connection.hh"
-#include "client/tls.hh"
 #include "fake_server.hh"
 
 namespace fail::client {
@@ -40,8 +41,8 @@ struct Credentials {
     X509_gmtime_adj(X509_getm_notAfter(x.get()), 86400);
     X509_set_pubkey(x.get(), pkey.get());
     X509_NAME* n = X509_get_subject_name(x.get());
-    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>(cn), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn),
+                               -1, -1, 0);
     X509_set_issuer_name(x.get(), n);
     X509V3_CTX ctx;
     X509V3_set_ctx_nodb(&ctx);

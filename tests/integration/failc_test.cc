@@ -1,0 +1,106 @@
+// failc, failstat and faildebug against a real faild: output, exit codes, secrets.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "harness.hh"
+
+namespace fail::test {
+namespace {
+
+class ClientsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    writeFile(dir.file("access"), "* reader RO\n* writer RW admin\n");
+    d = std::make_unique<Daemon>("faild/faild",
+                                 std::vector<std::string>{"--memory", "-c", dir.file("access"),
+                                                          "--listen", "127.0.0.1:0"},
+                                 dir, "faild");
+    ASSERT_TRUE(d->start()) << d->log();
+    port = std::to_string(d->port());
+  }
+  void TearDown() override {
+    if (HasFailure()) std::cerr << "--- faild log:\n" << d->log();
+  }
+  RunResult failc(std::vector<std::string> args, std::vector<std::string> env = {"FAIL_SECRET=writer"}) {
+    args.insert(args.begin(), {"-p", port});
+    return runProgram("failc/failc", args, env);
+  }
+  TempDir dir;
+  std::unique_ptr<Daemon> d;
+  std::string port;
+};
+
+TEST_F(ClientsTest, FailcRoundTripAndExitCodes) {
+  auto r = failc({"set", "www", "FAIL", "--note", "HTTP 503", "--ttl", "30s", "--attr", "latency=12ms"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  r = failc({"get", "www"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("www FAIL since"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("HTTP 503"), std::string::npos) << r.out;
+  r = failc({"--json", "get", "www"});
+  EXPECT_NE(r.out.find("\"state\":\"FAIL\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"origin\":\"admin\""), std::string::npos) << r.out;
+  r = failc({"list"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("NAME"), std::string::npos);
+  EXPECT_EQ(failc({"get", "nosuch"}).status, 1);                         // not found
+  EXPECT_EQ(failc({"frob"}).status, 2);                                  // usage
+  EXPECT_EQ(failc({"set", "www", "UP"}, {"FAIL_SECRET=reader"}).status, 3);  // denied
+  EXPECT_EQ(failc({"get", "www"}, {}).status, 3);                        // needs AUTH
+  EXPECT_EQ(runProgram("failc/failc", {"-p", "1", "get", "www"}).status, 4);  // cannot connect
+  EXPECT_EQ(failc({"set", "www", "SOMETIMES"}).status, 2);              // failc knows the states
+  EXPECT_EQ(failc({"set", "www", "UP", "--at", "@9999999999"}).status, 5);  // faild: ARGS, in the future
+  EXPECT_EQ(failc({"del", "www"}).status, 0);
+  EXPECT_EQ(failc({"del", "www"}).status, 1);
+  EXPECT_EQ(runProgram("failc/failc", {"-V"}).out.rfind("failc (failover)", 0), 0u);
+  EXPECT_NE(runProgram("failc/failc", {"--help"}).out.find("watch"), std::string::npos);
+}
+
+TEST_F(ClientsTest, FailcWatchStreamsChanges) {
+  failc({"set", "a", "UP"});
+  std::string out = dir.file("watch.out");
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(o, 1);
+    ::setenv("FAIL_SECRET", "reader", 1);
+    std::string exe = buildDir() + "/failc/failc";
+    ::execl(exe.c_str(), exe.c_str(), "-p", port.c_str(), "--json", "watch", "a*", (char*)nullptr);
+    ::_exit(127);
+  }
+  ASSERT_TRUE(eventually([&] { return readFile(out).find("\"event\":\"synced\"") != std::string::npos; }));
+  failc({"set", "a", "FAIL", "--note", "down"});
+  failc({"set", "b", "FAIL"});  // not matched
+  failc({"set", "a2", "UP"});
+  EXPECT_TRUE(eventually([&] { return readFile(out).find("\"name\":\"a2\"") != std::string::npos; }))
+      << readFile(out);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  std::string text = readFile(out);
+  EXPECT_NE(text.find("\"old_state\":\"UP\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("\"name\":\"b\""), std::string::npos) << text;
+}
+
+TEST_F(ClientsTest, FailstatAndFaildebug) {
+  failc({"set", "web1", "UP", "--note", "HTTP 200"});
+  failc({"set", "web2", "FAIL", "--note", "timeout"});
+  auto r = runProgram("failc/failstat", {"-p", port, "-s", "reader"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("web1"), std::string::npos);
+  EXPECT_NE(r.out.find("timeout"), std::string::npos);
+  EXPECT_NE(r.out.find("ago"), std::string::npos) << r.out;
+  r = runProgram("failc/failstat", {"--json", "-s", "reader", "127.0.0.1:" + port});
+  EXPECT_NE(r.out.find("\"web2\""), std::string::npos) << r.out;
+  r = runProgram("failc/faildebug", {"-p", port, "-s", "writer", "store", "debug"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  r = runProgram("failc/faildebug", {"-p", port, "-s", "writer"});
+  EXPECT_NE(r.out.find("debug"), std::string::npos) << r.out;
+  EXPECT_EQ(runProgram("failc/faildebug", {"-p", port, "-s", "reader"}).status, 3);
+}
+
+}  // namespace
+}  // namespace fail::test
