@@ -65,6 +65,7 @@ struct Options {
   int rounds = 3;
   double warmup = 0.5, duration = 3;            // throughput measures
   double watchRate = 200, watchSeconds = 10;    // fan-out measure
+  int watchWriters = 4;
   int records = 100000;                         // memory and restart
   int memoryRounds = 3;
   bool pin = false;
@@ -82,6 +83,7 @@ void usage() {
       "  --duration S        seconds counted per throughput run (default 3)\n"
       "  --watch-seconds S   seconds of writes per fan-out run (default 10)\n"
       "  --watch-rate N      writes per second in the fan-out run (default 200)\n"
+      "  --watch-writers N   connections those writes take turns on (default 4)\n"
       "  --records N         records for the memory and restart measure (default 100000)\n"
       "  --only LIST         some of get,watch,change,refresh,memory (comma-separated)\n"
       "  --faild PATH        the faild to run (default: ../faild/faild beside this program)\n"
@@ -105,17 +107,43 @@ struct Row {
   std::vector<double> f, r;  // per run; NaN when a run failed
 };
 
-std::vector<Row> rows;
+// The rows of the table, in its order. Indented ones help to read the row above them.
+enum RowId {
+  kGet, kGetCpu,
+  kDisk,
+  kWatch50, kWatch99, kWatchMax, kWatchMem50, kWatchMem99,
+  kChange, kChangeP99, kChangeCpu,
+  kRefresh, kRefreshCpu,
+  kLoad, kRss, kRestart, kRssAfter, kRestart9,
+};
 
-Row& row(const std::string& measure, Unit unit, const std::string& goalText = "",
-         double goal = 0, bool higherBetter = true) {
-  for (auto& r : rows)
-    if (r.measure == measure) return r;
-  rows.push_back({measure, goalText, unit, goal, higherBetter, {}, {}});
-  return rows.back();
+std::vector<Row> rows = {
+    {"GET/s, 16 clients x 32 pipelined", ">= 100,000/s", Unit::Rate, 100000, true, {}, {}},
+    {"  server CPU per GET", "", Unit::Micros, 0, true, {}, {}},
+    {"disk: write+fdatasync of 200 B, median (no server)", "", Unit::Millis, 0, true, {}, {}},
+    {"change -> 100 watchers, p50 (redis: PUBLISH)", "", Unit::Millis, 0, false, {}, {}},
+    {"change -> 100 watchers, p99 (redis: PUBLISH)", "<= 2 ms", Unit::Millis, 2, false, {}, {}},
+    {"change -> 100 watchers, max (redis: PUBLISH)", "", Unit::Millis, 0, false, {}, {}},
+    {"  same, faild --memory (no fsync): p50", "", Unit::Millis, 0, false, {}, {}},
+    {"  same, faild --memory (no fsync): p99", "", Unit::Millis, 0, false, {}, {}},
+    {"durable changes/s, 64 clients x 1 (redis: appendfsync always)", ">= 10,000/s", Unit::Rate,
+     10000, true, {}, {}},
+    {"  durable SET latency p99 (same run)", "", Unit::Millis, 0, false, {}, {}},
+    {"  server CPU per durable SET", "", Unit::Micros, 0, false, {}, {}},
+    {"refreshes/s, 16 clients x 32 (redis: SET EX, appendfsync everysec)", ">= 100,000/s",
+     Unit::Rate, 100000, true, {}, {}},
+    {"  server CPU per refresh", "", Unit::Micros, 0, false, {}, {}},
+    {"load 100k new records (faild durable; redis everysec)", "", Unit::Rate, 0, true, {}, {}},
+    {"RSS with 100k records (redis: hashes, same fields)", "<= 100 MB", Unit::MB, 100, false, {}, {}},
+    {"restart (SIGTERM) with 100k: exec -> first GET", "<= 1 s", Unit::Seconds, 1, false, {}, {}},
+    {"  RSS after that restart", "", Unit::MB, 0, false, {}, {}},
+    {"restart (kill -9) with 100k: exec -> first GET", "<= 1 s", Unit::Seconds, 1, false, {}, {}},
+};
+
+void record(RowId id, Kind k, double v) {
+  Row& r = rows[id];
+  (k == Kind::Faild ? r.f : r.r).push_back(v);
 }
-
-void record(Row& r, Kind k, double v) { (k == Kind::Faild ? r.f : r.r).push_back(v); }
 
 double median(std::vector<double> v) {
   v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
@@ -150,6 +178,7 @@ void printTable() {
   std::vector<std::vector<std::string>> t;
   t.push_back({"measure", "goal", "faild", "redis", "faild/redis", "goal met?"});
   for (const auto& r : rows) {
+    if (r.f.empty() && r.r.empty()) continue;  // not measured in this run (--only)
     double f = median(r.f), x = median(r.r);
     char ratio[32] = "-";
     if (!std::isnan(f) && !std::isnan(x) && x > 0) std::snprintf(ratio, sizeof ratio, "%.2f", f / x);
@@ -178,6 +207,7 @@ void printTable() {
   for (size_t i = 1; i < t.size(); ++i) print(t[i]);
   std::cout << "\nPer run (in the order run, alternating faild and redis):\n";
   for (const auto& r : rows) {
+    if (r.f.empty() && r.r.empty()) continue;
     std::cout << "  " << r.measure << ": faild";
     for (double v : r.f) std::cout << "  " << format(r.unit, v);
     if (!r.r.empty()) {
@@ -300,12 +330,11 @@ struct Shared {
 constexpr int kGetRecords = 1000, kRefRecords = 1000;
 
 void prepare(Shared& sh) {
-  // 1,000 records for GET, with attributes; 1,000 for refreshes, with a ttl.
+  // 1,000 records for GET, with attributes. (The records for refreshes have a ttl and are
+  // set right before each refresh run: see measureRefresh.)
   std::vector<std::string> load;
   for (int i = 0; i < kGetRecords; ++i)
     load.push_back("SET " + numbered("get-", i) + " UP note=ok latency=12ms location=fra weight=3\n");
-  for (int i = 0; i < kRefRecords; ++i)
-    load.push_back("SET " + numbered("ref-", i) + " UP ttl=30s note=ok\n");
   bulk(Kind::Faild, sh.faild.port, load, 64, 2, isOkChange);
 
   SyncClient fc(Proto::Line, sh.faild.port);
@@ -321,8 +350,6 @@ void prepare(Shared& sh) {
   load.clear();
   for (int i = 0; i < kGetRecords; ++i)
     load.push_back(encodeRequest(Proto::Resp, {"SET", numbered("get-", i), record}));
-  for (int i = 0; i < kRefRecords; ++i)
-    load.push_back(encodeRequest(Proto::Resp, {"SET", numbered("ref-", i), record, "EX", "30"}));
   bulk(Kind::Redis, sh.redis.port, load, 16, 32, isOk);
 
   for (Kind k : kKinds) {
@@ -397,6 +424,13 @@ double fsyncProbe(const std::string& dir, int n = 100) {
   return median(t);
 }
 
+// The disk right before a durable faild run (fan-out and changes), for reading them.
+void diskProbe(Shared& sh) {
+  double ms = fsyncProbe(sh.faild.dir);
+  record(kDisk, Kind::Faild, ms);
+  note("disk: write+fdatasync " + format(Unit::Millis, ms));
+}
+
 void checkRun(const LoadResult& r, Kind k, const char* what) {
   if (r.broken) throw std::runtime_error(std::string(what) + " on " + kindName(k) + ": " + r.firstError);
   if (r.errors)
@@ -413,8 +447,8 @@ void measureGet(const Options& o, Shared& sh, Kind k) {
   Measured m = measured(s, sh.of(k).pid);
   const LoadResult& r = m.load;
   checkRun(r, k, "get");
-  record(row("GET/s, 16 clients x 32 pipelined", Unit::Rate, ">= 100,000/s", 100000), k, r.rate);
-  record(row("  server CPU per GET", Unit::Micros), k, m.serverCpuPerRequest);
+  record(kGet, k, r.rate);
+  record(kGetCpu, k, m.serverCpuPerRequest);
   note(std::string("get ") + kindName(k) + ": " + format(Unit::Rate, r.rate) + cpuNote(m));
 }
 
@@ -423,9 +457,7 @@ void measureChange(const Options& o, Shared& sh, Kind k, int round) {
   if (k == Kind::Redis) redisConfig(sh.redis.port, "appendfsync", "always");
   std::map<std::string, std::string> before;
   if (k == Kind::Faild) {
-    double ms = fsyncProbe(sh.faild.dir);
-    record(row("  disk: write+fdatasync of 200 B, median (no server)", Unit::Millis), k, ms);
-    note("disk: write+fdatasync " + format(Unit::Millis, ms));
+    diskProbe(sh);
     before = faildStats(sh.faild.port);
   }
   LoadSpec s = throughputSpec(o, k, sh.of(k).port, 64, 1);
@@ -447,11 +479,9 @@ void measureChange(const Options& o, Shared& sh, Kind k, int round) {
   LoadResult& r = m.load;
   checkRun(r, k, "change");
   Percentiles p = percentiles(r.latencies);
-  record(row("durable changes/s, 64 clients x 1 (redis: appendfsync always)", Unit::Rate,
-             ">= 10,000/s", 10000),
-         k, r.rate);
-  record(row("  durable SET latency p99 (same run)", Unit::Millis), k, p.p99 / 1000);
-  record(row("  server CPU per durable SET", Unit::Micros), k, m.serverCpuPerRequest);
+  record(kChange, k, r.rate);
+  record(kChangeP99, k, p.p99 / 1000);
+  record(kChangeCpu, k, m.serverCpuPerRequest);
   std::string extra;
   if (k == Kind::Faild) {
     auto after = faildStats(sh.faild.port);
@@ -472,6 +502,10 @@ void measureChange(const Options& o, Shared& sh, Kind k, int round) {
 void measureRefresh(const Options& o, Shared& sh, Kind k) {
   if (k == Kind::Redis) redisConfig(sh.redis.port, "appendfsync", "everysec");
   const auto& req = sh.refReq[static_cast<int>(k)];
+  // The 1,000 records exist right before the run (the first time, or once their ttl=30s
+  // ran out, these SETs are changes; they are not measured). Set earlier, they would
+  // expire in the middle of other measures.
+  bulk(k, sh.of(k).port, req, 64, 2, isOk);
   LoadSpec s = throughputSpec(o, k, sh.of(k).port, 16, 32);
   s.request = [&](int, std::uint64_t, std::uint64_t g, std::string& out) { out += req[g % req.size()]; };
   s.check = [k](const Reply& r) {
@@ -480,10 +514,8 @@ void measureRefresh(const Options& o, Shared& sh, Kind k) {
   Measured m = measured(s, sh.of(k).pid);
   const LoadResult& r = m.load;
   checkRun(r, k, "refresh");
-  record(row("refreshes/s, 16 clients x 32 (redis: SET EX, appendfsync everysec)", Unit::Rate,
-             ">= 100,000/s", 100000),
-         k, r.rate);
-  record(row("  server CPU per refresh", Unit::Micros), k, m.serverCpuPerRequest);
+  record(kRefresh, k, r.rate);
+  record(kRefreshCpu, k, m.serverCpuPerRequest);
   note(std::string("refresh ") + kindName(k) + ": " + format(Unit::Rate, r.rate) + cpuNote(m));
 }
 
@@ -499,18 +531,21 @@ bool readToken(std::string_view s, std::uint64_t& seq) {
 // Goal 4: a change reaches 100 watchers with p99 ≤ 2 ms.
 // `memory`: faild --memory instead (an informational row: the fan-out without fsync).
 void measureWatch(const Options& o, Shared& sh, Kind k, bool memory = false) {
+  if (k == Kind::Faild && !memory) diskProbe(sh);
   FanoutSpec s;
   s.proto = protoOf(k);
   s.port = memory ? sh.faildMem.port : sh.of(k).port;
   s.subscribers = 100;
   s.rate = o.watchRate;
   s.duration = o.watchSeconds;
+  s.writers = o.watchWriters;
   if (k == Kind::Faild) {
     s.subscribe = "WATCH w-*\n";
     s.subscribed = [](const Reply& r) { return r.text.substr(0, 7) == "SYNCED "; };
     // Every SET changes the note (and the state), so every SET is a change.
-    s.write = [](std::uint64_t seq, std::string& out) {
-      out += "SET w-1 " + std::string(seq % 2 ? "FAIL" : "UP") + " note=w" + std::to_string(seq) + "\n";
+    s.write = [](std::uint64_t seq, int writer, std::string& out) {
+      out += "SET w-" + std::to_string(writer) + " " + std::string(seq % 2 ? "FAIL" : "UP") +
+             " note=w" + std::to_string(seq) + "\n";
     };
     s.token = [](const Reply& r, std::uint64_t& seq) {
       if (r.text.substr(0, 7) != "CHANGE ") return false;
@@ -521,7 +556,7 @@ void measureWatch(const Options& o, Shared& sh, Kind k, bool memory = false) {
   } else {
     s.subscribe = encodeRequest(Proto::Resp, {"SUBSCRIBE", "w-1"});
     s.subscribed = [](const Reply& r) { return r.head == "subscribe"; };
-    s.write = [](std::uint64_t seq, std::string& out) {
+    s.write = [](std::uint64_t seq, int, std::string& out) {
       out += encodeRequest(Proto::Resp, {"PUBLISH", "w-1", "w" + std::to_string(seq)});
     };
     s.token = [](const Reply& r, std::uint64_t& seq) {
@@ -533,17 +568,16 @@ void measureWatch(const Options& o, Shared& sh, Kind k, bool memory = false) {
   if (!r.error.empty()) note("WARNING: watch on " + std::string(kindName(k)) + ": " + r.error);
   Percentiles p = percentiles(r.latencies);
   if (memory) {
-    record(row("  same, faild --memory (no fsync): p50", Unit::Millis), k, p.p50 / 1000);
-    record(row("  same, faild --memory (no fsync): p99", Unit::Millis), k, p.p99 / 1000);
+    record(kWatchMem50, k, p.p50 / 1000);
+    record(kWatchMem99, k, p.p99 / 1000);
   } else {
-    record(row("change -> 100 watchers, p50 (redis: PUBLISH)", Unit::Millis), k, p.p50 / 1000);
-    record(row("change -> 100 watchers, p99 (redis: PUBLISH)", Unit::Millis, "<= 2 ms", 2, false),
-           k, p.p99 / 1000);
-    record(row("change -> 100 watchers, max (redis: PUBLISH)", Unit::Millis), k, p.max / 1000);
+    record(kWatch50, k, p.p50 / 1000);
+    record(kWatch99, k, p.p99 / 1000);
+    record(kWatchMax, k, p.max / 1000);
   }
   note(std::string("watch ") + kindName(k) + (memory ? " --memory" : "") + ": " + std::to_string(r.writes) + " writes, " +
        std::to_string(r.deliveries) + " deliveries, " + std::to_string(r.missing) +
-       " missing; p50 " + format(Unit::Millis, p.p50 / 1000) + " p99 " +
+       " missing, writer backlog up to " + std::to_string(r.maxBacklog) + "; p50 " + format(Unit::Millis, p.p50 / 1000) + " p99 " +
        format(Unit::Millis, p.p99 / 1000) + " max " + format(Unit::Millis, p.max / 1000));
   if (r.missing) note("WARNING: " + std::to_string(r.missing) + " deliveries missing");
 }
@@ -575,14 +609,12 @@ void measureMemory(const Options& o, const std::string& tmp, Kind k, int round) 
   // so many connections make the fsync groups large; redis pipelines freely.
   double secs = k == Kind::Faild ? bulk(k, s.port, load, 200, 2, isOkChange)
                                  : bulk(k, s.port, load, 16, 32, isOk);
-  record(row("load 100k new records (faild durable; redis everysec)", Unit::Rate), k,
-         o.records / secs);
+  record(kLoad, k, o.records / secs);
   load.clear();
   load.shrink_to_fit();
   usleep(1'200'000);  // redis' everysec fsync and faild's housekeeping tick have run
   double rss = vmRssKiB(s.pid) * 1024.0 / 1e6;
-  record(row("RSS with 100k records (redis: hashes, same fields)", Unit::MB, "<= 100 MB", 100, false),
-         k, rss);
+  record(kRss, k, rss);
 
   const std::string getReq =
       k == Kind::Faild ? "GET svc-000000\n"
@@ -605,10 +637,9 @@ void measureMemory(const Options& o, const std::string& tmp, Kind k, int round) 
   t0 = Clock::now();
   s.pid = spawn(s.argv, s.log, s.cpu);
   double first = timeToFirstAnswer(protoOf(k), s.port, s.pid, getReq, good, t0, 60);
-  record(row("restart (SIGTERM) with 100k: exec -> first GET", Unit::Seconds, "<= 1 s", 1, false), k,
-         first < 0 ? NAN : first);
+  record(kRestart, k, first < 0 ? NAN : first);
   double rssAfter = vmRssKiB(s.pid) * 1024.0 / 1e6;
-  record(row("  RSS after that restart", Unit::MB), k, rssAfter);
+  record(kRssAfter, k, rssAfter);
   long n1 = countRecords();
 
   // Restart after kill -9.
@@ -617,8 +648,7 @@ void measureMemory(const Options& o, const std::string& tmp, Kind k, int round) 
   t0 = Clock::now();
   s.pid = spawn(s.argv, s.log, s.cpu);
   double first9 = timeToFirstAnswer(protoOf(k), s.port, s.pid, getReq, good, t0, 60);
-  record(row("restart (kill -9) with 100k: exec -> first GET", Unit::Seconds, "<= 1 s", 1, false), k,
-         first9 < 0 ? NAN : first9);
+  record(kRestart9, k, first9 < 0 ? NAN : first9);
   long n2 = countRecords();
   stop(s);
   char buf[300];
@@ -643,8 +673,15 @@ bool want(const Options& o, const char* m) { return o.only.empty() || o.only.cou
 
 int main(int argc, char** argv) {
   Options o;
-  bool quick = false;
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (std::find(args.begin(), args.end(), "--quick") != args.end()) {
+    // About a minute: still A B A B for every measure, shorter runs. Options given
+    // besides --quick win.
+    o.rounds = o.memoryRounds = 2;
+    o.warmup = 0.3;
+    o.duration = 1.5;
+    o.watchSeconds = 3;
+  }
   try {
     for (size_t i = 0; i < args.size(); ++i) {
       const std::string& a = args[i];
@@ -652,11 +689,12 @@ int main(int argc, char** argv) {
         if (i + 1 >= args.size()) throw std::runtime_error(a + " needs a value");
         return args[++i];
       };
-      if (a == "--quick") quick = true;
+      if (a == "--quick") continue;  // applied above
       else if (a == "--rounds") o.rounds = o.memoryRounds = std::stoi(value());
       else if (a == "--duration") o.duration = std::stod(value());
       else if (a == "--watch-seconds") o.watchSeconds = std::stod(value());
       else if (a == "--watch-rate") o.watchRate = std::stod(value());
+      else if (a == "--watch-writers") o.watchWriters = std::stoi(value());
       else if (a == "--records") o.records = std::stoi(value());
       else if (a == "--faild") o.faild = value();
       else if (a == "--faild-arg") o.faildArgs.push_back(value());
@@ -679,14 +717,6 @@ int main(int argc, char** argv) {
     std::cerr << "faild_bench: " << e.what() << "\nTry 'faild_bench --help'.\n";
     return 2;
   }
-  if (quick) {
-    // About a minute: A B A B for every measure, shorter runs.
-    bool explicitRounds = std::find(args.begin(), args.end(), "--rounds") != args.end();
-    if (!explicitRounds) o.rounds = o.memoryRounds = 2;
-    o.warmup = 0.3;
-    o.duration = 1.5;
-    o.watchSeconds = 3;
-  }
   if (o.faild.empty()) o.faild = selfDir() + "/../faild/faild";
   for (const std::string& p : {o.faild, o.redis})
     if (::access(p.c_str(), X_OK) != 0) {
@@ -706,9 +736,16 @@ int main(int argc, char** argv) {
   Clock::time_point began = Clock::now();
   note("faild_bench: faild " + o.faild + ", redis " + o.redis + ", temporary directory " + tmp +
        (o.pin ? ", servers on CPU 1, load generator on CPU 0" : ", nothing pinned"));
-  note("rounds " + std::to_string(o.rounds) + ", " + std::to_string(o.duration) + " s per run after " +
-       std::to_string(o.warmup) + " s warm-up; fan-out " + std::to_string(o.watchSeconds) + " s at " +
-       std::to_string(o.watchRate) + "/s; " + std::to_string(o.records) + " records for memory/restart");
+  {
+    char buf[300];
+    std::snprintf(buf, sizeof buf,
+                  "rounds %d (memory/restart %d), %.1f s counted per throughput run after %.1f s "
+                  "warm-up; fan-out %.1f s at %.0f/s on %d writer connections; %d records for "
+                  "memory/restart",
+                  o.rounds, o.memoryRounds, o.duration, o.warmup, o.watchSeconds, o.watchRate,
+                  o.watchWriters, o.records);
+    note(buf);
+  }
 
   int rc = 0;
   Shared sh;

@@ -369,14 +369,14 @@ LoadResult runLoad(const LoadSpec& spec) {
 FanoutResult runFanout(const FanoutSpec& spec) {
   FanoutResult res;
   const size_t nsub = static_cast<size_t>(spec.subscribers);
-  std::vector<Conn> subs(nsub);
-  Conn writer;
+  const size_t nwri = static_cast<size_t>(std::max(1, spec.writers));
+  std::vector<Conn> subs(nsub), writers(nwri);
   int ep = ::epoll_create1(EPOLL_CLOEXEC);
   int tfd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   auto cleanup = [&] {
-    for (auto& c : subs)
-      if (c.fd >= 0) ::close(c.fd);
-    if (writer.fd >= 0) ::close(writer.fd);
+    for (auto* list : {&subs, &writers})
+      for (auto& c : *list)
+        if (c.fd >= 0) ::close(c.fd);
     ::close(tfd);
     ::close(ep);
   };
@@ -386,7 +386,9 @@ FanoutResult runFanout(const FanoutSpec& spec) {
     cleanup();
     return res;
   };
-  const std::uint32_t kWriter = static_cast<std::uint32_t>(nsub), kTimer = kWriter + 1;
+  // epoll ids: subscribers 0..nsub-1, then the writers, then the timer.
+  const std::uint32_t kWriter0 = static_cast<std::uint32_t>(nsub);
+  const std::uint32_t kTimer = kWriter0 + static_cast<std::uint32_t>(nwri);
   for (size_t i = 0; i < nsub; ++i) {
     subs[i].fd = connectTo(spec.port);
     if (subs[i].fd < 0 || !sendAllBlocking(subs[i].fd, spec.subscribe))
@@ -400,7 +402,7 @@ FanoutResult runFanout(const FanoutSpec& spec) {
   // Wait until every subscriber is in its live stream.
   std::vector<bool> ready(nsub, false);
   size_t nready = 0;
-  std::vector<epoll_event> events(nsub + 2);
+  std::vector<epoll_event> events(nsub + nwri + 1);
   Clock::time_point deadline = Clock::now() + std::chrono::seconds(20);
   while (nready < nsub) {
     if (Clock::now() > deadline) return fail("subscribers did not all get ready");
@@ -419,15 +421,19 @@ FanoutResult runFanout(const FanoutSpec& spec) {
     }
   }
 
-  writer.fd = connectTo(spec.port);
-  if (writer.fd < 0) return fail(std::string("writer connect: ") + std::strerror(errno));
-  setNonBlocking(writer.fd);
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.u32 = kWriter;
-  ::epoll_ctl(ep, EPOLL_CTL_ADD, writer.fd, &ev);
-  ev.data.u32 = kTimer;
-  ::epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+  for (size_t w = 0; w < nwri; ++w) {
+    writers[w].fd = connectTo(spec.port);
+    if (writers[w].fd < 0) return fail(std::string("writer connect: ") + std::strerror(errno));
+    setNonBlocking(writers[w].fd);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u32 = kWriter0 + static_cast<std::uint32_t>(w);
+    ::epoll_ctl(ep, EPOLL_CTL_ADD, writers[w].fd, &ev);
+  }
+  epoll_event tev{};
+  tev.events = EPOLLIN;
+  tev.data.u32 = kTimer;
+  ::epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &tev);
 
   const std::uint64_t planned =
       static_cast<std::uint64_t>(std::llround(spec.rate * spec.duration));
@@ -457,21 +463,27 @@ FanoutResult runFanout(const FanoutSpec& spec) {
       if (id == kTimer) {
         std::uint64_t ticks = 0;
         if (::read(tfd, &ticks, sizeof ticks) != sizeof ticks) continue;
-        // One write per tick; a late tick still sends only what is due.
+        // One write per tick (a late tick sends what is due), the writers in turn.
         for (std::uint64_t t = 0; t < ticks && res.writes < planned; ++t) {
           std::uint64_t seq = res.writes++;
-          spec.write(seq, writer.out);
+          const std::uint32_t w = static_cast<std::uint32_t>(seq % nwri);
+          Conn& c = writers[w];
+          res.maxBacklog = std::max<std::uint64_t>(res.maxBacklog, static_cast<std::uint64_t>(c.inflight));
+          ++c.inflight;
+          spec.write(seq, static_cast<int>(w), c.out);
           sentAt[seq] = Clock::now();  // just before the send
-          if (!flush(ep, writer, kWriter)) return fail("the writer's connection failed");
+          if (!flush(ep, c, kWriter0 + w)) return fail("a writer's connection failed");
         }
         continue;
       }
-      if (id == kWriter) {
-        if (events[e].events & EPOLLOUT && !flush(ep, writer, kWriter))
-          return fail("the writer's connection failed");
-        long k = writer.in.fill(writer.fd);
-        if (k == 0 || k == -2) return fail("the writer's connection was closed");
-        writer.in.parse(spec.proto, [&](const Reply& r) {
+      if (id >= kWriter0) {
+        Conn& c = writers[id - kWriter0];
+        if (events[e].events & EPOLLOUT && !flush(ep, c, id))
+          return fail("a writer's connection failed");
+        long k = c.in.fill(c.fd);
+        if (k == 0 || k == -2) return fail("a writer's connection was closed");
+        c.in.parse(spec.proto, [&](const Reply& r) {
+          --c.inflight;
           if (!r.ok && res.error.empty()) res.error = "writer: " + std::string(r.text.substr(0, 200));
         });
         continue;

@@ -77,21 +77,25 @@ struct LoadResult {
 
 LoadResult runLoad(const LoadSpec& spec);
 
-// ---- fan-out: N subscribers, one writer at a fixed rate ----
+// ---- fan-out: N subscribers, writes at a fixed rate ----
 
 struct FanoutSpec {
   Proto proto = Proto::Line;
   int port = 0;
   int subscribers = 100;
-  double rate = 200;      // writes per second
+  double rate = 200;      // writes per second, in all
+  // Connections the writes take turns on. faild answers a connection's SETs one after
+  // the other, each once durable: with one connection a slow fsync would queue later
+  // writes behind earlier ones and the latency would grow with the run.
+  int writers = 1;
   double duration = 10;   // seconds of writes
   std::string subscribe;  // the request each subscriber sends first (encoded)
   // Whether a reply line/value is the end of the subscription preamble (faild: the
   // SYNCED line; redis: the subscribe confirmation).
   std::function<bool(const Reply&)> subscribed;
-  // Appends write number `seq`; the write must carry the token "w<seq>" so that
-  // `token` can find it again in what subscribers receive.
-  std::function<void(std::uint64_t seq, std::string& out)> write;
+  // Appends write number `seq` for writer connection `writer`; the write must carry the
+  // token "w<seq>" so that `token` can find it again in what subscribers receive.
+  std::function<void(std::uint64_t seq, int writer, std::string& out)> write;
   // Finds the write number in a message a subscriber received; false if it is not one.
   std::function<bool(const Reply&, std::uint64_t& seq)> token;
 };
@@ -101,6 +105,8 @@ struct FanoutResult {
   std::uint64_t deliveries = 0;  // messages received by subscribers
   std::uint64_t missing = 0;     // writes × subscribers − deliveries
   std::vector<double> latencies; // microseconds: send → each subscriber's receipt
+  std::uint64_t maxBacklog = 0;  // most writes a writer connection still awaited an answer
+                                 // to when it sent the next one
   bool broken = false;
   std::string error;
 };

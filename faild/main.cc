@@ -1,5 +1,6 @@
 // faild: the passive state daemon. Parses options and wires library parts together;
 // the behaviour lives in lib/ (state/store, state/journal, server/).
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -28,7 +29,7 @@ struct Settings {
   bool checkOnly = false;
   std::string pidFile, user, logTo;
   std::vector<std::pair<std::string, std::string>> levels;
-  size_t history = 100000;
+  size_t history = 20000;
 };
 
 size_t number(const std::string& opt, const std::string& v) {
@@ -76,7 +77,7 @@ std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion)
        [&](const std::string& v) { c.maxClients = number("max-clients", v); }},
       {"watch-buffer", 0, "BYTES", "output a watcher may fall behind before it is cut off (default 4M)",
        [&](const std::string& v) { c.watchBuffer = bytes("watch-buffer", v); }},
-      {"history", 0, "N", "changes kept in memory for WATCH since= (default 100000)",
+      {"history", 0, "N", "changes kept in memory for WATCH since= (default 20000)",
        [&](const std::string& v) { s.history = number("history", v); }},
       {"foreground", 'F', nullptr, "stay in the foreground (the default)", [&](const std::string&) { s.daemon = false; }},
       {"daemon", 0, nullptr, "detach into the background (logs go to syslog unless --log)",
@@ -145,6 +146,7 @@ int run(Settings& s) {
   so.historyMax = s.history;
   server::Runtime rt;
   state::Store store(std::move(journal), std::move(rec), so, steadyNow());
+  malloc_trim(0);  // what recovery read and let go of goes back to the system
   server::Server srv(rt.base(), s.server, store);
   srv.start();
   if (!s.user.empty()) daemon::dropPrivileges(s.user);

@@ -23,6 +23,11 @@ bool globMatch(std::string_view pattern, std::string_view text) {
   return fnmatch(p.c_str(), t.c_str(), 0) == 0;
 }
 
+bool globMatchStrings(const std::string& pattern, const std::string& text) {
+  if (pattern.size() == 1 && pattern[0] == '*') return true;
+  return fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
+}
+
 bool validUtf8(std::string_view s, size_t* badOffset) {
   size_t i = 0;
   auto fail = [&](size_t at) {

@@ -10,6 +10,8 @@ namespace fail {
 bool validName(std::string_view name);
 // fnmatch(3) glob, no flags: * ? [a-z] and backslash quoting.
 bool globMatch(std::string_view pattern, std::string_view text);
+// The same without copying, for hot paths that hold std::strings already.
+bool globMatchStrings(const std::string& pattern, const std::string& text);
 // Well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF). On failure,
 // *badOffset (when given) is the offset of the first bad byte.
 bool validUtf8(std::string_view text, size_t* badOffset = nullptr);

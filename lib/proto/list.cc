@@ -202,7 +202,9 @@ bool splitList(std::string_view text, std::vector<std::string>& out, ListError* 
         if (text[p] == '\\') {
           p += parseBackslash(text.substr(p), &word);
         } else {
-          word += text[p++];
+          size_t run = p;  // copy a run of plain bytes in one go
+          while (p < n && text[p] != '\\' && !isSpace(text[p])) ++p;
+          word.append(text.data() + run, p - run);
         }
       }
     }
@@ -216,7 +218,18 @@ void appendWord(std::string& out, std::string_view word) {
     return;
   }
   static const char kHex[] = "0123456789abcdef";
-  for (unsigned char c : word) {
+  // Plain bytes are copied in runs; only specials and control bytes are escaped.
+  auto plain = [](unsigned char c) {
+    return c >= 0x20 && c != 0x7f && c != ' ' && c != ';' && c != '$' && c != '[' &&
+           c != ']' && c != '\\' && c != '"' && c != '{' && c != '}';
+  };
+  size_t i = 0;
+  while (i < word.size()) {
+    size_t run = i;
+    while (i < word.size() && plain(static_cast<unsigned char>(word[i]))) ++i;
+    out.append(word.data() + run, i - run);
+    if (i >= word.size()) break;
+    unsigned char c = static_cast<unsigned char>(word[i++]);
     switch (c) {
       case ' ': case ';': case '$': case '[': case ']': case '\\':
       case '"': case '{': case '}':

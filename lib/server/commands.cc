@@ -206,7 +206,7 @@ void Session::cmdWatch(const proto::Request& req) {
   if (req.since) {
     std::string body;
     bool held = store.changesSince(*req.since, [&](const state::Published& p) {
-      const std::string& name = p.change.record.name;
+      const std::string& name = p.name;
       if (!globMatch(req.pattern, name) || grant_.levelFor(name) < access::Level::Ro) return;
       body += p.line;
       body += '\n';

@@ -206,7 +206,7 @@ void Server::onPublished(const state::Published& p) {
   if (watchers_.empty()) return;
   // deliver() may close a slow watcher, which removes it from the list: iterate a copy.
   std::vector<Session*> targets(watchers_.begin(), watchers_.end());
-  for (Session* s : targets) s->deliver(p.change.record.name, p.line);
+  for (Session* s : targets) s->deliver(p.name, p.line);
 }
 
 std::string Server::stats() const {

@@ -146,7 +146,7 @@ void Session::replyError(proto::Errc code, const std::string& message) {
 }
 
 void Session::deliver(const std::string& name, const std::string& line) {
-  if (closing_ || !globMatch(watchPattern_, name)) return;
+  if (closing_ || !globMatchStrings(watchPattern_, name)) return;
   if (grant_.levelFor(name) < access::Level::Ro) return;
   evbuffer* out = bufferevent_get_output(bev_);
   if (evbuffer_get_length(out) > server_.config().watchBuffer + dumpBytes_) {

@@ -44,16 +44,10 @@ Store::Store(std::unique_ptr<Journal> journal, Recovery rec, Options opts, Micro
   base_ = rec.base;
   for (auto& c : rec.changes) {
     if (c.record.serial <= base_) continue;
-    Published p{std::move(c), {}};
-    p.line = lineFor(p.change);
-    history_.push_back(std::move(p));
-  }
-  while (history_.size() > opts_.historyMax) {
-    base_ = history_.front().change.record.serial;
-    history_.pop_front();
+    remember(Published{c.record.serial, c.record.name, lineFor(c)});
   }
   lastSerial_ = std::max({lastSerial_, rec.ceiling, rec.base});
-  if (!history_.empty()) lastSerial_ = std::max(lastSerial_, history_.back().change.record.serial);
+  if (!history_.empty()) lastSerial_ = std::max(lastSerial_, history_.back().serial);
   published_ = lastSerial_;
   ceiling_ = rec.ceiling;
   // Serials handed out before a crash may not have reached the journal; the ceiling
@@ -133,21 +127,27 @@ bool Store::del(const std::string& name, Micros wallNow, Done done) {
 }
 
 void Store::submit(Change change, Done done) {
-  Pending p{{std::move(change), {}}, std::move(done)};
-  p.pub.line = lineFor(p.pub.change);
+  Pending p{{change.record.serial, change.record.name, lineFor(change)}, std::move(done)};
   if (!journal_) {
     pending_.push_back(std::move(p));
     publish(true, {});
     return;
   }
   std::uint64_t want = 0;
-  if (p.pub.change.record.serial > ceiling_) {
-    ceiling_ = p.pub.change.record.serial + opts_.serialBlock;
+  if (change.record.serial > ceiling_) {
+    ceiling_ = change.record.serial + opts_.serialBlock;
     want = ceiling_;
   }
-  journal_->appendChange(p.pub.change, want,
-                         [this](bool ok, const std::string& err) { publish(ok, err); });
+  journal_->appendChange(change, want, [this](bool ok, const std::string& err) { publish(ok, err); });
   pending_.push_back(std::move(p));
+}
+
+void Store::remember(Published p) {
+  history_.push_back(std::move(p));
+  while (history_.size() > opts_.historyMax) {
+    base_ = history_.front().serial;
+    history_.pop_front();
+  }
 }
 
 // Journal callbacks arrive in the order of the appends, so the front is the one done.
@@ -155,18 +155,14 @@ void Store::publish(bool ok, const std::string& error) {
   if (pending_.empty()) return;
   Pending p = std::move(pending_.front());
   pending_.pop_front();
-  std::uint64_t serial = p.pub.change.record.serial;
+  std::uint64_t serial = p.pub.serial;
   if (!ok) {
     ++counters_.storageErrors;
-    FAIL_LOG(fac(), Err) << "change serial " << serial << " to " << p.pub.change.record.name
+    FAIL_LOG(fac(), Err) << "change serial " << serial << " to " << p.pub.name
                          << " is not durable: " << error;
   }
   published_ = serial;
-  history_.push_back(std::move(p.pub));
-  while (history_.size() > opts_.historyMax) {
-    base_ = history_.front().change.record.serial;
-    history_.pop_front();
-  }
+  remember(std::move(p.pub));
   if (listener_) listener_->onPublished(history_.back());
   if (p.done) p.done(ok, serial, error);
 }
@@ -181,7 +177,7 @@ bool Store::changesSince(std::uint64_t since,
   if (since < base_ || since > published_) return false;
   auto it = std::upper_bound(history_.begin(), history_.end(), since,
                              [](std::uint64_t s, const Published& p) {
-                               return s < p.change.record.serial;
+                               return s < p.serial;
                              });
   for (; it != history_.end(); ++it) f(*it);
   return true;

@@ -21,9 +21,11 @@
 
 namespace fail::state {
 
-// A published change with its wire line ("CHANGE SERIAL DICT" / "DELETE SERIAL NAME TIME").
+// A published change as watchers get it: its wire line ("CHANGE SERIAL DICT" /
+// "DELETE SERIAL NAME TIME"). The history keeps only this, not a copy of the record.
 struct Published {
-  Change change;
+  std::uint64_t serial = 0;
+  std::string name;
   std::string line;
 };
 
@@ -58,7 +60,7 @@ struct Entry {
 class Store {
  public:
   struct Options {
-    size_t historyMax = 100000;         // published changes kept for WATCH since=
+    size_t historyMax = 20000;          // published changes kept for WATCH since=
     std::uint64_t serialBlock = 65536;  // serials reserved per high-water-mark write
     std::uint64_t compactMinBytes = 8u << 20;
   };
@@ -124,6 +126,7 @@ class Store {
     Published pub;
     Done done;
   };
+  void remember(Published p);
   std::deque<Pending> pending_;
   std::deque<Published> history_;
   using Deadline = std::pair<Micros, std::string>;

@@ -35,6 +35,8 @@ set -- -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 # The library sources the targets need, compiled once.
 lib_srcs="base/text.cc base/time.cc proto/list.cc proto/request.cc state/record.cc
 access/access.cc"
+lib_srcs="$lib_srcs check/banner_parse.cc"  # for fuzz_banner
+lib_srcs="$lib_srcs check/http_parse.cc"  # for fuzz_http_response
 objs=
 lib_ok=yes
 for src in $lib_srcs; do
@@ -48,7 +50,7 @@ done
 
 passed=0
 failed=0
-for target in fuzz_list fuzz_request fuzz_record fuzz_access; do
+for target in fuzz_list fuzz_request fuzz_record fuzz_access fuzz_banner fuzz_http_response; do
   bin="$tmp/$target"
   log="$tmp/$target.log"
   if [ $lib_ok != yes ]; then

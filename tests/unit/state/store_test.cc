@@ -93,7 +93,7 @@ TEST_F(StoreTest, TtlExpiryIsAChangeToUnknown) {
 TEST_F(StoreTest, ChangesSinceServesHistoryOrSaysGone) {
   for (int i = 0; i < 5; ++i) set(in("n" + std::to_string(i), State::Up));
   std::vector<std::uint64_t> got;
-  EXPECT_TRUE(store.changesSince(2, [&](const Published& p) { got.push_back(p.change.record.serial); }));
+  EXPECT_TRUE(store.changesSince(2, [&](const Published& p) { got.push_back(p.serial); }));
   EXPECT_EQ(got, (std::vector<std::uint64_t>{3, 4, 5}));
   EXPECT_TRUE(store.changesSince(5, [&](const Published&) { FAIL(); }));
   EXPECT_FALSE(store.changesSince(6, [&](const Published&) {}));

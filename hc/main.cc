@@ -1,0 +1,227 @@
+// hc: the health checker. Parses options and wires library parts together; the
+// behaviour lives in lib/hc (config, checker, reporter) and lib/check (probes).
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+
+#include "base/cli.hh"
+#include "base/daemon.hh"
+#include "base/log.hh"
+#include "base/time.hh"
+#include "base/version.hh"
+#include "check/registry.hh"
+#include "hc/checker.hh"
+#include "hc/config.hh"
+#include "server/runtime.hh"
+
+namespace {
+
+using namespace fail;
+
+struct Settings {
+  std::string file = "Hcfile";
+  server::ServerConfig monitor;
+  bool checkOnly = false, once = false, daemon = false, listKinds = false, noMonitor = false;
+  std::string pidFile, logTo;
+  std::vector<std::pair<std::string, std::string>> levels;
+};
+
+std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion) {
+  return {
+      {"file", 'f', "FILE", "the configuration, Hcfile(5) (default ./Hcfile)", [&](const std::string& v) { s.file = v; }},
+      {"check-config", 't', nullptr, "check the configuration and exit (0: good, 1: not)",
+       [&](const std::string&) { s.checkOnly = true; }},
+      {"once", 0, nullptr, "run the checks named as arguments (default: all) once, print each result, exit",
+       [&](const std::string&) { s.once = true; }},
+      {"monitor", 'm', "ADDRESS:PORT",
+       "serve hc's own checks there (LIST, WATCH); also unix:PATH, tls:ADDRESS:PORT, or none; "
+       "repeatable (default 127.0.0.1:1850)",
+       [&](const std::string& v) {
+         if (v == "none") {
+           s.noMonitor = true;
+           return;
+         }
+         std::string err;
+         auto spec = net::parseListen(v, err);
+         if (!spec) throw cli::UsageError("--monitor " + err);
+         s.monitor.listens.push_back(*spec);
+       }},
+      {"access", 'c', "FILE", "access file for the monitor port, failover-access(5)",
+       [&](const std::string& v) { s.monitor.accessFile = v; }},
+      {"tls-cert", 0, "FILE", "certificate chain (PEM) for tls: monitor listeners",
+       [&](const std::string& v) { s.monitor.tls.cert = v; }},
+      {"tls-key", 0, "FILE", "private key (PEM) for tls: monitor listeners",
+       [&](const std::string& v) { s.monitor.tls.key = v; }},
+      {"foreground", 'F', nullptr, "stay in the foreground (the default)", [&](const std::string&) { s.daemon = false; }},
+      {"daemon", 0, nullptr, "detach into the background (logs go to syslog unless --log)",
+       [&](const std::string&) { s.daemon = true; }},
+      {"pidfile", 0, "FILE", "write the process id there", [&](const std::string& v) { s.pidFile = v; }},
+      {"debug", 'd', "FACILITY[=LEVEL]",
+       "raise a log facility (main check report proto store access watch tls, or all) to debug or LEVEL; "
+       "repeatable",
+       [&](const std::string& v) {
+         size_t eq = v.find('=');
+         s.levels.emplace_back(v.substr(0, eq), eq == std::string::npos ? "debug" : v.substr(eq + 1));
+       }},
+      {"log", 'L', "stderr|syslog|FILE", "where log lines go (default stderr; syslog with --daemon)",
+       [&](const std::string& v) { s.logTo = v; }},
+      {"list-kinds", 0, nullptr, "list the probe kinds and their options, and exit",
+       [&](const std::string&) { s.listKinds = true; }},
+      {"version", 'V', nullptr, "print the version and exit", [&](const std::string&) { wantVersion = true; }},
+      {"help", 'h', nullptr, "print this help and exit", [&](const std::string&) { wantHelp = true; }},
+  };
+}
+
+void setUpLogging(const Settings& s) {
+  for (const char* f : {"main", "check", "report", "proto", "store", "access", "watch", "tls"})
+    log::facility(f);
+  if (s.logTo == "syslog" || (s.logTo.empty() && s.daemon))
+    log::openSink(log::Sink::Syslog, "hc");
+  else if (!s.logTo.empty() && s.logTo != "stderr")
+    log::openSink(log::Sink::File, "hc", s.logTo);
+  else
+    log::openSink(log::Sink::Stderr, "hc");
+  for (const auto& [fac, lvl] : s.levels) {
+    log::Level level;
+    if (!log::parseLevel(lvl, level)) throw cli::UsageError("-d " + fac + "=" + lvl + ": unknown level");
+    if (!log::setLevel(fac, level)) throw cli::UsageError("-d " + fac + ": unknown facility");
+  }
+}
+
+const char* placeholder(check::OptType t) {
+  switch (t) {
+    case check::OptType::String: return "TEXT";
+    case check::OptType::Int: return "N";
+    case check::OptType::Duration: return "DURATION";
+    case check::OptType::Bool: return "BOOL";
+    case check::OptType::List: return "LIST";
+  }
+  return "VALUE";
+}
+
+// The schema tables, for people (and for Hcfile(5), whose option lists follow them).
+void listKinds(std::ostream& out) {
+  auto table = [&](const std::vector<check::OptionDesc>& opts) {
+    for (const auto& o : opts) {
+      out << "  -" << o.name << " " << placeholder(o.type);
+      if (o.required) out << " (required)";
+      else if (o.defaultValue && *o.defaultValue) out << " (default " << o.defaultValue << ")";
+      out << ": " << o.help << "\n";
+    }
+  };
+  out << "options of every check:\n";
+  table(check::commonOptions());
+  for (const check::KindDesc* k : check::kinds()) {
+    out << "\n" << k->kind << ": " << k->summary << "\n";
+    table(k->options);
+  }
+}
+
+int run(Settings& s, const std::vector<std::string>& names) {
+  auto& mainLog = log::facility("main");
+  if (s.checkOnly) {
+    hc::Config cfg = hc::loadConfig(s.file);
+    for (const auto& w : cfg.warnings) std::cerr << "hc: warning: " << w << "\n";
+    server::Runtime rt;
+    hc::Checker checker(rt.base(), std::move(cfg), {s.monitor, {}, 2000});  // builds probes, TLS, access
+    std::cout << "hc: " << s.file << ": configuration OK (" << checker.size() << " checks, "
+              << checker.reporters().size() << " reports)\n";
+    return 0;
+  }
+  if (s.once) {
+    hc::Config cfg = hc::loadConfig(s.file);
+    return hc::runOnce(cfg, names, std::cout);
+  }
+  hc::Config cfg = hc::loadConfig(s.file);
+  for (const auto& w : cfg.warnings) FAIL_LOG(mainLog, Warning) << w;
+  if (s.daemon) daemon::detach();
+  if (!s.pidFile.empty()) daemon::writePidFile(s.pidFile);
+  server::Runtime rt;
+  hc::Checker checker(rt.base(), std::move(cfg), {s.monitor, {}, 2000});
+  checker.start();
+  auto status = [&] {
+    return "checking " + std::to_string(checker.size()) + " checks, reporting to " +
+           std::to_string(checker.reporters().size()) + " faild";
+  };
+  rt.setHandlers({[&] {
+                    daemon::notify("RELOADING=1");
+                    if (std::string e = checker.reloadAccess(); !e.empty())
+                      FAIL_LOG(mainLog, Err) << "monitor access file: " << e << " (keeping the old rules)";
+                    try {
+                      std::string err = checker.reload(hc::loadConfig(s.file));
+                      if (!err.empty()) throw hc::ConfigError(err);
+                    } catch (const std::exception& e) {
+                      FAIL_LOG(mainLog, Err) << "reload failed, the old configuration stays: " << e.what();
+                    }
+                    daemon::notify("READY=1\nSTATUS=" + status());
+                  },
+                  [&] { FAIL_LOG(mainLog, Notice) << "SIGUSR1 dump:\n" << checker.dump(); },
+                  [&] { daemon::notify("STOPPING=1"); }});
+  std::string listening;
+  for (const auto& a : checker.monitorAddresses()) listening += (listening.empty() ? "" : " ") + a;
+  FAIL_LOG(mainLog, Notice) << "hc " << kVersion << " " << status() << " from " << s.file
+                            << (listening.empty() ? std::string(", no monitor port") : ", monitor on " + listening);
+  daemon::notify("READY=1\nSTATUS=" + status() + "\nMAINPID=" + std::to_string(getpid()) +
+                 "\nFAILD_LISTEN=" + listening);
+  rt.run();
+  checker.stop();
+  if (!s.pidFile.empty()) ::unlink(s.pidFile.c_str());
+  FAIL_LOG(mainLog, Notice) << "stopped";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Settings s;
+  bool wantHelp = false, wantVersion = false;
+  auto table = options(s, wantHelp, wantVersion);
+  std::vector<std::string> operands;
+  try {
+    operands = cli::parse(argc, argv, table);
+    if (wantHelp) {
+      std::cout << "Usage: hc [OPTION]... [--once [CHECK]...]\nThe health checker: probes servers, judges "
+                   "them with rise/fall, reports to faild.\n\n"
+                << cli::help(table) << "\nSignals: HUP reloads the Hcfile, USR1 dumps state to the log, "
+                                       "TERM and INT stop.\nSee hc(8) and Hcfile(5).\n";
+      return 0;
+    }
+    if (wantVersion) {
+      std::cout << "hc (failover) " << kVersion << "\n";
+      return 0;
+    }
+    if (s.listKinds) {
+      listKinds(std::cout);
+      return 0;
+    }
+    if (!operands.empty() && !s.once) throw cli::UsageError("unexpected argument '" + operands[0] + "'");
+    if (s.noMonitor) {
+      s.monitor.listens.clear();
+    } else if (s.monitor.listens.empty()) {
+      std::string err;
+      s.monitor.listens.push_back(*net::parseListen("127.0.0.1:1850", err));
+    }
+    setUpLogging(s);
+  } catch (const cli::UsageError& e) {
+    std::cerr << "hc: " << e.what() << "\nTry 'hc --help'.\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "hc: " << e.what() << "\n";
+    return 2;
+  }
+  try {
+    return run(s, operands);
+  } catch (const hc::ConfigError& e) {
+    if (s.checkOnly || s.once) {
+      std::cerr << e.what() << "\n";
+    } else {
+      FAIL_LOG(fail::log::facility("main"), Err) << e.what();
+    }
+    return 1;
+  } catch (const std::exception& e) {
+    if (s.checkOnly || s.once) std::cerr << "hc: " << e.what() << "\n";
+    else FAIL_LOG(fail::log::facility("main"), Err) << e.what();
+    return 1;
+  }
+}

@@ -1,0 +1,85 @@
+// One configured check on the loop: schedule (first run staggered across the interval),
+// at most one probe in flight, the timeout, an optional quick re-check after a first
+// failure, dependencies, and the Verdict. Reports every result to its Listener.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "check/probe.hh"
+#include "check/spec.hh"
+#include "check/verdict.hh"
+#include "ev/ev.hh"
+
+namespace fail::check {
+
+// What a session tells the outside after each attempt.
+struct Report {
+  std::string name;
+  state::State state = state::State::Unknown;  // the judged state after this result
+  bool changed = false;                        // the judged state or note changed
+  std::string note;                            // stable words, as the record's note
+  ProbeResult result;                          // the raw observation
+  std::int64_t whenUs = 0;                     // wall clock of the result
+};
+
+class Session {
+ public:
+  using Listener = std::function<void(const Report&)>;
+  // Looks up another session's judged state by check name (for -depends); returns
+  // UNKNOWN for names it does not know.
+  using DependencyLookup = std::function<state::State(const std::string&)>;
+
+  Session(event_base* base, CheckSpec spec, std::unique_ptr<Probe> probe, Listener listener,
+          DependencyLookup deps);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Starts scheduling: the first probe runs after `firstDelay` (the caller staggers).
+  void start(std::chrono::microseconds firstDelay);
+  void stop();
+  // Runs one probe now, whatever the schedule (hc --once); the listener hears of it.
+  void runOnce();
+
+  const CheckSpec& spec() const { return spec_; }
+  const Verdict& verdict() const { return verdict_; }
+  // Takes over the counters of a session for the same check from before a reload.
+  void inherit(const Session& old);
+
+  struct Counters {
+    std::uint64_t probes = 0, ok = 0, fail = 0, unreachable = 0, timeout = 0, localError = 0;
+    std::uint64_t late = 0;  // started more than 100 ms after it was due
+    std::uint64_t skipped = 0;  // a tick found the previous probe still running
+  };
+  const Counters& counters() const { return counters_; }
+
+ private:
+  // (implementation detail; see session.cc)
+  using Clock = std::chrono::steady_clock;
+  void tick();
+  void onResult(ProbeResult r);
+  void launch(Clock::time_point now, Clock::time_point due);
+  void finish(ProbeResult r, Clock::time_point now);
+  void arm(Clock::time_point now);
+
+  event_base* base_;
+  CheckSpec spec_;
+  std::unique_ptr<Probe> probe_;
+  Listener listener_;
+  DependencyLookup deps_;
+  Verdict verdict_;
+  ev::Timer timer_;
+  bool inFlight_ = false;
+  bool retrying_ = false;
+  std::string note_;
+  bool running_ = false;                 // start() called, stop() not since
+  Clock::time_point due_{};              // next slot on the grid
+  Clock::time_point retryDue_{};         // when retrying_
+  Clock::time_point started_{}, deadline_{};  // of the probe in flight
+  Counters counters_;
+};
+
+}  // namespace fail::check

@@ -1,0 +1,228 @@
+// Kind "tcp": connect, then optionally send some bytes and look for a substring in what
+// the server sends first (gdnsd tcp_connect, keepalived TCP_CHECK).
+//
+// Outcomes: connected (and -expect found in the first 4 KiB) Ok; refused, reset, no
+// route Unreachable ("connection refused", ...); nothing at all by the deadline Timeout
+// "timeout"; an answer without the -expect text Fail "unexpected answer", decided when
+// the server closes, after 4 KiB, or at the deadline (the text may span several reads);
+// a close before any byte Fail "connection closed"; socket()/EMFILE and the like
+// LocalError.
+//
+// Built for volume (10,000 checks a second): the address is resolved once at
+// construction; an attempt allocates nothing but its socket (the watchers are made once
+// and reassigned; the read buffer is on the stack, only a carry of expect-1 bytes is
+// kept), and the connection is closed with an RST so no TIME_WAIT piles up (except
+// after a -send without -expect, where the bytes must reach the server first).
+#include <errno.h>
+#include <sys/socket.h>
+
+#include <cstring>
+#include <string_view>
+
+#include "base/unique_fd.hh"
+#include "check/net_util.hh"
+#include "check/registry.hh"
+#include "ev/ev.hh"
+
+namespace fail::check {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::duration_cast;
+using std::chrono::microseconds;
+
+constexpr size_t kReadBound = 4096;  // -expect looks at most at this many bytes
+
+class TcpProbe final : public Probe {
+ public:
+  TcpProbe(event_base* base, net::Address to, std::string send, std::string expect)
+      : to_(to),
+        send_(std::move(send)),
+        expect_(std::move(expect)),
+        io_(base, [this](ev::IoWatch::Ready r) { onReady(r); }),
+        later_(base, [this] { deliver(); }) {
+    carry_.reserve(expect_.size());
+  }
+  ~TcpProbe() override { cancel(); }
+
+  void start(microseconds timeout, Done done) override {
+    cancel();
+    done_ = std::move(done);
+    started_ = Clock::now();
+    deadline_ = started_ + timeout;
+    sent_ = got_ = 0;
+    carry_.clear();
+    if (int err = net::startConnect(to_, fd_)) {
+      auto c = net::classifyErrno(err, "connect");
+      return finishLater(c.outcome, std::move(c.note));  // never call done from start()
+    }
+    phase_ = Phase::Connecting;
+    io_.watch(fd_.get(), EV_WRITE, timeout);
+  }
+
+  void cancel() noexcept override {
+    io_.stop();
+    later_.cancel();
+    net::abortiveClose(fd_);
+    phase_ = Phase::Idle;
+    done_ = nullptr;
+  }
+
+ private:
+  enum class Phase : std::uint8_t { Idle, Connecting, Sending, Reading, Delivering };
+
+  void onReady(ev::IoWatch::Ready r) {
+    if (r == ev::IoWatch::Ready::TimedOut) return timedOut();
+    switch (phase_) {
+      case Phase::Connecting:
+        if (int err = net::connectResult(fd_.get())) {
+          auto c = net::classifyErrno(err, "connect");
+          return finish(c.outcome, std::move(c.note));
+        }
+        phase_ = Phase::Sending;
+        return sendSome();
+      case Phase::Sending: return sendSome();
+      case Phase::Reading: return readSome();
+      case Phase::Idle:
+      case Phase::Delivering: return;
+    }
+  }
+
+  void sendSome() {
+    while (sent_ < send_.size()) {
+      ssize_t n = ::send(fd_.get(), send_.data() + sent_, send_.size() - sent_, MSG_NOSIGNAL);
+      if (n > 0) {
+        sent_ += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return rewatch(EV_WRITE);
+      auto c = net::classifyErrno(n < 0 ? errno : EPIPE, "send");
+      return finish(c.outcome, std::move(c.note));
+    }
+    if (expect_.empty()) {
+      // Connected (and the bytes handed over): that is all that was asked. After a
+      // -send, close with a FIN so the bytes reach the server.
+      if (!send_.empty()) fd_.reset();
+      return finish(Outcome::Ok, {});
+    }
+    phase_ = Phase::Reading;
+    rewatch(EV_READ);
+  }
+
+  void readSome() {
+    // The carry (the last expect-1 bytes seen) goes in front, so a match across two
+    // reads is found.
+    char buf[2 * kReadBound];
+    std::memcpy(buf, carry_.data(), carry_.size());
+    size_t have = carry_.size();
+    for (;;) {
+      size_t room = kReadBound - got_;
+      ssize_t n = ::recv(fd_.get(), buf + have, room, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (n < 0) {
+        auto c = net::classifyErrno(errno, "recv");
+        return finish(c.outcome, std::move(c.note));
+      }
+      if (n == 0) return finish(Outcome::Fail, got_ == 0 ? "connection closed" : "unexpected answer");
+      got_ += static_cast<size_t>(n);
+      have += static_cast<size_t>(n);
+      if (std::string_view(buf, have).find(expect_) != std::string_view::npos)
+        return finish(Outcome::Ok, {});
+      if (got_ >= kReadBound) return finish(Outcome::Fail, "unexpected answer");
+      size_t keep = std::min(have, expect_.size() - 1);
+      std::memmove(buf, buf + have - keep, keep);
+      have = keep;
+    }
+    carry_.assign(buf, have);  // within the capacity reserved at construction
+    rewatch(EV_READ);
+  }
+
+  void rewatch(short what) {
+    auto left = duration_cast<microseconds>(deadline_ - Clock::now());
+    if (left.count() <= 0) return timedOut();
+    io_.watch(fd_.get(), what, left);
+  }
+
+  // The deadline passed. A server that said something, but not what -expect wants, has
+  // answered wrongly (more of its answer could have come, so this is decided only now,
+  // or at its close, or after 4 KiB); one that said nothing timed out.
+  void timedOut() {
+    if (phase_ == Phase::Reading && got_ > 0) return finish(Outcome::Fail, "unexpected answer");
+    finish(Outcome::Timeout, "timeout");
+  }
+
+  // Ends the attempt; `done` is called last, so it may start the next one.
+  void finish(Outcome o, std::string note) {
+    io_.stop();
+    net::abortiveClose(fd_);
+    phase_ = Phase::Idle;
+    Done done = std::move(done_);
+    done_ = nullptr;
+    ProbeResult r;
+    r.outcome = o;
+    r.note = std::move(note);
+    r.latency = duration_cast<microseconds>(Clock::now() - started_);
+    if (done) done(std::move(r));
+  }
+
+  void finishLater(Outcome o, std::string note) {
+    phase_ = Phase::Delivering;
+    pendingOutcome_ = o;
+    pendingNote_ = std::move(note);
+    later_.arm(microseconds(0));
+  }
+  void deliver() {
+    if (phase_ == Phase::Delivering) finish(pendingOutcome_, std::move(pendingNote_));
+  }
+
+  const net::Address to_;
+  const std::string send_, expect_;
+  ev::IoWatch io_;
+  ev::Timer later_;
+  UniqueFd fd_;
+  Done done_;
+  Phase phase_ = Phase::Idle;
+  Clock::time_point started_{}, deadline_{};
+  size_t sent_ = 0, got_ = 0;
+  std::string carry_;
+  Outcome pendingOutcome_ = Outcome::LocalError;
+  std::string pendingNote_;
+};
+
+std::unique_ptr<Probe> makeTcp(const ProbeContext& ctx, const CheckSpec& spec) {
+  auto port = static_cast<std::uint16_t>(spec.integer("port", 1, 65535));
+  std::string error;
+  auto to = net::resolve(spec.str("host"), port, &error);
+  if (!to) throw ConfigError(spec.where("host") + error);
+  std::string send = spec.has("send") ? spec.str("send") : std::string();
+  std::string expect = spec.has("expect") ? spec.str("expect") : std::string();
+  if (expect.size() > kReadBound)
+    throw ConfigError(spec.where("expect") + "longer than the " + std::to_string(kReadBound) +
+                      " bytes read");
+  return std::make_unique<TcpProbe>(ctx.base, *to, std::move(send), std::move(expect));
+}
+
+}  // namespace
+
+const KindDesc& tcpKind() {
+  static const KindDesc kind{
+      "tcp",
+      "connect to a TCP port; optionally send bytes and expect a substring in the answer",
+      {
+          {"host", OptType::String, nullptr,
+           "address to connect to (a name is resolved once, when the configuration is loaded)",
+           true},
+          {"port", OptType::Int, nullptr, "TCP port (1-65535)", true},
+          {"send", OptType::String, nullptr,
+           "bytes to send once connected (Tcl escapes such as \\r\\n give the real bytes)"},
+          {"expect", OptType::String, nullptr,
+           "a substring expected in the first 4 KiB the server sends; else FAIL \"unexpected answer\""},
+      },
+      makeTcp,
+  };
+  return kind;
+}
+
+}  // namespace fail::check

@@ -1,0 +1,393 @@
+#include "hc/checker.hh"
+
+#include <algorithm>
+#include <cstdio>
+#include <ostream>
+#include <set>
+
+#include "base/log.hh"
+#include "base/text.hh"
+#include "base/version.hh"
+#include "check/registry.hh"
+#include "proto/request.hh"
+
+namespace fail::hc {
+namespace {
+
+log::Facility& fac() {
+  static log::Facility& f = log::facility("check");
+  return f;
+}
+
+constexpr size_t kMaxAttrs = proto::kMaxAttrs;
+
+// "0.41ms", "1.25ms", "12ms": for people and attributes.
+std::string formatLatency(std::chrono::microseconds us) {
+  char buf[32];
+  if (us.count() >= 10000)
+    std::snprintf(buf, sizeof buf, "%lldms", static_cast<long long>((us.count() + 500) / 1000));
+  else
+    std::snprintf(buf, sizeof buf, "%.2fms", static_cast<double>(us.count()) / 1000.0);
+  return buf;
+}
+
+std::string quoted(const std::string& s) { return "\"" + printable(s, 200) + "\""; }
+
+void noop(bool, std::uint64_t, const std::string&) {}
+
+// The monitor port's store: in memory, with a shorter history than faild's (WATCH since=).
+state::Store::Options storeOptions() {
+  state::Store::Options o;
+  o.historyMax = 10000;
+  return o;
+}
+
+}  // namespace
+
+std::string cleanText(std::string_view text, size_t max) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    auto c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len && i + len <= text.size() && validUtf8(text.substr(i, len))) {
+      if (out.size() + len > max) break;
+      out.append(text.substr(i, len));
+      i += len;
+    } else {
+      if (out.size() + 1 > max) break;
+      out += '?';
+      ++i;
+    }
+  }
+  return out;
+}
+
+Checker::Checker(event_base* base, Config cfg, CheckerOptions opts)
+    : base_(base),
+      cfg_(std::move(cfg)),
+      opts_(std::move(opts)),
+      store_(nullptr, state::Recovery{}, storeOptions(), steadyNow()) {
+  opts_.monitor.program = "hc";
+  if (!opts_.monitor.listens.empty())
+    server_ = std::make_unique<server::Server>(base_, opts_.monitor, store_);
+  for (const check::CheckSpec& spec : cfg_.checks) {
+    auto e = makeEntry(spec);
+    e->reportName = cfg_.reportName(spec.name);
+    order_.push_back(e.get());
+    entries_[spec.name] = std::move(e);
+  }
+  for (const ReportSpec& rs : cfg_.reports)
+    reporters_.push_back(std::make_unique<Reporter>(base_, rs, opts_.reporter));
+}
+
+Checker::~Checker() {
+  for (Entry* e : order_) e->session->stop();
+  if (server_ && started_) server_->stop();
+}
+
+std::int64_t Checker::ttlFor(const check::CheckSpec& spec) const {
+  return std::max<std::int64_t>(3 * spec.interval.count(), opts_.minTtlMs);
+}
+
+state::State Checker::stateOf(const std::string& check) const {
+  auto it = entries_.find(check);
+  return it == entries_.end() ? state::State::Unknown : it->second->session->verdict().state();
+}
+
+std::unique_ptr<Checker::Entry> Checker::makeEntry(const check::CheckSpec& spec) {
+  const check::KindDesc* kind = check::findKind(spec.kind);
+  if (!kind || !kind->make) throw ConfigError(spec.where() + "unknown kind \"" + spec.kind + "\"");
+  auto probe = kind->make(check::ProbeContext{base_}, spec);
+  auto e = std::make_unique<Entry>();
+  Entry* raw = e.get();
+  e->ttlMs = ttlFor(spec);
+  e->session = std::make_unique<check::Session>(
+      base_, spec, std::move(probe),
+      [this, raw](const check::Report& r) {
+        try {
+          onReport(*raw, r);
+        } catch (const std::exception& ex) {
+          FAIL_LOG(fac(), Err) << "check=" << r.name << ": " << ex.what();
+        }
+      },
+      [this](const std::string& name) { return stateOf(name); });
+  return e;
+}
+
+void Checker::start() {
+  if (server_) server_->start();
+  for (Entry* e : order_) publishLocal({e->reportName, state::State::Unknown, "not checked yet", 0, {}, wallNow(), true});
+  for (auto& r : reporters_) r->start();
+  size_t n = order_.size();
+  for (size_t i = 0; i < n; ++i) {
+    auto interval = std::chrono::duration_cast<std::chrono::microseconds>(order_[i]->session->spec().interval);
+    order_[i]->session->start(interval * static_cast<std::int64_t>(i) / static_cast<std::int64_t>(n));
+  }
+  started_ = true;
+}
+
+void Checker::stop() {
+  for (Entry* e : order_) e->session->stop();
+  if (server_ && started_) server_->stop();
+  started_ = false;
+}
+
+void Checker::onReport(Entry& e, const check::Report& r) {
+  const check::ProbeResult& res = r.result;
+  Update u;
+  u.name = e.reportName;
+  u.state = r.state;
+  u.note = cleanText(r.note, proto::kMaxNote);
+  u.ttlMs = e.ttlMs;
+  u.when = r.whenUs ? r.whenUs : wallNow();
+  u.changed = r.changed || !e.seen;
+  std::map<std::string, std::string> attrs;
+  for (const auto& [k, v] : res.attrs)
+    if (state::validAttrKey(k)) attrs[k] = cleanText(v, proto::kMaxAttrValue);
+  bool local = res.outcome == check::Outcome::LocalError;
+  if (!local) attrs["latency"] = formatLatency(res.latency);
+  attrs["outcome"] = check::outcomeName(res.outcome);
+  if (!res.warning.empty()) attrs["warning"] = cleanText(res.warning, proto::kMaxAttrValue);
+  if (local) attrs["local_error"] = cleanText(res.note.empty() ? "local error" : res.note, proto::kMaxAttrValue);
+  attrs["ok_streak"] = std::to_string(e.session->verdict().okStreak());
+  attrs["fail_streak"] = std::to_string(e.session->verdict().failStreak());
+  if (!cfg_.location.empty()) attrs["location"] = cfg_.location;
+  for (auto& kv : attrs) {
+    if (u.attrs.size() >= kMaxAttrs) break;
+    u.attrs.emplace_back(kv.first, std::move(kv.second));
+  }
+
+  state::State before = e.last ? e.last->state : state::State::Unknown;
+  std::string noteBefore = e.last ? e.last->note : std::string();
+  if (u.changed) logChange(e, r, before, noteBefore);
+  if (local != e.localError) {
+    if (local)
+      FAIL_LOG(fac(), Warning) << "+local-error check=" << r.name << " error=" << quoted(res.note);
+    else
+      FAIL_LOG(fac(), Notice) << "-local-error check=" << r.name;
+    e.localError = local;
+  }
+  e.seen = true;
+  e.last = u;
+  publishLocal(u);
+  for (auto& rep : reporters_) rep->update(u);
+}
+
+void Checker::logChange(const Entry& e, const check::Report& r, state::State before, const std::string& noteBefore) {
+  using state::State;
+  const check::Verdict& v = e.session->verdict();
+  if (r.state == before) {
+    if (r.note != noteBefore)
+      FAIL_LOG(fac(), Info) << "~note check=" << r.name << " state=" << state::stateName(r.state)
+                            << " note=" << quoted(r.note);
+    return;
+  }
+  if (r.state == State::Fail) {
+    FAIL_LOG(fac(), Warning) << "+fail check=" << r.name << " note=" << quoted(r.note)
+                             << (v.failStreak() ? " fails=" + std::to_string(v.failStreak()) : "");
+  } else if (before == State::Fail) {
+    FAIL_LOG(fac(), Notice) << "-fail check=" << r.name << " state=" << state::stateName(r.state)
+                            << " note=" << quoted(r.note) << " oks=" << v.okStreak();
+  } else {
+    FAIL_LOG(fac(), Info) << "+" << state::stateName(r.state) << " check=" << r.name << " note=" << quoted(r.note);
+  }
+}
+
+void Checker::publishLocal(const Update& u) {
+  state::SetInput in;
+  in.name = u.name;
+  in.state = u.state;
+  in.note = u.note;
+  in.origin = "hc";
+  in.attrs = u.attrs;
+  if (const state::Record* rec = store_.get(u.name))
+    for (const auto& [k, v] : rec->attrs) {
+      bool present = false;
+      for (const auto& a : u.attrs) present |= a.first == k;
+      if (!present) in.attrs.emplace_back(k, "");  // an attribute that went away
+    }
+  std::uint64_t serial = 0;
+  store_.set(std::move(in), wallNow(), steadyNow(), noop, serial);
+}
+
+std::string Checker::reload(Config next) {
+  std::map<std::string, std::unique_ptr<Entry>> fresh;
+  std::vector<Entry*> order;
+  std::vector<Entry*> added;
+  std::vector<std::unique_ptr<Reporter>> reporters;
+  std::vector<bool> reused(reporters_.size(), false);
+  std::set<std::string> keep;  // old checks carried over unchanged
+  try {
+    for (const check::CheckSpec& spec : next.checks) {
+      auto it = entries_.find(spec.name);
+      if (it != entries_.end() && it->second->session->spec().kind == spec.kind &&
+          it->second->session->spec().options == spec.options) {
+        keep.insert(spec.name);
+        continue;
+      }
+      auto e = makeEntry(spec);
+      e->reportName = next.reportName(spec.name);
+      added.push_back(e.get());
+      fresh[spec.name] = std::move(e);
+    }
+    for (const ReportSpec& rs : next.reports) {
+      size_t i = 0;
+      while (i < reporters_.size() && (reused[i] || !reporters_[i]->spec().sameAs(rs))) ++i;
+      if (i < reporters_.size()) {
+        reused[i] = true;
+        reporters.push_back(nullptr);  // filled in below
+        continue;
+      }
+      reporters.push_back(std::make_unique<Reporter>(base_, rs, opts_.reporter));
+    }
+  } catch (const std::exception& ex) {
+    return ex.what();
+  }
+
+  // Nothing can fail from here on.
+  std::vector<std::string> gone;  // record names no longer reported
+  for (auto& [name, e] : entries_) {
+    if (keep.count(name)) {
+      std::string newName = next.reportName(name);
+      if (newName != e->reportName) {
+        gone.push_back(e->reportName);
+        e->reportName = newName;
+        e->seen = false;
+        e->last.reset();
+        added.push_back(e.get());  // announced under its new name below (not restarted)
+      }
+      fresh[name] = std::move(e);
+    } else {
+      e->session->stop();
+      if (!fresh.count(name) || fresh[name]->reportName != e->reportName) gone.push_back(e->reportName);
+    }
+  }
+  for (const check::CheckSpec& spec : next.checks) order.push_back(fresh[spec.name].get());
+  std::vector<std::unique_ptr<Reporter>> old = std::move(reporters_);
+  reporters_.clear();
+  size_t r = 0;
+  for (const ReportSpec& rs : next.reports) {
+    if (reporters[r]) {
+      reporters_.push_back(std::move(reporters[r]));
+      if (started_) reporters_.back()->start();
+      for (Entry* e : order)
+        if (e->last) reporters_.back()->update(*e->last);
+    } else {
+      for (auto& o : old)
+        if (o && o->spec().sameAs(rs)) {
+          reporters_.push_back(std::move(o));
+          break;
+        }
+    }
+    ++r;
+  }
+  for (const std::string& name : gone) {
+    store_.del(name, wallNow(), noop);
+    for (auto& rep : reporters_) rep->forget(name);
+  }
+  // The old sessions go now: this runs from a signal callback, never from theirs.
+  entries_ = std::move(fresh);
+  order_ = std::move(order);
+  cfg_ = std::move(next);
+  size_t n = added.size(), i = 0;
+  for (Entry* e : added) {
+    if (!store_.get(e->reportName))
+      publishLocal({e->reportName, state::State::Unknown, "not checked yet", 0, {}, wallNow(), true});
+    bool isNew = e->last == std::nullopt && e->session->counters().probes == 0;
+    if (started_ && isNew) {
+      auto interval = std::chrono::duration_cast<std::chrono::microseconds>(e->session->spec().interval);
+      e->session->start(interval * static_cast<std::int64_t>(i) / static_cast<std::int64_t>(n));
+    }
+    ++i;
+  }
+  FAIL_LOG(fac(), Notice) << "reloaded " << cfg_.file << ": " << order_.size() << " checks (" << keep.size()
+                          << " unchanged), " << reporters_.size() << " reports";
+  return {};
+}
+
+std::string Checker::dump() const {
+  std::string out = "hc " + std::string(kVersion) + ": " + std::to_string(order_.size()) + " checks from " +
+                    cfg_.file + (cfg_.location.empty() ? "" : " at location " + cfg_.location) + "\n";
+  for (const Entry* e : order_) {
+    const check::Session& s = *e->session;
+    const auto& c = s.counters();
+    const auto& v = s.verdict();
+    out += "check " + e->reportName + " kind=" + s.spec().kind + " state=" + state::stateName(v.state());
+    out += " note=" + quoted(e->last ? e->last->note : "");
+    out += " ok_streak=" + std::to_string(v.okStreak()) + " fail_streak=" + std::to_string(v.failStreak());
+    out += " probes=" + std::to_string(c.probes) + " ok=" + std::to_string(c.ok) + " fail=" + std::to_string(c.fail);
+    out += " unreachable=" + std::to_string(c.unreachable) + " timeout=" + std::to_string(c.timeout);
+    out += " local_error=" + std::to_string(c.localError) + " late=" + std::to_string(c.late);
+    out += " skipped=" + std::to_string(c.skipped) + "\n";
+  }
+  for (const auto& r : reporters_) out += r->describe() + "\n";
+  if (server_) out += "monitor: " + server_->stats() + "\n";
+  return out;
+}
+
+std::vector<std::string> Checker::monitorAddresses() const {
+  return server_ ? server_->boundAddresses() : std::vector<std::string>{};
+}
+
+int runOnce(const Config& cfg, const std::vector<std::string>& names, std::ostream& out) {
+  std::vector<const check::CheckSpec*> chosen;
+  if (names.empty()) {
+    for (const auto& s : cfg.checks) chosen.push_back(&s);
+  } else {
+    for (const std::string& n : names) {
+      auto it = std::find_if(cfg.checks.begin(), cfg.checks.end(), [&](const auto& s) { return s.name == n; });
+      if (it == cfg.checks.end()) throw ConfigError(cfg.file + ": no check named \"" + printable(n) + "\"");
+      chosen.push_back(&*it);
+    }
+  }
+  std::unique_ptr<event_base, void (*)(event_base*)> base(event_base_new(), event_base_free);
+  if (!base) throw std::runtime_error("cannot create an event loop");
+  struct Result {
+    bool done = false;
+    check::Report report;
+  };
+  std::vector<Result> results(chosen.size());
+  size_t remaining = chosen.size();
+  std::chrono::milliseconds longest{0};
+  std::vector<std::unique_ptr<check::Session>> sessions;
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    const check::CheckSpec& spec = *chosen[i];
+    longest = std::max(longest, spec.timeout);
+    auto probe = check::findKind(spec.kind)->make(check::ProbeContext{base.get()}, spec);
+    sessions.push_back(std::make_unique<check::Session>(
+        base.get(), spec, std::move(probe),
+        [&, i](const check::Report& r) {
+          if (results[i].done) return;
+          results[i] = {true, r};
+          if (--remaining == 0) event_base_loopexit(base.get(), nullptr);
+        },
+        [](const std::string&) { return state::State::Unknown; }));
+  }
+  ev::Timer guard(base.get(), [&] { event_base_loopexit(base.get(), nullptr); });
+  guard.arm(std::chrono::duration_cast<std::chrono::microseconds>(longest + std::chrono::seconds(5)));
+  for (auto& s : sessions) s->runOnce();
+  if (remaining > 0) event_base_dispatch(base.get());
+  int status = 0;
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    const check::CheckSpec& spec = *chosen[i];
+    out << spec.name << " (" << spec.kind << "): ";
+    if (!results[i].done) {
+      out << "no result\n";
+      status = 1;
+      continue;
+    }
+    const check::ProbeResult& res = results[i].report.result;
+    if (res.outcome != check::Outcome::Ok) status = 1;
+    out << check::outcomeName(res.outcome) << " in " << formatLatency(res.latency);
+    const std::string& note = res.note.empty() ? results[i].report.note : res.note;
+    if (!note.empty()) out << ": " << quoted(note);
+    if (!res.warning.empty()) out << " warning=" << quoted(res.warning);
+    for (const auto& [k, v] : res.attrs) out << " " << k << "=" << v;
+    out << "\n";
+  }
+  sessions.clear();
+  return status;
+}
+
+}  // namespace fail::hc

@@ -1,0 +1,93 @@
+// The core of hc: one check::Session per configured check on one loop, their results
+// judged (rise/fall, in the Session) and handed to three places: the local record store
+// that hc's monitor port serves (LIST, WATCH, GET, DEBUG: the faild protocol, with
+// program "hc"), every Reporter (one per `report` line), and the log (events
+// `+fail`/`-fail`, once per change). SIGHUP swaps in a new, already validated
+// configuration, keeping the sessions (counters, verdict, schedule) of checks whose kind
+// and options are unchanged. Runs on the loop thread only.
+#pragma once
+
+#include <event2/event.h>
+
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "check/session.hh"
+#include "hc/config.hh"
+#include "hc/reporter.hh"
+#include "server/server.hh"
+#include "state/store.hh"
+
+namespace fail::hc {
+
+struct CheckerOptions {
+  server::ServerConfig monitor;  // program "hc"; no listens: no monitor port
+  ReporterOptions reporter;
+  std::int64_t minTtlMs = 2000;  // a record's ttl: three intervals, at least this
+};
+
+class Checker {
+ public:
+  // Builds every session and reporter and the monitor server (not yet bound). Throws
+  // ConfigError or std::runtime_error (access file, TLS files).
+  Checker(event_base* base, Config cfg, CheckerOptions opts);
+  ~Checker();
+  Checker(const Checker&) = delete;
+  Checker& operator=(const Checker&) = delete;
+
+  // Binds the monitor port (throws std::runtime_error), connects the reporters and
+  // starts the sessions, the first probe of check i of N after i/N of its interval.
+  void start();
+  void stop();
+
+  // Swaps in `next` (validated by loadConfig). Returns "" when done, or why nothing was
+  // changed (a probe or reporter that cannot be built).
+  std::string reload(Config next);
+  // SIGHUP also rereads the monitor's access file.
+  std::string reloadAccess() { return server_ ? server_->reloadAccess() : std::string(); }
+
+  std::string dump() const;  // for SIGUSR1: every check, every reporter, the monitor
+  std::vector<std::string> monitorAddresses() const;
+  const Config& config() const { return cfg_; }
+  state::Store& store() { return store_; }
+  const std::vector<std::unique_ptr<Reporter>>& reporters() const { return reporters_; }
+  size_t size() const { return entries_.size(); }
+
+ private:
+  struct Entry {
+    std::unique_ptr<check::Session> session;
+    std::string reportName;
+    std::int64_t ttlMs = 0;
+    bool seen = false, localError = false;
+    std::optional<Update> last;  // what was last reported
+  };
+  std::unique_ptr<Entry> makeEntry(const check::CheckSpec& spec);
+  void onReport(Entry& e, const check::Report& r);
+  void publishLocal(const Update& u);
+  void logChange(const Entry& e, const check::Report& r, state::State before, const std::string& noteBefore);
+  state::State stateOf(const std::string& check) const;
+  std::int64_t ttlFor(const check::CheckSpec& spec) const;
+
+  event_base* base_;
+  Config cfg_;
+  CheckerOptions opts_;
+  state::Store store_;
+  std::unique_ptr<server::Server> server_;
+  std::map<std::string, std::unique_ptr<Entry>> entries_;  // by check name
+  std::vector<Entry*> order_;                               // declaration order
+  std::vector<std::unique_ptr<Reporter>> reporters_;
+  bool started_ = false;
+};
+
+// hc --once: runs each named check (every check when `names` is empty) once, on its own
+// loop, and writes one line per result to `out`, in configuration order. Returns 0 when
+// every outcome was ok, 1 otherwise. Throws ConfigError for a name not in `cfg`.
+int runOnce(const Config& cfg, const std::vector<std::string>& names, std::ostream& out);
+
+// Text made safe for a record: valid UTF-8 (other bytes become '?'), at most `max` bytes.
+std::string cleanText(std::string_view text, size_t max);
+
+}  // namespace fail::hc

@@ -1,0 +1,435 @@
+#include "hc/reporter.hh"
+
+#include <arpa/inet.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/log.hh"
+#include "base/text.hh"
+#include "base/version.hh"
+#include "proto/list.hh"
+
+namespace fail::hc {
+namespace {
+
+log::Facility& fac() {
+  static log::Facility& f = log::facility("report");
+  return f;
+}
+
+constexpr size_t kMaxReplyLine = 1u << 20;
+constexpr size_t kMaxKeys = 32;  // attributes per record (doc/protocol.md)
+
+bool isIpLiteral(const std::string& host) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+bool isOk(const std::string& line) { return line == "OK" || line.rfind("OK ", 0) == 0; }
+
+}  // namespace
+
+Reporter::Reporter(event_base* base, ReportSpec spec, ReporterOptions opts)
+    : base_(base),
+      spec_(std::move(spec)),
+      opts_(opts),
+      retry_(base, [this] { connect(); }),
+      watchdog_(base,
+                [this] {
+                  if (phase_ == Phase::Ready)
+                    broken("faild did not answer for " + formatDurationMs(opts_.replyTimeout.count()));
+                  else
+                    broken("no answer within " + formatDurationMs(opts_.connectTimeout.count()));
+                }),
+      backoff_(opts.minBackoff) {
+  if (spec_.tls.enabled) {
+    std::string err;
+    ctx_ = client::makeClientContext(spec_.tls, err);
+    if (!ctx_) throw std::runtime_error("report " + spec_.address + ": " + err);
+  }
+  if (spec_.target.kind == client::Target::Kind::Tcp && !isIpLiteral(spec_.target.host))
+    dns_.reset(evdns_base_new(base_, EVDNS_BASE_INITIALIZE_NAMESERVERS));  // null: blocking lookup
+}
+
+Reporter::~Reporter() = default;
+
+void Reporter::start() {
+  if (started_) return;
+  started_ = true;
+  connect();
+}
+
+void Reporter::connect() {
+  phase_ = Phase::Connecting;
+  const client::Target& t = spec_.target;
+  bufferevent* b = nullptr;
+  if (ctx_) {
+    std::string err;
+    client::SslPtr ssl =
+        client::makeClientSsl(ctx_.get(), -1, t.kind == client::Target::Kind::Tcp ? t.host : "", err);
+    if (!ssl) return broken(err);
+    b = bufferevent_openssl_socket_new(base_, -1, ssl.get(), BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+    if (b) ssl.release();  // the bufferevent frees it
+  } else {
+    b = bufferevent_socket_new(base_, -1, BEV_OPT_CLOSE_ON_FREE);
+  }
+  if (!b) return broken("cannot create a connection");
+  bev_.reset(b);
+  bufferevent_setcb(b, readCb, writeCb, eventCb, this);
+  bufferevent_setwatermark(b, EV_WRITE, opts_.maxOutput / 2, 0);
+  bufferevent_enable(b, EV_READ | EV_WRITE);
+  watchdog_.arm(opts_.connectTimeout);
+  int rc;
+  if (t.kind == client::Target::Kind::Unix) {
+    sockaddr_un sun{};
+    sun.sun_family = AF_UNIX;
+    if (t.path.empty() || t.path.size() >= sizeof sun.sun_path) return broken("bad socket path");
+    std::memcpy(sun.sun_path, t.path.data(), t.path.size());
+    if (!t.path.empty() && t.path[0] == '@') sun.sun_path[0] = '\0';  // abstract namespace
+    auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + t.path.size() + (t.path[0] == '@' ? 0 : 1));
+    rc = bufferevent_socket_connect(b, reinterpret_cast<sockaddr*>(&sun), static_cast<int>(len));
+  } else {
+    int port = std::atoi(t.port.c_str());
+    rc = bufferevent_socket_connect_hostname(b, dns_.get(), AF_UNSPEC, t.host.c_str(), port);
+  }
+  if (rc < 0 && bev_.get() == b) broken(std::string("cannot connect: ") + std::strerror(errno));
+}
+
+void Reporter::readCb(bufferevent* bev, void* arg) noexcept {
+  auto* self = static_cast<Reporter*>(arg);
+  try {
+    evbuffer* in = bufferevent_get_input(bev);
+    while (self->bev_.get() == bev) {
+      size_t n = 0;
+      char* raw = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
+      if (!raw) break;
+      std::string line(raw, n);
+      std::free(raw);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      self->onLine(line);
+    }
+    if (self->bev_.get() == bev && evbuffer_get_length(in) > kMaxReplyLine) self->broken("reply line too long");
+  } catch (const std::exception& e) {
+    FAIL_LOG(fac(), Err) << "report faild=" << self->spec_.address << ": " << e.what();
+  }
+}
+
+void Reporter::writeCb(bufferevent*, void* arg) noexcept {
+  auto* self = static_cast<Reporter*>(arg);
+  try {
+    self->flush();
+  } catch (const std::exception& e) {
+    FAIL_LOG(fac(), Err) << "report faild=" << self->spec_.address << ": " << e.what();
+  }
+}
+
+void Reporter::eventCb(bufferevent* bev, short what, void* arg) noexcept {
+  auto* self = static_cast<Reporter*>(arg);
+  try {
+    if (what & BEV_EVENT_CONNECTED) return self->onConnected();
+    std::string why;
+    if (what & BEV_EVENT_EOF) {
+      why = "connection closed by faild";
+    } else if (int dnsErr = bufferevent_socket_get_dns_error(bev)) {
+      why = std::string("cannot resolve ") + self->spec_.target.host + ": " + evutil_gai_strerror(dnsErr);
+    } else if (SSL* ssl = self->ctx_ ? bufferevent_openssl_get_ssl(bev) : nullptr;
+               ssl && self->phase_ == Phase::Connecting && bufferevent_get_openssl_error(bev)) {
+      while (bufferevent_get_openssl_error(bev)) {
+      }
+      why = client::handshakeError(ssl);
+    } else {
+      int err = EVUTIL_SOCKET_ERROR();
+      why = err ? std::strerror(err) : "connection lost";
+      while (unsigned long e = bufferevent_get_openssl_error(bev)) {
+        char buf[256];
+        ERR_error_string_n(e, buf, sizeof buf);
+        why += std::string("; ") + buf;
+      }
+    }
+    self->broken(why);
+  } catch (const std::exception& e) {
+    FAIL_LOG(fac(), Err) << "report faild=" << self->spec_.address << ": " << e.what();
+  }
+}
+
+void Reporter::onConnected() {
+  phase_ = Phase::Greeting;
+  watchdog_.arm(opts_.connectTimeout);
+  std::string hello = "HELLO hc";
+  proto::appendElement(hello, kVersion);
+  send(hello, {Pending::Kind::Hello, {}, {}});
+  if (!spec_.secret.empty()) {
+    std::string auth = "AUTH";
+    proto::appendElement(auth, spec_.secret);
+    send(auth, {Pending::Kind::Auth, {}, {}});
+  }
+}
+
+void Reporter::onLine(const std::string& line) {
+  if (inflight_.empty()) return broken("unexpected line from faild: " + printable(line));
+  Pending p = std::move(inflight_.front());
+  inflight_.pop_front();
+  if (phase_ == Phase::Ready) {
+    if (inflight_.empty())
+      watchdog_.cancel();
+    else
+      watchdog_.arm(opts_.replyTimeout);
+  }
+  bool ok = isOk(line);
+  switch (p.kind) {
+    case Pending::Kind::Hello: {
+      if (!ok) return broken("HELLO refused: " + printable(line, 200));
+      std::vector<std::string> w;
+      proto::splitList(line, w);
+      bool authRequired = w.size() >= 7 && w[5] == "auth" && w[6] == "required";
+      if (authRequired && spec_.secret.empty()) {
+        if (lastFailure_ != "auth required")
+          FAIL_LOG(fac(), Err) << "report faild=" << spec_.address
+                               << ": faild requires AUTH: give this report line -secret or -secret-file";
+        lastFailure_ = "auth required";
+        backoff_ = opts_.maxBackoff;
+        return broken("auth required", true);
+      }
+      if (spec_.secret.empty()) onReady();
+      return;
+    }
+    case Pending::Kind::Auth:
+      if (!ok) {
+        if (lastFailure_ != line)
+          FAIL_LOG(fac(), Err) << "report faild=" << spec_.address << ": AUTH refused: " << printable(line, 200);
+        lastFailure_ = line;
+        backoff_ = opts_.maxBackoff;
+        return broken(line, true);
+      }
+      return onReady();
+    case Pending::Kind::Get:
+      return resolve(p.name, line);
+    case Pending::Kind::Set: {
+      auto it = checks_.find(p.name);
+      if (ok) {
+        ++counters_.acked;
+        if (it != checks_.end()) it->second.lastError.clear();
+        return;
+      }
+      ++counters_.errors;
+      if (it != checks_.end() && it->second.lastError == line) return;
+      if (it != checks_.end()) it->second.lastError = line;
+      FAIL_LOG(fac(), Warning) << "report faild=" << spec_.address << " check=" << p.name << ": "
+                               << printable(line, 300);
+      return;
+    }
+  }
+}
+
+void Reporter::onReady() {
+  phase_ = Phase::Ready;
+  watchdog_.cancel();
+  if (!inflight_.empty()) watchdog_.arm(opts_.replyTimeout);
+  backoff_ = opts_.minBackoff;
+  ++counters_.connects;
+  if (!everReady_ || downLogged_ || !lastFailure_.empty())
+    FAIL_LOG(fac(), Notice) << "+report faild=" << spec_.address << " checks=" << checks_.size();
+  everReady_ = true;
+  downLogged_ = false;
+  lastFailure_.clear();
+  for (auto& [name, c] : checks_) {
+    if (!c.uncertain.empty()) {
+      c.resolving = true;
+      std::string get = "GET";
+      proto::appendElement(get, name);
+      send(get, {Pending::Kind::Get, name, {}});
+    } else {
+      markDirty(name, c);
+    }
+  }
+  flush();
+}
+
+void Reporter::resolve(const std::string& name, const std::string& reply) {
+  auto it = checks_.find(name);
+  if (it == checks_.end()) return;
+  Check& c = it->second;
+  c.resolving = false;
+  std::vector<std::string> w;
+  state::Record rec;
+  if (isOk(reply) && proto::splitList(reply, w) && w.size() == 2 && state::decodeRecord(w[1], rec)) {
+    // faild holds the newest of these it received: drop that one and all before it.
+    for (size_t i = c.uncertain.size(); i-- > 0;)
+      if (c.uncertain[i].state == rec.state && c.uncertain[i].note == rec.note) {
+        counters_.duplicates += i + 1;
+        c.uncertain.erase(c.uncertain.begin(), c.uncertain.begin() + static_cast<long>(i) + 1);
+        break;
+      }
+  }
+  // The rest never arrived: they go out first, being older than anything remembered since.
+  for (auto r = c.uncertain.rbegin(); r != c.uncertain.rend(); ++r) c.missed.push_front(std::move(*r));
+  c.uncertain.clear();
+  while (c.missed.size() > opts_.maxMissed) {
+    c.missed.pop_front();
+    ++counters_.dropped;
+  }
+  markDirty(name, c);
+  flush();
+}
+
+void Reporter::broken(const std::string& why, bool quiet) {
+  bool wasReady = phase_ == Phase::Ready;
+  if (wasReady) ++counters_.disconnects;
+  // A change sent without its OK may or may not have reached faild: settle it later.
+  for (Pending& p : inflight_) {
+    if (p.kind != Pending::Kind::Set || !p.change) continue;
+    if (auto it = checks_.find(p.name); it != checks_.end()) it->second.uncertain.push_back(std::move(*p.change));
+  }
+  inflight_.clear();
+  for (auto& [name, c] : checks_) {
+    c.currentSent = false;
+    c.dirty = false;
+    c.resolving = false;
+  }
+  dirty_.clear();
+  bev_.reset();
+  watchdog_.cancel();
+  phase_ = Phase::Idle;
+  if (!quiet) {
+    if (wasReady) {
+      FAIL_LOG(fac(), Warning) << "-report faild=" << spec_.address << " reason=\"" << why << "\"";
+      downLogged_ = true;
+    } else if (why != lastFailure_) {
+      FAIL_LOG(fac(), Warning) << "report faild=" << spec_.address << ": " << why << " (retrying, at most every "
+                               << formatDurationMs(opts_.maxBackoff.count()) << ")";
+    }
+    lastFailure_ = why;
+  }
+  scheduleRetry();
+}
+
+void Reporter::scheduleRetry() {
+  if (!started_) return;
+  retry_.arm(backoff_);
+  backoff_ = std::min(backoff_ * 2, opts_.maxBackoff);
+}
+
+bool Reporter::outputFull() const {
+  return !bev_ || evbuffer_get_length(bufferevent_get_output(bev_.get())) >= opts_.maxOutput;
+}
+
+bool Reporter::canSend(const Check& c) const {
+  return phase_ == Phase::Ready && !c.resolving && c.missed.empty() && !outputFull();
+}
+
+void Reporter::markDirty(const std::string& name, Check& c) {
+  if (c.dirty) return;
+  c.dirty = true;
+  dirty_.push_back(name);
+}
+
+void Reporter::remember(Check& c, const Update& u) {
+  if (c.missed.size() >= opts_.maxMissed) {
+    c.missed.pop_front();
+    if (counters_.dropped++ == 0)
+      FAIL_LOG(fac(), Warning) << "report faild=" << spec_.address << " check=" << u.name << ": more than "
+                               << opts_.maxMissed << " changes while faild was away; the oldest are dropped";
+  }
+  c.missed.push_back(u);
+}
+
+void Reporter::update(const Update& u) {
+  Check& c = checks_[u.name];
+  bool isChange = u.changed || !c.current;
+  if (canSend(c)) {
+    sendSet(u.name, c, u, false, isChange);
+    c.current = u;
+    c.currentSent = true;
+    return;
+  }
+  if (isChange) remember(c, u);
+  c.current = u;
+  c.currentSent = false;
+  markDirty(u.name, c);
+  flush();
+}
+
+void Reporter::forget(const std::string& name) { checks_.erase(name); }
+
+void Reporter::flush() {
+  while (phase_ == Phase::Ready && !dirty_.empty() && !outputFull()) {
+    std::string name = std::move(dirty_.front());
+    dirty_.pop_front();
+    auto it = checks_.find(name);
+    if (it == checks_.end()) continue;
+    Check& c = it->second;
+    c.dirty = false;
+    if (c.resolving) continue;  // resolve() queues it again
+    while (!c.missed.empty()) {
+      Update u = std::move(c.missed.front());
+      c.missed.pop_front();
+      ++counters_.replayed;
+      sendSet(name, c, u, true, true);
+    }
+    if (c.current && !c.currentSent) {
+      sendSet(name, c, *c.current, false, false);
+      c.currentSent = true;
+    }
+  }
+}
+
+void Reporter::sendSet(const std::string& name, Check& c, const Update& u, bool withAt, bool isChange) {
+  std::string line = "SET";
+  proto::appendElement(line, name);
+  proto::appendElement(line, state::stateName(u.state));
+  if (u.ttlMs > 0) proto::appendElement(line, "ttl=" + formatDurationMs(u.ttlMs));
+  proto::appendElement(line, "note=" + u.note);
+  if (withAt) proto::appendElement(line, "at=" + std::to_string(u.when));
+  for (const auto& [k, v] : u.attrs) {
+    if (!c.keys.count(k)) {
+      if (c.keys.size() >= kMaxKeys) continue;
+      c.keys.insert(k);
+    }
+    proto::appendElement(line, k + "=" + v);
+  }
+  for (const std::string& k : c.keys) {
+    bool present = false;
+    for (const auto& a : u.attrs) present |= a.first == k;
+    if (!present) proto::appendElement(line, k + "=");
+  }
+  ++counters_.sets;
+  send(line, {Pending::Kind::Set, name, isChange ? std::optional<Update>(u) : std::nullopt});
+}
+
+void Reporter::send(const std::string& line, Pending p) {
+  evbuffer* out = bufferevent_get_output(bev_.get());
+  evbuffer_add(out, line.data(), line.size());
+  evbuffer_add(out, "\n", 1);
+  FAIL_LOG(fac(), Debug) << "report faild=" << spec_.address << " > " << line;
+  if (inflight_.empty() && phase_ == Phase::Ready) watchdog_.arm(opts_.replyTimeout);
+  inflight_.push_back(std::move(p));
+}
+
+size_t Reporter::missed() const {
+  size_t n = 0;
+  for (const auto& [name, c] : checks_) n += c.missed.size() + c.uncertain.size();
+  return n;
+}
+
+std::string Reporter::describe() const {
+  const char* ph = phase_ == Phase::Ready        ? "ready"
+                   : phase_ == Phase::Greeting   ? "greeting"
+                   : phase_ == Phase::Connecting ? "connecting"
+                                                 : "down";
+  std::string out = "report faild=" + spec_.address + " state=" + ph;
+  out += " checks=" + std::to_string(checks_.size()) + " inflight=" + std::to_string(inflight_.size());
+  out += " missed=" + std::to_string(missed()) + " sets=" + std::to_string(counters_.sets);
+  out += " acked=" + std::to_string(counters_.acked) + " errors=" + std::to_string(counters_.errors);
+  out += " replayed=" + std::to_string(counters_.replayed) + " connects=" + std::to_string(counters_.connects);
+  out += " disconnects=" + std::to_string(counters_.disconnects);
+  if (phase_ != Phase::Ready && !lastFailure_.empty()) out += " last_error=\"" + lastFailure_ + "\"";
+  return out;
+}
+
+}  // namespace fail::hc

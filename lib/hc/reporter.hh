@@ -1,0 +1,143 @@
+// One faild that hc reports to (`report HOST:PORT ...` in the Hcfile): an asynchronous
+// client on the loop speaking doc/protocol.md.
+//
+// Every result becomes a pipelined `SET NAME STATE ttl=D note=TEXT KEY=VALUE ...` (faild
+// decides whether it is a change or a refresh); replies are counted, never waited for.
+// While faild cannot be reached (not connected, or more than maxOutput bytes queued for
+// it), the reporter remembers each check's current state and the changes it saw (at
+// most maxMissed per check); once it is back, it sends those changes with `at=TIME` (the
+// time they happened) followed by the current state, so no transition is lost. A change
+// whose OK had not arrived when the connection broke is uncertain: the reporter asks
+// faild (GET) and sends it again only if faild does not hold it. Reconnects back off
+// from minBackoff, doubling to maxBackoff. Runs on the loop thread only.
+#pragma once
+
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "base/time.hh"
+#include "client/tls.hh"
+#include "ev/ev.hh"
+#include "hc/config.hh"
+#include "state/record.hh"
+
+namespace fail::hc {
+
+// A check's result as the reporter sends it.
+struct Update {
+  std::string name;  // as reported ("web1", "web1@fra")
+  state::State state = state::State::Unknown;
+  std::string note;
+  std::int64_t ttlMs = 0;  // 0: never expires
+  state::Attrs attrs;      // the current attributes; a key sent before and absent now is removed
+  Micros when = 0;         // wall clock of the result
+  bool changed = false;    // the state or note differ from the check's previous result
+};
+
+struct ReporterOptions {
+  std::chrono::milliseconds minBackoff{100}, maxBackoff{5000};
+  std::chrono::milliseconds connectTimeout{5000};  // connect, TLS handshake, HELLO and AUTH
+  std::chrono::milliseconds replyTimeout{10000};   // requests unanswered this long: reconnect
+  size_t maxOutput = 1u << 20;  // bytes queued for faild before the reporter holds back
+  size_t maxMissed = 64;        // changes remembered per check while faild is away
+};
+
+struct ReporterCounters {
+  std::uint64_t connects = 0, disconnects = 0, sets = 0, replayed = 0, acked = 0, errors = 0;
+  std::uint64_t dropped = 0;     // remembered changes given up because there were too many
+  std::uint64_t duplicates = 0;  // uncertain changes faild turned out to hold already
+};
+
+class Reporter {
+ public:
+  // Throws std::runtime_error when the TLS files cannot be loaded.
+  Reporter(event_base* base, ReportSpec spec, ReporterOptions opts = {});
+  ~Reporter();
+  Reporter(const Reporter&) = delete;
+  Reporter& operator=(const Reporter&) = delete;
+
+  void start();  // starts connecting; reconnects by itself from then on
+  // A new result for a check. Never blocks; sends now or remembers.
+  void update(const Update& u);
+  // The check is gone (reload): nothing more is sent for it; its record expires in faild.
+  void forget(const std::string& name);
+
+  bool ready() const { return phase_ == Phase::Ready; }
+  const ReportSpec& spec() const { return spec_; }
+  const ReporterCounters& counters() const { return counters_; }
+  size_t inFlight() const { return inflight_.size(); }
+  // Changes remembered but not yet sent, over all checks.
+  size_t missed() const;
+  std::string describe() const;  // one line for SIGUSR1
+
+ private:
+  enum class Phase { Idle, Connecting, Greeting, Ready };
+  struct Check {
+    std::optional<Update> current;
+    bool currentSent = false;
+    bool dirty = false;      // queued in dirty_
+    bool resolving = false;  // a GET is out to settle `uncertain`
+    std::deque<Update> missed;     // changes not yet sent, oldest first
+    std::deque<Update> uncertain;  // changes sent whose OK never came
+    std::set<std::string> keys;    // attribute keys sent so far
+    std::string lastError;         // the last ERR logged for it (each logged once)
+  };
+  struct Pending {
+    enum class Kind { Hello, Auth, Get, Set } kind;
+    std::string name;
+    std::optional<Update> change;  // a SET that carried a change
+  };
+  struct BevFree {
+    void operator()(bufferevent* b) const { bufferevent_free(b); }
+  };
+  struct DnsFree {
+    void operator()(evdns_base* d) const { evdns_base_free(d, 0); }
+  };
+
+  static void readCb(bufferevent* bev, void* arg) noexcept;
+  static void writeCb(bufferevent* bev, void* arg) noexcept;
+  static void eventCb(bufferevent* bev, short what, void* arg) noexcept;
+
+  void connect();
+  void onConnected();
+  void onLine(const std::string& line);
+  void onReady();
+  void broken(const std::string& why, bool quiet = false);
+  void scheduleRetry();
+  bool canSend(const Check& c) const;
+  bool outputFull() const;
+  void markDirty(const std::string& name, Check& c);
+  void flush();
+  void sendSet(const std::string& name, Check& c, const Update& u, bool withAt, bool isChange);
+  void send(const std::string& line, Pending p);
+  void remember(Check& c, const Update& u);
+  void resolve(const std::string& name, const std::string& reply);
+
+  event_base* base_;
+  ReportSpec spec_;
+  ReporterOptions opts_;
+  client::SslCtxPtr ctx_;
+  std::unique_ptr<evdns_base, DnsFree> dns_;
+  std::unique_ptr<bufferevent, BevFree> bev_;
+  ev::Timer retry_, watchdog_;
+  Phase phase_ = Phase::Idle;
+  std::chrono::milliseconds backoff_;
+  bool started_ = false, everReady_ = false, downLogged_ = false;
+  std::string lastFailure_;
+  std::unordered_map<std::string, Check> checks_;
+  std::deque<std::string> dirty_;
+  std::deque<Pending> inflight_;
+  ReporterCounters counters_;
+};
+
+}  // namespace fail::hc

@@ -1,0 +1,230 @@
+// Helpers for the probe tests of the banner, dns and icmp kinds: run one probe through
+// its kind's schema and factory on a fresh loop, temporary directories, free loopback
+// ports, and real peer programs (aiosmtpd, pyftpdlib, named) started in the foreground
+// and stopped by PID.
+#pragma once
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/unique_fd.hh"
+#include "check/registry.hh"
+#include "loop_util.hh"
+
+extern char** environ;
+
+namespace fail::check::test {
+
+// Builds `check t KIND -opt value ...` as the Hcfile reader would, validates it and runs
+// one attempt of its probe with the check's timeout (or `timeout`). The probe's `done`
+// must come within the timeout plus a margin; a missing call fails the test.
+inline ProbeResult probeOnce(const std::string& kind, std::map<std::string, std::string> opts,
+                             std::chrono::milliseconds timeout = 2s) {
+  const KindDesc* k = findKind(kind);
+  EXPECT_NE(k, nullptr) << kind;
+  CheckSpec spec;
+  spec.name = "t";
+  spec.kind = kind;
+  spec.file = "test";
+  spec.line = 1;
+  spec.options = std::move(opts);
+  if (!spec.options.count("timeout")) spec.options["timeout"] = std::to_string(timeout.count()) + "ms";
+  if (!spec.options.count("interval"))
+    spec.options["interval"] = std::to_string(timeout.count() * 2 + 1000) + "ms";
+  validate(spec, *k);
+  auto base = newBase();
+  auto probe = k->make(ProbeContext{base.get()}, spec);
+  std::optional<ProbeResult> got;
+  auto began = std::chrono::steady_clock::now();
+  probe->start(spec.timeout, [&](ProbeResult r) { got = std::move(r); });
+  EXPECT_FALSE(got.has_value()) << "done called from inside start()";
+  bool ok = runUntil(base.get(), [&] { return got.has_value(); }, spec.timeout + 3s);
+  EXPECT_TRUE(ok) << "no result within the timeout";
+  EXPECT_LE(std::chrono::steady_clock::now() - began, spec.timeout + 1s);
+  probe.reset();
+  if (!got) return ProbeResult{Outcome::LocalError, "test: no result", {}, {}, {}};
+  return *got;
+}
+
+inline std::string attr(const ProbeResult& r, const std::string& key) {
+  for (const auto& [k, v] : r.attrs)
+    if (k == key) return v;
+  return "<none>";
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/hc-probe-test.XXXXXX";
+    path_ = ::mkdtemp(tmpl) ? tmpl : "";
+  }
+  ~TempDir() {
+    if (path_.empty()) return;
+    ::nftw(path_.c_str(), [](const char* p, const struct stat*, int, FTW*) { return ::remove(p); },
+           16, FTW_DEPTH | FTW_PHYS);
+  }
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  void write(const std::string& name, const std::string& text) const {
+    std::ofstream(file(name)) << text;
+  }
+
+ private:
+  std::string path_;
+};
+
+inline std::string readAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A loopback port free for both TCP and UDP at the time of the call.
+inline int freePort() {
+  for (int tries = 0; tries < 50; ++tries) {
+    UniqueFd t(::socket(AF_INET, SOCK_STREAM, 0));
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (::bind(t.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) continue;
+    ::getsockname(t.get(), reinterpret_cast<sockaddr*>(&a), &len);
+    UniqueFd u(::socket(AF_INET, SOCK_DGRAM, 0));
+    if (::bind(u.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return ntohs(a.sin_port);
+  }
+  return 0;
+}
+
+inline bool tcpConnects(int port) {
+  UniqueFd s(::socket(AF_INET, SOCK_STREAM, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return ::connect(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+}
+
+// Whether Debian's Python has a module (PITFALLS: only /usr/bin/python3 has them).
+inline bool pythonHas(const std::string& module) {
+  std::string cmd = "/usr/bin/python3 -c 'import " + module + "' >/dev/null 2>&1";
+  return std::system(cmd.c_str()) == 0;
+}
+
+// A peer program in the foreground, its output in `log`; SIGTERM, then SIGKILL, on
+// destruction, and waited for (so it is gone, not a zombie).
+class Child {
+ public:
+  Child(std::vector<std::string> argv, const std::string& log, const std::string& cwd = {}) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    if (posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  ~Child() { stop(); }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  bool alive() {
+    if (pid_ <= 0) return false;
+    int st;
+    if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    return true;
+  }
+  void stop() {
+    if (!alive()) return;
+    ::kill(pid_, SIGTERM);
+    for (int i = 0; i < 100; ++i) {  // up to 5 s
+      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return void(pid_ = -1);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  // Waits until `ready()` holds while the child lives (false if it died or time ran out).
+  template <typename F>
+  bool waitFor(F ready, std::chrono::seconds limit = std::chrono::seconds(20)) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+      if (!alive()) return false;
+      if (ready()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a peer, not hoping
+    }
+    return false;
+  }
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// Writes a self-signed certificate for "localhost" and 127.0.0.1 (cert.pem, key.pem) into
+// `dir`: the server's certificate and, for the client, its own CA.
+inline bool writeSelfSigned(const TempDir& dir) {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  X509* x = X509_new();
+  bool ok = key && x;
+  if (ok) {
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+    X509_set_pubkey(x, key);
+    X509_NAME* name = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+    X509_set_issuer_name(x, name);
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
+    for (auto [nid, value] : {std::pair{NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1"},
+                              std::pair{NID_basic_constraints, "critical,CA:TRUE"}}) {
+      X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+      ok = ok && ext && X509_add_ext(x, ext, -1) == 1;
+      X509_EXTENSION_free(ext);
+    }
+    ok = ok && X509_sign(x, key, EVP_sha256()) > 0;
+  }
+  FILE* c = ok ? std::fopen(dir.file("cert.pem").c_str(), "w") : nullptr;
+  FILE* k = ok ? std::fopen(dir.file("key.pem").c_str(), "w") : nullptr;
+  ok = c && k && PEM_write_X509(c, x) == 1 &&
+       PEM_write_PrivateKey(k, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
+  if (c) std::fclose(c);
+  if (k) std::fclose(k);
+  X509_free(x);
+  EVP_PKEY_free(key);
+  return ok;
+}
+
+}  // namespace fail::check::test
