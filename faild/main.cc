@@ -157,12 +157,10 @@ int run(Settings& s) {
                     FAIL_LOG(mainLog, Notice) << "SIGUSR1 dump:\n" << d;
                   },
                   [&] { daemon::notify("STOPPING=1"); }});
-  std::string listening;
-  for (const auto& a : srv.boundAddresses()) listening += (listening.empty() ? "" : " ") + a;
+  std::string listening = daemon::joinSpaced(srv.boundAddresses());
   FAIL_LOG(mainLog, Notice) << "faild " << kVersion << " serving " << nrec << " records from "
                             << (s.memory ? std::string("memory") : s.stateFile) << " on " << listening;
-  daemon::notify("READY=1\nSTATUS=serving " + std::to_string(nrec) + " records on " + listening +
-                 "\nMAINPID=" + std::to_string(getpid()) + "\nFAILD_LISTEN=" + listening);
+  daemon::notifyReady("serving " + std::to_string(nrec) + " records on " + listening, listening);
   rt.run();
   srv.stop();
   if (!s.pidFile.empty()) ::unlink(s.pidFile.c_str());

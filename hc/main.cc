@@ -158,12 +158,10 @@ int run(Settings& s, const std::vector<std::string>& names) {
                   },
                   [&] { FAIL_LOG(mainLog, Notice) << "SIGUSR1 dump:\n" << checker.dump(); },
                   [&] { daemon::notify("STOPPING=1"); }});
-  std::string listening;
-  for (const auto& a : checker.monitorAddresses()) listening += (listening.empty() ? "" : " ") + a;
+  std::string listening = daemon::joinSpaced(checker.monitorAddresses());
   FAIL_LOG(mainLog, Notice) << "hc " << kVersion << " " << status() << " from " << s.file
                             << (listening.empty() ? std::string(", no monitor port") : ", monitor on " + listening);
-  daemon::notify("READY=1\nSTATUS=" + status() + "\nMAINPID=" + std::to_string(getpid()) +
-                 "\nFAILD_LISTEN=" + listening);
+  daemon::notifyReady(status(), listening);
   rt.run();
   checker.stop();
   if (!s.pidFile.empty()) ::unlink(s.pidFile.c_str());

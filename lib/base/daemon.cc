@@ -34,6 +34,17 @@ bool notify(const std::string& message) {
   return n == static_cast<ssize_t>(message.size());
 }
 
+std::string joinSpaced(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : " ") + i;
+  return out;
+}
+
+bool notifyReady(const std::string& status, const std::string& listening) {
+  return notify("READY=1\nSTATUS=" + status + "\nMAINPID=" + std::to_string(::getpid()) +
+                "\nFAILD_LISTEN=" + listening);
+}
+
 void detach() {
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace fail::daemon {
 
@@ -10,6 +11,13 @@ namespace fail::daemon {
 // leading '@' names an abstract socket). Returns false if there is no socket or the
 // send failed; never throws.
 bool notify(const std::string& message);
+
+// The words of `items` joined by single spaces ("127.0.0.1:1847 unix:/run/x.sock").
+std::string joinSpaced(const std::vector<std::string>& items);
+
+// Tells systemd (and the test harness) the daemon is ready: READY=1, STATUS=`status`,
+// MAINPID, and FAILD_LISTEN=`listening` (the addresses actually bound, space-separated).
+bool notifyReady(const std::string& status, const std::string& listening);
 
 // Forks into the background: setsid, chdir("/"), stdin/stdout/stderr to /dev/null.
 // Returns in the child only. Throws std::runtime_error on failure.

@@ -1,4 +1,4 @@
-// Tcl's own list reader as an oracle for fuzz_list (fuzz-only code).
+// Tcl's own list reader as an oracle, for fuzz_list and tests/unit/proto/list_test.cc.
 #pragma once
 
 #include <tcl.h>
@@ -52,9 +52,11 @@ inline bool tclSplit(std::string_view text, std::vector<std::string>& out, std::
   return ok;
 }
 
-// Inputs where Tcl 8.6 and our reader differ on purpose (see tests/unit/proto/list_test.cc):
-// \U above U+FFFF, \u of a surrogate, and a backslash before C0/C1, an encoded surrogate
-// or a 4-byte sequence.
+// Inputs where Tcl 8.6 (TCL_UTF_MAX 3) and our reader differ on purpose: \U above U+FFFF
+// and a backslash before a 4-byte character (Tcl 8.6 gives U+FFFD, we the character, as
+// Tcl 9 does), \u of a surrogate (Tcl writes the surrogate, we U+FFFD), and a backslash
+// before C0/C1 or an encoded surrogate (Tcl decodes its own "modified UTF-8"; invalid
+// UTF-8 to us, taken as one Latin-1 byte). Backslash pairs are followed as the reader does.
 inline bool divergesOnPurpose(std::string_view s) {
   auto hex = [](char c) {
     if (c >= '0' && c <= '9') return c - '0';
