@@ -1,0 +1,173 @@
+// failsh: the failover shell. Parses options and hands over to lib/shell (Shell).
+#include <stdlib.h>
+#include <tcl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "base/cli.hh"
+#include "base/daemon.hh"
+#include "base/log.hh"
+#include "base/time.hh"
+#include "base/version.hh"
+#include "shell/shell.hh"
+#include "tcl/notifier.hh"
+
+namespace {
+
+using namespace fail;
+
+struct Settings {
+  shell::ShellOptions shell;
+  bool daemon = false, noMonitor = false;
+  std::string pidFile, logTo, community;
+  std::vector<std::pair<std::string, std::string>> levels;
+};
+
+net::ListenSpec listenArg(const std::string& opt, std::string v) {
+  if (!v.empty() && v.find_first_not_of("0123456789") == std::string::npos) v = "127.0.0.1:" + v;  // a bare port
+  std::string err;
+  auto spec = net::parseListen(v, err);
+  if (!spec) throw cli::UsageError(opt + " " + err);
+  return *spec;
+}
+
+std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion) {
+  return {
+      {"file", 'f', "FILE", "the policy script to run (without it, on a terminal: an interactive prompt)",
+       [&](const std::string& v) { s.shell.file = v; }},
+      {"check-config", 't', nullptr, "load the policy, report what it defines, and exit",
+       [&](const std::string&) { s.shell.checkOnly = true; }},
+      {"safe", 0, nullptr, "run the policy in a safe interpreter (no exec, open, socket)",
+       [&](const std::string&) { s.shell.safe = true; }},
+      {"limit", 0, "DURATION", "time limit of each policy callback (default 10s)",
+       [&](const std::string& v) {
+         auto ms = parseDurationMs(v);
+         if (!ms || *ms < 10) throw cli::UsageError("--limit: a duration of at least 10ms, e.g. 10s");
+         s.shell.limit = std::chrono::milliseconds(*ms);
+       }},
+      {"monitor", 'm', "PORT|ADDRESS:PORT",
+       "serve hosts and services there for failmon (default 127.0.0.1:1848); also unix:PATH, "
+       "tls:ADDRESS:PORT or none; repeatable",
+       [&](const std::string& v) {
+         if (v == "none") s.noMonitor = true;
+         else s.shell.monitor.listens.push_back(listenArg("--monitor", v));
+       }},
+      {"debug-port", 'D', "PORT|ADDRESS:PORT", "a separate listener for faildebug (DEBUG) only",
+       [&](const std::string& v) { s.shell.debug.push_back(listenArg("--debug-port", v)); }},
+      {"community", 'c', "SECRET", "shorthand for an access file with the one entry '* SECRET RW'",
+       [&](const std::string& v) { s.community = v; }},
+      {"access", 0, "FILE", "access file for the monitor and debug ports, failover-access(5)",
+       [&](const std::string& v) { s.shell.monitor.accessFile = v; }},
+      {"tls-cert", 0, "FILE", "certificate chain (PEM) for tls: listeners",
+       [&](const std::string& v) { s.shell.monitor.tls.cert = v; }},
+      {"tls-key", 0, "FILE", "private key (PEM) for tls: listeners",
+       [&](const std::string& v) { s.shell.monitor.tls.key = v; }},
+      {"dump-file", 'l', "FILE", "where SIGUSR1 dumps state (default /var/tmp/failsh.dump; a FIFO stays open)",
+       [&](const std::string& v) { s.shell.dumpFile = v; }},
+      {"foreground", 'F', nullptr, "stay in the foreground (the default)", [&](const std::string&) { s.daemon = false; }},
+      {"daemon", 0, nullptr, "detach into the background (logs go to syslog unless --log)",
+       [&](const std::string&) { s.daemon = true; }},
+      {"pidfile", 'i', "FILE", "write the process id there", [&](const std::string& v) { s.pidFile = v; }},
+      {"debug", 'd', "FACILITY[=LEVEL]",
+       "raise a log facility (main service policy link proto store access watch tls, or all) to debug or LEVEL; "
+       "repeatable",
+       [&](const std::string& v) {
+         size_t eq = v.find('=');
+         s.levels.emplace_back(v.substr(0, eq), eq == std::string::npos ? "debug" : v.substr(eq + 1));
+       }},
+      {"log", 'L', "stderr|syslog|FILE", "where log lines go (default stderr; syslog with --daemon)",
+       [&](const std::string& v) { s.logTo = v; }},
+      {"version", 'V', nullptr, "print the version and exit", [&](const std::string&) { wantVersion = true; }},
+      {"help", 'h', nullptr, "print this help and exit", [&](const std::string&) { wantHelp = true; }},
+  };
+}
+
+void setUpLogging(const Settings& s) {
+  for (const char* f : {"main", "service", "policy", "link", "proto", "store", "access", "watch", "tls"})
+    log::facility(f);
+  if (s.logTo == "syslog" || (s.logTo.empty() && s.daemon))
+    log::openSink(log::Sink::Syslog, "failsh");
+  else if (!s.logTo.empty() && s.logTo != "stderr")
+    log::openSink(log::Sink::File, "failsh", s.logTo);
+  else
+    log::openSink(log::Sink::Stderr, "failsh");
+  for (const auto& [fac, lvl] : s.levels) {
+    log::Level level;
+    if (!log::parseLevel(lvl, level)) throw cli::UsageError("-d " + fac + "=" + lvl + ": unknown level");
+    if (!log::setLevel(fac, level)) throw cli::UsageError("-d " + fac + ": unknown facility");
+  }
+}
+
+// -c SECRET: a private access file holding '* SECRET RW', removed at exit.
+std::string communityFile(const std::string& secret) {
+  char path[] = "/tmp/failsh-access.XXXXXX";
+  int fd = ::mkstemp(path);
+  if (fd < 0) throw std::runtime_error("-c: cannot create a temporary access file");
+  std::string line = "* " + secret + " RW\n";
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ::close(fd);
+  if (!ok) throw std::runtime_error("-c: cannot write the temporary access file");
+  return path;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Settings s;
+  bool wantHelp = false, wantVersion = false;
+  auto table = options(s, wantHelp, wantVersion);
+  std::string tempAccess;
+  try {
+    auto operands = cli::parse(argc, argv, table);
+    if (wantHelp) {
+      std::cout << "Usage: failsh [OPTION]... [-f POLICY.tcl]\nThe failover shell: runs a Tcl policy that "
+                   "decides where services run.\n\n"
+                << cli::help(table)
+                << "\nSignals: TERM and INT stop, HUP re-sources the policy and reopens the log, USR1 dumps "
+                   "state to the -l file.\nSee failsh(8) and failover(n).\n";
+      return 0;
+    }
+    if (wantVersion) {
+      std::cout << "failsh (failover) " << kVersion << "\n";
+      return 0;
+    }
+    if (!operands.empty()) throw cli::UsageError("unexpected argument '" + operands[0] + "'");
+    if (s.shell.file.empty() && !s.shell.checkOnly && !::isatty(0))
+      throw cli::UsageError("no policy: give -f FILE (the interactive prompt needs a terminal)");
+    if (s.shell.file.empty() && s.shell.checkOnly) throw cli::UsageError("-t needs -f FILE");
+    if (s.noMonitor) {
+      s.shell.monitor.listens.clear();
+    } else if (s.shell.monitor.listens.empty()) {
+      s.shell.monitor.listens.push_back(listenArg("--monitor", "127.0.0.1:1848"));
+    }
+    if (!s.community.empty()) {
+      if (!s.shell.monitor.accessFile.empty()) throw cli::UsageError("give -c or --access, not both");
+      s.shell.monitor.accessFile = tempAccess = communityFile(s.community);
+    }
+    setUpLogging(s);
+  } catch (const cli::UsageError& e) {
+    std::cerr << "failsh: " << e.what() << "\nTry 'failsh --help'.\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "failsh: " << e.what() << "\n";
+    return 2;
+  }
+  int rc = 1;
+  try {
+    if (s.daemon) daemon::detach();
+    if (!s.pidFile.empty()) daemon::writePidFile(s.pidFile);
+    tcl::install();
+    Tcl_FindExecutable(argv[0]);
+    shell::Shell sh(s.shell);
+    rc = sh.run();
+  } catch (const std::exception& e) {
+    if (s.shell.checkOnly) std::cerr << "failsh: " << e.what() << "\n";
+    else FAIL_LOG(log::facility("main"), Err) << e.what();
+    rc = 1;
+  }
+  if (!tempAccess.empty()) ::unlink(tempAccess.c_str());
+  if (!s.pidFile.empty()) ::unlink(s.pidFile.c_str());
+  return rc;
+}

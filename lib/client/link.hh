@@ -1,0 +1,137 @@
+// An asynchronous connection on the loop to anything that speaks doc/protocol.md
+// (faild, a failsh or hc monitor port): what failsh uses to poll peers and to follow its
+// local faild. TCP (names through evdns, /etc/hosts included) or a Unix socket,
+// optionally inside TLS; HELLO and AUTH on every connect; reconnects by itself, backing
+// off from minBackoff to maxBackoff.
+//
+// Two uses, one per Link: requests (request(): pipelined, each with its callback and a
+// deadline; a request not answered in time breaks the connection, so a peer that hangs
+// is noticed within that deadline), or a watch (watch(): WATCH PATTERN after every
+// connect, with since= the last serial seen, so no change is missed across reconnects).
+// Runs on the loop thread only; callbacks run from libevent and must not evaluate Tcl.
+#pragma once
+
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <utility>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "client/connection.hh"
+#include "client/options.hh"
+#include "client/tls.hh"
+#include "ev/ev.hh"
+
+namespace fail::client {
+
+struct LinkSpec {
+  std::string name;  // for messages: "beta", "localhost"
+  Target target;
+  std::string secret;  // empty: no AUTH
+  TlsOptions tls;
+};
+
+struct LinkOptions {
+  std::string client = "failsh";  // HELLO's CLIENT word
+  std::chrono::milliseconds connectTimeout{2000};  // connect, TLS handshake, HELLO, AUTH
+  std::chrono::milliseconds minBackoff{100}, maxBackoff{2000};
+};
+
+// One line of a WATCH stream.
+struct WatchEvent {
+  enum class Kind { Record, Synced, Change, Delete, Relist } kind;
+  std::uint64_t serial = 0;  // Synced, Change, Delete
+  std::string record;        // Record, Change: the record dict as sent
+  std::string name;          // Delete
+};
+
+class Link {
+ public:
+  using ReplyFn = std::function<void(const Reply&)>;
+  using StateFn = std::function<void(bool up, const std::string& why)>;
+
+  // Throws std::runtime_error when the TLS files cannot be loaded.
+  Link(event_base* base, LinkSpec spec, LinkOptions opts = {});
+  ~Link();
+  Link(const Link&) = delete;
+  Link& operator=(const Link&) = delete;
+
+  void start();  // connects; reconnects from then on until stop()
+  void stop();
+  bool up() const { return phase_ == Phase::Ready; }
+  const LinkSpec& spec() const { return spec_; }
+  const std::string& lastError() const { return lastError_; }
+  std::uint64_t connects() const { return connects_; }
+
+  // Called when the link becomes ready (up=true) or breaks (up=false, with why).
+  void onState(StateFn fn) { onState_ = std::move(fn); }
+
+  // Sends `line` (already encoded) and calls `fn` with the reply; a request made while
+  // connecting waits for the connection. When the link is down (backing off after a
+  // failure), or breaks before the reply, or no reply comes within `timeout`, `fn` gets
+  // !ok with code "DOWN" and the reason as message; a timeout also breaks the link.
+  void request(const std::string& line, ReplyFn fn, std::chrono::milliseconds timeout);
+
+  // Makes this a watching link: after each connect it sends WATCH `pattern` (with since=
+  // the last serial seen, when there is one) and hands every stream line to `fn`. When
+  // the server no longer holds the changes since then (ERR GONE), `fn` gets Relist and
+  // then the full listing again.
+  void watch(std::string pattern, std::function<void(const WatchEvent&)> fn);
+  std::uint64_t lastSerial() const { return lastSerial_; }
+
+ private:
+  enum class Phase { Idle, Connecting, Greeting, Ready };
+  struct Pending {
+    enum class Kind { Hello, Auth, Watch, Request } kind;
+    ReplyFn fn;
+    ev::Micros deadline{0};  // steady clock, Request only
+  };
+  struct BevFree {
+    void operator()(bufferevent* b) const { bufferevent_free(b); }
+  };
+  struct DnsFree {
+    void operator()(evdns_base* d) const { evdns_base_free(d, 0); }
+  };
+
+  static void readCb(bufferevent* bev, void* arg) noexcept;
+  static void eventCb(bufferevent* bev, short what, void* arg) noexcept;
+  void connect();
+  void onConnected();
+  void onLine(const std::string& line);
+  void onStream(const std::string& line);
+  void ready();
+  void broken(const std::string& why);
+  void send(const std::string& line, Pending p);
+  void sendWatch(bool full);
+  void armDeadline();
+
+  event_base* base_;
+  LinkSpec spec_;
+  LinkOptions opts_;
+  SslCtxPtr ctx_;
+  std::unique_ptr<evdns_base, DnsFree> dns_;
+  std::unique_ptr<bufferevent, BevFree> bev_;
+  ev::Timer retry_, deadline_;
+  Phase phase_ = Phase::Idle;
+  bool running_ = false;
+  std::chrono::milliseconds backoff_;
+  std::deque<Pending> inflight_;
+  std::deque<std::pair<std::string, Pending>> held_;  // requested while connecting
+  ev::Micros connectDeadline_{0};
+  StateFn onState_;
+  std::string lastError_;
+  std::uint64_t connects_ = 0;
+  // watch mode
+  bool watching_ = false, streaming_ = false;
+  std::string pattern_;
+  std::function<void(const WatchEvent&)> watchFn_;
+  std::uint64_t lastSerial_ = 0;
+};
+
+}  // namespace fail::client

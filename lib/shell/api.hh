@@ -1,0 +1,79 @@
+// The Tcl side of failsh and of `package require failover`: the original commands
+// (failhost, failsvc, failtrap) and the ::fail ensembles (state, every, after, cancel,
+// on, exec, log), bound to an Engine. Every script the engine or a timer calls back runs
+// through the Guard (time limit, contained errors). Runs on the Tcl thread, which in
+// failsh is the loop thread (tcl/notifier.hh).
+#pragma once
+
+#include <tcl.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "shell/engine.hh"
+#include "shell/guard.hh"
+
+namespace fail::shell {
+
+class Api : public ProcRunner {
+ public:
+  Api(Tcl_Interp* policy, std::chrono::milliseconds limit);
+  ~Api() override;
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  // Binds the engine and creates the commands in the policy interpreter.
+  void attach(Engine& engine);
+
+  // ProcRunner: runs a start, stop or reclaim script; its result must be a state word.
+  void run(const std::string& service, Action which, const std::string& script,
+           std::function<void(State, const std::string&)> done) override;
+
+  Guard& guard() { return guard_; }
+  Engine& engine() { return *engine_; }
+  Tcl_Interp* interp() const { return interp_; }
+
+  // Waits in Tcl's event loop (other events keep being served) until `ready` or the
+  // timeout; false on timeout.
+  static bool waitUntil(const std::function<bool()>& ready, std::chrono::milliseconds timeout);
+
+  struct Timer {  // fail::every, fail::after
+    Api* api = nullptr;
+    std::string id;
+    std::chrono::milliseconds every{0};  // 0: once
+    Tcl_Obj* script = nullptr;
+    Tcl_TimerToken token = nullptr;
+    Timer() = default;
+    Timer(const Timer&) = delete;
+    Timer& operator=(const Timer&) = delete;
+    ~Timer() {
+      if (token) Tcl_DeleteTimerHandler(token);
+      if (script) Tcl_DecrRefCount(script);
+    }
+  };
+  struct Subscription {
+    std::string pattern;
+    Tcl_Obj* prefix;
+  };
+  std::map<std::string, std::unique_ptr<Timer>> timers_;
+  std::map<std::string, Subscription> subscriptions_;
+  std::vector<Tcl_Obj*> traps_;
+  std::uint64_t nextId_ = 0;
+
+ private:
+  Tcl_Interp* interp_;
+  Guard guard_;
+  Engine* engine_ = nullptr;
+};
+
+// Command registration, one file each (api_config.cc, api_fail.cc).
+void registerConfigCommands(Tcl_Interp* interp, Api& api);
+void registerFailCommands(Tcl_Interp* interp, Api& api);
+void registerQuorumCommand(Tcl_Interp* interp, Api& api);
+
+// A duration word: "5" (seconds), "500ms", "2s", "1m". False with a message in interp.
+bool durationArg(Tcl_Interp* interp, Tcl_Obj* obj, std::chrono::milliseconds& out);
+
+}  // namespace fail::shell

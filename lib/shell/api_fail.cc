@@ -1,0 +1,334 @@
+// The ::fail ensembles: state, every, after, cancel, on, exec, log (failover(n)).
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "base/log.hh"
+#include "base/text.hh"
+#include "base/time.hh"
+#include "proto/list.hh"
+#include "shell/api.hh"
+
+extern char** environ;
+
+namespace fail::shell {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+int error(Tcl_Interp* interp, const std::string& msg, const char* code) {
+  Tcl_SetObjResult(interp, Tcl_NewStringObj(msg.c_str(), -1));
+  Tcl_SetErrorCode(interp, "FAILOVER", code, nullptr);
+  return TCL_ERROR;
+}
+
+// Takes -host H (default localhost) off the front of objv.
+std::string hostOption(int& i, int objc, Tcl_Obj* const objv[]) {
+  if (i + 1 < objc && std::strcmp(Tcl_GetString(objv[i]), "-host") == 0) {
+    std::string h = Tcl_GetString(objv[i + 1]);
+    i += 2;
+    return h;
+  }
+  return "localhost";
+}
+
+// Sends one request and waits for the reply in the event loop.
+bool ask(Api& api, Tcl_Interp* interp, const std::string& host, const std::string& line, client::Reply& out) {
+  bool done = false;
+  api.engine().request(host, line, [&](const client::Reply& r) {
+    out = r;
+    done = true;
+  }, 5s);
+  if (!Api::waitUntil([&] { return done; }, 6s)) {
+    error(interp, host + ": no answer", "DOWN");
+    return false;
+  }
+  if (!out.ok) {
+    error(interp, host + ": " + out.code + " " + out.message, out.code == "NOTFOUND" ? "NOTFOUND" : "SERVER");
+    Tcl_SetErrorCode(interp, "FAILOVER", out.code.c_str(), nullptr);
+    return false;
+  }
+  return true;
+}
+
+// fail::state get|set|list|watch
+int stateCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
+  auto& api = *static_cast<Api*>(cd);
+  static const char* const subs[] = {"get", "set", "list", "watch", nullptr};
+  int idx = 0;
+  if (objc < 2) {
+    Tcl_WrongNumArgs(interp, 1, objv, "get|set|list|watch ?-host HOST? ...");
+    return TCL_ERROR;
+  }
+  if (Tcl_GetIndexFromObj(interp, objv[1], subs, "subcommand", 0, &idx) != TCL_OK) return TCL_ERROR;
+  int i = 2;
+  std::string host = hostOption(i, objc, objv);
+  client::Reply r;
+  switch (idx) {
+    case 0: {  // get NAME
+      if (objc - i != 1) {
+        Tcl_WrongNumArgs(interp, 2, objv, "?-host HOST? name");
+        return TCL_ERROR;
+      }
+      std::string line = "GET";
+      proto::appendElement(line, Tcl_GetString(objv[i]));
+      if (!ask(api, interp, host, line, r)) return TCL_ERROR;
+      Tcl_SetObjResult(interp, Tcl_NewStringObj(r.words.empty() ? "" : r.words[0].c_str(), -1));
+      return TCL_OK;
+    }
+    case 1: {  // set NAME STATE ?-note N? ?-ttl T? ?KEY=VALUE ...?
+      if (objc - i < 2) {
+        Tcl_WrongNumArgs(interp, 2, objv, "?-host HOST? name state ?-note TEXT? ?-ttl T? ?key=value ...?");
+        return TCL_ERROR;
+      }
+      std::string line = "SET";
+      proto::appendElement(line, Tcl_GetString(objv[i]));
+      proto::appendElement(line, Tcl_GetString(objv[i + 1]));
+      for (int j = i + 2; j < objc; ++j) {
+        std::string w = Tcl_GetString(objv[j]);
+        if ((w == "-note" || w == "-ttl") && j + 1 < objc) {
+          proto::appendElement(line, w.substr(1) + "=" + Tcl_GetString(objv[++j]));
+        } else if (w.find('=') != std::string::npos && w[0] != '-') {
+          proto::appendElement(line, w);
+        } else {
+          return error(interp, "fail::state set: unknown argument \"" + w + "\"", "ARGS");
+        }
+      }
+      if (!ask(api, interp, host, line, r)) return TCL_ERROR;
+      Tcl_SetObjResult(interp, Tcl_NewStringObj(r.words.size() > 1 ? r.words[1].c_str() : "", -1));
+      return TCL_OK;
+    }
+    case 2: {  // list ?PATTERN?
+      if (objc - i > 1) {
+        Tcl_WrongNumArgs(interp, 2, objv, "?-host HOST? ?pattern?");
+        return TCL_ERROR;
+      }
+      std::string line = "LIST";
+      if (objc - i == 1) proto::appendElement(line, Tcl_GetString(objv[i]));
+      if (!ask(api, interp, host, line, r)) return TCL_ERROR;
+      Tcl_Obj* l = Tcl_NewListObj(0, nullptr);
+      for (size_t k = 1; k < r.words.size(); ++k)
+        Tcl_ListObjAppendElement(nullptr, l, Tcl_NewStringObj(r.words[k].c_str(), -1));
+      Tcl_SetObjResult(interp, l);
+      return TCL_OK;
+    }
+    case 3: {  // watch PATTERN CMDPREFIX: the local faild's changes (as fail::on change)
+      if (host != "localhost" || objc - i != 2)
+        return error(interp, "usage: fail::state watch pattern cmdprefix (local faild only)", "ARGS");
+      std::string id = "watch" + std::to_string(++api.nextId_);
+      Tcl_IncrRefCount(objv[i + 1]);
+      api.subscriptions_[id] = {Tcl_GetString(objv[i]), objv[i + 1]};
+      Tcl_SetObjResult(interp, Tcl_NewStringObj(id.c_str(), -1));
+      return TCL_OK;
+    }
+  }
+  return TCL_ERROR;
+}
+
+void timerFired(ClientData cd) {
+  auto* t = static_cast<Api::Timer*>(cd);
+  t->token = nullptr;
+  Api* api = t->api;
+  std::string id = t->id;
+  Tcl_Obj* script = t->script;
+  Tcl_IncrRefCount(script);
+  if (t->every.count())
+    t->token = Tcl_CreateTimerHandler(static_cast<int>(t->every.count()), timerFired, t);
+  else
+    api->timers_.erase(id);  // frees t
+  api->guard().call(script, "timer " + id);
+  Tcl_DecrRefCount(script);
+}
+
+// fail::every T SCRIPT, fail::after T SCRIPT: returns an id for fail::cancel.
+int timerCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], bool repeat) {
+  auto& api = *static_cast<Api*>(cd);
+  if (objc != 3) {
+    Tcl_WrongNumArgs(interp, 1, objv, "interval script");
+    return TCL_ERROR;
+  }
+  std::chrono::milliseconds d{};
+  if (!durationArg(interp, objv[1], d)) return TCL_ERROR;
+  if (repeat && d.count() < 10) return error(interp, "fail::every: at least 10ms", "ARGS");
+  auto t = std::make_unique<Api::Timer>();
+  t->api = &api;
+  t->id = (repeat ? "every" : "after") + std::to_string(++api.nextId_);
+  t->every = repeat ? d : 0ms;
+  t->script = objv[2];
+  Tcl_IncrRefCount(t->script);
+  t->token = Tcl_CreateTimerHandler(static_cast<int>(d.count()), timerFired, t.get());
+  std::string id = t->id;
+  api.timers_[id] = std::move(t);
+  Tcl_SetObjResult(interp, Tcl_NewStringObj(id.c_str(), -1));
+  return TCL_OK;
+}
+int everyCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
+  return timerCmd(cd, interp, objc, objv, true);
+}
+int afterCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
+  return timerCmd(cd, interp, objc, objv, false);
+}
+
+int cancelCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
+  auto& api = *static_cast<Api*>(cd);
+  if (objc != 2) {
+    Tcl_WrongNumArgs(interp, 1, objv, "id");
+    return TCL_ERROR;
+  }
+  std::string id = Tcl_GetString(objv[1]);
+  bool found = api.timers_.erase(id) > 0;
+  if (auto it = api.subscriptions_.find(id); it != api.subscriptions_.end()) {
+    Tcl_DecrRefCount(it->second.prefix);
+    api.subscriptions_.erase(it);
+    found = true;
+  }
+  Tcl_SetObjResult(interp, Tcl_NewBooleanObj(found));
+  return TCL_OK;
+}
+
+// fail::on change PATTERN CMDPREFIX: CMDPREFIX change|delete RECORD-DICT.
+int onCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
+  auto& api = *static_cast<Api*>(cd);
+  if (objc != 4 || std::strcmp(Tcl_GetString(objv[1]), "change") != 0) {
+    Tcl_WrongNumArgs(interp, 1, objv, "change pattern cmdprefix");
+    return TCL_ERROR;
+  }
+  std::string id = "on" + std::to_string(++api.nextId_);
+  Tcl_IncrRefCount(objv[3]);
+  api.subscriptions_[id] = {Tcl_GetString(objv[2]), objv[3]};
+  Tcl_SetObjResult(interp, Tcl_NewStringObj(id.c_str(), -1));
+  return TCL_OK;
+}
+
+// fail::log LEVEL MESSAGE
+int logCmd(ClientData, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
+  if (objc != 3) {
+    Tcl_WrongNumArgs(interp, 1, objv, "level message");
+    return TCL_ERROR;
+  }
+  log::Level level;
+  if (!log::parseLevel(Tcl_GetString(objv[1]), level))
+    return error(interp, std::string("bad level \"") + Tcl_GetString(objv[1]) + "\": want err, warning, notice, info or debug", "ARGS");
+  log::write(log::facility("policy"), level, Tcl_GetString(objv[2]));
+  return TCL_OK;
+}
+
+struct ExecState {
+  int fd = -1;
+  std::string out;
+  bool eof = false;
+};
+
+void execReadable(ClientData cd, int) {
+  auto* st = static_cast<ExecState*>(cd);
+  char buf[4096];
+  ssize_t n = ::read(st->fd, buf, sizeof buf);
+  if (n > 0) {
+    if (st->out.size() < (1u << 20)) st->out.append(buf, static_cast<size_t>(n));
+  } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+    st->eof = true;
+  }
+}
+
+// fail::exec ?-timeout T? PROGRAM ?ARG ...?: stdout and stderr; errors on a non-zero
+// exit or the timeout (the whole process group killed). Waits in the event loop.
+int execCmd(ClientData, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
+  int i = 1;
+  std::chrono::milliseconds timeout = 10s;
+  if (i + 1 < objc && std::strcmp(Tcl_GetString(objv[i]), "-timeout") == 0) {
+    if (!durationArg(interp, objv[i + 1], timeout)) return TCL_ERROR;
+    i += 2;
+  }
+  if (i >= objc) {
+    Tcl_WrongNumArgs(interp, 1, objv, "?-timeout T? program ?arg ...?");
+    return TCL_ERROR;
+  }
+  std::vector<std::string> args;
+  for (int j = i; j < objc; ++j) args.emplace_back(Tcl_GetString(objv[j]));
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return error(interp, std::string("fail::exec: pipe: ") + std::strerror(errno), "EXEC");
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, p[1], 2);
+  posix_spawnattr_t at;
+  posix_spawnattr_init(&at);
+  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setpgroup(&at, 0);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&at, &none);
+  posix_spawnattr_setsigdefault(&at, &all);
+  pid_t pid = -1;
+  int rc = posix_spawnp(&pid, argv[0], &fa, &at, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&at);
+  ::close(p[1]);
+  if (rc != 0) {
+    ::close(p[0]);
+    return error(interp, "fail::exec: cannot run " + args[0] + ": " + std::strerror(rc), "EXEC");
+  }
+  ::fcntl(p[0], F_SETFL, O_NONBLOCK);
+  ExecState st;
+  st.fd = p[0];
+  Tcl_CreateFileHandler(p[0], TCL_READABLE, execReadable, &st);
+  int status = 0;
+  bool exited = false;
+  auto reaped = [&] {
+    if (!exited && st.eof && ::waitpid(pid, &status, WNOHANG) == pid) exited = true;
+    return exited;
+  };
+  bool inTime = Api::waitUntil([&] {
+    if (st.eof && !reaped()) {
+      // the pipe closed; the process is on its way out: poll it briefly
+      Tcl_Sleep(1);
+    }
+    return exited;
+  }, timeout);
+  Tcl_DeleteFileHandler(p[0]);
+  ::close(p[0]);
+  if (!inTime) {
+    ::kill(-pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    return error(interp, args[0] + ": timed out after " + formatDurationMs(timeout.count()) + " (killed)", "TIMEOUT");
+  }
+  while (!st.out.empty() && st.out.back() == '\n') st.out.pop_back();
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    Tcl_SetObjResult(interp, Tcl_NewStringObj(st.out.c_str(), static_cast<int>(st.out.size())));
+    return TCL_OK;
+  }
+  std::string why = WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
+                                      : "killed by signal " + std::to_string(WTERMSIG(status));
+  Tcl_SetObjResult(interp, Tcl_NewStringObj((args[0] + ": " + why + (st.out.empty() ? "" : ": " + st.out)).c_str(), -1));
+  Tcl_SetErrorCode(interp, "CHILDSTATUS", std::to_string(pid).c_str(),
+                   std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)).c_str(), nullptr);
+  return TCL_ERROR;
+}
+
+}  // namespace
+
+void registerFailCommands(Tcl_Interp* interp, Api& api) {
+  Tcl_Namespace* ns = Tcl_CreateNamespace(interp, "::fail", nullptr, nullptr);
+  Tcl_CreateObjCommand(interp, "::fail::state", stateCmd, &api, nullptr);
+  Tcl_CreateObjCommand(interp, "::fail::every", everyCmd, &api, nullptr);
+  Tcl_CreateObjCommand(interp, "::fail::after", afterCmd, &api, nullptr);
+  Tcl_CreateObjCommand(interp, "::fail::cancel", cancelCmd, &api, nullptr);
+  Tcl_CreateObjCommand(interp, "::fail::on", onCmd, &api, nullptr);
+  Tcl_CreateObjCommand(interp, "::fail::exec", execCmd, &api, nullptr);
+  Tcl_CreateObjCommand(interp, "::fail::log", logCmd, &api, nullptr);
+  registerQuorumCommand(interp, api);
+  Tcl_Export(interp, ns, "*", 0);
+  Tcl_CreateEnsemble(interp, "::fail", ns, 0);
+}
+
+}  // namespace fail::shell

@@ -1,0 +1,329 @@
+#include "shell/engine.hh"
+#include "shell/engine_impl.hh"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "base/log.hh"
+#include "base/text.hh"
+#include "base/time.hh"
+#include "proto/list.hh"
+
+namespace fail::shell {
+namespace {
+
+log::Facility& fac() {
+  static log::Facility& f = log::facility("service");
+  return f;
+}
+
+state::Store::Options monitorOptions() {
+  state::Store::Options o;
+  o.historyMax = 2000;
+  return o;
+}
+
+void noop(bool, std::uint64_t, const std::string&) {}
+
+std::string joinWords(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& w : v) proto::appendElement(out, w);
+  return out;
+}
+
+}  // namespace
+
+Engine::Engine(event_base* base, EngineOptions opts, ProcRunner& runner)
+    : base_(base),
+      opts_(std::move(opts)),
+      runner_(runner),
+      monitor_(nullptr, state::Recovery{}, monitorOptions(), steadyNow()),
+      pinger_(base, [this] { pingHosts(); }) {
+  host(opts_.localName);
+}
+
+Engine::~Engine() { stop(); }
+
+Engine::Host& Engine::host(const std::string& name) {
+  auto& slot = hosts_[name];
+  if (!slot) {
+    slot = std::make_unique<Host>();
+    slot->spec.name = name;
+  }
+  return *slot;
+}
+
+HostSpec& Engine::hostSpec(const std::string& name) { return host(name).spec; }
+
+void Engine::hostChanged(const std::string& name) {
+  Host& h = host(name);
+  h.link.reset();
+  if (!started_) return;
+  client::LinkSpec ls;
+  ls.name = name;
+  std::string where = h.spec.address.empty() ? (name == opts_.localName ? "127.0.0.1" : name) : h.spec.address;
+  std::string err;
+  if (!client::parseTarget(where, h.spec.port, ls.target, err)) {
+    FAIL_LOG(fac(), Err) << "host " << name << ": " << err;
+    return;
+  }
+  ls.secret = h.spec.secret;
+  ls.tls = h.spec.tls;
+  try {
+    h.link = std::make_unique<client::Link>(base_, std::move(ls));
+  } catch (const std::exception& e) {
+    FAIL_LOG(fac(), Err) << "host " << name << ": " << e.what();
+    return;
+  }
+  Host* hp = &h;
+  h.link->onState([this, hp](bool up, const std::string& why) {
+    if (up) hp->lastConnect = wallNow();
+    reachability(*hp, up, why);
+  });
+  h.link->start();
+  if (name == opts_.localName) {
+    client::LinkSpec ws = h.link->spec();
+    ws.name = name + " (watch)";
+    watch_ = std::make_unique<client::Link>(base_, std::move(ws));
+    watch_->watch("*", [this](const client::WatchEvent& e) { onWatch(e); });
+    watch_->start();
+  }
+}
+
+ServiceSpec& Engine::serviceSpec(const std::string& name) {
+  auto& slot = services_[name];
+  if (!slot) {
+    slot = std::make_unique<Service>();
+    slot->spec.name = name;
+    Service* sp = slot.get();
+    slot->timer = std::make_unique<ev::Timer>(base_, [this, sp] { tick(*sp); });
+  }
+  return slot->spec;
+}
+
+void Engine::serviceChanged(const std::string& name) {
+  Service& s = *services_.at(name);
+  for (const auto& list : {s.spec.masters, s.spec.slaves, s.spec.witnesses})
+    for (const auto& h : list)
+      if (!hosts_.count(h)) {
+        host(h);
+        hostChanged(h);
+      }
+  if (started_ && synced_) schedule(s, std::chrono::duration_cast<ev::Micros>(s.spec.interval) / 4);
+  publishService(s);
+}
+
+std::vector<std::string> Engine::services() const {
+  std::vector<std::string> out;
+  for (const auto& [n, s] : services_) out.push_back(n);
+  return out;
+}
+
+std::vector<std::string> Engine::hosts() const {
+  std::vector<std::string> out;
+  for (const auto& [n, h] : hosts_) out.push_back(n);
+  return out;
+}
+
+void Engine::start() {
+  if (started_) return;
+  started_ = true;
+  for (auto& [name, h] : hosts_) hostChanged(name);
+  pingHosts();
+}
+
+void Engine::stop() {
+  if (!started_) return;
+  started_ = false;
+  pinger_.cancel();
+  for (auto& [n, s] : services_) s->timer->cancel();
+  watch_.reset();
+  for (auto& [n, h] : hosts_) h->link.reset();
+}
+
+void Engine::request(const std::string& hostName, const std::string& line, client::Link::ReplyFn fn, Millis timeout) {
+  Host& h = host(hostName);
+  if (!h.link && started_) hostChanged(hostName);
+  if (!h.link) {
+    client::Reply r;
+    r.code = "DOWN";
+    r.message = "no connection to " + hostName;
+    if (fn) fn(r);
+    return;
+  }
+  Host* hp = &h;
+  h.link->request(
+      line,
+      [this, hp, fn = std::move(fn)](const client::Reply& r) {
+        bool reached = r.ok || r.code != "DOWN";
+        if (reached) hp->lastCall = wallNow();
+        reachability(*hp, reached, reached ? "" : r.message);
+        if (fn) fn(r);
+      },
+      timeout);
+}
+
+void Engine::setLocal(const std::string& name, State s, const std::string& note, const state::Attrs& attrs,
+                      std::int64_t ttlMs, client::Link::ReplyFn fn) {
+  std::string line = "SET";
+  proto::appendElement(line, name);
+  line += ' ';
+  line += state::stateName(s);
+  if (ttlMs) line += " ttl=" + formatDurationMs(ttlMs);
+  proto::appendElement(line, "note=" + note);
+  for (const auto& [k, v] : attrs) proto::appendElement(line, k + "=" + v);
+  request(opts_.localName, line,
+          [name, fn = std::move(fn)](const client::Reply& r) {
+            if (!r.ok)
+              FAIL_LOG(fac(), Err) << "cannot set " << name << " in the local faild: " << r.code << " " << r.message;
+            if (fn) fn(r);
+          },
+          Millis{5000});
+}
+
+void Engine::reachability(Host& h, bool ok, const std::string& why) {
+  if (h.spec.name == opts_.localName) return;
+  if (h.known && h.reachable == ok) return;
+  bool first = !h.known;
+  h.known = true;
+  h.reachable = ok;
+  h.why = ok ? "" : why;
+  if (ok && !first)
+    FAIL_LOG(fac(), Notice) << "+host " << h.spec.name;
+  else if (!ok)
+    FAIL_LOG(fac(), Warning) << "-host " << h.spec.name << ": " << why;
+  publishHost(h);
+}
+
+bool Engine::hostReachable(const std::string& name) const {
+  auto it = hosts_.find(name);
+  return it != hosts_.end() && it->second->reachable;
+}
+
+void Engine::pingHosts() {
+  if (!started_) return;
+  Millis every = opts_.hostInterval;
+  for (const auto& [n, s] : services_) every = std::min(every, s->spec.interval);
+  Millis timeout = std::min(every / 2, Millis{2000});
+  for (auto& [name, h] : hosts_) {
+    if (name == opts_.localName) continue;
+    Host* hp = h.get();
+    request(name, "PING", [this, hp](const client::Reply&) { publishHost(*hp); }, timeout);
+  }
+  pinger_.arm(std::chrono::duration_cast<ev::Micros>(every));
+}
+
+void Engine::publishHost(const Host& h) {
+  if (h.spec.name == opts_.localName || !h.known) return;
+  State s = h.reachable ? State::Up : State::Fail;
+  Millis every = opts_.hostInterval;
+  for (const auto& [n, sv] : services_) every = std::min(every, sv->spec.interval);
+  // A refresh unless reachability changed; the ttl turns the record UNKNOWN when this
+  // failsh stops polling (a dead witness must not vote).
+  if (synced_ || !watch_) setLocal("host:" + h.spec.name, s, h.why, {}, std::max<std::int64_t>(3 * every.count(), 3000));
+  state::SetInput in;
+  in.name = "host:" + h.spec.name;
+  in.state = s;
+  in.note = h.why;
+  in.origin = "failsh";
+  in.attrs = {{"last_call", h.lastCall ? std::to_string(h.lastCall) : ""},
+              {"last_connect", h.lastConnect ? std::to_string(h.lastConnect) : ""}};
+  std::uint64_t serial = 0;
+  monitor_.set(std::move(in), wallNow(), steadyNow(), noop, serial);
+}
+
+void Engine::schedule(Service& s, ev::Micros delay) {
+  s.timer->arm(delay);
+  s.status.nextRun = wallNow() + delay.count();
+}
+
+void Engine::onWatch(const client::WatchEvent& e) {
+  using K = client::WatchEvent::Kind;
+  if (e.kind == K::Relist) {
+    local_.clear();
+    synced_ = false;
+    return;
+  }
+  if (e.kind == K::Synced) {
+    bool first = !synced_;
+    synced_ = true;
+    if (first) {
+      size_t i = 0, n = services_.size();
+      for (auto& [name, s] : services_) {
+        auto iv = std::chrono::duration_cast<ev::Micros>(s->spec.interval);
+        schedule(*s, iv * static_cast<std::int64_t>(i++) / static_cast<std::int64_t>(std::max<size_t>(n, 1)));
+      }
+      for (auto& [name, h] : hosts_) publishHost(*h);
+      // A fresh service is ready but idle until its first run decides (the original's
+      // advice: put a freshly started service into RECOVER).
+      for (auto& [name, s] : services_)
+        if (!local_.count(name)) setLocal(name, State::Recover, "failsh started");
+    }
+    return;
+  }
+  if (e.kind == K::Delete) {
+    auto it = local_.find(e.name);
+    if (it == local_.end()) return;
+    state::Record gone = std::move(it->second);
+    local_.erase(it);
+    for (auto& fn : subscribers_) fn(gone, true);
+    return;
+  }
+  state::Record rec;
+  std::string err;
+  if (!state::decodeRecord(e.record, rec, &err)) {
+    FAIL_LOG(fac(), Err) << "local faild sent a bad record: " << err;
+    return;
+  }
+  auto it = local_.find(rec.name);
+  std::optional<state::Record> before;
+  if (it != local_.end()) before = it->second;
+  local_[rec.name] = rec;
+  localChanged(rec, before ? &*before : nullptr);
+}
+
+void Engine::localChanged(const state::Record& rec, const state::Record* before) {
+  for (auto& fn : subscribers_) fn(rec, false);
+  auto it = services_.find(rec.name);
+  if (it == services_.end()) return;
+  Service& s = *it->second;
+  State from = before ? before->state : State::Unknown;
+  s.status.local = rec.state;
+  publishService(s);
+  if (from == rec.state) return;
+  for (auto& fn : traps_) fn(rec.name, from, rec.state, rec.note);
+  // Entering FAIL by anyone's hand releases what this host runs (DESIGN.md).
+  if (rec.state == State::Fail && s.held) {
+    if (s.running) {
+      s.stopOnFail = true;
+    } else {
+      s.running = true;
+      act(s, Action::Stop);
+    }
+  }
+}
+
+const ServiceStatus* Engine::status(const std::string& name) const {
+  auto it = services_.find(name);
+  return it == services_.end() ? nullptr : &it->second->status;
+}
+
+std::string Engine::dump() const {
+  std::ostringstream out;
+  out << "local " << (synced_ ? "synced" : "not synced") << " records=" << local_.size() << "\n";
+  for (const auto& [n, h] : hosts_)
+    out << "host " << n << " " << (h->link ? h->link->spec().target.display() : "-") << " "
+        << (h->known ? (h->reachable ? "reachable" : "unreachable: " + h->why) : "unknown") << "\n";
+  for (const auto& [n, s] : services_) {
+    out << "service " << n << " local=" << state::stateName(s->status.local)
+        << " interval=" << formatDurationMs(s->spec.interval.count()) << " masters={" << joinWords(s->spec.masters)
+        << "} slaves={" << joinWords(s->spec.slaves) << "} witnesses={" << joinWords(s->spec.witnesses)
+        << "} runs=" << s->status.runs << " skipped=" << s->status.skipped << " last=" << s->status.lastAction;
+    for (const auto& [k, v] : s->status.seen) out << " " << k << "=" << v;
+    out << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace fail::shell

@@ -1,0 +1,146 @@
+// failsh's engine: the hosts it polls, the services it runs (failhost, failsvc), its
+// local faild, and the monitor store that failmon reads. Everything here runs on the
+// loop and never evaluates Tcl: the start, stop and reclaim procs are run through a
+// ProcRunner (the Tcl layer), trap and change subscribers are plain callbacks that the
+// Tcl layer turns into queued script calls.
+//
+// A service run (every interval, staggered): poll the service on every master and slave
+// (GET NAME on their faild, within the poll timeout; unreachable counts as FAIL), ask
+// each witness for host:MASTER, decide (shell/rule.hh), run a proc if the rule says so,
+// and SET the new state in the local faild. A run in progress makes the next tick skip.
+#pragma once
+
+#include <event2/event.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "client/link.hh"
+#include "ev/ev.hh"
+#include "shell/rule.hh"
+#include "state/record.hh"
+#include "state/store.hh"
+
+namespace fail::shell {
+
+using Millis = std::chrono::milliseconds;
+
+struct HostSpec {
+  std::string name;
+  std::string address;  // "" : the name itself
+  std::string port = "1847";
+  std::string secret;
+  client::TlsOptions tls;
+};
+
+struct ServiceSpec {
+  std::string name;
+  Millis interval{5000};
+  std::vector<std::string> masters, slaves, witnesses;
+  std::string start, stop, reclaim;  // Tcl scripts (usually a proc name); "" : none
+  Millis fenceAfter{0};              // 0: two intervals
+  Millis pollTimeout{0};             // 0: the smaller of half the interval and 2 s
+  Millis fence() const { return fenceAfter.count() ? fenceAfter : 2 * interval; }
+  Millis timeout() const {
+    if (pollTimeout.count()) return pollTimeout;
+    return std::min(interval / 2, Millis{2000});
+  }
+};
+
+// Runs a service's proc; calls `done` (on the loop) with the state it returned, or FAIL
+// and a note when it failed or overran.
+class ProcRunner {
+ public:
+  virtual ~ProcRunner() = default;
+  virtual void run(const std::string& service, Action which, const std::string& script,
+                   std::function<void(State, const std::string& note)> done) = 0;
+};
+
+struct EngineOptions {
+  std::string localName = "localhost";  // the host name meaning the local faild
+  Millis hostInterval{5000};            // PING of hosts no service polls
+};
+
+struct ServiceStatus {  // what the monitor shows
+  State local = State::Unknown;
+  std::string lastAction, lastNote;
+  std::map<std::string, std::string> seen;  // "master.B" -> "UP", "witness.C" -> "yes"
+  std::int64_t runs = 0, skipped = 0;
+  Micros nextRun = 0;
+};
+
+class Engine {
+ public:
+  Engine(event_base* base, EngineOptions opts, ProcRunner& runner);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Configuration (failhost, failsvc): may change at any time; a service's schedule
+  // restarts when its interval changes.
+  HostSpec& hostSpec(const std::string& name);  // created with defaults when new
+  void hostChanged(const std::string& name);    // reconnects with the new settings
+  ServiceSpec& serviceSpec(const std::string& name);
+  void serviceChanged(const std::string& name);
+  bool hasService(const std::string& name) const { return services_.count(name) != 0; }
+  std::vector<std::string> services() const;
+  std::vector<std::string> hosts() const;
+
+  void start();  // connects to the local faild, starts every schedule
+  void stop();
+
+  // The local faild's records, kept current by a WATCH.
+  const std::map<std::string, state::Record>& local() const { return local_; }
+  bool localSynced() const { return synced_; }
+  using ChangeFn = std::function<void(const state::Record& rec, bool deleted)>;
+  void subscribe(ChangeFn fn) { subscribers_.push_back(std::move(fn)); }
+  using TrapFn = std::function<void(const std::string& service, State from, State to, const std::string& note)>;
+  void onTrap(TrapFn fn) { traps_.push_back(std::move(fn)); }
+
+  // A request to a host's faild ("localhost" is the local one); `fn` always runs.
+  void request(const std::string& host, const std::string& line, client::Link::ReplyFn fn, Millis timeout);
+  // SET in the local faild (used for service states, host records, quorum results).
+  void setLocal(const std::string& name, State s, const std::string& note, const state::Attrs& attrs = {},
+                std::int64_t ttlMs = 0, client::Link::ReplyFn fn = {});
+
+  state::Store& monitor() { return monitor_; }
+  const ServiceStatus* status(const std::string& service) const;
+  bool hostReachable(const std::string& host) const;
+  std::string dump() const;
+
+ private:
+  struct Host;
+  struct Service;
+  struct Run;
+  Host& host(const std::string& name);
+  void schedule(Service& s, ev::Micros delay);
+  void tick(Service& s);
+  void polled(Service& s);
+  void act(Service& s, Action a);
+  void finish(Service& s, State next, const std::string& note, Action a);
+  void onWatch(const client::WatchEvent& e);
+  void localChanged(const state::Record& rec, const state::Record* before);
+  void reachability(Host& h, bool ok, const std::string& why);
+  void pingHosts();
+  void publishService(const Service& s);
+  void publishHost(const Host& h);
+
+  event_base* base_;
+  EngineOptions opts_;
+  ProcRunner& runner_;
+  std::map<std::string, std::unique_ptr<Host>> hosts_;
+  std::map<std::string, std::unique_ptr<Service>> services_;
+  std::unique_ptr<client::Link> watch_;
+  std::map<std::string, state::Record> local_;
+  bool synced_ = false, started_ = false;
+  std::vector<ChangeFn> subscribers_;
+  std::vector<TrapFn> traps_;
+  state::Store monitor_;
+  ev::Timer pinger_;
+};
+
+}  // namespace fail::shell

@@ -1,0 +1,259 @@
+// One service run: poll, decide, act, record (shell/engine.hh).
+#include <algorithm>
+
+#include "base/log.hh"
+#include "base/time.hh"
+#include "proto/list.hh"
+#include "shell/engine.hh"
+#include "shell/engine_impl.hh"
+
+namespace fail::shell {
+namespace {
+
+log::Facility& fac() {
+  static log::Facility& f = log::facility("service");
+  return f;
+}
+
+void noop(bool, std::uint64_t, const std::string&) {}
+
+}  // namespace
+
+void Engine::tick(Service& s) {
+  auto iv = std::chrono::duration_cast<ev::Micros>(s.spec.interval);
+  schedule(s, iv);
+  if (s.running) {
+    ++s.status.skipped;
+    return;
+  }
+  if (!synced_ || !watch_ || !watch_->up()) {
+    s.status.lastNote = "local faild not reachable";
+    ++s.status.skipped;
+    return;
+  }
+  s.running = true;
+  ++s.status.runs;
+  s.masters.assign(s.spec.masters.size(), PeerView{});
+  s.slaves.assign(s.spec.slaves.size(), PeerView{});
+  s.witnessDown.assign(s.spec.witnesses.size(), true);
+  s.reach.clear();
+  s.outstanding = 1;  // held until every poll is out, so a poll answered at once cannot end the run early
+  Service* sp = &s;
+  auto done = [this, sp] {
+    if (--sp->outstanding == 0) polled(*sp);
+  };
+  auto poll = [&](std::vector<PeerView>& views, const std::vector<std::string>& hosts) {
+    for (size_t i = 0; i < hosts.size(); ++i) {
+      views[i].host = hosts[i];
+      ++s.outstanding;
+      std::string line = "GET";
+      proto::appendElement(line, s.spec.name);
+      request(hosts[i], line,
+              [sp, &views, i, done](const client::Reply& r) {
+                PeerView& v = views[i];
+                v.reachable = r.ok || r.code != "DOWN";
+                v.state = State::Unknown;
+                state::Record rec;
+                if (r.ok && r.words.size() == 1 && state::decodeRecord(r.words[0], rec)) v.state = rec.state;
+                sp->reach[v.host] = v.reachable;
+                done();
+              },
+              s.spec.timeout());
+    }
+  };
+  poll(s.masters, s.spec.masters);
+  poll(s.slaves, s.spec.slaves);
+  // Each witness: does its faild hold host:M as FAIL for every master?
+  for (size_t w = 0; w < s.spec.witnesses.size(); ++w) {
+    const std::string& witness = s.spec.witnesses[w];
+    if (s.spec.masters.empty()) {  // nothing to vote on; only reachability counts
+      ++s.outstanding;
+      request(witness, "PING",
+              [sp, witness, done](const client::Reply& r) {
+                sp->reach[witness] = r.ok || r.code != "DOWN";
+                done();
+              },
+              s.spec.timeout());
+    }
+    for (const std::string& m : s.spec.masters) {
+      ++s.outstanding;
+      std::string line = "GET";
+      proto::appendElement(line, "host:" + m);
+      request(witness, line,
+              [sp, w, witness, done](const client::Reply& r) {
+                sp->reach[witness] = r.ok || r.code != "DOWN";
+                state::Record rec;
+                bool down = r.ok && r.words.size() == 1 && state::decodeRecord(r.words[0], rec) &&
+                            rec.state == State::Fail;
+                if (!down) sp->witnessDown[w] = false;
+                done();
+              },
+              s.spec.timeout());
+    }
+  }
+  done();
+}
+
+void Engine::polled(Service& s) {
+  auto it = local_.find(s.spec.name);
+  State local = it == local_.end() ? State::Unknown : it->second.state;
+  s.status.local = local;
+  s.status.seen.clear();
+  for (const PeerView& v : s.masters)
+    s.status.seen["master." + v.host] = v.reachable ? state::stateName(v.state) : "unreachable";
+  for (const PeerView& v : s.slaves)
+    s.status.seen["slave." + v.host] = v.reachable ? state::stateName(v.state) : "unreachable";
+  for (size_t w = 0; w < s.spec.witnesses.size(); ++w) {
+    const std::string& h = s.spec.witnesses[w];
+    s.status.seen["witness." + h] = !s.reach[h] ? "unreachable" : s.witnessDown[w] ? "master-down" : "master-up";
+  }
+
+  // A master whose faild is up but holds no state for the service yet (its failsh is
+  // starting) counts as ready for two intervals, so two hosts starting together do not
+  // both run the service; after that it counts as down.
+  for (PeerView& v : s.masters) {
+    if (v.reachable && v.state == State::Unknown) {
+      Micros& since = s.unknownSince[v.host];
+      if (!since) since = steadyNow();
+      if (steadyNow() - since < 2 * std::chrono::duration_cast<std::chrono::microseconds>(s.spec.interval).count())
+        v.state = State::Recover;
+    } else {
+      s.unknownSince.erase(v.host);
+    }
+  }
+
+  bool guarded = !s.spec.witnesses.empty();
+  std::vector<bool> reach;
+  for (const auto& [h, r] : s.reach) reach.push_back(r);
+  bool majority = !guarded || reachesMajority(reach);
+  Micros now = steadyNow();
+  auto fence = std::chrono::duration_cast<std::chrono::microseconds>(s.spec.fence()).count();
+  auto interval = std::chrono::duration_cast<std::chrono::microseconds>(s.spec.interval).count();
+
+  // A holder cut off from the majority fences itself after -fence-after.
+  if (guarded && local == State::Up && !majority) {
+    if (!s.minoritySince) s.minoritySince = now;
+    if (now - s.minoritySince >= fence) {
+      FAIL_LOG(fac(), Warning) << "fence service=" << s.spec.name << ": no majority reachable for "
+                               << formatDurationMs(fence / 1000);
+      s.minoritySince = 0;
+      return act(s, Action::Stop);
+    }
+    return finish(s, local, "", Action::None);
+  }
+  s.minoritySince = 0;
+
+  RuleInput in;
+  in.local = local;
+  in.masters = s.masters;
+  in.slaves = s.slaves;
+  in.hasReclaim = !s.spec.reclaim.empty();
+  in.reclaimed = s.reclaimed;
+  bool slaveUp = std::any_of(s.slaves.begin(), s.slaves.end(), [](const PeerView& v) { return v.effective() == State::Up; });
+  if (!slaveUp) s.reclaimed = false;
+  Action a = decide(in);
+
+  bool masterUnreachable =
+      std::any_of(s.masters.begin(), s.masters.end(), [](const PeerView& v) { return !v.reachable; });
+  bool mastersDown = !s.masters.empty() && std::none_of(s.masters.begin(), s.masters.end(), [](const PeerView& v) {
+    return v.effective() == State::Up || v.effective() == State::Recover;
+  });
+  if (!(mastersDown && masterUnreachable)) s.mastersDownSince = 0;
+  if (a == Action::Start && guarded) {
+    if (!majority) {
+      s.status.lastNote = "not starting: no majority of peers reachable";
+      return finish(s, local, "", Action::None);
+    }
+    if (!s.masters.empty()) {
+      Votes v = takeoverVotes(s.masters, s.witnessDown);
+      if (!v.majority()) {
+        s.status.lastNote = "not starting: " + std::to_string(v.yes) + " of " + std::to_string(v.total) +
+                            " agree the masters are down";
+        return finish(s, local, "", Action::None);
+      }
+      if (masterUnreachable) {
+        if (!s.mastersDownSince) s.mastersDownSince = now;
+        if (now - s.mastersDownSince < fence + interval) {
+          s.status.lastNote = "not starting yet: waiting for the master to fence itself";
+          return finish(s, local, "", Action::None);
+        }
+      }
+    }
+  }
+  act(s, a);
+}
+
+void Engine::act(Service& s, Action a) {
+  s.status.lastAction = actionName(a);
+  switch (a) {
+    case Action::None:
+      return finish(s, s.status.local, "", a);
+    case Action::Announce: {
+      bool slaveUp = std::any_of(s.slaves.begin(), s.slaves.end(), [](const PeerView& v) { return v.effective() == State::Up; });
+      return finish(s, State::Recover, slaveUp ? "taking the service back from a slave" : "a master holds the service", a);
+    }
+    case Action::Start:
+    case Action::Stop:
+    case Action::Reclaim: {
+      const std::string& script = a == Action::Start ? s.spec.start : a == Action::Stop ? s.spec.stop : s.spec.reclaim;
+      if (a == Action::Start) s.held = true;
+      if (a == Action::Reclaim) s.reclaimed = true;
+      FAIL_LOG(fac(), Notice) << actionName(a) << " service=" << s.spec.name;
+      if (script.empty()) {  // no proc: the state the action stands for
+        State st = a == Action::Start ? State::Up : State::Recover;
+        return finish(s, st, std::string(actionName(a)) + " (no proc)", a);
+      }
+      Service* sp = &s;
+      runner_.run(s.spec.name, a, script, [this, sp, a](State st, const std::string& note) { finish(*sp, st, note, a); });
+      return;
+    }
+  }
+}
+
+void Engine::finish(Service& s, State next, const std::string& note, Action a) {
+  if (a == Action::Stop) s.held = false;
+  auto it = local_.find(s.spec.name);
+  State local = it == local_.end() ? State::Unknown : it->second.state;
+  bool fromFailStop = a == Action::Stop && local == State::Fail;
+  if (a != Action::None && !fromFailStop && (next != local || (it != local_.end() && it->second.note != note))) {
+    s.status.lastNote = note;
+    setLocal(s.spec.name, next, note);
+  } else if (a == Action::None && local == State::Unknown) {
+    setLocal(s.spec.name, State::Recover, "ready");
+  }
+  s.running = false;
+  publishService(s);
+  if (s.stopOnFail) {
+    s.stopOnFail = false;
+    if (s.held && local == State::Fail) {
+      s.running = true;
+      act(s, Action::Stop);
+    }
+  }
+}
+
+void Engine::publishService(const Service& s) {
+  state::SetInput in;
+  in.name = "service:" + s.spec.name;
+  in.state = s.status.local;
+  in.note = s.status.lastNote;
+  in.origin = "failsh";
+  auto words = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& w : v) proto::appendElement(out, w);
+    return out;
+  };
+  in.attrs = {{"interval", formatDurationMs(s.spec.interval.count())},
+              {"masters", words(s.spec.masters)},
+              {"slaves", words(s.spec.slaves)},
+              {"witnesses", words(s.spec.witnesses)},
+              {"last_action", s.status.lastAction},
+              {"runs", std::to_string(s.status.runs)},
+              {"next_run", std::to_string(s.status.nextRun)}};
+  for (const auto& [k, v] : s.status.seen) in.attrs.emplace_back(k, v);
+  std::sort(in.attrs.begin(), in.attrs.end());
+  std::uint64_t serial = 0;
+  monitor_.set(std::move(in), wallNow(), steadyNow(), noop, serial);
+}
+
+}  // namespace fail::shell

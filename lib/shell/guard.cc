@@ -1,0 +1,111 @@
+#include "shell/guard.hh"
+
+#include "base/log.hh"
+#include "base/time.hh"
+
+namespace fail::shell {
+namespace {
+
+log::Facility& fac() {
+  static log::Facility& f = log::facility("policy");
+  return f;
+}
+
+}  // namespace
+
+Guard::Guard(Tcl_Interp* interp, std::chrono::milliseconds limit) : interp_(interp), limit_(limit) {
+  Tcl_Preserve(interp_);
+  thread_ = std::thread([this] { watchdog(); });
+}
+
+Guard::~Guard() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    quit_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+  for (Item& i : queue_) Tcl_DecrRefCount(i.script);
+  Tcl_Release(interp_);
+}
+
+void Guard::call(Tcl_Obj* script, std::string what, Done done) {
+  Tcl_IncrRefCount(script);
+  queue_.push_back({script, std::move(what), std::move(done)});
+  pump();
+}
+
+void Guard::pump() {
+  if (busy_) return;
+  busy_ = true;
+  while (!queue_.empty()) {
+    Item item = std::move(queue_.front());
+    queue_.pop_front();
+    runOne(item);
+  }
+  busy_ = false;
+}
+
+void Guard::runOne(Item& item) {
+  ++counters_.calls;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++seq_;
+    startedAt_ = std::chrono::steady_clock::now();
+    current_ = item.what;
+  }
+  cv_.notify_all();
+  Tcl_Time deadline;
+  Tcl_GetTime(&deadline);
+  auto ms = limit_.count();
+  deadline.sec += static_cast<long>(ms / 1000);
+  deadline.usec += static_cast<long>((ms % 1000) * 1000);
+  if (deadline.usec >= 1000000) {
+    deadline.sec += 1;
+    deadline.usec -= 1000000;
+  }
+  Tcl_LimitSetTime(interp_, &deadline);
+  Tcl_LimitTypeSet(interp_, TCL_LIMIT_TIME);
+  int code = Tcl_EvalObjEx(interp_, item.script, TCL_EVAL_GLOBAL);
+  bool overrun = Tcl_LimitExceeded(interp_);
+  Tcl_LimitTypeReset(interp_, TCL_LIMIT_TIME);
+  std::string result = Tcl_GetStringResult(interp_);
+  if (code == TCL_RETURN) code = TCL_OK;
+  if (overrun) {
+    ++counters_.overruns;
+    code = TCL_ERROR;
+    result = "overran its time limit of " + formatDurationMs(limit_.count());
+    FAIL_LOG(fac(), Err) << item.what << ": " << result;
+  } else if (code != TCL_OK) {
+    ++counters_.errors;
+    const char* info = Tcl_GetVar2(interp_, "errorInfo", nullptr, TCL_GLOBAL_ONLY);
+    FAIL_LOG(fac(), Err) << item.what << " failed: " << result << "\n" << (info ? info : "");
+  }
+  Tcl_ResetResult(interp_);
+  Tcl_DecrRefCount(item.script);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++seq_;
+    current_.clear();
+  }
+  if (item.done) item.done(code, result);
+}
+
+void Guard::watchdog() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!quit_) {
+    if (current_.empty()) {
+      cv_.wait(lock);
+      continue;
+    }
+    std::uint64_t seq = seq_;
+    auto due = startedAt_ + limit_;
+    if (cv_.wait_until(lock, due, [&] { return quit_ || seq_ != seq; })) continue;
+    log::write(fac(), log::Level::Warning,
+               current_ + " has held the shell for more than " + formatDurationMs(limit_.count()) +
+                   " (a blocking command? use fail::exec)");
+    cv_.wait(lock, [&] { return quit_ || seq_ != seq; });
+  }
+}
+
+}  // namespace fail::shell

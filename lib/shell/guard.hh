@@ -1,0 +1,73 @@
+// Runs policy callbacks (service procs, traps, timers, change subscribers) in the policy
+// interpreter, one at a time, each under a time limit (Tcl's interpreter limits; default
+// 10 s). An error or an overrun is logged with its errorInfo, counted and contained:
+// the shell keeps running. A callback that arrives while another runs (one waiting in
+// fail::exec or fail::state, say) waits its turn. A watchdog thread logs a callback that
+// holds the shell longer than the limit, which the limit alone cannot stop (a blocking
+// exec).
+#pragma once
+
+#include <tcl.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace fail::shell {
+
+struct GuardCounters {
+  std::uint64_t calls = 0, errors = 0, overruns = 0;
+};
+
+class Guard {
+ public:
+  using Done = std::function<void(int code, const std::string& result)>;
+
+  Guard(Tcl_Interp* interp, std::chrono::milliseconds limit);
+  ~Guard();
+  Guard(const Guard&) = delete;
+  Guard& operator=(const Guard&) = delete;
+
+  // Queues `script` (takes a reference) to run at global level; `what` names it in the
+  // log ("start proc of www"). `done` gets TCL_OK and the result, or TCL_ERROR and the
+  // message (which for an overrun says so). Call from the Tcl thread (posted work too).
+  void call(Tcl_Obj* script, std::string what, Done done = {});
+  // Runs now when idle, else queues; for callers already on the Tcl thread.
+  void pump();
+
+  Tcl_Interp* interp() const { return interp_; }
+  std::chrono::milliseconds limit() const { return limit_; }
+  void setLimit(std::chrono::milliseconds l) { limit_ = l; }
+  const GuardCounters& counters() const { return counters_; }
+  bool busy() const { return busy_; }
+
+ private:
+  struct Item {
+    Tcl_Obj* script;
+    std::string what;
+    Done done;
+  };
+  void runOne(Item& item);
+  void watchdog();
+
+  Tcl_Interp* interp_;
+  std::chrono::milliseconds limit_;
+  std::deque<Item> queue_;
+  bool busy_ = false;
+  GuardCounters counters_;
+  // watchdog
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool quit_ = false;
+  std::uint64_t seq_ = 0;  // bumped per callback
+  std::chrono::steady_clock::time_point startedAt_{};
+  std::string current_;
+  std::thread thread_;
+};
+
+}  // namespace fail::shell

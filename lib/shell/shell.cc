@@ -1,0 +1,225 @@
+#include "shell/shell.hh"
+
+#include <event2/event.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <tcl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+
+#include "base/daemon.hh"
+#include "base/log.hh"
+#include "base/version.hh"
+#include "shell/api.hh"
+#include "shell/engine.hh"
+#include "tcl/notifier.hh"
+
+namespace fail::shell {
+namespace {
+
+log::Facility& fac() {
+  static log::Facility& f = log::facility("main");
+  return f;
+}
+
+}  // namespace
+
+struct Shell::Impl {
+  ShellOptions opts;
+  Tcl_Interp* master = nullptr;
+  Tcl_Interp* policy = nullptr;
+  std::unique_ptr<Api> api;
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<server::Server> monitor, debug;
+  std::vector<event*> signals;
+  bool stop = false;
+  int dumpFd = -1;  // kept open when the dump file is a FIFO
+  // interactive
+  Tcl_Channel in = nullptr;
+  std::string pending;
+
+  static void onSignal(evutil_socket_t sig, short, void* arg) noexcept {
+    auto* self = static_cast<Impl*>(arg);
+    tcl::post([self, sig] { self->handle(static_cast<int>(sig)); });
+  }
+
+  void handle(int sig) {
+    switch (sig) {
+      case SIGTERM:
+      case SIGINT:
+        FAIL_LOG(fac(), Notice) << "stopping on signal " << sig;
+        daemon::notify("STOPPING=1");
+        stop = true;
+        break;
+      case SIGHUP:
+        reload();
+        break;
+      case SIGUSR1:
+        dump();
+        break;
+    }
+  }
+
+  void reload() {
+    daemon::notify("RELOADING=1");
+    log::reopen();
+    if (monitor)
+      if (std::string e = monitor->reloadAccess(); !e.empty())
+        FAIL_LOG(fac(), Err) << "monitor access file: " << e << " (keeping the old rules)";
+    if (!opts.file.empty()) {
+      Tcl_Obj* cmd = Tcl_NewListObj(0, nullptr);
+      Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj("source", -1));
+      Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(opts.file.c_str(), -1));
+      api->guard().call(cmd, "reload of " + opts.file, [this](int code, const std::string&) {
+        if (code == TCL_OK) FAIL_LOG(fac(), Notice) << "reloaded " << opts.file;
+      });
+    }
+    daemon::notify("READY=1");
+  }
+
+  void dump() {
+    std::string text = "failsh " + std::string(kVersion) + " pid " + std::to_string(::getpid()) + "\n" +
+                       engine->dump() + "policy calls=" + std::to_string(api->guard().counters().calls) +
+                       " errors=" + std::to_string(api->guard().counters().errors) +
+                       " overruns=" + std::to_string(api->guard().counters().overruns) + "\n\n";
+    struct stat st{};
+    bool fifo = ::stat(opts.dumpFile.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
+    int fd = dumpFd;
+    if (fd < 0) fd = ::open(opts.dumpFile.c_str(), fifo ? (O_WRONLY | O_NONBLOCK) : (O_WRONLY | O_CREAT | O_TRUNC), 0644);
+    if (fd < 0) {
+      FAIL_LOG(fac(), Err) << "cannot write the dump to " << opts.dumpFile << ": " << std::strerror(errno);
+      return;
+    }
+    ssize_t n = ::write(fd, text.data(), text.size());
+    (void)n;
+    if (fifo)
+      dumpFd = fd;  // a FIFO stays open, so a reader can follow dump after dump
+    else
+      ::close(fd);
+  }
+
+  // Interactive prompt: complete commands are evaluated in the master interpreter.
+  static void onInput(ClientData cd, int) {
+    auto* self = static_cast<Impl*>(cd);
+    Tcl_Obj* line = Tcl_NewObj();
+    Tcl_IncrRefCount(line);
+    int n = Tcl_GetsObj(self->in, line);
+    if (n < 0) {
+      Tcl_DecrRefCount(line);
+      if (Tcl_Eof(self->in)) {
+        Tcl_DeleteChannelHandler(self->in, onInput, self);
+        self->stop = true;
+      }
+      return;
+    }
+    self->pending += Tcl_GetString(line);
+    self->pending += "\n";
+    Tcl_DecrRefCount(line);
+    if (!Tcl_CommandComplete(self->pending.c_str())) {
+      std::cout << "> " << std::flush;
+      return;
+    }
+    std::string script;
+    script.swap(self->pending);
+    int code = Tcl_Eval(self->master, script.c_str());
+    const char* result = Tcl_GetStringResult(self->master);
+    if (code != TCL_OK)
+      std::cout << "error: " << result << "\n";
+    else if (*result)
+      std::cout << result << "\n";
+    Tcl_ResetResult(self->master);
+    std::cout << "failsh% " << std::flush;
+  }
+};
+
+Shell::Shell(ShellOptions opts) : impl_(std::make_unique<Impl>()) {
+  impl_->opts = std::move(opts);
+  impl_->opts.monitor.program = "failsh";
+}
+
+Shell::~Shell() {
+  Impl& s = *impl_;
+  for (event* e : s.signals) event_free(e);
+  s.debug.reset();
+  s.monitor.reset();
+  s.engine.reset();
+  s.api.reset();
+  if (s.dumpFd >= 0) ::close(s.dumpFd);
+  if (s.master) Tcl_DeleteInterp(s.master);
+}
+
+int Shell::run() {
+  Impl& s = *impl_;
+  s.master = Tcl_CreateInterp();
+  if (Tcl_Init(s.master) != TCL_OK)
+    FAIL_LOG(fac(), Warning) << "Tcl's library was not found: " << Tcl_GetStringResult(s.master);
+  bool interactive = s.opts.file.empty();
+  if (interactive) {
+    s.policy = s.master;
+  } else {
+    s.policy = Tcl_CreateSlave(s.master, "policy", s.opts.safe ? 1 : 0);
+    if (!s.policy) throw std::runtime_error("cannot create the policy interpreter");
+  }
+  event_base* base = tcl::base();
+  s.api = std::make_unique<Api>(s.policy, s.opts.limit);
+  EngineOptions eo;
+  eo.localName = s.opts.localName;
+  s.engine = std::make_unique<Engine>(base, eo, *s.api);
+  s.api->attach(*s.engine);
+  Tcl_PkgProvide(s.policy, "failover", kVersion);
+  Tcl_SetVar2(s.policy, "fail::version", nullptr, kVersion, TCL_GLOBAL_ONLY);
+
+  if (!interactive) {
+    if (Tcl_EvalFile(s.policy, s.opts.file.c_str()) != TCL_OK) {
+      const char* info = Tcl_GetVar2(s.policy, "errorInfo", nullptr, TCL_GLOBAL_ONLY);
+      throw std::runtime_error(s.opts.file + ": " + Tcl_GetStringResult(s.policy) + "\n" + (info ? info : ""));
+    }
+  }
+  if (s.opts.checkOnly) {
+    std::cout << "failsh: " << s.opts.file << ": policy OK (" << s.engine->services().size() << " services, "
+              << s.engine->hosts().size() << " hosts)\n";
+    return 0;
+  }
+  if (!s.opts.monitor.listens.empty()) {
+    s.monitor = std::make_unique<server::Server>(base, s.opts.monitor, s.engine->monitor());
+    s.monitor->start();
+  }
+  if (!s.opts.debug.empty()) {
+    server::ServerConfig dc = s.opts.monitor;
+    dc.listens = s.opts.debug;
+    s.debug = std::make_unique<server::Server>(base, dc, s.engine->monitor());
+    s.debug->start();
+  }
+  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) {
+    event* e = evsignal_new(base, sig, Impl::onSignal, &s);
+    event_add(e, nullptr);
+    s.signals.push_back(e);
+  }
+  ::signal(SIGPIPE, SIG_IGN);
+  s.engine->start();
+  std::string listening = s.monitor ? daemon::joinSpaced(s.monitor->boundAddresses()) : "";
+  std::string status = "running " + std::to_string(s.engine->services().size()) + " services";
+  FAIL_LOG(fac(), Notice) << "failsh " << kVersion << " " << status
+                          << (s.opts.file.empty() ? "" : " from " + s.opts.file)
+                          << (listening.empty() ? ", no monitor port" : ", monitor on " + listening);
+  daemon::notifyReady(status, listening);
+  if (interactive) {
+    s.in = Tcl_GetStdChannel(TCL_STDIN);
+    if (s.in) {
+      Tcl_SetChannelOption(nullptr, s.in, "-blocking", "0");
+      Tcl_CreateChannelHandler(s.in, TCL_READABLE, Impl::onInput, &s);
+      std::cout << "failsh% " << std::flush;
+    }
+  }
+  while (!s.stop) Tcl_DoOneEvent(TCL_ALL_EVENTS);
+  s.engine->stop();
+  if (s.monitor) s.monitor->stop();
+  if (s.debug) s.debug->stop();
+  FAIL_LOG(fac(), Notice) << "stopped";
+  return 0;
+}
+
+}  // namespace fail::shell

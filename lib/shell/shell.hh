@@ -1,0 +1,45 @@
+// failsh as a whole (failsh(8)): Tcl with the libevent notifier, the policy in a child
+// interpreter (trusted, or safe with --safe), the engine, the monitor port (and the
+// optional -D debug port) serving the engine's hosts and services in the line protocol,
+// signals (TERM and INT stop, HUP re-sources the policy and rereads the access file,
+// USR1 dumps to the -l file or FIFO), and without a policy file an interactive prompt.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/listen.hh"
+#include "server/server.hh"
+
+namespace fail::shell {
+
+struct ShellOptions {
+  std::string file;  // the policy; "" : interactive
+  bool safe = false;
+  bool checkOnly = false;  // -t: load the policy, report, exit
+  std::chrono::milliseconds limit{10000};
+  server::ServerConfig monitor;  // program "failsh"; listens empty: no monitor port
+  std::vector<net::ListenSpec> debug;  // -D
+  std::string dumpFile = "/var/tmp/failsh.dump";
+  std::string localName = "localhost";
+};
+
+// Call tcl::install() and Tcl_FindExecutable() before constructing.
+class Shell {
+ public:
+  explicit Shell(ShellOptions opts);
+  ~Shell();
+  Shell(const Shell&) = delete;
+  Shell& operator=(const Shell&) = delete;
+
+  // Loads the policy, binds the ports, runs until a stop signal; the exit status.
+  int run();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fail::shell
