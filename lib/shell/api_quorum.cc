@@ -2,6 +2,7 @@
 // (shell/quorum.hh): the verdict is written to NAME in the local faild whenever it
 // differs from NAME's state there.
 #include <cstring>
+#include <optional>
 
 #include "base/log.hh"
 #include "base/text.hh"
@@ -22,14 +23,24 @@ int error(Tcl_Interp* interp, const std::string& msg) {
   return TCL_ERROR;
 }
 
-void judge(Engine& engine, const Quorum& q) {
+struct Vote {
+  Quorum q;
+  std::optional<state::State> sent;  // set in the local faild, echo not yet seen
+};
+
+void judge(Engine& engine, Vote& vote) {
+  const Quorum& q = vote.q;
   Tally t;
   auto v = q.verdict(&t);
   if (!v) return;
   auto it = engine.local().find(q.spec().name);
   if (it != engine.local().end() && it->second.state == *v) return;
+  if (vote.sent == v) return;  // already on its way
+  vote.sent = v;
   FAIL_LOG(fac(), Notice) << "quorum " << q.spec().name << " -> " << state::stateName(*v) << ": " << t.describe();
-  engine.setLocal(q.spec().name, *v, "quorum: " + t.describe());
+  engine.setLocal(q.spec().name, *v, "quorum: " + t.describe(), {}, 0, [&vote](const client::Reply& r) {
+    if (!r.ok) vote.sent.reset();  // not set: try again at the next vote
+  });
 }
 
 int quorumCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
@@ -65,11 +76,12 @@ int quorumCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]
   if (spec.checks.empty() || !haveUp || !haveDown)
     return error(interp, "fail::quorum " + spec.name + ": -checks, -up and -down are required");
   if (globMatch(spec.checks, spec.name)) return error(interp, "fail::quorum " + spec.name + ": -checks matches the quorum's own name");
-  auto q = std::make_shared<Quorum>(spec);
-  for (const auto& [n, rec] : api.engine().local()) q->feed(rec, false);
+  auto q = std::make_shared<Vote>(Vote{Quorum(spec), std::nullopt});
+  for (const auto& [n, rec] : api.engine().local()) q->q.feed(rec, false);
   Engine* engine = &api.engine();
   api.engine().subscribe([engine, q](const state::Record& rec, bool deleted) {
-    if (q->feed(rec, deleted) && engine->localSynced()) judge(*engine, *q);
+    if (rec.name == q->q.spec().name) q->sent.reset();  // our SET (or someone's) arrived
+    if (q->q.feed(rec, deleted) && engine->localSynced()) judge(*engine, *q);
   });
   if (api.engine().localSynced()) judge(api.engine(), *q);
   Tcl_SetObjResult(interp, Tcl_NewStringObj(spec.name.c_str(), -1));
