@@ -3,7 +3,8 @@
 #include "base/log.hh"
 #include "base/text.hh"
 #include "base/time.hh"
-#include "tcl/notifier.hh"
+#include <memory>
+#include <optional>
 
 namespace fail::shell {
 namespace {
@@ -26,7 +27,8 @@ std::string trim(const std::string& s) {
 
 }  // namespace
 
-Api::Api(Tcl_Interp* policy, std::chrono::milliseconds limit) : interp_(policy), guard_(policy, limit) {}
+Api::Api(Tcl_Interp* policy, std::chrono::milliseconds limit, Bridge& bridge)
+    : interp_(policy), guard_(policy, limit), bridge_(bridge) {}
 
 Api::~Api() {
   for (auto& [id, s] : subscriptions_) Tcl_DecrRefCount(s.prefix);
@@ -37,51 +39,85 @@ void Api::attach(Engine& engine) {
   engine_ = &engine;
   registerConfigCommands(interp_, *this);
   registerFailCommands(interp_, *this);
-  engine.onTrap([this](const std::string& service, State from, State to, const std::string& note) {
-    if (traps_.empty()) return;
-    tcl::post([this, service, from, to, note] {
-      for (Tcl_Obj* prefix : traps_) {
-        Tcl_Obj* cmd = Tcl_DuplicateObj(prefix);
-        Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(service.c_str(), -1));
-        Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(state::stateName(from), -1));
-        Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(state::stateName(to), -1));
-        Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(note.c_str(), -1));
-        guard_.call(cmd, "failtrap for " + service);
-      }
+  // Called on the loop side; the scripts run on the Tcl side.
+  auto hook = [this, &engine] {
+    engine.onTrap([this](const std::string& service, State from, State to, const std::string& note) {
+      if (listeners_ == 0) return;
+      bridge_.toTcl([this, service, from, to, note] { trap(service, from, to, note); });
     });
-  });
-  engine.subscribe([this](const state::Record& rec, bool deleted) {
-    if (subscriptions_.empty()) return;
-    std::string dict = state::encodeRecord(rec);
-    std::string name = rec.name;
-    tcl::post([this, dict, name, deleted] {
-      for (auto& [id, sub] : subscriptions_) {
-        if (!globMatch(sub.pattern, name)) continue;
-        Tcl_Obj* cmd = Tcl_DuplicateObj(sub.prefix);
-        Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(deleted ? "delete" : "change", -1));
-        Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(dict.c_str(), -1));
-        guard_.call(cmd, "fail::on change " + sub.pattern);
-      }
+    engine.subscribe([this](const state::Record& rec, bool deleted) {
+      if (listeners_ == 0) return;
+      std::string dict = state::encodeRecord(rec), name = rec.name;
+      bridge_.toTcl([this, dict, name, deleted] { changed(name, dict, deleted); });
     });
-  });
+  };
+  bridge_.onLoop(hook);
+}
+
+void Api::ensureStarted() {
+  if (!autoStart_ || started_) return;
+  started_ = true;
+  Engine* engine = engine_;
+  bridge_.onLoop([engine] { engine->start(); });
+}
+
+void Api::trap(const std::string& service, State from, State to, const std::string& note) {
+  for (Tcl_Obj* prefix : traps_) {
+    Tcl_Obj* cmd = Tcl_DuplicateObj(prefix);
+    Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(service.c_str(), -1));
+    Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(state::stateName(from), -1));
+    Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(state::stateName(to), -1));
+    Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(note.c_str(), -1));
+    guard_.call(cmd, "failtrap for " + service);
+  }
+}
+
+void Api::changed(const std::string& name, const std::string& dict, bool deleted) {
+  for (auto& [id, sub] : subscriptions_) {
+    if (!globMatch(sub.pattern, name)) continue;
+    Tcl_Obj* cmd = Tcl_DuplicateObj(sub.prefix);
+    Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(deleted ? "delete" : "change", -1));
+    Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(dict.c_str(), -1));
+    guard_.call(cmd, "fail::on change " + sub.pattern);
+  }
 }
 
 void Api::run(const std::string& service, Action which, const std::string& script,
               std::function<void(State, const std::string&)> done) {
   std::string what = std::string(procName(which)) + " proc of " + service;
-  tcl::post([this, script, what, which, done = std::move(done)] {
+  // Called on the loop side; the proc runs on the Tcl side; its answer goes back.
+  bridge_.toTcl([this, script, what, which, done = std::move(done)] {
     guard_.call(Tcl_NewStringObj(script.c_str(), -1), what,
-                [what, which, done](int code, const std::string& result) {
-                  if (code != TCL_OK) return done(State::Fail, std::string(procName(which)) + " proc failed: " + result);
-                  auto st = state::parseState(trim(result));
-                  if (!st || *st == State::Unknown) {
+                [this, what, which, done](int code, const std::string& result) {
+                  State st = State::Fail;
+                  std::string note;
+                  auto parsed = state::parseState(trim(result));
+                  if (code != TCL_OK) {
+                    note = std::string(procName(which)) + " proc failed: " + result;
+                  } else if (!parsed || *parsed == State::Unknown) {
                     FAIL_LOG(fac(), Err) << what << " returned '" << printable(result, 80)
                                          << "', not UP, RECOVER or FAIL";
-                    return done(State::Fail, std::string(procName(which)) + " proc returned " + printable(result, 40));
+                    note = std::string(procName(which)) + " proc returned " + printable(result, 40);
+                  } else {
+                    st = *parsed;
+                    note = std::string(procName(which)) + " proc returned " + state::stateName(st);
                   }
-                  done(*st, std::string(procName(which)) + " proc returned " + state::stateName(*st));
+                  bridge_.toLoop([done, st, note] { done(st, note); });
                 });
   });
+}
+
+bool Api::ask(const std::string& host, const std::string& line, client::Reply& out,
+              std::chrono::milliseconds timeout) {
+  auto reply = std::make_shared<std::optional<client::Reply>>();
+  bridge_.toLoop([this, host, line, reply, timeout] {
+    engine_->request(host, line, [this, reply](const client::Reply& r) {
+      bridge_.toTcl([reply, r] { *reply = r; });
+    }, timeout);
+  });
+  if (!waitUntil([&] { return reply->has_value(); }, timeout + std::chrono::milliseconds(2000))) return false;
+  out = **reply;
+  return true;
 }
 
 bool Api::waitUntil(const std::function<bool()>& ready, std::chrono::milliseconds timeout) {

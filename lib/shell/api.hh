@@ -1,17 +1,20 @@
 // The Tcl side of failsh and of `package require failover`: the original commands
 // (failhost, failsvc, failtrap) and the ::fail ensembles (state, every, after, cancel,
 // on, exec, log), bound to an Engine. Every script the engine or a timer calls back runs
-// through the Guard (time limit, contained errors). Runs on the Tcl thread, which in
-// failsh is the loop thread (tcl/notifier.hh).
+// through the Guard (time limit, contained errors). Runs on the Tcl thread; everything
+// that touches the engine crosses the Bridge (in failsh the same thread, in a stock
+// tclsh a worker thread).
 #pragma once
 
 #include <tcl.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
 #include <string>
 
+#include "shell/bridge.hh"
 #include "shell/engine.hh"
 #include "shell/guard.hh"
 
@@ -19,25 +22,38 @@ namespace fail::shell {
 
 class Api : public ProcRunner {
  public:
-  Api(Tcl_Interp* policy, std::chrono::milliseconds limit);
+  Api(Tcl_Interp* policy, std::chrono::milliseconds limit, Bridge& bridge);
   ~Api() override;
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
   // Binds the engine and creates the commands in the policy interpreter.
   void attach(Engine& engine);
+  // With autoStart (the loadable package), the first command that needs the engine
+  // running (anything but failhost) starts it; failsh starts it itself once the policy
+  // is loaded.
+  void setAutoStart(bool on) { autoStart_ = on; }
+  void ensureStarted();
 
   // ProcRunner: runs a start, stop or reclaim script; its result must be a state word.
   void run(const std::string& service, Action which, const std::string& script,
            std::function<void(State, const std::string&)> done) override;
 
   Guard& guard() { return guard_; }
+  Bridge& bridge() { return bridge_; }
+  // The engine lives on the loop side: only inside bridge().onLoop / toLoop.
   Engine& engine() { return *engine_; }
+  // Sends `line` to `host` and waits (in Tcl's event loop) for the reply.
+  bool ask(const std::string& host, const std::string& line, client::Reply& out, std::chrono::milliseconds timeout);
   Tcl_Interp* interp() const { return interp_; }
 
   // Waits in Tcl's event loop (other events keep being served) until `ready` or the
   // timeout; false on timeout.
   static bool waitUntil(const std::function<bool()>& ready, std::chrono::milliseconds timeout);
+
+  // Tcl side of the engine's trap and change callbacks.
+  void trap(const std::string& service, State from, State to, const std::string& note);
+  void changed(const std::string& name, const std::string& dict, bool deleted);
 
   struct Timer {  // fail::every, fail::after
     Api* api = nullptr;
@@ -61,11 +77,16 @@ class Api : public ProcRunner {
   std::map<std::string, Subscription> subscriptions_;
   std::vector<Tcl_Obj*> traps_;
   std::uint64_t nextId_ = 0;
+  // traps_.size() + subscriptions_.size(), read on the loop side to skip needless work.
+  std::atomic<int> listeners_{0};
+  void countListeners() { listeners_ = static_cast<int>(traps_.size() + subscriptions_.size()); }
 
  private:
   Tcl_Interp* interp_;
   Guard guard_;
+  Bridge& bridge_;
   Engine* engine_ = nullptr;
+  bool autoStart_ = false, started_ = false;
 };
 
 // Command registration, one file each (api_config.cc, api_fail.cc).

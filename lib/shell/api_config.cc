@@ -1,6 +1,7 @@
 // failhost, failsvc and failtrap: the original suite's commands (failsh(8), failover(n)).
 #include <cctype>
 #include <fstream>
+#include <optional>
 
 #include "base/text.hh"
 #include "base/time.hh"
@@ -54,7 +55,8 @@ int failhostCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv
   }
   std::string name = Tcl_GetString(objv[1]);
   if (!validHostName(name)) return error(interp, "bad host name \"" + name + "\"", "BADNAME");
-  HostSpec& h = api.engine().hostSpec(name);
+  Engine& engine = api.engine();  // touched on the loop side only
+  HostSpec h = api.bridge().onLoop([&] { return engine.hostSpec(name); });
   static const char* const subs[] = {"port", "address", "secret", "secret-file", "tls", "ca", "cert", "key", "protocol", nullptr};
   for (int i = 2; i < objc; i += 2) {
     int idx = 0;
@@ -93,12 +95,18 @@ int failhostCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv
         break;
     }
   }
-  if (objc > 2) api.engine().hostChanged(name);
+  bool reachable = api.bridge().onLoop([&] {
+    if (objc > 2) {
+      engine.hostSpec(name) = h;
+      engine.hostChanged(name);
+    }
+    return engine.hostReachable(name);
+  });
   Tcl_Obj* d = Tcl_NewDictObj();
   put(d, "port", h.port);
   put(d, "address", h.address.empty() ? name : h.address);
   put(d, "tls", h.tls.enabled ? "on" : "off");
-  put(d, "reachable", api.engine().hostReachable(name) ? "1" : "0");
+  put(d, "reachable", reachable ? "1" : "0");
   Tcl_SetObjResult(interp, d);
   return TCL_OK;
 }
@@ -113,9 +121,12 @@ int failsvcCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[
   std::string name = Tcl_GetString(objv[1]);
   if (!validName(name) || name.rfind("host:", 0) == 0)
     return error(interp, "bad service name \"" + name + "\"", "BADNAME");
-  bool known = api.engine().hasService(name);
+  Engine& engine = api.engine();  // touched on the loop side only
+  bool known = api.bridge().onLoop([&] { return engine.hasService(name); });
   if (!known && objc == 2) return error(interp, "no service \"" + name + "\"", "NOSUCHSERVICE");
-  ServiceSpec& s = api.engine().serviceSpec(name);
+  ServiceSpec s;
+  s.name = name;
+  if (known) s = api.bridge().onLoop([&] { return engine.serviceSpec(name); });
   static const char* const subs[] = {"interval", "masters", "slaves", "witness", "start", "stop", "reclaim",
                                      "-fence-after", "-poll-timeout", "fence-after", "poll-timeout", nullptr};
   for (int i = 2; i < objc; i += 2) {
@@ -155,7 +166,15 @@ int failsvcCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[
       case 6: s.reclaim = Tcl_GetString(v); break;
     }
   }
-  if (objc > 2) api.engine().serviceChanged(name);
+  api.ensureStarted();
+  std::optional<ServiceStatus> status = api.bridge().onLoop([&] {
+    if (objc > 2) {
+      engine.serviceSpec(name) = s;
+      engine.serviceChanged(name);
+    }
+    const ServiceStatus* st = engine.status(name);
+    return st ? std::optional<ServiceStatus>(*st) : std::nullopt;
+  });
   Tcl_Obj* d = Tcl_NewDictObj();
   put(d, "interval", formatDurationMs(s.interval.count()));
   put(d, "masters", listObj(s.masters));
@@ -166,7 +185,7 @@ int failsvcCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[
   put(d, "reclaim", s.reclaim);
   put(d, "fence-after", formatDurationMs(s.fence().count()));
   put(d, "poll-timeout", formatDurationMs(s.timeout().count()));
-  if (const ServiceStatus* st = api.engine().status(name)) {
+  if (const ServiceStatus* st = status ? &*status : nullptr) {
     put(d, "state", state::stateName(st->local));
     put(d, "last_action", st->lastAction);
     put(d, "runs", std::to_string(st->runs));
@@ -188,6 +207,7 @@ int failtrapCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv
     if (n > 0) {
       Tcl_IncrRefCount(objv[1]);
       api.traps_.push_back(objv[1]);
+      api.countListeners();
     }
   }
   Tcl_Obj* l = Tcl_NewListObj(0, nullptr);

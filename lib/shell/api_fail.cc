@@ -39,18 +39,13 @@ std::string hostOption(int& i, int objc, Tcl_Obj* const objv[]) {
 
 // Sends one request and waits for the reply in the event loop.
 bool ask(Api& api, Tcl_Interp* interp, const std::string& host, const std::string& line, client::Reply& out) {
-  bool done = false;
-  api.engine().request(host, line, [&](const client::Reply& r) {
-    out = r;
-    done = true;
-  }, 5s);
-  if (!Api::waitUntil([&] { return done; }, 6s)) {
+  api.ensureStarted();
+  if (!api.ask(host, line, out, 5s)) {
     error(interp, host + ": no answer", "DOWN");
     return false;
   }
   if (!out.ok) {
-    error(interp, host + ": " + out.code + " " + out.message, out.code == "NOTFOUND" ? "NOTFOUND" : "SERVER");
-    Tcl_SetErrorCode(interp, "FAILOVER", out.code.c_str(), nullptr);
+    error(interp, host + ": " + out.code + " " + out.message, out.code.c_str());
     return false;
   }
   return true;
@@ -100,7 +95,7 @@ int stateCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[])
         }
       }
       if (!ask(api, interp, host, line, r)) return TCL_ERROR;
-      Tcl_SetObjResult(interp, Tcl_NewStringObj(r.words.size() > 1 ? r.words[1].c_str() : "", -1));
+      Tcl_SetObjResult(interp, Tcl_NewStringObj(r.words.empty() ? "" : r.words[0].c_str(), -1));
       return TCL_OK;
     }
     case 2: {  // list ?PATTERN?
@@ -120,9 +115,11 @@ int stateCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[])
     case 3: {  // watch PATTERN CMDPREFIX: the local faild's changes (as fail::on change)
       if (host != "localhost" || objc - i != 2)
         return error(interp, "usage: fail::state watch pattern cmdprefix (local faild only)", "ARGS");
+      api.ensureStarted();
       std::string id = "watch" + std::to_string(++api.nextId_);
       Tcl_IncrRefCount(objv[i + 1]);
       api.subscriptions_[id] = {Tcl_GetString(objv[i]), objv[i + 1]};
+      api.countListeners();
       Tcl_SetObjResult(interp, Tcl_NewStringObj(id.c_str(), -1));
       return TCL_OK;
     }
@@ -185,6 +182,7 @@ int cancelCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]
   if (auto it = api.subscriptions_.find(id); it != api.subscriptions_.end()) {
     Tcl_DecrRefCount(it->second.prefix);
     api.subscriptions_.erase(it);
+    api.countListeners();
     found = true;
   }
   Tcl_SetObjResult(interp, Tcl_NewBooleanObj(found));
@@ -194,6 +192,7 @@ int cancelCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]
 // fail::on change PATTERN CMDPREFIX: CMDPREFIX change|delete RECORD-DICT.
 int onCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
   auto& api = *static_cast<Api*>(cd);
+  api.ensureStarted();
   if (objc != 4 || std::strcmp(Tcl_GetString(objv[1]), "change") != 0) {
     Tcl_WrongNumArgs(interp, 1, objv, "change pattern cmdprefix");
     return TCL_ERROR;
@@ -201,6 +200,7 @@ int onCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
   std::string id = "on" + std::to_string(++api.nextId_);
   Tcl_IncrRefCount(objv[3]);
   api.subscriptions_[id] = {Tcl_GetString(objv[2]), objv[3]};
+  api.countListeners();
   Tcl_SetObjResult(interp, Tcl_NewStringObj(id.c_str(), -1));
   return TCL_OK;
 }

@@ -76,14 +76,17 @@ int quorumCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]
   if (spec.checks.empty() || !haveUp || !haveDown)
     return error(interp, "fail::quorum " + spec.name + ": -checks, -up and -down are required");
   if (globMatch(spec.checks, spec.name)) return error(interp, "fail::quorum " + spec.name + ": -checks matches the quorum's own name");
+  api.ensureStarted();
   auto q = std::make_shared<Vote>(Vote{Quorum(spec), std::nullopt});
-  for (const auto& [n, rec] : api.engine().local()) q->q.feed(rec, false);
   Engine* engine = &api.engine();
-  api.engine().subscribe([engine, q](const state::Record& rec, bool deleted) {
-    if (rec.name == q->q.spec().name) q->sent.reset();  // our SET (or someone's) arrived
-    if (q->q.feed(rec, deleted) && engine->localSynced()) judge(*engine, *q);
+  api.bridge().onLoop([engine, q] {  // the quorum lives on the loop side
+    for (const auto& [n, rec] : engine->local()) q->q.feed(rec, false);
+    engine->subscribe([engine, q](const state::Record& rec, bool deleted) {
+      if (rec.name == q->q.spec().name) q->sent.reset();  // our SET (or someone's) arrived
+      if (q->q.feed(rec, deleted) && engine->localSynced()) judge(*engine, *q);
+    });
+    if (engine->localSynced()) judge(*engine, *q);
   });
-  if (api.engine().localSynced()) judge(api.engine(), *q);
   Tcl_SetObjResult(interp, Tcl_NewStringObj(spec.name.c_str(), -1));
   return TCL_OK;
 }

@@ -14,6 +14,7 @@
 #include "base/log.hh"
 #include "base/version.hh"
 #include "shell/api.hh"
+#include "shell/bridge.hh"
 #include "shell/engine.hh"
 #include "tcl/notifier.hh"
 
@@ -31,6 +32,7 @@ struct Shell::Impl {
   ShellOptions opts;
   Tcl_Interp* master = nullptr;
   Tcl_Interp* policy = nullptr;
+  SameThreadBridge bridge;
   std::unique_ptr<Api> api;
   std::unique_ptr<Engine> engine;
   std::unique_ptr<server::Server> monitor, debug;
@@ -164,7 +166,7 @@ int Shell::run() {
     if (!s.policy) throw std::runtime_error("cannot create the policy interpreter");
   }
   event_base* base = tcl::base();
-  s.api = std::make_unique<Api>(s.policy, s.opts.limit);
+  s.api = std::make_unique<Api>(s.policy, s.opts.limit, s.bridge);
   EngineOptions eo;
   eo.localName = s.opts.localName;
   s.engine = std::make_unique<Engine>(base, eo, *s.api);

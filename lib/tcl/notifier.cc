@@ -224,6 +224,15 @@ void post(std::function<void()> fn) {
   Tcl_QueueEvent(&pe->header, TCL_QUEUE_TAIL);
 }
 
+void postTo(Tcl_ThreadId thread, std::function<void()> fn) {
+  auto* pe = reinterpret_cast<PostEvent*>(ckalloc(sizeof(PostEvent)));
+  pe->header.proc = postEventProc;
+  pe->header.nextPtr = nullptr;
+  pe->fn = new std::function<void()>(std::move(fn));
+  Tcl_ThreadQueueEvent(thread, &pe->header, TCL_QUEUE_TAIL);
+  Tcl_ThreadAlert(thread);
+}
+
 NotifierStats stats() { return tsd ? tsd->stats : NotifierStats{}; }
 
 }  // namespace fail::tcl

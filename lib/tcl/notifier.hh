@@ -11,6 +11,7 @@
 #pragma once
 
 #include <event2/event.h>
+#include <tcl.h>
 
 #include <functional>
 
@@ -26,6 +27,10 @@ event_base* base();
 // Runs `fn` on this thread the next time Tcl services events (Tcl_QueueEvent, tail).
 // Callable from libevent callbacks on the Tcl thread; an exception from `fn` is logged.
 void post(std::function<void()> fn);
+
+// The same from any thread to Tcl thread `thread` (Tcl_ThreadQueueEvent and
+// Tcl_ThreadAlert); works with any notifier, Tcl's own included.
+void postTo(Tcl_ThreadId thread, std::function<void()> fn);
 
 // Counters for tests and dumps.
 struct NotifierStats {

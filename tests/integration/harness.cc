@@ -273,7 +273,7 @@ RunResult runProgram(const std::string& program, const std::vector<std::string>&
     ::dup2(e, 2);
     ::unsetenv("FAIL_SECRET");
     for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
-    std::string exe = buildDir() + "/" + program;
+    std::string exe = program[0] == '/' ? program : buildDir() + "/" + program;
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(exe.c_str()));
     for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));

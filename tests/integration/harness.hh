@@ -94,7 +94,8 @@ class LineClient {
   std::string buf_;
 };
 
-// Runs a program of the build tree to its end; stdout and stderr are captured apart.
+// Runs a program of the build tree (or an absolute path) to its end; stdout and stderr
+// are captured apart.
 struct RunResult {
   int status = -1;  // exit status, 128+signal when killed
   std::string out, err;

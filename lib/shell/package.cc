@@ -1,0 +1,63 @@
+// `package require failover` in a stock tclsh (failover(n)): the same failhost, failsvc,
+// failtrap and ::fail commands as in failsh, with libevent in a worker thread
+// (shell/bridge.hh). One engine per interpreter, torn down with it.
+#include <tcl.h>
+
+#include <memory>
+
+#include "base/log.hh"
+#include "base/version.hh"
+#include "shell/api.hh"
+#include "shell/bridge.hh"
+#include "shell/engine.hh"
+
+namespace fail::shell {
+namespace {
+
+struct Package {
+  std::unique_ptr<WorkerBridge> bridge;
+  std::unique_ptr<Api> api;
+  std::unique_ptr<Engine> engine;
+};
+
+void deleted(ClientData cd, Tcl_Interp*) {
+  auto* p = static_cast<Package*>(cd);
+  // The engine's events live on the worker's loop: end them there, then stop the thread.
+  p->bridge->onLoop([p] {
+    p->engine->stop();
+    p->engine.reset();
+  });
+  p->api.reset();
+  p->bridge.reset();
+  delete p;
+}
+
+}  // namespace
+}  // namespace fail::shell
+
+extern "C" int Failover_Init(Tcl_Interp* interp) {
+  using namespace fail::shell;
+  if (!Tcl_InitStubs(interp, "8.6", 0)) return TCL_ERROR;
+  static bool logging = false;
+  if (!logging) {
+    fail::log::openSink(fail::log::Sink::Stderr, "tclsh");
+    logging = true;
+  }
+  auto* p = new Package;
+  try {
+    p->bridge = std::make_unique<WorkerBridge>();
+    p->api = std::make_unique<Api>(interp, std::chrono::milliseconds(10000), *p->bridge);
+    Api* api = p->api.get();
+    event_base* base = p->bridge->base();
+    p->engine = p->bridge->onLoop([base, api] { return std::make_unique<Engine>(base, EngineOptions{}, *api); });
+    p->api->attach(*p->engine);
+    p->api->setAutoStart(true);
+  } catch (const std::exception& e) {
+    Tcl_SetObjResult(interp, Tcl_ObjPrintf("failover: %s", e.what()));
+    delete p;
+    return TCL_ERROR;
+  }
+  Tcl_CallWhenDeleted(interp, deleted, p);
+  Tcl_SetVar2(interp, "fail::version", nullptr, fail::kVersion, TCL_GLOBAL_ONLY);
+  return Tcl_PkgProvide(interp, "failover", fail::kVersion);
+}
