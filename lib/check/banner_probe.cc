@@ -18,14 +18,13 @@
 #include "base/unique_fd.hh"
 #include "check/banner_parse.hh"
 #include "check/net_util.hh"
+#include "check/probe_base.hh"
 #include "check/registry.hh"
 #include "check/tls_client.hh"
-#include "ev/ev.hh"
 
 namespace fail::check {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
 
@@ -76,49 +75,30 @@ struct Config {
   std::string ca;
 };
 
-class BannerProbe final : public Probe {
+class BannerProbe final : public ProbeBase {
  public:
   BannerProbe(event_base* base, Config cfg, std::shared_ptr<SSL_CTX> ctx)
-      : cfg_(std::move(cfg)),
-        ctx_(std::move(ctx)),
-        steps_(pickSteps(cfg_)),
-        io_(base, [this](ev::IoWatch::Ready r) { onReady(r); }),
-        later_(base, [this] { deliver(); }) {}
+      : ProbeBase(base), cfg_(std::move(cfg)), ctx_(std::move(ctx)), steps_(pickSteps(cfg_)) {}
   ~BannerProbe() override { cancel(); }
 
-  void start(microseconds timeout, Done done) override {
-    cancel();
-    done_ = std::move(done);
-    started_ = Clock::now();
-    deadline_ = started_ + timeout;
+ private:
+  enum class Phase : std::uint8_t { Connecting, Handshaking, Writing, Reading };
+
+  void begin(microseconds) override {
     decided_ = false;
     in_.clear();
     attrs_.clear();
     warning_.clear();
     step_ = 0;
     code_ = 0;
-    if (int err = net::startConnect(cfg_.to, fd_)) {
-      auto c = net::classifyErrno(err, "connect");
-      pending_ = {c.outcome, std::move(c.note)};
-      phase_ = Phase::Delivering;
-      later_.arm(microseconds(0));  // never call done from start()
-      return;
-    }
     phase_ = Phase::Connecting;
-    io_.watch(fd_.get(), EV_WRITE, timeout);
+    connectTo(cfg_.to, fd_);
   }
 
-  void cancel() noexcept override {
-    io_.stop();
-    later_.cancel();
+  void release() noexcept override {
     tls_.reset();
     net::abortiveClose(fd_);
-    phase_ = Phase::Idle;
-    done_ = nullptr;
   }
-
- private:
-  enum class Phase : std::uint8_t { Idle, Connecting, Handshaking, Writing, Reading, Delivering };
 
   static std::span<const Step> pickSteps(const Config& c) {
     switch (c.kind) {
@@ -132,20 +112,14 @@ class BannerProbe final : public Probe {
 
   const Step& step() const { return steps_[step_]; }
 
-  void onReady(ev::IoWatch::Ready r) {
-    if (r == ev::IoWatch::Ready::TimedOut) return finish(Outcome::Timeout, "timeout");
+  void onReady(ev::IoWatch::Ready) override {
     switch (phase_) {
       case Phase::Connecting:
-        if (int err = net::connectResult(fd_.get())) {
-          auto c = net::classifyErrno(err, "connect");
-          return finish(c.outcome, std::move(c.note));
-        }
+        if (!connected(fd_.get())) return;
         return beginStep(0);
       case Phase::Handshaking: return handshake();
       case Phase::Writing: return writeSome();
       case Phase::Reading: return readSome();
-      case Phase::Idle:
-      case Phase::Delivering: return;
     }
   }
 
@@ -154,7 +128,7 @@ class BannerProbe final : public Probe {
     if (step_ >= steps_.size()) return finish(Outcome::Ok, {});
     if (step().expect == Expect::Anything && !decided_) {
       decided_ = true;
-      latency_ = duration_cast<microseconds>(Clock::now() - started_);
+      latency_ = duration_cast<microseconds>(Clock::now() - started());
     }
     out_.clear();
     sent_ = 0;
@@ -188,7 +162,7 @@ class BannerProbe final : public Probe {
         case TlsClient::Io::Closed: return Xfer::End;
         case TlsClient::Io::Failed:
           if (tls_.sysErrno()) {
-            failErrno(tls_.sysErrno(), write ? "send" : "recv");
+            finishErrno(tls_.sysErrno(), write ? "send" : "recv");
           } else {
             attrs_.emplace_back("tls_error", tls_.detail());
             finish(Outcome::Fail, "TLS error");
@@ -205,7 +179,7 @@ class BannerProbe final : public Probe {
       if (r == 0) return Xfer::End;
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return write ? Xfer::WantWrite : Xfer::WantRead;
-      failErrno(errno, write ? "send" : "recv");
+      finishErrno(errno, write ? "send" : "recv");
       return Xfer::Failed;
     }
   }
@@ -215,8 +189,8 @@ class BannerProbe final : public Probe {
       std::size_t n = 0;
       switch (transfer(true, out_.data() + sent_, out_.size() - sent_, n)) {
         case Xfer::Data: sent_ += n; continue;
-        case Xfer::WantRead: return rewatch(EV_READ);
-        case Xfer::WantWrite: return rewatch(EV_WRITE);
+        case Xfer::WantRead: return watch(fd_.get(), EV_READ);
+        case Xfer::WantWrite: return watch(fd_.get(), EV_WRITE);
         case Xfer::End: return finish(Outcome::Fail, "connection closed");
         case Xfer::Failed: return;
       }
@@ -237,7 +211,7 @@ class BannerProbe final : public Probe {
         case Xfer::WantRead:
         case Xfer::WantWrite:
           if (got) return parse();
-          return rewatch(x == Xfer::WantWrite ? EV_WRITE : EV_READ);
+          return watch(fd_.get(), x == Xfer::WantWrite ? EV_WRITE : EV_READ);
         case Xfer::End: return finish(Outcome::Fail, "connection closed");
         case Xfer::Failed: return;
       }
@@ -253,7 +227,7 @@ class BannerProbe final : public Probe {
     const Step& s = step();
     if (s.expect == Expect::Anything) {
       if (!in_.empty()) return finish(Outcome::Ok, {});
-      return rewatch(EV_READ);
+      return watch(fd_.get(), EV_READ);
     }
     bool lines = s.expect == Expect::ImapOk || s.expect == Expect::Pop3Ok;
     auto dialect = cfg_.kind == Kind::Ftp ? banner::Dialect::Ftp : banner::Dialect::Smtp;
@@ -280,7 +254,7 @@ class BannerProbe final : public Probe {
       if (!preliminary) break;
     }
     switch (status) {
-      case banner::Status::Incomplete: return rewatch(EV_READ);
+      case banner::Status::Incomplete: return watch(fd_.get(), EV_READ);
       case banner::Status::TooLong: return finish(Outcome::Fail, "reply too long");
       case banner::Status::Malformed:
         return finish(Outcome::Fail, step_ == 0 ? "unexpected banner" : "unexpected reply");
@@ -347,74 +321,42 @@ class BannerProbe final : public Probe {
         warning_ = std::move(judged.warning);
         return beginStep(step_ + 1);
       }
-      case TlsClient::Io::WantRead: return rewatch(EV_READ);
-      case TlsClient::Io::WantWrite: return rewatch(EV_WRITE);
+      case TlsClient::Io::WantRead: return watch(fd_.get(), EV_READ);
+      case TlsClient::Io::WantWrite: return watch(fd_.get(), EV_WRITE);
       case TlsClient::Io::Closed:
         attrs_.emplace_back("tls_error", "connection closed");
         return finish(Outcome::Fail, "TLS handshake failed");
       case TlsClient::Io::Failed:
-        if (tls_.sysErrno()) return failErrno(tls_.sysErrno(), "TLS");
+        if (tls_.sysErrno()) return finishErrno(tls_.sysErrno(), "TLS");
         attrs_.emplace_back("tls_error", tls_.detail());
         return finish(Outcome::Fail, "TLS handshake failed");
     }
   }
 
-  void failErrno(int err, const char* what) {
-    auto c = net::classifyErrno(err, what);
-    finish(c.outcome, std::move(c.note));
-  }
-
-  void rewatch(short what) {
-    auto left = duration_cast<microseconds>(deadline_ - Clock::now());
-    if (left.count() <= 0) return finish(Outcome::Timeout, "timeout");
-    io_.watch(fd_.get(), what, left);
-  }
-
-  // Ends the attempt; `done` is called last, so it may start the next one. After the
-  // verdict (the goodbye step), every ending is Ok.
-  void finish(Outcome o, std::string note) {
-    const Phase was = phase_;
-    io_.stop();
-    tls_.reset();
-    net::abortiveClose(fd_);
-    phase_ = Phase::Idle;
-    Done done = std::move(done_);
-    done_ = nullptr;
-    ProbeResult r;
+  // After the verdict (the goodbye step), every ending is Ok.
+  void complete(ProbeResult& r) override {
     if (decided_) {
       r.outcome = Outcome::Ok;
+      r.note.clear();
       r.latency = latency_;
       r.warning = std::move(warning_);
-    } else {
-      r.outcome = o;
-      r.note = std::move(note);
-      r.latency = duration_cast<microseconds>(Clock::now() - started_);
-      bool connecting = was == Phase::Connecting || was == Phase::Delivering;
-      if (o != Outcome::Ok && connecting) attrs_.emplace_back("step", "connect");
-      if (o != Outcome::Ok && !connecting && step_ < steps_.size())
-        attrs_.emplace_back("step", step().name);
-      if (o != Outcome::Ok && code_ != 0) attrs_.emplace_back("reply", std::to_string(code_));
+    } else if (r.outcome != Outcome::Ok) {
+      bool connecting = phase_ == Phase::Connecting;
+      if (connecting) attrs_.emplace_back("step", "connect");
+      if (!connecting && step_ < steps_.size()) attrs_.emplace_back("step", step().name);
+      if (code_ != 0) attrs_.emplace_back("reply", std::to_string(code_));
     }
     r.attrs = std::move(attrs_);
     attrs_.clear();
     if (in_.capacity() > 1024) std::string().swap(in_);  // a flood leaves no 8 KiB behind
-    if (done) done(std::move(r));
-  }
-
-  void deliver() {
-    if (phase_ == Phase::Delivering) finish(pending_.outcome, std::move(pending_.note));
   }
 
   const Config cfg_;
   const std::shared_ptr<SSL_CTX> ctx_;  // only with -starttls
   const std::span<const Step> steps_;
-  ev::IoWatch io_;
-  ev::Timer later_;
   UniqueFd fd_;
   TlsClient tls_;
-  Done done_;
-  Phase phase_ = Phase::Idle;
-  Clock::time_point started_{}, deadline_{};
+  Phase phase_ = Phase::Connecting;
   std::size_t step_ = 0;
   int code_ = 0;  // of the last reply judged
   bool decided_ = false;
@@ -422,7 +364,6 @@ class BannerProbe final : public Probe {
   std::string in_, out_, warning_;
   std::size_t sent_ = 0;
   std::vector<std::pair<std::string, std::string>> attrs_;
-  net::Classified pending_{Outcome::LocalError, {}};
 };
 
 // A word that goes into a command line: no line breaks (they would add commands).

@@ -23,14 +23,12 @@
 #include "base/text.hh"
 #include "base/unique_fd.hh"
 #include "check/net_util.hh"
+#include "check/probe_base.hh"
 #include "check/registry.hh"
-#include "ev/ev.hh"
 
 namespace fail::check {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-using std::chrono::duration_cast;
 using std::chrono::microseconds;
 
 struct PktFree {
@@ -83,42 +81,23 @@ struct DnsConfig {
   std::vector<std::uint8_t> query;  // wire form; bytes 0-1 (the ID) change per attempt
 };
 
-class DnsProbe final : public Probe {
+class DnsProbe final : public ProbeBase {
  public:
-  DnsProbe(event_base* base, DnsConfig cfg)
-      : cfg_(std::move(cfg)),
-        io_(base, [this](ev::IoWatch::Ready r) { onReady(r); }),
-        later_(base, [this] { deliver(); }) {}
+  DnsProbe(event_base* base, DnsConfig cfg) : ProbeBase(base), cfg_(std::move(cfg)) {}
   ~DnsProbe() override { cancel(); }
 
-  void start(microseconds timeout, Done done) override {
-    cancel();
-    done_ = std::move(done);
-    started_ = Clock::now();
-    deadline_ = started_ + timeout;
+ private:
+  enum class Phase : std::uint8_t { Udp, Connecting, Writing, Reading };
+
+  void begin(microseconds) override {
     mismatched_ = false;
     std::uint16_t id = static_cast<std::uint16_t>(arc4random());
     cfg_.query[0] = static_cast<std::uint8_t>(id >> 8);
     cfg_.query[1] = static_cast<std::uint8_t>(id);
-    int err = cfg_.tcp ? startTcp() : startUdp();
-    if (err) {
-      auto c = net::classifyErrno(err, "socket");
-      pending_ = {c.outcome, std::move(c.note)};
-      phase_ = Phase::Delivering;
-      later_.arm(microseconds(0));  // never call done from start()
-    }
+    if (int err = cfg_.tcp ? startTcp() : startUdp()) finishErrno(err, "socket");
   }
 
-  void cancel() noexcept override {
-    io_.stop();
-    later_.cancel();
-    net::abortiveClose(fd_);
-    phase_ = Phase::Idle;
-    done_ = nullptr;
-  }
-
- private:
-  enum class Phase : std::uint8_t { Idle, Udp, Connecting, Writing, Reading, Delivering };
+  void release() noexcept override { net::abortiveClose(fd_); }
 
   int startUdp() {
     fd_.reset(::socket(cfg_.server.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
@@ -129,7 +108,7 @@ class DnsProbe final : public Probe {
     if (::send(fd_.get(), cfg_.query.data(), cfg_.query.size(), MSG_NOSIGNAL) < 0) return errno;
     transport_ = "udp";
     phase_ = Phase::Udp;
-    rewatch(EV_READ);
+    watch(fd_.get(), EV_READ);
     return 0;
   }
 
@@ -144,25 +123,24 @@ class DnsProbe final : public Probe {
     sent_ = 0;
     in_.clear();
     phase_ = Phase::Connecting;
-    rewatch(EV_WRITE);
+    watch(fd_.get(), EV_WRITE);
     return 0;
   }
 
-  void onReady(ev::IoWatch::Ready r) {
-    if (r == ev::IoWatch::Ready::TimedOut) {
-      if (mismatched_) return finish(Outcome::Fail, "wrong ID or question");
-      return finish(Outcome::Timeout, "timeout");
-    }
+  void onTimeout() override {
+    if (mismatched_) return finish(Outcome::Fail, "wrong ID or question");
+    finish(Outcome::Timeout, "timeout");
+  }
+
+  void onReady(ev::IoWatch::Ready) override {
     switch (phase_) {
       case Phase::Udp: return readUdp();
       case Phase::Connecting:
-        if (int err = net::connectResult(fd_.get())) return failErrno(err, "connect");
+        if (!connected(fd_.get())) return;
         phase_ = Phase::Writing;
         [[fallthrough]];
       case Phase::Writing: return writeTcp();
       case Phase::Reading: return readTcp();
-      case Phase::Idle:
-      case Phase::Delivering: return;
     }
   }
 
@@ -171,8 +149,8 @@ class DnsProbe final : public Probe {
     for (;;) {
       ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return rewatch(EV_READ);
-      if (n < 0) return failErrno(errno, "recv");
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return watch(fd_.get(), EV_READ);
+      if (n < 0) return finishErrno(errno, "recv");
       if (answer(buf, static_cast<std::size_t>(n), false)) return;
     }
   }
@@ -181,12 +159,12 @@ class DnsProbe final : public Probe {
     while (sent_ < out_.size()) {
       ssize_t n = ::send(fd_.get(), out_.data() + sent_, out_.size() - sent_, MSG_NOSIGNAL);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return rewatch(EV_WRITE);
-      if (n < 0) return failErrno(errno, "send");
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return watch(fd_.get(), EV_WRITE);
+      if (n < 0) return finishErrno(errno, "send");
       sent_ += static_cast<std::size_t>(n);
     }
     phase_ = Phase::Reading;
-    rewatch(EV_READ);
+    watch(fd_.get(), EV_READ);
   }
 
   void readTcp() {
@@ -195,8 +173,8 @@ class DnsProbe final : public Probe {
       std::size_t want = in_.size() < 2 ? 2 - in_.size() : 2 + messageLength() - in_.size();
       ssize_t n = ::recv(fd_.get(), buf, std::min(want, sizeof buf), 0);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return rewatch(EV_READ);
-      if (n < 0) return failErrno(errno, "recv");
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return watch(fd_.get(), EV_READ);
+      if (n < 0) return finishErrno(errno, "recv");
       if (n == 0) return finish(Outcome::Fail, "connection closed");
       in_.append(buf, static_cast<std::size_t>(n));
       if (in_.size() >= 2 && in_.size() == 2 + messageLength()) {
@@ -227,7 +205,7 @@ class DnsProbe final : public Probe {
       return true;
     }
     if (ldns_pkt_tc(pkt.get()) && !overTcp) {
-      if (int err = startTcp()) failErrno(err, "connect");
+      if (int err = startTcp()) finishErrno(err, "connect");
       return true;
     }
     judge(pkt.get());
@@ -276,52 +254,20 @@ class DnsProbe final : public Probe {
     finish(Outcome::Ok, {});
   }
 
-  void failErrno(int err, const char* what) {
-    auto c = net::classifyErrno(err, what);
-    finish(c.outcome, std::move(c.note));
-  }
-
-  // Waits with the attempt's remaining time; a deadline already past fires from the loop
-  // (this runs inside start() too, which must not call done).
-  void rewatch(short what) {
-    auto left = duration_cast<microseconds>(deadline_ - Clock::now());
-    io_.watch(fd_.get(), what, std::max(left, microseconds(1)));
-  }
-
-  // Ends the attempt; `done` is called last, so it may start the next one.
-  void finish(Outcome o, std::string note) {
-    io_.stop();
-    net::abortiveClose(fd_);
-    phase_ = Phase::Idle;
-    Done done = std::move(done_);
-    done_ = nullptr;
-    ProbeResult r;
-    r.outcome = o;
-    r.note = std::move(note);
-    r.latency = duration_cast<microseconds>(Clock::now() - started_);
+  void complete(ProbeResult& r) override {
     r.attrs = std::move(attrs_);
     attrs_.clear();
     if (in_.capacity() > 1024) std::string().swap(in_);  // no 64 KiB kept between attempts
-    if (done) done(std::move(r));
-  }
-
-  void deliver() {
-    if (phase_ == Phase::Delivering) finish(pending_.outcome, std::move(pending_.note));
   }
 
   DnsConfig cfg_;
-  ev::IoWatch io_;
-  ev::Timer later_;
   UniqueFd fd_;
-  Done done_;
-  Phase phase_ = Phase::Idle;
-  Clock::time_point started_{}, deadline_{};
+  Phase phase_ = Phase::Udp;
   bool mismatched_ = false;
   const char* transport_ = "udp";
   std::string out_, in_;  // TCP only
   std::size_t sent_ = 0;
   std::vector<std::pair<std::string, std::string>> attrs_;
-  net::Classified pending_{Outcome::LocalError, {}};
 };
 
 std::unique_ptr<Probe> makeDns(const ProbeContext& ctx, const CheckSpec& spec) {

@@ -26,17 +26,15 @@
 #include <string_view>
 
 #include "base/unique_fd.hh"
+#include "check/probe_base.hh"
 #include "check/registry.hh"
-#include "ev/ev.hh"
 
 extern char** environ;
 
 namespace fail::check {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-using std::chrono::duration_cast;
 using std::chrono::microseconds;
 
 constexpr size_t kOutputBound = 64 * 1024;  // bytes of stdout looked at
@@ -71,14 +69,13 @@ std::string pluginLine(std::string_view line) {
   return std::string(line);
 }
 
-class ExecProbe final : public Probe {
+class ExecProbe final : public ProbeBase {
  public:
   ExecProbe(event_base* base, std::vector<std::string> argv, std::vector<std::string> env)
-      : argvStore_(std::move(argv)),
+      : ProbeBase(base),
+        argvStore_(std::move(argv)),
         envStore_(std::move(env)),
-        io_(base, [this](ev::IoWatch::Ready r) { onReady(r); }),
-        reapTimer_(base, [this] { onReapTimer(); }),
-        later_(base, [this] { deliver(); }) {
+        reapTimer_(base, [this] { onReapTimer(); }) {
     for (auto& a : argvStore_) argv_.push_back(a.data());
     argv_.push_back(nullptr);
     for (auto& e : envStore_) envp_.push_back(e.data());
@@ -91,36 +88,33 @@ class ExecProbe final : public Probe {
     reapOrphans();
   }
 
-  void start(microseconds timeout, Done done) override {
-    cancel();
+ private:
+  enum class Phase : std::uint8_t { Idle, Running, Reaping };
+
+  void begin(microseconds) override {
     reapOrphans();
-    done_ = std::move(done);
-    started_ = Clock::now();
-    deadline_ = started_ + timeout;
     firstLine_.clear();
     lineDone_ = false;
     total_ = 0;
+    warning_.clear();
+    code_ = -1;
     if (child_ > 0 && !tryReap())  // the last one was killed but is not gone yet
-      return finishLater(Outcome::LocalError, "previous command still running");
+      return finish(Outcome::LocalError, "previous command still running");
     std::string error = spawn();
-    if (!error.empty()) return finishLater(Outcome::LocalError, std::move(error));
+    if (!error.empty()) return finish(Outcome::LocalError, std::move(error));
     phase_ = Phase::Running;
-    io_.watch(out_.get(), EV_READ, timeout);
+    watch(out_.get(), EV_READ);
   }
 
-  void cancel() noexcept override {
-    io_.stop();
-    later_.cancel();
+  // Kills the child of an attempt still running; a killed child is reaped in the
+  // background.
+  void release() noexcept override {
     out_.reset();
-    done_ = nullptr;
     if (phase_ != Phase::Idle && child_ > 0) killGroup();
     phase_ = Phase::Idle;
     if (child_ > 0 && !tryReap()) armReap(kReapFirst);  // keeps reaping in the background
     else reapTimer_.cancel();
   }
-
- private:
-  enum class Phase : std::uint8_t { Idle, Running, Reaping, Delivering };
 
   // Starts the child; returns "" or the reason it could not be started.
   std::string spawn() {
@@ -160,26 +154,25 @@ class ExecProbe final : public Probe {
     return {};
   }
 
-  void onReady(ev::IoWatch::Ready r) {
+  void onTimeout() override { onDeadline(); }
+
+  void onReady(ev::IoWatch::Ready) override {
     if (phase_ != Phase::Running) return;
-    if (r == ev::IoWatch::Ready::TimedOut) return onDeadline();
     char buf[16 * 1024];
     for (;;) {
       ssize_t n = ::read(out_.get(), buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
       if (n <= 0) {  // EOF (or a read error): the plugin is done with stdout
-        io_.stop();
+        stopWatching();
         out_.reset();
         phase_ = Phase::Reaping;
-        if (tryReap()) return complete();
+        if (tryReap()) return judgeExit();
         return armReap(kReapFirst);
       }
       keep(buf, static_cast<size_t>(n));
     }
-    auto left = duration_cast<microseconds>(deadline_ - Clock::now());
-    if (left.count() <= 0) return onDeadline();
-    io_.watch(out_.get(), EV_READ, left);
+    watch(out_.get(), EV_READ);
   }
 
   void keep(const char* p, size_t n) {
@@ -200,8 +193,8 @@ class ExecProbe final : public Probe {
 
   void onReapTimer() {
     if (phase_ == Phase::Reaping) {
-      if (tryReap()) return complete();
-      if (Clock::now() >= deadline_) return onDeadline();
+      if (tryReap()) return judgeExit();
+      if (Clock::now() >= deadline()) return onDeadline();
     } else if (child_ > 0 && tryReap()) {
       return;  // a killed child of an earlier attempt is gone
     }
@@ -211,12 +204,12 @@ class ExecProbe final : public Probe {
   // The deadline passed: kill the group first (the leader, zombie or not, keeps the
   // pgid from being reused), then see whether the leader had exited on its own.
   void onDeadline() {
-    io_.stop();
+    stopWatching();
     out_.reset();
     killGroup();
-    if (tryReap() && !(WIFSIGNALED(status_) && WTERMSIG(status_) == SIGKILL)) return complete();
+    if (tryReap() && !(WIFSIGNALED(status_) && WTERMSIG(status_) == SIGKILL)) return judgeExit();
     if (child_ > 0) armReap(kReapFirst);
-    finish(Outcome::Timeout, "timeout", {});
+    finish(Outcome::Timeout, "timeout");
   }
 
   void killGroup() noexcept {
@@ -237,64 +230,42 @@ class ExecProbe final : public Probe {
     }
   }
 
-  void complete() {
+  void judgeExit() {
     std::string line = pluginLine(firstLine_);
-    if (status_ == -1) return finish(Outcome::LocalError, "unknown: exit status lost", {});
+    if (status_ == -1) return finish(Outcome::LocalError, "unknown: exit status lost");
     if (WIFSIGNALED(status_))
-      return finish(Outcome::LocalError, "unknown: killed by signal " + std::to_string(WTERMSIG(status_)),
-                    {});
-    int code = WEXITSTATUS(status_);
-    std::string orExit = line.empty() ? "exit " + std::to_string(code) : line;
-    switch (code) {
-      case 0: return finish(Outcome::Ok, {}, {}, code);
-      case 1: return finish(Outcome::Ok, {}, orExit, code);
-      case 2: return finish(Outcome::Fail, orExit, {}, code);
-      case 3: return finish(Outcome::LocalError, "unknown: " + orExit, {}, code);
-      default: return finish(Outcome::LocalError, "unknown: exit " + std::to_string(code), {}, code);
+      return finish(Outcome::LocalError, "unknown: killed by signal " + std::to_string(WTERMSIG(status_)));
+    code_ = WEXITSTATUS(status_);
+    std::string orExit = line.empty() ? "exit " + std::to_string(code_) : line;
+    switch (code_) {
+      case 0: return finish(Outcome::Ok, {});
+      case 1:
+        warning_ = orExit;
+        return finish(Outcome::Ok, {});
+      case 2: return finish(Outcome::Fail, orExit);
+      case 3: return finish(Outcome::LocalError, "unknown: " + orExit);
+      default: return finish(Outcome::LocalError, "unknown: exit " + std::to_string(code_));
     }
   }
 
-  void finish(Outcome o, std::string note, std::string warning, int code = -1) {
-    io_.stop();
-    out_.reset();
-    phase_ = Phase::Idle;
-    Done done = std::move(done_);
-    done_ = nullptr;
-    ProbeResult r;
-    r.outcome = o;
-    r.note = std::move(note);
-    r.warning = std::move(warning);
-    r.latency = duration_cast<microseconds>(Clock::now() - started_);
-    if (code >= 0) r.attrs.emplace_back("exit", std::to_string(code));
-    if (done) done(std::move(r));
-  }
-
-  void finishLater(Outcome o, std::string note) {
-    phase_ = Phase::Delivering;
-    pendingOutcome_ = o;
-    pendingNote_ = std::move(note);
-    later_.arm(microseconds(0));
-  }
-  void deliver() {
-    if (phase_ == Phase::Delivering) finish(pendingOutcome_, std::move(pendingNote_), {});
+  void complete(ProbeResult& r) override {
+    r.warning = std::move(warning_);
+    if (code_ >= 0) r.attrs.emplace_back("exit", std::to_string(code_));
   }
 
   std::vector<std::string> argvStore_, envStore_;
   std::vector<char*> argv_, envp_;
-  ev::IoWatch io_;
-  ev::Timer reapTimer_, later_;
+  ev::Timer reapTimer_;
   UniqueFd out_;
-  Done done_;
   Phase phase_ = Phase::Idle;
   pid_t child_ = -1;
   int status_ = 0;
-  Clock::time_point started_{}, deadline_{};
+  int code_ = -1;  // the exit code judged, for the "exit" attribute
+  std::string warning_;
   std::chrono::milliseconds reapDelay_ = kReapFirst;
   std::string firstLine_;
   bool lineDone_ = false;
   size_t total_ = 0;
-  Outcome pendingOutcome_ = Outcome::LocalError;
-  std::string pendingNote_;
 };
 
 std::unique_ptr<Probe> makeExec(const ProbeContext& ctx, const CheckSpec& spec) {

@@ -18,15 +18,13 @@
 #include "base/version.hh"
 #include "check/http_parse.hh"
 #include "check/net_util.hh"
+#include "check/probe_base.hh"
 #include "check/registry.hh"
 #include "check/tls_client.hh"
-#include "ev/ev.hh"
 
 namespace fail::check {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-using std::chrono::duration_cast;
 using std::chrono::microseconds;
 
 constexpr std::size_t kReadChunk = 16 * 1024;     // one read()
@@ -61,35 +59,26 @@ struct HttpConfig {
   std::shared_ptr<SSL_CTX> tls;  // https only
 };
 
-class HttpProbe final : public Probe {
+class HttpProbe final : public ProbeBase {
  public:
-  HttpProbe(event_base* base, HttpConfig cfg)
-      : cfg_(std::move(cfg)),
-        io_(base, [this](ev::IoWatch::Ready r) { onReady(r); }),
-        later_(base, [this] { deliver(); }) {
+  HttpProbe(event_base* base, HttpConfig cfg) : ProbeBase(base), cfg_(std::move(cfg)) {
     buildRequest(cfg_.url.target);
   }
   ~HttpProbe() override { cancel(); }
 
-  void start(microseconds timeout, Done done) override {
-    cancel();
-    done_ = std::move(done);
-    started_ = Clock::now();
-    deadline_ = started_ + timeout;
+ private:
+  enum class Phase : std::uint8_t { Connecting, Handshaking, Writing, Reading };
+
+  void begin(microseconds) override {
     hops_ = 0;
     if (current_.target != cfg_.url.target) buildRequest(cfg_.url.target);
-    connect(true);
+    connect();
   }
 
-  void cancel() noexcept override {
-    closeConnection();
-    later_.cancel();
-    phase_ = Phase::Idle;
-    done_ = nullptr;
+  void release() noexcept override {
+    tls_.reset();  // no close_notify: the RST below ends it all
+    net::abortiveClose(fd_);
   }
-
- private:
-  enum class Phase : std::uint8_t { Idle, Connecting, Handshaking, Writing, Reading, Delivering };
 
   void buildRequest(const std::string& target) {
     current_ = cfg_.url;
@@ -107,17 +96,12 @@ class HttpProbe final : public Probe {
     request_ += "\r\n";
   }
 
-  // Opens the connection for the current request. `fromStart`: inside start(), where a
-  // failure must be delivered later.
-  void connect(bool fromStart) {
+  // Opens the connection for the current request.
+  void connect() {
     sent_ = 0;
     status_ = 0;
     haveCert_ = false;
-    if (int err = net::startConnect(cfg_.to, fd_)) {
-      auto c = net::classifyErrno(err, "connect");
-      if (fromStart) return finishLater(c.outcome, std::move(c.note));
-      return finish(c.outcome, std::move(c.note));
-    }
+    if (int err = net::startConnect(cfg_.to, fd_)) return finishErrno(err, "connect");
     if (!cfg_.tls) {
       // Optimistic: on loopback and near peers the handshake is often over before
       // connect() returns, and a send() now saves a whole wait for writability. Until the
@@ -126,27 +110,23 @@ class HttpProbe final : public Probe {
       if (n > 0) {
         sent_ = static_cast<std::size_t>(n);
         phase_ = Phase::Writing;
-        if (sent_ < request_.size()) return rewatch(EV_WRITE);
+        if (sent_ < request_.size()) return watch(fd_.get(), EV_WRITE);
         return startReading();
       }
-      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-        auto c = net::classifyErrno(errno, "send");
-        if (fromStart) return finishLater(c.outcome, std::move(c.note));
-        return finish(c.outcome, std::move(c.note));
-      }
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+        return finishErrno(errno, "send");
     }
     phase_ = Phase::Connecting;
-    rewatch(EV_WRITE);
+    watch(fd_.get(), EV_WRITE);
   }
 
   void startReading() {
     parser_.reset(cfg_.head, cfg_.maxBody, !cfg_.body.empty() || cfg_.regex);
     phase_ = Phase::Reading;
-    rewatch(EV_READ);
+    watch(fd_.get(), EV_READ);
   }
 
-  void onReady(ev::IoWatch::Ready r) {
-    if (r == ev::IoWatch::Ready::TimedOut) return finish(Outcome::Timeout, "timeout");
+  void onReady(ev::IoWatch::Ready) override {
     switch (phase_) {
       case Phase::Connecting:
         if (!cfg_.tls) {
@@ -154,10 +134,7 @@ class HttpProbe final : public Probe {
           phase_ = Phase::Writing;
           return writeSome();
         }
-        if (int err = net::connectResult(fd_.get())) {
-          auto c = net::classifyErrno(err, "connect");
-          return finish(c.outcome, std::move(c.note));
-        }
+        if (!connected(fd_.get())) return;
         if (!tls_.begin(cfg_.tls.get(), fd_.get(), cfg_.url.host, cfg_.url.host))
           return finish(Outcome::LocalError, "TLS: " + tls_.detail());
         phase_ = Phase::Handshaking;
@@ -165,25 +142,20 @@ class HttpProbe final : public Probe {
       case Phase::Handshaking: return handshake();
       case Phase::Writing: return writeSome();
       case Phase::Reading: return readSome();
-      case Phase::Idle:
-      case Phase::Delivering: return;
     }
   }
 
   // A TLS failure as a result: a socket error says what it says; else the server does
   // not speak TLS as we do.
   void tlsFailed(TlsClient::Io io) {
-    if (io == TlsClient::Io::Failed && tls_.sysErrno()) {
-      auto c = net::classifyErrno(tls_.sysErrno(), "TLS");
-      return finish(c.outcome, std::move(c.note));
-    }
+    if (io == TlsClient::Io::Failed && tls_.sysErrno()) return finishErrno(tls_.sysErrno(), "TLS");
     finish(Outcome::Fail, phase_ == Phase::Handshaking ? "TLS handshake failed" : "TLS error");
   }
 
   void handshake() {
     TlsClient::Io io = tls_.handshake();
-    if (io == TlsClient::Io::WantRead) return rewatch(EV_READ);
-    if (io == TlsClient::Io::WantWrite) return rewatch(EV_WRITE);
+    if (io == TlsClient::Io::WantRead) return watch(fd_.get(), EV_READ);
+    if (io == TlsClient::Io::WantWrite) return watch(fd_.get(), EV_WRITE);
     if (io != TlsClient::Io::Ok) return tlsFailed(io);
     cert_ = tls_.certificate();
     haveCert_ = true;
@@ -199,8 +171,8 @@ class HttpProbe final : public Probe {
       if (cfg_.tls) {
         std::size_t n = 0;
         TlsClient::Io io = tls_.write(p, left, n);
-        if (io == TlsClient::Io::WantRead) return rewatch(EV_READ);
-        if (io == TlsClient::Io::WantWrite) return rewatch(EV_WRITE);
+        if (io == TlsClient::Io::WantRead) return watch(fd_.get(), EV_READ);
+        if (io == TlsClient::Io::WantWrite) return watch(fd_.get(), EV_WRITE);
         if (io != TlsClient::Io::Ok) return tlsFailed(io);
         sent_ += n;
         continue;
@@ -211,9 +183,8 @@ class HttpProbe final : public Probe {
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return rewatch(EV_WRITE);
-      auto c = net::classifyErrno(n < 0 ? errno : EPIPE, "send");
-      return finish(c.outcome, std::move(c.note));
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return watch(fd_.get(), EV_WRITE);
+      return finishErrno(n < 0 ? errno : EPIPE, "send");
     }
     startReading();
   }
@@ -225,18 +196,15 @@ class HttpProbe final : public Probe {
       bool eof = false;
       if (cfg_.tls) {
         TlsClient::Io io = tls_.read(buf, sizeof buf, got);
-        if (io == TlsClient::Io::WantRead) return rewatch(EV_READ);
-        if (io == TlsClient::Io::WantWrite) return rewatch(EV_WRITE);
+        if (io == TlsClient::Io::WantRead) return watch(fd_.get(), EV_READ);
+        if (io == TlsClient::Io::WantWrite) return watch(fd_.get(), EV_WRITE);
         if (io == TlsClient::Io::Closed) eof = true;
         else if (io != TlsClient::Io::Ok) return tlsFailed(io);
       } else {
         ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return rewatch(EV_READ);
-        if (n < 0) {
-          auto c = net::classifyErrno(errno, "recv");
-          return finish(c.outcome, std::move(c.note));
-        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return watch(fd_.get(), EV_READ);
+        if (n < 0) return finishErrno(errno, "recv");
         eof = n == 0;
         got = static_cast<std::size_t>(n);
       }
@@ -249,7 +217,7 @@ class HttpProbe final : public Probe {
         return finish(Outcome::Fail, parser_.received() == 0 ? "connection closed" : "truncated response");
       }
     }
-    rewatch(EV_READ);  // a fast sender: let the loop breathe, the deadline still holds
+    watch(fd_.get(), EV_READ);  // a fast sender: let the loop breathe, the deadline still holds
   }
 
   bool accepted(int code) const {
@@ -263,9 +231,10 @@ class HttpProbe final : public Probe {
       http::Url next;
       if (http::resolveLocation(current_, parser_.location(), next) && next.sameOrigin(cfg_.url)) {
         ++hops_;
-        closeConnection();
+        stopWatching();
+        release();
         buildRequest(next.target);
-        return connect(false);
+        return connect();
       }
     }
     if (!accepted(status_)) return finish(Outcome::Fail, "HTTP " + std::to_string(status_));
@@ -282,63 +251,23 @@ class HttpProbe final : public Probe {
     finish(Outcome::Ok, {});
   }
 
-  // Waits for `what` until the deadline. A deadline already past times out from the
-  // loop, like any other (so this is safe to call from start()).
-  void rewatch(short what) {
-    auto left = duration_cast<microseconds>(deadline_ - Clock::now());
-    io_.watch(fd_.get(), what, std::max(left, microseconds(0)));
-  }
-
-  void closeConnection() noexcept {
-    io_.stop();
-    tls_.reset();  // no close_notify: the RST below ends it all
-    net::abortiveClose(fd_);
-  }
-
-  // Ends the attempt; `done` is called last, so it may start the next one (or destroy
-  // this probe).
-  void finish(Outcome o, std::string note) {
-    closeConnection();
-    phase_ = Phase::Idle;
-    Done done = std::move(done_);
-    done_ = nullptr;
-    ProbeResult r;
-    r.outcome = o;
-    r.note = std::move(note);
-    r.latency = duration_cast<microseconds>(Clock::now() - started_);
+  void complete(ProbeResult& r) override {
     if (status_) r.attrs.emplace_back("status", std::to_string(status_));
     if (haveCert_) judgeCertificate(cert_, cfg_.verify, cfg_.warnDays, r);
     parser_.shrink(kKeepCapacity);
-    if (done) done(std::move(r));
-  }
-
-  void finishLater(Outcome o, std::string note) {
-    phase_ = Phase::Delivering;
-    pendingOutcome_ = o;
-    pendingNote_ = std::move(note);
-    later_.arm(microseconds(0));
-  }
-  void deliver() {
-    if (phase_ == Phase::Delivering) finish(pendingOutcome_, std::move(pendingNote_));
   }
 
   const HttpConfig cfg_;
-  ev::IoWatch io_;
-  ev::Timer later_;
   UniqueFd fd_;
   TlsClient tls_;
   http::ResponseParser parser_;
   http::Url current_;     // the URL the request in request_ asks for
   std::string request_;
-  Done done_;
-  Phase phase_ = Phase::Idle;
-  Clock::time_point started_{}, deadline_{};
+  Phase phase_ = Phase::Connecting;
   std::size_t sent_ = 0;
   int hops_ = 0, status_ = 0;
   bool haveCert_ = false;
   CertCheck cert_;
-  Outcome pendingOutcome_ = Outcome::LocalError;
-  std::string pendingNote_;
 };
 
 // --- configuration --------------------------------------------------------------------

@@ -15,14 +15,13 @@
 
 #include "base/time.hh"
 #include "check/net_util.hh"
+#include "check/probe_base.hh"
 #include "check/registry.hh"
-#include "ev/ev.hh"
 #include "net/icmp.hh"
 
 namespace fail::check {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
@@ -45,22 +44,18 @@ std::string millisText(microseconds us) {
   return buf;
 }
 
-class IcmpProbe final : public Probe {
+class IcmpProbe final : public ProbeBase {
  public:
   IcmpProbe(event_base* base, IcmpConfig cfg)
-      : cfg_(std::move(cfg)),
-        io_(base, [this](ev::IoWatch::Ready r) { onReady(r); }),
+      : ProbeBase(base),
+        cfg_(std::move(cfg)),
         gap_(base, [this] { sendNext(); }),
-        later_(base, [this] { deliver(); }),
         sentAt_(static_cast<std::size_t>(cfg_.count)),
         got_(static_cast<std::size_t>(cfg_.count)) {}
   ~IcmpProbe() override { cancel(); }
 
-  void start(microseconds timeout, Done done) override {
-    cancel();
-    done_ = std::move(done);
-    started_ = Clock::now();
-    deadline_ = started_ + timeout;
+ private:
+  void begin(microseconds) override {
     sent_ = received_ = 0;
     rttSum_ = rttMax_ = microseconds(0);
     std::fill(got_.begin(), got_.end(), false);
@@ -68,43 +63,29 @@ class IcmpProbe final : public Probe {
     arc4random_buf(cookie_, sizeof cookie_);
     std::string error;
     sock_ = IcmpSocket::open(cfg_.to.family(), cfg_.mode, &error);
-    if (!sock_.valid()) return later(Outcome::LocalError, std::move(error));
-    if (int err = sock_.connect(cfg_.to.sa(), cfg_.to.length)) {
-      auto c = net::classifyErrno(err, "connect");
-      return later(c.outcome, std::move(c.note));
-    }
-    phase_ = Phase::Running;
-    sendNext();  // may end the attempt (send error): then it is delivered later, too
-    if (phase_ == Phase::Running) io_.watch(sock_.fd(), EV_READ, timeout);
+    if (!sock_.valid()) return finish(Outcome::LocalError, std::move(error));
+    if (int err = sock_.connect(cfg_.to.sa(), cfg_.to.length)) return finishErrno(err, "connect");
+    sendNext();  // may end the attempt (send error)
+    if (running()) watch(sock_.fd(), EV_READ);
   }
 
-  void cancel() noexcept override {
-    io_.stop();
+  void release() noexcept override {
     gap_.cancel();
-    later_.cancel();
     sock_ = IcmpSocket();
-    phase_ = Phase::Idle;
-    done_ = nullptr;
   }
-
- private:
-  enum class Phase : std::uint8_t { Idle, Running, Delivering };
 
   void sendNext() {
-    if (phase_ != Phase::Running || sent_ >= cfg_.count) return;
+    if (!running() || sent_ >= cfg_.count) return;
     auto seq = static_cast<std::uint16_t>(sent_);
     sentAt_[static_cast<std::size_t>(sent_)] = Clock::now();
-    if (int err = sock_.sendEcho(id_, seq, cookie_, sizeof cookie_)) {
-      auto c = net::classifyErrno(err, "send");
-      return later(c.outcome, std::move(c.note));
-    }
+    if (int err = sock_.sendEcho(id_, seq, cookie_, sizeof cookie_)) return finishErrno(err, "send");
     ++sent_;
     if (sent_ < cfg_.count) gap_.arm(duration_cast<microseconds>(cfg_.gap));
   }
 
-  void onReady(ev::IoWatch::Ready r) {
-    if (phase_ != Phase::Running) return;
-    if (r == ev::IoWatch::Ready::TimedOut) return judge();
+  void onTimeout() override { judge(); }
+
+  void onReady(ev::IoWatch::Ready) override {
     std::uint8_t buf[256];
     for (;;) {
       IcmpSocket::Echo echo;
@@ -112,16 +93,10 @@ class IcmpProbe final : public Probe {
       switch (sock_.receive(buf, sizeof buf, &echo, &err)) {
         case IcmpSocket::Got::Echo: take(echo); break;
         case IcmpSocket::Got::Other: break;
-        case IcmpSocket::Got::Again: {
+        case IcmpSocket::Got::Again:
           if (received_ == cfg_.count) return judge();
-          auto left = duration_cast<microseconds>(deadline_ - Clock::now());
-          if (left.count() <= 0) return judge();
-          return io_.watch(sock_.fd(), EV_READ, left);
-        }
-        case IcmpSocket::Got::Error: {
-          auto c = net::classifyErrno(err, "recv");
-          return finish(c.outcome, std::move(c.note));
-        }
+          return watch(sock_.fd(), EV_READ);
+        case IcmpSocket::Got::Error: return finishErrno(err, "recv");
       }
     }
   }
@@ -161,44 +136,18 @@ class IcmpProbe final : public Probe {
     finish(Outcome::Ok, {});
   }
 
-  void later(Outcome o, std::string note) {  // never call done from start()
-    io_.stop();
-    gap_.cancel();
-    pending_ = {o, std::move(note)};
-    phase_ = Phase::Delivering;
-    later_.arm(microseconds(0));
-  }
-  void deliver() {
-    if (phase_ == Phase::Delivering) finish(pending_.outcome, std::move(pending_.note));
-  }
-
-  // Ends the attempt; `done` is called last, so it may start the next one.
-  void finish(Outcome o, std::string note) {
-    io_.stop();
-    gap_.cancel();
-    sock_ = IcmpSocket();
-    phase_ = Phase::Idle;
-    Done done = std::move(done_);
-    done_ = nullptr;
-    ProbeResult r;
-    r.outcome = o;
-    r.note = std::move(note);
-    r.latency = latency_.count() ? latency_ : duration_cast<microseconds>(Clock::now() - started_);
+  void complete(ProbeResult& r) override {
+    if (latency_.count()) r.latency = latency_;
     r.warning = std::move(warning_);
     r.attrs = std::move(attrs_);
     attrs_.clear();
     warning_.clear();
     latency_ = microseconds(0);
-    if (done) done(std::move(r));
   }
 
   const IcmpConfig cfg_;
-  ev::IoWatch io_;
-  ev::Timer gap_, later_;
+  ev::Timer gap_;
   IcmpSocket sock_;
-  Done done_;
-  Phase phase_ = Phase::Idle;
-  Clock::time_point started_{}, deadline_{};
   std::vector<Clock::time_point> sentAt_;  // by sequence number
   std::vector<bool> got_;
   int sent_ = 0, received_ = 0;
@@ -207,7 +156,6 @@ class IcmpProbe final : public Probe {
   std::uint8_t cookie_[kCookie] = {};
   std::string warning_;
   std::vector<std::pair<std::string, std::string>> attrs_;
-  net::Classified pending_{Outcome::LocalError, {}};
 };
 
 std::unique_ptr<Probe> makeIcmp(const ProbeContext& ctx, const CheckSpec& spec) {

@@ -86,17 +86,6 @@ void Session::runOnce() {
   arm(Clock::now());
 }
 
-void Session::inherit(const Session& old) {
-  counters_ = old.counters_;
-  note_ = old.note_;
-  if (old.spec_.rise == spec_.rise && old.spec_.fall == spec_.fall) {
-    verdict_ = old.verdict_;
-  } else {
-    verdict_ = Verdict(spec_.rise, spec_.fall);
-    if (old.verdict_.state() != state::State::Unknown) verdict_.force(old.verdict_.state());
-  }
-}
-
 void Session::tick() {
   auto now = Clock::now();
   if (inFlight_ && now >= deadline_) {

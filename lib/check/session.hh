@@ -46,8 +46,6 @@ class Session {
 
   const CheckSpec& spec() const { return spec_; }
   const Verdict& verdict() const { return verdict_; }
-  // Takes over the counters of a session for the same check from before a reload.
-  void inherit(const Session& old);
 
   struct Counters {
     std::uint64_t probes = 0, ok = 0, fail = 0, unreachable = 0, timeout = 0, localError = 0;

@@ -21,70 +21,44 @@
 
 #include "base/unique_fd.hh"
 #include "check/net_util.hh"
+#include "check/probe_base.hh"
 #include "check/registry.hh"
-#include "ev/ev.hh"
 
 namespace fail::check {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-using std::chrono::duration_cast;
 using std::chrono::microseconds;
 
 constexpr size_t kReadBound = 4096;  // -expect looks at most at this many bytes
 
-class TcpProbe final : public Probe {
+class TcpProbe final : public ProbeBase {
  public:
   TcpProbe(event_base* base, net::Address to, std::string send, std::string expect)
-      : to_(to),
-        send_(std::move(send)),
-        expect_(std::move(expect)),
-        io_(base, [this](ev::IoWatch::Ready r) { onReady(r); }),
-        later_(base, [this] { deliver(); }) {
+      : ProbeBase(base), to_(to), send_(std::move(send)), expect_(std::move(expect)) {
     carry_.reserve(expect_.size());
   }
   ~TcpProbe() override { cancel(); }
 
-  void start(microseconds timeout, Done done) override {
-    cancel();
-    done_ = std::move(done);
-    started_ = Clock::now();
-    deadline_ = started_ + timeout;
+ private:
+  enum class Phase : std::uint8_t { Connecting, Sending, Reading };
+
+  void begin(microseconds) override {
     sent_ = got_ = 0;
     carry_.clear();
-    if (int err = net::startConnect(to_, fd_)) {
-      auto c = net::classifyErrno(err, "connect");
-      return finishLater(c.outcome, std::move(c.note));  // never call done from start()
-    }
     phase_ = Phase::Connecting;
-    io_.watch(fd_.get(), EV_WRITE, timeout);
+    connectTo(to_, fd_);
   }
 
-  void cancel() noexcept override {
-    io_.stop();
-    later_.cancel();
-    net::abortiveClose(fd_);
-    phase_ = Phase::Idle;
-    done_ = nullptr;
-  }
+  void release() noexcept override { net::abortiveClose(fd_); }
 
- private:
-  enum class Phase : std::uint8_t { Idle, Connecting, Sending, Reading, Delivering };
-
-  void onReady(ev::IoWatch::Ready r) {
-    if (r == ev::IoWatch::Ready::TimedOut) return timedOut();
+  void onReady(ev::IoWatch::Ready) override {
     switch (phase_) {
       case Phase::Connecting:
-        if (int err = net::connectResult(fd_.get())) {
-          auto c = net::classifyErrno(err, "connect");
-          return finish(c.outcome, std::move(c.note));
-        }
+        if (!connected(fd_.get())) return;
         phase_ = Phase::Sending;
         return sendSome();
       case Phase::Sending: return sendSome();
       case Phase::Reading: return readSome();
-      case Phase::Idle:
-      case Phase::Delivering: return;
     }
   }
 
@@ -96,9 +70,8 @@ class TcpProbe final : public Probe {
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return rewatch(EV_WRITE);
-      auto c = net::classifyErrno(n < 0 ? errno : EPIPE, "send");
-      return finish(c.outcome, std::move(c.note));
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return watch(fd_.get(), EV_WRITE);
+      return finishErrno(n < 0 ? errno : EPIPE, "send");
     }
     if (expect_.empty()) {
       // Connected (and the bytes handed over): that is all that was asked. After a
@@ -107,7 +80,7 @@ class TcpProbe final : public Probe {
       return finish(Outcome::Ok, {});
     }
     phase_ = Phase::Reading;
-    rewatch(EV_READ);
+    watch(fd_.get(), EV_READ);
   }
 
   void readSome() {
@@ -121,10 +94,7 @@ class TcpProbe final : public Probe {
       ssize_t n = ::recv(fd_.get(), buf + have, room, 0);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-      if (n < 0) {
-        auto c = net::classifyErrno(errno, "recv");
-        return finish(c.outcome, std::move(c.note));
-      }
+      if (n < 0) return finishErrno(errno, "recv");
       if (n == 0) return finish(Outcome::Fail, got_ == 0 ? "connection closed" : "unexpected answer");
       got_ += static_cast<size_t>(n);
       have += static_cast<size_t>(n);
@@ -136,59 +106,23 @@ class TcpProbe final : public Probe {
       have = keep;
     }
     carry_.assign(buf, have);  // within the capacity reserved at construction
-    rewatch(EV_READ);
-  }
-
-  void rewatch(short what) {
-    auto left = duration_cast<microseconds>(deadline_ - Clock::now());
-    if (left.count() <= 0) return timedOut();
-    io_.watch(fd_.get(), what, left);
+    watch(fd_.get(), EV_READ);
   }
 
   // The deadline passed. A server that said something, but not what -expect wants, has
   // answered wrongly (more of its answer could have come, so this is decided only now,
   // or at its close, or after 4 KiB); one that said nothing timed out.
-  void timedOut() {
+  void onTimeout() override {
     if (phase_ == Phase::Reading && got_ > 0) return finish(Outcome::Fail, "unexpected answer");
     finish(Outcome::Timeout, "timeout");
   }
 
-  // Ends the attempt; `done` is called last, so it may start the next one.
-  void finish(Outcome o, std::string note) {
-    io_.stop();
-    net::abortiveClose(fd_);
-    phase_ = Phase::Idle;
-    Done done = std::move(done_);
-    done_ = nullptr;
-    ProbeResult r;
-    r.outcome = o;
-    r.note = std::move(note);
-    r.latency = duration_cast<microseconds>(Clock::now() - started_);
-    if (done) done(std::move(r));
-  }
-
-  void finishLater(Outcome o, std::string note) {
-    phase_ = Phase::Delivering;
-    pendingOutcome_ = o;
-    pendingNote_ = std::move(note);
-    later_.arm(microseconds(0));
-  }
-  void deliver() {
-    if (phase_ == Phase::Delivering) finish(pendingOutcome_, std::move(pendingNote_));
-  }
-
   const net::Address to_;
   const std::string send_, expect_;
-  ev::IoWatch io_;
-  ev::Timer later_;
   UniqueFd fd_;
-  Done done_;
-  Phase phase_ = Phase::Idle;
-  Clock::time_point started_{}, deadline_{};
+  Phase phase_ = Phase::Connecting;
   size_t sent_ = 0, got_ = 0;
   std::string carry_;
-  Outcome pendingOutcome_ = Outcome::LocalError;
-  std::string pendingNote_;
 };
 
 std::unique_ptr<Probe> makeTcp(const ProbeContext& ctx, const CheckSpec& spec) {

@@ -1,38 +1,26 @@
 // Helpers for the probe tests of the banner, dns and icmp kinds: run one probe through
-// its kind's schema and factory on a fresh loop, temporary directories, free loopback
-// ports, and real peer programs (aiosmtpd, pyftpdlib, named) started in the foreground
-// and stopped by PID.
+// its kind's schema and factory on a fresh loop, temporary directories, and a
+// self-signed certificate. Free ports and real peer programs (aiosmtpd, pyftpdlib, named)
+// come from tests/common/peers.hh.
 #pragma once
 
-#include <arpa/inet.h>
-#include <gtest/gtest.h>
-#include <fcntl.h>
 #include <ftw.h>
-#include <netinet/in.h>
+#include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <string>
-#include <thread>
-#include <vector>
 
-#include "base/unique_fd.hh"
+#include "../../common/peers.hh"
 #include "check/registry.hh"
 #include "loop_util.hh"
-
-extern char** environ;
 
 namespace fail::check::test {
 
@@ -94,101 +82,12 @@ class TempDir {
   std::string path_;
 };
 
-inline std::string readAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// A loopback port free for both TCP and UDP at the time of the call.
-inline int freePort() {
-  for (int tries = 0; tries < 50; ++tries) {
-    UniqueFd t(::socket(AF_INET, SOCK_STREAM, 0));
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (::bind(t.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) continue;
-    ::getsockname(t.get(), reinterpret_cast<sockaddr*>(&a), &len);
-    UniqueFd u(::socket(AF_INET, SOCK_DGRAM, 0));
-    if (::bind(u.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) return ntohs(a.sin_port);
-  }
-  return 0;
-}
-
-inline bool tcpConnects(int port) {
-  UniqueFd s(::socket(AF_INET, SOCK_STREAM, 0));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<std::uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return ::connect(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-}
-
-// Whether Debian's Python has a module (PITFALLS: only /usr/bin/python3 has them).
-inline bool pythonHas(const std::string& module) {
-  std::string cmd = "/usr/bin/python3 -c 'import " + module + "' >/dev/null 2>&1";
-  return std::system(cmd.c_str()) == 0;
-}
-
-// A peer program in the foreground, its output in `log`; SIGTERM, then SIGKILL, on
-// destruction, and waited for (so it is gone, not a zombie).
-class Child {
- public:
-  Child(std::vector<std::string> argv, const std::string& log, const std::string& cwd = {}) {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    if (posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~Child() { stop(); }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-
-  bool alive() {
-    if (pid_ <= 0) return false;
-    int st;
-    if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-      pid_ = -1;
-      return false;
-    }
-    return true;
-  }
-  void stop() {
-    if (!alive()) return;
-    ::kill(pid_, SIGTERM);
-    for (int i = 0; i < 100; ++i) {  // up to 5 s
-      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return void(pid_ = -1);
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-  // Waits until `ready()` holds while the child lives (false if it died or time ran out).
-  template <typename F>
-  bool waitFor(F ready, std::chrono::seconds limit = std::chrono::seconds(20)) {
-    auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-      if (!alive()) return false;
-      if (ready()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a peer, not hoping
-    }
-    return false;
-  }
-  pid_t pid() const { return pid_; }
-
- private:
-  pid_t pid_ = -1;
-};
+using ::fail::test::Child;
+using ::fail::test::pythonHas;
+using ::fail::test::readAll;
+using ::fail::test::startNamed;
+using ::fail::test::tcpConnects;
+inline int freePort() { return ::fail::test::freeLoopbackPort(); }
 
 // Writes a self-signed certificate for "localhost" and 127.0.0.1 (cert.pem, key.pem) into
 // `dir`: the server's certificate and, for the client, its own CA.

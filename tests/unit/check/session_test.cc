@@ -278,20 +278,5 @@ TEST_F(SessionTest, RunOnceWithoutASchedule) {
   EXPECT_EQ(reports_.size(), 1u);
 }
 
-TEST_F(SessionTest, InheritKeepsCountersAndState) {
-  make({{"interval", "50ms"}}, {{Outcome::Fail, "HTTP 503"}});
-  session_->runOnce();
-  ASSERT_TRUE(waitReports(1));
-  auto old = std::move(session_);
-  make({{"interval", "50ms"}}, {{Outcome::Fail, "HTTP 503"}});
-  session_->inherit(*old);
-  EXPECT_EQ(session_->verdict().state(), State::Fail);
-  EXPECT_EQ(session_->counters().probes, 1u);
-  session_->runOnce();
-  ASSERT_TRUE(waitReports(2));
-  EXPECT_FALSE(reports_[1].changed);  // same state, same note
-  EXPECT_EQ(session_->counters().probes, 2u);
-}
-
 }  // namespace
 }  // namespace fail::check

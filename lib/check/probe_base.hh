@@ -1,0 +1,84 @@
+// The life of one attempt, shared by every probe kind: its deadline, the one IoWatch that
+// waits on its fd with the time left, and the contract of Probe (done called exactly once,
+// from the loop, never from inside start(); cancel() at any time). A kind only says how
+// to begin, what to do when its fd is ready, what to release and what to add to the
+// result.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "base/unique_fd.hh"
+#include "check/net_util.hh"
+#include "check/probe.hh"
+#include "ev/ev.hh"
+
+namespace fail::check {
+
+class ProbeBase : public Probe {
+ public:
+  // Sets the deadline and calls begin(); a finish() from inside it is delivered from the
+  // loop.
+  void start(std::chrono::microseconds timeout, Done done) final;
+  // Stops waiting, releases the attempt's resources; done will not be called.
+  void cancel() noexcept final;
+
+ protected:
+  using Clock = std::chrono::steady_clock;
+
+  explicit ProbeBase(event_base* base);
+  // A kind's destructor must call cancel(): release() is its own.
+  ~ProbeBase() override = default;
+  ProbeBase(const ProbeBase&) = delete;
+  ProbeBase& operator=(const ProbeBase&) = delete;
+
+  // --- what a kind provides
+  // Begins the attempt (deadline set, nothing in flight). May end it at once with
+  // finish(), which then reaches done from the loop.
+  virtual void begin(std::chrono::microseconds timeout) = 0;
+  // The fd given to watch() is ready (only while the attempt runs).
+  virtual void onReady(ev::IoWatch::Ready r) = 0;
+  // The deadline passed. Default: Timeout "timeout".
+  virtual void onTimeout();
+  // Frees what the attempt holds (sockets, TLS session, timers of its own). Called by
+  // cancel() and finish(); idempotent, noexcept.
+  virtual void release() noexcept = 0;
+  // Adds what the kind knows to a result (attributes, warning, a measured latency) and
+  // resets its per-attempt state. Called once per finish(), after release().
+  virtual void complete(ProbeResult&) {}
+
+  // --- what the base does
+  // Ends the attempt; done is called last (it may start the next attempt or destroy the
+  // probe), so return at once after calling it.
+  void finish(Outcome o, std::string note);
+  // finish() with what an errno means for a check (net::classifyErrno).
+  void finishErrno(int err, const char* what);
+  // Waits for `what` (EV_READ, EV_WRITE) on `fd` until the deadline. A deadline already
+  // past ends the attempt (onTimeout) at once, or from the loop inside begin().
+  void watch(int fd, short what);
+  void stopWatching() { io_.stop(); }
+  // Starts a non-blocking TCP connect to `to` and watches for writability; a failure at
+  // once ends the attempt ("connect: ..."). After the wait, connected() says whether it
+  // worked (else it ended the attempt).
+  void connectTo(const net::Address& to, UniqueFd& fd);
+  bool connected(int fd);
+
+  bool running() const { return state_ == State::Running; }
+  Clock::time_point started() const { return started_; }
+  Clock::time_point deadline() const { return deadline_; }
+
+ private:
+  enum class State : std::uint8_t { Idle, Running, Delivering };
+  void deliver();
+
+  ev::IoWatch io_;
+  ev::Timer later_;
+  Done done_;
+  State state_ = State::Idle;
+  bool starting_ = false;  // inside begin(): results wait for the loop
+  Clock::time_point started_{}, deadline_{};
+  ProbeResult pending_;
+};
+
+}  // namespace fail::check
