@@ -93,6 +93,7 @@ class Api : public ProcRunner {
 void registerConfigCommands(Tcl_Interp* interp, Api& api);
 void registerFailCommands(Tcl_Interp* interp, Api& api);
 void registerQuorumCommand(Tcl_Interp* interp, Api& api);
+void registerIpCommand(Tcl_Interp* interp, Api& api);
 
 // A duration word: "5" (seconds), "500ms", "2s", "1m". False with a message in interp.
 bool durationArg(Tcl_Interp* interp, Tcl_Obj* obj, std::chrono::milliseconds& out);

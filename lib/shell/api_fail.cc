@@ -327,6 +327,7 @@ void registerFailCommands(Tcl_Interp* interp, Api& api) {
   Tcl_CreateObjCommand(interp, "::fail::exec", execCmd, &api, nullptr);
   Tcl_CreateObjCommand(interp, "::fail::log", logCmd, &api, nullptr);
   registerQuorumCommand(interp, api);
+  registerIpCommand(interp, api);
   Tcl_Export(interp, ns, "*", 0);
   Tcl_CreateEnsemble(interp, "::fail", ns, 0);
 }

@@ -1,5 +1,7 @@
 #include "harness.hh"
 
+#include <sched.h>
+
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
@@ -92,6 +94,14 @@ bool Daemon::start() {
     ::dup2(log, 2);
     ::dup2(log, 1);
     ::setenv("NOTIFY_SOCKET", notifyPath_.c_str(), 1);
+    for (const auto& kv : env_) ::putenv(const_cast<char*>(kv.c_str()));
+    if (!netns_.empty()) {
+      int ns = ::open(("/run/netns/" + netns_).c_str(), O_RDONLY | O_CLOEXEC);
+      if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0) {
+        std::fprintf(stderr, "setns %s: %s\n", netns_.c_str(), std::strerror(errno));
+        ::_exit(127);
+      }
+    }
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(exe.c_str()));
     for (auto& a : args_) argv.push_back(const_cast<char*>(a.c_str()));

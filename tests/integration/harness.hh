@@ -61,11 +61,16 @@ class Daemon {
   std::string log() const;  // stderr so far
   const std::string& readyMessage() const { return ready_; }
   std::vector<std::string>& args() { return args_; }
+  // Before start(): run inside network namespace `name` (/run/netns/NAME), with more
+  // environment (KEY=VALUE).
+  void netns(std::string name) { netns_ = std::move(name); }
+  void env(std::string keyValue) { env_.push_back(std::move(keyValue)); }
 
  private:
   std::string program_;
   std::vector<std::string> args_;
-  std::string dir_, tag_, logPath_, notifyPath_;
+  std::string dir_, tag_, logPath_, notifyPath_, netns_;
+  std::vector<std::string> env_;
   pid_t pid_ = -1;
   int notifyFd_ = -1;
   std::string ready_;
