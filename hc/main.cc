@@ -74,19 +74,7 @@ std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion)
 }
 
 void setUpLogging(const Settings& s) {
-  for (const char* f : {"main", "check", "report", "proto", "store", "access", "watch", "tls"})
-    log::facility(f);
-  if (s.logTo == "syslog" || (s.logTo.empty() && s.daemon))
-    log::openSink(log::Sink::Syslog, "hc");
-  else if (!s.logTo.empty() && s.logTo != "stderr")
-    log::openSink(log::Sink::File, "hc", s.logTo);
-  else
-    log::openSink(log::Sink::Stderr, "hc");
-  for (const auto& [fac, lvl] : s.levels) {
-    log::Level level;
-    if (!log::parseLevel(lvl, level)) throw cli::UsageError("-d " + fac + "=" + lvl + ": unknown level");
-    if (!log::setLevel(fac, level)) throw cli::UsageError("-d " + fac + ": unknown facility");
-  }
+  cli::setUpLogging("hc", {"main", "check", "report", "proto", "store", "access", "watch", "tls"}, {s.logTo, s.daemon, s.levels});
 }
 
 const char* placeholder(check::OptType t) {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <string>
 
+#include "base/log.hh"
+
 namespace fail::cli {
 
 std::vector<std::string> parse(int argc, char** argv, const std::vector<Option>& options) {
@@ -71,6 +73,21 @@ std::string help(const std::vector<Option>& options) {
     out += '\n';
   }
   return out;
+}
+
+void setUpLogging(const char* program, const std::vector<const char*>& facilities, const LogSettings& s) {
+  for (const char* f : facilities) log::facility(f);
+  if (s.logTo == "syslog" || (s.logTo.empty() && s.daemon))
+    log::openSink(log::Sink::Syslog, program);
+  else if (!s.logTo.empty() && s.logTo != "stderr")
+    log::openSink(log::Sink::File, program, s.logTo);
+  else
+    log::openSink(log::Sink::Stderr, program);
+  for (const auto& [fac, lvl] : s.levels) {
+    log::Level level;
+    if (!log::parseLevel(lvl, level)) throw UsageError("-d " + fac + "=" + lvl + ": unknown level");
+    if (!log::setLevel(fac, level)) throw UsageError("-d " + fac + ": unknown facility");
+  }
 }
 
 }  // namespace fail::cli

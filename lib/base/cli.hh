@@ -5,6 +5,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fail::cli {
@@ -28,5 +29,15 @@ std::vector<std::string> parse(int argc, char** argv, const std::vector<Option>&
 
 // "  -s, --state FILE      state file ..." lines, aligned.
 std::string help(const std::vector<Option>& options);
+
+// What every daemon's -L, --daemon and -d options say about logging.
+struct LogSettings {
+  std::string logTo;  // "", "stderr", "syslog" or a file
+  bool daemon = false;
+  std::vector<std::pair<std::string, std::string>> levels;  // -d FACILITY[=LEVEL]
+};
+// Registers `facilities`, opens the sink (syslog for a daemon without -L) under the name
+// `program`, applies the levels. Throws UsageError naming a bad level or facility.
+void setUpLogging(const char* program, const std::vector<const char*>& facilities, const LogSettings& s);
 
 }  // namespace fail::cli

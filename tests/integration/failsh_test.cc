@@ -158,6 +158,8 @@ TEST_F(FailshTest, PolicyErrorsAndOverrunsAreContained) {
                   "failsvc bad interval 1s start broken\n"
                   "failsvc hog interval 1s start slow\n"
                   "failsvc odd interval 1s start odd\n"
+                  "proc blocker {} { exec sleep 1; return UP }\n"
+                  "failsvc blocker interval 1s start blocker\n"
                   "fail::every 200ms { error \"tick failed\" }\n"
                   "fail::after 100ms { fail::state set good UP -note fine latency=3ms }\n"
                   "fail::after 150ms { catch {fail::exec -timeout 200ms sleep 5} msg; fail::state set exec UP -note $msg }\n";
@@ -173,6 +175,10 @@ TEST_F(FailshTest, PolicyErrorsAndOverrunsAreContained) {
   std::string log = sa->log();
   EXPECT_NE(log.find("disk on fire\n    while executing"), std::string::npos) << "errorInfo is logged";
   EXPECT_NE(log.find("tick failed"), std::string::npos);
+  // A blocking exec cannot be stopped by the limit; the watchdog says so, and the
+  // overrun is caught as soon as Tcl runs again.
+  ASSERT_TRUE(eventually([&] { return stateOf(*fa, "blocker") == "FAIL"; }));
+  EXPECT_NE(sa->log().find("start proc of blocker has held the shell for more than 300ms"), std::string::npos);
   // Still serving, still running its timers.
   LineClient mon(sa->address());
   EXPECT_EQ(mon.request("PING"), "OK PONG");
@@ -202,6 +208,12 @@ TEST_F(FailshTest, MonitorPortDumpAndCheckConfig) {
   EXPECT_EQ(stateOf(*fa, "host:beta"), "FAIL");
   LineClient hello(sa->address());
   EXPECT_EQ(words(hello.request("HELLO")).at(1), "failsh");
+  // faildebug on the monitor port: read and change a facility's level.
+  std::string port = std::to_string(sa->port());
+  RunResult dbg = runProgram("failc/faildebug", {"-h", "127.0.0.1", "-p", port, "service", "debug"});
+  EXPECT_EQ(dbg.status, 0) << dbg.err;
+  dbg = runProgram("failc/faildebug", {"-h", "127.0.0.1", "-p", port, "service"});
+  EXPECT_NE(dbg.out.find("debug"), std::string::npos) << dbg.out;
   // SIGUSR1 dumps to the -l file.
   sa->signal(SIGUSR1);
   ASSERT_TRUE(eventually([&] { return readFile(dir.file("failsh-a.dump")).find("service www local=UP") != std::string::npos; }));
