@@ -57,36 +57,6 @@ IoStatus waitFd(int fd, short events, std::int64_t deadline, std::string& err) {
 
 }  // namespace
 
-bool parseReply(std::string_view line, Reply& out, std::string& err) {
-  out = Reply{};
-  out.line = std::string(line);
-  std::vector<std::string> words;
-  proto::ListError le;
-  if (!proto::splitList(line, words, &le)) {
-    err = "malformed reply (" + le.message + ")";
-    return false;
-  }
-  if (words.empty() || (words[0] != "OK" && words[0] != "ERR")) {
-    err = "unexpected reply '" + printable(line, 80) + "'";
-    return false;
-  }
-  if (words[0] == "OK") {
-    out.ok = true;
-    out.words.assign(words.begin() + 1, words.end());
-    return true;
-  }
-  if (words.size() < 2) {
-    err = "ERR reply without a code";
-    return false;
-  }
-  out.code = words[1];
-  for (size_t i = 2; i < words.size(); ++i) {
-    if (!out.message.empty()) out.message += ' ';
-    out.message += words[i];
-  }
-  out.words.assign(words.begin() + 2, words.end());
-  return true;
-}
 
 void installInterruptHandlers() {
   struct sigaction sa {};

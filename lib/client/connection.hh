@@ -13,6 +13,7 @@
 
 #include "base/unique_fd.hh"
 #include "client/options.hh"
+#include "client/reply.hh"
 #include "client/tls.hh"
 
 namespace fail::client {
@@ -24,19 +25,6 @@ enum class IoStatus {
   Error,        // a socket or TLS error; the message says which
   Interrupted,  // a signal arrived while interruptRequested() was true
 };
-
-// One reply line, split. "OK a b" -> ok, words {a, b}; "ERR CODE some text" -> !ok,
-// code "CODE", message "some text" (the remaining words joined by spaces).
-struct Reply {
-  bool ok = false;
-  std::string code;
-  std::string message;
-  std::vector<std::string> words;
-  std::string line;  // as received, without the line end
-};
-
-// False (with a message) when the line is not a list or starts with neither OK nor ERR.
-bool parseReply(std::string_view line, Reply& out, std::string& err);
 
 // SIGINT and SIGTERM set a flag that makes a waiting readLine() return Interrupted
 // (used by failc watch to stop cleanly). Installs the handlers; no SA_RESTART.

@@ -86,10 +86,11 @@ void Link::stop() {
   if (phase_ != Phase::Idle) broken("stopped");
 }
 
-void Link::watch(std::string pattern, std::function<void(const WatchEvent&)> fn) {
+void Link::watch(std::string pattern, std::function<void(const WatchEvent&)> fn, std::function<void()> relist) {
   watching_ = true;
   pattern_ = std::move(pattern);
   watchFn_ = std::move(fn);
+  relistFn_ = std::move(relist);
 }
 
 void Link::connect() {
@@ -211,7 +212,7 @@ void Link::onLine(const std::string& line) {
     case Pending::Kind::Watch:
       if (!r.ok && r.code == "GONE") {
         lastSerial_ = 0;
-        if (watchFn_) watchFn_({WatchEvent::Kind::Relist, 0, {}, {}});
+        if (relistFn_) relistFn_();
         return sendWatch(true);
       }
       if (!r.ok) return broken("WATCH refused: " + r.code + " " + r.message);
@@ -225,28 +226,11 @@ void Link::onLine(const std::string& line) {
 }
 
 void Link::onStream(const std::string& line) {
-  std::vector<std::string> w;
-  if (!proto::splitList(line, w) || w.empty()) return broken("malformed watch line");
-  WatchEvent e{WatchEvent::Kind::Record, 0, {}, {}};
-  auto serial = [&](const std::string& s) { return std::strtoull(s.c_str(), nullptr, 10); };
-  if (w[0] == "RECORD" && w.size() == 2) {
-    e.record = w[1];
-  } else if (w[0] == "SYNCED" && w.size() == 2) {
-    e.kind = WatchEvent::Kind::Synced;
-    e.serial = serial(w[1]);
-  } else if (w[0] == "CHANGE" && w.size() == 3) {
-    e.kind = WatchEvent::Kind::Change;
-    e.serial = serial(w[1]);
-    e.record = w[2];
-  } else if (w[0] == "DELETE" && w.size() >= 3) {
-    e.kind = WatchEvent::Kind::Delete;
-    e.serial = serial(w[1]);
-    e.name = w[2];
-  } else if (w[0] == "PING") {
-    return;
-  } else {
-    return broken("unexpected watch line: " + printable(line, 120));
-  }
+  WatchEvent e;
+  std::string err;
+  if (!parseWatchLine(line, e, err)) return broken(err);
+  if (e.kind == WatchEvent::Kind::Ping || e.kind == WatchEvent::Kind::Pong) return;
+  if (e.kind == WatchEvent::Kind::Error) return broken("watch ended: " + e.error.code + " " + e.error.message);
   if (e.serial > lastSerial_) lastSerial_ = e.serial;
   if (watchFn_) watchFn_(e);
 }

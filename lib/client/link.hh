@@ -43,14 +43,6 @@ struct LinkOptions {
   std::chrono::milliseconds minBackoff{100}, maxBackoff{2000};
 };
 
-// One line of a WATCH stream.
-struct WatchEvent {
-  enum class Kind { Record, Synced, Change, Delete, Relist } kind;
-  std::uint64_t serial = 0;  // Synced, Change, Delete
-  std::string record;        // Record, Change: the record dict as sent
-  std::string name;          // Delete
-};
-
 class Link {
  public:
   using ReplyFn = std::function<void(const Reply&)>;
@@ -80,9 +72,9 @@ class Link {
 
   // Makes this a watching link: after each connect it sends WATCH `pattern` (with since=
   // the last serial seen, when there is one) and hands every stream line to `fn`. When
-  // the server no longer holds the changes since then (ERR GONE), `fn` gets Relist and
-  // then the full listing again.
-  void watch(std::string pattern, std::function<void(const WatchEvent&)> fn);
+  // the server no longer holds the changes since then (ERR GONE), `relist` is called
+  // and then `fn` gets the full listing again.
+  void watch(std::string pattern, std::function<void(const WatchEvent&)> fn, std::function<void()> relist);
   std::uint64_t lastSerial() const { return lastSerial_; }
 
  private:
@@ -131,6 +123,7 @@ class Link {
   bool watching_ = false, streaming_ = false;
   std::string pattern_;
   std::function<void(const WatchEvent&)> watchFn_;
+  std::function<void()> relistFn_;
   std::uint64_t lastSerial_ = 0;
 };
 

@@ -15,21 +15,6 @@
 
 namespace fail::client {
 
-struct WatchEvent {
-  enum class Kind { Record, Synced, Change, Delete, Pong, Ping, Error };
-  Kind kind = Kind::Error;
-  std::uint64_t serial = 0;  // Synced, Change, Delete
-  state::Record record;      // Record, Change
-  std::string name;          // Delete (and Record, Change: record.name)
-  Micros time = 0;           // Delete
-  Reply error;               // Error: an ERR line in the stream (SLOW, ...)
-};
-
-// Parses one stream line: "RECORD dict", "SYNCED serial", "CHANGE serial dict",
-// "DELETE serial name time", "OK PONG" (answer to our PING), "PING", or "ERR …". False,
-// with a message, for anything else: a client treats an unknown line as an error.
-bool parseWatchLine(std::string_view line, WatchEvent& ev, std::string& err);
-
 // Turns events into output lines, remembering each record's state so a change can show
 // where it came from.
 //

@@ -86,7 +86,11 @@ void Engine::hostChanged(const std::string& name) {
     client::LinkSpec ws = h.link->spec();
     ws.name = name + " (watch)";
     watch_ = std::make_unique<client::Link>(base_, std::move(ws));
-    watch_->watch("*", [this](const client::WatchEvent& e) { onWatch(e); });
+    watch_->watch("*", [this](const client::WatchEvent& e) { onWatch(e); },
+                  [this] {  // the changes since our serial are gone: listed afresh
+                    local_.clear();
+                    synced_ = false;
+                  });
     watch_->start();
   }
 }
@@ -240,11 +244,6 @@ void Engine::schedule(Service& s, ev::Micros delay) {
 
 void Engine::onWatch(const client::WatchEvent& e) {
   using K = client::WatchEvent::Kind;
-  if (e.kind == K::Relist) {
-    local_.clear();
-    synced_ = false;
-    return;
-  }
   if (e.kind == K::Synced) {
     bool first = !synced_;
     synced_ = true;
@@ -270,12 +269,8 @@ void Engine::onWatch(const client::WatchEvent& e) {
     for (auto& fn : subscribers_) fn(gone, true);
     return;
   }
-  state::Record rec;
-  std::string err;
-  if (!state::decodeRecord(e.record, rec, &err)) {
-    FAIL_LOG(fac(), Err) << "local faild sent a bad record: " << err;
-    return;
-  }
+  if (e.kind != K::Record && e.kind != K::Change) return;
+  const state::Record& rec = e.record;
   auto it = local_.find(rec.name);
   std::optional<state::Record> before;
   if (it != local_.end()) before = it->second;

@@ -37,6 +37,8 @@ lib_srcs="base/text.cc base/time.cc proto/list.cc proto/request.cc state/record.
 access/access.cc"
 lib_srcs="$lib_srcs check/banner_parse.cc"  # for fuzz_banner
 lib_srcs="$lib_srcs check/http_parse.cc"  # for fuzz_http_response
+lib_srcs="$lib_srcs client/reply.cc"  # for fuzz_reply
+lib_srcs="$lib_srcs netif/cidr.cc"  # for fuzz_cidr
 objs=
 lib_ok=yes
 for src in $lib_srcs; do
@@ -50,7 +52,7 @@ done
 
 passed=0
 failed=0
-for target in fuzz_list fuzz_request fuzz_record fuzz_access fuzz_banner fuzz_http_response; do
+for target in fuzz_list fuzz_request fuzz_record fuzz_access fuzz_banner fuzz_http_response fuzz_reply fuzz_cidr; do
   bin="$tmp/$target"
   log="$tmp/$target.log"
   if [ $lib_ok != yes ]; then
