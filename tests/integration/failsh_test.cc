@@ -227,6 +227,12 @@ TEST_F(FailshTest, MonitorPortDumpAndCheckConfig) {
   EXPECT_EQ(bad.status, 1);
   EXPECT_NE(bad.err.find("bad subcommand \"colour\""), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("bad.tcl\" line 2"), std::string::npos) << bad.err;
+  // --safe: a safe interpreter has no exec, open or socket; the failover commands remain.
+  writeFile(dir.file("safe.tcl"), "failsvc www interval 1s\nexec true\n");
+  RunResult safe = runProgram("failsh/failsh", {"-t", "--safe", "-f", dir.file("safe.tcl")});
+  EXPECT_EQ(safe.status, 1);
+  EXPECT_NE(safe.err.find("invalid command name \"exec\""), std::string::npos) << safe.err;
+  EXPECT_EQ(runProgram("failsh/failsh", {"-t", "-f", dir.file("safe.tcl")}).status, 0);
   // SIGTERM stops it cleanly.
   sa->signal(SIGTERM);
   EXPECT_EQ(sa->wait(), 0);
