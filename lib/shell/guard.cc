@@ -66,8 +66,11 @@ void Guard::runOne(Item& item) {
   }
   Tcl_LimitSetTime(interp_, &deadline);
   Tcl_LimitTypeSet(interp_, TCL_LIMIT_TIME);
+  auto began = std::chrono::steady_clock::now();
   int code = Tcl_EvalObjEx(interp_, item.script, TCL_EVAL_GLOBAL);
-  bool overrun = Tcl_LimitExceeded(interp_);
+  // Tcl checks its time limit only now and then between commands: a callback that
+  // blocked (exec) past the limit and then returned at once is an overrun all the same.
+  bool overrun = Tcl_LimitExceeded(interp_) || std::chrono::steady_clock::now() - began > limit_;
   Tcl_LimitTypeReset(interp_, TCL_LIMIT_TIME);
   std::string result = Tcl_GetStringResult(interp_);
   if (code == TCL_RETURN) code = TCL_OK;
