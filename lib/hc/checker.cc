@@ -203,8 +203,8 @@ void Checker::onReport(Entry& e, const check::Report& r) {
     e.localError = local;
   }
   e.seen = true;
-  publishLocal(u);
   for (auto& rep : reporters_) rep->update(u);
+  publishLocal(std::move(u));  // last: takes the update's strings
 }
 
 void Checker::logChange(const Entry& e, const check::Report& r, state::State before, const std::string& noteBefore) {
@@ -233,19 +233,21 @@ std::optional<Update> Checker::lastReported(const Entry& e) const {
   return Update{e.reportName, rec->state, rec->note, e.ttlMs, rec->attrs, wallNow(), false, e.paceMs};
 }
 
-void Checker::publishLocal(const Update& u) {
+void Checker::publishLocal(Update u) {
   state::SetInput in;
-  in.name = u.name;
+  in.name = std::move(u.name);
   in.state = u.state;
-  in.note = u.note;
+  in.note = std::move(u.note);
   in.origin = "hc";
-  in.attrs = u.attrs;
-  if (const state::Record* rec = store_.get(u.name))
+  in.attrs = std::move(u.attrs);
+  if (const state::Record* rec = store_.get(in.name)) {
+    size_t given = in.attrs.size();
     for (const auto& [k, v] : rec->attrs) {
       bool present = false;
-      for (const auto& a : u.attrs) present |= a.first == k;
+      for (size_t i = 0; i < given && !present; ++i) present = in.attrs[i].first == k;
       if (!present) in.attrs.emplace_back(k, "");  // an attribute that went away
     }
+  }
   std::uint64_t serial = 0;
   store_.set(std::move(in), wallNow(), steadyNow(), noop, serial);
 }

@@ -71,7 +71,7 @@ class Checker {
   std::optional<Update> lastReported(const Entry& e) const;
   std::unique_ptr<Entry> makeEntry(check::CheckSpec spec);
   void onReport(Entry& e, const check::Report& r);
-  void publishLocal(const Update& u);
+  void publishLocal(Update u);
   void logChange(const Entry& e, const check::Report& r, state::State before, const std::string& noteBefore);
   state::State stateOf(const std::string& check) const;
   std::int64_t ttlFor(const check::CheckSpec& spec) const;

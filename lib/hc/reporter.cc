@@ -464,7 +464,7 @@ std::string Reporter::describe() const {
   out += " missed=" + std::to_string(missed()) + " sets=" + std::to_string(counters_.sets);
   out += " acked=" + std::to_string(counters_.acked) + " errors=" + std::to_string(counters_.errors);
   out += " replayed=" + std::to_string(counters_.replayed) + " connects=" + std::to_string(counters_.connects);
-  out += " disconnects=" + std::to_string(counters_.disconnects);
+  out += " disconnects=" + std::to_string(counters_.disconnects) + " paced=" + std::to_string(counters_.paced);
   if (phase_ != Phase::Ready && !lastFailure_.empty()) out += " last_error=\"" + lastFailure_ + "\"";
   return out;
 }
