@@ -6,7 +6,8 @@
 // a core): everything that can be is prepared at construction (address resolved once,
 // request bytes, regex compiled, TLS context shared); an attempt is one socket, one
 // write, reads into a stack buffer, and an RST close (no TIME_WAIT on the probing side).
-// The parser keeps only what the judgment needs (the body only for -body / -regex).
+// The parser keeps only what the judgment needs (the body only for -body / -regex), and
+// lives, with the TLS session, only while an attempt runs: an idle check holds neither.
 #include <errno.h>
 #include <regex.h>
 #include <sys/socket.h>
@@ -27,9 +28,8 @@ namespace {
 
 using std::chrono::microseconds;
 
-constexpr std::size_t kReadChunk = 16 * 1024;     // one read()
+constexpr std::size_t kReadChunk = 16 * 1024;     // one read() (into a stack buffer)
 constexpr std::size_t kReadPerWake = 256 * 1024;  // then back to the loop
-constexpr std::size_t kKeepCapacity = 2048;       // parser buffers kept between attempts
 
 // A compiled POSIX regular expression (regcomp/regfree).
 struct Regex {
@@ -69,20 +69,33 @@ class HttpProbe final : public ProbeBase {
  private:
   enum class Phase : std::uint8_t { Connecting, Handshaking, Writing, Reading };
 
+  // What one attempt needs beyond the fd: made by begin(), freed by release().
+  struct Attempt {
+    TlsClient tls;
+    http::ResponseParser parser;
+    http::Url current;  // the URL the request in request_ asks for
+  };
+
   void begin(microseconds) override {
     hops_ = 0;
-    if (current_.target != cfg_.url.target) buildRequest(cfg_.url.target);
+    at_ = std::make_unique<Attempt>();
+    at_->current = cfg_.url;
+    if (redirected_) buildRequest(cfg_.url.target);
     connect();
   }
 
   void release() noexcept override {
-    tls_.reset();  // no close_notify: the RST below ends it all
+    at_.reset();  // no close_notify: the RST below ends it all
     net::abortiveClose(fd_);
   }
 
+  // The request for `target` (on the URL's origin) into request_.
   void buildRequest(const std::string& target) {
-    current_ = cfg_.url;
-    current_.target = target;
+    if (at_) {
+      at_->current = cfg_.url;
+      at_->current.target = target;
+    }
+    redirected_ = target != cfg_.url.target;
     request_.clear();
     request_ += cfg_.method;
     request_ += ' ';
@@ -121,7 +134,7 @@ class HttpProbe final : public ProbeBase {
   }
 
   void startReading() {
-    parser_.reset(cfg_.head, cfg_.maxBody, !cfg_.body.empty() || cfg_.regex);
+    at_->parser.reset(cfg_.head, cfg_.maxBody, !cfg_.body.empty() || cfg_.regex);
     phase_ = Phase::Reading;
     watch(fd_.get(), EV_READ);
   }
@@ -135,8 +148,8 @@ class HttpProbe final : public ProbeBase {
           return writeSome();
         }
         if (!connected(fd_.get())) return;
-        if (!tls_.begin(cfg_.tls.get(), fd_.get(), cfg_.url.host, cfg_.url.host))
-          return finish(Outcome::LocalError, "TLS: " + tls_.detail());
+        if (!at_->tls.begin(cfg_.tls.get(), fd_.get(), cfg_.url.host, cfg_.url.host))
+          return finish(Outcome::LocalError, "TLS: " + at_->tls.detail());
         phase_ = Phase::Handshaking;
         return handshake();
       case Phase::Handshaking: return handshake();
@@ -148,16 +161,16 @@ class HttpProbe final : public ProbeBase {
   // A TLS failure as a result: a socket error says what it says; else the server does
   // not speak TLS as we do.
   void tlsFailed(TlsClient::Io io) {
-    if (io == TlsClient::Io::Failed && tls_.sysErrno()) return finishErrno(tls_.sysErrno(), "TLS");
+    if (io == TlsClient::Io::Failed && at_->tls.sysErrno()) return finishErrno(at_->tls.sysErrno(), "TLS");
     finish(Outcome::Fail, phase_ == Phase::Handshaking ? "TLS handshake failed" : "TLS error");
   }
 
   void handshake() {
-    TlsClient::Io io = tls_.handshake();
+    TlsClient::Io io = at_->tls.handshake();
     if (io == TlsClient::Io::WantRead) return watch(fd_.get(), EV_READ);
     if (io == TlsClient::Io::WantWrite) return watch(fd_.get(), EV_WRITE);
     if (io != TlsClient::Io::Ok) return tlsFailed(io);
-    cert_ = tls_.certificate();
+    cert_ = at_->tls.certificate();
     haveCert_ = true;
     if (cfg_.verify && cert_.problems) return finish(Outcome::Fail, {});  // judged in finish
     phase_ = Phase::Writing;
@@ -170,7 +183,7 @@ class HttpProbe final : public ProbeBase {
       std::size_t left = request_.size() - sent_;
       if (cfg_.tls) {
         std::size_t n = 0;
-        TlsClient::Io io = tls_.write(p, left, n);
+        TlsClient::Io io = at_->tls.write(p, left, n);
         if (io == TlsClient::Io::WantRead) return watch(fd_.get(), EV_READ);
         if (io == TlsClient::Io::WantWrite) return watch(fd_.get(), EV_WRITE);
         if (io != TlsClient::Io::Ok) return tlsFailed(io);
@@ -195,7 +208,7 @@ class HttpProbe final : public ProbeBase {
       std::size_t got = 0;
       bool eof = false;
       if (cfg_.tls) {
-        TlsClient::Io io = tls_.read(buf, sizeof buf, got);
+        TlsClient::Io io = at_->tls.read(buf, sizeof buf, got);
         if (io == TlsClient::Io::WantRead) return watch(fd_.get(), EV_READ);
         if (io == TlsClient::Io::WantWrite) return watch(fd_.get(), EV_WRITE);
         if (io == TlsClient::Io::Closed) eof = true;
@@ -209,12 +222,12 @@ class HttpProbe final : public ProbeBase {
         got = static_cast<std::size_t>(n);
       }
       total += got;
-      http::ResponseParser::Result res =
-          eof ? parser_.finish() : parser_.feed(std::string_view(buf, got));
+      http::ResponseParser& parser = at_->parser;
+      http::ResponseParser::Result res = eof ? parser.finish() : parser.feed(std::string_view(buf, got));
       if (res == http::ResponseParser::Result::Done) return judge();
       if (res == http::ResponseParser::Result::Error) {
         if (!eof) return finish(Outcome::Fail, "malformed response");
-        return finish(Outcome::Fail, parser_.received() == 0 ? "connection closed" : "truncated response");
+        return finish(Outcome::Fail, parser.received() == 0 ? "connection closed" : "truncated response");
       }
     }
     watch(fd_.get(), EV_READ);  // a fast sender: let the loop breathe, the deadline still holds
@@ -226,19 +239,21 @@ class HttpProbe final : public ProbeBase {
   }
 
   void judge() {
-    status_ = parser_.status();
+    const http::ResponseParser& parser = at_->parser;
+    status_ = parser.status();
     if (status_ >= 300 && status_ < 400 && hops_ < cfg_.follow) {
       http::Url next;
-      if (http::resolveLocation(current_, parser_.location(), next) && next.sameOrigin(cfg_.url)) {
+      if (http::resolveLocation(at_->current, parser.location(), next) && next.sameOrigin(cfg_.url)) {
         ++hops_;
         stopWatching();
         release();
+        at_ = std::make_unique<Attempt>();
         buildRequest(next.target);
         return connect();
       }
     }
     if (!accepted(status_)) return finish(Outcome::Fail, "HTTP " + std::to_string(status_));
-    std::string_view body = parser_.body();
+    std::string_view body = parser.body();
     if (!cfg_.body.empty() && body.find(cfg_.body) == std::string_view::npos)
       return finish(Outcome::Fail, "body mismatch");
     if (cfg_.regex) {
@@ -254,19 +269,17 @@ class HttpProbe final : public ProbeBase {
   void complete(ProbeResult& r) override {
     if (status_) r.attrs.emplace_back("status", std::to_string(status_));
     if (haveCert_) judgeCertificate(cert_, cfg_.verify, cfg_.warnDays, r);
-    parser_.shrink(kKeepCapacity);
   }
 
   const HttpConfig cfg_;
   UniqueFd fd_;
-  TlsClient tls_;
-  http::ResponseParser parser_;
-  http::Url current_;     // the URL the request in request_ asks for
+  std::unique_ptr<Attempt> at_;  // while an attempt runs
   std::string request_;
   Phase phase_ = Phase::Connecting;
+  bool redirected_ = false;  // request_ asks for a redirect's target, not the URL's
+  bool haveCert_ = false;
   std::size_t sent_ = 0;
   int hops_ = 0, status_ = 0;
-  bool haveCert_ = false;
   CertCheck cert_;
 };
 

@@ -14,7 +14,7 @@ ProbeBase::ProbeBase(event_base* base)
             if (r == ev::IoWatch::Ready::TimedOut) return onTimeout();
             onReady(r);
           }),
-      later_(base, [this] { deliver(); }) {}
+      base_(base) {}
 
 void ProbeBase::start(microseconds timeout, Done done) {
   cancel();
@@ -32,7 +32,7 @@ void ProbeBase::start(microseconds timeout, Done done) {
 
 void ProbeBase::cancel() noexcept {
   io_.stop();
-  later_.cancel();
+  if (later_) later_->cancel();
   release();
   state_ = State::Idle;
   done_ = nullptr;
@@ -53,7 +53,8 @@ void ProbeBase::finish(Outcome o, std::string note) {
   if (starting_) {  // never call done from start()
     pending_ = std::move(r);
     state_ = State::Delivering;
-    later_.arm(microseconds(0));
+    if (!later_) later_ = std::make_unique<ev::Timer>(base_, [this] { deliver(); });
+    later_->arm(microseconds(0));
     return;
   }
   state_ = State::Idle;

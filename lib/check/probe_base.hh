@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "base/unique_fd.hh"
@@ -73,7 +74,10 @@ class ProbeBase : public Probe {
   void deliver();
 
   ev::IoWatch io_;
-  ev::Timer later_;
+  // Delivers a result that came inside begin(); made on first use (rare: most checks
+  // never need it, and a check holds no event it does not use).
+  std::unique_ptr<ev::Timer> later_;
+  event_base* base_;
   Done done_;
   State state_ = State::Idle;
   bool starting_ = false;  // inside begin(): results wait for the loop

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <map>
 
 #include "base/log.hh"
 #include "base/time.hh"
@@ -38,6 +39,17 @@ void emit(const Session::Listener& listener, const Report& rep) {
   }
 }
 
+std::string flatten(const std::map<std::string, std::string>& options) {
+  std::string out;
+  for (const auto& [k, v] : options) {
+    out += k;
+    out += '\0';
+    out += v;
+    out += '\0';
+  }
+  return out;
+}
+
 bool isFailure(Outcome o) {
   return o == Outcome::Fail || o == Outcome::Unreachable || o == Outcome::Timeout;
 }
@@ -52,7 +64,15 @@ Session::Session(event_base* base, CheckSpec spec, std::unique_ptr<Probe> probe,
       listener_(std::move(listener)),
       deps_(std::move(deps)),
       verdict_(spec_.rise, spec_.fall),
-      timer_(base, [this] { tick(); }) {}
+      timer_(base, [this] { tick(); }) {
+  options_ = flatten(spec_.options);
+  options_.shrink_to_fit();
+  spec_.options.clear();
+}
+
+bool Session::sameOptions(const CheckSpec& other) const {
+  return spec_.kind == other.kind && options_ == flatten(other.options);
+}
 
 Session::~Session() {
   if (inFlight_) probe_->cancel();

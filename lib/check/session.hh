@@ -44,7 +44,11 @@ class Session {
   // Runs one probe now, whatever the schedule (hc --once); the listener hears of it.
   void runOnce();
 
+  // The spec without its options map (dropped once the probe is built: a session is
+  // per check, and the probe holds what it needs); sameOptions() compares them.
   const CheckSpec& spec() const { return spec_; }
+  // `other` has this session's kind and options (a reload may keep the session).
+  bool sameOptions(const CheckSpec& other) const;
   const Verdict& verdict() const { return verdict_; }
 
   struct Counters {
@@ -65,6 +69,7 @@ class Session {
 
   event_base* base_;
   CheckSpec spec_;
+  std::string options_;  // spec's options, flattened: "key\0value\0..."
   std::unique_ptr<Probe> probe_;
   Listener listener_;
   DependencyLookup deps_;

@@ -42,6 +42,25 @@ state::Store::Options storeOptions() {
   return o;
 }
 
+// Sorts by key; of equal keys the one added last stays (what a map assigned in that order
+// would hold). No allocation per attribute, unlike building a map.
+void sortAttrs(state::Attrs& attrs) {
+  std::stable_sort(attrs.begin(), attrs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  size_t out = 0;
+  for (size_t i = 0; i < attrs.size(); ++i) {
+    if (i + 1 < attrs.size() && attrs[i + 1].first == attrs[i].first) continue;
+    if (out != i) attrs[out] = std::move(attrs[i]);
+    ++out;
+  }
+  attrs.resize(out);
+}
+
+// The sessions hold the checks' specs; the configuration keeps no second copy.
+void dropChecks(Config& cfg) {
+  cfg.checks.clear();
+  cfg.checks.shrink_to_fit();
+}
+
 }  // namespace
 
 std::string cleanText(std::string_view text, size_t max) {
@@ -71,12 +90,14 @@ Checker::Checker(event_base* base, Config cfg, CheckerOptions opts)
   opts_.monitor.program = "hc";
   if (!opts_.monitor.listens.empty())
     server_ = std::make_unique<server::Server>(base_, opts_.monitor, store_);
-  for (const check::CheckSpec& spec : cfg_.checks) {
-    auto e = makeEntry(spec);
-    e->reportName = cfg_.reportName(spec.name);
+  for (check::CheckSpec& spec : cfg_.checks) {
+    std::string name = spec.name;
+    auto e = makeEntry(std::move(spec));
+    e->reportName = cfg_.reportName(name);
     order_.push_back(e.get());
-    entries_[spec.name] = std::move(e);
+    entries_[name] = std::move(e);
   }
+  dropChecks(cfg_);
   for (const ReportSpec& rs : cfg_.reports)
     reporters_.push_back(std::make_unique<Reporter>(base_, rs, opts_.reporter));
 }
@@ -90,20 +111,31 @@ std::int64_t Checker::ttlFor(const check::CheckSpec& spec) const {
   return std::max<std::int64_t>(3 * spec.interval.count(), opts_.minTtlMs);
 }
 
+// How long an unchanged result may go unsent (Update::paceMs): the result after a held
+// one comes at most an interval plus a timeout later, and must still refresh the record
+// a quarter interval before its ttl runs out. With the defaults (ttl three intervals,
+// timeout half of one) that is every other result.
+std::int64_t Checker::paceFor(const check::CheckSpec& spec, std::int64_t ttlMs) const {
+  if (!opts_.paceRefreshes) return 0;
+  std::int64_t i = spec.interval.count();
+  return std::max<std::int64_t>(ttlMs - i - spec.timeout.count() - i / 4, 0);
+}
+
 state::State Checker::stateOf(const std::string& check) const {
   auto it = entries_.find(check);
   return it == entries_.end() ? state::State::Unknown : it->second->session->verdict().state();
 }
 
-std::unique_ptr<Checker::Entry> Checker::makeEntry(const check::CheckSpec& spec) {
+std::unique_ptr<Checker::Entry> Checker::makeEntry(check::CheckSpec spec) {
   const check::KindDesc* kind = check::findKind(spec.kind);
   if (!kind || !kind->make) throw ConfigError(spec.where() + "unknown kind \"" + spec.kind + "\"");
   auto probe = kind->make(check::ProbeContext{base_}, spec);
   auto e = std::make_unique<Entry>();
   Entry* raw = e.get();
   e->ttlMs = ttlFor(spec);
+  e->paceMs = paceFor(spec, e->ttlMs);
   e->session = std::make_unique<check::Session>(
-      base_, spec, std::move(probe),
+      base_, std::move(spec), std::move(probe),
       [this, raw](const check::Report& r) {
         try {
           onReport(*raw, r);
@@ -140,27 +172,29 @@ void Checker::onReport(Entry& e, const check::Report& r) {
   u.state = r.state;
   u.note = cleanText(r.note, proto::kMaxNote);
   u.ttlMs = e.ttlMs;
+  u.paceMs = e.paceMs;
   u.when = r.whenUs ? r.whenUs : wallNow();
   u.changed = r.changed || !e.seen;
-  std::map<std::string, std::string> attrs;
+  state::Attrs& attrs = u.attrs;  // the probe's first: a key set again below wins
+  attrs.reserve(res.attrs.size() + 6);
   for (const auto& [k, v] : res.attrs)
-    if (state::validAttrKey(k)) attrs[k] = cleanText(v, proto::kMaxAttrValue);
+    if (state::validAttrKey(k)) attrs.emplace_back(k, cleanText(v, proto::kMaxAttrValue));
   bool local = res.outcome == check::Outcome::LocalError;
-  if (!local) attrs["latency"] = formatLatency(res.latency);
-  attrs["outcome"] = check::outcomeName(res.outcome);
-  if (!res.warning.empty()) attrs["warning"] = cleanText(res.warning, proto::kMaxAttrValue);
-  if (local) attrs["local_error"] = cleanText(res.note.empty() ? "local error" : res.note, proto::kMaxAttrValue);
-  attrs["ok_streak"] = std::to_string(e.session->verdict().okStreak());
-  attrs["fail_streak"] = std::to_string(e.session->verdict().failStreak());
-  if (!cfg_.location.empty()) attrs["location"] = cfg_.location;
-  for (auto& kv : attrs) {
-    if (u.attrs.size() >= kMaxAttrs) break;
-    u.attrs.emplace_back(kv.first, std::move(kv.second));
-  }
+  if (!local) attrs.emplace_back("latency", formatLatency(res.latency));
+  attrs.emplace_back("outcome", check::outcomeName(res.outcome));
+  if (!res.warning.empty()) attrs.emplace_back("warning", cleanText(res.warning, proto::kMaxAttrValue));
+  if (local)
+    attrs.emplace_back("local_error", cleanText(res.note.empty() ? "local error" : res.note, proto::kMaxAttrValue));
+  attrs.emplace_back("ok_streak", std::to_string(e.session->verdict().okStreak()));
+  attrs.emplace_back("fail_streak", std::to_string(e.session->verdict().failStreak()));
+  if (!cfg_.location.empty()) attrs.emplace_back("location", cfg_.location);
+  sortAttrs(attrs);
+  if (attrs.size() > kMaxAttrs) attrs.resize(kMaxAttrs);
 
-  state::State before = e.last ? e.last->state : state::State::Unknown;
-  std::string noteBefore = e.last ? e.last->note : std::string();
-  if (u.changed) logChange(e, r, before, noteBefore);
+  if (u.changed) {
+    const state::Record* prev = e.seen ? store_.get(e.reportName) : nullptr;
+    logChange(e, r, prev ? prev->state : state::State::Unknown, prev ? prev->note : std::string());
+  }
   if (local != e.localError) {
     if (local)
       FAIL_LOG(fac(), Warning) << "+local-error check=" << r.name << " error=" << quoted(res.note);
@@ -169,9 +203,8 @@ void Checker::onReport(Entry& e, const check::Report& r) {
     e.localError = local;
   }
   e.seen = true;
-  e.last = u;
-  publishLocal(u);
   for (auto& rep : reporters_) rep->update(u);
+  publishLocal(std::move(u));  // last: takes the update's strings
 }
 
 void Checker::logChange(const Entry& e, const check::Report& r, state::State before, const std::string& noteBefore) {
@@ -194,19 +227,27 @@ void Checker::logChange(const Entry& e, const check::Report& r, state::State bef
   }
 }
 
-void Checker::publishLocal(const Update& u) {
+std::optional<Update> Checker::lastReported(const Entry& e) const {
+  const state::Record* rec = e.seen ? store_.get(e.reportName) : nullptr;
+  if (!rec) return std::nullopt;
+  return Update{e.reportName, rec->state, rec->note, e.ttlMs, rec->attrs, wallNow(), false, e.paceMs};
+}
+
+void Checker::publishLocal(Update u) {
   state::SetInput in;
-  in.name = u.name;
+  in.name = std::move(u.name);
   in.state = u.state;
-  in.note = u.note;
+  in.note = std::move(u.note);
   in.origin = "hc";
-  in.attrs = u.attrs;
-  if (const state::Record* rec = store_.get(u.name))
+  in.attrs = std::move(u.attrs);
+  if (const state::Record* rec = store_.get(in.name)) {
+    size_t given = in.attrs.size();
     for (const auto& [k, v] : rec->attrs) {
       bool present = false;
-      for (const auto& a : u.attrs) present |= a.first == k;
+      for (size_t i = 0; i < given && !present; ++i) present = in.attrs[i].first == k;
       if (!present) in.attrs.emplace_back(k, "");  // an attribute that went away
     }
+  }
   std::uint64_t serial = 0;
   store_.set(std::move(in), wallNow(), steadyNow(), noop, serial);
 }
@@ -221,8 +262,7 @@ std::string Checker::reload(Config next) {
   try {
     for (const check::CheckSpec& spec : next.checks) {
       auto it = entries_.find(spec.name);
-      if (it != entries_.end() && it->second->session->spec().kind == spec.kind &&
-          it->second->session->spec().options == spec.options) {
+      if (it != entries_.end() && it->second->session->sameOptions(spec)) {
         keep.insert(spec.name);
         continue;
       }
@@ -254,7 +294,6 @@ std::string Checker::reload(Config next) {
         gone.push_back(e->reportName);
         e->reportName = newName;
         e->seen = false;
-        e->last.reset();
         added.push_back(e.get());  // announced under its new name below (not restarted)
       }
       fresh[name] = std::move(e);
@@ -264,6 +303,7 @@ std::string Checker::reload(Config next) {
     }
   }
   for (const check::CheckSpec& spec : next.checks) order.push_back(fresh[spec.name].get());
+  dropChecks(next);
   std::vector<std::unique_ptr<Reporter>> old = std::move(reporters_);
   reporters_.clear();
   size_t r = 0;
@@ -272,7 +312,7 @@ std::string Checker::reload(Config next) {
       reporters_.push_back(std::move(reporters[r]));
       if (started_) reporters_.back()->start();
       for (Entry* e : order)
-        if (e->last) reporters_.back()->update(*e->last);
+        if (auto u = lastReported(*e)) reporters_.back()->update(*u);
     } else {
       for (auto& o : old)
         if (o && o->spec().sameAs(rs)) {
@@ -294,7 +334,7 @@ std::string Checker::reload(Config next) {
   for (Entry* e : added) {
     if (!store_.get(e->reportName))
       publishLocal({e->reportName, state::State::Unknown, "not checked yet", 0, {}, wallNow(), true});
-    bool isNew = e->last == std::nullopt && e->session->counters().probes == 0;
+    bool isNew = !e->seen && e->session->counters().probes == 0;
     if (started_ && isNew) {
       auto interval = std::chrono::duration_cast<std::chrono::microseconds>(e->session->spec().interval);
       e->session->start(interval * static_cast<std::int64_t>(i) / static_cast<std::int64_t>(n));
@@ -314,7 +354,8 @@ std::string Checker::dump() const {
     const auto& c = s.counters();
     const auto& v = s.verdict();
     out += "check " + e->reportName + " kind=" + s.spec().kind + " state=" + state::stateName(v.state());
-    out += " note=" + quoted(e->last ? e->last->note : "");
+    const state::Record* rec = e->seen ? store_.get(e->reportName) : nullptr;
+    out += " note=" + quoted(rec ? rec->note : "");
     out += " ok_streak=" + std::to_string(v.okStreak()) + " fail_streak=" + std::to_string(v.failStreak());
     out += " probes=" + std::to_string(c.probes) + " ok=" + std::to_string(c.ok) + " fail=" + std::to_string(c.fail);
     out += " unreachable=" + std::to_string(c.unreachable) + " timeout=" + std::to_string(c.timeout);

@@ -27,6 +27,9 @@ struct CheckerOptions {
   server::ServerConfig monitor;  // program "hc"; no listens: no monitor port
   ReporterOptions reporter;
   std::int64_t minTtlMs = 2000;  // a record's ttl: three intervals, at least this
+  // Unchanged results are sent to faild only as often as the ttl needs (Update::paceMs);
+  // false: every result is sent.
+  bool paceRefreshes = true;
 };
 
 class Checker {
@@ -51,6 +54,7 @@ class Checker {
 
   std::string dump() const;  // for SIGUSR1: every check, every reporter, the monitor
   std::vector<std::string> monitorAddresses() const;
+  // The configuration in use, without its checks (each session holds its own spec).
   const Config& config() const { return cfg_; }
   state::Store& store() { return store_; }
   const std::vector<std::unique_ptr<Reporter>>& reporters() const { return reporters_; }
@@ -60,16 +64,18 @@ class Checker {
   struct Entry {
     std::unique_ptr<check::Session> session;
     std::string reportName;
-    std::int64_t ttlMs = 0;
-    bool seen = false, localError = false;
-    std::optional<Update> last;  // what was last reported
+    std::int64_t ttlMs = 0, paceMs = 0;
+    bool seen = false, localError = false;  // seen: reported at least once
   };
-  std::unique_ptr<Entry> makeEntry(const check::CheckSpec& spec);
+  // What was last reported for `e`, as the local store holds it (no copy per check).
+  std::optional<Update> lastReported(const Entry& e) const;
+  std::unique_ptr<Entry> makeEntry(check::CheckSpec spec);
   void onReport(Entry& e, const check::Report& r);
-  void publishLocal(const Update& u);
+  void publishLocal(Update u);
   void logChange(const Entry& e, const check::Report& r, state::State before, const std::string& noteBefore);
   state::State stateOf(const std::string& check) const;
   std::int64_t ttlFor(const check::CheckSpec& spec) const;
+  std::int64_t paceFor(const check::CheckSpec& spec, std::int64_t ttlMs) const;
 
   event_base* base_;
   Config cfg_;

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -268,11 +269,14 @@ void Reporter::resolve(const std::string& name, const std::string& reply) {
       }
   }
   // The rest never arrived: they go out first, being older than anything remembered since.
-  for (auto r = c.uncertain.rbegin(); r != c.uncertain.rend(); ++r) c.missed.push_front(std::move(*r));
+  c.missed.insert(c.missed.begin(), std::make_move_iterator(c.uncertain.begin()),
+                  std::make_move_iterator(c.uncertain.end()));
   c.uncertain.clear();
-  while (c.missed.size() > opts_.maxMissed) {
-    c.missed.pop_front();
-    ++counters_.dropped;
+  c.uncertain.shrink_to_fit();
+  if (c.missed.size() > opts_.maxMissed) {
+    auto extra = c.missed.size() - opts_.maxMissed;
+    c.missed.erase(c.missed.begin(), c.missed.begin() + static_cast<long>(extra));
+    counters_.dropped += extra;
   }
   markDirty(name, c);
   flush();
@@ -331,7 +335,7 @@ void Reporter::markDirty(const std::string& name, Check& c) {
 
 void Reporter::remember(Check& c, const Update& u) {
   if (c.missed.size() >= opts_.maxMissed) {
-    c.missed.pop_front();
+    c.missed.erase(c.missed.begin());
     if (counters_.dropped++ == 0)
       FAIL_LOG(fac(), Warning) << "report faild=" << spec_.address << " check=" << u.name << ": more than "
                                << opts_.maxMissed << " changes while faild was away; the oldest are dropped";
@@ -339,10 +343,33 @@ void Reporter::remember(Check& c, const Update& u) {
   c.missed.push_back(u);
 }
 
+bool Reporter::refreshDue(const Update& sent, const Update& u) const {
+  if (u.paceMs <= 0 || sent.state != u.state || sent.note != u.note || sent.ttlMs != u.ttlMs) return true;
+  // The attributes, sorted by key, but for the paced ones.
+  auto paced = [](const std::string& k) { return k == "latency" || k == "ok_streak" || k == "fail_streak"; };
+  auto a = sent.attrs.begin(), b = u.attrs.begin();
+  for (;;) {
+    while (a != sent.attrs.end() && paced(a->first)) ++a;
+    while (b != u.attrs.end() && paced(b->first)) ++b;
+    if (a == sent.attrs.end() || b == u.attrs.end()) {
+      if (a != sent.attrs.end() || b != u.attrs.end()) return true;
+      break;
+    }
+    if (*a != *b) return true;
+    ++a, ++b;
+  }
+  Micros age = u.when - sent.when;
+  return age < 0 || age > u.paceMs * 1000;
+}
+
 void Reporter::update(const Update& u) {
   Check& c = checks_[u.name];
   bool isChange = u.changed || !c.current;
   if (canSend(c)) {
+    if (!isChange && c.currentSent && !refreshDue(*c.current, u)) {
+      ++counters_.paced;  // faild holds this already, and its ttl has time left
+      return;
+    }
     sendSet(u.name, c, u, false, isChange);
     c.current = u;
     c.currentSent = true;
@@ -366,12 +393,12 @@ void Reporter::flush() {
     Check& c = it->second;
     c.dirty = false;
     if (c.resolving) continue;  // resolve() queues it again
-    while (!c.missed.empty()) {
-      Update u = std::move(c.missed.front());
-      c.missed.pop_front();
+    for (const Update& u : c.missed) {
       ++counters_.replayed;
       sendSet(name, c, u, true, true);
     }
+    c.missed.clear();
+    c.missed.shrink_to_fit();  // memory for missed changes only while there are some
     if (c.current && !c.currentSent) {
       sendSet(name, c, *c.current, false, false);
       c.currentSent = true;
@@ -386,20 +413,30 @@ void Reporter::sendSet(const std::string& name, Check& c, const Update& u, bool 
   if (u.ttlMs > 0) proto::appendElement(line, "ttl=" + formatDurationMs(u.ttlMs));
   proto::appendElement(line, "note=" + u.note);
   if (withAt) proto::appendElement(line, "at=" + std::to_string(u.when));
+  std::string kv;
   for (const auto& [k, v] : u.attrs) {
-    if (!c.keys.count(k)) {
+    std::uint32_t id = keyId(k);
+    if (std::find(c.keys.begin(), c.keys.end(), id) == c.keys.end()) {
       if (c.keys.size() >= kMaxKeys) continue;
-      c.keys.insert(k);
+      c.keys.push_back(id);
     }
-    proto::appendElement(line, k + "=" + v);
+    kv.assign(k).append(1, '=').append(v);
+    proto::appendElement(line, kv);
   }
-  for (const std::string& k : c.keys) {
+  for (std::uint32_t id : c.keys) {
+    const std::string& k = keyNames_[id];
     bool present = false;
     for (const auto& a : u.attrs) present |= a.first == k;
     if (!present) proto::appendElement(line, k + "=");
   }
   ++counters_.sets;
   send(line, {Pending::Kind::Set, name, isChange ? std::optional<Update>(u) : std::nullopt});
+}
+
+std::uint32_t Reporter::keyId(const std::string& key) {
+  auto [it, added] = keyIds_.try_emplace(key, static_cast<std::uint32_t>(keyNames_.size()));
+  if (added) keyNames_.push_back(key);
+  return it->second;
 }
 
 void Reporter::send(const std::string& line, Pending p) {
@@ -427,7 +464,7 @@ std::string Reporter::describe() const {
   out += " missed=" + std::to_string(missed()) + " sets=" + std::to_string(counters_.sets);
   out += " acked=" + std::to_string(counters_.acked) + " errors=" + std::to_string(counters_.errors);
   out += " replayed=" + std::to_string(counters_.replayed) + " connects=" + std::to_string(counters_.connects);
-  out += " disconnects=" + std::to_string(counters_.disconnects);
+  out += " disconnects=" + std::to_string(counters_.disconnects) + " paced=" + std::to_string(counters_.paced);
   if (phase_ != Phase::Ready && !lastFailure_.empty()) out += " last_error=\"" + lastFailure_ + "\"";
   return out;
 }

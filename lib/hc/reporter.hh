@@ -1,8 +1,11 @@
 // One faild that hc reports to (`report HOST:PORT ...` in the Hcfile): an asynchronous
 // client on the loop speaking doc/protocol.md.
 //
-// Every result becomes a pipelined `SET NAME STATE ttl=D note=TEXT KEY=VALUE ...` (faild
+// A result becomes a pipelined `SET NAME STATE ttl=D note=TEXT KEY=VALUE ...` (faild
 // decides whether it is a change or a refresh); replies are counted, never waited for.
+// Refreshes are paced: a result whose state, note, ttl and attributes (but the paced ones:
+// latency, ok_streak, fail_streak) equal the last SET sent for the check is left unsent
+// while that SET is at most Update::paceMs old; anything else goes out at once.
 // While faild cannot be reached (not connected, or more than maxOutput bytes queued for
 // it), the reporter remembers each check's current state and the changes it saw (at
 // most maxMissed per check); once it is back, it sends those changes with `at=TIME` (the
@@ -21,9 +24,9 @@
 #include <deque>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "base/time.hh"
 #include "client/tls.hh"
@@ -42,6 +45,11 @@ struct Update {
   state::Attrs attrs;      // the current attributes; a key sent before and absent now is removed
   Micros when = 0;         // wall clock of the result
   bool changed = false;    // the state or note differ from the check's previous result
+  // An unchanged result may be left unsent while the last SET sent for the check is at
+  // most this old (by the results' wall clock; a clock that went back sends at once): the
+  // caller makes sure that the next result still refreshes the record before its ttl
+  // runs out. 0: always sent.
+  std::int64_t paceMs = 0;
 };
 
 struct ReporterOptions {
@@ -56,6 +64,7 @@ struct ReporterCounters {
   std::uint64_t connects = 0, disconnects = 0, sets = 0, replayed = 0, acked = 0, errors = 0;
   std::uint64_t dropped = 0;     // remembered changes given up because there were too many
   std::uint64_t duplicates = 0;  // uncertain changes faild turned out to hold already
+  std::uint64_t paced = 0;       // unchanged results not sent (Update::paceMs)
 };
 
 class Reporter {
@@ -82,15 +91,17 @@ class Reporter {
 
  private:
   enum class Phase { Idle, Connecting, Greeting, Ready };
+  // Per check, so kept small: vectors (an empty one allocates nothing, unlike a deque)
+  // and attribute keys as indexes into keyNames_.
   struct Check {
-    std::optional<Update> current;
+    std::optional<Update> current;  // the newest result; when currentSent, the last one sent
     bool currentSent = false;
     bool dirty = false;      // queued in dirty_
     bool resolving = false;  // a GET is out to settle `uncertain`
-    std::deque<Update> missed;     // changes not yet sent, oldest first
-    std::deque<Update> uncertain;  // changes sent whose OK never came
-    std::set<std::string> keys;    // attribute keys sent so far
-    std::string lastError;         // the last ERR logged for it (each logged once)
+    std::vector<Update> missed;     // changes not yet sent, oldest first (at most maxMissed)
+    std::vector<Update> uncertain;  // changes sent whose OK never came
+    std::vector<std::uint32_t> keys;  // attribute keys sent so far (keyNames_ indexes)
+    std::string lastError;            // the last ERR logged for it (each logged once)
   };
   struct Pending {
     enum class Kind { Hello, Auth, Get, Set } kind;
@@ -121,6 +132,8 @@ class Reporter {
   void sendSet(const std::string& name, Check& c, const Update& u, bool withAt, bool isChange);
   void send(const std::string& line, Pending p);
   void remember(Check& c, const Update& u);
+  bool refreshDue(const Update& sent, const Update& u) const;
+  std::uint32_t keyId(const std::string& key);
   void resolve(const std::string& name, const std::string& reply);
 
   event_base* base_;
@@ -135,6 +148,8 @@ class Reporter {
   bool started_ = false, everReady_ = false, downLogged_ = false;
   std::string lastFailure_;
   std::unordered_map<std::string, Check> checks_;
+  std::vector<std::string> keyNames_;  // every attribute key seen, interned
+  std::unordered_map<std::string, std::uint32_t> keyIds_;
   std::deque<std::string> dirty_;
   std::deque<Pending> inflight_;
   ReporterCounters counters_;

@@ -87,6 +87,75 @@ TEST(Reporter, ChangesRefreshesAndAttributes) {
   EXPECT_EQ(rep.counters().errors, 0u);
 }
 
+// Refresh pacing: an unchanged result waits until the last SET is paceMs old; a change of
+// state, note or a (non-paced) attribute goes out at once.
+TEST(Reporter, PacesUnchangedRefreshesButSendsChangesAtOnce) {
+  Loop loop;
+  MiniFaild faild(loop.base());
+  Reporter rep(loop.base(), spec(faild.address()), fast());
+  rep.start();
+  ASSERT_TRUE(loop.until([&] { return rep.ready(); }));
+  const Micros s = 1'000'000, t0 = wallNow();
+  auto send = [&](Update u) {
+    u.paceMs = 7500;
+    rep.update(u);
+    return rep.counters().sets;
+  };
+  EXPECT_EQ(send(upd("w", State::Up, "ok", true, {{"latency", "1ms"}, {"ok_streak", "1"}}, t0)), 1u);
+  EXPECT_EQ(send(upd("w", State::Up, "ok", false, {{"latency", "2ms"}, {"ok_streak", "2"}}, t0 + s)), 1u);
+  EXPECT_EQ(rep.counters().paced, 1u);
+  // A non-paced attribute appears: at once.
+  EXPECT_EQ(send(upd("w", State::Up, "ok", false, {{"latency", "2ms"}, {"status", "200"}}, t0 + 2 * s)), 2u);
+  // A new note is a change: at once.
+  EXPECT_EQ(send(upd("w", State::Up, "fine", true, {{"latency", "3ms"}, {"status", "200"}}, t0 + 3 * s)), 3u);
+  EXPECT_EQ(send(upd("w", State::Up, "fine", false, {{"latency", "4ms"}, {"status", "200"}}, t0 + 4 * s)), 3u);
+  EXPECT_EQ(send(upd("w", State::Up, "fine", false, {{"latency", "5ms"}, {"status", "200"}}, t0 + 10 * s)), 3u);
+  // More than paceMs after the last SET: the refresh is due, with the newest latency.
+  EXPECT_EQ(send(upd("w", State::Up, "fine", false, {{"latency", "6ms"}, {"status", "200"}}, t0 + 3 * s + 7'500'001)),
+            4u);
+  // A wall clock that went back: sent, rather than trust it.
+  EXPECT_EQ(send(upd("w", State::Up, "fine", false, {{"latency", "7ms"}, {"status", "200"}}, t0)), 5u);
+  // A state change: at once.
+  EXPECT_EQ(send(upd("w", State::Fail, "fine", true, {{"latency", "7ms"}, {"status", "200"}}, t0 + 1)), 6u);
+  ASSERT_TRUE(loop.until([&] { return rep.counters().acked == 6; }));
+  EXPECT_EQ(attr(faild.get("w"), "latency"), "7ms");
+  EXPECT_EQ(faild.get("w")->state, State::Fail);
+  EXPECT_EQ(rep.counters().paced, 3u);
+}
+
+// As the Checker paces a check at a 1 s interval (ttl 3 s, timeout 500 ms: paceMs 1250):
+// whatever the phase of the results within their timeout, a SET goes out at least a
+// quarter interval before the record could expire, mostly every other result.
+TEST(Reporter, RefreshesWellBeforeTheTtlRunsOut) {
+  Loop loop;
+  MiniFaild faild(loop.base());
+  Reporter rep(loop.base(), spec(faild.address()), fast());
+  rep.start();
+  ASSERT_TRUE(loop.until([&] { return rep.ready(); }));
+  const Micros t0 = wallNow();
+  Micros lastSent = 0, longest = 0;
+  for (int i = 0; i < 40; ++i) {
+    Micros when = t0 + i * 1'000'000 + (i * 7919 % 500) * 1000;  // up to a timeout after the slot
+    Update u = upd("w", State::Up, "ok", i == 0, {{"latency", std::to_string(i) + "ms"}}, when);
+    u.ttlMs = 3000;
+    u.paceMs = 1250;
+    auto before = rep.counters().sets;
+    rep.update(u);
+    if (rep.counters().sets == before) continue;
+    if (lastSent) longest = std::max(longest, when - lastSent);
+    lastSent = when;
+  }
+  EXPECT_LE(longest, 2'750'000);
+  EXPECT_GT(rep.counters().paced, 10u);
+  // paceMs 0: every result is sent.
+  Reporter every(loop.base(), spec(faild.address()), fast());
+  every.start();
+  ASSERT_TRUE(loop.until([&] { return every.ready(); }));
+  for (int i = 0; i < 5; ++i) every.update(upd("v", State::Up, "ok", i == 0, {{"latency", "1ms"}}, t0 + i));
+  EXPECT_EQ(every.counters().sets, 5u);
+  EXPECT_EQ(every.counters().paced, 0u);
+}
+
 TEST(Reporter, PipelinesWithoutWaitingForReplies) {
   Loop loop;
   MiniFaild faild(loop.base());
