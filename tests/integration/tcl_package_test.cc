@@ -16,14 +16,17 @@ namespace {
 // stock tclsh does not do: preload them (and leave Tcl's own exit-time leaks alone).
 std::vector<std::string> sanitizerEnv() {
 #if defined(__SANITIZE_ADDRESS__)
-  std::string lib;
-  if (FILE* p = ::popen("g++ -print-file-name=libasan.so", "r")) {
-    char buf[512];
-    if (std::fgets(buf, sizeof buf, p)) lib = buf;
-    ::pclose(p);
-  }
-  while (!lib.empty() && (lib.back() == '\n' || lib.back() == ' ')) lib.pop_back();
-  return {"LD_PRELOAD=" + lib, "ASAN_OPTIONS=detect_leaks=0"};
+  auto runtime = [](const char* name) {
+    std::string lib;
+    if (FILE* p = ::popen((std::string("g++ -print-file-name=") + name).c_str(), "r")) {
+      char buf[512];
+      if (std::fgets(buf, sizeof buf, p)) lib = buf;
+      ::pclose(p);
+    }
+    while (!lib.empty() && (lib.back() == '\n' || lib.back() == ' ')) lib.pop_back();
+    return lib;
+  };
+  return {"LD_PRELOAD=" + runtime("libasan.so") + " " + runtime("libubsan.so"), "ASAN_OPTIONS=detect_leaks=0"};
 #else
   return {};
 #endif
