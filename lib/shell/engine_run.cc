@@ -24,11 +24,13 @@ void Engine::tick(Service& s) {
   schedule(s, iv);
   if (s.running) {
     ++s.status.skipped;
+    FAIL_LOG(fac(), Debug) << "run service=" << s.spec.name << " skipped: the last run is not over";
     return;
   }
   if (!synced_ || !watch_ || !watch_->up()) {
     s.status.lastNote = "local faild not reachable";
     ++s.status.skipped;
+    FAIL_LOG(fac(), Debug) << "run service=" << s.spec.name << " skipped: local faild not reachable";
     return;
   }
   s.running = true;
@@ -107,6 +109,11 @@ void Engine::polled(Service& s) {
     const std::string& h = s.spec.witnesses[w];
     s.status.seen["witness." + h] = !s.reach[h] ? "unreachable" : s.witnessDown[w] ? "master-down" : "master-up";
   }
+  FAIL_LOG(fac(), Debug) << "run service=" << s.spec.name << " polled: local " << state::stateName(local) << [&] {
+    std::string seen;
+    for (const auto& [k, v] : s.status.seen) seen += " " + k + " " + v;
+    return seen;
+  }();
 
   // A master whose faild is up but holds no state for the service yet (its failsh is
   // starting) counts as ready for two intervals, so two hosts starting together do not
@@ -211,6 +218,8 @@ void Engine::act(Service& s, Action a) {
 }
 
 void Engine::finish(Service& s, State next, const std::string& note, Action a) {
+  FAIL_LOG(fac(), Debug) << "run service=" << s.spec.name << " done: " << actionName(a) << " -> "
+                         << state::stateName(next) << " (" << (a == Action::None ? s.status.lastNote : note) << ")";
   if (a == Action::Stop) s.held = false;
   auto it = local_.find(s.spec.name);
   State local = it == local_.end() ? State::Unknown : it->second.state;

@@ -56,6 +56,7 @@ class Lan {
   bool ok() const { return ok_; }
   std::string ns(const std::string& host) const { return prefix_ + host; }
   std::string address(const std::string& host) const { return addresses_.at(host); }
+  std::string switchNs() const { return sw(); }  // the namespace holding br0 and the s-HOST ports
   bool in(const std::string& host, const std::string& cmd) const { return shell("ip netns exec " + ns(host) + " " + cmd); }
   // Output of `cmd` run inside `host`'s namespace.
   std::string capture(const std::string& host, const std::string& cmd) const {
