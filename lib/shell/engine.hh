@@ -62,7 +62,7 @@ class ProcRunner {
 
 struct EngineOptions {
   std::string localName = "localhost";  // the host name meaning the local faild
-  Millis hostInterval{5000};            // PING of hosts no service polls
+  Millis hostInterval{1000};            // PING of every host (at most this, at least the shortest service interval)
 };
 
 struct ServiceStatus {  // what the monitor shows
@@ -121,6 +121,8 @@ class Engine {
   void tick(Service& s);
   void polled(Service& s);
   void act(Service& s, Action a);
+  void fenceNow(Service& s);  // runs the stop proc of a holder cut off from the majority
+  void fenceDue(Service& s);  // the fence timer fired
   void finish(Service& s, State next, const std::string& note, Action a);
   void onWatch(const client::WatchEvent& e);
   void localChanged(const state::Record& rec, const state::Record* before);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,9 +26,14 @@ struct Engine::Service {
   bool running = false, held = false, reclaimed = false, stopOnFail = false;
   int outstanding = 0;
   std::vector<PeerView> masters, slaves;
-  std::vector<bool> witnessDown;
+  // Per witness: the hosts (masters and slaves) its faild holds as host:NAME FAIL.
+  std::vector<std::set<std::string>> witnessDown;
   std::map<std::string, bool> reach;  // every distinct peer of this run
-  Micros mastersDownSince = 0, minoritySince = 0;  // steady clock
+  // Steady clock: when this run started; the start of the last run that reached a
+  // majority of the set (the fence deadline counts from it); the start of the first run
+  // that found a master unreachable (the slave's wait counts from it).
+  Micros tickAt = 0, majorityAt = 0, mastersDownSince = 0, slavesDownSince = 0;
+  std::unique_ptr<ev::Timer> fenceTimer;  // fences at majorityAt + fence-after, on time
   std::map<std::string, Micros> unknownSince;       // a reachable master without a record yet
 };
 

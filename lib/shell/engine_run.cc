@@ -34,10 +34,11 @@ void Engine::tick(Service& s) {
     return;
   }
   s.running = true;
+  s.tickAt = steadyNow();
   ++s.status.runs;
   s.masters.assign(s.spec.masters.size(), PeerView{});
   s.slaves.assign(s.spec.slaves.size(), PeerView{});
-  s.witnessDown.assign(s.spec.witnesses.size(), true);
+  s.witnessDown.assign(s.spec.witnesses.size(), {});
   s.reach.clear();
   s.outstanding = 1;  // held until every poll is out, so a poll answered at once cannot end the run early
   Service* sp = &s;
@@ -56,7 +57,12 @@ void Engine::tick(Service& s) {
                 v.reachable = r.ok || r.code != "DOWN";
                 v.state = State::Unknown;
                 state::Record rec;
-                if (r.ok && r.words.size() == 1 && state::decodeRecord(r.words[0], rec)) v.state = rec.state;
+                v.holding = false;
+                if (r.ok && r.words.size() == 1 && state::decodeRecord(r.words[0], rec)) {
+                  v.state = rec.state;
+                  for (const auto& [k, val] : rec.attrs)
+                    if (k == "held") v.holding = val == "1";
+                }
                 sp->reach[v.host] = v.reachable;
                 done();
               },
@@ -65,10 +71,10 @@ void Engine::tick(Service& s) {
   };
   poll(s.masters, s.spec.masters);
   poll(s.slaves, s.spec.slaves);
-  // Each witness: does its faild hold host:M as FAIL for every master?
+  // Each witness: which masters and slaves does its faild hold as host:NAME FAIL?
   for (size_t w = 0; w < s.spec.witnesses.size(); ++w) {
     const std::string& witness = s.spec.witnesses[w];
-    if (s.spec.masters.empty()) {  // nothing to vote on; only reachability counts
+    if (s.spec.masters.empty() && s.spec.slaves.empty()) {  // nothing to vote on: reachability
       ++s.outstanding;
       request(witness, "PING",
               [sp, witness, done](const client::Reply& r) {
@@ -77,21 +83,21 @@ void Engine::tick(Service& s) {
               },
               s.spec.timeout());
     }
-    for (const std::string& m : s.spec.masters) {
-      ++s.outstanding;
-      std::string line = "GET";
-      proto::appendElement(line, "host:" + m);
-      request(witness, line,
-              [sp, w, witness, done](const client::Reply& r) {
-                sp->reach[witness] = r.ok || r.code != "DOWN";
-                state::Record rec;
-                bool down = r.ok && r.words.size() == 1 && state::decodeRecord(r.words[0], rec) &&
-                            rec.state == State::Fail;
-                if (!down) sp->witnessDown[w] = false;
-                done();
-              },
-              s.spec.timeout());
-    }
+    for (const auto* list : {&s.spec.masters, &s.spec.slaves})
+      for (const std::string& h : *list) {
+        ++s.outstanding;
+        std::string line = "GET";
+        proto::appendElement(line, "host:" + h);
+        request(witness, line,
+                [sp, w, h, witness, done](const client::Reply& r) {
+                  sp->reach[witness] = r.ok || r.code != "DOWN";
+                  state::Record rec;
+                  if (r.ok && r.words.size() == 1 && state::decodeRecord(r.words[0], rec) && rec.state == State::Fail)
+                    sp->witnessDown[w].insert(h);
+                  done();
+                },
+                s.spec.timeout());
+      }
   }
   done();
 }
@@ -107,7 +113,9 @@ void Engine::polled(Service& s) {
     s.status.seen["slave." + v.host] = v.reachable ? state::stateName(v.state) : "unreachable";
   for (size_t w = 0; w < s.spec.witnesses.size(); ++w) {
     const std::string& h = s.spec.witnesses[w];
-    s.status.seen["witness." + h] = !s.reach[h] ? "unreachable" : s.witnessDown[w] ? "master-down" : "master-up";
+    std::string down;
+    for (const auto& x : s.witnessDown[w]) down += (down.empty() ? "" : ",") + x;
+    s.status.seen["witness." + h] = !s.reach[h] ? "unreachable" : down.empty() ? "all-up" : "down:" + down;
   }
   FAIL_LOG(fac(), Debug) << "run service=" << s.spec.name << " polled: local " << state::stateName(local) << [&] {
     std::string seen;
@@ -137,18 +145,23 @@ void Engine::polled(Service& s) {
   auto fence = std::chrono::duration_cast<std::chrono::microseconds>(s.spec.fence()).count();
   auto interval = std::chrono::duration_cast<std::chrono::microseconds>(s.spec.interval).count();
 
-  // A holder cut off from the majority fences itself after -fence-after.
+  // A holder cut off from the majority fences itself -fence-after from the start of the
+  // last run that reached one (never later: the slave's wait counts on it), on a timer
+  // rather than at a later run, whose phase could make it late.
+  if (guarded && majority) {
+    s.majorityAt = s.tickAt;
+    if (s.fenceTimer) s.fenceTimer->cancel();
+  }
   if (guarded && local == State::Up && !majority) {
-    if (!s.minoritySince) s.minoritySince = now;
-    if (now - s.minoritySince >= fence) {
-      FAIL_LOG(fac(), Warning) << "fence service=" << s.spec.name << ": no majority reachable for "
-                               << formatDurationMs(fence / 1000);
-      s.minoritySince = 0;
-      return act(s, Action::Stop);
+    Micros deadline = (s.majorityAt ? s.majorityAt : s.tickAt) + fence;
+    if (now >= deadline) return fenceNow(s);
+    if (!s.fenceTimer) {
+      Service* sp = &s;
+      s.fenceTimer = std::make_unique<ev::Timer>(base_, [this, sp] { fenceDue(*sp); });
     }
+    if (!s.fenceTimer->armed()) s.fenceTimer->arm(ev::Micros(deadline - now));
     return finish(s, local, "", Action::None);
   }
-  s.minoritySince = 0;
 
   RuleInput in;
   in.local = local;
@@ -165,21 +178,52 @@ void Engine::polled(Service& s) {
   bool mastersDown = !s.masters.empty() && std::none_of(s.masters.begin(), s.masters.end(), [](const PeerView& v) {
     return v.effective() == State::Up || v.effective() == State::Recover;
   });
-  if (!(mastersDown && masterUnreachable)) s.mastersDownSince = 0;
+  if (!(mastersDown && masterUnreachable))
+    s.mastersDownSince = 0;
+  else if (!s.mastersDownSince)
+    s.mastersDownSince = s.tickAt;  // from the first run that lost the master, votes or not
   if (a == Action::Start && guarded) {
     if (!majority) {
       s.status.lastNote = "not starting: no majority of peers reachable";
       return finish(s, local, "", Action::None);
     }
+    // Witness w agrees that every peer of `views` this host cannot reach is down.
+    auto agree = [&](const std::vector<PeerView>& views) {
+      std::vector<bool> out;
+      for (const auto& down : s.witnessDown) {
+        bool all = true;
+        for (const PeerView& v : views)
+          if (!v.reachable && !down.count(v.host)) all = false;
+        out.push_back(all);
+      }
+      return out;
+    };
+    // A slave this host cannot reach may hold the service: start only when a majority
+    // agree it does not, and after it had the time to fence itself.
+    bool slaveUnreachable = std::any_of(s.slaves.begin(), s.slaves.end(), [](const PeerView& v) { return !v.reachable; });
+    if (!slaveUnreachable) {
+      s.slavesDownSince = 0;
+    } else {
+      if (!s.slavesDownSince) s.slavesDownSince = s.tickAt;
+      Votes v = startVotes(s.slaves, agree(s.slaves));
+      if (!v.majority()) {
+        s.status.lastNote = "not starting: " + std::to_string(v.yes) + " of " + std::to_string(v.total) +
+                            " agree no slave holds it";
+        return finish(s, local, "", Action::None);
+      }
+      if (now - s.slavesDownSince < fence + interval) {
+        s.status.lastNote = "not starting yet: waiting for an unreachable slave to fence itself";
+        return finish(s, local, "", Action::None);
+      }
+    }
     if (!s.masters.empty()) {
-      Votes v = takeoverVotes(s.masters, s.witnessDown);
+      Votes v = takeoverVotes(s.masters, agree(s.masters));
       if (!v.majority()) {
         s.status.lastNote = "not starting: " + std::to_string(v.yes) + " of " + std::to_string(v.total) +
                             " agree the masters are down";
         return finish(s, local, "", Action::None);
       }
       if (masterUnreachable) {
-        if (!s.mastersDownSince) s.mastersDownSince = now;
         if (now - s.mastersDownSince < fence + interval) {
           s.status.lastNote = "not starting yet: waiting for the master to fence itself";
           return finish(s, local, "", Action::None);
@@ -188,6 +232,25 @@ void Engine::polled(Service& s) {
     }
   }
   act(s, a);
+}
+
+void Engine::fenceNow(Service& s) {
+  FAIL_LOG(fac(), Warning) << "fence service=" << s.spec.name << ": no majority reachable for "
+                           << formatDurationMs(std::chrono::duration_cast<std::chrono::milliseconds>(s.spec.fence()).count());
+  if (s.fenceTimer) s.fenceTimer->cancel();
+  s.majorityAt = 0;
+  act(s, Action::Stop);
+}
+
+void Engine::fenceDue(Service& s) {
+  auto it = local_.find(s.spec.name);
+  if (it == local_.end() || it->second.state != State::Up) return;  // not holding it any more
+  if (s.running) {  // a run is out (its polls may still reach the majority): decide after it
+    s.fenceTimer->arm(ev::Micros(10'000));
+    return;
+  }
+  s.running = true;
+  fenceNow(s);
 }
 
 void Engine::act(Service& s, Action a) {
@@ -224,9 +287,16 @@ void Engine::finish(Service& s, State next, const std::string& note, Action a) {
   auto it = local_.find(s.spec.name);
   State local = it == local_.end() ? State::Unknown : it->second.state;
   bool fromFailStop = a == Action::Stop && local == State::Fail;
-  if (a != Action::None && !fromFailStop && (next != local || (it != local_.end() && it->second.note != note))) {
+  // held=1 from a start until the stop proc has run: peers polling this record do not
+  // take over a service that was set FAIL here before it has been released.
+  state::Attrs held;
+  if (a == Action::Start) held = {{"held", "1"}};
+  if (a == Action::Stop) held = {{"held", "0"}};
+  if (fromFailStop) {
+    setLocal(s.spec.name, State::Fail, it->second.note, held);  // same state and note: a refresh
+  } else if (a != Action::None && (next != local || (it != local_.end() && it->second.note != note) || !held.empty())) {
     s.status.lastNote = note;
-    setLocal(s.spec.name, next, note);
+    setLocal(s.spec.name, next, note, held);
   } else if (a == Action::None && local == State::Unknown) {
     setLocal(s.spec.name, State::Recover, "ready");
   }

@@ -40,7 +40,18 @@ Votes takeoverVotes(const std::vector<PeerView>& masters, const std::vector<bool
   v.yes = 1;  // this host sees every master down, or it would not ask
   v.total = 1 + static_cast<int>(masters.size() + witnessSaysDown.size());
   for (const PeerView& m : masters)
-    if (m.reachable && m.state != State::Up && m.state != State::Recover) ++v.yes;
+    if (m.reachable && m.effective() != State::Up && m.effective() != State::Recover) ++v.yes;
+  for (bool w : witnessSaysDown)
+    if (w) ++v.yes;
+  return v;
+}
+
+Votes startVotes(const std::vector<PeerView>& slaves, const std::vector<bool>& witnessSaysDown) {
+  Votes v;
+  v.yes = 1;
+  v.total = 1 + static_cast<int>(slaves.size() + witnessSaysDown.size());
+  for (const PeerView& p : slaves)
+    if (p.reachable && p.effective() != State::Up) ++v.yes;
   for (bool w : witnessSaysDown)
     if (w) ++v.yes;
   return v;

@@ -17,8 +17,14 @@ struct PeerView {
   std::string host;
   bool reachable = false;
   State state = State::Unknown;  // meaningful when reachable
-  // The state the rule sees: an unreachable host counts as FAIL (the original rule).
-  State effective() const { return reachable ? state : State::Fail; }
+  bool holding = false;          // its failsh ran the start proc and not yet the stop proc
+  // The state the rule sees: an unreachable host counts as FAIL (the original rule); a
+  // host set FAIL (or UNKNOWN) that has not yet released the service still counts as UP.
+  State effective() const {
+    if (!reachable) return State::Fail;
+    if (holding && (state == State::Fail || state == State::Unknown)) return State::Up;
+    return state;
+  }
 };
 
 enum class Action {
@@ -53,6 +59,12 @@ struct Votes {
   bool majority() const { return yes * 2 > total; }
 };
 Votes takeoverVotes(const std::vector<PeerView>& masters, const std::vector<bool>& witnessSaysDown);
+
+// The same before a start when a slave cannot be reached (it may hold the service): a
+// majority of {self, slaves, witnesses} must agree no slave holds it; a slave counts yes
+// when it is reachable and not UP, a witness when it holds host:SLAVE as FAIL for every
+// slave this host cannot reach.
+Votes startVotes(const std::vector<PeerView>& slaves, const std::vector<bool>& witnessSaysDown);
 
 // A host holding a service with witnesses must reach a majority of {self, masters,
 // slaves, witnesses} (each distinct host once; self counts). `reachable[i]` for each

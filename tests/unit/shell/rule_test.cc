@@ -68,6 +68,16 @@ TEST(Rule, TakeoverVotesCountSelfReachableDownMastersAndWitnesses) {
   EXPECT_TRUE(takeoverVotes({gone("a")}, {true, true}).majority());
 }
 
+TEST(Rule, StartVotesWhenASlaveCannotBeReached) {
+  // The master is back, the slave unreachable from it, the witness still sees the slave.
+  EXPECT_FALSE(startVotes({gone("b")}, {false}).majority());
+  // The witness has lost the slave too: 2 of 3.
+  EXPECT_TRUE(startVotes({gone("b")}, {true}).majority());
+  // A reachable slave that does not hold it (RECOVER) agrees.
+  EXPECT_TRUE(startVotes({recover("b")}, {false}).majority());
+  EXPECT_FALSE(startVotes({up("b"), gone("d")}, {false}).majority());
+}
+
 TEST(Rule, FencingNeedsAMajorityReachable) {
   EXPECT_TRUE(reachesMajority({}));               // alone in its set: 1 of 1
   EXPECT_TRUE(reachesMajority({false, true}));    // reaches the witness: 2 of 3
