@@ -1,14 +1,11 @@
 #include "client/link.hh"
 
+#include "client/bev.hh"
+
 #include <arpa/inet.h>
 #include <event2/buffer.h>
-#include <event2/bufferevent_ssl.h>
-#include <openssl/err.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include <cerrno>
-#include <cstddef>
 #include <cstring>
 
 #include "base/log.hh"
@@ -96,53 +93,25 @@ void Link::watch(std::string pattern, std::function<void(const WatchEvent&)> fn,
 void Link::connect() {
   if (!running_) return;
   phase_ = Phase::Connecting;
-  const Target& t = spec_.target;
-  bufferevent* b = nullptr;
-  if (ctx_) {
-    std::string err;
-    SslPtr ssl = makeClientSsl(ctx_.get(), -1, t.kind == Target::Kind::Tcp ? t.host : "", err);
-    if (!ssl) return broken(err);
-    b = bufferevent_openssl_socket_new(base_, -1, ssl.get(), BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
-    if (b) ssl.release();
-  } else {
-    b = bufferevent_socket_new(base_, -1, BEV_OPT_CLOSE_ON_FREE);
-  }
-  if (!b) return broken("cannot create a connection");
+  std::string err;
+  bufferevent* b = newBufferevent(base_, spec_.target, ctx_.get(), err);
+  if (!b) return broken(err);
   bev_.reset(b);
   bufferevent_setcb(b, readCb, nullptr, eventCb, this);
   bufferevent_enable(b, EV_READ | EV_WRITE);
   connectDeadline_ = now() + opts_.connectTimeout;
   armDeadline();
-  int rc;
-  if (t.kind == Target::Kind::Unix) {
-    sockaddr_un sun{};
-    sun.sun_family = AF_UNIX;
-    if (t.path.empty() || t.path.size() >= sizeof sun.sun_path) return broken("bad socket path");
-    std::memcpy(sun.sun_path, t.path.data(), t.path.size());
-    bool abstract = t.path[0] == '@';
-    if (abstract) sun.sun_path[0] = '\0';
-    auto len = static_cast<int>(offsetof(sockaddr_un, sun_path) + t.path.size() + (abstract ? 0 : 1));
-    rc = bufferevent_socket_connect(b, reinterpret_cast<sockaddr*>(&sun), len);
-  } else {
-    rc = bufferevent_socket_connect_hostname(b, dns_.get(), AF_UNSPEC, t.host.c_str(), std::atoi(t.port.c_str()));
-  }
-  if (rc < 0 && bev_.get() == b) broken(std::string("cannot connect: ") + std::strerror(errno));
+  if (!connectBufferevent(b, spec_.target, dns_.get(), err) && bev_.get() == b) broken(err);
 }
 
 void Link::readCb(bufferevent* bev, void* arg) noexcept {
   auto* self = static_cast<Link*>(arg);
   try {
-    evbuffer* in = bufferevent_get_input(bev);
-    while (self->bev_.get() == bev) {
-      size_t n = 0;
-      char* raw = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
-      if (!raw) break;
-      std::string line(raw, n);
-      std::free(raw);
-      if (!line.empty() && line.back() == '\r') line.pop_back();
+    bool fits = readLines(bev, kMaxLine, [&](const std::string& line) {
       self->onLine(line);
-    }
-    if (self->bev_.get() == bev && evbuffer_get_length(in) > kMaxLine) self->broken("reply line too long");
+      return self->bev_.get() == bev;  // stop once the line broke the connection
+    });
+    if (!fits && self->bev_.get() == bev) self->broken("reply line too long");
   } catch (const std::exception& e) {
     FAIL_LOG(fac(), Err) << "link " << self->spec_.name << ": " << e.what();
   }
@@ -152,26 +121,7 @@ void Link::eventCb(bufferevent* bev, short what, void* arg) noexcept {
   auto* self = static_cast<Link*>(arg);
   try {
     if (what & BEV_EVENT_CONNECTED) return self->onConnected();
-    std::string why;
-    if (what & BEV_EVENT_EOF) {
-      why = "connection closed by peer";
-    } else if (int dnsErr = bufferevent_socket_get_dns_error(bev)) {
-      why = "cannot resolve " + self->spec_.target.host + ": " + evutil_gai_strerror(dnsErr);
-    } else if (SSL* ssl = self->ctx_ ? bufferevent_openssl_get_ssl(bev) : nullptr;
-               ssl && self->phase_ == Phase::Connecting && bufferevent_get_openssl_error(bev)) {
-      while (bufferevent_get_openssl_error(bev)) {
-      }
-      why = handshakeError(ssl);
-    } else {
-      int err = EVUTIL_SOCKET_ERROR();
-      why = err ? std::strerror(err) : "connection lost";
-      while (unsigned long e = bufferevent_get_openssl_error(bev)) {
-        char buf[256];
-        ERR_error_string_n(e, buf, sizeof buf);
-        why += std::string("; ") + buf;
-      }
-    }
-    self->broken(why);
+    self->broken(endReason(bev, what, self->spec_.target, self->ctx_ != nullptr, self->phase_ == Phase::Connecting));
   } catch (const std::exception& e) {
     FAIL_LOG(fac(), Err) << "link " << self->spec_.name << ": " << e.what();
   }

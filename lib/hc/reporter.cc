@@ -2,16 +2,13 @@
 
 #include <arpa/inet.h>
 #include <event2/buffer.h>
-#include <event2/bufferevent_ssl.h>
-#include <openssl/err.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "base/log.hh"
+#include "client/bev.hh"
 #include "base/text.hh"
 #include "base/version.hh"
 #include "proto/list.hh"
@@ -68,54 +65,25 @@ void Reporter::start() {
 
 void Reporter::connect() {
   phase_ = Phase::Connecting;
-  const client::Target& t = spec_.target;
-  bufferevent* b = nullptr;
-  if (ctx_) {
-    std::string err;
-    client::SslPtr ssl =
-        client::makeClientSsl(ctx_.get(), -1, t.kind == client::Target::Kind::Tcp ? t.host : "", err);
-    if (!ssl) return broken(err);
-    b = bufferevent_openssl_socket_new(base_, -1, ssl.get(), BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
-    if (b) ssl.release();  // the bufferevent frees it
-  } else {
-    b = bufferevent_socket_new(base_, -1, BEV_OPT_CLOSE_ON_FREE);
-  }
-  if (!b) return broken("cannot create a connection");
+  std::string err;
+  bufferevent* b = client::newBufferevent(base_, spec_.target, ctx_.get(), err);
+  if (!b) return broken(err);
   bev_.reset(b);
   bufferevent_setcb(b, readCb, writeCb, eventCb, this);
   bufferevent_setwatermark(b, EV_WRITE, opts_.maxOutput / 2, 0);
   bufferevent_enable(b, EV_READ | EV_WRITE);
   watchdog_.arm(opts_.connectTimeout);
-  int rc;
-  if (t.kind == client::Target::Kind::Unix) {
-    sockaddr_un sun{};
-    sun.sun_family = AF_UNIX;
-    if (t.path.empty() || t.path.size() >= sizeof sun.sun_path) return broken("bad socket path");
-    std::memcpy(sun.sun_path, t.path.data(), t.path.size());
-    if (!t.path.empty() && t.path[0] == '@') sun.sun_path[0] = '\0';  // abstract namespace
-    auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + t.path.size() + (t.path[0] == '@' ? 0 : 1));
-    rc = bufferevent_socket_connect(b, reinterpret_cast<sockaddr*>(&sun), static_cast<int>(len));
-  } else {
-    int port = std::atoi(t.port.c_str());
-    rc = bufferevent_socket_connect_hostname(b, dns_.get(), AF_UNSPEC, t.host.c_str(), port);
-  }
-  if (rc < 0 && bev_.get() == b) broken(std::string("cannot connect: ") + std::strerror(errno));
+  if (!client::connectBufferevent(b, spec_.target, dns_.get(), err) && bev_.get() == b) broken(err);
 }
 
 void Reporter::readCb(bufferevent* bev, void* arg) noexcept {
   auto* self = static_cast<Reporter*>(arg);
   try {
-    evbuffer* in = bufferevent_get_input(bev);
-    while (self->bev_.get() == bev) {
-      size_t n = 0;
-      char* raw = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
-      if (!raw) break;
-      std::string line(raw, n);
-      std::free(raw);
-      if (!line.empty() && line.back() == '\r') line.pop_back();
+    bool fits = client::readLines(bev, kMaxReplyLine, [&](const std::string& line) {
       self->onLine(line);
-    }
-    if (self->bev_.get() == bev && evbuffer_get_length(in) > kMaxReplyLine) self->broken("reply line too long");
+      return self->bev_.get() == bev;  // stop once the line broke the connection
+    });
+    if (!fits && self->bev_.get() == bev) self->broken("reply line too long");
   } catch (const std::exception& e) {
     FAIL_LOG(fac(), Err) << "report faild=" << self->spec_.address << ": " << e.what();
   }
@@ -134,26 +102,9 @@ void Reporter::eventCb(bufferevent* bev, short what, void* arg) noexcept {
   auto* self = static_cast<Reporter*>(arg);
   try {
     if (what & BEV_EVENT_CONNECTED) return self->onConnected();
-    std::string why;
-    if (what & BEV_EVENT_EOF) {
-      why = "connection closed by faild";
-    } else if (int dnsErr = bufferevent_socket_get_dns_error(bev)) {
-      why = std::string("cannot resolve ") + self->spec_.target.host + ": " + evutil_gai_strerror(dnsErr);
-    } else if (SSL* ssl = self->ctx_ ? bufferevent_openssl_get_ssl(bev) : nullptr;
-               ssl && self->phase_ == Phase::Connecting && bufferevent_get_openssl_error(bev)) {
-      while (bufferevent_get_openssl_error(bev)) {
-      }
-      why = client::handshakeError(ssl);
-    } else {
-      int err = EVUTIL_SOCKET_ERROR();
-      why = err ? std::strerror(err) : "connection lost";
-      while (unsigned long e = bufferevent_get_openssl_error(bev)) {
-        char buf[256];
-        ERR_error_string_n(e, buf, sizeof buf);
-        why += std::string("; ") + buf;
-      }
-    }
-    self->broken(why);
+    self->broken((what & BEV_EVENT_EOF) ? std::string("connection closed by faild")
+                                         : client::endReason(bev, what, self->spec_.target, self->ctx_ != nullptr,
+                                                             self->phase_ == Phase::Connecting));
   } catch (const std::exception& e) {
     FAIL_LOG(fac(), Err) << "report faild=" << self->spec_.address << ": " << e.what();
   }
