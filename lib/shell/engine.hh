@@ -123,6 +123,9 @@ class Engine {
   void act(Service& s, Action a);
   void fenceNow(Service& s);  // runs the stop proc of a holder cut off from the majority
   void fenceDue(Service& s);  // the fence timer fired
+  void startLater(Service& s, Micros at);  // a start whose only obstacle is the fencing wait
+  void startDue(Service& s);               // its timer fired
+  bool takeTurn(Service& s);               // for a timer: abandons a polling run; false if a proc is out
   void finish(Service& s, State next, const std::string& note, Action a);
   void onWatch(const client::WatchEvent& e);
   void localChanged(const state::Record& rec, const state::Record* before);

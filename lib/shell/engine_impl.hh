@@ -23,7 +23,11 @@ struct Engine::Service {
   ServiceSpec spec;
   std::unique_ptr<ev::Timer> timer;
   ServiceStatus status;
-  bool running = false, held = false, reclaimed = false, stopOnFail = false;
+  // running: a run or a proc is out (one at a time); polling: a run waits for its polls.
+  // A timer that must act on time abandons a polling run: runGen moves on, and the
+  // run's late answers (which check it) are dropped.
+  bool running = false, polling = false, held = false, reclaimed = false, stopOnFail = false;
+  std::uint64_t runGen = 0;
   int outstanding = 0;
   std::vector<PeerView> masters, slaves;
   // Per witness: the hosts (masters and slaves) its faild holds as host:NAME FAIL.
@@ -34,6 +38,11 @@ struct Engine::Service {
   // that found a master unreachable (the slave's wait counts from it).
   Micros tickAt = 0, majorityAt = 0, mastersDownSince = 0, slavesDownSince = 0;
   std::unique_ptr<ev::Timer> fenceTimer;  // fences at majorityAt + fence-after, on time
+  // A start that only waits for an unreachable peer to have fenced itself runs on a timer
+  // at the end of that wait (not at a later run, whose phase could make it an interval
+  // late), on the verdict of the last run; every run cancels it and decides afresh.
+  std::unique_ptr<ev::Timer> startTimer;
+  State startFrom = State::Unknown;  // the local state that verdict saw
   std::map<std::string, Micros> unknownSince;       // a reachable master without a record yet
 };
 

@@ -34,6 +34,8 @@ void Engine::tick(Service& s) {
     return;
   }
   s.running = true;
+  s.polling = true;
+  std::uint64_t gen = ++s.runGen;
   s.tickAt = steadyNow();
   ++s.status.runs;
   s.masters.assign(s.spec.masters.size(), PeerView{});
@@ -44,7 +46,7 @@ void Engine::tick(Service& s) {
   Service* sp = &s;
   auto done = [this, sp] {
     if (--sp->outstanding == 0) polled(*sp);
-  };
+  };  // every answer below checks first that its run was not abandoned (runGen)
   auto poll = [&](std::vector<PeerView>& views, const std::vector<std::string>& hosts) {
     for (size_t i = 0; i < hosts.size(); ++i) {
       views[i].host = hosts[i];
@@ -52,7 +54,8 @@ void Engine::tick(Service& s) {
       std::string line = "GET";
       proto::appendElement(line, s.spec.name);
       request(hosts[i], line,
-              [sp, &views, i, done](const client::Reply& r) {
+              [sp, &views, i, done, gen](const client::Reply& r) {
+                if (sp->runGen != gen) return;
                 PeerView& v = views[i];
                 v.reachable = r.ok || r.code != "DOWN";
                 v.state = State::Unknown;
@@ -77,7 +80,8 @@ void Engine::tick(Service& s) {
     if (s.spec.masters.empty() && s.spec.slaves.empty()) {  // nothing to vote on: reachability
       ++s.outstanding;
       request(witness, "PING",
-              [sp, witness, done](const client::Reply& r) {
+              [sp, witness, done, gen](const client::Reply& r) {
+                if (sp->runGen != gen) return;
                 sp->reach[witness] = r.ok || r.code != "DOWN";
                 done();
               },
@@ -89,7 +93,8 @@ void Engine::tick(Service& s) {
         std::string line = "GET";
         proto::appendElement(line, "host:" + h);
         request(witness, line,
-                [sp, w, h, witness, done](const client::Reply& r) {
+                [sp, w, h, witness, done, gen](const client::Reply& r) {
+                  if (sp->runGen != gen) return;
                   sp->reach[witness] = r.ok || r.code != "DOWN";
                   state::Record rec;
                   if (r.ok && r.words.size() == 1 && state::decodeRecord(r.words[0], rec) && rec.state == State::Fail)
@@ -103,6 +108,8 @@ void Engine::tick(Service& s) {
 }
 
 void Engine::polled(Service& s) {
+  s.polling = false;
+  if (s.startTimer) s.startTimer->cancel();  // this run decides afresh
   auto it = local_.find(s.spec.name);
   State local = it == local_.end() ? State::Unknown : it->second.state;
   s.status.local = local;
@@ -211,11 +218,8 @@ void Engine::polled(Service& s) {
                             " agree no slave holds it";
         return finish(s, local, "", Action::None);
       }
-      if (now - s.slavesDownSince < fence + interval) {
-        s.status.lastNote = "not starting yet: waiting for an unreachable slave to fence itself";
-        return finish(s, local, "", Action::None);
-      }
     }
+    Micros waitUntil = s.slavesDownSince ? s.slavesDownSince + fence + interval : 0;
     if (!s.masters.empty()) {
       Votes v = takeoverVotes(s.masters, agree(s.masters));
       if (!v.majority()) {
@@ -223,12 +227,12 @@ void Engine::polled(Service& s) {
                             " agree the masters are down";
         return finish(s, local, "", Action::None);
       }
-      if (masterUnreachable) {
-        if (now - s.mastersDownSince < fence + interval) {
-          s.status.lastNote = "not starting yet: waiting for the master to fence itself";
-          return finish(s, local, "", Action::None);
-        }
-      }
+      if (masterUnreachable) waitUntil = std::max(waitUntil, s.mastersDownSince + fence + interval);
+    }
+    if (now < waitUntil) {
+      s.status.lastNote = "not starting yet: waiting for an unreachable peer to fence itself";
+      startLater(s, waitUntil);
+      return finish(s, local, "", Action::None);
     }
   }
   act(s, a);
@@ -245,12 +249,43 @@ void Engine::fenceNow(Service& s) {
 void Engine::fenceDue(Service& s) {
   auto it = local_.find(s.spec.name);
   if (it == local_.end() || it->second.state != State::Up) return;  // not holding it any more
-  if (s.running) {  // a run is out (its polls may still reach the majority): decide after it
+  if (!takeTurn(s)) {  // a proc is out: fence after it
     s.fenceTimer->arm(ev::Micros(10'000));
     return;
   }
-  s.running = true;
   fenceNow(s);
+}
+
+void Engine::startLater(Service& s, Micros at) {
+  if (!s.startTimer) {
+    Service* sp = &s;
+    s.startTimer = std::make_unique<ev::Timer>(base_, [this, sp] { startDue(*sp); });
+  }
+  s.startFrom = s.status.local;
+  s.startTimer->arm(ev::Micros(std::max<Micros>(at - steadyNow(), 0)));
+}
+
+void Engine::startDue(Service& s) {
+  auto it = local_.find(s.spec.name);
+  State local = it == local_.end() ? State::Unknown : it->second.state;
+  if (local != s.startFrom) return;  // someone changed it since that run: the next run decides
+  if (!takeTurn(s)) {  // a proc is out: try again after it
+    s.startTimer->arm(ev::Micros(10'000));
+    return;
+  }
+  FAIL_LOG(fac(), Info) << "run service=" << s.spec.name << ": the fencing wait is over";
+  act(s, Action::Start);
+}
+
+bool Engine::takeTurn(Service& s) {
+  if (s.running && !s.polling) return false;
+  if (s.polling) {  // acting on time beats waiting up to a poll timeout for this run
+    FAIL_LOG(fac(), Debug) << "run service=" << s.spec.name << " abandoned for a timer";
+    ++s.runGen;
+    s.polling = false;
+  }
+  s.running = true;
+  return true;
 }
 
 void Engine::act(Service& s, Action a) {
