@@ -14,10 +14,6 @@ log::Facility& fac() {
   return f;
 }
 
-const char* procName(Action a) {
-  return a == Action::Start ? "start" : a == Action::Stop ? "stop" : a == Action::Reclaim ? "reclaim" : "?";
-}
-
 void wake(ClientData) {}
 
 std::string trim(const std::string& s) {
@@ -84,7 +80,7 @@ void Api::changed(const std::string& name, const std::string& dict, bool deleted
 
 void Api::run(const std::string& service, Action which, const std::string& script,
               std::function<void(State, const std::string&)> done) {
-  std::string what = std::string(procName(which)) + " proc of " + service;
+  std::string what = std::string(actionName(which)) + " proc of " + service;
   // Called on the loop side; the proc runs on the Tcl side; its answer goes back.
   bridge_.toTcl([this, script, what, which, done = std::move(done)] {
     guard_.call(Tcl_NewStringObj(script.c_str(), -1), what,
@@ -93,14 +89,14 @@ void Api::run(const std::string& service, Action which, const std::string& scrip
                   std::string note;
                   auto parsed = state::parseState(trim(result));
                   if (code != TCL_OK) {
-                    note = std::string(procName(which)) + " proc failed: " + result;
+                    note = std::string(actionName(which)) + " proc failed: " + result;
                   } else if (!parsed || *parsed == State::Unknown) {
                     FAIL_LOG(fac(), Err) << what << " returned '" << printable(result, 80)
                                          << "', not UP, RECOVER or FAIL";
-                    note = std::string(procName(which)) + " proc returned " + printable(result, 40);
+                    note = std::string(actionName(which)) + " proc returned " + printable(result, 40);
                   } else {
                     st = *parsed;
-                    note = std::string(procName(which)) + " proc returned " + state::stateName(st);
+                    note = std::string(actionName(which)) + " proc returned " + state::stateName(st);
                   }
                   bridge_.toLoop([done, st, note] { done(st, note); });
                 });

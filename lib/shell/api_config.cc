@@ -115,7 +115,7 @@ int failhostCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv
 int failsvcCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
   auto& api = *static_cast<Api*>(cd);
   if (objc < 2 || objc % 2 != 0) {
-    Tcl_WrongNumArgs(interp, 1, objv, "name ?interval T? ?masters L? ?slaves L? ?witness L? ?start S? ?stop S? ?reclaim S? ?-fence-after T? ?-poll-timeout T?");
+    Tcl_WrongNumArgs(interp, 1, objv, "name ?interval T? ?masters L? ?slaves L? ?witness L? ?start S? ?stop S? ?reclaim S? ?reassert S? ?-fence-after T? ?-poll-timeout T?");
     return TCL_ERROR;
   }
   std::string name = Tcl_GetString(objv[1]);
@@ -128,23 +128,23 @@ int failsvcCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[
   s.name = name;
   if (known) s = api.bridge().onLoop([&] { return engine.serviceSpec(name); });
   static const char* const subs[] = {"interval", "masters", "slaves", "witness", "start", "stop", "reclaim",
-                                     "-fence-after", "-poll-timeout", "fence-after", "poll-timeout", nullptr};
+                                     "reassert", "-fence-after", "-poll-timeout", "fence-after", "poll-timeout", nullptr};
   for (int i = 2; i < objc; i += 2) {
     int idx = 0;
     if (Tcl_GetIndexFromObj(interp, objv[i], subs, "subcommand", 0, &idx) != TCL_OK) return TCL_ERROR;
     Tcl_Obj* v = objv[i + 1];
     switch (idx) {
       case 0:
-      case 7:
       case 8:
       case 9:
-      case 10: {
+      case 10:
+      case 11: {
         std::chrono::milliseconds d{};
         if (!durationArg(interp, v, d)) return TCL_ERROR;
         if (idx == 0) {
           if (d.count() < 100) return error(interp, "failsvc " + name + " interval: at least 100ms", "ARGS");
           s.interval = d;
-        } else if (idx == 7 || idx == 9) {
+        } else if (idx == 8 || idx == 10) {
           s.fenceAfter = d;
         } else {
           s.pollTimeout = d;
@@ -164,6 +164,7 @@ int failsvcCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[
       case 4: s.start = Tcl_GetString(v); break;
       case 5: s.stop = Tcl_GetString(v); break;
       case 6: s.reclaim = Tcl_GetString(v); break;
+      case 7: s.reassert = Tcl_GetString(v); break;
     }
   }
   api.ensureStarted();
@@ -183,6 +184,7 @@ int failsvcCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[
   put(d, "start", s.start);
   put(d, "stop", s.stop);
   put(d, "reclaim", s.reclaim);
+  put(d, "reassert", s.reassert);
   put(d, "fence-after", formatDurationMs(s.fence().count()));
   put(d, "poll-timeout", formatDurationMs(s.timeout().count()));
   if (const ServiceStatus* st = status ? &*status : nullptr) {

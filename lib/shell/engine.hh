@@ -42,6 +42,7 @@ struct ServiceSpec {
   Millis interval{5000};
   std::vector<std::string> masters, slaves, witnesses;
   std::string start, stop, reclaim;  // Tcl scripts (usually a proc name); "" : none
+  std::string reassert;              // run when a peer that also held it let it go; "" : none
   Millis fenceAfter{0};              // 0: two intervals
   Millis pollTimeout{0};             // 0: the smaller of half the interval and 2 s
   Millis fence() const { return fenceAfter.count() ? fenceAfter : 2 * interval; }

@@ -28,6 +28,7 @@ struct Engine::Service {
   // run's late answers (which check it) are dropped.
   bool running = false, polling = false, held = false, reclaimed = false, stopOnFail = false;
   std::uint64_t runGen = 0;
+  bool contested = false;  // holding it, a run saw another peer holding it too, or unreachable
   int outstanding = 0;
   std::vector<PeerView> masters, slaves;
   // Per witness: the hosts (masters and slaves) its faild holds as host:NAME FAIL.

@@ -179,6 +179,20 @@ void Engine::polled(Service& s) {
   bool slaveUp = std::any_of(s.slaves.begin(), s.slaves.end(), [](const PeerView& v) { return v.effective() == State::Up; });
   if (!slaveUp) s.reclaimed = false;
   Action a = decide(in);
+  // Two holders (a partition without witnesses, healed): the rule makes the other one
+  // let go; then this one announces itself again, or clients keep the other's address
+  // in their neighbour tables until it times out. An unreachable peer may have started
+  // it (it counts this host as FAIL), so it counts as a holder until it is back.
+  auto held = [](const PeerView& v) { return v.effective() == State::Up || !v.reachable; };
+  bool otherUp = std::any_of(s.masters.begin(), s.masters.end(), held) || std::any_of(s.slaves.begin(), s.slaves.end(), held);
+  if (local != State::Up || !s.held) {
+    s.contested = false;
+  } else if (otherUp) {
+    s.contested = true;
+  } else if (s.contested && a == Action::None) {
+    s.contested = false;
+    if (!s.spec.reassert.empty()) a = Action::Reassert;
+  }
 
   bool masterUnreachable =
       std::any_of(s.masters.begin(), s.masters.end(), [](const PeerView& v) { return !v.reachable; });
@@ -299,8 +313,12 @@ void Engine::act(Service& s, Action a) {
     }
     case Action::Start:
     case Action::Stop:
-    case Action::Reclaim: {
-      const std::string& script = a == Action::Start ? s.spec.start : a == Action::Stop ? s.spec.stop : s.spec.reclaim;
+    case Action::Reclaim:
+    case Action::Reassert: {
+      const std::string& script = a == Action::Start  ? s.spec.start
+                                  : a == Action::Stop ? s.spec.stop
+                                  : a == Action::Reclaim ? s.spec.reclaim
+                                                         : s.spec.reassert;
       if (a == Action::Start) s.held = true;
       if (a == Action::Reclaim) s.reclaimed = true;
       FAIL_LOG(fac(), Notice) << actionName(a) << " service=" << s.spec.name;

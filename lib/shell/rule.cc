@@ -9,6 +9,7 @@ const char* actionName(Action a) {
     case Action::Start: return "start";
     case Action::Stop: return "stop";
     case Action::Reclaim: return "reclaim";
+    case Action::Reassert: return "reassert";
   }
   return "?";
 }

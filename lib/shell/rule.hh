@@ -33,6 +33,7 @@ enum class Action {
   Start,     // run the start proc
   Stop,      // run the stop proc
   Reclaim,   // run the reclaim proc (a master taking the service back from a slave)
+  Reassert,  // run the reassert proc (a peer that also held the service let it go)
 };
 const char* actionName(Action a);
 

@@ -68,7 +68,11 @@ proc vip_stop {} {
     return RECOVER
 }
 
-set opts [list interval $interval start vip_start stop vip_stop witness $witnesses]
+# After a partition without witnesses both hosts may hold the address; when it heals
+# the one that keeps it announces it again (vip_start is idempotent: fail::ip add of an
+# address already there only sends the gratuitous ARPs), so clients do not keep the
+# other's MAC address until their neighbour entries time out.
+set opts [list interval $interval start vip_start stop vip_stop reassert vip_start witness $witnesses]
 if {[setting FAIL_FENCE_AFTER ""] ne ""} { lappend opts -fence-after [setting FAIL_FENCE_AFTER ""] }
 if {$role eq "master"} {
     failsvc vip {*}$opts slaves $peers

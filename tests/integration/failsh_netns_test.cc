@@ -100,6 +100,13 @@ class NetnsTest : public ::testing::Test {
   }
   // Which host answers on the service address, as the client sees it.
   std::string who() { return lan_->capture("cl", "curl -s -m 1 http://10.231.0.100:8080/who"); }
+  std::string mac(const std::string& h) { return lan_->capture(h, "cat /sys/class/net/fo0/address").substr(0, 17); }
+  // The hardware address in the client's neighbour entry for the service address.
+  std::string clientSees() {
+    std::string line = lan_->capture("cl", "ip neigh show 10.231.0.100 dev fo0");
+    auto at = line.find("lladdr ");
+    return at == std::string::npos ? "" : line.substr(at + 7, 17);
+  }
   bool settledOnA() {
     return state("a", "vip") == "UP" && state("b", "vip") == "RECOVER" && who() == "a";
   }
@@ -173,9 +180,17 @@ TEST_F(NetnsTest, WithoutAWitnessACutOffMasterAndTheSlaveBothHoldTheAddress) {
   // The original behaviour, documented in failsh(8): b takes over, a keeps it too.
   ASSERT_TRUE(eventually([&] { return hold.bothSeen(); }, 30s));
   ASSERT_TRUE(eventually([&] { return state("a", "vip") == "UP" && state("b", "vip") == "UP"; }, 30s));
-  // Reconnected: b sees its master UP and lets go.
+  // The client followed b's announcement: its neighbour entry has b's hardware address.
+  ASSERT_TRUE(eventually([&] { return who() == "b"; }, 30s));
+  ASSERT_EQ(clientSees(), mac("b"));
+  // Reconnected: b sees its master UP and lets go; a, which kept it, announces it again
+  // (the sample's reassert), so the client, which sends nothing meanwhile, learns a's
+  // address from that announcement alone.
   ASSERT_TRUE(lan_->cut("a", false));
   ASSERT_TRUE(eventually([&] { return !hold.holdsB() && hold.holdsA() && state("b", "vip") == "RECOVER"; }, 30s));
+  ASSERT_TRUE(eventually([&] { return clientSees() == mac("a"); }, 30s)) << "client still has " << clientSees();
+  EXPECT_NE(shells_["a"]->log().find("reassert service=vip"), std::string::npos);
+  EXPECT_EQ(who(), "a");
 }
 
 }  // namespace
