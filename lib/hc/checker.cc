@@ -21,14 +21,22 @@ log::Facility& fac() {
 
 constexpr size_t kMaxAttrs = proto::kMaxAttrs;
 
-// "0.41ms", "1.25ms", "12ms": for people and attributes.
+// "0.41ms", "1.25ms", "12ms": for people and attributes. In integers (one result per
+// probe: no floating-point printf).
 std::string formatLatency(std::chrono::microseconds us) {
-  char buf[32];
-  if (us.count() >= 10000)
-    std::snprintf(buf, sizeof buf, "%lldms", static_cast<long long>((us.count() + 500) / 1000));
-  else
-    std::snprintf(buf, sizeof buf, "%.2fms", static_cast<double>(us.count()) / 1000.0);
-  return buf;
+  long long n = std::max<long long>(us.count(), 0);
+  std::string out;
+  if (n >= 10000) {
+    out = std::to_string((n + 500) / 1000);
+  } else {
+    long long h = (n + 5) / 10;  // hundredths of a millisecond
+    out = std::to_string(h / 100);
+    out += '.';
+    out += static_cast<char>('0' + h / 10 % 10);
+    out += static_cast<char>('0' + h % 10);
+  }
+  out += "ms";
+  return out;
 }
 
 std::string quoted(const std::string& s) { return "\"" + printable(s, 200) + "\""; }
@@ -43,9 +51,11 @@ state::Store::Options storeOptions() {
 }
 
 // Sorts by key; of equal keys the one added last stays (what a map assigned in that order
-// would hold). No allocation per attribute, unlike building a map.
+// would hold). No allocation at all: an insertion sort (stable), for the handful of
+// attributes a result has.
 void sortAttrs(state::Attrs& attrs) {
-  std::stable_sort(attrs.begin(), attrs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 1; i < attrs.size(); ++i)
+    for (size_t j = i; j > 0 && attrs[j].first < attrs[j - 1].first; --j) std::swap(attrs[j], attrs[j - 1]);
   size_t out = 0;
   for (size_t i = 0; i < attrs.size(); ++i) {
     if (i + 1 < attrs.size() && attrs[i + 1].first == attrs[i].first) continue;
