@@ -64,7 +64,7 @@ Session::Session(event_base* base, CheckSpec spec, std::unique_ptr<Probe> probe,
       listener_(std::move(listener)),
       deps_(std::move(deps)),
       verdict_(spec_.rise, spec_.fall),
-      timer_(base, [this] { tick(); }) {
+      timer_(base, [](void* self) { static_cast<Session*>(self)->tick(); }, this) {
   options_ = flatten(spec_.options);
   options_.shrink_to_fit();
   spec_.options.clear();
@@ -245,7 +245,7 @@ void Session::arm(Clock::time_point now) {
     timer_.cancel();
     return;
   }
-  timer_.arm(std::max(duration_cast<microseconds>(next - now), microseconds(0)));
+  timer_.armAt(std::max(next, now));
 }
 
 }  // namespace fail::check
