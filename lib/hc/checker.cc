@@ -250,14 +250,7 @@ void Checker::publishLocal(Update u) {
   in.note = std::move(u.note);
   in.origin = "hc";
   in.attrs = std::move(u.attrs);
-  if (const state::Record* rec = store_.get(in.name)) {
-    size_t given = in.attrs.size();
-    for (const auto& [k, v] : rec->attrs) {
-      bool present = false;
-      for (size_t i = 0; i < given && !present; ++i) present = in.attrs[i].first == k;
-      if (!present) in.attrs.emplace_back(k, "");  // an attribute that went away
-    }
-  }
+  in.replaceAttrs = true;  // an attribute that went away goes (one lookup in the store)
   std::uint64_t serial = 0;
   store_.set(std::move(in), wallNow(), steadyNow(), noop, serial);
 }

@@ -26,6 +26,19 @@ std::string lineFor(const Change& c) {
   return line;
 }
 
+// Removes from `attrs` every key that `keep` does not name; true when one was.
+bool dropOthers(Attrs& attrs, const Attrs& keep) {
+  auto named = [&](const auto& kv) {
+    for (const auto& k : keep)
+      if (k.first == kv.first) return true;
+    return false;
+  };
+  auto end = std::remove_if(attrs.begin(), attrs.end(), [&](const auto& kv) { return !named(kv); });
+  bool dropped = end != attrs.end();
+  attrs.erase(end, attrs.end());
+  return dropped;
+}
+
 }  // namespace
 
 Store::Store(std::unique_ptr<Journal> journal, Recovery rec, Options opts, Micros steadyNow)
@@ -70,6 +83,7 @@ Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done do
       ++counters_.refreshes;
       bool changed = false;
       for (const auto& [k, v] : in.attrs) changed |= mergeAttr(r.attrs, k, v);
+      if (in.replaceAttrs) changed |= dropOthers(r.attrs, in.attrs);
       r.ttlMs = in.ttlMs;
       if (r.ttlMs > 0) {
         e.deadline = steadyNow + r.ttlMs * 1000;
@@ -92,6 +106,7 @@ Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done do
   r.ttlMs = in.ttlMs;
   r.origin = std::move(in.origin);
   for (const auto& [k, v] : in.attrs) mergeAttr(r.attrs, k, v);
+  if (in.replaceAttrs) dropOthers(r.attrs, in.attrs);
   r.since = in.at ? *in.at : wallNow;
   r.serial = serial = nextSerial();
   Entry& e = records_[r.name];

@@ -44,6 +44,9 @@ struct SetInput {
   std::optional<Micros> at;
   Attrs attrs;  // merged; an empty value removes the key
   std::string origin;
+  // The record's attributes that `attrs` does not name are removed too (the caller
+  // gives every current attribute: one lookup, no GET first).
+  bool replaceAttrs = false;
 };
 
 struct StoreCounters {

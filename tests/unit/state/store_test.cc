@@ -60,6 +60,30 @@ TEST_F(StoreTest, RefreshMergesAttributes) {
   EXPECT_EQ(store.get("c")->attrs[0].second, "7ms");
 }
 
+// replaceAttrs: what the input does not name goes, on a refresh and on a change.
+TEST_F(StoreTest, ReplaceAttrsDropsWhatTheInputDoesNotName) {
+  SetInput a = in("c", State::Up);
+  a.attrs = {{"latency", "5ms"}, {"status", "200"}, {"warning", "slow"}};
+  set(a);
+  SetInput b = in("c", State::Up);
+  b.attrs = {{"latency", "7ms"}, {"status", "200"}};
+  b.replaceAttrs = true;
+  set(b);
+  ASSERT_EQ(store.get("c")->attrs.size(), 2u);
+  EXPECT_EQ(store.get("c")->attrs[0], std::make_pair(std::string("latency"), std::string("7ms")));
+  EXPECT_EQ(store.counters().refreshes, 1u);
+  SetInput c = in("c", State::Fail, "HTTP 503");
+  c.attrs = {{"status", "503"}};
+  c.replaceAttrs = true;
+  set(c);
+  ASSERT_EQ(store.get("c")->attrs.size(), 1u);
+  EXPECT_EQ(store.get("c")->attrs[0].second, "503");
+  SetInput d = in("c", State::Fail, "HTTP 503");  // without: merged as before
+  d.attrs = {{"latency", "1ms"}};
+  set(d);
+  EXPECT_EQ(store.get("c")->attrs.size(), 2u);
+}
+
 TEST_F(StoreTest, AtSetsSinceOfAChange) {
   SetInput a = in("late", State::Fail);
   a.at = 42;
