@@ -214,7 +214,7 @@ void Checker::onReport(Entry& e, const check::Report& r) {
   }
   e.seen = true;
   for (auto& rep : reporters_) rep->update(u);
-  publishLocal(std::move(u));  // last: takes the update's strings
+  publishLocal(std::move(u), &e);  // last: takes the update's strings
 }
 
 void Checker::logChange(const Entry& e, const check::Report& r, state::State before, const std::string& noteBefore) {
@@ -243,7 +243,7 @@ std::optional<Update> Checker::lastReported(const Entry& e) const {
   return Update{e.reportName, rec->state, rec->note, e.ttlMs, rec->attrs, wallNow(), false, e.paceMs};
 }
 
-void Checker::publishLocal(Update u) {
+void Checker::publishLocal(Update u, Entry* e) {
   state::SetInput in;
   in.name = std::move(u.name);
   in.state = u.state;
@@ -252,7 +252,16 @@ void Checker::publishLocal(Update u) {
   in.attrs = std::move(u.attrs);
   in.replaceAttrs = true;  // an attribute that went away goes (one lookup in the store)
   std::uint64_t serial = 0;
-  store_.set(std::move(in), wallNow(), steadyNow(), noop, serial);
+  state::Store::Place* place = nullptr;
+  if (e) {
+    // A record deleted since (a reload, a DEL on the monitor port) may have been this one.
+    if (e->placeAt != store_.deletions() || (e->place && e->place->first != in.name)) {
+      e->place = nullptr;
+      e->placeAt = store_.deletions();
+    }
+    place = &e->place;
+  }
+  store_.set(std::move(in), wallNow(), steadyNow(), noop, serial, place);
 }
 
 std::string Checker::reload(Config next) {

@@ -74,10 +74,15 @@ std::uint64_t Store::nextSerial() {
 }
 
 Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done done,
-                          std::uint64_t& serial) {
-  auto it = records_.find(in.name);
-  if (it != records_.end()) {
-    Entry& e = it->second;
+                          std::uint64_t& serial, Place* place) {
+  Place node = place ? *place : nullptr;
+  if (!node) {
+    auto it = records_.find(in.name);
+    if (it != records_.end()) node = &*it;
+    if (place) *place = node;
+  }
+  if (node) {
+    Entry& e = node->second;
     Record& r = e.record;
     if (r.state == in.state && r.note == in.note) {
       ++counters_.refreshes;
@@ -99,7 +104,7 @@ Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done do
   Change c;
   c.kind = Change::Kind::Set;
   Record& r = c.record;
-  if (it != records_.end()) r = it->second.record;
+  if (node) r = node->second.record;
   r.name = in.name;
   r.state = in.state;
   r.note = std::move(in.note);
@@ -109,7 +114,9 @@ Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done do
   if (in.replaceAttrs) dropOthers(r.attrs, in.attrs);
   r.since = in.at ? *in.at : wallNow;
   r.serial = serial = nextSerial();
-  Entry& e = records_[r.name];
+  auto slot = records_.try_emplace(r.name).first;
+  if (place) *place = &*slot;
+  Entry& e = slot->second;
   e.record = r;
   dirtyAttrs_.erase(r.name);
   if (r.ttlMs > 0) {
@@ -129,6 +136,7 @@ bool Store::del(const std::string& name, Micros wallNow, Done done) {
   auto it = records_.find(name);
   if (it == records_.end()) return false;
   records_.erase(it);
+  ++deletions_;
   dirtyAttrs_.erase(name);
   Change c;
   c.kind = Change::Kind::Delete;
