@@ -88,6 +88,10 @@ class ExecProbe final : public ProbeBase {
     reapOrphans();
   }
 
+  // While reaping, the deadline is looked at by reapTimer_, on its backoff: the Session
+  // keeps its own deadline timer.
+  bool endsByDeadline() const override { return false; }
+
  private:
   enum class Phase : std::uint8_t { Idle, Running, Reaping };
 

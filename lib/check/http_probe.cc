@@ -6,6 +6,9 @@
 // a core): everything that can be is prepared at construction (address resolved once,
 // request bytes, regex compiled, TLS context shared); an attempt is one socket, one
 // write, reads into a stack buffer, and an RST close (no TIME_WAIT on the probing side).
+// Over plain HTTP the first read only peeks: a response judged from it stays unread, and
+// closing a socket with unread bytes is itself an RST (RFC 2525 2.17; Linux tcp_close),
+// which saves the SO_LINGER call per attempt.
 // The parser keeps only what the judgment needs (the body only for -body / -regex), and
 // lives, with the TLS session, only while an attempt runs: an idle check holds neither.
 #include <errno.h>
@@ -86,7 +89,11 @@ class HttpProbe final : public ProbeBase {
 
   void release() noexcept override {
     at_.reset();  // no close_notify: the RST below ends it all
-    net::abortiveClose(fd_);
+    if (unread_)
+      fd_.reset();  // bytes left unread: the kernel resets the connection itself
+    else
+      net::abortiveClose(fd_);
+    unread_ = false;
   }
 
   // The request for `target` (on the URL's origin) into request_.
@@ -114,6 +121,8 @@ class HttpProbe final : public ProbeBase {
     sent_ = 0;
     status_ = 0;
     haveCert_ = false;
+    peek_ = !cfg_.tls;
+    unread_ = false;
     if (int err = net::startConnect(cfg_.to, fd_)) return finishErrno(err, "connect");
     if (!cfg_.tls) {
       // Optimistic: on loopback and near peers the handshake is often over before
@@ -214,7 +223,7 @@ class HttpProbe final : public ProbeBase {
         if (io == TlsClient::Io::Closed) eof = true;
         else if (io != TlsClient::Io::Ok) return tlsFailed(io);
       } else {
-        ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
+        ssize_t n = ::recv(fd_.get(), buf, sizeof buf, peek_ ? MSG_PEEK : 0);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return watch(fd_.get(), EV_READ);
         if (n < 0) return finishErrno(errno, "recv");
@@ -224,6 +233,15 @@ class HttpProbe final : public ProbeBase {
       total += got;
       http::ResponseParser& parser = at_->parser;
       http::ResponseParser::Result res = eof ? parser.finish() : parser.feed(std::string_view(buf, got));
+      if (peek_ && !eof) {
+        peek_ = false;
+        // Judged from the peeked bytes: they stay unread (an RST at close). Otherwise
+        // they are consumed without a copy, and reading goes on as usual.
+        if (res != http::ResponseParser::Result::NeedMore)
+          unread_ = true;
+        else if (::recv(fd_.get(), nullptr, got, MSG_TRUNC) != static_cast<ssize_t>(got))
+          return finish(Outcome::LocalError, "recv: peeked bytes vanished");
+      }
       if (res == http::ResponseParser::Result::Done) return judge();
       if (res == http::ResponseParser::Result::Error) {
         if (!eof) return finish(Outcome::Fail, "malformed response");
@@ -278,6 +296,8 @@ class HttpProbe final : public ProbeBase {
   Phase phase_ = Phase::Connecting;
   bool redirected_ = false;  // request_ asks for a redirect's target, not the URL's
   bool haveCert_ = false;
+  bool peek_ = false;    // the next plain read only peeks (the attempt's first)
+  bool unread_ = false;  // the response was judged from peeked bytes: release() resets
   std::size_t sent_ = 0;
   int hops_ = 0, status_ = 0;
   CertCheck cert_;

@@ -43,6 +43,11 @@ class Probe {
   virtual void start(std::chrono::microseconds timeout, Done done) = 0;
   // Idempotent; `done` will not be called for the attempt in flight; releases its fds.
   virtual void cancel() noexcept = 0;
+  // True when every attempt ends by its deadline on the probe's own (a Timeout result
+  // from the loop): the Session then keeps no deadline timer of its own for it and only
+  // checks for an overrun at its next tick. False: the Session ends an attempt that
+  // overruns (by cancel()) shortly after the deadline.
+  virtual bool endsByDeadline() const { return false; }
 };
 
 }  // namespace fail::check

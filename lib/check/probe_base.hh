@@ -24,6 +24,9 @@ class ProbeBase : public Probe {
   void start(std::chrono::microseconds timeout, Done done) final;
   // Stops waiting, releases the attempt's resources; done will not be called.
   void cancel() noexcept final;
+  // Every wait of a kind goes through watch(), which carries the deadline; a kind that
+  // waits on anything else (a timer of its own) says false.
+  bool endsByDeadline() const override { return true; }
 
  protected:
   using Clock = std::chrono::steady_clock;

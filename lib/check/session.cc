@@ -1,6 +1,6 @@
 // Scheduling of one check. One timer serves both the grid (the next due slot, or a quick
-// retry) and the deadline of the probe in flight; arm() points it at the earlier of the
-// two. Everything runs on the loop's thread; the listener is called last, after the
+// retry) and, for a probe that does not end by its own deadline, the deadline of the
+// probe in flight; arm() points it at the earlier of the two. Everything runs on the loop's thread; the listener is called last, after the
 // session is consistent again, and may call stop() or runOnce() but must not destroy
 // the session.
 #include "check/session.hh"
@@ -64,7 +64,7 @@ Session::Session(event_base* base, CheckSpec spec, std::unique_ptr<Probe> probe,
       listener_(std::move(listener)),
       deps_(std::move(deps)),
       verdict_(spec_.rise, spec_.fall),
-      timer_(base, [this] { tick(); }) {
+      timer_(base, [](void* self) { static_cast<Session*>(self)->tick(); }, this) {
   options_ = flatten(spec_.options);
   options_.shrink_to_fit();
   spec_.options.clear();
@@ -221,14 +221,18 @@ void Session::finish(ProbeResult r, Clock::time_point now) {
     }
   }
   changed = changed || verdict_.state() != before;
-  arm(now);
+  // Usually the timer already points at the next slot (arm() after launch); moving a
+  // timer costs libevent two heap operations, so it is left alone then.
+  if (retrying_ || !probe_->endsByDeadline() || !timer_.armed()) arm(now);
   emit(listener_, Report{spec_.name, verdict_.state(), changed, note_, std::move(r), wallNow()});
 }
 
 void Session::arm(Clock::time_point now) {
   bool any = false;
   Clock::time_point next{};
-  if (inFlight_) {
+  // A probe that ends by its own deadline needs no timer here: the next slot looks for an
+  // overrun (one timer operation per probe instead of two).
+  if (inFlight_ && !probe_->endsByDeadline()) {
     next = deadline_;
     any = true;
   }
@@ -241,7 +245,7 @@ void Session::arm(Clock::time_point now) {
     timer_.cancel();
     return;
   }
-  timer_.arm(std::max(duration_cast<microseconds>(next - now), microseconds(0)));
+  timer_.armAt(std::max(next, now));
 }
 
 }  // namespace fail::check

@@ -11,7 +11,7 @@
 #include "check/probe.hh"
 #include "check/spec.hh"
 #include "check/verdict.hh"
-#include "ev/ev.hh"
+#include "ev/wheel.hh"
 
 namespace fail::check {
 
@@ -74,7 +74,7 @@ class Session {
   Listener listener_;
   DependencyLookup deps_;
   Verdict verdict_;
-  ev::Timer timer_;
+  ev::WheelTimer timer_;  // one per check: a wheel timer, not a libevent heap entry
   bool inFlight_ = false;
   bool retrying_ = false;
   std::string note_;

@@ -21,14 +21,22 @@ log::Facility& fac() {
 
 constexpr size_t kMaxAttrs = proto::kMaxAttrs;
 
-// "0.41ms", "1.25ms", "12ms": for people and attributes.
+// "0.41ms", "1.25ms", "12ms": for people and attributes. In integers (one result per
+// probe: no floating-point printf).
 std::string formatLatency(std::chrono::microseconds us) {
-  char buf[32];
-  if (us.count() >= 10000)
-    std::snprintf(buf, sizeof buf, "%lldms", static_cast<long long>((us.count() + 500) / 1000));
-  else
-    std::snprintf(buf, sizeof buf, "%.2fms", static_cast<double>(us.count()) / 1000.0);
-  return buf;
+  long long n = std::max<long long>(us.count(), 0);
+  std::string out;
+  if (n >= 10000) {
+    out = std::to_string((n + 500) / 1000);
+  } else {
+    long long h = (n + 5) / 10;  // hundredths of a millisecond
+    out = std::to_string(h / 100);
+    out += '.';
+    out += static_cast<char>('0' + h / 10 % 10);
+    out += static_cast<char>('0' + h % 10);
+  }
+  out += "ms";
+  return out;
 }
 
 std::string quoted(const std::string& s) { return "\"" + printable(s, 200) + "\""; }
@@ -43,9 +51,11 @@ state::Store::Options storeOptions() {
 }
 
 // Sorts by key; of equal keys the one added last stays (what a map assigned in that order
-// would hold). No allocation per attribute, unlike building a map.
+// would hold). No allocation at all: an insertion sort (stable), for the handful of
+// attributes a result has.
 void sortAttrs(state::Attrs& attrs) {
-  std::stable_sort(attrs.begin(), attrs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 1; i < attrs.size(); ++i)
+    for (size_t j = i; j > 0 && attrs[j].first < attrs[j - 1].first; --j) std::swap(attrs[j], attrs[j - 1]);
   size_t out = 0;
   for (size_t i = 0; i < attrs.size(); ++i) {
     if (i + 1 < attrs.size() && attrs[i + 1].first == attrs[i].first) continue;
@@ -204,7 +214,7 @@ void Checker::onReport(Entry& e, const check::Report& r) {
   }
   e.seen = true;
   for (auto& rep : reporters_) rep->update(u);
-  publishLocal(std::move(u));  // last: takes the update's strings
+  publishLocal(std::move(u), &e);  // last: takes the update's strings
 }
 
 void Checker::logChange(const Entry& e, const check::Report& r, state::State before, const std::string& noteBefore) {
@@ -233,23 +243,25 @@ std::optional<Update> Checker::lastReported(const Entry& e) const {
   return Update{e.reportName, rec->state, rec->note, e.ttlMs, rec->attrs, wallNow(), false, e.paceMs};
 }
 
-void Checker::publishLocal(Update u) {
+void Checker::publishLocal(Update u, Entry* e) {
   state::SetInput in;
   in.name = std::move(u.name);
   in.state = u.state;
   in.note = std::move(u.note);
   in.origin = "hc";
   in.attrs = std::move(u.attrs);
-  if (const state::Record* rec = store_.get(in.name)) {
-    size_t given = in.attrs.size();
-    for (const auto& [k, v] : rec->attrs) {
-      bool present = false;
-      for (size_t i = 0; i < given && !present; ++i) present = in.attrs[i].first == k;
-      if (!present) in.attrs.emplace_back(k, "");  // an attribute that went away
-    }
-  }
+  in.replaceAttrs = true;  // an attribute that went away goes (one lookup in the store)
   std::uint64_t serial = 0;
-  store_.set(std::move(in), wallNow(), steadyNow(), noop, serial);
+  state::Store::Place* place = nullptr;
+  if (e) {
+    // A record deleted since (a reload, a DEL on the monitor port) may have been this one.
+    if (e->placeAt != store_.deletions() || (e->place && e->place->first != in.name)) {
+      e->place = nullptr;
+      e->placeAt = store_.deletions();
+    }
+    place = &e->place;
+  }
+  store_.set(std::move(in), wallNow(), steadyNow(), noop, serial, place);
 }
 
 std::string Checker::reload(Config next) {

@@ -66,12 +66,14 @@ class Checker {
     std::string reportName;
     std::int64_t ttlMs = 0, paceMs = 0;
     bool seen = false, localError = false;  // seen: reported at least once
+    std::uint32_t placeAt = 0;            // store_.deletions() when `place` was taken
+    state::Store::Place place = nullptr;  // its record in store_ (no lookup per result)
   };
   // What was last reported for `e`, as the local store holds it (no copy per check).
   std::optional<Update> lastReported(const Entry& e) const;
   std::unique_ptr<Entry> makeEntry(check::CheckSpec spec);
   void onReport(Entry& e, const check::Report& r);
-  void publishLocal(Update u);
+  void publishLocal(Update u, Entry* e = nullptr);
   void logChange(const Entry& e, const check::Report& r, state::State before, const std::string& noteBefore);
   state::State stateOf(const std::string& check) const;
   std::int64_t ttlFor(const check::CheckSpec& spec) const;

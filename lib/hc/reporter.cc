@@ -31,6 +31,15 @@ bool isIpLiteral(const std::string& host) {
 
 bool isOk(const std::string& line) { return line == "OK" || line.rfind("OK ", 0) == 0; }
 
+// " KEY=VALUE" as appendElement(out, KEY + "=" + VALUE) writes it, without the temporary
+// (`key` is never empty, so the word is not either).
+void appendPair(std::string& out, std::string_view key, std::string_view value) {
+  out += ' ';
+  proto::appendWord(out, key);
+  out += '=';
+  if (!value.empty()) proto::appendWord(out, value);
+}
+
 }  // namespace
 
 Reporter::Reporter(event_base* base, ReportSpec spec, ReporterOptions opts)
@@ -45,6 +54,7 @@ Reporter::Reporter(event_base* base, ReportSpec spec, ReporterOptions opts)
                   else
                     broken("no answer within " + formatDurationMs(opts_.connectTimeout.count()));
                 }),
+      batch_(base, [this] { flushStaged(); }),
       backoff_(opts.minBackoff) {
   if (spec_.tls.enabled) {
     std::string err;
@@ -163,15 +173,24 @@ void Reporter::onLine(const std::string& line) {
     case Pending::Kind::Get:
       return resolve(p.name, line);
     case Pending::Kind::Set: {
-      auto it = checks_.find(p.name);
       if (ok) {
         ++counters_.acked;
-        if (it != checks_.end()) it->second.lastError.clear();
+        if (erroredChecks_ == 0) return;  // the usual case: nothing to clear, no lookup
+      }
+      auto it = checks_.find(p.name);
+      if (ok) {
+        if (it != checks_.end() && !it->second.lastError.empty()) {
+          it->second.lastError.clear();
+          --erroredChecks_;
+        }
         return;
       }
       ++counters_.errors;
       if (it != checks_.end() && it->second.lastError == line) return;
-      if (it != checks_.end()) it->second.lastError = line;
+      if (it != checks_.end()) {
+        if (it->second.lastError.empty()) ++erroredChecks_;
+        it->second.lastError = line;
+      }
       FAIL_LOG(fac(), Warning) << "report faild=" << spec_.address << " check=" << p.name << ": "
                                << printable(line, 300);
       return;
@@ -248,6 +267,8 @@ void Reporter::broken(const std::string& why, bool quiet) {
     c.resolving = false;
   }
   dirty_.clear();
+  staged_.clear();
+  batch_.cancel();
   bev_.reset();
   watchdog_.cancel();
   phase_ = Phase::Idle;
@@ -271,7 +292,7 @@ void Reporter::scheduleRetry() {
 }
 
 bool Reporter::outputFull() const {
-  return !bev_ || evbuffer_get_length(bufferevent_get_output(bev_.get())) >= opts_.maxOutput;
+  return !bev_ || evbuffer_get_length(bufferevent_get_output(bev_.get())) + staged_.size() >= opts_.maxOutput;
 }
 
 bool Reporter::canSend(const Check& c) const {
@@ -333,7 +354,12 @@ void Reporter::update(const Update& u) {
   flush();
 }
 
-void Reporter::forget(const std::string& name) { checks_.erase(name); }
+void Reporter::forget(const std::string& name) {
+  auto it = checks_.find(name);
+  if (it == checks_.end()) return;
+  if (!it->second.lastError.empty()) --erroredChecks_;
+  checks_.erase(it);
+}
 
 void Reporter::flush() {
   while (phase_ == Phase::Ready && !dirty_.empty() && !outputFull()) {
@@ -358,30 +384,30 @@ void Reporter::flush() {
 }
 
 void Reporter::sendSet(const std::string& name, Check& c, const Update& u, bool withAt, bool isChange) {
-  std::string line = "SET";
+  std::string& line = line_;  // built in place: no temporaries, the capacity kept
+  line.assign("SET");
   proto::appendElement(line, name);
   proto::appendElement(line, state::stateName(u.state));
-  if (u.ttlMs > 0) proto::appendElement(line, "ttl=" + formatDurationMs(u.ttlMs));
-  proto::appendElement(line, "note=" + u.note);
-  if (withAt) proto::appendElement(line, "at=" + std::to_string(u.when));
-  std::string kv;
+  if (u.ttlMs > 0) appendPair(line, "ttl", formatDurationMs(u.ttlMs));
+  appendPair(line, "note", u.note);
+  if (withAt) appendPair(line, "at", std::to_string(u.when));
   for (const auto& [k, v] : u.attrs) {
-    std::uint32_t id = keyId(k);
-    if (std::find(c.keys.begin(), c.keys.end(), id) == c.keys.end()) {
+    // Keys already sent for this check are compared as strings: no interning lookup.
+    bool known = std::any_of(c.keys.begin(), c.keys.end(), [&](std::uint32_t id) { return keyNames_[id] == k; });
+    if (!known) {
       if (c.keys.size() >= kMaxKeys) continue;
-      c.keys.push_back(id);
+      c.keys.push_back(keyId(k));
     }
-    kv.assign(k).append(1, '=').append(v);
-    proto::appendElement(line, kv);
+    appendPair(line, k, v);
   }
   for (std::uint32_t id : c.keys) {
     const std::string& k = keyNames_[id];
     bool present = false;
     for (const auto& a : u.attrs) present |= a.first == k;
-    if (!present) proto::appendElement(line, k + "=");
+    if (!present) appendPair(line, k, {});
   }
   ++counters_.sets;
-  send(line, {Pending::Kind::Set, name, isChange ? std::optional<Update>(u) : std::nullopt});
+  send(line, {Pending::Kind::Set, name, isChange ? std::optional<Update>(u) : std::nullopt}, isChange);
 }
 
 std::uint32_t Reporter::keyId(const std::string& key) {
@@ -390,13 +416,25 @@ std::uint32_t Reporter::keyId(const std::string& key) {
   return it->second;
 }
 
-void Reporter::send(const std::string& line, Pending p) {
-  evbuffer* out = bufferevent_get_output(bev_.get());
-  evbuffer_add(out, line.data(), line.size());
-  evbuffer_add(out, "\n", 1);
+void Reporter::send(const std::string& line, Pending p, bool now) {
+  staged_.append(line).append(1, '\n');
   FAIL_LOG(fac(), Debug) << "report faild=" << spec_.address << " > " << line;
   if (inflight_.empty() && phase_ == Phase::Ready) watchdog_.arm(opts_.replyTimeout);
   inflight_.push_back(std::move(p));
+  if (now || opts_.batchDelay.count() <= 0)
+    flushStaged();
+  else if (!batch_.armed())
+    batch_.arm(opts_.batchDelay);
+}
+
+void Reporter::flushStaged() {
+  batch_.cancel();
+  if (staged_.empty() || !bev_) return;
+  evbuffer_add(bufferevent_get_output(bev_.get()), staged_.data(), staged_.size());
+  if (staged_.capacity() > (64u << 10))
+    std::string().swap(staged_);  // after a burst (a replay): not kept
+  else
+    staged_.clear();
 }
 
 size_t Reporter::missed() const {

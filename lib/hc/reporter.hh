@@ -6,6 +6,7 @@
 // Refreshes are paced: a result whose state, note, ttl and attributes (but the paced ones:
 // latency, ok_streak, fail_streak) equal the last SET sent for the check is left unsent
 // while that SET is at most Update::paceMs old; anything else goes out at once.
+// Refreshes are batched: they wait up to batchDelay to share one write.
 // While faild cannot be reached (not connected, or more than maxOutput bytes queued for
 // it), the reporter remembers each check's current state and the changes it saw (at
 // most maxMissed per check); once it is back, it sends those changes with `at=TIME` (the
@@ -58,6 +59,10 @@ struct ReporterOptions {
   std::chrono::milliseconds replyTimeout{10000};   // requests unanswered this long: reconnect
   size_t maxOutput = 1u << 20;  // bytes queued for faild before the reporter holds back
   size_t maxMissed = 64;        // changes remembered per check while faild is away
+  // A refresh waits at most this long for others to share its write (one write and one
+  // read of replies for many SETs, instead of each); a change, a replay, HELLO, AUTH and
+  // GET go out at once, with whatever waits before them. 0: every line at once.
+  std::chrono::milliseconds batchDelay{10};
 };
 
 struct ReporterCounters {
@@ -130,7 +135,10 @@ class Reporter {
   void markDirty(const std::string& name, Check& c);
   void flush();
   void sendSet(const std::string& name, Check& c, const Update& u, bool withAt, bool isChange);
-  void send(const std::string& line, Pending p);
+  // Queues `line` (without its newline) and what answers it; `now`: written at once with
+  // whatever is staged, else staged for at most batchDelay.
+  void send(const std::string& line, Pending p, bool now = true);
+  void flushStaged();
   void remember(Check& c, const Update& u);
   bool refreshDue(const Update& sent, const Update& u) const;
   std::uint32_t keyId(const std::string& key);
@@ -142,7 +150,7 @@ class Reporter {
   client::SslCtxPtr ctx_;
   std::unique_ptr<evdns_base, DnsFree> dns_;
   std::unique_ptr<bufferevent, BevFree> bev_;
-  ev::Timer retry_, watchdog_;
+  ev::Timer retry_, watchdog_, batch_;
   Phase phase_ = Phase::Idle;
   std::chrono::milliseconds backoff_;
   bool started_ = false, everReady_ = false, downLogged_ = false;
@@ -152,6 +160,9 @@ class Reporter {
   std::unordered_map<std::string, std::uint32_t> keyIds_;
   std::deque<std::string> dirty_;
   std::deque<Pending> inflight_;
+  std::string staged_;  // lines (with newlines) waiting for batch_, before the output
+  std::string line_;    // the SET being built (its capacity kept)
+  size_t erroredChecks_ = 0;  // checks whose lastError is set
   ReporterCounters counters_;
 };
 

@@ -26,6 +26,19 @@ std::string lineFor(const Change& c) {
   return line;
 }
 
+// Removes from `attrs` every key that `keep` does not name; true when one was.
+bool dropOthers(Attrs& attrs, const Attrs& keep) {
+  auto named = [&](const auto& kv) {
+    for (const auto& k : keep)
+      if (k.first == kv.first) return true;
+    return false;
+  };
+  auto end = std::remove_if(attrs.begin(), attrs.end(), [&](const auto& kv) { return !named(kv); });
+  bool dropped = end != attrs.end();
+  attrs.erase(end, attrs.end());
+  return dropped;
+}
+
 }  // namespace
 
 Store::Store(std::unique_ptr<Journal> journal, Recovery rec, Options opts, Micros steadyNow)
@@ -61,15 +74,21 @@ std::uint64_t Store::nextSerial() {
 }
 
 Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done done,
-                          std::uint64_t& serial) {
-  auto it = records_.find(in.name);
-  if (it != records_.end()) {
-    Entry& e = it->second;
+                          std::uint64_t& serial, Place* place) {
+  Place node = place ? *place : nullptr;
+  if (!node) {
+    auto it = records_.find(in.name);
+    if (it != records_.end()) node = &*it;
+    if (place) *place = node;
+  }
+  if (node) {
+    Entry& e = node->second;
     Record& r = e.record;
     if (r.state == in.state && r.note == in.note) {
       ++counters_.refreshes;
       bool changed = false;
       for (const auto& [k, v] : in.attrs) changed |= mergeAttr(r.attrs, k, v);
+      if (in.replaceAttrs) changed |= dropOthers(r.attrs, in.attrs);
       r.ttlMs = in.ttlMs;
       if (r.ttlMs > 0) {
         e.deadline = steadyNow + r.ttlMs * 1000;
@@ -85,16 +104,19 @@ Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done do
   Change c;
   c.kind = Change::Kind::Set;
   Record& r = c.record;
-  if (it != records_.end()) r = it->second.record;
+  if (node) r = node->second.record;
   r.name = in.name;
   r.state = in.state;
   r.note = std::move(in.note);
   r.ttlMs = in.ttlMs;
   r.origin = std::move(in.origin);
   for (const auto& [k, v] : in.attrs) mergeAttr(r.attrs, k, v);
+  if (in.replaceAttrs) dropOthers(r.attrs, in.attrs);
   r.since = in.at ? *in.at : wallNow;
   r.serial = serial = nextSerial();
-  Entry& e = records_[r.name];
+  auto slot = records_.try_emplace(r.name).first;
+  if (place) *place = &*slot;
+  Entry& e = slot->second;
   e.record = r;
   dirtyAttrs_.erase(r.name);
   if (r.ttlMs > 0) {
@@ -114,6 +136,7 @@ bool Store::del(const std::string& name, Micros wallNow, Done done) {
   auto it = records_.find(name);
   if (it == records_.end()) return false;
   records_.erase(it);
+  ++deletions_;
   dirtyAttrs_.erase(name);
   Change c;
   c.kind = Change::Kind::Delete;

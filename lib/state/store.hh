@@ -44,6 +44,9 @@ struct SetInput {
   std::optional<Micros> at;
   Attrs attrs;  // merged; an empty value removes the key
   std::string origin;
+  // The record's attributes that `attrs` does not name are removed too (the caller
+  // gives every current attribute: one lookup, no GET first).
+  bool replaceAttrs = false;
 };
 
 struct StoreCounters {
@@ -75,10 +78,16 @@ class Store {
   void setListener(ChangeListener* l) { listener_ = l; }
 
   enum class SetKind { Change, Refresh };
+  // Where a record lives, remembered by a caller that sets the same name again and again
+  // (hc's checker: no lookup by name per result). Valid while deletions() is unchanged.
+  using Place = std::pair<const std::string, Entry>*;
+  std::uint32_t deletions() const { return deletions_; }
   // A change calls `done` once published (synchronously with no journal); a refresh
   // returns at once and never calls it. `serial` is the change's serial, or the record's
-  // current serial for a refresh.
-  SetKind set(SetInput in, Micros wallNow, Micros steadyNow, Done done, std::uint64_t& serial);
+  // current serial for a refresh. `place`, when given, is used if set (it must be the
+  // record of in.name) and set to the record otherwise.
+  SetKind set(SetInput in, Micros wallNow, Micros steadyNow, Done done, std::uint64_t& serial,
+              Place* place = nullptr);
   // False when there is no such record. Otherwise a change, like set.
   bool del(const std::string& name, Micros wallNow, Done done);
 
@@ -118,6 +127,7 @@ class Store {
   std::unique_ptr<Journal> journal_;
   Options opts_;
   std::map<std::string, Entry> records_;
+  std::uint32_t deletions_ = 0;  // del() calls: a remembered Place may be gone
   std::uint64_t lastSerial_ = 0;   // last serial assigned
   std::uint64_t ceiling_ = 0;      // high-water mark requested from the journal
   std::uint64_t published_ = 0;    // last serial published

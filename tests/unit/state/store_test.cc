@@ -60,6 +60,48 @@ TEST_F(StoreTest, RefreshMergesAttributes) {
   EXPECT_EQ(store.get("c")->attrs[0].second, "7ms");
 }
 
+// replaceAttrs: what the input does not name goes, on a refresh and on a change.
+TEST_F(StoreTest, ReplaceAttrsDropsWhatTheInputDoesNotName) {
+  SetInput a = in("c", State::Up);
+  a.attrs = {{"latency", "5ms"}, {"status", "200"}, {"warning", "slow"}};
+  set(a);
+  SetInput b = in("c", State::Up);
+  b.attrs = {{"latency", "7ms"}, {"status", "200"}};
+  b.replaceAttrs = true;
+  set(b);
+  ASSERT_EQ(store.get("c")->attrs.size(), 2u);
+  EXPECT_EQ(store.get("c")->attrs[0], std::make_pair(std::string("latency"), std::string("7ms")));
+  EXPECT_EQ(store.counters().refreshes, 1u);
+  SetInput c = in("c", State::Fail, "HTTP 503");
+  c.attrs = {{"status", "503"}};
+  c.replaceAttrs = true;
+  set(c);
+  ASSERT_EQ(store.get("c")->attrs.size(), 1u);
+  EXPECT_EQ(store.get("c")->attrs[0].second, "503");
+  SetInput d = in("c", State::Fail, "HTTP 503");  // without: merged as before
+  d.attrs = {{"latency", "1ms"}};
+  set(d);
+  EXPECT_EQ(store.get("c")->attrs.size(), 2u);
+}
+
+TEST_F(StoreTest, ARememberedPlaceIsFilledInAndUsed) {
+  Store::Place place = nullptr;
+  std::uint64_t serial = 0;
+  store.set(in("www", State::Up, "ok"), 1000, 0, nullptr, serial, &place);
+  ASSERT_NE(place, nullptr);
+  EXPECT_EQ(place->first, "www");
+  SetInput r = in("www", State::Up, "ok");
+  r.attrs = {{"latency", "3ms"}};
+  EXPECT_EQ(store.set(r, 2000, 0, nullptr, serial, &place), Store::SetKind::Refresh);
+  EXPECT_EQ(store.get("www")->attrs.size(), 1u);
+  EXPECT_EQ(store.set(in("www", State::Fail, "down"), 3000, 0, nullptr, serial, &place), Store::SetKind::Change);
+  EXPECT_EQ(&place->second.record, store.get("www"));
+  EXPECT_EQ(store.get("www")->state, State::Fail);
+  std::uint32_t before = store.deletions();
+  store.del("www", 4000, nullptr);
+  EXPECT_EQ(store.deletions(), before + 1);  // the place is no longer to be trusted
+}
+
 TEST_F(StoreTest, AtSetsSinceOfAChange) {
   SetInput a = in("late", State::Fail);
   a.at = 42;
