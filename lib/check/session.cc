@@ -1,8 +1,8 @@
 // Scheduling of one check. One timer serves both the grid (the next due slot, or a quick
 // retry) and, for a probe that does not end by its own deadline, the deadline of the
-// probe in flight; arm() points it at the earlier of the two. Everything runs on the loop's thread; the listener is called last, after the
-// session is consistent again, and may call stop() or runOnce() but must not destroy
-// the session.
+// probe in flight; arm() points it at the earlier of the two. Everything runs on the
+// loop's thread; the listener is called last, after the session is consistent again,
+// and may call stop() or runOnce() but must not destroy the session.
 #include "check/session.hh"
 
 #include <algorithm>
@@ -221,8 +221,8 @@ void Session::finish(ProbeResult r, Clock::time_point now) {
     }
   }
   changed = changed || verdict_.state() != before;
-  // Usually the timer already points at the next slot (arm() after launch); moving a
-  // timer costs libevent two heap operations, so it is left alone then.
+  // Usually the timer already points at the next slot (arm() after launch): left alone
+  // then, so a probe costs one timer operation, not two.
   if (retrying_ || !probe_->endsByDeadline() || !timer_.armed()) arm(now);
   emit(listener_, Report{spec_.name, verdict_.state(), changed, note_, std::move(r), wallNow()});
 }

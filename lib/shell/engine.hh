@@ -46,6 +46,9 @@ struct ServiceSpec {
   Millis fenceAfter{0};              // 0: two intervals
   Millis pollTimeout{0};             // 0: the smaller of half the interval and 2 s
   Millis fence() const { return fenceAfter.count() ? fenceAfter : 2 * interval; }
+  const std::string& script(Action a) const {  // the proc of a Start, Stop, Reclaim or Reassert
+    return a == Action::Start ? start : a == Action::Stop ? stop : a == Action::Reclaim ? reclaim : reassert;
+  }
   Millis timeout() const {
     if (pollTimeout.count()) return pollTimeout;
     return std::min(interval / 2, Millis{2000});

@@ -44,9 +44,10 @@ void Engine::tick(Service& s) {
   s.reach.clear();
   s.outstanding = 1;  // held until every poll is out, so a poll answered at once cannot end the run early
   Service* sp = &s;
+  // Every answer below checks first that its run was not abandoned (runGen).
   auto done = [this, sp] {
     if (--sp->outstanding == 0) polled(*sp);
-  };  // every answer below checks first that its run was not abandoned (runGen)
+  };
   auto poll = [&](std::vector<PeerView>& views, const std::vector<std::string>& hosts) {
     for (size_t i = 0; i < hosts.size(); ++i) {
       views[i].host = hosts[i];
@@ -183,11 +184,12 @@ void Engine::polled(Service& s) {
   // let go; then this one announces itself again, or clients keep the other's address
   // in their neighbour tables until it times out. An unreachable peer may have started
   // it (it counts this host as FAIL), so it counts as a holder until it is back.
-  auto held = [](const PeerView& v) { return v.effective() == State::Up || !v.reachable; };
-  bool otherUp = std::any_of(s.masters.begin(), s.masters.end(), held) || std::any_of(s.slaves.begin(), s.slaves.end(), held);
+  auto mayHold = [](const PeerView& v) { return v.effective() == State::Up || !v.reachable; };
+  bool otherMayHold = std::any_of(s.masters.begin(), s.masters.end(), mayHold) ||
+                      std::any_of(s.slaves.begin(), s.slaves.end(), mayHold);
   if (local != State::Up || !s.held) {
     s.contested = false;
-  } else if (otherUp) {
+  } else if (otherMayHold) {
     s.contested = true;
   } else if (s.contested && a == Action::None) {
     s.contested = false;
@@ -315,10 +317,7 @@ void Engine::act(Service& s, Action a) {
     case Action::Stop:
     case Action::Reclaim:
     case Action::Reassert: {
-      const std::string& script = a == Action::Start  ? s.spec.start
-                                  : a == Action::Stop ? s.spec.stop
-                                  : a == Action::Reclaim ? s.spec.reclaim
-                                                         : s.spec.reassert;
+      const std::string& script = s.spec.script(a);
       if (a == Action::Start) s.held = true;
       if (a == Action::Reclaim) s.reclaimed = true;
       FAIL_LOG(fac(), Notice) << actionName(a) << " service=" << s.spec.name;
