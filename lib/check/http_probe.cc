@@ -4,11 +4,11 @@
 //
 // Written by hand rather than on libcurl, for volume (10,000 checks a second under half
 // a core): everything that can be is prepared at construction (address resolved once,
-// request bytes, regex compiled, TLS context shared); an attempt is one socket, one
-// write, reads into a stack buffer, and an RST close (no TIME_WAIT on the probing side).
-// Over plain HTTP the first read only peeks: a response judged from it stays unread, and
-// closing a socket with unread bytes is itself an RST (RFC 2525 2.17; Linux tcp_close),
-// which saves the SO_LINGER call per attempt.
+// request bytes, regex compiled, TLS context shared); an attempt is a connect on a
+// pooled socket (net::PooledSocket: no socket(), close() or epoll_ctl per attempt), one
+// write, reads into a stack buffer, and an RST (no TIME_WAIT on the probing side). Over
+// plain HTTP the first read only peeks: a response judged from it needs no copy, since
+// the reset throws away what is unread.
 // The parser keeps only what the judgment needs (the body only for -body / -regex), and
 // lives, with the TLS session, only while an attempt runs: an idle check holds neither.
 #include <errno.h>
@@ -18,7 +18,6 @@
 #include <algorithm>
 #include <cctype>
 
-#include "base/unique_fd.hh"
 #include "base/version.hh"
 #include "check/http_parse.hh"
 #include "check/net_util.hh"
@@ -87,14 +86,8 @@ class HttpProbe final : public ProbeBase {
     connect();
   }
 
-  void release() noexcept override {
-    at_.reset();  // no close_notify: the RST below ends it all
-    if (unread_)
-      fd_.reset();  // bytes left unread: the kernel resets the connection itself
-    else
-      net::abortiveClose(fd_);
-    unread_ = false;
-  }
+  // The base resets the connection (RST) after this; no close_notify before it.
+  void release() noexcept override { at_.reset(); }
 
   // The request for `target` (on the URL's origin) into request_.
   void buildRequest(const std::string& target) {
@@ -122,30 +115,30 @@ class HttpProbe final : public ProbeBase {
     status_ = 0;
     haveCert_ = false;
     peek_ = !cfg_.tls;
-    unread_ = false;
-    if (int err = net::startConnect(cfg_.to, fd_)) return finishErrno(err, "connect");
+    fd_ = connectPooled(cfg_.to, true);  // the request (or the ClientHello) goes at once
+    if (fd_ < 0) return;
     if (!cfg_.tls) {
       // Optimistic: on loopback and near peers the handshake is often over before
       // connect() returns, and a send() now saves a whole wait for writability. Until the
       // handshake is over it fails with EAGAIN, and we wait as usual.
-      ssize_t n = ::send(fd_.get(), request_.data(), request_.size(), MSG_NOSIGNAL);
+      ssize_t n = ::send(fd_, request_.data(), request_.size(), MSG_NOSIGNAL);
       if (n > 0) {
         sent_ = static_cast<std::size_t>(n);
         phase_ = Phase::Writing;
-        if (sent_ < request_.size()) return watch(fd_.get(), EV_WRITE);
+        if (sent_ < request_.size()) return watch(fd_, EV_WRITE);
         return startReading();
       }
       if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
         return finishErrno(errno, "send");
     }
     phase_ = Phase::Connecting;
-    watch(fd_.get(), EV_WRITE);
+    watch(fd_, EV_WRITE);
   }
 
   void startReading() {
     at_->parser.reset(cfg_.head, cfg_.maxBody, !cfg_.body.empty() || cfg_.regex);
     phase_ = Phase::Reading;
-    watch(fd_.get(), EV_READ);
+    watch(fd_, EV_READ);
   }
 
   void onReady(ev::IoWatch::Ready) override {
@@ -156,8 +149,8 @@ class HttpProbe final : public ProbeBase {
           phase_ = Phase::Writing;
           return writeSome();
         }
-        if (!connected(fd_.get())) return;
-        if (!at_->tls.begin(cfg_.tls.get(), fd_.get(), cfg_.url.host, cfg_.url.host))
+        if (!connected(fd_)) return;
+        if (!at_->tls.begin(cfg_.tls.get(), fd_, cfg_.url.host, cfg_.url.host))
           return finish(Outcome::LocalError, "TLS: " + at_->tls.detail());
         phase_ = Phase::Handshaking;
         return handshake();
@@ -176,8 +169,8 @@ class HttpProbe final : public ProbeBase {
 
   void handshake() {
     TlsClient::Io io = at_->tls.handshake();
-    if (io == TlsClient::Io::WantRead) return watch(fd_.get(), EV_READ);
-    if (io == TlsClient::Io::WantWrite) return watch(fd_.get(), EV_WRITE);
+    if (io == TlsClient::Io::WantRead) return watch(fd_, EV_READ);
+    if (io == TlsClient::Io::WantWrite) return watch(fd_, EV_WRITE);
     if (io != TlsClient::Io::Ok) return tlsFailed(io);
     cert_ = at_->tls.certificate();
     haveCert_ = true;
@@ -193,19 +186,19 @@ class HttpProbe final : public ProbeBase {
       if (cfg_.tls) {
         std::size_t n = 0;
         TlsClient::Io io = at_->tls.write(p, left, n);
-        if (io == TlsClient::Io::WantRead) return watch(fd_.get(), EV_READ);
-        if (io == TlsClient::Io::WantWrite) return watch(fd_.get(), EV_WRITE);
+        if (io == TlsClient::Io::WantRead) return watch(fd_, EV_READ);
+        if (io == TlsClient::Io::WantWrite) return watch(fd_, EV_WRITE);
         if (io != TlsClient::Io::Ok) return tlsFailed(io);
         sent_ += n;
         continue;
       }
-      ssize_t n = ::send(fd_.get(), p, left, MSG_NOSIGNAL);
+      ssize_t n = ::send(fd_, p, left, MSG_NOSIGNAL);
       if (n > 0) {
         sent_ += static_cast<std::size_t>(n);
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return watch(fd_.get(), EV_WRITE);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return watch(fd_, EV_WRITE);
       return finishErrno(n < 0 ? errno : EPIPE, "send");
     }
     startReading();
@@ -218,14 +211,14 @@ class HttpProbe final : public ProbeBase {
       bool eof = false;
       if (cfg_.tls) {
         TlsClient::Io io = at_->tls.read(buf, sizeof buf, got);
-        if (io == TlsClient::Io::WantRead) return watch(fd_.get(), EV_READ);
-        if (io == TlsClient::Io::WantWrite) return watch(fd_.get(), EV_WRITE);
+        if (io == TlsClient::Io::WantRead) return watch(fd_, EV_READ);
+        if (io == TlsClient::Io::WantWrite) return watch(fd_, EV_WRITE);
         if (io == TlsClient::Io::Closed) eof = true;
         else if (io != TlsClient::Io::Ok) return tlsFailed(io);
       } else {
-        ssize_t n = ::recv(fd_.get(), buf, sizeof buf, peek_ ? MSG_PEEK : 0);
+        ssize_t n = ::recv(fd_, buf, sizeof buf, peek_ ? MSG_PEEK : 0);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return watch(fd_.get(), EV_READ);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return watch(fd_, EV_READ);
         if (n < 0) return finishErrno(errno, "recv");
         eof = n == 0;
         got = static_cast<std::size_t>(n);
@@ -235,11 +228,10 @@ class HttpProbe final : public ProbeBase {
       http::ResponseParser::Result res = eof ? parser.finish() : parser.feed(std::string_view(buf, got));
       if (peek_ && !eof) {
         peek_ = false;
-        // Judged from the peeked bytes: they stay unread (an RST at close). Otherwise
-        // they are consumed without a copy, and reading goes on as usual.
-        if (res != http::ResponseParser::Result::NeedMore)
-          unread_ = true;
-        else if (::recv(fd_.get(), nullptr, got, MSG_TRUNC) != static_cast<ssize_t>(got))
+        // Judged from the peeked bytes: they stay unread (the reset drops them).
+        // Otherwise they are consumed without a copy, and reading goes on as usual.
+        if (res == http::ResponseParser::Result::NeedMore &&
+            ::recv(fd_, nullptr, got, MSG_TRUNC) != static_cast<ssize_t>(got))
           return finish(Outcome::LocalError, "recv: peeked bytes vanished");
       }
       if (res == http::ResponseParser::Result::Done) return judge();
@@ -248,7 +240,7 @@ class HttpProbe final : public ProbeBase {
         return finish(Outcome::Fail, parser.received() == 0 ? "connection closed" : "truncated response");
       }
     }
-    watch(fd_.get(), EV_READ);  // a fast sender: let the loop breathe, the deadline still holds
+    resume(fd_, EV_READ);  // a fast sender: let the loop breathe, the deadline still holds
   }
 
   bool accepted(int code) const {
@@ -265,6 +257,7 @@ class HttpProbe final : public ProbeBase {
         ++hops_;
         stopWatching();
         release();
+        pooled().reset();
         at_ = std::make_unique<Attempt>();
         buildRequest(next.target);
         return connect();
@@ -290,14 +283,13 @@ class HttpProbe final : public ProbeBase {
   }
 
   const HttpConfig cfg_;
-  UniqueFd fd_;
+  int fd_ = -1;  // pooled(): the attempt's socket
   std::unique_ptr<Attempt> at_;  // while an attempt runs
   std::string request_;
   Phase phase_ = Phase::Connecting;
   bool redirected_ = false;  // request_ asks for a redirect's target, not the URL's
   bool haveCert_ = false;
-  bool peek_ = false;    // the next plain read only peeks (the attempt's first)
-  bool unread_ = false;  // the response was judged from peeked bytes: release() resets
+  bool peek_ = false;  // the next plain read only peeks (the attempt's first)
   std::size_t sent_ = 0;
   int hops_ = 0, status_ = 0;
   CertCheck cert_;

@@ -14,7 +14,27 @@ ProbeBase::ProbeBase(event_base* base)
             if (r == ev::IoWatch::Ready::TimedOut) return onTimeout();
             onReady(r);
           }),
+      sock_(base, &ProbeBase::onPooledReady, this),
+      deadlineTimer_(base, &ProbeBase::onDeadline, this),
       base_(base) {}
+
+void ProbeBase::onPooledReady(void* self, short what) {
+  auto* p = static_cast<ProbeBase*>(self);
+  if (p->state_ != State::Running) return;
+  p->onReady((what & EV_READ) ? ev::IoWatch::Ready::Readable : ev::IoWatch::Ready::Writable);
+}
+
+void ProbeBase::onDeadline(void* self) {
+  auto* p = static_cast<ProbeBase*>(self);
+  if (p->state_ == State::Running) p->onTimeout();
+}
+
+void ProbeBase::stopAll() noexcept {
+  io_.stop();
+  deadlineTimer_.cancel();
+  release();
+  sock_.reset();
+}
 
 void ProbeBase::start(microseconds timeout, Done done) {
   cancel();
@@ -22,6 +42,7 @@ void ProbeBase::start(microseconds timeout, Done done) {
   started_ = Clock::now();
   deadline_ = started_ + timeout;
   state_ = State::Running;
+  deadlineTimer_.armAt(deadline_);
   starting_ = true;
   struct Started {
     bool& flag;
@@ -31,9 +52,8 @@ void ProbeBase::start(microseconds timeout, Done done) {
 }
 
 void ProbeBase::cancel() noexcept {
-  io_.stop();
   if (later_) later_->cancel();
-  release();
+  stopAll();
   state_ = State::Idle;
   done_ = nullptr;
   pending_ = ProbeResult();
@@ -43,8 +63,7 @@ void ProbeBase::onTimeout() { finish(Outcome::Timeout, "timeout"); }
 
 void ProbeBase::finish(Outcome o, std::string note) {
   if (state_ != State::Running) return;
-  io_.stop();
-  release();
+  stopAll();
   ProbeResult r;
   r.outcome = o;
   r.note = std::move(note);
@@ -79,14 +98,27 @@ void ProbeBase::finishErrno(int err, const char* what) {
 }
 
 void ProbeBase::watch(int fd, short what) {
-  auto left = duration_cast<microseconds>(deadline_ - Clock::now());
-  if (left.count() <= 0 && !starting_) return onTimeout();
-  io_.watch(fd, what, std::max(left, microseconds(0)));
+  if (deadline_ <= Clock::now() && !starting_) return onTimeout();
+  if (sock_ && fd == sock_.fd()) return sock_.wait(what);
+  io_.watch(fd, what);  // the deadline is deadlineTimer_'s
+}
+
+void ProbeBase::resume(int fd, short what) {
+  if (sock_ && fd == sock_.fd()) return sock_.resume(what);
+  watch(fd, what);  // level-triggered: ready fds wake the loop at once
 }
 
 void ProbeBase::connectTo(const net::Address& to, UniqueFd& fd) {
   if (int err = net::startConnect(to, fd)) return finishErrno(err, "connect");
   watch(fd.get(), EV_WRITE);
+}
+
+int ProbeBase::connectPooled(const net::Address& to, bool sendsFirst) {
+  if (int err = sock_.connect(to, sendsFirst)) {
+    finishErrno(err, "connect");
+    return -1;
+  }
+  return sock_.fd();
 }
 
 bool ProbeBase::connected(int fd) {

@@ -1,5 +1,6 @@
-// The life of one attempt, shared by every probe kind: its deadline, the one IoWatch that
-// waits on its fd with the time left, and the contract of Probe (done called exactly once,
+// The life of one attempt, shared by every probe kind: its deadline (one wheel timer), the
+// one IoWatch that waits on its fd, the pooled TCP socket of kinds that reset their
+// connections (net::PooledSocket), and the contract of Probe (done called exactly once,
 // from the loop, never from inside start(); cancel() at any time). A kind only says how
 // to begin, what to do when its fd is ready, what to release and what to add to the
 // result.
@@ -13,7 +14,9 @@
 #include "base/unique_fd.hh"
 #include "check/net_util.hh"
 #include "check/probe.hh"
+#include "check/socket_pool.hh"
 #include "ev/ev.hh"
+#include "ev/wheel.hh"
 
 namespace fail::check {
 
@@ -59,14 +62,27 @@ class ProbeBase : public Probe {
   // finish() with what an errno means for a check (net::classifyErrno).
   void finishErrno(int err, const char* what);
   // Waits for `what` (EV_READ, EV_WRITE) on `fd` until the deadline. A deadline already
-  // past ends the attempt (onTimeout) at once, or from the loop inside begin().
+  // past ends the attempt (onTimeout) at once, or from the loop inside begin(). On the
+  // pooled socket the wait is an edge (net::PooledSocket): wait after EAGAIN, or resume().
   void watch(int fd, short what);
-  void stopWatching() { io_.stop(); }
+  // After stopping before EAGAIN on `fd` (still ready): onReady again from the loop.
+  void resume(int fd, short what);
+  void stopWatching() {
+    io_.stop();
+    sock_.stop();
+  }
   // Starts a non-blocking TCP connect to `to` and watches for writability; a failure at
   // once ends the attempt ("connect: ..."). After the wait, connected() says whether it
   // worked (else it ended the attempt).
   void connectTo(const net::Address& to, UniqueFd& fd);
   bool connected(int fd);
+  // Starts a non-blocking connect of the attempt's pooled socket to `to` and returns its
+  // fd (`sendsFirst`: see net::PooledSocket::connect); a failure at once ends the attempt
+  // ("connect: ...") and gives -1. The socket is
+  // reset (RST) and pooled when the attempt ends, by the base, after release(); a kind
+  // that must end with a FIN calls pooled().close() first.
+  int connectPooled(const net::Address& to, bool sendsFirst = false);
+  net::PooledSocket& pooled() { return sock_; }
 
   bool running() const { return state_ == State::Running; }
   Clock::time_point started() const { return started_; }
@@ -75,8 +91,13 @@ class ProbeBase : public Probe {
  private:
   enum class State : std::uint8_t { Idle, Running, Delivering };
   void deliver();
+  void stopAll() noexcept;  // waits, deadline and the kind's resources
+  static void onPooledReady(void* self, short what);
+  static void onDeadline(void* self);
 
   ev::IoWatch io_;
+  net::PooledSocket sock_;
+  ev::WheelTimer deadlineTimer_;
   // Delivers a result that came inside begin(); made on first use (rare: most checks
   // never need it, and a check holds no event it does not use).
   std::unique_ptr<ev::Timer> later_;

@@ -9,17 +9,16 @@
 // LocalError.
 //
 // Built for volume (10,000 checks a second): the address is resolved once at
-// construction; an attempt allocates nothing but its socket (the watchers are made once
-// and reassigned; the read buffer is on the stack, only a carry of expect-1 bytes is
-// kept), and the connection is closed with an RST so no TIME_WAIT piles up (except
-// after a -send without -expect, where the bytes must reach the server first).
+// construction; an attempt allocates nothing (a pooled socket, net::PooledSocket; the
+// read buffer is on the stack, only a carry of expect-1 bytes is kept), and the
+// connection is reset so no TIME_WAIT piles up (except after a -send without -expect,
+// where the bytes must reach the server first: a FIN, and the socket leaves the pool).
 #include <errno.h>
 #include <sys/socket.h>
 
 #include <cstring>
 #include <string_view>
 
-#include "base/unique_fd.hh"
 #include "check/net_util.hh"
 #include "check/probe_base.hh"
 #include "check/registry.hh"
@@ -46,15 +45,16 @@ class TcpProbe final : public ProbeBase {
     sent_ = got_ = 0;
     carry_.clear();
     phase_ = Phase::Connecting;
-    connectTo(to_, fd_);
+    fd_ = connectPooled(to_, !send_.empty());
+    if (fd_ >= 0) watch(fd_, EV_WRITE);
   }
 
-  void release() noexcept override { net::abortiveClose(fd_); }
+  void release() noexcept override {}  // the base resets the pooled socket
 
   void onReady(ev::IoWatch::Ready) override {
     switch (phase_) {
       case Phase::Connecting:
-        if (!connected(fd_.get())) return;
+        if (!connected(fd_)) return;
         phase_ = Phase::Sending;
         return sendSome();
       case Phase::Sending: return sendSome();
@@ -64,23 +64,23 @@ class TcpProbe final : public ProbeBase {
 
   void sendSome() {
     while (sent_ < send_.size()) {
-      ssize_t n = ::send(fd_.get(), send_.data() + sent_, send_.size() - sent_, MSG_NOSIGNAL);
+      ssize_t n = ::send(fd_, send_.data() + sent_, send_.size() - sent_, MSG_NOSIGNAL);
       if (n > 0) {
         sent_ += static_cast<size_t>(n);
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return watch(fd_.get(), EV_WRITE);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return watch(fd_, EV_WRITE);
       return finishErrno(n < 0 ? errno : EPIPE, "send");
     }
     if (expect_.empty()) {
       // Connected (and the bytes handed over): that is all that was asked. After a
       // -send, close with a FIN so the bytes reach the server.
-      if (!send_.empty()) fd_.reset();
+      if (!send_.empty()) pooled().close();
       return finish(Outcome::Ok, {});
     }
     phase_ = Phase::Reading;
-    watch(fd_.get(), EV_READ);
+    watch(fd_, EV_READ);
   }
 
   void readSome() {
@@ -91,7 +91,7 @@ class TcpProbe final : public ProbeBase {
     size_t have = carry_.size();
     for (;;) {
       size_t room = kReadBound - got_;
-      ssize_t n = ::recv(fd_.get(), buf + have, room, 0);
+      ssize_t n = ::recv(fd_, buf + have, room, 0);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
       if (n < 0) return finishErrno(errno, "recv");
@@ -106,7 +106,7 @@ class TcpProbe final : public ProbeBase {
       have = keep;
     }
     carry_.assign(buf, have);  // within the capacity reserved at construction
-    watch(fd_.get(), EV_READ);
+    watch(fd_, EV_READ);
   }
 
   // The deadline passed. A server that said something, but not what -expect wants, has
@@ -119,7 +119,7 @@ class TcpProbe final : public ProbeBase {
 
   const net::Address to_;
   const std::string send_, expect_;
-  UniqueFd fd_;
+  int fd_ = -1;  // pooled(): the attempt's socket
   Phase phase_ = Phase::Connecting;
   size_t sent_ = 0, got_ = 0;
   std::string carry_;

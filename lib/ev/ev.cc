@@ -54,6 +54,17 @@ IoWatch::~IoWatch() {
 }
 
 void IoWatch::watch(int fd, short what, Micros timeout) {
+  assign(fd, what);
+  timeval tv = toTimeval(timeout);
+  event_add(ev_, &tv);
+}
+
+void IoWatch::watch(int fd, short what) {
+  assign(fd, what);
+  event_add(ev_, nullptr);
+}
+
+void IoWatch::assign(int fd, short what) {
   if (ev_) {
     event_del(ev_);  // a non-pending event may be reassigned: no allocation per attempt
     event_assign(ev_, base_, fd, what, trampoline, this);
@@ -61,8 +72,6 @@ void IoWatch::watch(int fd, short what, Micros timeout) {
     ev_ = event_new(base_, fd, what, trampoline, this);
     if (!ev_) throw std::runtime_error("event_new failed");
   }
-  timeval tv = toTimeval(timeout);
-  event_add(ev_, &tv);
 }
 
 void IoWatch::stop() {

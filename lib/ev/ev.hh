@@ -42,9 +42,12 @@ class IoWatch {
 
   // Watches `fd` for `what` (EV_READ or EV_WRITE) once, until ready or `timeout` passes.
   void watch(int fd, short what, Micros timeout);
+  // The same without a deadline (the owner keeps its own).
+  void watch(int fd, short what);
   void stop();
 
  private:
+  void assign(int fd, short what);
   static void trampoline(evutil_socket_t, short what, void* arg) noexcept;
   event_base* base_;
   event* ev_ = nullptr;

@@ -276,10 +276,16 @@ TEST_F(HttpProbeTest, CancelAndNoLeaks) {
     p->start(2s, [&](ProbeResult) { called = true; });
   }
   test::runFor(base_.get(), 50ms);
-  auto p = make({{"url", url(ok)}});
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(run(*p).outcome, Outcome::Ok);
-  auto refused = make({{"url", "http://127.0.0.1:" + std::to_string(test::closedPort()) + "/"}});
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(run(*refused).outcome, Outcome::Unreachable);
+  {
+    // One after the other, the attempts of both probes reuse one pooled socket (reset
+    // after a refusal too), which stays open while a probe that may use it lives.
+    auto p = make({{"url", url(ok)}});
+    for (int i = 0; i < 20; ++i) EXPECT_EQ(run(*p).outcome, Outcome::Ok);
+    auto refused = make({{"url", "http://127.0.0.1:" + std::to_string(test::closedPort()) + "/"}});
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(run(*refused).outcome, Outcome::Unreachable);
+    EXPECT_EQ(run(*p).outcome, Outcome::Ok);
+    EXPECT_EQ(test::openFds(), fds + 1);
+  }
   // The servers' own sockets close on their threads: wait for them.
   EXPECT_TRUE(test::runUntil(base_.get(), [&] {
     return silent.finished() == silent.connections() && ok.finished() == ok.connections() && test::openFds() == fds;

@@ -9,6 +9,7 @@
 #include "base/unique_fd.hh"
 #include "check/registry.hh"
 #include "loop_util.hh"
+#include "web_server.hh"
 
 namespace fail::check {
 namespace {
@@ -25,15 +26,8 @@ class TestServer {
         acceptW_(base, [this](ev::IoWatch::Ready r) { onAccept(r); }),
         connW_(base, [this](ev::IoWatch::Ready r) { onData(r); }),
         later_(base, [this] { sendPart2(); }) {
-    fd_.reset(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    EXPECT_EQ(::listen(fd_.get(), 64), 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+    fd_.reset(test::listenLoopback(&port_, SOCK_NONBLOCK));
+    EXPECT_TRUE(fd_);
     acceptW_.watch(fd_.get(), EV_READ, 60s);
   }
   int port() const { return port_; }
@@ -81,7 +75,7 @@ class TestServer {
   UniqueFd fd_, conn_;
   ev::IoWatch acceptW_, connW_;
   ev::Timer later_;
-  int port_ = 0;
+  std::uint16_t port_ = 0;
 };
 
 // A port on 127.0.0.1 on which nothing listens (bound once, then closed).

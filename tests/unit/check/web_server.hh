@@ -219,6 +219,23 @@ inline std::string okResponse(std::string_view body, std::string_view status = "
          std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
 }
 
+// A socket listening on 127.0.0.1, an ephemeral port (in *port); `flags` go to socket()
+// (SOCK_NONBLOCK). -1 when that failed.
+inline int listenLoopback(std::uint16_t* port, int flags = 0, int backlog = 64) {
+  int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (s < 0 || ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(s, backlog) != 0 ||
+      ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    if (s >= 0) ::close(s);
+    return -1;
+  }
+  *port = ntohs(a.sin_port);
+  return s;
+}
+
 // A port on 127.0.0.1 on which nothing listens.
 inline std::uint16_t closedPort() {
   int s = ::socket(AF_INET, SOCK_STREAM, 0);
