@@ -117,6 +117,7 @@ int run(Settings& s, const std::vector<std::string>& names) {
               << checker.reporters().size() << " reports)\n";
     return 0;
   }
+  daemon::raiseFileLimit();  // every probe in flight holds a socket
   if (s.once) {
     hc::Config cfg = hc::loadConfig(s.file);
     return hc::runOnce(cfg, names, std::cout);

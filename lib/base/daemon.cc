@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -82,6 +83,13 @@ void dropPrivileges(const std::string& user) {
     throw std::runtime_error("-u " + user + ": cannot switch user: " + std::strerror(errno));
   if (::setuid(0) == 0 && pw->pw_uid != 0)
     throw std::runtime_error("-u " + user + ": could regain root after dropping it");
+}
+
+void raiseFileLimit() {
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur >= r.rlim_max) return;
+  r.rlim_cur = r.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &r);
 }
 
 }  // namespace fail::daemon

@@ -26,6 +26,11 @@ void detach();
 // Writes the current pid to `path` (created 0644, replaced atomically). Throws.
 void writePidFile(const std::string& path);
 
+// Raises the soft limit on open files to the hard one (the soft 1024 of systemd and
+// login sessions exists for select(), which the suite does not use). Never throws; on
+// failure the limit stays as it is.
+void raiseFileLimit();
+
 // Switches to `user` (and its primary group, with its supplementary groups).
 // Throws std::runtime_error naming the user when that fails.
 void dropPrivileges(const std::string& user);
