@@ -96,6 +96,39 @@ TEST_F(SocketPoolTest, ReusesOneSocketAndResetsEachConnection) {
   EXPECT_EQ(test::openFds(), fds);  // the pool went with its last PooledSocket
 }
 
+TEST_F(SocketPoolTest, KeepsEachAddressFamilyApart) {
+  UniqueFd l6(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in6 a{};
+  a.sin6_family = AF_INET6;
+  a.sin6_addr = in6addr_loopback;
+  socklen_t len = sizeof a;
+  if (!l6 || ::bind(l6.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(l6.get(), 16) != 0 ||
+      ::getsockname(l6.get(), reinterpret_cast<sockaddr*>(&a), &len) != 0)
+    GTEST_SKIP() << "no IPv6 loopback here";
+  net::Address to6 = *net::resolve("::1", ntohs(a.sin6_port));
+  Listener l4;
+  auto s = make();
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(s->connect(to6), 0);
+    int fd6 = s->fd();
+    ASSERT_TRUE(connected(*s));
+    sockaddr_storage peer{};
+    socklen_t plen = sizeof peer;
+    UniqueFd p6(::accept4(l6.get(), reinterpret_cast<sockaddr*>(&peer), &plen, SOCK_CLOEXEC));
+    ASSERT_TRUE(p6);
+    EXPECT_EQ(peer.ss_family, AF_INET6);
+    s->reset();
+    EXPECT_EQ(peerRead(p6.get()), -ECONNRESET);
+    ASSERT_EQ(s->connect(l4.addr), 0);  // an IPv4 target never gets the IPv6 socket
+    EXPECT_NE(s->fd(), fd6);
+    ASSERT_TRUE(connected(*s));
+    UniqueFd p4 = l4.accept();
+    ASSERT_TRUE(p4);
+    s->reset();
+    EXPECT_EQ(peerRead(p4.get()), -ECONNRESET);
+  }
+}
+
 TEST_F(SocketPoolTest, WaitsAreEdgesThatAreNotLost) {
   Listener l;
   auto s = make();
