@@ -36,14 +36,23 @@ class SocketPool {
   // the reset failed.
   void give(PooledSlot* s) noexcept;
   void destroy(PooledSlot* s) noexcept;
+  // Makes the slot's event wait for s->want: nothing to do when edge-triggered (added
+  // once for both directions); else a one-shot event for just those.
+  void rearm(PooledSlot* s);
+  bool edges() const { return edges_; }
 
  private:
-  explicit SocketPool(event_base* base) : base_(base) {}
+  explicit SocketPool(event_base* base)
+      : base_(base), edges_(event_base_get_features(base) & EV_FEATURE_ET) {}
   ~SocketPool();
   static void onEvent(evutil_socket_t, short what, void* arg) noexcept;
   std::vector<PooledSlot*>& idle(int family) { return family == AF_INET6 ? idle6_ : idle4_; }
 
   event_base* base_;
+  // The loop's backend has edge-triggered events (epoll; always, but for a loop made
+  // without it, e.g. EVENT_NOEPOLL). Without them a socket cannot stay registered, so
+  // nothing is kept: every connection gets a new socket, and every wait its own event.
+  const bool edges_;
   size_t users_ = 0;
   std::vector<PooledSlot*> idle4_, idle6_;
 };
@@ -92,8 +101,9 @@ PooledSlot* SocketPool::take(int family, int* err) {
   auto* s = new PooledSlot;
   s->fd = fd;
   s->family = family;
-  s->ev = event_new(base_, fd, EV_READ | EV_WRITE | EV_PERSIST | EV_ET, onEvent, s);
-  if (!s->ev || event_add(s->ev, nullptr) != 0) {
+  s->ev = edges_ ? event_new(base_, fd, EV_READ | EV_WRITE | EV_PERSIST | EV_ET, onEvent, s)
+                 : event_new(base_, fd, 0, onEvent, s);
+  if (!s->ev || (edges_ && event_add(s->ev, nullptr) != 0)) {
     destroy(s);
     *err = ENOMEM;
     return nullptr;
@@ -107,7 +117,9 @@ void SocketPool::give(PooledSlot* s) noexcept {
   std::vector<PooledSlot*>& list = idle(s->family);
   sockaddr unspec{};
   unspec.sa_family = AF_UNSPEC;
-  if (list.size() >= static_cast<size_t>(PooledSocket::kMaxIdle) || ::connect(s->fd, &unspec, sizeof unspec) != 0)
+  // The reset first, also for a socket that is not kept (its close() would be a FIN).
+  if (::connect(s->fd, &unspec, sizeof unspec) != 0 || !edges_ ||
+      list.size() >= static_cast<size_t>(PooledSocket::kMaxIdle))
     return destroy(s);
   try {
     list.push_back(s);
@@ -120,6 +132,13 @@ void SocketPool::destroy(PooledSlot* s) noexcept {
   if (s->ev) event_free(s->ev);
   if (s->fd >= 0) ::close(s->fd);
   delete s;
+}
+
+void SocketPool::rearm(PooledSlot* s) {
+  if (edges_) return;
+  event_del(s->ev);
+  event_assign(s->ev, base_, s->fd, s->want, onEvent, s);
+  if (s->want) event_add(s->ev, nullptr);
 }
 
 void SocketPool::onEvent(evutil_socket_t, short what, void* arg) noexcept {
@@ -178,16 +197,23 @@ void PooledSocket::wait(short what) {
     slot_->seen &= ~old;
     event_active(slot_->ev, old, 0);
   }
+  pool_->rearm(slot_);
 }
 
 void PooledSocket::resume(short what) {
   if (!slot_) return;
-  slot_->want |= what & (EV_READ | EV_WRITE);
-  event_active(slot_->ev, what & (EV_READ | EV_WRITE), 0);
+  what &= EV_READ | EV_WRITE;
+  slot_->want |= what;
+  if (pool_->edges())
+    event_active(slot_->ev, what, 0);
+  else
+    pool_->rearm(slot_);  // level-triggered: a ready socket fires at once
 }
 
 void PooledSocket::stop() {
-  if (slot_) slot_->want = 0;
+  if (!slot_) return;
+  slot_->want = 0;
+  pool_->rearm(slot_);
 }
 
 void PooledSocket::reset() noexcept {

@@ -13,7 +13,9 @@
 //
 // The pool of an event_base is made by the first PooledSocket that connects on it and
 // freed, closing its idle sockets, with the last PooledSocket; it keeps at most
-// kMaxIdle idle sockets per address family. Loop thread only.
+// kMaxIdle idle sockets per address family. On a loop without edge-triggered events
+// (not epoll: EVENT_NOEPOLL) it keeps none, and each wait has an event of its own; the
+// contract above still holds. Loop thread only.
 #pragma once
 
 #include <event2/event.h>

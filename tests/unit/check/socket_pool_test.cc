@@ -69,7 +69,17 @@ class SocketPoolTest : public ::testing::Test {
     return test::runUntil(base_.get(), [&] { return readyCalls > before; }) && (lastReady & EV_WRITE);
   }
 
-  test::BasePtr base_ = test::newBase();
+  // epoll whatever EVENT_* says: the pool keeps sockets only with edge-triggered events.
+  static test::BasePtr edgeBase() {
+    event_config* cfg = event_config_new();
+    event_config_set_flag(cfg, EVENT_BASE_FLAG_IGNORE_ENV);
+    event_config_require_features(cfg, EV_FEATURE_ET);
+    test::BasePtr b(event_base_new_with_config(cfg));
+    event_config_free(cfg);
+    return b;
+  }
+
+  test::BasePtr base_ = edgeBase();
   int readyCalls = 0;
   short lastReady = 0;
 };
@@ -170,6 +180,38 @@ TEST_F(SocketPoolTest, WaitsAreEdgesThatAreNotLost) {
   before = readyCalls;
   test::runFor(base_.get(), 100ms);
   EXPECT_EQ(readyCalls, before);
+}
+
+TEST_F(SocketPoolTest, WithoutEdgeTriggeringEachConnectionHasItsOwnSocket) {
+  // A loop on poll(2), which has no edge-triggered events: nothing is pooled, waits and
+  // resume() still work, and a reset is still an RST.
+  event_config* cfg = event_config_new();
+  event_config_avoid_method(cfg, "epoll");
+  base_.reset(event_base_new_with_config(cfg));
+  event_config_free(cfg);
+  ASSERT_TRUE(base_);
+  ASSERT_FALSE(event_base_get_features(base_.get()) & EV_FEATURE_ET) << event_base_get_method(base_.get());
+  Listener l;
+  int fds = test::openFds();
+  auto s = make();
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(s->connect(l.addr), 0);
+    ASSERT_TRUE(connected(*s));
+    UniqueFd peer = l.accept();
+    ASSERT_TRUE(peer);
+    ASSERT_EQ(::send(peer.get(), "hello", 5, 0), 5);
+    int before = readyCalls;
+    s->wait(EV_READ);
+    ASSERT_TRUE(test::runUntil(base_.get(), [&] { return readyCalls > before; }));
+    EXPECT_EQ(lastReady, EV_READ);
+    before = readyCalls;
+    s->resume(EV_READ);
+    ASSERT_TRUE(test::runUntil(base_.get(), [&] { return readyCalls > before; }));
+    s->reset();
+    EXPECT_EQ(peerRead(peer.get()), -ECONNRESET);
+    peer.reset();
+    EXPECT_EQ(test::openFds(), fds);  // not kept
+  }
 }
 
 TEST_F(SocketPoolTest, CloseSendsAFinAndLeavesThePool) {
