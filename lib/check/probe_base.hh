@@ -78,9 +78,9 @@ class ProbeBase : public Probe {
   bool connected(int fd);
   // Starts a non-blocking connect of the attempt's pooled socket to `to` and returns its
   // fd (`sendsFirst`: see net::PooledSocket::connect); a failure at once ends the attempt
-  // ("connect: ...") and gives -1. The socket is
-  // reset (RST) and pooled when the attempt ends, by the base, after release(); a kind
-  // that must end with a FIN calls pooled().close() first.
+  // ("connect: ...") and gives -1. The base resets the connection (RST) and pools the
+  // socket when the attempt ends, after release(); a kind that must end with a FIN calls
+  // pooled().close() first.
   int connectPooled(const net::Address& to, bool sendsFirst = false);
   net::PooledSocket& pooled() { return sock_; }
 
