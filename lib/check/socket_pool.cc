@@ -15,7 +15,8 @@
 namespace fail::check::net {
 
 // One socket of a pool: its fd, its event (added once, edge-triggered, for both
-// directions), and while connected its owner and what the owner waits for.
+// directions; or one-shot per wait without edges), and while connected its owner and
+// what the owner waits for.
 struct PooledSlot {
   int fd = -1;
   int family = 0;

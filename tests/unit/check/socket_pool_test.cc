@@ -244,6 +244,42 @@ TEST_F(SocketPoolTest, KeepsAtMostMaxIdleSockets) {
   EXPECT_EQ(test::openFds(), fds);
 }
 
+TEST_F(SocketPoolTest, AResetInsideItsOwnCallBackWithThePoolFull) {
+  // The owner of a probe resets from inside the call back of its socket; with the pool
+  // full that frees the socket's event while libevent runs it (allowed: libevent keeps
+  // what it needs before the call; the sanitizer build would catch a use after free).
+  Listener l;
+  int fds = test::openFds();
+  {
+    std::vector<std::unique_ptr<net::PooledSocket>> idle;
+    for (int i = 0; i < net::PooledSocket::kMaxIdle; ++i) {
+      idle.push_back(make());
+      ASSERT_EQ(idle.back()->connect(l.addr), 0);
+    }
+    struct Self {
+      std::unique_ptr<net::PooledSocket> s;
+      bool called = false;
+    } self;
+    self.s = std::make_unique<net::PooledSocket>(
+        base_.get(),
+        [](void* arg, short) {
+          auto* me = static_cast<Self*>(arg);
+          me->called = true;
+          me->s->reset();
+        },
+        &self);
+    ASSERT_EQ(self.s->connect(l.addr), 0);
+    for (auto& s : idle) s->reset();  // the pool is full now
+    EXPECT_EQ(test::openFds(), fds + net::PooledSocket::kMaxIdle + 1);
+    self.s->wait(EV_WRITE);
+    ASSERT_TRUE(test::runUntil(base_.get(), [&] { return self.called; }));
+    EXPECT_FALSE(*self.s);
+    EXPECT_EQ(test::openFds(), fds + net::PooledSocket::kMaxIdle);  // it was closed, not kept
+    test::runFor(base_.get(), 50ms);
+  }
+  EXPECT_EQ(test::openFds(), fds);
+}
+
 TEST_F(SocketPoolTest, AFailedConnectKeepsNothing) {
   int fds = test::openFds();
   auto s = make();
