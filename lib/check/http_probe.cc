@@ -256,8 +256,7 @@ class HttpProbe final : public ProbeBase {
       if (http::resolveLocation(at_->current, parser.location(), next) && next.sameOrigin(cfg_.url)) {
         ++hops_;
         stopWatching();
-        release();
-        pooled().reset();
+        release();  // connect() resets the pooled socket before it connects again
         at_ = std::make_unique<Attempt>();
         buildRequest(next.target);
         return connect();
