@@ -19,9 +19,11 @@ std::optional<Micros> AuthThrottle::turn(const std::string& addr, Micros now) {
     addrs_.erase(it);
     return now;
   }
+  if (e.next <= now) e.queued = 0;  // every turn handed out is due
   Micros t = std::max(now, e.next);
   if (t - now > opts_.maxWait) return std::nullopt;
-  e.next = t + delay(e.failures);
+  ++e.queued;
+  e.next = t + delay(e.failures + e.queued);
   return t;
 }
 

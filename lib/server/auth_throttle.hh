@@ -1,8 +1,9 @@
 // Wrong secrets per client address (issue 10): once an address has given a wrong
-// secret, every AUTH from it waits its turn, the turns spaced by a delay that doubles
-// with each failure (from `baseDelay` up to `maxDelay`), so many connections from one
-// address guess no faster than one. A turn more than `maxWait` away is refused without
-// looking at the secret. An address is forgotten `forget` after its last failure.
+// secret, every AUTH from it waits its turn. Turns are spaced by a delay that doubles
+// with each failure and each AUTH already waiting (from `baseDelay` up to `maxDelay`),
+// so many connections from one address guess no faster than one. A turn more than
+// `maxWait` away is refused without looking at the secret. An address is forgotten
+// `forget` after its last failure.
 // Loop thread only; no I/O.
 #pragma once
 
@@ -42,6 +43,7 @@ class AuthThrottle {
  private:
   struct Entry {
     unsigned failures = 0;
+    unsigned queued = 0;     // turns handed out that were still ahead at the last turn()
     Micros next = 0;         // the next free turn
     Micros lastFailure = 0;
   };

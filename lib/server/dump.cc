@@ -46,7 +46,8 @@ Dump::Status Dump::pump(const state::Store& store, std::string& out, size_t budg
       after_ = it->first;
       if (!wanted(it->first)) continue;
       if (kind_ == Kind::List) {
-        state::appendRecord(out, it->second.record);
+        out += ' ';  // never at the start of a line: the OK head precedes
+        proto::appendWord(out, state::encodeRecord(it->second.record));
       } else {
         out += "RECORD ";
         proto::appendWord(out, state::encodeRecord(it->second.record));
