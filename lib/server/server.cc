@@ -152,7 +152,7 @@ void Server::accept(Bound& b) {
     if (b.listener.spec.kind != net::ListenSpec::Kind::Unix) {
       peer = net::peerName(fd);
       size_t limit = net::peerIsLoopback(fd) ? config_.maxPerLoopback : config_.maxPerAddress;
-      if (limit > 0) {
+      if (limit > 0 && peer != "?") {  // "?": already gone; nothing to count
         limitKey = peer;
         auto it = perAddress_.find(peer);
         if (it != perAddress_.end() && it->second >= limit) {
