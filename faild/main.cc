@@ -1,6 +1,7 @@
 // faild: the passive state daemon. Parses options and wires library parts together;
 // the behaviour lives in lib/ (state/store, state/journal, server/).
 #include <malloc.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -30,11 +31,26 @@ struct Settings {
   std::string pidFile, user, logTo;
   std::vector<std::pair<std::string, std::string>> levels;
   size_t history = 20000;
+  bool maxClientsGiven = false;
 };
 
 size_t number(const std::string& opt, const std::string& v) {
   auto n = parseInt(v);
   if (!n || *n <= 0) throw cli::UsageError("--" + opt + " " + v + ": a positive number is needed");
+  return static_cast<size_t>(*n);
+}
+
+// A duration option ("10s", "500ms"); 0 turns the deadline off where `zeroOk`.
+int millis(const std::string& opt, const std::string& v, bool zeroOk = true) {
+  auto ms = parseDurationMs(v);
+  if (!ms || *ms < 0 || (!zeroOk && *ms == 0) || *ms > 24LL * 3600 * 1000)
+    throw cli::UsageError("--" + opt + " " + v + ": a duration such as 10s or 500ms (at most 1d) is needed");
+  return static_cast<int>(*ms);
+}
+
+size_t count(const std::string& opt, const std::string& v) {
+  auto n = parseInt(v);
+  if (!n || *n < 0) throw cli::UsageError("--" + opt + " " + v + ": a number (0: no limit) is needed");
   return static_cast<size_t>(*n);
 }
 
@@ -73,8 +89,25 @@ std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion)
        [&](const std::string& v) { c.tls.ca = v; }},
       {"max-line", 0, "BYTES", "longest request line (default 65536)",
        [&](const std::string& v) { c.maxLine = bytes("max-line", v); }},
-      {"max-clients", 0, "N", "most clients at once (default 1024)",
-       [&](const std::string& v) { c.maxClients = number("max-clients", v); }},
+      {"max-clients", 0, "N", "most clients at once (default 1024, or less to stay below the open-file limit)",
+       [&](const std::string& v) {
+         c.maxClients = number("max-clients", v);
+         s.maxClientsGiven = true;
+       }},
+      {"max-per-address", 0, "N", "most connections from one address that is not loopback (default 64; 0: no limit)",
+       [&](const std::string& v) { c.maxPerAddress = count("max-per-address", v); }},
+      {"max-per-loopback", 0, "N", "most connections from one loopback address (default 0: no limit)",
+       [&](const std::string& v) { c.maxPerLoopback = count("max-per-loopback", v); }},
+      {"handshake-timeout", 0, "DURATION", "TLS handshake deadline (default 10s; 0: none)",
+       [&](const std::string& v) { c.handshakeTimeoutMs = millis("handshake-timeout", v); }},
+      {"request-timeout", 0, "DURATION", "deadline for a started request line (default 10s; 0: none)",
+       [&](const std::string& v) { c.requestTimeoutMs = millis("request-timeout", v); }},
+      {"idle-timeout", 0, "DURATION", "idle time allowed a client that has not authenticated (default 60s; 0: none)",
+       [&](const std::string& v) { c.idleTimeoutMs = millis("idle-timeout", v); }},
+      {"send-timeout", 0, "DURATION", "time a client may leave its replies unread (default 60s; 0: none)",
+       [&](const std::string& v) { c.sendTimeoutMs = millis("send-timeout", v); }},
+      {"auth-delay", 0, "DURATION", "delay after a wrong secret, doubling per failure of an address (default 200ms)",
+       [&](const std::string& v) { c.authDelayMs = millis("auth-delay", v, false); }},
       {"watch-buffer", 0, "BYTES", "output a watcher may fall behind before it is cut off (default 4M)",
        [&](const std::string& v) { c.watchBuffer = bytes("watch-buffer", v); }},
       {"history", 0, "N", "changes kept in memory for WATCH since= (default 20000)",
@@ -103,6 +136,28 @@ void setUpLogging(const Settings& s) {
   cli::setUpLogging("faild", {"main", "proto", "store", "access", "watch", "tls"}, {s.logTo, s.daemon, s.levels});
 }
 
+// Raises the soft open-file limit to the hard one, and keeps --max-clients below it:
+// descriptors beyond the clients are needed for the listeners, the state file, its
+// compaction, the journal's pipe and the log. An explicit --max-clients is kept (with a
+// warning); faild then pauses accepting when it runs out (see Server).
+void fitClientsToFileLimit(Settings& s) {
+  daemon::raiseFileLimit();
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur == RLIM_INFINITY) return;
+  const size_t reserve = 32 + s.server.listens.size();
+  size_t fit = r.rlim_cur > reserve + 1 ? static_cast<size_t>(r.rlim_cur) - reserve : 1;
+  if (s.server.maxClients <= fit) return;
+  auto& mainLog = log::facility("main");
+  if (s.maxClientsGiven) {
+    FAIL_LOG(mainLog, Warning) << "--max-clients " << s.server.maxClients << " is more than the open-file limit ("
+                               << r.rlim_cur << ") leaves room for; past " << fit
+                               << " clients faild will pause accepting";
+    return;
+  }
+  FAIL_LOG(mainLog, Notice) << "at most " << fit << " clients: the open-file limit is " << r.rlim_cur;
+  s.server.maxClients = fit;
+}
+
 int run(Settings& s) {
   auto& mainLog = log::facility("main");
   if (s.server.listens.empty()) {
@@ -117,6 +172,7 @@ int run(Settings& s) {
     return 0;
   }
   if (s.daemon) daemon::detach();
+  fitClientsToFileLimit(s);
   if (!s.pidFile.empty()) daemon::writePidFile(s.pidFile);
 
   state::Recovery rec;

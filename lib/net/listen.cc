@@ -173,4 +173,11 @@ std::string peerName(int fd) {
   return addressText(reinterpret_cast<sockaddr*>(&ss), false);
 }
 
+bool peerIsLoopback(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return false;
+  return isLoopback(reinterpret_cast<sockaddr*>(&ss));
+}
+
 }  // namespace fail::net

@@ -41,5 +41,8 @@ bool isLoopback(const ListenSpec& spec);
 
 // "127.0.0.1" for a peer address, "unix" for a Unix socket peer.
 std::string peerName(int fd);
+// True when the peer of `fd` has a loopback address (127.0.0.0/8, ::1, or
+// ::ffff:127.x.y.z); false for a Unix socket or when it cannot be told.
+bool peerIsLoopback(int fd);
 
 }  // namespace fail::net

@@ -2,6 +2,9 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>
 
+#include <algorithm>
+#include <optional>
+
 #include "base/log.hh"
 #include "base/text.hh"
 #include "base/version.hh"
@@ -89,24 +92,47 @@ void Session::cmdAuth(const proto::Request& req) {
                "clear: use TLS or a Unix socket, or start faild with --insecure-auth");
     return;
   }
-  auto g = af->authenticate(req.secret);
+  // Wrong secrets are throttled per client address (AuthThrottle): this AUTH is
+  // checked in its turn, and refused unchecked when that is too far away.
+  Micros now = steadyNow();
+  std::optional<Micros> turn = server_.authThrottle().turn(peer_, now);
+  waiting_ = true;  // nothing more is read from this connection until it is answered
+  if (!turn) {
+    ++server_.counters().authThrottled;
+    server_.logLimited(Server::Noise::Denied, accessFac(), log::Level::Notice,
+                       "+denied peer=" + peer_ + " reason=\"too many wrong secrets\"");
+    after(static_cast<Micros>(server_.config().authDelayMs) * 1000, [](Session& s) {
+      s.replyError(proto::Errc::Denied, "too many wrong secrets from " + s.peer_ +
+                                            "; try again later");
+      s.resume();
+    });
+    return;
+  }
+  pendingSecret_ = req.secret;
+  if (*turn > now) {
+    after(*turn - now, [](Session& s) { s.checkSecret(); });
+    return;
+  }
+  checkSecret();
+}
+
+void Session::checkSecret() {
+  std::string secret;
+  secret.swap(pendingSecret_);
+  const access::AccessFile* af = server_.accessFile();
+  auto g = af ? af->authenticate(secret) : std::optional<access::Grant>(access::Grant::full());
+  std::fill(secret.begin(), secret.end(), '\0');
   if (!g) {
-    FAIL_LOG(accessFac(), Notice) << "+denied peer=" << peer_ << " reason=\"wrong secret\"";
-    // A short delay makes guessing slow; the session reads nothing meanwhile.
-    waiting_ = true;
-    auto self = self_;
-    auto* cb = new std::shared_ptr<Session*>(self);
-    timeval tv{0, server_.config().authDelayMs * 1000};
-    event_base_once(
-        server_.base(), -1, EV_TIMEOUT,
-        [](evutil_socket_t, short, void* arg) {
-          std::unique_ptr<std::shared_ptr<Session*>> h(static_cast<std::shared_ptr<Session*>*>(arg));
-          if (Session* s = **h) {
-            s->replyError(proto::Errc::Denied, "wrong secret");
-            s->resume();
-          }
-        },
-        cb, &tv);
+    Micros now = steadyNow();
+    Micros answerAt = server_.authThrottle().failed(peer_, now);
+    ++server_.counters().wrongSecrets;
+    server_.logLimited(Server::Noise::Denied, accessFac(), log::Level::Notice,
+                       "+denied peer=" + peer_ + " reason=\"wrong secret\"");
+    // The session reads nothing meanwhile.
+    after(answerAt - now, [](Session& s) {
+      s.replyError(proto::Errc::Denied, "wrong secret");
+      s.resume();
+    });
     return;
   }
   grant_ = std::move(*g);
@@ -115,6 +141,7 @@ void Session::cmdAuth(const proto::Request& req) {
   proto::appendWord(line, grant_.name());
   FAIL_LOG(accessFac(), Info) << peer_ << ": authenticated as '" << grant_.name() << "'";
   reply(line);
+  resume();
 }
 
 void Session::cmdGet(const proto::Request& req) {
@@ -128,12 +155,7 @@ void Session::cmdGet(const proto::Request& req) {
 
 void Session::cmdList(const proto::Request& req) {
   if (!authenticated()) return replyError(proto::Errc::NeedAuth, "AUTH first");
-  std::string line = "OK " + std::to_string(server_.store().publishedSerial());
-  for (const auto& [name, e] : server_.store().entries()) {
-    if (!globMatch(req.pattern, name) || grant_.levelFor(name) < access::Level::Ro) continue;
-    state::appendRecord(line, e.record);
-  }
-  reply(line);
+  startDump(Dump::list(server_.store(), req.pattern, grant_));
 }
 
 void Session::cmdSet(const proto::Request& req) {
@@ -201,40 +223,14 @@ void Session::cmdDel(const proto::Request& req) {
 void Session::cmdWatch(const proto::Request& req) {
   if (!authenticated()) return replyError(proto::Errc::NeedAuth, "AUTH first");
   state::Store& store = server_.store();
-  evbuffer* out = bufferevent_get_output(bev_);
-  size_t before = evbuffer_get_length(out);
-  if (req.since) {
-    std::string body;
-    bool held = store.changesSince(*req.since, [&](const state::Published& p) {
-      const std::string& name = p.name;
-      if (!globMatch(req.pattern, name) || grant_.levelFor(name) < access::Level::Ro) return;
-      body += p.line;
-      body += '\n';
-    });
-    if (!held)
-      return replyError(proto::Errc::Gone,
-                        "changes after serial " + std::to_string(*req.since) +
-                            " are no longer held (history from " +
-                            std::to_string(store.historyBase()) + " to " +
-                            std::to_string(store.publishedSerial()) + "): WATCH again without since=");
-    reply("OK WATCH " + std::to_string(store.publishedSerial()));
-    evbuffer_add(out, body.data(), body.size());
-  } else {
-    reply("OK WATCH " + std::to_string(store.publishedSerial()));
-    std::string line;
-    for (const auto& [name, e] : store.entries()) {
-      if (!globMatch(req.pattern, name) || grant_.levelFor(name) < access::Level::Ro) continue;
-      line = "RECORD ";
-      proto::appendWord(line, state::encodeRecord(e.record));
-      reply(line);
-    }
-  }
-  reply("SYNCED " + std::to_string(store.publishedSerial()));
-  dumpBytes_ = evbuffer_get_length(out) - before;
-  watching_ = true;
-  watchPattern_ = req.pattern;
-  server_.addWatcher(this);
-  FAIL_LOG(log::facility("watch"), Info) << peer_ << ": watching '" << req.pattern << "'";
+  if (!req.since) return startDump(Dump::watch(store, req.pattern, grant_));
+  if (!store.changesSince(*req.since, [](const state::Published&) {}))
+    return replyError(proto::Errc::Gone,
+                      "changes after serial " + std::to_string(*req.since) +
+                          " are no longer held (history from " +
+                          std::to_string(store.historyBase()) + " to " +
+                          std::to_string(store.publishedSerial()) + "): WATCH again without since=");
+  startDump(Dump::watchSince(store, req.pattern, grant_, *req.since));
 }
 
 void Session::cmdStats(const proto::Request&) {

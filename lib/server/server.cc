@@ -7,12 +7,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
 #include "base/log.hh"
 #include "proto/list.hh"
+#include "proto/request.hh"
 #include "server/session.hh"
 
 namespace fail::server {
@@ -29,6 +31,19 @@ constexpr Micros kTick = 100'000;  // ttl resolution and housekeeping check
 
 Server::Server(event_base* base, ServerConfig config, state::Store& store)
     : base_(base), config_(std::move(config)), store_(store) {
+  AuthThrottle::Options ao;
+  ao.baseDelay = static_cast<Micros>(config_.authDelayMs) * 1000;
+  ao.maxDelay = std::max<Micros>(ao.baseDelay, static_cast<Micros>(config_.authMaxDelayMs) * 1000);
+  authThrottle_ = AuthThrottle(ao);
+  Micros interval = static_cast<Micros>(config_.logIntervalMs) * 1000;
+  budgets_[static_cast<int>(Noise::Refused)] = {LogBudget(interval), &log::facility("main"),
+                                                log::Level::Warning, "clients refused"};
+  budgets_[static_cast<int>(Noise::Accept)] = {LogBudget(interval), &log::facility("main"),
+                                               log::Level::Warning, "accept errors"};
+  budgets_[static_cast<int>(Noise::Denied)] = {LogBudget(interval), &log::facility("access"),
+                                               log::Level::Notice, "AUTHs denied"};
+  budgets_[static_cast<int>(Noise::Slow)] = {LogBudget(interval), &log::facility("proto"),
+                                             log::Level::Notice, "clients cut off"};
   // Register the facilities now so DEBUG lists them before they first log.
   for (const char* f : {"main", "proto", "store", "access", "watch", "tls"}) log::facility(f);
   if (!config_.accessFile.empty()) access_ = access::AccessFile::load(config_.accessFile);
@@ -72,9 +87,11 @@ void Server::start() {
     event_add(journalEv_.get(), nullptr);
   }
   reapEv_.reset(event_new(base_, -1, 0, onReapCb, this));
+  resumeAcceptEv_.reset(event_new(base_, -1, 0, onResumeAcceptCb, this));
 }
 
 void Server::stop() {
+  resumeAcceptEv_.reset();
   listeners_.clear();
   timer_.reset();
   watchers_.clear();
@@ -114,23 +131,35 @@ void Server::onAcceptCb(evutil_socket_t, short, void* arg) noexcept {
 }
 
 void Server::accept(Bound& b) {
-  for (int i = 0; i < 64; ++i) {
+  for (int i = 0; i < 64 && !acceptPaused_; ++i) {
     int fd = ::accept4(b.listener.fd.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
-      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-        FAIL_LOG(fac(), Warning) << "accept on " << b.listener.bound << ": " << std::strerror(errno);
+      int err = errno;
+      if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM)
+        return pauseAccepting(b, err);
+      if (err != EAGAIN && err != EWOULDBLOCK && err != EINTR && err != ECONNABORTED)
+        logLimited(Noise::Accept, log::facility("main"), log::Level::Warning,
+                   "accept on " + b.listener.bound + ": " + std::strerror(err));
       return;
     }
     ++counters_.connections;
     if (sessions_.size() >= config_.maxClients) {
-      ++counters_.refused;
-      std::string msg = "ERR BUSY too\\ many\\ clients\\ (" + std::to_string(config_.maxClients) +
-                        ")\n";
-      (void)!::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-      ::close(fd);
-      FAIL_LOG(fac(), Warning) << "refused a client on " << b.listener.bound
-                               << ": already " << config_.maxClients << " clients";
+      refuse(fd, "too many clients (" + std::to_string(config_.maxClients) + ")");
       continue;
+    }
+    std::string peer = "unix";
+    std::string limitKey;
+    if (b.listener.spec.kind != net::ListenSpec::Kind::Unix) {
+      peer = net::peerName(fd);
+      size_t limit = net::peerIsLoopback(fd) ? config_.maxPerLoopback : config_.maxPerAddress;
+      if (limit > 0 && peer != "?") {  // "?": already gone; nothing to count
+        limitKey = peer;
+        auto it = perAddress_.find(peer);
+        if (it != perAddress_.end() && it->second >= limit) {
+          refuse(fd, "too many connections from " + peer + " (" + std::to_string(limit) + ")");
+          continue;
+        }
+      }
     }
     Session::Transport transport = Session::Transport::Tcp;
     bufferevent* bev;
@@ -153,16 +182,67 @@ void Server::accept(Bound& b) {
       ::close(fd);
       continue;
     }
-    std::string peer = transport == Session::Transport::Unix ? "unix" : net::peerName(fd);
     sessions_.push_back(
         std::make_unique<Session>(*this, bev, transport, b.listener.loopback, std::move(peer)));
-    FAIL_LOG(log::facility("proto"), Debug) << "client " << sessions_.back()->peer() << " on "
-                                            << b.listener.bound;
-    sessions_.back()->start();
+    Session& s = *sessions_.back();
+    if (!limitKey.empty()) {
+      ++perAddress_[limitKey];
+      s.limitKey() = std::move(limitKey);
+    }
+    FAIL_LOG(log::facility("proto"), Debug) << "client " << s.peer() << " on " << b.listener.bound;
+    s.start();
+  }
+}
+
+void Server::refuse(int fd, const std::string& why) {
+  ++counters_.refused;
+  std::string msg = proto::formatError({proto::Errc::Busy, why}) + "\n";
+  (void)!::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  ::close(fd);
+  logLimited(Noise::Refused, log::facility("main"), log::Level::Warning, "refused a client: " + why);
+}
+
+void Server::pauseAccepting(const Bound& b, int err) {
+  // Out of descriptors (or memory): the pending connection stays in the backlog and the
+  // listener would be ready again at once. Stop listening for a while instead of
+  // spinning; sessions that end meanwhile free descriptors.
+  ++counters_.acceptPauses;
+  logLimited(Noise::Accept, log::facility("main"), log::Level::Warning,
+             "accept on " + b.listener.bound + ": " + std::strerror(err) + "; accepting nothing for " +
+                 std::to_string(config_.acceptPauseMs) + " ms");
+  acceptPaused_ = true;
+  for (auto& l : listeners_) event_del(l->ev.get());
+  timeval tv{config_.acceptPauseMs / 1000, static_cast<suseconds_t>(config_.acceptPauseMs % 1000) * 1000};
+  event_add(resumeAcceptEv_.get(), &tv);
+}
+
+void Server::onResumeAcceptCb(evutil_socket_t, short, void* arg) noexcept {
+  auto* self = static_cast<Server*>(arg);
+  self->acceptPaused_ = false;
+  for (auto& l : self->listeners_) event_add(l->ev.get(), nullptr);
+}
+
+void Server::logLimited(Noise kind, log::Facility& fac, log::Level level, const std::string& line) {
+  Budget& b = budgets_[static_cast<int>(kind)];
+  if (b.budget.note(steadyNow()) && log::enabled(fac, level)) log::Line(fac, level) << line;
+}
+
+void Server::flushLogBudgets(Micros now) {
+  for (Budget& b : budgets_) {
+    if (!b.fac) continue;
+    std::uint64_t n = b.budget.due(now);
+    if (n && log::enabled(*b.fac, b.level))
+      log::Line(*b.fac, b.level) << "+limited " << n << " more " << b.what << " in the last "
+                                 << b.budget.interval() / 1'000'000 << " s (not logged one by one)";
   }
 }
 
 void Server::retire(Session* s) {
+  if (!s->limitKey().empty()) {
+    auto c = perAddress_.find(s->limitKey());
+    if (c != perAddress_.end() && --c->second == 0) perAddress_.erase(c);
+    s->limitKey().clear();
+  }
   for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
     if (it->get() == s) {
       retired_.push_back(std::move(*it));
@@ -191,7 +271,14 @@ void Server::tick() {
   if (now - lastHousekeeping_ >= 1'000'000) {
     lastHousekeeping_ = now;
     store_.housekeeping();
+    authThrottle_.expire(now);
   }
+  // Deadlines of every session; one that is cut off leaves sessions_: iterate a copy.
+  std::vector<Session*> all;
+  all.reserve(sessions_.size());
+  for (auto& s : sessions_) all.push_back(s.get());
+  for (Session* s : all) s->checkDeadlines(now);
+  flushLogBudgets(now);
 }
 
 void Server::onJournalCb(evutil_socket_t, short, void* arg) noexcept {
@@ -234,6 +321,11 @@ std::string Server::stats() const {
   add("storage_errors", c.storageErrors);
   add("slow_watchers", counters_.slowWatchers);
   add("refused_clients", counters_.refused);
+  add("slow_clients", counters_.slowClients);
+  add("timeouts", counters_.timeouts);
+  add("wrong_secrets", counters_.wrongSecrets);
+  add("auth_throttled", counters_.authThrottled);
+  add("accept_pauses", counters_.acceptPauses);
   add("uptime", static_cast<std::uint64_t>((steadyNow() - started_) / 1'000'000));
   return out;
 }

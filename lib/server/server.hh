@@ -12,11 +12,15 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "access/access.hh"
+#include "base/log.hh"
 #include "net/listen.hh"
 #include "net/tls.hh"
+#include "server/auth_throttle.hh"
+#include "server/log_budget.hh"
 #include "state/store.hh"
 
 namespace fail::server {
@@ -31,12 +35,27 @@ struct ServerConfig {
   net::TlsFiles tls;
   size_t maxLine = 65536;
   size_t maxClients = 1024;
+  // Connections at once from one client address: `maxPerAddress` for addresses that
+  // are not loopback, `maxPerLoopback` for loopback ones (0: no limit but maxClients).
+  // Unix socket clients are counted by maxClients only.
+  size_t maxPerAddress = 64;
+  size_t maxPerLoopback = 0;
   size_t watchBuffer = 4u << 20;
-  int authDelayMs = 200;  // before answering a wrong secret
+  int authDelayMs = 200;  // before answering a wrong secret; doubles per failure
+  int authMaxDelayMs = 5000;
+  // Deadlines (0: none). See Session.
+  int handshakeTimeoutMs = 10'000;
+  int requestTimeoutMs = 10'000;
+  int idleTimeoutMs = 60'000;
+  int sendTimeoutMs = 60'000;
+  int acceptPauseMs = 250;  // after EMFILE/ENFILE, accept nothing for this long
+  int logIntervalMs = 10'000;  // of the lines an attacker can cause (LogBudget)
 };
 
 struct ServerCounters {
   std::uint64_t connections = 0, requests = 0, errors = 0, slowWatchers = 0, refused = 0;
+  std::uint64_t slowClients = 0, timeouts = 0, wrongSecrets = 0, authThrottled = 0;
+  std::uint64_t acceptPauses = 0;
 };
 
 struct EventDeleter {
@@ -75,6 +94,11 @@ class Server : public state::ChangeListener {
   // Releases a session at the start of the next loop iteration (never from inside its
   // own callback).
   void retire(Session* s);
+  AuthThrottle& authThrottle() { return authThrottle_; }
+  // Lines a client can cause at will are written at a bounded rate: per kind, the first
+  // of an interval in full, the others summed up in one line after it.
+  enum class Noise { Refused, Accept, Denied, Slow };
+  void logLimited(Noise kind, log::Facility& fac, log::Level level, const std::string& line);
 
   void onPublished(const state::Published& p) override;
 
@@ -88,8 +112,13 @@ class Server : public state::ChangeListener {
   static void onTimerCb(evutil_socket_t fd, short what, void* arg) noexcept;
   static void onJournalCb(evutil_socket_t fd, short what, void* arg) noexcept;
   static void onReapCb(evutil_socket_t fd, short what, void* arg) noexcept;
+  static void onResumeAcceptCb(evutil_socket_t fd, short what, void* arg) noexcept;
   void accept(Bound& b);
+  // Refuses `fd` with ERR BUSY `why` (the connection is closed).
+  void refuse(int fd, const std::string& why);
+  void pauseAccepting(const Bound& b, int err);
   void tick();
+  void flushLogBudgets(Micros now);
 
   event_base* base_;
   ServerConfig config_;
@@ -100,7 +129,17 @@ class Server : public state::ChangeListener {
   std::list<std::unique_ptr<Session>> sessions_;
   std::list<Session*> watchers_;
   std::vector<std::unique_ptr<Session>> retired_;
-  EventPtr timer_, journalEv_, reapEv_;
+  EventPtr timer_, journalEv_, reapEv_, resumeAcceptEv_;
+  bool acceptPaused_ = false;
+  std::unordered_map<std::string, size_t> perAddress_;  // open connections per limit key
+  AuthThrottle authThrottle_;
+  struct Budget {
+    LogBudget budget;
+    log::Facility* fac = nullptr;
+    log::Level level = log::Level::Notice;
+    const char* what = "";
+  };
+  Budget budgets_[4];
   ServerCounters counters_;
   Micros started_ = 0;
   Micros lastHousekeeping_ = 0;

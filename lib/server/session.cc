@@ -18,6 +18,14 @@ log::Facility& fac() {
   return f;
 }
 
+timeval toTimeval(Micros us) {
+  return timeval{static_cast<time_t>(us / 1'000'000), static_cast<suseconds_t>(us % 1'000'000)};
+}
+
+std::string seconds(int ms) {
+  return ms % 1000 ? std::to_string(ms) + " ms" : std::to_string(ms / 1000) + " s";
+}
+
 }  // namespace
 
 Session::Session(Server& server, bufferevent* bev, Transport transport, bool loopback,
@@ -27,6 +35,7 @@ Session::Session(Server& server, bufferevent* bev, Transport transport, bool loo
       transport_(transport),
       loopback_(loopback),
       peer_(std::move(peer)),
+      tlsReady_(transport != Transport::Tls),
       self_(std::make_shared<Session*>(this)) {}
 
 Session::~Session() {
@@ -36,6 +45,7 @@ Session::~Session() {
 }
 
 void Session::start() {
+  accepted_ = lastRequest_ = steadyNow();
   const access::AccessFile* af = server_.accessFile();
   if (!af) {
     grant_ = access::Grant::full();
@@ -50,13 +60,21 @@ void Session::start() {
     // The handshake has not finished yet; the grant by certificate is looked at on the
     // first request (see handle()).
   }
+  const ServerConfig& c = server_.config();
   bufferevent_setcb(bev_, onReadCb, onWriteCb, onEventCb, this);
+  // Back-pressure: libevent stops reading once this much input waits.
+  bufferevent_setwatermark(bev_, EV_READ, 0, c.maxLine + kInputWindow);
+  // The write callback fires when the output has drained to kOutLow.
+  bufferevent_setwatermark(bev_, EV_WRITE, kOutLow, 0);
+  timeval send = toTimeval(static_cast<Micros>(c.sendTimeoutMs) * 1000);
+  bufferevent_set_timeouts(bev_, nullptr, c.sendTimeoutMs > 0 ? &send : nullptr);
   bufferevent_enable(bev_, EV_READ | EV_WRITE);
 }
 
 void Session::onReadCb(bufferevent*, void* arg) noexcept {
   auto* s = static_cast<Session*>(arg);
   try {
+    s->tlsReady_ = true;  // data came through: the handshake is over
     s->processInput();
   } catch (const std::exception& e) {
     FAIL_LOG(fac(), Err) << s->peer_ << ": internal error: " << e.what();
@@ -66,30 +84,66 @@ void Session::onReadCb(bufferevent*, void* arg) noexcept {
 
 void Session::onWriteCb(bufferevent*, void* arg) noexcept {
   auto* s = static_cast<Session*>(arg);
-  s->dumpBytes_ = 0;  // the initial WATCH output has gone out
-  if (s->closing_) s->close();
+  try {
+    if (s->closing_) {
+      if (s->outputLength() == 0) s->close();
+      return;
+    }
+    if (s->dump_)
+      s->pumpDump();
+    else if (!s->waiting_)
+      s->processInput();  // it may have stopped on a full output
+  } catch (const std::exception& e) {
+    FAIL_LOG(fac(), Err) << s->peer_ << ": internal error: " << e.what();
+    s->close();
+  }
 }
 
 void Session::onEventCb(bufferevent*, short what, void* arg) noexcept {
   auto* s = static_cast<Session*>(arg);
-  if (what & BEV_EVENT_ERROR) {
-    if (s->transport_ == Transport::Tls) {
-      unsigned long e = bufferevent_get_openssl_error(s->bev_);
-      if (e) {
-        char buf[256];
-        ERR_error_string_n(e, buf, sizeof buf);
-        FAIL_LOG(log::facility("tls"), Info) << s->peer_ << ": TLS: " << buf;
-      }
+  try {
+    if (what & BEV_EVENT_CONNECTED) {
+      s->tlsReady_ = true;
+      return;
     }
+    if (what & BEV_EVENT_ERROR) {
+      if (s->transport_ == Transport::Tls) {
+        unsigned long e = bufferevent_get_openssl_error(s->bev_);
+        if (e) {
+          char buf[256];
+          ERR_error_string_n(e, buf, sizeof buf);
+          FAIL_LOG(log::facility("tls"), Info) << s->peer_ << ": TLS: " << buf;
+        }
+      }
+      return s->close();
+    }
+    if (what & BEV_EVENT_TIMEOUT) {
+      // Only a write timeout is set: the output made no progress for --send-timeout
+      // (or for 5 s after the session began closing).
+      if (s->closing_) return s->close();
+      ++s->server_.counters().slowClients;
+      return s->cutOff("no reply was read for " + seconds(s->server_.config().sendTimeoutMs));
+    }
+    if (what & BEV_EVENT_EOF) {
+      // Half-close: answer what was received, then close (issue 10 item 8).
+      s->eof_ = true;
+      if (!s->tlsReady_ || s->closing_) return s->close();
+      s->processInput();
+    }
+  } catch (const std::exception& e) {
+    FAIL_LOG(fac(), Err) << s->peer_ << ": internal error: " << e.what();
+    s->close();
   }
-  if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) s->close();
 }
+
+size_t Session::outputLength() const { return evbuffer_get_length(bufferevent_get_output(bev_)); }
 
 void Session::processInput() {
   evbuffer* in = bufferevent_get_input(bev_);
   const size_t maxLine = server_.config().maxLine;
   std::string line;
-  while (!waiting_ && !closing_) {
+  bool consumed = false;
+  while (!waiting_ && !closing_ && !dump_ && outputLength() < kOutHigh) {
     evbuffer_ptr eol = evbuffer_search_eol(in, nullptr, nullptr, EVBUFFER_EOL_LF);
     if (eol.pos < 0) {
       size_t have = evbuffer_get_length(in);
@@ -101,8 +155,9 @@ void Session::processInput() {
         }
         evbuffer_drain(in, have);
       }
-      return;
+      break;
     }
+    consumed = true;
     size_t len = static_cast<size_t>(eol.pos);
     if (discarding_ || len > maxLine) {
       if (!discarding_)
@@ -116,8 +171,24 @@ void Session::processInput() {
     evbuffer_remove(in, line.data(), len);
     evbuffer_drain(in, 1);
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    lastRequest_ = steadyNow();
     handleLine(line);
   }
+  if (closing_) return;
+  if (evbuffer_get_length(in) == 0 && !discarding_)
+    lineStarted_ = 0;
+  else if (lineStarted_ == 0 || consumed)
+    lineStarted_ = steadyNow();
+  finishIfDone();
+}
+
+void Session::finishIfDone() {
+  if (!eof_ || closing_ || waiting_ || dump_) return;
+  evbuffer* in = bufferevent_get_input(bev_);
+  evbuffer_ptr eol = evbuffer_search_eol(in, nullptr, nullptr, EVBUFFER_EOL_LF);
+  if (eol.pos >= 0) return;  // more requests, once the output has drained
+  evbuffer_drain(in, evbuffer_get_length(in));  // an unfinished last line is dropped
+  closeAfterFlush();
 }
 
 void Session::handleLine(std::string_view line) {
@@ -148,12 +219,12 @@ void Session::replyError(proto::Errc code, const std::string& message) {
 void Session::deliver(const std::string& name, const std::string& line) {
   if (closing_ || !globMatchStrings(watchPattern_, name)) return;
   if (grant_.levelFor(name) < access::Level::Ro) return;
-  evbuffer* out = bufferevent_get_output(bev_);
-  if (evbuffer_get_length(out) > server_.config().watchBuffer + dumpBytes_) {
+  if (outputLength() > server_.config().watchBuffer) {
     ++server_.counters().slowWatchers;
-    FAIL_LOG(log::facility("watch"), Warning)
-        << "+slow watcher=" << peer_ << " pending=" << evbuffer_get_length(out)
-        << " limit=" << server_.config().watchBuffer << ": disconnected";
+    server_.logLimited(Server::Noise::Slow, log::facility("watch"), log::Level::Warning,
+                       "+slow watcher=" + peer_ + " pending=" + std::to_string(outputLength()) +
+                           " limit=" + std::to_string(server_.config().watchBuffer) +
+                           ": disconnected");
     replyError(proto::Errc::Slow, "watcher fell more than " +
                                       std::to_string(server_.config().watchBuffer) +
                                       " bytes behind; disconnected");
@@ -163,16 +234,83 @@ void Session::deliver(const std::string& name, const std::string& line) {
   reply(line);
 }
 
+void Session::startDump(Dump d) {
+  dump_.emplace(std::move(d));
+  pumpDump();
+}
+
+void Session::pumpDump() {
+  size_t have = outputLength();
+  if (!dump_ || closing_ || have >= kOutHigh) return;  // the write callback comes back
+  std::string chunk;
+  Dump::Status st = dump_->pump(server_.store(), chunk, kOutHigh - have);
+  evbuffer_add(bufferevent_get_output(bev_), chunk.data(), chunk.size());
+  if (st == Dump::Status::More) return;
+  Dump d = std::move(*dump_);
+  dump_.reset();
+  if (st == Dump::Status::Gone) {
+    ++server_.counters().slowWatchers;
+    return cutOff("changes went out of the history while this WATCH was catching up; WATCH "
+                  "again");
+  }
+  if (d.kind() == Dump::Kind::Watch) {
+    // Caught up within this slice: no change can have been published in between.
+    watching_ = true;
+    watchPattern_ = d.pattern();
+    server_.addWatcher(this);
+    FAIL_LOG(log::facility("watch"), Info) << peer_ << ": watching '" << watchPattern_ << "'";
+  }
+  resume();
+}
+
+void Session::checkDeadlines(Micros now) {
+  if (closing_) return;
+  const ServerConfig& c = server_.config();
+  auto passed = [&](Micros since, int ms) { return ms > 0 && since && now - since > ms * 1000LL; };
+  if (!tlsReady_) {
+    if (passed(accepted_, c.handshakeTimeoutMs)) {
+      ++server_.counters().timeouts;
+      server_.logLimited(Server::Noise::Slow, log::facility("tls"), log::Level::Notice,
+                         "+timeout peer=" + peer_ + " reason=\"TLS handshake not done within " +
+                             seconds(c.handshakeTimeoutMs) + "\"");
+      close();
+    }
+    return;
+  }
+  // Waiting on faild itself (a sync, an AUTH turn, a full output): not the client's fault.
+  if (waiting_ || dump_ || outputLength() >= kOutHigh) return;
+  if (passed(lineStarted_, c.requestTimeoutMs)) {
+    ++server_.counters().timeouts;
+    return cutOff("request line not finished within " + seconds(c.requestTimeoutMs));
+  }
+  if (server_.accessFile() && !authenticated() && passed(lastRequest_, c.idleTimeoutMs)) {
+    ++server_.counters().timeouts;
+    return cutOff("no request for " + seconds(c.idleTimeoutMs) + " without AUTH");
+  }
+}
+
+void Session::cutOff(const std::string& why) {
+  if (closing_) return;
+  server_.logLimited(Server::Noise::Slow, fac(), log::Level::Notice,
+                     "+cut peer=" + peer_ + " reason=\"" + why + "\"");
+  // A LIST line partly sent is ended so that ERR SLOW stands on a line of its own.
+  if (dump_ && dump_->kind() == Dump::Kind::List) reply("");
+  dump_.reset();
+  replyError(proto::Errc::Slow, why + "; disconnected");
+  closeAfterFlush();
+}
+
 void Session::closeAfterFlush() {
   closing_ = true;
   bufferevent_disable(bev_, EV_READ);
-  if (evbuffer_get_length(bufferevent_get_output(bev_)) == 0) {
+  if (outputLength() == 0) {
     close();
     return;
   }
   // A peer that never reads must not keep us forever.
   timeval tv{5, 0};
   bufferevent_set_timeouts(bev_, nullptr, &tv);
+  bufferevent_enable(bev_, EV_WRITE);  // a write timeout disabled it
 }
 
 void Session::close() {
@@ -183,12 +321,37 @@ void Session::close() {
     watching_ = false;
   }
   closing_ = true;
+  dump_.reset();
   server_.retire(this);
 }
 
 void Session::resume() {
   waiting_ = false;
   if (!inRequest_ && !closing_) processInput();
+}
+
+void Session::after(Micros delay, void (*fn)(Session&)) {
+  struct Call {
+    std::shared_ptr<Session*> self;
+    void (*fn)(Session&);
+  };
+  auto* call = new Call{self_, fn};
+  timeval tv = toTimeval(delay > 0 ? delay : 0);
+  int rc = event_base_once(
+      server_.base(), -1, EV_TIMEOUT,
+      [](evutil_socket_t, short, void* arg) {
+        std::unique_ptr<Call> c(static_cast<Call*>(arg));
+        Session* s = *c->self;
+        if (!s) return;
+        try {
+          c->fn(*s);
+        } catch (const std::exception& e) {
+          FAIL_LOG(fac(), Err) << s->peer_ << ": internal error: " << e.what();
+          s->close();
+        }
+      },
+      call, &tv);
+  if (rc != 0) delete call;
 }
 
 }  // namespace fail::server

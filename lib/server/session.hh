@@ -1,14 +1,26 @@
 // One client connection of a Server: reads request lines, answers them in order, and
 // streams changes once it WATCHes. Owned by the Server; lives until retire()d.
+//
+// Bounds (issue 10): input is read at most one line (--max-line) plus a small window
+// ahead of what has been handled; the next request is handled only once the output
+// holds less than kOutHigh bytes; LIST and WATCH replies are produced in slices (Dump)
+// as the client reads. A client whose output makes no progress for --send-timeout, a
+// request line left unfinished for --request-timeout, an unauthenticated client idle
+// for --idle-timeout and a TLS handshake not done within --handshake-timeout are cut
+// off (ERR SLOW where a line can still be sent). After the client's FIN every complete
+// request already received is answered, then the connection closes.
 #pragma once
 
 #include <event2/bufferevent.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "access/access.hh"
+#include "base/time.hh"
 #include "proto/request.hh"
+#include "server/dump.hh"
 
 namespace fail::server {
 
@@ -17,6 +29,13 @@ class Server;
 class Session {
  public:
   enum class Transport { Tcp, Unix, Tls };
+  // Output above this: no further request is handled and no slice produced.
+  static constexpr size_t kOutHigh = 64 * 1024;
+  // ... until the output has drained to this.
+  static constexpr size_t kOutLow = 16 * 1024;
+  // Input read ahead beyond one --max-line line.
+  static constexpr size_t kInputWindow = 4096;
+
   // Takes over `bev` (freed with the session). `loopback`: the listener only accepts on
   // loopback addresses (or is a Unix socket).
   Session(Server& server, bufferevent* bev, Transport transport, bool loopback,
@@ -27,10 +46,14 @@ class Session {
 
   void start();  // enables reading; decides the initial grant
   // Queues a published change line if the watch pattern and grant allow `name`.
-  // Returns false if the session is now too slow and has been closed.
   void deliver(const std::string& name, const std::string& line);
+  // Cuts the session off if one of its deadlines has passed. Called by the Server's
+  // timer, never from inside the session's own callbacks.
+  void checkDeadlines(Micros now);
   bool watching() const { return watching_; }
   const std::string& peer() const { return peer_; }
+  // The per-address count this session was counted in ("" : none); set by the Server.
+  std::string& limitKey() { return limitKey_; }
 
  private:
   static void onReadCb(bufferevent* bev, void* arg) noexcept;
@@ -44,10 +67,22 @@ class Session {
   void replyError(proto::Errc code, const std::string& message);
   void close();  // stops everything and retires the session
   void closeAfterFlush();
+  // Sends ERR SLOW `why` (after ending a partly sent line), logs it at a bounded rate,
+  // and closes once that has gone out (or after 5 s).
+  void cutOff(const std::string& why);
+  void finishIfDone();  // after the client's FIN: close once everything is answered
+  size_t outputLength() const;
+  // Runs fn(*this) after `delay` unless the session is gone by then.
+  void after(Micros delay, void (*fn)(Session&));
+
+  // Dumps (LIST, WATCH): start one, produce the next slice.
+  void startDump(Dump d);
+  void pumpDump();
 
   // commands.cc
   void cmdHello(const proto::Request& req);
   void cmdAuth(const proto::Request& req);
+  void checkSecret();  // the AUTH in pendingSecret_, once its turn has come
   void cmdGet(const proto::Request& req);
   void cmdList(const proto::Request& req);
   void cmdSet(const proto::Request& req);
@@ -65,14 +100,21 @@ class Session {
   Transport transport_;
   bool loopback_;
   std::string peer_;
+  std::string limitKey_;
   access::Grant grant_;
   bool waiting_ = false;     // a reply is deferred (durable change, auth delay)
   bool discarding_ = false;  // skipping the rest of an over-long line
   bool closing_ = false;
   bool inRequest_ = false;  // handle() is running: resume() must not re-enter
   bool watching_ = false;
+  bool eof_ = false;        // the client has half-closed: answer, then close
+  bool tlsReady_ = false;   // the TLS handshake is done (always true without TLS)
   std::string watchPattern_;
-  size_t dumpBytes_ = 0;  // initial WATCH output still allowed above the limit
+  std::optional<Dump> dump_;  // a LIST or WATCH reply still being produced
+  std::string pendingSecret_;  // an AUTH waiting for its turn; never logged
+  Micros accepted_ = 0;      // steady clock
+  Micros lastRequest_ = 0;   // the last complete request (or the accept)
+  Micros lineStarted_ = 0;   // when the unfinished request line began (0: none)
   // Callbacks that outlive the session see nullptr here.
   std::shared_ptr<Session*> self_;
 };

@@ -1,0 +1,86 @@
+#include "server/dump.hh"
+
+#include "base/text.hh"
+#include "proto/list.hh"
+
+namespace fail::server {
+
+Dump Dump::list(const state::Store& store, std::string pattern, const access::Grant& grant) {
+  Dump d(Kind::List, std::move(pattern), grant);
+  d.serial_ = store.publishedSerial();
+  return d;
+}
+
+Dump Dump::watch(const state::Store& store, std::string pattern, const access::Grant& grant) {
+  Dump d(Kind::Watch, std::move(pattern), grant);
+  d.serial_ = store.publishedSerial();
+  d.cursor_ = d.serial_;
+  return d;
+}
+
+Dump Dump::watchSince(const state::Store& store, std::string pattern, const access::Grant& grant,
+                      std::uint64_t since) {
+  Dump d(Kind::Watch, std::move(pattern), grant);
+  d.serial_ = store.publishedSerial();
+  d.cursor_ = since;
+  d.phase_ = Phase::Changes;
+  return d;
+}
+
+bool Dump::wanted(const std::string& name) const {
+  return globMatch(pattern_, name) && grant_->levelFor(name) >= access::Level::Ro;
+}
+
+Dump::Status Dump::pump(const state::Store& store, std::string& out, size_t budget) {
+  if (!headDone_) {
+    headDone_ = true;
+    out += (kind_ == Kind::List ? "OK " : "OK WATCH ") + std::to_string(serial_);
+    if (kind_ == Kind::Watch) out += '\n';
+  }
+  if (phase_ == Phase::Records) {
+    const auto& entries = store.entries();
+    auto it = started_ ? entries.upper_bound(after_) : entries.begin();
+    started_ = true;
+    for (; it != entries.end(); ++it) {
+      if (out.size() >= budget) return Status::More;
+      after_ = it->first;
+      if (!wanted(it->first)) continue;
+      if (kind_ == Kind::List) {
+        out += ' ';  // never at the start of a line: the OK head precedes
+        proto::appendWord(out, state::encodeRecord(it->second.record));
+      } else {
+        out += "RECORD ";
+        proto::appendWord(out, state::encodeRecord(it->second.record));
+        out += '\n';
+      }
+    }
+    if (kind_ == Kind::List) {
+      out += '\n';
+      phase_ = Phase::End;
+      return Status::Done;
+    }
+    phase_ = Phase::Changes;
+  }
+  if (phase_ == Phase::Changes) {
+    bool full = false;
+    bool held = store.changesSince(cursor_, [&](const state::Published& p) {
+      if (full) return;
+      if (out.size() >= budget) {
+        full = true;
+        return;
+      }
+      cursor_ = p.serial;
+      if (!wanted(p.name)) return;
+      out += p.line;
+      out += '\n';
+    });
+    if (!held) return Status::Gone;
+    if (full) return Status::More;
+    out += "SYNCED " + std::to_string(store.publishedSerial()) + "\n";
+    phase_ = Phase::End;
+    return Status::Done;
+  }
+  return Status::Done;
+}
+
+}  // namespace fail::server
