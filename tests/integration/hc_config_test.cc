@@ -1,0 +1,161 @@
+// hc reads its Hcfile in a child process under limits (issue 10, items 6 and 7): a
+// hostile or broken Hcfile (a regexp that overflows the stack, a string that eats all
+// memory, one command that computes for minutes) is a clear error for hc -t, hc --once,
+// start-up and SIGHUP, and a running hc keeps its configuration; a slow but valid Hcfile
+// read on SIGHUP leaves probes, reports and the monitor port running.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+
+#include "harness.hh"
+#include "hc_fixture.hh"
+
+namespace fail::test {
+namespace {
+
+class HcConfigTest : public HcFixture {};
+
+// Each Hcfile that once killed hc, with what hc says about it now.
+struct Hostile {
+  const char* name;
+  std::string text;
+  std::vector<std::string> extra;  // more hc options
+  std::string expect;              // in the error message
+};
+
+std::vector<Hostile> hostileFiles() {
+  return {
+      {"nested-regexp",
+       "set x 1\nset re [string repeat ( 200000]a[string repeat ) 200000]\nregexp $re a\n", {},
+       "crashed (killed by SIGSEGV"},
+      {"append-loop", "set s x\nwhile 1 { append s $s }\n", {}, "out of memory?"},
+      {"bignum", "set n [string length [expr {3**1000000}]]\n", {"--config-timeout", "1s"},
+       "reading took longer than 3 s and was stopped (an Hcfile may run for 1 s)"},
+  };
+}
+
+TEST_F(HcConfigTest, CheckConfigAndOnceSurviveHostileHcfiles) {
+  for (const Hostile& h : hostileFiles()) {
+    std::string file = dir.file(h.name);
+    writeFile(file, h.text);
+    for (const char* mode : {"-t", "--once"}) {
+      std::vector<std::string> args = {mode, "-f", file};
+      args.insert(args.end(), h.extra.begin(), h.extra.end());
+      auto start = Clock::now();
+      RunResult r = runProgram("hc/hc", args);
+      auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+      EXPECT_EQ(r.status, 1) << h.name << " " << mode << ": " << r.err;
+      EXPECT_EQ(r.err.rfind(file + ": ", 0), 0u) << h.name << ": " << r.err;
+      EXPECT_NE(r.err.find(h.expect), std::string::npos) << h.name << ": " << r.err;
+      EXPECT_LT(took, 15s) << h.name;
+    }
+  }
+}
+
+TEST_F(HcConfigTest, StartUpWithAHostileHcfileFailsCleanly) {
+  Hostile h = hostileFiles()[0];
+  writeFile(dir.file("Hcfile"), h.text);
+  Daemon hc("hc/hc", {"-f", dir.file("Hcfile"), "--monitor", "none"}, dir, "hc-start");
+  EXPECT_EQ(hc.runToExit(), 1) << hc.log();
+  EXPECT_NE(hc.log().find(h.expect), std::string::npos) << hc.log();
+}
+
+TEST_F(HcConfigTest, ReloadOfHostileHcfilesKeepsTheRunningConfiguration) {
+  auto faild = startFaild();
+  std::string port = std::to_string(faild->port());
+  std::string good = "report " + faild->address() + "\ndefaults -interval 300ms -rise 1\n" +
+                     "check a tcp -host 127.0.0.1 -port " + port + "\n";
+  auto hc = startHc(good, {"--config-timeout", "1s"});
+  ASSERT_TRUE(eventually([&] { return field(get(faild->address(), "a"), "state") == "UP"; }));
+  size_t failures = 0;
+  for (const Hostile& h : hostileFiles()) {
+    // The hostile part comes after a new check: nothing of the file may be taken.
+    writeFile(dir.file("Hcfile"), good + "check " + h.name + " tcp -host 127.0.0.1 -port " + port + "\n" + h.text);
+    hc->signal(SIGHUP);
+    ++failures;
+    ASSERT_TRUE(eventually([&] {
+      std::string log = hc->log();
+      size_t n = 0;
+      for (size_t at = 0; (at = log.find("reload failed, the old configuration stays", at)) != std::string::npos; ++at) ++n;
+      return n >= failures;
+    })) << h.name << ":\n" << hc->log();
+    EXPECT_NE(hc->log().find(h.expect), std::string::npos) << h.name;
+    EXPECT_TRUE(hc->running());
+    EXPECT_EQ(get(faild->address(), h.name), "") << h.name;
+    EXPECT_EQ(field(get(hc->address(), "a"), "state"), "UP") << h.name;
+  }
+  // A good file still goes in.
+  writeFile(dir.file("Hcfile"), good + "check b tcp -host 127.0.0.1 -port " + port + "\n");
+  hc->signal(SIGHUP);
+  ASSERT_TRUE(eventually([&] { return field(get(faild->address(), "b"), "state") == "UP"; })) << hc->log();
+  hc->signal(SIGTERM);
+  EXPECT_EQ(hc->wait(), 0) << hc->log();
+}
+
+// A Tcl loop that keeps the reader busy for about `target` on this machine, measured with
+// hc -t (the machine's speed moves; the test only needs "seconds", not an exact figure).
+std::string busyLoop(const TempDir& dir, std::chrono::milliseconds target) {
+  long n = 500000;
+  std::string file = dir.file("calibrate");
+  for (int round = 0; round < 4; ++round) {
+    writeFile(file, "for {set i 0} {$i < " + std::to_string(n) + "} {incr i} {}\n");
+    auto start = Clock::now();
+    RunResult r = runProgram("hc/hc", {"-t", "-f", file});
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    if (r.status != 0) return "";
+    if (took > target / 2) return "for {set i 0} {$i < " + std::to_string(n * target.count() / std::max<long>(took.count(), 1)) +
+                                  "} {incr i} {}\n";
+    n *= 4;
+  }
+  return "";
+}
+
+TEST_F(HcConfigTest, SlowReloadLeavesProbesReportsAndTheMonitorRunning) {
+  std::string loop = busyLoop(dir, 3000ms);
+  ASSERT_FALSE(loop.empty());
+  auto faild = startFaild();
+  std::string port = std::to_string(faild->port());
+  std::string checks = "report " + faild->address() + "\ndefaults -interval 300ms -rise 1\n";
+  for (int i = 0; i < 20; ++i) checks += "check c" + std::to_string(i) + " tcp -host 127.0.0.1 -port " + port + "\n";
+  auto hc = startHc(checks);
+  auto allUp = [&] {
+    for (int i = 0; i < 20; ++i)
+      if (field(get(faild->address(), "c" + std::to_string(i)), "state") != "UP") return false;
+    return true;
+  };
+  ASSERT_TRUE(eventually(allUp)) << hc->log();
+  auto changes = watch(faild->address(), "c*");
+  // Records live 2 s (three intervals, at least 2 s): a loop stalled for 3 s lets them
+  // expire to UNKNOWN in faild.
+  writeFile(dir.file("Hcfile"), checks + loop + "check extra tcp -host 127.0.0.1 -port " + port + "\n");
+  auto hupAt = Clock::now();
+  hc->signal(SIGHUP);
+  auto slowest = 0ms;
+  int answered = 0;
+  std::vector<std::string> seen;  // CHANGE lines from faild meanwhile
+  while (hc->log().find("reloaded") == std::string::npos && Clock::now() - hupAt < kDeadline) {
+    auto t0 = Clock::now();
+    LineClient c(hc->address());
+    std::string reply = c.request("GET c0");
+    slowest = std::max(slowest, std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0));
+    if (reply.rfind("OK ", 0) == 0) ++answered;
+    if (auto line = changes->readLine(100ms)) seen.push_back(*line);  // waits at most 100 ms
+  }
+  auto reloadTook = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - hupAt);
+  ASSERT_NE(hc->log().find("reloaded"), std::string::npos) << hc->log();
+  EXPECT_GE(reloadTook, 1500ms) << "the Hcfile was read too fast for this test to mean anything";
+  EXPECT_LT(slowest, 1000ms) << "the monitor port stalled while the Hcfile was read";
+  EXPECT_GE(answered, 5);
+  ASSERT_TRUE(eventually([&] { return field(get(faild->address(), "extra"), "state") == "UP"; })) << hc->log();
+  // No record went UNKNOWN in faild meanwhile.
+  while (auto line = changes->readLine(300ms)) seen.push_back(*line);
+  for (const auto& line : seen) EXPECT_EQ(line.find("UNKNOWN"), std::string::npos) << line;
+  std::cerr << "reload took " << reloadTook.count() << " ms; monitor answered " << answered
+            << " GETs meanwhile, the slowest in " << slowest.count() << " ms\n";
+}
+
+}  // namespace
+}  // namespace fail::test
