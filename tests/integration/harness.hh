@@ -108,6 +108,18 @@ struct RunResult {
 RunResult runProgram(const std::string& program, const std::vector<std::string>& args,
                      const std::vector<std::string>& env = {});
 
+// Secrets a test used (access files, report -secret, failhost ... secret): no daemon
+// may write one to its log, at any level. Every Daemon looks for the noted secrets in its
+// log when it is destroyed and fails the test (ADD_FAILURE, naming the program, not the
+// secret) when one is there. A Daemon notes by itself the secrets of the access files
+// given to it with -c or --access. Secrets shorter than 6 bytes are not noted: they
+// would match ordinary words.
+void noteSecret(const std::string& secret);
+// Notes the SECRET field of every entry of an access file (failover-access(5)).
+void noteAccessFileSecrets(const std::string& path);
+// The noted secrets that `text` holds (empty: none).
+std::vector<std::string> secretsIn(const std::string& text);
+
 // Polls `cond` until it holds or the deadline passes.
 bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds deadline = kDeadline);
 
