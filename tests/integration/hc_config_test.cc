@@ -159,3 +159,23 @@ TEST_F(HcConfigTest, SlowReloadLeavesProbesReportsAndTheMonitorRunning) {
 
 }  // namespace
 }  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+// --config-timeout is in --help and hc(8); the reader's internal option only in hc(8).
+TEST(HcConfigDocs, HelpAndManPageAgreeOnTheReaderOptions) {
+  RunResult help = runProgram("hc/hc", {"--help"});
+  ASSERT_EQ(help.status, 0);
+  EXPECT_NE(help.out.find("--config-timeout DURATION"), std::string::npos) << help.out;
+  EXPECT_EQ(help.out.find("internal"), std::string::npos) << help.out;
+  std::string page = readFile(sourceDir() + "/man/hc.8");
+  EXPECT_NE(page.find(".BR \\-\\-config\\-timeout \" \\fIDURATION\""), std::string::npos);
+  EXPECT_NE(page.find("\\-\\-internal\\-read\\-config"), std::string::npos);
+  RunResult bad = runProgram("hc/hc", {"-t", "--config-timeout", "soon"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("--config-timeout"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace fail::test
