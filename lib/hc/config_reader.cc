@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <cstdlib>
 #include <ostream>
 
 #include "base/text.hh"
@@ -69,6 +70,14 @@ spawn::Options readerSpawnOptions(const std::string& path, const ReaderOptions& 
   o.limits.stack = opts.stack;
   o.limits.cpuSeconds = static_cast<std::uint64_t>((o.timeout.count() + 999) / 1000);
   o.maxOutput = 64u << 20;  // 10,000 checks take about 2 MB
+#if defined(__SANITIZE_ADDRESS__)
+  // Under AddressSanitizer (no RLIMIT_AS): a crash is a signal as without it, and an
+  // allocation past the memory limit fails as it would, so Tcl panics (SIGABRT).
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  o.env.push_back(std::string("ASAN_OPTIONS=") + (asan ? asan : "") + ":handle_segv=0:handle_sigbus=0:handle_abort=0" +
+                  ":allocator_may_return_null=1:max_allocation_size_mb=" + std::to_string(opts.memory >> 20) +
+                  ":detect_leaks=0");
+#endif
   return o;
 }
 
