@@ -41,6 +41,14 @@ std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion)
            throw cli::UsageError("--config-timeout: expected a duration from 1ms to 1h, got '" + v + "'");
          s.reader.tcl.time = std::chrono::milliseconds(*ms);
        }},
+      {"config-memory", 0, "MIB",
+       "the address space, in MiB, of the process that reads the Hcfile (default 1024; 0: no limit)",
+       [&](const std::string& v) {
+         auto n = parseInt(v);
+         if (!n || *n > 1'048'576)
+           throw cli::UsageError("--config-memory: expected a number of MiB from 0 to 1048576, got '" + v + "'");
+         s.reader.memory = static_cast<std::uint64_t>(*n) << 20;
+       }},
       {"check-config", 't', nullptr, "check the configuration and exit (0: good, 1: not)",
        [&](const std::string&) { s.checkOnly = true; }},
       {"once", 0, nullptr, "run the checks named as arguments (default: all) once, print each result, exit",

@@ -96,8 +96,7 @@ Config configFromChild(const std::string& path, const ReaderOptions& opts, const
     if (!msg.empty()) throw ConfigError(msg);
   }
   std::string why;
-  std::uint64_t memory = effectiveMemory(opts);
-  std::string limits = "stack " + mib(opts.stack) + (memory ? ", memory " + mib(memory) : "");
+  std::string limits = "stack " + mib(opts.stack) + (opts.memory ? ", memory " + mib(opts.memory) : "");
   switch (r.end) {
     case End::Signaled:
       if (r.code == SIGSEGV || r.code == SIGBUS)
