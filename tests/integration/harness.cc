@@ -106,6 +106,26 @@ void noteAccessFileSecrets(const std::string& path) {
   }
 }
 
+void noteConfigFileSecrets(const std::string& path) {
+  std::istringstream in(readFile(path));
+  std::string prev;
+  for (std::string w; in >> w; prev = w)
+    if ((prev == "-secret" || prev == "secret") && w[0] != '$' && w[0] != '[') {
+      if (w.size() > 1 && (w[0] == '{' || w[0] == '"')) w = w.substr(1, w.size() - 2);
+      noteSecret(w);
+    }
+}
+
+void noteSecretsOfArgs(const std::string& program, const std::vector<std::string>& args) {
+  bool failsh = program.find("failsh") != std::string::npos;
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    const std::string &a = args[i], &v = args[i + 1];
+    if ((a == "-c" && !failsh) || a == "--access") noteAccessFileSecrets(v);
+    if ((a == "-c" || a == "--community") && failsh) noteSecret(v);
+    if (a == "-f" || a == "--file") noteConfigFileSecrets(v);
+  }
+}
+
 std::vector<std::string> secretsIn(const std::string& text) {
   std::lock_guard<std::mutex> lock(secretsMutex);
   std::vector<std::string> out;
@@ -128,8 +148,7 @@ Daemon::~Daemon() {
 }
 
 bool Daemon::start() {
-  for (size_t i = 0; i + 1 < args_.size(); ++i)
-    if (args_[i] == "-c" || args_[i] == "--access") noteAccessFileSecrets(args_[i + 1]);
+  noteSecretsOfArgs(program_, args_);
   if (notifyFd_ < 0) {
     ::unlink(notifyPath_.c_str());
     notifyFd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
