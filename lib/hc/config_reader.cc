@@ -104,6 +104,9 @@ Config configFromChild(const std::string& path, const ReaderOptions& opts, const
               ") was hit, by deep recursion such as a deeply nested regexp?";
       else if (r.code == SIGABRT)
         why = "the Tcl interpreter aborted (" + r.describe() + "), out of memory? (" + limits + ")";
+      else if (r.code == SIGALRM)
+        why = "the script ran past its time limit of " + seconds(opts.tcl.time) +
+              " inside one command (arithmetic on huge numbers?) and was stopped";
       else if (r.code == SIGXCPU)
         why = "reading used more than " + seconds(opts.wall()) + " of CPU and was stopped";
       else
@@ -127,7 +130,9 @@ Config readConfig(const std::string& path, const ReaderOptions& opts) {
 
 int readConfigChild(const std::string& path, const Limits& limits, std::ostream& out, std::ostream& err) {
   try {
-    std::string text = encodeConfig(loadConfig(path, limits));
+    Limits withAlarm = limits;
+    withAlarm.alarm = true;
+    std::string text = encodeConfig(loadConfig(path, withAlarm));
     out << text << std::flush;
     return out ? 0 : 1;
   } catch (const std::exception& e) {

@@ -129,6 +129,9 @@ TEST_F(ConfigReaderTest, EveryWayTheChildEndsIsAClearError) {
   r.err = "unable to alloc 1073741824 bytes\n";
   EXPECT_NE(error(r).find("aborted (killed by SIGABRT (crashed)), out of memory?"), std::string::npos) << error(r);
   EXPECT_NE(error(r).find(": unable to alloc 1073741824 bytes"), std::string::npos) << error(r);
+  r.code = SIGALRM;
+  EXPECT_EQ(error(r), "/etc/Hcfile: the script ran past its time limit of 10 s inside one command (arithmetic on "
+                      "huge numbers?) and was stopped: unable to alloc 1073741824 bytes");
   r.code = SIGXCPU;
   EXPECT_NE(error(r).find("used more than 30 s of CPU"), std::string::npos) << error(r);
   r.end = End::TimedOut;
