@@ -13,6 +13,7 @@
 #include "check/registry.hh"
 #include "hc/checker.hh"
 #include "hc/config.hh"
+#include "hc/config_reader.hh"
 #include "server/runtime.hh"
 
 namespace {
@@ -25,11 +26,29 @@ struct Settings {
   bool checkOnly = false, once = false, daemon = false, listKinds = false, noMonitor = false;
   std::string pidFile, logTo;
   std::vector<std::pair<std::string, std::string>> levels;
+  hc::ReaderOptions reader;  // how the Hcfile is read (in a child hc, under limits)
 };
 
 std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion) {
   return {
       {"file", 'f', "FILE", "the configuration, Hcfile(5) (default ./Hcfile)", [&](const std::string& v) { s.file = v; }},
+      {"config-timeout", 0, "DURATION",
+       "how long the Hcfile's Tcl script may run when it is read (default 10s); the reader, a child "
+       "process, is stopped at three times that",
+       [&](const std::string& v) {
+         auto ms = parseDurationMs(v);
+         if (!ms || *ms <= 0 || *ms > 3'600'000)
+           throw cli::UsageError("--config-timeout: expected a duration from 1ms to 1h, got '" + v + "'");
+         s.reader.tcl.time = std::chrono::milliseconds(*ms);
+       }},
+      {"config-memory", 0, "MIB",
+       "the address space, in MiB, of the process that reads the Hcfile (default 1024; 0: no limit)",
+       [&](const std::string& v) {
+         auto n = parseInt(v);
+         if (!n || *n > 1'048'576)
+           throw cli::UsageError("--config-memory: expected a number of MiB from 0 to 1048576, got '" + v + "'");
+         s.reader.memory = static_cast<std::uint64_t>(*n) << 20;
+       }},
       {"check-config", 't', nullptr, "check the configuration and exit (0: good, 1: not)",
        [&](const std::string&) { s.checkOnly = true; }},
       {"once", 0, nullptr, "run the checks named as arguments (default: all) once, print each result, exit",
@@ -109,7 +128,7 @@ void listKinds(std::ostream& out) {
 int run(Settings& s, const std::vector<std::string>& names) {
   auto& mainLog = log::facility("main");
   if (s.checkOnly) {
-    hc::Config cfg = hc::loadConfig(s.file);
+    hc::Config cfg = hc::readConfig(s.file, s.reader);
     for (const auto& w : cfg.warnings) std::cerr << "hc: warning: " << w << "\n";
     server::Runtime rt;
     hc::Checker checker(rt.base(), std::move(cfg), {s.monitor, {}, 2000});  // builds probes, TLS, access
@@ -119,10 +138,10 @@ int run(Settings& s, const std::vector<std::string>& names) {
   }
   daemon::raiseFileLimit();  // every probe in flight holds a socket
   if (s.once) {
-    hc::Config cfg = hc::loadConfig(s.file);
+    hc::Config cfg = hc::readConfig(s.file, s.reader);
     return hc::runOnce(cfg, names, std::cout);
   }
-  hc::Config cfg = hc::loadConfig(s.file);
+  hc::Config cfg = hc::readConfig(s.file, s.reader);
   for (const auto& w : cfg.warnings) FAIL_LOG(mainLog, Warning) << w;
   if (s.daemon) daemon::detach();
   if (!s.pidFile.empty()) daemon::writePidFile(s.pidFile);
@@ -133,17 +152,26 @@ int run(Settings& s, const std::vector<std::string>& names) {
     return "checking " + std::to_string(checker.size()) + " checks, reporting to " +
            std::to_string(checker.reporters().size()) + " faild";
   };
+  // SIGHUP reads the Hcfile in a child while the loop goes on, then swaps it in.
+  hc::ConfigReader reader(rt.base(), s.file, s.reader, [&](std::optional<hc::Config> next, const std::string& err) {
+    std::string why = err;
+    if (next) {
+      for (const auto& w : next->warnings) FAIL_LOG(mainLog, Warning) << w;
+      try {
+        why = checker.reload(std::move(*next));
+      } catch (const std::exception& e) {
+        why = e.what();
+      }
+    }
+    if (!why.empty()) FAIL_LOG(mainLog, Err) << "reload failed, the old configuration stays: " << why;
+    daemon::notify("READY=1\nSTATUS=" + status());
+  });
   rt.setHandlers({[&] {
                     daemon::notify("RELOADING=1");
                     if (std::string e = checker.reloadAccess(); !e.empty())
                       FAIL_LOG(mainLog, Err) << "monitor access file: " << e << " (keeping the old rules)";
-                    try {
-                      std::string err = checker.reload(hc::loadConfig(s.file));
-                      if (!err.empty()) throw hc::ConfigError(err);
-                    } catch (const std::exception& e) {
-                      FAIL_LOG(mainLog, Err) << "reload failed, the old configuration stays: " << e.what();
-                    }
-                    daemon::notify("READY=1\nSTATUS=" + status());
+                    if (!reader.start())
+                      FAIL_LOG(mainLog, Notice) << "SIGHUP while the Hcfile is being read: it is read again after that";
                   },
                   [&] { FAIL_LOG(mainLog, Notice) << "SIGUSR1 dump:\n" << checker.dump(); },
                   [&] { daemon::notify("STOPPING=1"); }});
@@ -161,6 +189,18 @@ int run(Settings& s, const std::vector<std::string>& names) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // hc as the Hcfile reader of another hc (hc/config_reader.hh): hidden from --help,
+  // described in hc(8).
+  if (argc >= 2 && std::string(argv[1]) == hc::kReadConfigOption) {
+    auto ms = argc == 4 ? parseDurationMs(std::string(argv[3]) + "ms") : std::nullopt;
+    if (!ms) {
+      std::cerr << "hc: usage: hc " << hc::kReadConfigOption << " FILE MILLISECONDS\n";
+      return 2;
+    }
+    hc::Limits limits;
+    limits.time = std::chrono::milliseconds(*ms);
+    return hc::readConfigChild(argv[2], limits, std::cout, std::cerr);
+  }
   Settings s;
   bool wantHelp = false, wantVersion = false;
   auto table = options(s, wantHelp, wantVersion);

@@ -1,6 +1,7 @@
 #include "hc/config.hh"
 
 #include <event2/event.h>
+#include <sys/time.h>
 #include <tcl.h>
 
 #include <algorithm>
@@ -407,6 +408,28 @@ std::string errorMessage(Tcl_Interp* interp, const std::string& file, int code) 
   return file + ":" + std::to_string(line) + ": " + msg;
 }
 
+// Arms ITIMER_REAL for `after` (0: not at all) and disarms it when it goes.
+class Alarm {
+ public:
+  explicit Alarm(std::chrono::milliseconds after) : on_(after.count() > 0) {
+    if (!on_) return;
+    itimerval v{};
+    v.it_value.tv_sec = static_cast<time_t>(after.count() / 1000);
+    v.it_value.tv_usec = static_cast<suseconds_t>(after.count() % 1000 * 1000);
+    ::setitimer(ITIMER_REAL, &v, nullptr);
+  }
+  ~Alarm() {
+    if (!on_) return;
+    itimerval zero{};
+    ::setitimer(ITIMER_REAL, &zero, nullptr);
+  }
+  Alarm(const Alarm&) = delete;
+  Alarm& operator=(const Alarm&) = delete;
+
+ private:
+  bool on_;
+};
+
 }  // namespace
 
 bool ReportSpec::sameAs(const ReportSpec& o) const {
@@ -453,7 +476,11 @@ Config loadConfig(const std::string& path, const Limits& limits) {
 
   Tcl_Obj* pathObj = Tcl_NewStringObj(path.c_str(), static_cast<int>(path.size()));
   Tcl_IncrRefCount(pathObj);
-  int code = Tcl_FSEvalFileEx(child, pathObj, "utf-8");
+  int code;
+  {
+    Alarm alarm(limits.alarm ? limits.time + std::chrono::seconds(1) : std::chrono::milliseconds(0));
+    code = Tcl_FSEvalFileEx(child, pathObj, "utf-8");
+  }
   Tcl_DecrRefCount(pathObj);
   if (code != TCL_OK) {
     std::string msg = errorMessage(child, path, code);

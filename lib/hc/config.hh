@@ -47,6 +47,10 @@ struct Config {
 struct Limits {
   std::chrono::milliseconds time{10000};  // wall time the script may run
   long commands = 50'000'000;             // Tcl commands it may execute
+  // Tcl looks at its limits only between commands. In the reader process (and only
+  // there: the default action of SIGALRM ends the process), a timer sends SIGALRM one
+  // second after `time` if the script is still running, inside one long command.
+  bool alarm = false;
 };
 
 // Reads and validates `path`. Throws ConfigError: "FILE:LINE: check NAME: -OPTION: why"

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <event2/buffer.h>
+#include <strings.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -19,6 +20,14 @@ namespace {
 log::Facility& fac() {
   static log::Facility& f = log::facility("report");
   return f;
+}
+
+// A line sent to faild as the log may show it: no secret in any log, at any level, so
+// AUTH's argument is never written.
+std::string loggable(const std::string& line) {
+  if (line.size() >= 4 && strncasecmp(line.c_str(), "AUTH", 4) == 0 && (line.size() == 4 || line[4] == ' '))
+    return "AUTH ***";
+  return line;
 }
 
 constexpr size_t kMaxReplyLine = 1u << 20;
@@ -418,7 +427,7 @@ std::uint32_t Reporter::keyId(const std::string& key) {
 
 void Reporter::send(const std::string& line, Pending p, bool now) {
   staged_.append(line).append(1, '\n');
-  FAIL_LOG(fac(), Debug) << "report faild=" << spec_.address << " > " << line;
+  FAIL_LOG(fac(), Debug) << "report faild=" << spec_.address << " > " << loggable(line);
   if (inflight_.empty() && phase_ == Phase::Ready) watchdog_.arm(opts_.replyTimeout);
   inflight_.push_back(std::move(p));
   if (now || opts_.batchDelay.count() <= 0)

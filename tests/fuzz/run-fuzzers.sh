@@ -39,6 +39,7 @@ lib_srcs="$lib_srcs check/banner_parse.cc"  # for fuzz_banner
 lib_srcs="$lib_srcs check/http_parse.cc"  # for fuzz_http_response
 lib_srcs="$lib_srcs client/reply.cc"  # for fuzz_reply
 lib_srcs="$lib_srcs netif/cidr.cc"  # for fuzz_cidr
+lib_srcs="$lib_srcs hc/config_wire.cc"  # for fuzz_hc_config
 objs=
 lib_ok=yes
 for src in $lib_srcs; do
@@ -52,7 +53,7 @@ done
 
 passed=0
 failed=0
-for target in fuzz_list fuzz_request fuzz_record fuzz_access fuzz_banner fuzz_http_response fuzz_reply fuzz_cidr; do
+for target in fuzz_list fuzz_request fuzz_record fuzz_access fuzz_banner fuzz_http_response fuzz_reply fuzz_cidr fuzz_hc_config; do
   bin="$tmp/$target"
   log="$tmp/$target.log"
   if [ $lib_ok != yes ]; then

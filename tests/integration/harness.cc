@@ -12,13 +12,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <mutex>
+#include <set>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "proto/list.hh"
 
@@ -64,6 +69,71 @@ std::string readFile(const std::string& path) {
   return ss.str();
 }
 
+namespace {
+
+std::mutex secretsMutex;
+std::set<std::string>& secrets() {
+  static std::set<std::string> s;
+  return s;
+}
+
+// Fails the running test when the log at `path` holds a noted secret.
+void checkLogForSecrets(const std::string& program, const std::string& path) {
+  std::vector<std::string> found = secretsIn(readFile(path));
+  if (!found.empty())
+    ADD_FAILURE() << program << " wrote a secret to its log " << path << " (" << found.size()
+                  << " of the noted secrets, the first " << found[0].size() << " bytes long)";
+}
+
+}  // namespace
+
+void noteSecret(const std::string& secret) {
+  if (secret.size() < 6) return;
+  std::lock_guard<std::mutex> lock(secretsMutex);
+  secrets().insert(secret);
+}
+
+void noteAccessFileSecrets(const std::string& path) {
+  std::istringstream in(readFile(path));
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::vector<std::string> f;
+    for (std::string w; fields >> w;) f.push_back(w);
+    if (f.size() < 3 || f.size() > 4 || f[0][0] == '#') continue;
+    std::string level = f[2];
+    for (char& c : level) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (level == "RO" || level == "RW") noteSecret(f[1]);
+  }
+}
+
+void noteConfigFileSecrets(const std::string& path) {
+  std::istringstream in(readFile(path));
+  std::string prev;
+  for (std::string w; in >> w; prev = w)
+    if ((prev == "-secret" || prev == "secret") && w[0] != '$' && w[0] != '[') {
+      if (w.size() > 1 && (w[0] == '{' || w[0] == '"')) w = w.substr(1, w.size() - 2);
+      noteSecret(w);
+    }
+}
+
+void noteSecretsOfArgs(const std::string& program, const std::vector<std::string>& args) {
+  bool failsh = program.find("failsh") != std::string::npos;
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    const std::string &a = args[i], &v = args[i + 1];
+    if ((a == "-c" && !failsh) || a == "--access") noteAccessFileSecrets(v);
+    if ((a == "-c" || a == "--community") && failsh) noteSecret(v);
+    if (a == "-f" || a == "--file") noteConfigFileSecrets(v);
+  }
+}
+
+std::vector<std::string> secretsIn(const std::string& text) {
+  std::lock_guard<std::mutex> lock(secretsMutex);
+  std::vector<std::string> out;
+  for (const auto& s : secrets())
+    if (text.find(s) != std::string::npos) out.push_back(s);
+  return out;
+}
+
 Daemon::Daemon(std::string program, std::vector<std::string> args, const TempDir& dir,
                std::string tag)
     : program_(std::move(program)), args_(std::move(args)), dir_(dir.path()), tag_(std::move(tag)) {
@@ -74,9 +144,11 @@ Daemon::Daemon(std::string program, std::vector<std::string> args, const TempDir
 Daemon::~Daemon() {
   if (pid_ > 0) kill9();
   if (notifyFd_ >= 0) ::close(notifyFd_);
+  checkLogForSecrets(program_, logPath_);
 }
 
 bool Daemon::start() {
+  noteSecretsOfArgs(program_, args_);
   if (notifyFd_ < 0) {
     ::unlink(notifyPath_.c_str());
     notifyFd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);

@@ -108,6 +108,24 @@ struct RunResult {
 RunResult runProgram(const std::string& program, const std::vector<std::string>& args,
                      const std::vector<std::string>& env = {});
 
+// Secrets a test used (access files, report -secret, failhost ... secret): no daemon
+// may write one to its log, at any level. Every Daemon looks for the noted secrets in its
+// log when it is destroyed and fails the test (ADD_FAILURE, naming the program, not the
+// secret) when one is there. A Daemon notes by itself the secrets on its command line
+// and in its access and configuration files (noteSecretsOfArgs). Secrets shorter than
+// 6 bytes are not noted: they would match ordinary words.
+void noteSecret(const std::string& secret);
+// Notes the SECRET field of every entry of an access file (failover-access(5)).
+void noteAccessFileSecrets(const std::string& path);
+// Notes the word after every "-secret" (an Hcfile's report) or "secret" (failsh's
+// failhost) in a configuration file, unless it is a variable or a command.
+void noteConfigFileSecrets(const std::string& path);
+// What Daemon::start notes: the access files (-c, --access; failsh's -c and --community
+// are secrets themselves) and the configuration file (-f, --file) of a daemon.
+void noteSecretsOfArgs(const std::string& program, const std::vector<std::string>& args);
+// The noted secrets that `text` holds (empty: none).
+std::vector<std::string> secretsIn(const std::string& text);
+
 // Polls `cond` until it holds or the deadline passes.
 bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds deadline = kDeadline);
 
