@@ -160,6 +160,12 @@ void hardenPolicy(Tcl_Interp* policy, Api& api, bool safe) {
   if (!safe) return;
   for (const char* name : {"::interp", "::tcl::chan::pipe", "::tcl::chan::create"})
     if (Tcl_Command c = command(policy, name)) Tcl_DeleteCommandFromToken(policy, c);
+  Tcl_Obj* map = nullptr;
+  if (Tcl_Command chan = command(policy, "::chan"); chan && Tcl_GetEnsembleMappingDict(nullptr, chan, &map) == TCL_OK && map) {
+    map = Tcl_DuplicateObj(map);
+    for (const char* sub : {"pipe", "create"}) Tcl_DictObjRemove(nullptr, map, Tcl_NewStringObj(sub, -1));
+    Tcl_SetEnsembleMappingDict(policy, chan, map);
+  }
   auto* b = new Bounds{command(policy, "::regexp"), command(policy, "::regsub"), command(policy, "::lsearch"),
                        command(policy, "::switch"), command(policy, "::array"), Tcl_GetObjType("list")};
   Tcl_CreateObjTrace(policy, 0, 0, trace, b, traceDeleted);

@@ -17,6 +17,7 @@
 #include "shell/api.hh"
 #include "shell/bridge.hh"
 #include "shell/engine.hh"
+#include "shell/policy_reader.hh"
 #include "shell/sandbox.hh"
 #include "tcl/notifier.hh"
 
@@ -61,6 +62,7 @@ struct Shell::Impl {
   std::unique_ptr<Engine> engine;
   std::unique_ptr<server::Server> monitor, debug;
   std::vector<event*> signals;
+  std::unique_ptr<spawn::Child> reader;  // SIGHUP: the child reading the new policy first
   bool stop = false;
   int dumpFd = -1;  // kept open when the dump file is a FIFO
   // interactive
@@ -95,10 +97,25 @@ struct Shell::Impl {
     if (monitor)
       if (std::string e = monitor->reloadAccess(); !e.empty())
         FAIL_LOG(fac(), Err) << "monitor access file: " << e << " (keeping the old rules)";
-    if (!opts.file.empty())
+    if (opts.file.empty()) {
+      daemon::notify("READY=1");
+      return;
+    }
+    // A child reads it first; the live interpreter only if that went well.
+    reader = std::make_unique<spawn::Child>(tcl::base(), policyReader(opts), [this](spawn::Result r) {
+      tcl::post([this, r] { reread(r); });
+    });
+  }
+
+  void reread(const spawn::Result& r) {
+    reader.reset();
+    if (std::string e = readerError(r, opts); !e.empty()) {
+      FAIL_LOG(fac(), Err) << "reload refused, the running policy stays: " << e;
+    } else {
       api->guard().source(opts.file, "reload of " + opts.file, [this](int code, const std::string&) {
         if (code == TCL_OK) FAIL_LOG(fac(), Notice) << "reloaded " << opts.file;
       });
+    }
     daemon::notify("READY=1");
   }
 
@@ -164,6 +181,7 @@ Shell::Shell(ShellOptions opts) : impl_(std::make_unique<Impl>()) {
 
 Shell::~Shell() {
   Impl& s = *impl_;
+  s.reader.reset();
   for (event* e : s.signals) event_free(e);
   s.debug.reset();
   s.monitor.reset();
@@ -175,10 +193,18 @@ Shell::~Shell() {
 
 int Shell::run() {
   Impl& s = *impl_;
+  bool interactive = s.opts.file.empty();
+  if (!interactive && !isPolicyReader()) {  // first in a child under limits
+    spawn::Result r = spawn::run(policyReader(s.opts));
+    if (std::string e = readerError(r, s.opts); !e.empty()) throw std::runtime_error(e);
+    if (s.opts.checkOnly) {
+      std::cout << r.out << std::flush;
+      return 0;
+    }
+  }
   s.master = Tcl_CreateInterp();
   if (Tcl_Init(s.master) != TCL_OK)
     FAIL_LOG(fac(), Warning) << "Tcl's library was not found: " << Tcl_GetStringResult(s.master);
-  bool interactive = s.opts.file.empty();
   if (interactive) {
     s.policy = s.master;
   } else {
