@@ -1,6 +1,5 @@
 #include "shell/guard.hh"
 
-#include <unistd.h>
 
 #include "base/log.hh"
 #include "base/time.hh"
@@ -13,11 +12,15 @@ log::Facility& fac() {
   return f;
 }
 
-std::atomic<int> stopSignal{0};
-
 }  // namespace
 
-void Guard::noteStopSignal(int sig) noexcept { stopSignal.store(sig); }
+std::string Guard::current() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (current_.empty()) return "";
+  auto held = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - startedAt_);
+  return current_ + " (running for " + formatDurationMs(held.count()) + ", limit " +
+         formatDurationMs(currentLimit_.count()) + ")";
+}
 
 Guard::Guard(Tcl_Interp* interp, std::chrono::milliseconds limit) : interp_(interp), limit_(limit) {
   Tcl_Preserve(interp_);
@@ -148,17 +151,7 @@ void Guard::watchdog() {
     log::write(fac(), log::Level::Warning,
                current_ + " has held the shell for more than " + formatDurationMs(currentLimit_.count()) +
                    " (a blocking command? use fail::exec)");
-    // Past its limit: the loop cannot see a stop signal until it returns; look for one.
-    while (!cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return quit_ || seq_ != seq; })) {
-      if (int sig = stopSignal.load()) {
-        auto held = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - startedAt_);
-        log::write(fac(), log::Level::Err,
-                   "stopping on signal " + std::to_string(sig) + " while " + current_ + " is stuck (" +
-                       formatDurationMs(held.count()) + ", limit " + formatDurationMs(currentLimit_.count()) +
-                       "): exiting at once, no stop procs run");
-        ::_exit(1);
-      }
-    }
+    cv_.wait(lock, [&] { return quit_ || seq_ != seq; });
   }
 }
 

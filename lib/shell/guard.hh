@@ -4,9 +4,7 @@
 // the shell keeps running. A callback that arrives while another runs (one waiting in
 // fail::exec or fail::state, say) waits its turn. A watchdog thread logs a callback that
 // holds the shell longer than the limit, which the limit alone cannot stop (a blocking
-// exec, one long command such as a huge exponentiation); when a stop signal is pending
-// (noteStopSignal) while a callback is past its limit, it logs and ends the process
-// with _exit(1), as nothing else could.
+// exec, one long command such as a huge exponentiation).
 #pragma once
 
 #include <tcl.h>
@@ -50,8 +48,8 @@ class Guard {
   // while another callback runs (it waits in vwait, update or fail::state), nested at
   // once under that callback's running limit, as Tcl's own after would, its error logged.
   void callNow(Tcl_Obj* script, std::string what);
-  // Async-signal-safe: a stop signal arrived (the loop may be stuck in a callback).
-  static void noteStopSignal(int sig) noexcept;
+  // The callback running now, how long it has run and its limit ("" when idle). Any thread.
+  std::string current();
   // Runs now when idle, else queues; for callers already on the Tcl thread.
   void pump();
 

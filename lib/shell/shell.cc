@@ -19,6 +19,7 @@
 #include "shell/engine.hh"
 #include "shell/policy_reader.hh"
 #include "shell/sandbox.hh"
+#include "shell/stop_watchdog.hh"
 #include "tcl/notifier.hh"
 
 namespace fail::shell {
@@ -30,11 +31,11 @@ log::Facility& fac() {
 }
 
 // libevent's handlers for SIGTERM and SIGINT, which onStopSignal calls after telling
-// the Guard's watchdog (it ends a process whose loop is stuck in a callback).
+// the StopWatchdog (it ends a process whose loop is stuck).
 struct sigaction libeventAction[NSIG];
 
 void onStopSignal(int sig, siginfo_t* info, void* ctx) {
-  Guard::noteStopSignal(sig);
+  StopWatchdog::noteSignal(sig);
   const struct sigaction& a = libeventAction[sig];
   if (a.sa_flags & SA_SIGINFO) {
     if (a.sa_sigaction) a.sa_sigaction(sig, info, ctx);
@@ -62,7 +63,8 @@ struct Shell::Impl {
   std::unique_ptr<Engine> engine;
   std::unique_ptr<server::Server> monitor, debug;
   std::vector<event*> signals;
-  std::unique_ptr<spawn::Child> reader;  // SIGHUP: the child reading the new policy first
+  std::unique_ptr<spawn::Child> reader;
+  std::unique_ptr<StopWatchdog> stopWatchdog;  // SIGHUP: the child reading the new policy first
   bool stop = false;
   int dumpFd = -1;  // kept open when the dump file is a FIFO
   // interactive
@@ -183,6 +185,7 @@ Shell::~Shell() {
   Impl& s = *impl_;
   s.reader.reset();
   for (event* e : s.signals) event_free(e);
+  s.stopWatchdog.reset();
   s.debug.reset();
   s.monitor.reset();
   s.engine.reset();
@@ -256,6 +259,9 @@ int Shell::run() {
     event_add(e, nullptr);
     s.signals.push_back(e);
   }
+  // A stop signal ends failsh within a callback's limit and a second, stuck or not.
+  s.stopWatchdog = std::make_unique<StopWatchdog>(s.opts.limit + std::chrono::seconds(1),
+                                                  [api = s.api.get()] { return api->guard().current(); });
   chainStopSignal(SIGTERM);
   chainStopSignal(SIGINT);
   ::signal(SIGPIPE, SIG_IGN);
