@@ -52,10 +52,11 @@ void Guard::source(const std::string& path, std::string what, Done done, std::ch
   pump();
 }
 
-void Guard::callNow(Tcl_Obj* script, std::string what) {
+int Guard::callNow(Tcl_Obj* script, std::string what) {
   if (!busy_) {
-    call(script, std::move(what));
-    return;
+    int code = TCL_OK;
+    call(script, std::move(what), [&code](int c, const std::string&) { code = c; });
+    return code;
   }
   ++counters_.calls;
   Tcl_IncrRefCount(script);
@@ -68,6 +69,7 @@ void Guard::callNow(Tcl_Obj* script, std::string what) {
   }
   Tcl_RestoreInterpState(interp_, saved);
   Tcl_DecrRefCount(script);
+  return code;
 }
 
 void Guard::pump() {

@@ -47,7 +47,8 @@ class Guard {
   // For event callbacks that Tcl's own notifier dispatches (after): when idle, as call();
   // while another callback runs (it waits in vwait, update or fail::state), nested at
   // once under that callback's running limit, as Tcl's own after would, its error logged.
-  void callNow(Tcl_Obj* script, std::string what);
+  // Returns the script's code (TCL_ERROR for an error or an overrun).
+  int callNow(Tcl_Obj* script, std::string what);
   // The callback running now, how long it has run and its limit ("" when idle). Any thread.
   std::string current();
   // Runs now when idle, else queues; for callers already on the Tcl thread.

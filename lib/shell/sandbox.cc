@@ -11,7 +11,8 @@
 
 namespace fail::shell {
 
-void registerAfterCommand(Tcl_Interp* interp, Api& api);  // api_after.cc
+void registerAfterCommand(Tcl_Interp* interp, Api& api);      // api_after.cc
+void registerFileeventCommand(Tcl_Interp* interp, Api& api);  // api_fileevent.cc
 
 namespace {
 
@@ -157,6 +158,7 @@ void panicked(const char* format, ...) {
 void hardenPolicy(Tcl_Interp* policy, Api& api, bool safe) {
   Tcl_CreateObjCommand(policy, "::exit", exitCmd, nullptr, nullptr);
   registerAfterCommand(policy, api);
+  registerFileeventCommand(policy, api);
   if (!safe) return;
   for (const char* name : {"::interp", "::tcl::chan::pipe", "::tcl::chan::create"})
     if (Tcl_Command c = command(policy, name)) Tcl_DeleteCommandFromToken(policy, c);
