@@ -152,7 +152,7 @@ void Guard::watchdog() {
     if (cv_.wait_until(lock, due, [&] { return quit_ || seq_ != seq; })) continue;
     log::write(fac(), log::Level::Warning,
                current_ + " has held the shell for more than " + formatDurationMs(currentLimit_.count()) +
-                   " (a blocking command? use fail::exec)");
+                   " (one long command, or a blocking one: use fail::exec for programs)");
     cv_.wait(lock, [&] { return quit_ || seq_ != seq; });
   }
 }
