@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -18,8 +19,6 @@ extern char** environ;
 
 namespace fail::spawn {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 bool cloexecPipe(UniqueFd& r, UniqueFd& w) {
   int fds[2];
@@ -98,7 +97,12 @@ bool onto(int fd, int target) {
   struct sigaction dfl;
   std::memset(&dfl, 0, sizeof dfl);
   dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);  // fails harmlessly for KILL, STOP
+  // glibc refuses its own real-time signals (32, 33), which a parent may have ignored:
+  // the kernel call takes a zeroed struct as SIG_DFL on every architecture. KILL and
+  // STOP fail harmlessly.
+  static const unsigned long zero[8] = {};
+  for (int sig = 1; sig < NSIG; ++sig)
+    if (::sigaction(sig, &dfl, nullptr) != 0) ::syscall(SYS_rt_sigaction, sig, zero, nullptr, NSIG / 8);
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -284,7 +288,8 @@ void Child::Impl::fail(int err) {
   if (event_base_once(base, -1, EV_TIMEOUT, deliverCb, d, &zero) != 0) delete d;
 }
 
-// Reads what is there; false when the pipe is at EOF (or failed).
+// Reads what pipe `which` (0: stdout, 1: stderr) holds now; closes it at EOF, on an
+// error, or when it passes maxOutput (and then kills the child's group).
 void Child::Impl::drain(int which) {
   std::string& buf = which == 0 ? result.out : result.err;
   char chunk[65536];
