@@ -38,14 +38,15 @@ std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion)
   return {
       {"file", 'f', "FILE", "the policy script to run (without it, on a terminal: an interactive prompt)",
        [&](const std::string& v) { s.shell.file = v; }},
-      {"check-config", 't', nullptr, "load the policy, report what it defines, and exit",
+      {"check-config", 't', nullptr, "load the policy (in a child process under limits), report what it defines, and exit",
        [&](const std::string&) { s.shell.checkOnly = true; }},
       {"safe", 0, nullptr,
        "run the policy in a safe interpreter: no programs, files, fail::exec or fail::ip, and only the hosts "
        "named by --allow-host or --hosts (see failover(n), SAFE POLICIES)",
        [&](const std::string&) { s.shell.safe = true; }},
-      {"allow-host", 0, "NAME=ADDRESS:PORT[,secret-file=F][,tls][,ca=F][,cert=F][,key=F]",
-       "a peer host of the policy, set before it runs (with --safe: one the policy may reach); repeatable",
+      {"allow-host", 0, "NAME=ADDR:PORT[,...]",
+       "a peer host of the policy, set before it runs (with --safe: one the policy may reach); after the port: "
+       ",secret-file=FILE ,tls ,ca=FILE ,cert=FILE ,key=FILE; repeatable",
        [&](const std::string& v) {
          shell::HostSpec h;
          std::string err;
@@ -57,7 +58,7 @@ std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion)
          std::string err;
          if (!shell::readAllowedHosts(v, s.shell.hosts, err)) throw cli::UsageError("--hosts: " + err);
        }},
-      {"limit", 0, "DURATION", "time limit of each policy callback (default 10s)",
+      {"limit", 0, "DURATION", "time limit of each policy callback and of reading the policy (default 10s)",
        [&](const std::string& v) {
          auto ms = parseDurationMs(v);
          if (!ms || *ms < 10) throw cli::UsageError("--limit: a duration of at least 10ms, e.g. 10s");
