@@ -11,6 +11,7 @@
 #include "base/log.hh"
 #include "base/time.hh"
 #include "base/version.hh"
+#include "shell/allowed_hosts.hh"
 #include "shell/shell.hh"
 #include "tcl/notifier.hh"
 
@@ -37,11 +38,27 @@ std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion)
   return {
       {"file", 'f', "FILE", "the policy script to run (without it, on a terminal: an interactive prompt)",
        [&](const std::string& v) { s.shell.file = v; }},
-      {"check-config", 't', nullptr, "load the policy, report what it defines, and exit",
+      {"check-config", 't', nullptr, "load the policy (in a child process under limits), report what it defines, and exit",
        [&](const std::string&) { s.shell.checkOnly = true; }},
-      {"safe", 0, nullptr, "run the policy in a safe interpreter (no exec, open, socket)",
+      {"safe", 0, nullptr,
+       "run the policy in a safe interpreter: no programs, files, fail::exec or fail::ip, and only the hosts "
+       "named by --allow-host or --hosts (see failover(n), SAFE POLICIES)",
        [&](const std::string&) { s.shell.safe = true; }},
-      {"limit", 0, "DURATION", "time limit of each policy callback (default 10s)",
+      {"allow-host", 0, "NAME=ADDR:PORT[,...]",
+       "a peer host of the policy, set before it runs (with --safe: one the policy may reach); after the port: "
+       ",secret-file=FILE ,tls ,ca=FILE ,cert=FILE ,key=FILE; repeatable",
+       [&](const std::string& v) {
+         shell::HostSpec h;
+         std::string err;
+         if (!shell::parseAllowedHost(v, h, err)) throw cli::UsageError("--allow-host: " + err);
+         s.shell.hosts.push_back(std::move(h));
+       }},
+      {"hosts", 0, "FILE", "--allow-host's values, one per line (# comments)",
+       [&](const std::string& v) {
+         std::string err;
+         if (!shell::readAllowedHosts(v, s.shell.hosts, err)) throw cli::UsageError("--hosts: " + err);
+       }},
+      {"limit", 0, "DURATION", "time limit of each policy callback and of reading the policy (default 10s)",
        [&](const std::string& v) {
          auto ms = parseDurationMs(v);
          if (!ms || *ms < 10) throw cli::UsageError("--limit: a duration of at least 10ms, e.g. 10s");

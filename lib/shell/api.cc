@@ -50,6 +50,15 @@ void Api::attach(Engine& engine) {
   bridge_.onLoop(hook);
 }
 
+bool Api::hostAllowed(Tcl_Interp* interp, const std::string& host, const std::string& what) const {
+  if (!safe_ || allowedHosts_.count(host)) return true;
+  Tcl_SetObjResult(interp, Tcl_NewStringObj((what + ": host \"" + host +
+                                             "\" was not named by the administrator (failsh --allow-host, "
+                                             "--hosts): a --safe policy reaches no other host").c_str(), -1));
+  Tcl_SetErrorCode(interp, "FAILOVER", "SAFE", "HOST", nullptr);
+  return false;
+}
+
 void Api::ensureStarted() {
   if (!autoStart_ || started_) return;
   started_ = true;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "shell/bridge.hh"
@@ -26,6 +27,16 @@ class Api : public ProcRunner {
   ~Api() override;
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
+
+  // --safe (call before attach): no fail::exec or fail::ip; the policy may reach only
+  // `hosts` (named by the administrator) and cannot change their settings.
+  void restrictTo(std::set<std::string> hosts) {
+    safe_ = true;
+    allowedHosts_ = std::move(hosts);
+  }
+  bool safe() const { return safe_; }
+  // True when a policy may use `host`; else false with an error in interp.
+  bool hostAllowed(Tcl_Interp* interp, const std::string& host, const std::string& what) const;
 
   // Binds the engine and creates the commands in the policy interpreter.
   void attach(Engine& engine);
@@ -87,6 +98,8 @@ class Api : public ProcRunner {
   Bridge& bridge_;
   Engine* engine_ = nullptr;
   bool autoStart_ = false, started_ = false;
+  bool safe_ = false;
+  std::set<std::string> allowedHosts_;
 };
 
 // Command registration, one file each (api_config.cc, api_fail.cc).

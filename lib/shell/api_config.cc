@@ -55,6 +55,10 @@ int failhostCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv
   }
   std::string name = Tcl_GetString(objv[1]);
   if (!validHostName(name)) return error(interp, "bad host name \"" + name + "\"", "BADNAME");
+  if (!api.hostAllowed(interp, name, "failhost")) return TCL_ERROR;
+  if (api.safe() && objc > 2)
+    return error(interp, "failhost " + name + ": a --safe policy cannot change a host; the administrator sets it "
+                 "(failsh --allow-host, --hosts)", "SAFE");
   Engine& engine = api.engine();  // touched on the loop side only
   HostSpec h = api.bridge().onLoop([&] { return engine.hostSpec(name); });
   static const char* const subs[] = {"port", "address", "secret", "secret-file", "tls", "ca", "cert", "key", "protocol", nullptr};
@@ -156,8 +160,10 @@ int failsvcCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[
       case 3: {
         std::vector<std::string> hosts;
         if (!listArg(interp, v, hosts)) return TCL_ERROR;
-        for (const auto& h : hosts)
+        for (const auto& h : hosts) {
           if (!validHostName(h)) return error(interp, "failsvc " + name + ": bad host name \"" + h + "\"", "BADNAME");
+          if (!api.hostAllowed(interp, h, "failsvc " + name)) return TCL_ERROR;
+        }
         (idx == 1 ? s.masters : idx == 2 ? s.slaves : s.witnesses) = hosts;
         break;
       }

@@ -63,6 +63,7 @@ int stateCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[])
   if (Tcl_GetIndexFromObj(interp, objv[1], subs, "subcommand", 0, &idx) != TCL_OK) return TCL_ERROR;
   int i = 2;
   std::string host = hostOption(i, objc, objv);
+  if (!api.hostAllowed(interp, host, "fail::state")) return TCL_ERROR;
   client::Reply r;
   switch (idx) {
     case 0: {  // get NAME
@@ -324,10 +325,12 @@ void registerFailCommands(Tcl_Interp* interp, Api& api) {
   Tcl_CreateObjCommand(interp, "::fail::after", afterCmd, &api, nullptr);
   Tcl_CreateObjCommand(interp, "::fail::cancel", cancelCmd, &api, nullptr);
   Tcl_CreateObjCommand(interp, "::fail::on", onCmd, &api, nullptr);
-  Tcl_CreateObjCommand(interp, "::fail::exec", execCmd, &api, nullptr);
   Tcl_CreateObjCommand(interp, "::fail::log", logCmd, &api, nullptr);
   registerQuorumCommand(interp, api);
-  registerIpCommand(interp, api);
+  if (!api.safe()) {  // a --safe policy runs no program and changes no interface
+    Tcl_CreateObjCommand(interp, "::fail::exec", execCmd, &api, nullptr);
+    registerIpCommand(interp, api);
+  }
   Tcl_Export(interp, ns, "*", 0);
   Tcl_CreateEnsemble(interp, "::fail", ns, 0);
 }

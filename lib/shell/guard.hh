@@ -4,7 +4,7 @@
 // the shell keeps running. A callback that arrives while another runs (one waiting in
 // fail::exec or fail::state, say) waits its turn. A watchdog thread logs a callback that
 // holds the shell longer than the limit, which the limit alone cannot stop (a blocking
-// exec).
+// exec, one long command such as a huge exponentiation).
 #pragma once
 
 #include <tcl.h>
@@ -36,7 +36,21 @@ class Guard {
   // Queues `script` (takes a reference) to run at global level; `what` names it in the
   // log ("start proc of www"). `done` gets TCL_OK and the result, or TCL_ERROR and the
   // message (which for an overrun says so). Call from the Tcl thread (posted work too).
-  void call(Tcl_Obj* script, std::string what, Done done = {});
+  // `limit` (0: limit()) is this call's own limit; with `quiet` an error or overrun is
+  // left to `done` to report (reading the policy) rather than logged here.
+  void call(Tcl_Obj* script, std::string what, Done done = {}, std::chrono::milliseconds limit = {},
+            bool quiet = false);
+  // Queues reading the file PATH into the interpreter (Tcl_FSEvalFileEx: a safe one has
+  // no `source` of its own; the path comes from the administrator), as call() does.
+  void source(const std::string& path, std::string what, Done done, std::chrono::milliseconds limit = {},
+              bool quiet = false);
+  // For event callbacks that Tcl's own notifier dispatches (after): when idle, as call();
+  // while another callback runs (it waits in vwait, update or fail::state), nested at
+  // once under that callback's running limit, as Tcl's own after would, its error logged.
+  // Returns the script's code (TCL_ERROR for an error or an overrun).
+  int callNow(Tcl_Obj* script, std::string what);
+  // The callback running now, how long it has run and its limit ("" when idle). Any thread.
+  std::string current();
   // Runs now when idle, else queues; for callers already on the Tcl thread.
   void pump();
 
@@ -51,6 +65,9 @@ class Guard {
     Tcl_Obj* script;
     std::string what;
     Done done;
+    std::chrono::milliseconds limit;
+    bool quiet;
+    bool file = false;  // script is the path of a file to read
   };
   void runOne(Item& item);
   void watchdog();
@@ -66,6 +83,7 @@ class Guard {
   bool quit_ = false;
   std::uint64_t seq_ = 0;  // bumped per callback
   std::chrono::steady_clock::time_point startedAt_{};
+  std::chrono::milliseconds currentLimit_{};
   std::string current_;
   std::thread thread_;
 };

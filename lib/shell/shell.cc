@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include <iostream>
+#include <set>
 
 #include "base/daemon.hh"
 #include "base/log.hh"
@@ -16,6 +17,9 @@
 #include "shell/api.hh"
 #include "shell/bridge.hh"
 #include "shell/engine.hh"
+#include "shell/policy_reader.hh"
+#include "shell/sandbox.hh"
+#include "shell/stop_watchdog.hh"
 #include "tcl/notifier.hh"
 
 namespace fail::shell {
@@ -24,6 +28,28 @@ namespace {
 log::Facility& fac() {
   static log::Facility& f = log::facility("main");
   return f;
+}
+
+// libevent's handlers for SIGTERM and SIGINT, which onStopSignal calls after telling
+// the StopWatchdog (it ends a process whose loop is stuck).
+struct sigaction libeventAction[NSIG];
+
+void onStopSignal(int sig, siginfo_t* info, void* ctx) {
+  StopWatchdog::noteSignal(sig);
+  const struct sigaction& a = libeventAction[sig];
+  if (a.sa_flags & SA_SIGINFO) {
+    if (a.sa_sigaction) a.sa_sigaction(sig, info, ctx);
+  } else if (a.sa_handler != SIG_DFL && a.sa_handler != SIG_IGN && a.sa_handler) {
+    a.sa_handler(sig);
+  }
+}
+
+void chainStopSignal(int sig) {
+  struct sigaction sa{};
+  sa.sa_sigaction = onStopSignal;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(sig, &sa, &libeventAction[sig]);
 }
 
 }  // namespace
@@ -37,6 +63,8 @@ struct Shell::Impl {
   std::unique_ptr<Engine> engine;
   std::unique_ptr<server::Server> monitor, debug;
   std::vector<event*> signals;
+  std::unique_ptr<spawn::Child> reader;
+  std::unique_ptr<StopWatchdog> stopWatchdog;  // SIGHUP: the child reading the new policy first
   bool stop = false;
   int dumpFd = -1;  // kept open when the dump file is a FIFO
   // interactive
@@ -71,11 +99,22 @@ struct Shell::Impl {
     if (monitor)
       if (std::string e = monitor->reloadAccess(); !e.empty())
         FAIL_LOG(fac(), Err) << "monitor access file: " << e << " (keeping the old rules)";
-    if (!opts.file.empty()) {
-      Tcl_Obj* cmd = Tcl_NewListObj(0, nullptr);
-      Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj("source", -1));
-      Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(opts.file.c_str(), -1));
-      api->guard().call(cmd, "reload of " + opts.file, [this](int code, const std::string&) {
+    if (opts.file.empty()) {
+      daemon::notify("READY=1");
+      return;
+    }
+    // A child reads it first; the live interpreter only if that went well.
+    reader = std::make_unique<spawn::Child>(tcl::base(), policyReader(opts), [this](spawn::Result r) {
+      tcl::post([this, r] { reread(r); });
+    });
+  }
+
+  void reread(const spawn::Result& r) {
+    reader.reset();
+    if (std::string e = readerError(r, opts); !e.empty()) {
+      FAIL_LOG(fac(), Err) << "reload refused, the running policy stays: " << e;
+    } else {
+      api->guard().source(opts.file, "reload of " + opts.file, [this](int code, const std::string&) {
         if (code == TCL_OK) FAIL_LOG(fac(), Notice) << "reloaded " << opts.file;
       });
     }
@@ -144,7 +183,9 @@ Shell::Shell(ShellOptions opts) : impl_(std::make_unique<Impl>()) {
 
 Shell::~Shell() {
   Impl& s = *impl_;
+  s.reader.reset();
   for (event* e : s.signals) event_free(e);
+  s.stopWatchdog.reset();
   s.debug.reset();
   s.monitor.reset();
   s.engine.reset();
@@ -155,30 +196,48 @@ Shell::~Shell() {
 
 int Shell::run() {
   Impl& s = *impl_;
+  bool interactive = s.opts.file.empty();
+  if (!interactive && !isPolicyReader()) {  // first in a child under limits
+    spawn::Result r = spawn::run(policyReader(s.opts));
+    if (std::string e = readerError(r, s.opts); !e.empty()) throw std::runtime_error(e);
+    if (s.opts.checkOnly) {
+      std::cout << r.out << std::flush;
+      return 0;
+    }
+  }
   s.master = Tcl_CreateInterp();
   if (Tcl_Init(s.master) != TCL_OK)
     FAIL_LOG(fac(), Warning) << "Tcl's library was not found: " << Tcl_GetStringResult(s.master);
-  bool interactive = s.opts.file.empty();
   if (interactive) {
     s.policy = s.master;
   } else {
     s.policy = Tcl_CreateSlave(s.master, "policy", s.opts.safe ? 1 : 0);
     if (!s.policy) throw std::runtime_error("cannot create the policy interpreter");
   }
+  logTclPanics();
   event_base* base = tcl::base();
   s.api = std::make_unique<Api>(s.policy, s.opts.limit, s.bridge);
   EngineOptions eo;
   eo.localName = s.opts.localName;
   s.engine = std::make_unique<Engine>(base, eo, *s.api);
+  for (const HostSpec& h : s.opts.hosts) s.engine->hostSpec(h.name) = h;
+  if (s.opts.safe) {
+    std::set<std::string> allowed = {s.opts.localName, "localhost"};
+    for (const HostSpec& h : s.opts.hosts) allowed.insert(h.name);
+    s.api->restrictTo(std::move(allowed));
+  }
   s.api->attach(*s.engine);
+  if (!interactive) hardenPolicy(s.policy, *s.api, s.opts.safe);
   Tcl_PkgProvide(s.policy, "failover", kVersion);
   Tcl_SetVar2(s.policy, "fail::version", nullptr, kVersion, TCL_GLOBAL_ONLY);
 
   if (!interactive) {
-    if (Tcl_EvalFile(s.policy, s.opts.file.c_str()) != TCL_OK) {
-      const char* info = Tcl_GetVar2(s.policy, "errorInfo", nullptr, TCL_GLOBAL_ONLY);
-      throw std::runtime_error(s.opts.file + ": " + Tcl_GetStringResult(s.policy) + "\n" + (info ? info : ""));
-    }
+    // Read under the same limit as every callback; a pause that outlasts it is an error.
+    int code = TCL_OK;
+    std::string result;
+    s.api->guard().source(s.opts.file, "reading " + s.opts.file,
+                        [&](int c, const std::string& r) { code = c, result = r; }, {}, true);
+    if (code != TCL_OK) throw std::runtime_error(s.opts.file + ": " + result);
   }
   if (s.opts.checkOnly) {
     std::cout << "failsh: " << s.opts.file << ": policy OK (" << s.engine->services().size() << " services, "
@@ -200,6 +259,11 @@ int Shell::run() {
     event_add(e, nullptr);
     s.signals.push_back(e);
   }
+  // A stop signal ends failsh within a callback's limit and a second, stuck or not.
+  s.stopWatchdog = std::make_unique<StopWatchdog>(s.opts.limit + std::chrono::seconds(1),
+                                                  [api = s.api.get()] { return api->guard().current(); });
+  chainStopSignal(SIGTERM);
+  chainStopSignal(SIGINT);
   ::signal(SIGPIPE, SIG_IGN);
   s.engine->start();
   std::string listening = s.monitor ? daemon::joinSpaced(s.monitor->boundAddresses()) : "";

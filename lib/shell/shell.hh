@@ -12,14 +12,18 @@
 
 #include "net/listen.hh"
 #include "server/server.hh"
+#include "shell/engine.hh"
 
 namespace fail::shell {
 
 struct ShellOptions {
   std::string file;  // the policy; "" : interactive
   bool safe = false;
+  // Hosts named by the administrator (--allow-host, --hosts): set before the policy
+  // runs; with `safe`, the only hosts (with the local faild) a policy may reach.
+  std::vector<HostSpec> hosts;
   bool checkOnly = false;  // -t: load the policy, report, exit
-  std::chrono::milliseconds limit{10000};
+  std::chrono::milliseconds limit{10000};  // each callback's, and reading the policy's
   server::ServerConfig monitor;  // program "failsh"; listens empty: no monitor port
   std::vector<net::ListenSpec> debug;  // -D
   std::string dumpFile = "/var/tmp/failsh.dump";

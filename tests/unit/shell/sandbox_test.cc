@@ -1,0 +1,95 @@
+// The policy interpreter as failsh prepares it: after and fileevent through the Guard,
+// exit refused, and in a safe interpreter the bounds on values and regular expressions.
+#include <gtest/gtest.h>
+#include <tcl.h>
+
+#include <string>
+
+#include "shell/api.hh"
+#include "shell/bridge.hh"
+#include "shell/sandbox.hh"
+
+namespace fail::shell {
+namespace {
+
+struct SandboxTest : ::testing::Test {
+  Tcl_Interp* master = Tcl_CreateInterp();
+  Tcl_Interp* ip = nullptr;
+  SameThreadBridge bridge;
+  std::unique_ptr<Api> api;
+  void make(bool safe, std::chrono::milliseconds limit = std::chrono::milliseconds(200)) {
+    ip = Tcl_CreateSlave(master, "policy", safe ? 1 : 0);
+    api = std::make_unique<Api>(ip, limit, bridge);
+    hardenPolicy(ip, *api, safe);
+  }
+  ~SandboxTest() override {
+    api.reset();
+    Tcl_DeleteInterp(master);
+  }
+  // The result of `script`, or "error: MESSAGE (ERRORCODE)".
+  std::string eval(const std::string& script) {
+    int code = Tcl_Eval(ip, script.c_str());
+    std::string r = Tcl_GetStringResult(ip);
+    if (code == TCL_ERROR) r = "error: " + r + " (" + Tcl_GetVar(ip, "errorCode", TCL_GLOBAL_ONLY) + ")";
+    Tcl_ResetResult(ip);
+    return r;
+  }
+  bool runUntil(const std::string& cond) {
+    for (int i = 0; i < 2000; ++i) {
+      if (eval(cond) == "1") return true;
+      Tcl_DoOneEvent(TCL_ALL_EVENTS | TCL_DONT_WAIT);
+      Tcl_Sleep(1);
+    }
+    return false;
+  }
+};
+
+TEST_F(SandboxTest, AfterScriptsRunThroughTheGuard) {
+  make(false);
+  std::string id = eval("after 0 {set ::x 1}");
+  EXPECT_EQ(id, "after#0");
+  EXPECT_EQ(eval("after info"), "after#0");
+  EXPECT_EQ(eval("after info after#0"), "{set ::x 1} timer");
+  EXPECT_EQ(eval("after cancel [after idle {set ::y 1}]; after info"), "after#0");
+  ASSERT_TRUE(runUntil("info exists ::x"));
+  EXPECT_EQ(eval("info exists ::y"), "0");
+  EXPECT_EQ(api->guard().counters().calls, 1u);
+  eval("after 0 {while 1 {}}");
+  ASSERT_TRUE(runUntil("expr {1}") );
+  for (int i = 0; i < 100 && api->guard().counters().overruns == 0; ++i) Tcl_DoOneEvent(TCL_ALL_EVENTS | TCL_DONT_WAIT);
+  EXPECT_EQ(api->guard().counters().overruns, 1u);
+  EXPECT_EQ(eval("after info after#9"), "error: event \"after#9\" doesn't exist (TCL LOOKUP EVENT after#9)");
+  EXPECT_EQ(eval("after 10"), "");  // a plain wait, outside any limit
+}
+
+TEST_F(SandboxTest, ExitIsAnError) {
+  make(false);
+  EXPECT_EQ(eval("exit 3"),
+            "error: exit: a policy cannot end failsh; stop it with SIGTERM (see failsh(8)) (FAILOVER SAFE EXIT)");
+}
+
+TEST_F(SandboxTest, SafeBoundsRefuseTheCrashVectorsOnly) {
+  make(true);
+  EXPECT_EQ(eval("regexp {^(a|b)+(c)$} abc"), "1");
+  EXPECT_EQ(eval("switch -regexp -- abc {^a(b)c$ {set r yes} default {set r no}}"), "yes");
+  EXPECT_EQ(eval("lsearch -regexp {x yy} {^y+$}"), "1");
+  std::string deep = "set p [string repeat ( 40]a[string repeat ) 40]; ";
+  EXPECT_NE(eval(deep + "regexp $p a").find("(FAILOVER SAFE REGEXP)"), std::string::npos);
+  EXPECT_NE(eval(deep + "regsub -all -- $p a b").find("(FAILOVER SAFE REGEXP)"), std::string::npos);
+  EXPECT_NE(eval(deep + "lsearch -regexp {a} $p").find("(FAILOVER SAFE REGEXP)"), std::string::npos);
+  EXPECT_NE(eval(deep + "switch -regexp a [list $p {}]").find("(FAILOVER SAFE REGEXP)"), std::string::npos);
+  EXPECT_NE(eval("regexp [string repeat (a) 101] a").find("101 groups"), std::string::npos);
+  // A subject full of parentheses is no pattern.
+  EXPECT_EQ(eval("regexp {a} [string repeat ( 500]a"), "1");
+  std::string r = eval("set s x; while 1 {append s $s}");
+  EXPECT_NE(r.find("a value of 33554432 bytes is refused"), std::string::npos) << r;
+  // The last append made 32 MiB, which no command takes any more; it can be dropped.
+  EXPECT_NE(eval("string length $s").find("(FAILOVER SAFE SIZE)"), std::string::npos);
+  EXPECT_EQ(eval("unset s"), "");
+  EXPECT_NE(eval("interp create x").find("invalid command name \"interp\""), std::string::npos);
+  EXPECT_NE(eval("chan pipe").find("unknown or ambiguous subcommand \"pipe\""), std::string::npos);
+  EXPECT_NE(eval("exec true").find("invalid command name \"exec\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fail::shell
