@@ -168,7 +168,7 @@ int main(int argc, char** argv) {
     shell::Shell sh(s.shell);
     rc = sh.run();
   } catch (const std::exception& e) {
-    if (s.shell.checkOnly) std::cerr << "failsh: " << e.what() << "\n";
+    if (s.shell.checkOnly) std::cerr << "failsh: " << log::redacted(e.what()) << "\n";
     else FAIL_LOG(log::facility("main"), Err) << e.what();
     rc = 1;
   }

@@ -30,6 +30,7 @@ struct State {
   bool journal = false;  // stderr is connected to the systemd journal
   std::string path;
   int fd = 2;
+  std::vector<std::string> secrets;  // redact(): never shown in a line
 };
 
 State& state() {
@@ -127,9 +128,41 @@ bool reopen() {
   return true;
 }
 
+namespace {
+
+std::string redactLocked(const State& s, std::string_view text) {
+  std::string out(text);
+  for (const std::string& secret : s.secrets)
+    for (size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + 3))
+      out.replace(at, secret.size(), "***");
+  return out;
+}
+
+}  // namespace
+
+std::string redacted(std::string_view text) {
+  State& s = state();
+  std::lock_guard lock(s.mu);
+  return redactLocked(s, text);
+}
+
+void redact(std::string_view secret) {
+  if (secret.size() < kMinRedacted) return;
+  State& s = state();
+  std::lock_guard lock(s.mu);
+  for (const std::string& known : s.secrets)
+    if (known == secret) return;
+  s.secrets.emplace_back(secret);
+}
+
 void write(const Facility& fac, Level level, std::string_view msg) {
   State& s = state();
   std::lock_guard lock(s.mu);
+  std::string clean;
+  if (!s.secrets.empty()) {
+    clean = redactLocked(s, msg);
+    msg = clean;
+  }
   if (s.sink == Sink::Syslog) {
     syslog(static_cast<int>(level), "%s: %.*s", fac.name.c_str(), static_cast<int>(msg.size()),
            msg.data());

@@ -41,6 +41,16 @@ bool reopen();
 
 void write(const Facility& fac, Level level, std::string_view msg);
 
+// Registers a secret (a password, an AUTH secret, a key) that no log line may show:
+// write() replaces every occurrence with "***", whatever wrote the line (an errorInfo
+// quoting a command, a protocol trace). Secrets shorter than kMinRedacted bytes are
+// not registered (they would mangle every line). Any thread.
+inline constexpr size_t kMinRedacted = 4;
+void redact(std::string_view secret);
+// `text` with every registered secret replaced by "***" (for what a program prints
+// itself, outside the log).
+std::string redacted(std::string_view text);
+
 inline bool enabled(const Facility& fac, Level level) {
   return static_cast<int>(level) <= static_cast<int>(fac.level);
 }

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -230,6 +231,19 @@ struct Child::Impl {
 };
 
 void Child::Impl::start() {
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer reserves terabytes of address space, so with RLIMIT_AS the child
+  // could not start: the memory bound becomes ASan's bound on allocations instead (an
+  // allocation past it fails as it would), and a crash stays a signal as without ASan.
+  if (opts.limits.addressSpace) {
+    const char* asan = std::getenv("ASAN_OPTIONS");
+    opts.env.push_back(std::string("ASAN_OPTIONS=") + (asan ? asan : "") +
+                       ":handle_segv=0:handle_sigbus=0:handle_abort=0:allocator_may_return_null=1" +
+                       ":max_allocation_size_mb=" + std::to_string(opts.limits.addressSpace >> 20) +
+                       ":detect_leaks=0");
+    opts.limits.addressSpace = 0;
+  }
+#endif
   std::string path = opts.argv.empty() ? "" : resolve(opts.argv[0]);
   if (path.empty()) return fail(ENOENT);
   std::vector<std::string> argvCopy = opts.argv, envCopy = environment(opts.env);

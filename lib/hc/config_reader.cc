@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <ostream>
 
+#include "base/log.hh"
 #include "base/text.hh"
 #include "check/registry.hh"
 #include "hc/config_wire.hh"
@@ -17,15 +18,6 @@ std::string mib(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " Mi
 std::string seconds(std::chrono::milliseconds ms) {
   auto n = ms.count();
   return n % 1000 == 0 ? std::to_string(n / 1000) + " s" : std::to_string(n) + " ms";
-}
-
-std::uint64_t effectiveMemory(const ReaderOptions& o) {
-#if defined(__SANITIZE_ADDRESS__)
-  (void)o;
-  return 0;  // AddressSanitizer reserves terabytes of address space
-#else
-  return o.memory;
-#endif
 }
 
 // The last non-empty line the child wrote to stderr (Tcl's panic message, say), for
@@ -53,6 +45,7 @@ void revalidate(const std::string& path, Config& cfg) {
     check::validate(c, *kind);
   }
   for (ReportSpec& r : cfg.reports) {
+    log::redact(r.secret);  // never in hc's log, whatever line would quote it
     std::string err;
     if (!client::parseTarget(r.address, client::kDefaultPort, r.target, err))
       throw ConfigError(r.file + ":" + std::to_string(r.line) + ": report " + printable(r.address) + ": " + err);
@@ -66,18 +59,10 @@ spawn::Options readerSpawnOptions(const std::string& path, const ReaderOptions& 
   spawn::Options o;
   o.argv = {opts.exe, kReadConfigOption, path, std::to_string(opts.tcl.time.count())};
   o.timeout = opts.wall();
-  o.limits.addressSpace = effectiveMemory(opts);
+  o.limits.addressSpace = opts.memory;  // under ASan spawn turns it into ASAN_OPTIONS
   o.limits.stack = opts.stack;
   o.limits.cpuSeconds = static_cast<std::uint64_t>((o.timeout.count() + 999) / 1000);
   o.maxOutput = 64u << 20;  // 10,000 checks take about 2 MB
-#if defined(__SANITIZE_ADDRESS__)
-  // Under AddressSanitizer (no RLIMIT_AS): a crash is a signal as without it, and an
-  // allocation past the memory limit fails as it would, so Tcl panics (SIGABRT).
-  const char* asan = std::getenv("ASAN_OPTIONS");
-  o.env.push_back(std::string("ASAN_OPTIONS=") + (asan ? asan : "") + ":handle_segv=0:handle_sigbus=0:handle_abort=0" +
-                  ":allocator_may_return_null=1:max_allocation_size_mb=" + std::to_string(opts.memory >> 20) +
-                  ":detect_leaks=0");
-#endif
   return o;
 }
 

@@ -25,6 +25,13 @@ log::Facility& fac() {
   return f;
 }
 
+// Reads an access file; its secrets never reach the log.
+access::AccessFile loadAccess(const std::string& path) {
+  access::AccessFile af = access::AccessFile::load(path);
+  for (const auto& e : af.entries()) log::redact(e.secret);
+  return af;
+}
+
 constexpr Micros kTick = 100'000;  // ttl resolution and housekeeping check
 
 }  // namespace
@@ -46,7 +53,7 @@ Server::Server(event_base* base, ServerConfig config, state::Store& store)
                                              log::Level::Notice, "clients cut off"};
   // Register the facilities now so DEBUG lists them before they first log.
   for (const char* f : {"main", "proto", "store", "access", "watch", "tls"}) log::facility(f);
-  if (!config_.accessFile.empty()) access_ = access::AccessFile::load(config_.accessFile);
+  if (!config_.accessFile.empty()) access_ = loadAccess(config_.accessFile);
   bool anyTls = false;
   for (const auto& l : config_.listens) {
     anyTls |= l.tls;
@@ -105,7 +112,7 @@ void Server::stop() {
 std::string Server::reloadAccess() {
   if (config_.accessFile.empty()) return {};
   try {
-    access_ = access::AccessFile::load(config_.accessFile);
+    access_ = loadAccess(config_.accessFile);
     FAIL_LOG(fac(), Notice) << "reloaded " << config_.accessFile << " ("
                             << access_->entries().size() << " entries)";
     return {};

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <fstream>
 
+#include "base/log.hh"
 #include "client/options.hh"
 
 namespace fail::shell {
@@ -67,6 +68,7 @@ bool parseAllowedHost(const std::string& text, HostSpec& out, std::string& err) 
         err = h.name + ": cannot read the secret file \"" + value + "\"";
         return false;
       }
+      log::redact(h.secret);
     } else if (key == "ca" || key == "cert" || key == "key") {
       (key == "ca" ? h.tls.ca : key == "cert" ? h.tls.cert : h.tls.key) = value;
       h.tls.enabled = true;

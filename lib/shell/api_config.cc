@@ -3,6 +3,7 @@
 #include <fstream>
 #include <optional>
 
+#include "base/log.hh"
 #include "base/text.hh"
 #include "base/time.hh"
 
@@ -53,6 +54,9 @@ int failhostCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv
     Tcl_WrongNumArgs(interp, 1, objv, "name ?port N? ?address A? ?secret S? ?secret-file F? ?tls on|off? ?ca F? ?cert F? ?key F? ?protocol tcp?");
     return TCL_ERROR;
   }
+  // A secret never reaches the log, even in the errorInfo of this very command.
+  for (int i = 2; i + 1 < objc; i += 2)
+    if (std::string_view(Tcl_GetString(objv[i])) == "secret") log::redact(Tcl_GetString(objv[i + 1]));
   std::string name = Tcl_GetString(objv[1]);
   if (!validHostName(name)) return error(interp, "bad host name \"" + name + "\"", "BADNAME");
   if (!api.hostAllowed(interp, name, "failhost")) return TCL_ERROR;
@@ -82,6 +86,7 @@ int failhostCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv
         if (!in || !std::getline(in, line))
           return error(interp, "failhost " + name + " secret-file: cannot read \"" + v + "\"", "FILE");
         while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+        log::redact(line);
         h.secret = line;
         break;
       }

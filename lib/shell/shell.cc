@@ -103,15 +103,19 @@ struct Shell::Impl {
       daemon::notify("READY=1");
       return;
     }
-    // A child reads it first; the live interpreter only if that went well.
+    if (!opts.safe) {  // a trusted policy's top level runs once, in the live interpreter
+      reread("");
+      return;
+    }
+    // A child reads a safe policy first; the live interpreter only if that went well.
     reader = std::make_unique<spawn::Child>(tcl::base(), policyReader(opts), [this](spawn::Result r) {
-      tcl::post([this, r] { reread(r); });
+      tcl::post([this, r] { reader.reset(); reread(readerError(r, opts)); });
     });
   }
 
-  void reread(const spawn::Result& r) {
-    reader.reset();
-    if (std::string e = readerError(r, opts); !e.empty()) {
+  // Sources the policy again unless the child's read failed (`e` says why).
+  void reread(const std::string& e) {
+    if (!e.empty()) {
       FAIL_LOG(fac(), Err) << "reload refused, the running policy stays: " << e;
     } else {
       api->guard().source(opts.file, "reload of " + opts.file, [this](int code, const std::string&) {
@@ -197,7 +201,9 @@ Shell::~Shell() {
 int Shell::run() {
   Impl& s = *impl_;
   bool interactive = s.opts.file.empty();
-  if (!interactive && !isPolicyReader()) {  // first in a child under limits
+  // A safe policy (and any policy for -t) is read first in a child under limits; a
+  // trusted one is the administrator's own code, and its top level runs once.
+  if (!interactive && !isPolicyReader() && (s.opts.safe || s.opts.checkOnly)) {
     spawn::Result r = spawn::run(policyReader(s.opts));
     if (std::string e = readerError(r, s.opts); !e.empty()) throw std::runtime_error(e);
     if (s.opts.checkOnly) {

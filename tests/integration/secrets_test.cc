@@ -74,5 +74,26 @@ TEST(Secrets, NoDaemonLogsASecretAtDebug) {
   }
 }
 
+// A policy error quotes the command that failed (errorInfo): a secret in that command
+// is still never shown, whether failsh reports it on stderr (-t) or in its log.
+TEST(Secrets, APolicyErrorQuotingAFailhostSecretShowsNoSecret) {
+  TempDir dir;
+  const std::string secret = "quoted-Secret-3141";
+  noteSecret(secret);
+  writeFile(dir.file("policy.tcl"), "failhost beta colour blue secret " + secret + "\n");
+  RunResult t = runProgram("failsh/failsh", {"-t", "-f", dir.file("policy.tcl")});
+  EXPECT_EQ(t.status, 1);
+  EXPECT_NE(t.err.find("colour"), std::string::npos) << t.err;
+  EXPECT_EQ(t.err.find(secret), std::string::npos) << t.err;
+
+  writeFile(dir.file("late.tcl"), "fail::after 10ms {failhost beta secret " + secret + " colour blue}\n");
+  Daemon sh("failsh/failsh", {"-f", dir.file("late.tcl"), "-m", "127.0.0.1:0", "-d", "all"}, dir, "failsh");
+  ASSERT_TRUE(sh.start()) << sh.log();
+  EXPECT_TRUE(eventually([&] { return sh.log().find("colour") != std::string::npos; })) << sh.log();
+  sh.signal(SIGTERM);
+  sh.wait();
+  EXPECT_EQ(sh.log().find(secret), std::string::npos) << sh.log();
+}
+
 }  // namespace
 }  // namespace fail::test
