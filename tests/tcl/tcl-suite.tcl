@@ -16,7 +16,9 @@ if {[info exists env(TCL_SUITE_PACKAGE)] && $env(TCL_SUITE_PACKAGE)} {
     }
     puts "tcl-suite: failover package $msg loaded"
 }
-set argv [list -tmpdir $env(TCL_SUITE_TMP)]
+# Verbosity: bodies and errors of failed tests (the default) and a line as each test
+# starts, so a run cut by the timeout names the test it hung in.
+set argv [list -tmpdir $env(TCL_SUITE_TMP) -verbose {body error start}]
 if {[info exists env(TCL_SUITE_SKIP)] && $env(TCL_SUITE_SKIP) ne ""} {
     lappend argv -skip $env(TCL_SUITE_SKIP)
 }
