@@ -47,6 +47,13 @@ skip() {
 SUITE=$("$here/fetch-tcl-tests.sh") || skip "Tcl's own test suite cannot be had (see above); run tests/tcl/fetch-tcl-tests.sh with network access once"
 echo "tcl-suite: Tcl's tests $(cat "$SUITE/VERSION" 2>/dev/null) from $SUITE; $TCLSH is Tcl $(echo 'puts [info patchlevel]' | "$TCLSH")"
 
+# In a sanitizer build the package needs the sanitizer runtimes loaded first, which a
+# stock tclsh does not do: preload them (and leave Tcl's own exit-time leaks alone).
+PRELOAD=
+if ldd "$FAILSH" 2>/dev/null | grep -q libasan; then
+  PRELOAD="$(g++ -print-file-name=libasan.so) $(g++ -print-file-name=libubsan.so)"
+fi
+
 OUT=$top_builddir/tests/tcl/tcl-suite.d
 rm -rf "$OUT"
 mkdir -p "$OUT/locks" || skip "cannot write $OUT"
@@ -76,7 +83,11 @@ run() {
   case $mode in
     tclsh) cmd=("$TCLSH" "$here/tcl-suite.tcl") ;;
     failsh) cmd=("$FAILSH" --monitor none -f "$here/tcl-suite.tcl") ;;
-    package) env+=(TCL_SUITE_PACKAGE=1 TCLLIBPATH="$top_builddir/tcl") cmd=("$TCLSH" "$here/tcl-suite.tcl") ;;
+    package)
+      env+=(TCL_SUITE_PACKAGE=1 TCLLIBPATH="$top_builddir/tcl")
+      [ -n "$PRELOAD" ] && env+=(LD_PRELOAD="$PRELOAD" ASAN_OPTIONS=detect_leaks=0)
+      cmd=("$TCLSH" "$here/tcl-suite.tcl")
+      ;;
   esac
   (cd "$dir" && "${lock[@]}" /usr/bin/time -f %e -o "$base.time" env "${env[@]}" \
     timeout -k 5 "$TIMEOUT" "${cmd[@]}" </dev/null >"$base.out" 2>&1)
@@ -106,7 +117,7 @@ runFile() {
 }
 
 export -f run fixedIn
-export OUT SUITE TCLSH FAILSH TIMEOUT SKIP FIXED here top_builddir
+export OUT SUITE TCLSH FAILSH TIMEOUT SKIP FIXED PRELOAD here top_builddir
 start=$SECONDS
 for f in $FILES; do
   [ -f "$SUITE/$f.test" ] || { echo "tcl-suite: no $f.test in $SUITE"; continue; }
