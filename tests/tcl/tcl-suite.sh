@@ -147,7 +147,8 @@ for f in $FILES; do
     elif ! compare "$f" "$m" && [ "$rc" != 124 ]; then
       # Timing-sensitive tests can fail under load in any interpreter: run both again,
       # one after the other, before calling it a difference.
-      echo "tcl-suite: $f: $m differs from tclsh; running both again"
+      echo "tcl-suite: $f: $m failed {$(failed "$f" "$m" | tr '\n' ' ')}, tclsh {$(failed "$f" tclsh | tr '\n' ' ')}; running both again, one after the other"
+      for o in "$OUT/$f".{tclsh,"$m"}.*.out; do cp "$o" "${o%.out}.first.out"; done
       runFile "$f" tclsh
       runFile "$f" "$m"
       read -r rc secs <"$OUT/$f.$m.main.rc"
