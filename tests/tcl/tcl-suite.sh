@@ -145,7 +145,9 @@ for f in $FILES; do
     if [ "$m" = tclsh ]; then
       case $(failed "$f" tclsh) in *"no summary"*) ok=0 ;; esac
     elif ! compare "$f" "$m" && [ "$rc" != 124 ]; then
-      # Timing-sensitive tests can fail under load in any interpreter: run both again,
+      # Timing-sensitive tests can fail under load, and tests that pick a free port and
+      # bind it later (socket.test's randport) can lose it to a parallel run, in any
+      # interpreter: run both again,
       # one after the other, before calling it a difference.
       echo "tcl-suite: $f: $m failed {$(failed "$f" "$m" | tr '\n' ' ')}, tclsh {$(failed "$f" tclsh | tr '\n' ' ')}; running both again, one after the other"
       for o in "$OUT/$f".{tclsh,"$m"}.*.out; do cp "$o" "${o%.out}.first.out"; done
