@@ -6,7 +6,8 @@
 #                                            /var/cache/failover/tcl-tests
 #
 # Prints the cached folder on success (exit 0); on failure says why on stderr and
-# exits 77 (automake's "skipped"). apt is pointed at a private deb-src list for the
+# exits 77 (automake's "skipped"). The cache is refreshed when the installed tcl8.6
+# changes version. apt is pointed at a private deb-src list for the
 # suite and mirror that /etc/apt already uses; nothing under /etc is changed. Needs
 # apt-get and dpkg-source (dpkg-dev).
 set -u
@@ -14,14 +15,23 @@ CACHE=${1:-${FAILOVER_TCL_TESTS:-/var/cache/failover/tcl-tests}}
 PKG=tcl8.6
 
 have() { [ -f "$CACHE/event.test" ] && [ -f "$CACHE/VERSION" ]; }
-if have; then echo "$CACHE"; exit 0; fi
+PKGVER=$(dpkg-query -W -f '${source:Version}' "$PKG" 2>/dev/null)
+# A cache of the installed version is used as it is; one of another version only when
+# the installed version's sources cannot be had (said on stderr).
+if have && { [ -z "$PKGVER" ] || [ "$(cat "$CACHE/VERSION")" = "$PKGVER" ]; }; then echo "$CACHE"; exit 0; fi
 
-skip() { echo "fetch-tcl-tests: $*" >&2; exit 77; }
+skip() {
+  if have; then
+    echo "fetch-tcl-tests: $*; using the cached tests of $PKG $(cat "$CACHE/VERSION")" >&2
+    echo "$CACHE"
+    exit 0
+  fi
+  echo "fetch-tcl-tests: $*" >&2
+  exit 77
+}
+[ -n "$PKGVER" ] || skip "$PKG is not installed"
 command -v apt-get >/dev/null 2>&1 || skip "no apt-get: cannot fetch Tcl's test suite"
 command -v dpkg-source >/dev/null 2>&1 || skip "no dpkg-source (install dpkg-dev): cannot unpack Tcl's sources"
-
-PKGVER=$(dpkg-query -W -f '${source:Version}' "$PKG" 2>/dev/null)
-[ -n "$PKGVER" ] || skip "$PKG is not installed"
 
 # The suite and mirror of the installed system (deb822 or one-line format).
 SUITE=
@@ -46,7 +56,7 @@ APT="-o Dir::Etc::SourceList=$WORK/sources.list -o Dir::Etc::SourceParts=$WORK/p
      -o Dir::State::Lists=$WORK/lists -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
      -o APT::Sandbox::User=root -o Debug::NoLocking=1 -o Acquire::Retries=1"
 # shellcheck disable=SC2086
-apt-get -q $APT update >"$WORK/log" 2>&1 || { cat "$WORK/log" >&2; skip "apt-get update of deb-src $MIRROR $SUITE failed"; }
+apt-get -q --error-on=any $APT update >"$WORK/log" 2>&1 || { cat "$WORK/log" >&2; skip "apt-get update of deb-src $MIRROR $SUITE failed"; }
 # shellcheck disable=SC2086
 (cd "$WORK/src" && apt-get -q $APT source "$PKG=$PKGVER" >>"$WORK/log" 2>&1) ||
   (cd "$WORK/src" && apt-get -q $APT source "$PKG" >>"$WORK/log" 2>&1) ||
