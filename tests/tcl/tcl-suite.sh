@@ -52,6 +52,10 @@ echo "tcl-suite: Tcl's tests $(cat "$SUITE/VERSION" 2>/dev/null) from $SUITE; $T
 PRELOAD=
 if ldd "$FAILSH" 2>/dev/null | grep -q libasan; then
   PRELOAD="$(g++ -print-file-name=libasan.so) $(g++ -print-file-name=libubsan.so)"
+  # socket_*-13.1 races its own server thread (which exits when its script ends)
+  # against thread::release; with the sanitizers' slower allocator in the process the
+  # thread wins ("thread ... does not exist").
+  SKIP="$SKIP socket_*-13.1"
 fi
 
 OUT=$top_builddir/tests/tcl/tcl-suite.d
