@@ -5,6 +5,12 @@
 // callbacks never evaluate Tcl: they queue work with post(), which runs when Tcl services
 // its event queue, outside event_base_loop, so a script may vwait again.
 //
+// File handlers behave as under Tcl's own (select-based) notifier: a descriptor the
+// backend cannot wait for (a regular file, a directory, /dev/null: epoll refuses them
+// with EPERM) is always ready for what its handler asks, and while such a handler
+// exists a wait does not block. The loop's timers use libevent's precise clock and
+// libevent's own messages go to the log (ev::newBase).
+//
 // install() must run before the first Tcl_FindExecutable/Tcl_CreateInterp of the process
 // (Notifier(3): never replace a running notifier). Each thread that uses Tcl gets its own
 // event_base, created by Tcl's InitNotifier; base() returns it.
