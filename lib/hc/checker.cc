@@ -9,6 +9,7 @@
 #include "base/text.hh"
 #include "base/version.hh"
 #include "check/registry.hh"
+#include "ev/base.hh"
 #include "proto/request.hh"
 
 namespace fail::hc {
@@ -394,7 +395,7 @@ int runOnce(const Config& cfg, const std::vector<std::string>& names, std::ostre
       chosen.push_back(&*it);
     }
   }
-  std::unique_ptr<event_base, void (*)(event_base*)> base(event_base_new(), event_base_free);
+  std::unique_ptr<event_base, void (*)(event_base*)> base(ev::newBase(), event_base_free);
   if (!base) throw std::runtime_error("cannot create an event loop");
   struct Result {
     bool done = false;

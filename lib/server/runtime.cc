@@ -4,10 +4,11 @@
 #include <stdexcept>
 
 #include "base/log.hh"
+#include "ev/base.hh"
 
 namespace fail::server {
 
-Runtime::Runtime() : base_(event_base_new()) {
+Runtime::Runtime() : base_(ev::newBase()) {
   if (!base_) throw std::runtime_error("cannot create the event loop");
   std::signal(SIGPIPE, SIG_IGN);
   for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) {

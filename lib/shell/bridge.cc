@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "ev/base.hh"
 #include "tcl/notifier.hh"
 
 namespace fail::shell {
@@ -14,7 +15,7 @@ void SameThreadBridge::toTcl(std::function<void()> fn) { tcl::post(std::move(fn)
 
 WorkerBridge::WorkerBridge() : tcl_(Tcl_GetCurrentThread()) {
   evthread_use_pthreads();
-  base_ = event_base_new();
+  base_ = ev::newBase();
   if (!base_) throw std::runtime_error("cannot create an event loop");
   wake_ = event_new(base_, -1, EV_PERSIST, wake, this);
   timeval forever{365 * 86400, 0};

@@ -46,7 +46,7 @@ if [ -z "$MIRROR" ] && [ -r /etc/apt/sources.list ]; then
   MIRROR=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^(https?|file):/ && $i ~ /debian\/?$/) { print $i; exit } }' /etc/apt/sources.list)
 fi
 [ -n "$SUITE" ] || skip "cannot tell the Debian suite from /etc/os-release"
-MIRROR=${MIRROR:-http://deb.debian.org/debian}
+[ -n "$MIRROR" ] || skip "cannot tell the Debian mirror from /etc/apt/sources.list*"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fetch-tcl-tests.XXXXXX") || skip "cannot make a temporary folder"
 trap 'rm -rf "$WORK"' EXIT INT TERM
