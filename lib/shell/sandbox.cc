@@ -27,8 +27,23 @@ int refuse(Tcl_Interp* interp, const std::string& msg, const char* code) {
   return TCL_ERROR;
 }
 
-int exitCmd(ClientData, Tcl_Interp* interp, int, Tcl_Obj* const[]) {
-  return refuse(interp, "exit: a policy cannot end failsh; stop it with SIGTERM (see failsh(8))", "EXIT");
+constexpr const char* kExitKey = "failover::exit";
+
+// exit ?CODE?: while a trusted policy file is read at start (a script run as a program,
+// as `tclsh FILE` would), it ends failsh with CODE and a log line; in a callback, on a
+// reload or in a --safe policy it is an error, so no callback ends the daemon by accident.
+int exitCmd(ClientData, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
+  if (objc > 2) {
+    Tcl_WrongNumArgs(interp, 1, objv, "?returnCode?");
+    return TCL_ERROR;
+  }
+  int code = 0;
+  if (objc == 2 && Tcl_GetIntFromObj(interp, objv[1], &code) != TCL_OK) return TCL_ERROR;
+  if (!Tcl_GetAssocData(interp, kExitKey, nullptr))
+    return refuse(interp, "exit: a policy callback cannot end failsh; stop it with SIGTERM (see failsh(8))", "EXIT");
+  FAIL_LOG(fac(), Notice) << "+exit the policy called exit " << code << " while it was read: failsh ends";
+  Tcl_Exit(code);
+  return TCL_OK;
 }
 
 // The commands that compile a regular expression, and how to find their patterns.
@@ -154,6 +169,13 @@ void panicked(const char* format, ...) {
 }
 
 }  // namespace
+
+void allowExit(Tcl_Interp* policy, bool allowed) {
+  if (allowed)
+    Tcl_SetAssocData(policy, kExitKey, nullptr, reinterpret_cast<ClientData>(1));
+  else
+    Tcl_DeleteAssocData(policy, kExitKey);
+}
 
 void hardenPolicy(Tcl_Interp* policy, Api& api, bool safe) {
   Tcl_CreateObjCommand(policy, "::exit", exitCmd, nullptr, nullptr);

@@ -1,5 +1,6 @@
 // What failsh changes in the policy interpreter beyond its own commands (failover(n),
-// "SAFE POLICIES"): `exit` refuses (stop failsh with SIGTERM), `after`, `fileevent` and
+// "SAFE POLICIES"): `exit` refuses (stop failsh with SIGTERM) except while allowExit()
+// says so, `after`, `fileevent` and
 // `chan event` run their scripts through the Guard, and in --safe mode `interp`, `chan pipe` and `chan create` are gone
 // (no channel, no interpreter that would escape the limits) and an execution trace
 // refuses the known crash vectors before they run: a value or list past kMaxValueBytes /
@@ -22,6 +23,9 @@ inline constexpr int kMaxRegexpNesting = 32;
 
 // Call after Api::attach (the commands exist).
 void hardenPolicy(Tcl_Interp* policy, Api& api, bool safe);
+
+// Whether `exit` ends failsh (true only while a trusted policy is read at start).
+void allowExit(Tcl_Interp* policy, bool allowed);
 
 // Tcl's panic (out of memory, a value past 2 GiB) logged as an error before the abort.
 void logTclPanics();

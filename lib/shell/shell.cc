@@ -241,8 +241,10 @@ int Shell::run() {
     // Read under the same limit as every callback; a pause that outlasts it is an error.
     int code = TCL_OK;
     std::string result;
+    allowExit(s.policy, !s.opts.safe);
     s.api->guard().source(s.opts.file, "reading " + s.opts.file,
                         [&](int c, const std::string& r) { code = c, result = r; }, {}, true);
+    allowExit(s.policy, false);
     if (code != TCL_OK) throw std::runtime_error(s.opts.file + ": " + result);
   }
   if (s.opts.checkOnly) {

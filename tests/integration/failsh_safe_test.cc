@@ -329,8 +329,15 @@ TEST_F(FailshSafeTest, ExitInACallbackIsAnError) {
                        "fail::after 200ms {fail::state set alive UP}\n";
   auto sh = failsh("failsh", policy);
   ASSERT_TRUE(eventually([&] { return field(recordOf(*local, "alive"), "state") == "UP"; }));
-  EXPECT_NE(sh->log().find("exit: a policy cannot end failsh; stop it with SIGTERM"), std::string::npos) << sh->log();
+  EXPECT_NE(sh->log().find("exit: a policy callback cannot end failsh; stop it with SIGTERM"), std::string::npos)
+      << sh->log();
   EXPECT_TRUE(alive(*sh));
+  // At the top level of a trusted policy read at start (a script run as a program), exit
+  // ends failsh with its code and a log line.
+  writeFile(dir.file("program.tcl"), "puts hello\nexit 3\n");
+  Daemon prog("failsh/failsh", {"-f", dir.file("program.tcl"), "-m", "none"}, dir, "program");
+  EXPECT_EQ(prog.runToExit(), 3);
+  EXPECT_NE(prog.log().find("+exit the policy called exit 3"), std::string::npos) << prog.log();
 }
 
 }  // namespace
