@@ -179,9 +179,11 @@ void allowExit(Tcl_Interp* policy, bool allowed) {
 
 void hardenPolicy(Tcl_Interp* policy, Api& api, bool safe) {
   Tcl_CreateObjCommand(policy, "::exit", exitCmd, nullptr, nullptr);
+  // A trusted policy keeps Tcl's own after and fileevent (errors go to bgerror, scripts
+  // run as given, as Tcl's own test suite checks); a safe one runs them under the Guard.
+  if (!safe) return;
   registerAfterCommand(policy, api);
   registerFileeventCommand(policy, api);
-  if (!safe) return;
   for (const char* name : {"::interp", "::tcl::chan::pipe", "::tcl::chan::create"})
     if (Tcl_Command c = command(policy, name)) Tcl_DeleteCommandFromToken(policy, c);
   Tcl_Obj* map = nullptr;

@@ -1,7 +1,7 @@
 // What failsh changes in the policy interpreter beyond its own commands (failover(n),
 // "SAFE POLICIES"): `exit` refuses (stop failsh with SIGTERM) except while allowExit()
-// says so, `after`, `fileevent` and
-// `chan event` run their scripts through the Guard, and in --safe mode `interp`, `chan pipe` and `chan create` are gone
+// says so, and in --safe mode `after`, `fileevent` and
+// `chan event` run their scripts through the Guard, `interp`, `chan pipe` and `chan create` are gone
 // (no channel, no interpreter that would escape the limits) and an execution trace
 // refuses the known crash vectors before they run: a value or list past kMaxValueBytes /
 // kMaxListElements as an argument, and a regular expression with more than

@@ -201,26 +201,6 @@ TEST_F(FailshSafeTest, AfterCallbacksRunUnderTheTimeLimit) {
 }
 
 // fileevent and chan event scripts too (a trusted policy: a safe one has no channel).
-TEST_F(FailshSafeTest, FileeventCallbacksRunUnderTheTimeLimit) {
-  auto local = faild("faild-local");
-  std::string policy = "failhost localhost port " + portOf(*local) +
-                       "\nlassign [chan pipe] r w\n"
-                       "fileevent $r readable {while 1 {}}\n"
-                       "puts $w x; flush $w\n"
-                       "lassign [chan pipe] r2 w2\n"
-                       "chan event $w2 writable {chan event $::w2 writable {}; error oops}\n"
-                       "fail::after 1s {fail::state set fe UP -note \"left=[fileevent $::r readable][chan event $::w2 writable]\"}\n";
-  auto sh = failsh("failsh", policy, {"--limit", "300ms"});
-  ASSERT_TRUE(eventually([&] { return field(recordOf(*local, "fe"), "state") == "UP"; }));
-  EXPECT_EQ(noteOf(*local, "fe"), "left=");  // the failed handlers are gone, as in Tcl
-  EXPECT_TRUE(alive(*sh));
-  std::string log = sh->log();
-  EXPECT_NE(log.find("fileevent readable on file"), std::string::npos) << log;
-  EXPECT_NE(log.find("overran its time limit of 300ms"), std::string::npos) << log;
-  EXPECT_NE(log.find("fileevent writable on file"), std::string::npos) << log;
-  EXPECT_NE(log.find("failed: oops"), std::string::npos) << log;
-}
-
 // The crash vectors, reached at run time (not while reading): refused, logged, and
 // failsh carries on.
 TEST_F(FailshSafeTest, CrashVectorsAreRefusedAtRunTime) {

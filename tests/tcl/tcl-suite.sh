@@ -85,7 +85,7 @@ run() {
   local cmd
   case $mode in
     tclsh) cmd=("$TCLSH" "$here/tcl-suite.tcl") ;;
-    failsh) cmd=("$FAILSH" --monitor none -f "$here/tcl-suite.tcl") ;;
+    failsh) cmd=("$FAILSH" --monitor none --limit 600s -f "$here/tcl-suite.tcl") ;;  # a test file is one long read
     package)
       env+=(TCL_SUITE_PACKAGE=1 TCLLIBPATH="$top_builddir/tcl")
       [ -n "$PRELOAD" ] && env+=(LD_PRELOAD="$PRELOAD" ASAN_OPTIONS=detect_leaks=0)
