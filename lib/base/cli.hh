@@ -1,5 +1,5 @@
 // Command-line options from one table: the table drives getopt_long, --help and the
-// checks, so the three cannot drift apart (STYLE.md rule 6).
+// checks, so the three cannot drift apart (doc/design.md, "Code layout and rules").
 #pragma once
 
 #include <functional>

@@ -1,5 +1,5 @@
 // What every daemon of the suite does the same way: systemd notification, pid file,
-// detaching, dropping privileges. See DESIGN.md, "Options every daemon shares".
+// detaching, dropping privileges. See doc/design.md, "Options every daemon shares".
 #pragma once
 
 #include <string>

@@ -6,7 +6,7 @@
 
 namespace fail {
 
-// DESIGN.md: 1-255 bytes of letters, digits and . _ - : @ /
+// doc/design.md: 1-255 bytes of letters, digits and . _ - : @ /
 bool validName(std::string_view name);
 // fnmatch(3) glob, no flags: * ? [a-z] and backslash quoting.
 bool globMatch(std::string_view pattern, std::string_view text);

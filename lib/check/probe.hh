@@ -1,4 +1,4 @@
-// One attempt against one target (STYLE.md rule 4: a probe observes, a verdict judges).
+// One attempt against one target (doc/design.md, "Code layout and rules": a probe observes, a verdict judges).
 #pragma once
 
 #include <chrono>

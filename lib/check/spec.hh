@@ -1,5 +1,5 @@
 // A check as configured (`check NAME KIND -option value ...` in an Hcfile), validated
-// against its kind's option schema (STYLE.md rule 6: tables over code).
+// against its kind's option schema (doc/design.md, "Code layout and rules": tables over code).
 #pragma once
 
 #include <event2/event.h>

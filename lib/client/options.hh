@@ -1,7 +1,7 @@
 // Command lines of the client programs (failc, failstat, faildebug).
 //
 // One table of options drives getopt_long and --help alike: the options every client
-// shares (DESIGN.md, "Options every daemon shares": -h HOST -p PORT, -u unix:PATH, the
+// shares (doc/design.md, "Options every daemon shares": -h HOST -p PORT, -u unix:PATH, the
 // secret, TLS, timeout, --json) followed by each program's own. Options may stand before
 // or after the operands (GNU permutation); "--" ends them.
 #pragma once

@@ -1,4 +1,4 @@
-// The one way this project makes an event_base (STYLE.md rule 2: one event loop per
+// The one way this project makes an event_base (doc/design.md, "Code layout and rules": one event loop per
 // process, and every loop made alike).
 #pragma once
 

@@ -1,4 +1,4 @@
-// libevent under RAII (STYLE.md rule 2, style guide 4.4): a Timer and an IoWatch that
+// libevent under RAII (doc/design.md, "Code layout and rules"): a Timer and an IoWatch that
 // carries its deadline. Callbacks are std::function, called from the loop through a
 // noexcept trampoline that logs and swallows a stray exception. Neither copyable nor
 // movable: libevent holds `this`.

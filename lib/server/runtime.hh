@@ -1,5 +1,5 @@
 // The event loop of a daemon with the signals every daemon of the suite handles
-// (DESIGN.md, "Options every daemon shares"): SIGTERM and SIGINT stop, SIGHUP reloads,
+// (doc/design.md, "Options every daemon shares"): SIGTERM and SIGINT stop, SIGHUP reloads,
 // SIGUSR1 dumps; SIGPIPE is ignored.
 #pragma once
 

@@ -288,7 +288,7 @@ void Engine::localChanged(const state::Record& rec, const state::Record* before)
   publishService(s);
   if (from == rec.state) return;
   for (auto& fn : traps_) fn(rec.name, from, rec.state, rec.note);
-  // Entering FAIL by anyone's hand releases what this host runs (DESIGN.md).
+  // Entering FAIL by anyone's hand releases what this host runs (doc/design.md).
   if (rec.state == State::Fail && s.held) {
     if (s.running) {
       s.stopOnFail = true;

@@ -1,4 +1,4 @@
-// fail::quorum (DESIGN.md, "Quorum"): several locations vote on one service, from the
+// fail::quorum (doc/design.md, "failsh"): several locations vote on one service, from the
 // check records their hc report (`web@fra`, `web@nyc`: the location is what follows the
 // last '@'). NAME becomes UP when at least `up` percent of the voters report UP, FAIL
 // when at least `down` percent report FAIL, and otherwise keeps its state. Only UP and

@@ -1,5 +1,5 @@
 // The decisions of one service run, as pure functions (no I/O, no clock): the original
-// master/slave rule (reference/original-failover.md 2.3), and DESIGN.md's witness
+// master/slave rule (the original suite's rule), and doc/design.md's witness
 // majority and fencing. The engine gathers what each peer said and acts on the answer.
 #pragma once
 
