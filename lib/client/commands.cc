@@ -223,6 +223,10 @@ bool buildSet(const ParsedArgs& args, std::vector<std::string>& words, std::stri
   if (auto ttl = args.last("ttl")) {
     auto ms = parseDurationMs(*ttl);
     if (!ms) return err = "bad duration '" + printable(*ttl) + "' for --ttl", false;
+    if (*ms > state::kMaxTtlMs)
+      return err = "--ttl " + printable(*ttl) + " is longer than " +
+                   formatDurationMs(state::kMaxTtlMs) + ", the longest ttl",
+             false;
     words.push_back("ttl=" + formatDurationMs(*ms));
   }
   if (auto note = args.last("note")) words.push_back("note=" + *note);
