@@ -337,6 +337,13 @@ void Journal::Impl::recover(Recovery& out) {
     if (!t.empty() && t.back() == '\n') t.remove_suffix(1);
     fileCeiling = parseUint(t);
   }
+  if (fileCeiling && *fileCeiling > kMaxSerial)
+    throw std::runtime_error(
+        serialPath + ": high-water mark " + std::to_string(*fileCeiling) + " is above " +
+        std::to_string(kMaxSerial) + " (2^63), the highest serial faild hands out: serials "
+        "would wrap. The file is probably damaged: stop faild and write in it the highest "
+        "serial of " + path + " (or remove it; faild then takes the mark from " + path +
+        " and says so). doc/faild-state.md");
   ::unlink((path + ".tmp").c_str());  // left by a compaction that never finished
   ::unlink((serialPath + ".tmp").c_str());
 
@@ -365,6 +372,13 @@ void Journal::Impl::recover(Recovery& out) {
     throw std::runtime_error(path + ": a state file of version " + printable(*c.otherVersion) +
                              "; this faild reads version " +
                              std::to_string(format::kVersion) + " only");
+  if (c.highest > kMaxSerial)
+    throw std::runtime_error(
+        path + ": serial " + std::to_string(c.highest) + " is above " +
+        std::to_string(kMaxSerial) + " (2^63), the highest serial faild hands out: serials "
+        "would wrap. The file was not written by faild as it is; to start afresh, stop faild "
+        "and move " + path + " and " + serialPath + " aside (every record is lost, and "
+        "watchers list afresh). doc/faild-state.md");
   out.ceiling = std::max(fileCeiling.value_or(0), c.highest);
   durableCeiling = fileCeiling.value_or(0);
   bool damaged = !c.problems.empty();
