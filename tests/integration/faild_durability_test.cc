@@ -9,8 +9,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "harness.hh"
+#include "state/journal_format.hh"
 
 namespace fail::test {
 namespace {
@@ -156,6 +158,101 @@ TEST_F(FaildDurabilityTest, NothingIsAcknowledgedOrStreamedThatIsNotOnDisk) {
   EXPECT_EQ(field(rec, "note"), std::string(3000, 'n'));
   EXPECT_EQ(field(recordOf(c2.request("GET beat")), "state"), "UNKNOWN");
   EXPECT_EQ(d->log().find("damaged"), std::string::npos) << d->log();
+}
+
+// Issue 10: `ttl=200000000d` overflowed and the record expired at once. The protocol and
+// failc refuse a ttl above 3650d naming the bound; hc clamps its ttl (three intervals)
+// to it; a ttl of exactly 3650d does not expire.
+TEST_F(FaildDurabilityTest, TtlsAreBoundedEverywhere) {
+  auto d = startFaild(dir.file("faild.state"));
+  LineClient c(d->address()), watcher(d->address());
+  ASSERT_EQ(watcher.request("WATCH").rfind("OK WATCH ", 0), 0u);
+  std::string r = c.request("SET long UP ttl=200000000d");
+  EXPECT_EQ(r.rfind("ERR ARGS ", 0), 0u) << r;
+  EXPECT_NE(r.find("3650d"), std::string::npos) << r;
+  EXPECT_EQ(c.request("SET long UP ttl=3650d").rfind("OK CHANGE ", 0), 0u);
+  RunResult f = runProgram("failc/failc", {"-p", std::to_string(d->port()), "set", "viafailc",
+                                           "UP", "--ttl", "200000000d"});
+  EXPECT_EQ(f.status, 2) << f.err;
+  EXPECT_NE(f.err.find("longer than 3650d"), std::string::npos) << f.err;
+  writeFile(dir.file("Hcfile"), "report " + d->address() + "\ncheck web1 tcp -host 127.0.0.1 -port " +
+                                    std::to_string(d->port()) + " -interval 200000000d\n");
+  Daemon hc("hc/hc", {"-f", dir.file("Hcfile"), "--monitor", "none"}, dir, "hc");
+  ASSERT_TRUE(hc.start()) << hc.log();
+  ASSERT_TRUE(eventually([&] {
+    return field(recordOf(c.request("GET web1")), "state") == "UP";
+  })) << hc.log();
+  EXPECT_EQ(field(recordOf(c.request("GET web1")), "ttl"), "3650d");
+  // A record with a 1 s ttl expires; by then the long ones would have too.
+  ASSERT_EQ(c.request("SET marker UP ttl=1s").rfind("OK CHANGE ", 0), 0u);
+  ASSERT_TRUE(watcher.readUntil([](const std::string& l) {
+    auto w = words(l);
+    return w.size() == 3 && w[0] == "CHANGE" && field(w[2], "name") == "marker" &&
+           field(w[2], "state") == "UNKNOWN";
+  }));
+  EXPECT_EQ(field(recordOf(c.request("GET long")), "state"), "UP");
+  EXPECT_EQ(field(recordOf(c.request("GET web1")), "state"), "UP");
+  EXPECT_EQ(c.request("GET viafailc").rfind("ERR NOTFOUND", 0), 0u);
+}
+
+// Issue 10: a damaged .serial file (near 2^64) made serials wrap without a word. faild
+// refuses to start, says why and what to do, and leaves the files alone.
+TEST_F(FaildDurabilityTest, AHighWaterMarkAbove2To63IsRefused) {
+  std::string state = dir.file("faild.state");
+  {
+    auto d = startFaild(state);
+    LineClient c(d->address());
+    ASSERT_EQ(c.request("SET www UP").rfind("OK CHANGE ", 0), 0u);
+    d->kill9();
+  }
+  writeFile(state + ".serial", "18446744073709551000\n");
+  std::string before = readFile(state);
+  Daemon d("faild/faild", {"-s", state, "--listen", "127.0.0.1:0"}, dir, "faild" + std::to_string(++n_));
+  EXPECT_FALSE(d.start()) << "faild started";
+  std::string log = d.log();
+  EXPECT_NE(log.find("high-water mark 18446744073709551000 is above 9223372036854775808 (2^63)"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("write in it the highest serial"), std::string::npos) << log;
+  EXPECT_EQ(readFile(state), before);
+  EXPECT_EQ(readFile(state + ".serial"), "18446744073709551000\n");
+}
+
+// Issue 10: recovery accepted a record named `../x y` (valid checksum) that no request
+// could ever delete. It is logged once, moved aside with the damaged file, and the rest
+// is served.
+TEST_F(FaildDurabilityTest, ARecordNameTheProtocolRejectsIsMovedAside) {
+  std::string state = dir.file("faild.state");
+  state::Record good, bad;
+  good.name = "www";
+  good.state = bad.state = state::State::Up;
+  good.serial = 1;
+  bad.name = "../x y";
+  bad.serial = 2;
+  std::string f;
+  state::format::appendHeader(f, 2);
+  state::format::appendRecordEntry(f, good);
+  state::format::appendRecordEntry(f, bad);
+  writeFile(state, f);
+  writeFile(state + ".serial", "100\n");
+  auto d = startFaild(state);
+  LineClient c(d->address());
+  auto w = words(c.request("LIST"));
+  ASSERT_EQ(w.size(), 3u);
+  EXPECT_EQ(field(w[2], "name"), "www");
+  std::string log = d->log();
+  size_t at = log.find("a record name the protocol rejects ('../x y')");
+  ASSERT_NE(at, std::string::npos) << log;
+  EXPECT_EQ(log.find("a record name the protocol rejects", at + 1), std::string::npos) << log;
+  bool kept = false;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+    if (e.path().filename().string().rfind("faild.state.damaged-", 0) == 0)
+      kept = readFile(e.path().string()) == f;
+  EXPECT_TRUE(kept) << "the file holding the rejected record was not kept aside";
+  d->kill9();
+  d = startFaild(state);  // once: it is not found again
+  EXPECT_EQ(d->log().find("protocol rejects"), std::string::npos) << d->log();
+  EXPECT_EQ(words(LineClient(d->address()).request("LIST")).size(), 3u);
 }
 
 }  // namespace
