@@ -66,7 +66,9 @@ class Journal {
 
   // Queues a compaction: the file is rewritten to hold exactly `records` (the state after
   // every change queued before this call) with base `base`, atomically (temporary file,
-  // fsync, rename, fsync of the directory). Later appends go to the new file.
+  // fsync, rename, fsync of the directory). Later appends go to the new file. It is
+  // skipped (Done(false)) when a change queued before it failed whose Done had not run
+  // before this call: `records` may then hold that change, which must not be written.
   void compact(std::vector<Record> records, std::uint64_t base, Done done);
 
   // Bytes written to the current file since it was created or compacted.

@@ -211,5 +211,39 @@ TEST_F(StoreDurableTest, AChangeAfterAFailureStartsFromTheDurableRecord) {
   EXPECT_EQ(store_->get("www")->attrs[0].first, "kept");
 }
 
+// A compaction whose records were taken while a failing change was still in flight
+// would write that change after all: it is skipped, and the next one is made.
+TEST_F(StoreDurableTest, ACompactionNeverWritesAFailedChange) {
+  store_.reset();
+  Recovery r;
+  auto j = open(r);
+  journal_ = j.get();
+  Store::Options o;
+  o.compactMinBytes = 0;  // compact at every housekeeping
+  store_ = std::make_unique<Store>(std::move(j), std::move(r), o, 0);
+  Outcome base;
+  set(input("www", State::Up, std::string(300, 'u')), base);
+  ASSERT_TRUE(base.ok);
+  fsize_.limit(journal_->size());  // room for a compacted file with a short note only
+  Outcome a;
+  std::uint64_t serial = 0;
+  store_->set(input("www", State::Fail, "short"), 1000, 0, into(a), serial);
+  store_->housekeeping();  // takes the records with the change in flight
+  EXPECT_TRUE(pump(*journal_, [&] { return a.called; }));
+  EXPECT_FALSE(a.ok);
+  journal_->drain();
+  EXPECT_EQ(store_->get("www")->state, State::Up);
+  fsize_.lift();
+  store_->housekeeping();  // now a compaction of what is durable
+  journal_->drain();
+  store_.reset();
+  Recovery back;
+  open(back);
+  ASSERT_EQ(back.records.size(), 1u);
+  EXPECT_EQ(back.records[0].state, State::Up) << "a change answered ERR STORAGE came back";
+  EXPECT_EQ(back.records[0].serial, base.serial);
+  EXPECT_TRUE(back.changes.empty()) << "the later compaction was not made";
+}
+
 }  // namespace
 }  // namespace fail::state::testing
