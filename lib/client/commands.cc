@@ -261,7 +261,7 @@ const Program kFailc = {
     "Changes and inspects the records held by a faild (or anything that speaks its\n"
     "protocol).",
     {
-        {"ttl", 0, "DURATION", "set: the record turns UNKNOWN unless refreshed within DURATION"},
+        {"ttl", 0, "DURATION", "set: turn UNKNOWN unless set again within DURATION (at most 3650d)"},
         {"note", 0, "TEXT", "set: the record's note (default: none)"},
         {"attr", 0, "KEY=VALUE", "set: an attribute (repeatable; KEY= removes it)"},
         {"at", 0, "TIME", "set: when the change really happened (-5m, @SECONDS, a date)"},
