@@ -129,10 +129,10 @@ void Session::cmdGet(const proto::Request& req) {
 void Session::cmdList(const proto::Request& req) {
   if (!authenticated()) return replyError(proto::Errc::NeedAuth, "AUTH first");
   std::string line = "OK " + std::to_string(server_.store().publishedSerial());
-  for (const auto& [name, e] : server_.store().entries()) {
-    if (!globMatch(req.pattern, name) || grant_.levelFor(name) < access::Level::Ro) continue;
-    state::appendRecord(line, e.record);
-  }
+  server_.store().forEachPublished([&](const state::Record& r) {
+    if (!globMatch(req.pattern, r.name) || grant_.levelFor(r.name) < access::Level::Ro) return;
+    state::appendRecord(line, r);
+  });
   reply(line);
 }
 
@@ -222,12 +222,12 @@ void Session::cmdWatch(const proto::Request& req) {
   } else {
     reply("OK WATCH " + std::to_string(store.publishedSerial()));
     std::string line;
-    for (const auto& [name, e] : store.entries()) {
-      if (!globMatch(req.pattern, name) || grant_.levelFor(name) < access::Level::Ro) continue;
+    store.forEachPublished([&](const state::Record& r) {
+      if (!globMatch(req.pattern, r.name) || grant_.levelFor(r.name) < access::Level::Ro) return;
       line = "RECORD ";
-      proto::appendWord(line, state::encodeRecord(e.record));
+      proto::appendWord(line, state::encodeRecord(r));
       reply(line);
-    }
+    });
   }
   reply("SYNCED " + std::to_string(store.publishedSerial()));
   dumpBytes_ = evbuffer_get_length(out) - before;

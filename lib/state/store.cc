@@ -1,6 +1,7 @@
 #include "state/store.hh"
 
 #include <algorithm>
+#include <string_view>
 
 #include "base/log.hh"
 #include "proto/list.hh"
@@ -246,6 +247,28 @@ void Store::rollback(const std::string& name, std::optional<Entry> durable) {
   }
   // Its attributes may hold refreshes written only as part of the failed change.
   dirtyAttrs_.insert(name);
+}
+
+void Store::forEachPublished(const std::function<void(const Record&)>& f) const {
+  // The in-flight names, in order, with their durable versions (null: none).
+  std::map<std::string_view, const Record*> flying;
+  for (const auto& [name, fl] : inFlight_) flying[name] = fl.durable ? &fl.durable->record : nullptr;
+  auto x = flying.begin();
+  auto emitUntil = [&](std::string_view name) {  // in-flight names ordered before `name`
+    for (; x != flying.end() && x->first < name; ++x)
+      if (x->second) f(*x->second);
+  };
+  for (const auto& [name, e] : records_) {
+    emitUntil(name);
+    if (x != flying.end() && x->first == name) {
+      if (x->second) f(*x->second);
+      ++x;
+    } else {
+      f(e.record);
+    }
+  }
+  for (; x != flying.end(); ++x)
+    if (x->second) f(*x->second);
 }
 
 const Record* Store::get(const std::string& name) const {

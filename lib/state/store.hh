@@ -100,8 +100,13 @@ class Store {
   bool del(const std::string& name, Micros wallNow, Done done);
 
   const Record* get(const std::string& name) const;
-  // Records in name order.
+  // Records in name order, as in memory (changes in flight included).
   const std::map<std::string, Entry>& entries() const { return records_; }
+  // Calls f for every record as published (publishedSerial()), in name order: a record
+  // with a change in flight as it was before it (absent if the change creates it,
+  // present if the change deletes it). What LIST and a WATCH dump show, so that no
+  // client sees a change before it is durable, or one that fails and is undone.
+  void forEachPublished(const std::function<void(const Record&)>& f) const;
   size_t size() const { return records_.size(); }
 
   // The last published serial (what LIST and WATCH report).

@@ -245,5 +245,28 @@ TEST_F(StoreDurableTest, ACompactionNeverWritesAFailedChange) {
   EXPECT_TRUE(back.changes.empty()) << "the later compaction was not made";
 }
 
+// LIST and a WATCH dump show records as published: a change in flight is not shown
+// before it is durable (it may fail and be undone), in name order.
+TEST_F(StoreDurableTest, ListingsShowOnlyPublishedRecords) {
+  Outcome o1, o2;
+  set(input("b", State::Up, "b1"), o1);
+  set(input("d", State::Up, "d1"), o2);
+  auto names = [&] {
+    std::string out;
+    store_->forEachPublished([&](const Record& r) { out += r.name + "=" + r.note + " "; });
+    return out;
+  };
+  EXPECT_EQ(names(), "b=b1 d=d1 ");
+  Outcome a, c, del, b2;
+  std::uint64_t serial = 0;
+  store_->set(input("a", State::Up, "new"), 1000, 0, into(a), serial);
+  store_->set(input("b", State::Fail, "b2"), 1000, 0, into(b2), serial);
+  store_->set(input("c", State::Up, "new"), 1000, 0, into(c), serial);
+  store_->del("d", 1000, into(del));
+  EXPECT_EQ(names(), "b=b1 d=d1 ") << "changes in flight must not be shown";
+  EXPECT_TRUE(pump(*journal_, [&] { return a.called && b2.called && c.called && del.called; }));
+  EXPECT_EQ(names(), "a=new b=b2 c=new ");
+}
+
 }  // namespace
 }  // namespace fail::state::testing
