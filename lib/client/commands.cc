@@ -223,6 +223,10 @@ bool buildSet(const ParsedArgs& args, std::vector<std::string>& words, std::stri
   if (auto ttl = args.last("ttl")) {
     auto ms = parseDurationMs(*ttl);
     if (!ms) return err = "bad duration '" + printable(*ttl) + "' for --ttl", false;
+    if (*ms > state::kMaxTtlMs)
+      return err = "--ttl " + printable(*ttl) + " is longer than " +
+                   formatDurationMs(state::kMaxTtlMs) + ", the longest ttl",
+             false;
     words.push_back("ttl=" + formatDurationMs(*ms));
   }
   if (auto note = args.last("note")) words.push_back("note=" + *note);
@@ -257,7 +261,7 @@ const Program kFailc = {
     "Changes and inspects the records held by a faild (or anything that speaks its\n"
     "protocol).",
     {
-        {"ttl", 0, "DURATION", "set: the record turns UNKNOWN unless refreshed within DURATION"},
+        {"ttl", 0, "DURATION", "set: turn UNKNOWN unless set again within DURATION (at most 3650d)"},
         {"note", 0, "TEXT", "set: the record's note (default: none)"},
         {"attr", 0, "KEY=VALUE", "set: an attribute (repeatable; KEY= removes it)"},
         {"at", 0, "TIME", "set: when the change really happened (-5m, @SECONDS, a date)"},

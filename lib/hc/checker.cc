@@ -118,8 +118,11 @@ Checker::~Checker() {
   if (server_ && started_) server_->stop();
 }
 
+// Three intervals, at least minTtlMs, at most the longest ttl faild accepts.
 std::int64_t Checker::ttlFor(const check::CheckSpec& spec) const {
-  return std::max<std::int64_t>(3 * spec.interval.count(), opts_.minTtlMs);
+  std::int64_t i = spec.interval.count();
+  std::int64_t ttl = i > state::kMaxTtlMs / 3 ? state::kMaxTtlMs : 3 * i;
+  return std::min(std::max<std::int64_t>(ttl, opts_.minTtlMs), state::kMaxTtlMs);
 }
 
 // How long an unchanged result may go unsent (Update::paceMs): the result after a held

@@ -73,6 +73,9 @@ bool parseSet(const std::vector<std::string>& w, Request& r, Error& err) {
       haveTtl = true;
       auto ms = parseDurationMs(value);
       if (!ms) return fail(err, Errc::Args, "ttl='" + printable(value) + "' is not a duration");
+      if (*ms > state::kMaxTtlMs)
+        return fail(err, Errc::Args, "ttl='" + printable(value) + "' is longer than " +
+                                         formatDurationMs(state::kMaxTtlMs) + ", the longest ttl");
       r.ttlMs = *ms;
     } else if (key == "note") {
       if (haveNote) return fail(err, Errc::Args, "note= given twice");

@@ -189,7 +189,7 @@ void Session::cmdSet(const proto::Request& req) {
           s->reply("OK CHANGE " + std::to_string(serial));
         else
           s->replyError(proto::Errc::Storage, "the change (serial " + std::to_string(serial) +
-                                                  ") may not survive a restart: " + error);
+                                                  ") could not be stored and was not made: " + error);
         s->resume();
       },
       serial);
@@ -211,7 +211,7 @@ void Session::cmdDel(const proto::Request& req) {
           s->reply("OK DELETED " + std::to_string(serial));
         else
           s->replyError(proto::Errc::Storage, "the deletion (serial " + std::to_string(serial) +
-                                                  ") may not survive a restart: " + error);
+                                                  ") could not be stored and was not made: " + error);
         s->resume();
       });
   if (!found) {

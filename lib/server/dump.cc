@@ -38,22 +38,28 @@ Dump::Status Dump::pump(const state::Store& store, std::string& out, size_t budg
     if (kind_ == Kind::Watch) out += '\n';
   }
   if (phase_ == Phase::Records) {
-    const auto& entries = store.entries();
-    auto it = started_ ? entries.upper_bound(after_) : entries.begin();
-    started_ = true;
-    for (; it != entries.end(); ++it) {
-      if (out.size() >= budget) return Status::More;
-      after_ = it->first;
-      if (!wanted(it->first)) continue;
+    // Records as published: a change still being written (which may fail and be
+    // undone) is not shown before it is durable.
+    bool more = false;
+    store.forEachPublishedAfter(started_ ? &after_ : nullptr, [&](const state::Record& r) {
+      if (out.size() >= budget) {
+        more = true;
+        return false;
+      }
+      after_ = r.name;
+      if (!wanted(r.name)) return true;
       if (kind_ == Kind::List) {
         out += ' ';  // never at the start of a line: the OK head precedes
-        proto::appendWord(out, state::encodeRecord(it->second.record));
+        proto::appendWord(out, state::encodeRecord(r));
       } else {
         out += "RECORD ";
-        proto::appendWord(out, state::encodeRecord(it->second.record));
+        proto::appendWord(out, state::encodeRecord(r));
         out += '\n';
       }
-    }
+      return true;
+    });
+    started_ = true;
+    if (more) return Status::More;
     if (kind_ == Kind::List) {
       out += '\n';
       phase_ = Phase::End;

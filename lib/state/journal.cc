@@ -12,7 +12,8 @@
 // Failure contract: when a write or sync fails, every change of that group gets
 // Done(false, "PATH: write: REASON") and the file is cut back to its last good end, so
 // the failed lines never reach a later open(); if even that fails, every later change
-// fails until a compaction has written a fresh file.
+// fails until a compaction has written a fresh file. A compaction queued before the
+// Done(false) of an earlier change had run is skipped (its records may hold that change).
 // Destruction: the destructor writes every queued job but runs no callback (their
 // owner may be half destroyed); call drain() first to have them run.
 #include "state/journal.hh"
@@ -109,11 +110,13 @@ struct Journal::Impl {
     Done done;                     // Change, Compact
     std::vector<Record> records;   // Compact
     std::uint64_t base = 0;        // Compact
+    std::uint64_t failuresRun = 0; // Compact: failed changes whose callbacks had run
   };
   struct Completion {
     Done done;
     bool ok;
     std::string error;
+    bool change = false;  // of a change (counted in failuresRun when !ok)
   };
 
   std::string path, dir;
@@ -122,6 +125,7 @@ struct Journal::Impl {
   std::atomic<std::uint64_t> size{0};
   std::atomic<std::uint64_t> syncs{0};
   UniqueFd eventFd;
+  std::uint64_t failuresRun = 0;       // loop thread: failed changes whose Done has run
 
   // Syncer thread only (and open() before the thread starts).
   UniqueFd fd;                      // the state file, O_WRONLY | O_APPEND
@@ -129,6 +133,7 @@ struct Journal::Impl {
   std::uint64_t durableCeiling = 0;
   std::string broken;               // why the file's end is uncertain ("" if it is not)
   std::string buffer;               // reused for group writes
+  std::uint64_t failures = 0;       // changes failed so far
 
   std::mutex mu;                    // guards the queue state below
   std::condition_variable wake;     // syncer waits for jobs
@@ -251,7 +256,11 @@ struct Journal::Impl {
     while (i < batch.size()) {
       if (batch[i].kind == Job::Kind::Compact) {
         Job& job = batch[i++];
-        std::string err = writeCompacted(job.records, job.base);
+        // The records were taken from memory while earlier changes were in flight; one
+        // of them failed and was not yet undone then: they would write it after all.
+        std::string err = failures > job.failuresRun
+                              ? path + ": compaction skipped: a change queued before it failed"
+                              : writeCompacted(job.records, job.base);
         job.records.clear();
         if (job.done) done.push_back({std::move(job.done), err.empty(), err});
         continue;
@@ -291,7 +300,10 @@ struct Journal::Impl {
       }
     }
     for (size_t k = from; k < to; ++k) {
-      if (batch[k].done) done.push_back({std::move(batch[k].done), err.empty(), err});
+      bool change = batch[k].kind == Job::Kind::Change;
+      if (!batch[k].done) continue;
+      if (change && !err.empty()) ++failures;
+      done.push_back({std::move(batch[k].done), err.empty(), err, change});
     }
   }
 
@@ -337,6 +349,13 @@ void Journal::Impl::recover(Recovery& out) {
     if (!t.empty() && t.back() == '\n') t.remove_suffix(1);
     fileCeiling = parseUint(t);
   }
+  if (fileCeiling && *fileCeiling > kMaxSerial)
+    throw std::runtime_error(
+        serialPath + ": high-water mark " + std::to_string(*fileCeiling) + " is above " +
+        std::to_string(kMaxSerial) + " (2^63), the highest serial faild hands out: serials "
+        "would wrap. The file is probably damaged: stop faild and write in it the highest "
+        "serial of " + path + " (or remove it; faild then takes the mark from " + path +
+        " and says so). doc/faild-state.md");
   ::unlink((path + ".tmp").c_str());  // left by a compaction that never finished
   ::unlink((serialPath + ".tmp").c_str());
 
@@ -365,6 +384,13 @@ void Journal::Impl::recover(Recovery& out) {
     throw std::runtime_error(path + ": a state file of version " + printable(*c.otherVersion) +
                              "; this faild reads version " +
                              std::to_string(format::kVersion) + " only");
+  if (c.highest > kMaxSerial)
+    throw std::runtime_error(
+        path + ": serial " + std::to_string(c.highest) + " is above " +
+        std::to_string(kMaxSerial) + " (2^63), the highest serial faild hands out: serials "
+        "would wrap. The file was not written by faild as it is; to start afresh, stop faild "
+        "and move " + path + " and " + serialPath + " aside (every record is lost, and "
+        "watchers list afresh). doc/faild-state.md");
   out.ceiling = std::max(fileCeiling.value_or(0), c.highest);
   durableCeiling = fileCeiling.value_or(0);
   bool damaged = !c.problems.empty();
@@ -477,6 +503,7 @@ void Journal::compact(std::vector<Record> records, std::uint64_t base, Done done
   job.kind = Impl::Job::Kind::Compact;
   job.records = std::move(records);
   job.base = base;
+  job.failuresRun = impl_->failuresRun;
   job.done = std::move(done);
   impl_->requestedCeiling = std::max(impl_->requestedCeiling, base);
   impl_->push(std::move(job));
@@ -498,7 +525,10 @@ void Journal::runCompletions() {
   }
   size_t i = 0;
   try {
-    for (; i < list.size(); ++i) list[i].done(list[i].ok, list[i].error);  // never empty
+    for (; i < list.size(); ++i) {
+      if (list[i].change && !list[i].ok) ++impl_->failuresRun;
+      list[i].done(list[i].ok, list[i].error);  // never empty
+    }
   } catch (...) {
     // Keep the callbacks not yet run, in order, for the next call.
     std::lock_guard lock(impl_->doneMu);

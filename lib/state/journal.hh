@@ -35,6 +35,11 @@ struct Recovery {
   std::string movedTo;                // where a damaged file was moved ("" if not)
 };
 
+// The highest serial faild hands out, 2^63: far beyond any real use, and far enough
+// below 2^64 that serials never wrap. open() refuses a file whose high-water mark or
+// serials lie above it (a damaged .serial file).
+inline constexpr std::uint64_t kMaxSerial = std::uint64_t{1} << 63;
+
 class Journal {
  public:
   using Done = std::function<void(bool ok, const std::string& error)>;
@@ -44,7 +49,8 @@ class Journal {
   // error: what can be read is recovered, the file is moved aside to
   // `path + ".damaged-YYYYMMDD-HHMMSS"`, a fresh compacted file is written in its place
   // and `out.problems` says what was lost and where. Throws std::runtime_error when the
-  // file cannot be read or created at all (permissions, missing directory).
+  // file cannot be read or created at all (permissions, missing directory), and when a
+  // serial or the high-water mark lies above kMaxSerial (the message says what to do).
   static std::unique_ptr<Journal> open(const std::string& path, Recovery& out);
   ~Journal();  // finishes every queued job, then stops the syncer
 
@@ -60,7 +66,9 @@ class Journal {
 
   // Queues a compaction: the file is rewritten to hold exactly `records` (the state after
   // every change queued before this call) with base `base`, atomically (temporary file,
-  // fsync, rename, fsync of the directory). Later appends go to the new file.
+  // fsync, rename, fsync of the directory). Later appends go to the new file. It is
+  // skipped (Done(false)) when a change queued before it failed whose Done had not run
+  // before this call: `records` may then hold that change, which must not be written.
   void compact(std::vector<Record> records, std::uint64_t base, Done done);
 
   // Bytes written to the current file since it was created or compacted.

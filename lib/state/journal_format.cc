@@ -85,6 +85,13 @@ std::string guessLost(std::string_view line) {
   return describe(kind, name, parseUint(fieldAfter(dict, "serial", sep)));
 }
 
+// A record name the protocol rejects (doc/protocol.md, "Names, states, times"): such a
+// record could never be set, read by name or deleted, so recovery treats its entry as
+// damage (logged once, moved aside with the damaged file).
+std::string badName(std::string_view name) {
+  return "a record name the protocol rejects (" + quoted(name) + ")";
+}
+
 // Checks one line (without its newline) and splits its payload. Returns "" when sound,
 // else the reason.
 std::string checkLine(std::string_view line, std::vector<std::string>& words) {
@@ -211,6 +218,7 @@ class Reader {
       Record r;
       std::string err;
       if (!decodeRecord(w[1], r, &err)) return "bad " + kind + " entry: " + err;
+      if (!validName(r.name)) return badName(r.name);
       if (kind == "R") {
         seen(r.serial);
         c_.records[r.name] = std::move(r);
@@ -228,6 +236,7 @@ class Reader {
         time = parseInt(w[3], true);
       }
       if (!serial || !time || w[2].empty()) return "bad D entry (want D SERIAL NAME TIME)";
+      if (!validName(w[2])) return badName(w[2]);
       Change ch{Change::Kind::Delete, Record{}};
       ch.record.name = w[2];
       ch.record.serial = *serial;
@@ -240,6 +249,7 @@ class Reader {
       std::vector<std::string> kv;
       if (w.size() != 3 || !proto::splitList(w[2], kv) || kv.size() % 2)
         return "bad A entry (want A NAME ATTRS-DICT)";
+      if (!validName(w[1])) return badName(w[1]);
       Attrs attrs;
       for (size_t i = 0; i < kv.size(); i += 2) mergeAttr(attrs, kv[i], kv[i + 1]);
       auto it = c_.records.find(w[1]);

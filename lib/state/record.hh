@@ -19,6 +19,10 @@ const char* stateName(State s);
 // Case-insensitive: "up", "UP", "Fail"...
 std::optional<State> parseState(std::string_view word);
 
+// The longest ttl a record may have: 3650 days. The protocol refuses longer ones
+// (doc/protocol.md); a longer one read from an older state file is clamped.
+inline constexpr std::int64_t kMaxTtlMs = 3650LL * 86'400'000;
+
 using Attrs = std::vector<std::pair<std::string, std::string>>;  // sorted by key
 
 struct Record {

@@ -1,6 +1,7 @@
 #include "state/store.hh"
 
 #include <algorithm>
+#include <string_view>
 
 #include "base/log.hh"
 #include "proto/list.hh"
@@ -39,6 +40,15 @@ bool dropOthers(Attrs& attrs, const Attrs& keep) {
   return dropped;
 }
 
+// Steady-clock deadline of a ttl started at `now`; the ttl is clamped to kMaxTtlMs so
+// that a record read from an older file cannot overflow it.
+Micros deadlineAfter(Micros now, std::int64_t ttlMs) {
+  return now + std::min(ttlMs, kMaxTtlMs) * 1000;
+}
+
+// How long after a failed ttl expiry it is tried again.
+constexpr Micros kExpiryRetry = 1'000'000;
+
 }  // namespace
 
 Store::Store(std::unique_ptr<Journal> journal, Recovery rec, Options opts, Micros steadyNow)
@@ -52,7 +62,7 @@ Store::Store(std::unique_ptr<Journal> journal, Recovery rec, Options opts, Micro
     // After a restart every ttl starts afresh (DESIGN.md), so a restart causes no wave
     // of expiries.
     if (it->second.record.ttlMs > 0 && it->second.record.state != State::Unknown)
-      schedule(name, steadyNow + it->second.record.ttlMs * 1000);
+      schedule(name, deadlineAfter(steadyNow, it->second.record.ttlMs));
   }
   base_ = rec.base;
   for (auto& c : rec.changes) {
@@ -81,25 +91,25 @@ Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done do
     if (it != records_.end()) node = &*it;
     if (place) *place = node;
   }
-  if (node) {
+  steadySeen_ = std::max(steadySeen_, steadyNow);
+  bool same = node && node->second.record.state == in.state && node->second.record.note == in.note;
+  if (same && !inFlight_.count(in.name)) {
     Entry& e = node->second;
     Record& r = e.record;
-    if (r.state == in.state && r.note == in.note) {
-      ++counters_.refreshes;
-      bool changed = false;
-      for (const auto& [k, v] : in.attrs) changed |= mergeAttr(r.attrs, k, v);
-      if (in.replaceAttrs) changed |= dropOthers(r.attrs, in.attrs);
-      r.ttlMs = in.ttlMs;
-      if (r.ttlMs > 0) {
-        e.deadline = steadyNow + r.ttlMs * 1000;
-        if (!e.scheduled) schedule(r.name, e.deadline);
-      } else {
-        e.deadline = 0;
-      }
-      if (changed && journal_) dirtyAttrs_.insert(r.name);
-      serial = r.serial;
-      return SetKind::Refresh;
+    ++counters_.refreshes;
+    bool changed = false;
+    for (const auto& [k, v] : in.attrs) changed |= mergeAttr(r.attrs, k, v);
+    if (in.replaceAttrs) changed |= dropOthers(r.attrs, in.attrs);
+    r.ttlMs = in.ttlMs;
+    if (r.ttlMs > 0) {
+      e.deadline = deadlineAfter(steadyNow, r.ttlMs);
+      if (!e.scheduled) schedule(r.name, e.deadline);
+    } else {
+      e.deadline = 0;
     }
+    if (changed && journal_) dirtyAttrs_.insert(r.name);
+    serial = r.serial;
+    return SetKind::Refresh;
   }
   Change c;
   c.kind = Change::Kind::Set;
@@ -112,15 +122,17 @@ Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done do
   r.origin = std::move(in.origin);
   for (const auto& [k, v] : in.attrs) mergeAttr(r.attrs, k, v);
   if (in.replaceAttrs) dropOthers(r.attrs, in.attrs);
-  r.since = in.at ? *in.at : wallNow;
+  // Same state and note (a change only because another is in flight): still since then.
+  if (!same) r.since = in.at ? *in.at : wallNow;
   r.serial = serial = nextSerial();
+  beginChange(r.name);
   auto slot = records_.try_emplace(r.name).first;
   if (place) *place = &*slot;
   Entry& e = slot->second;
   e.record = r;
   dirtyAttrs_.erase(r.name);
   if (r.ttlMs > 0) {
-    e.deadline = steadyNow + r.ttlMs * 1000;
+    e.deadline = deadlineAfter(steadyNow, r.ttlMs);
     if (!e.scheduled) schedule(r.name, e.deadline);
   } else {
     e.deadline = 0;
@@ -128,13 +140,14 @@ Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done do
   ++counters_.changes;
   FAIL_LOG(fac(), Info) << "change " << r.name << " " << stateName(r.state) << " serial "
                         << r.serial << " origin " << r.origin;
-  submit(std::move(c), std::move(done));
+  submit(std::move(c), std::move(done), e);
   return SetKind::Change;
 }
 
 bool Store::del(const std::string& name, Micros wallNow, Done done) {
   auto it = records_.find(name);
   if (it == records_.end()) return false;
+  beginChange(name);
   records_.erase(it);
   ++deletions_;
   dirtyAttrs_.erase(name);
@@ -145,17 +158,27 @@ bool Store::del(const std::string& name, Micros wallNow, Done done) {
   c.record.serial = nextSerial();
   ++counters_.deletes;
   FAIL_LOG(fac(), Info) << "delete " << name << " serial " << c.record.serial;
-  submit(std::move(c), std::move(done));
+  submit(std::move(c), std::move(done), std::nullopt);
   return true;
 }
 
-void Store::submit(Change change, Done done) {
-  Pending p{{change.record.serial, change.record.name, lineFor(change)}, std::move(done)};
+void Store::beginChange(const std::string& name) {
+  if (!journal_ || inFlight_.count(name)) return;
+  auto it = records_.find(name);
+  InFlight f;
+  if (it != records_.end()) f.durable = it->second;
+  inFlight_.emplace(name, std::move(f));
+}
+
+void Store::submit(Change change, Done done, std::optional<Entry> after) {
+  Pending p{{change.record.serial, change.record.name, lineFor(change)}, std::move(done), {}};
   if (!journal_) {
     pending_.push_back(std::move(p));
     publish(true, {});
     return;
   }
+  inFlight_[change.record.name].last = change.record.serial;
+  p.after = std::move(after);
   std::uint64_t want = 0;
   if (change.record.serial > ceiling_) {
     ceiling_ = change.record.serial + opts_.serialBlock;
@@ -174,20 +197,86 @@ void Store::remember(Published p) {
 }
 
 // Journal callbacks arrive in the order of the appends, so the front is the one done.
+// A failed change is not published: its serial is skipped (published_ passes it, so
+// that WATCH since= it is still answered) and memory goes back to the durable version.
 void Store::publish(bool ok, const std::string& error) {
   if (pending_.empty()) return;
   Pending p = std::move(pending_.front());
   pending_.pop_front();
   std::uint64_t serial = p.pub.serial;
-  if (!ok) {
+  auto flight = inFlight_.find(p.pub.name);
+  bool last = flight != inFlight_.end() && flight->second.last == serial;
+  if (ok) {
+    if (last) {
+      inFlight_.erase(flight);
+    } else if (flight != inFlight_.end()) {
+      flight->second.durable = std::move(p.after);
+    }
+    published_ = serial;
+    remember(std::move(p.pub));
+    if (listener_) listener_->onPublished(history_.back());
+  } else {
     ++counters_.storageErrors;
     FAIL_LOG(fac(), Err) << "change serial " << serial << " to " << p.pub.name
-                         << " is not durable: " << error;
+                         << " is not durable and was undone: " << error;
+    if (last) {
+      std::optional<Entry> durable = std::move(flight->second.durable);
+      inFlight_.erase(flight);
+      rollback(p.pub.name, std::move(durable));
+    }
+    published_ = serial;
   }
-  published_ = serial;
-  remember(std::move(p.pub));
-  if (listener_) listener_->onPublished(history_.back());
   if (p.done) p.done(ok, serial, error);
+}
+
+void Store::rollback(const std::string& name, std::optional<Entry> durable) {
+  if (!durable) {
+    if (records_.erase(name)) ++deletions_;
+    dirtyAttrs_.erase(name);
+    return;
+  }
+  Entry& e = records_[name];
+  e.record = std::move(durable->record);
+  e.deadline = 0;
+  if (e.record.ttlMs > 0 && e.record.state != State::Unknown) {
+    // A deadline already past (the failed change may have been its expiry) is tried
+    // again a little later, not at every tick.
+    e.deadline = durable->deadline > 0 ? durable->deadline : deadlineAfter(steadySeen_, e.record.ttlMs);
+    e.deadline = std::max(e.deadline, steadySeen_ + kExpiryRetry);
+    schedule(name, e.deadline);
+  }
+  // Its attributes may hold refreshes written only as part of the failed change.
+  dirtyAttrs_.insert(name);
+}
+
+void Store::forEachPublished(const std::function<void(const Record&)>& f) const {
+  forEachPublishedAfter(nullptr, [&](const Record& r) {
+    f(r);
+    return true;
+  });
+}
+
+void Store::forEachPublishedAfter(const std::string* after,
+                                  const std::function<bool(const Record&)>& f) const {
+  // The in-flight names after `after`, in order, with their durable versions (null: none).
+  std::map<std::string_view, const Record*> flying;
+  for (const auto& [name, fl] : inFlight_)
+    if (!after || name > *after) flying[name] = fl.durable ? &fl.durable->record : nullptr;
+  auto x = flying.begin();
+  for (auto it = after ? records_.upper_bound(*after) : records_.begin(); it != records_.end(); ++it) {
+    const std::string& name = it->first;
+    for (; x != flying.end() && x->first < name; ++x)  // in-flight names ordered before it
+      if (x->second && !f(*x->second)) return;
+    if (x != flying.end() && x->first == name) {
+      const Record* r = x->second;
+      ++x;
+      if (r && !f(*r)) return;
+    } else if (!f(it->second.record)) {
+      return;
+    }
+  }
+  for (; x != flying.end(); ++x)
+    if (x->second && !f(*x->second)) return;
 }
 
 const Record* Store::get(const std::string& name) const {
@@ -218,6 +307,7 @@ Micros Store::nextDeadline() const { return deadlines_.empty() ? 0 : deadlines_.
 
 size_t Store::expire(Micros wallNow, Micros steadyNow) {
   size_t n = 0;
+  steadySeen_ = std::max(steadySeen_, steadyNow);
   while (!deadlines_.empty() && deadlines_.top().first <= steadyNow) {
     std::string name = deadlines_.top().second;
     deadlines_.pop();
@@ -230,8 +320,12 @@ size_t Store::expire(Micros wallNow, Micros steadyNow) {
       schedule(name, e.deadline);
       continue;
     }
+    if (e.record.state == State::Unknown) {
+      e.deadline = 0;
+      continue;
+    }
+    beginChange(name);  // remembers the deadline too, for a retry if this fails
     e.deadline = 0;
-    if (e.record.state == State::Unknown) continue;
     Change c;
     c.kind = Change::Kind::Set;
     c.record = e.record;
@@ -245,7 +339,7 @@ size_t Store::expire(Micros wallNow, Micros steadyNow) {
     ++counters_.changes;
     FAIL_LOG(fac(), Notice) << "+expired name=" << name << " ttl="
                             << formatDurationMs(e.record.ttlMs) << " serial=" << c.record.serial;
-    submit(std::move(c), nullptr);
+    submit(std::move(c), nullptr, e);
     ++n;
   }
   return n;

@@ -2,7 +2,11 @@
 //
 // Changes get a serial at once and are applied in memory at once (so the next request
 // sees them), but they are *published* (the requester's Done runs, watchers hear of
-// them, they enter the history) only once durable, in serial order. Refreshes are
+// them, they enter the history) only once durable, in serial order. A change that
+// cannot be made durable is never published: its Done gets ok=false and memory goes
+// back to the record's last durable version (its serial stays used: serials may skip).
+// While a change to a record is in flight, a SET of that record is a change too, so
+// that no OK REFRESH acknowledges a state that is not yet on disk. Refreshes are
 // applied in memory and written lazily. Everything here runs on the loop thread.
 #pragma once
 
@@ -10,9 +14,11 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <queue>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -67,7 +73,9 @@ class Store {
     std::uint64_t serialBlock = 65536;  // serials reserved per high-water-mark write
     std::uint64_t compactMinBytes = 8u << 20;
   };
-  // ok=false: the change could not be made durable (it stays applied in memory).
+  // ok=false: the change could not be made durable; it was undone in memory (unless a
+  // later change to the same record is still in flight: that one decides) and was not
+  // published.
   using Done = std::function<void(bool ok, std::uint64_t serial, const std::string& error)>;
 
   // `journal` may be null (--memory). `rec` is what the journal recovered.
@@ -82,8 +90,8 @@ class Store {
   // (hc's checker: no lookup by name per result). Valid while deletions() is unchanged.
   using Place = std::pair<const std::string, Entry>*;
   std::uint32_t deletions() const { return deletions_; }
-  // A change calls `done` once published (synchronously with no journal); a refresh
-  // returns at once and never calls it. `serial` is the change's serial, or the record's
+  // A change calls `done` once published, or once it failed and was undone
+  // (synchronously with no journal); a refresh returns at once and never calls it. `serial` is the change's serial, or the record's
   // current serial for a refresh. `place`, when given, is used if set (it must be the
   // record of in.name) and set to the record otherwise.
   SetKind set(SetInput in, Micros wallNow, Micros steadyNow, Done done, std::uint64_t& serial,
@@ -92,8 +100,16 @@ class Store {
   bool del(const std::string& name, Micros wallNow, Done done);
 
   const Record* get(const std::string& name) const;
-  // Records in name order.
+  // Records in name order, as in memory (changes in flight included).
   const std::map<std::string, Entry>& entries() const { return records_; }
+  // Calls f for every record as published (publishedSerial()), in name order: a record
+  // with a change in flight as it was before it (absent if the change creates it,
+  // present if the change deletes it). What LIST and a WATCH dump show, so that no
+  // client sees a change before it is durable, or one that fails and is undone.
+  void forEachPublished(const std::function<void(const Record&)>& f) const;
+  // The same from the first name after `after` (from the start when null), until f
+  // returns false: for a listing sent in slices.
+  void forEachPublishedAfter(const std::string* after, const std::function<bool(const Record&)>& f) const;
   size_t size() const { return records_.size(); }
 
   // The last published serial (what LIST and WATCH report).
@@ -120,7 +136,12 @@ class Store {
 
  private:
   std::uint64_t nextSerial();
-  void submit(Change change, Done done);
+  // Before a change to `name` is applied in memory: remembers the record's durable
+  // version if no change to it is in flight yet (journal only).
+  void beginChange(const std::string& name);
+  void submit(Change change, Done done, std::optional<Entry> after);
+  // A failed change was the last in flight for `name`: puts `durable` back in memory.
+  void rollback(const std::string& name, std::optional<Entry> durable);
   void publish(bool ok, const std::string& error);
   void schedule(const std::string& name, Micros deadline);
 
@@ -135,7 +156,15 @@ class Store {
   struct Pending {
     Published pub;
     Done done;
+    std::optional<Entry> after;  // the record after the change; nullopt: deleted
   };
+  // Records with changes in flight (journal only): what to go back to if they fail.
+  struct InFlight {
+    std::optional<Entry> durable;  // the last durable version; nullopt: no record
+    std::uint64_t last = 0;        // the newest change in flight
+  };
+  std::unordered_map<std::string, InFlight> inFlight_;
+  Micros steadySeen_ = 0;  // the latest steadyNow given to set() or expire()
   void remember(Published p);
   std::deque<Pending> pending_;
   std::deque<Published> history_;

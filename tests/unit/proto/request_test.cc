@@ -163,6 +163,16 @@ TEST(RequestParse, SetOptions) {
   EXPECT_EQ(message("SET a UP bare"), "argument 3 'bare' is not KEY=VALUE");
 }
 
+// Issue 10: a ttl so long that it overflowed the microsecond deadline expired at once.
+// The longest ttl is 3650d; longer ones are refused with a message naming the bound.
+TEST(Request, TtlIsBounded) {
+  EXPECT_EQ(ok("SET a UP ttl=3650d").ttlMs, 3650LL * 86'400'000);
+  EXPECT_EQ(code("SET a UP ttl=3650d1ms"), Errc::Args);
+  EXPECT_EQ(code("SET a UP ttl=200000000d"), Errc::Args);
+  EXPECT_NE(message("SET a UP ttl=200000000d").find("longer than 3650d"), std::string::npos)
+      << message("SET a UP ttl=200000000d");
+}
+
 TEST(RequestParse, SetDuplicatesAndLimits) {
   EXPECT_EQ(code("SET a UP k=1 k=2"), Errc::Args);
   EXPECT_EQ(code("SET a UP k=1 k="), Errc::Args);

@@ -237,6 +237,42 @@ TEST(JournalFormat, SoundButWrongEntriesAreProblems) {
   }
 }
 
+// Issue 10: a record whose name the protocol rejects (here with a valid checksum) could
+// never be deleted. Every entry naming one is a problem, the rest is read as usual.
+TEST(JournalFormat, NamesTheProtocolRejectsAreProblems) {
+  Record bad = rec("../x y", State::Up, 2);
+  std::vector<std::string> lines;
+  for (int kind = 0; kind < 4; ++kind) {
+    std::string line;
+    if (kind == 0) appendRecordEntry(line, bad);
+    if (kind == 1) appendChangeEntry(line, set(bad));
+    if (kind == 2) appendChangeEntry(line, del("../x y", 3, 1763784000000003));
+    if (kind == 3) appendAttrsEntry(line, "../x y", {{"k", "v"}});
+    lines.push_back(line);
+  }
+  lines.push_back([] {
+    std::string l;
+    appendRecordEntry(l, rec(std::string(256, 'n'), State::Up, 4));  // too long a name
+    return l;
+  }());
+  for (const auto& line : lines) {
+    std::string f;
+    appendHeader(f, 1);
+    appendRecordEntry(f, rec("www", State::Up, 1));
+    size_t at = f.size();
+    f += line;
+    Contents c = parse(f, "f");
+    ASSERT_EQ(c.problems.size(), 1u) << line;
+    EXPECT_NE(c.problems[0].find("offset " + std::to_string(at) +
+                                 ": a record name the protocol rejects"),
+              std::string::npos)
+        << c.problems[0];
+    EXPECT_EQ(lostBytes(c.problems), line.size());
+    ASSERT_EQ(c.records.size(), 1u);
+    EXPECT_EQ(c.records.count("www"), 1u);
+  }
+}
+
 TEST(JournalFormat, SerialGoingBackwardsIsAProblem) {
   std::string f;
   appendHeader(f, 10);

@@ -495,4 +495,73 @@ TEST_F(JournalTest, UnusablePathsThrow) {
 }
 
 }  // namespace
+// Issue 10: a record name the protocol rejects is moved aside with the damaged file,
+// once; the records around it are kept.
+TEST_F(JournalTest, ARejectedNameIsMovedAsideOnce) {
+  std::string f;
+  format::appendHeader(f, 2);
+  format::appendRecordEntry(f, rec("www", State::Up, 1));
+  format::appendRecordEntry(f, rec("../x y", State::Fail, 2));
+  spit(path_, f);
+  spit(path_ + ".serial", "100\n");
+  Recovery r;
+  open(r);
+  ASSERT_EQ(r.problems.size(), 2u);
+  EXPECT_NE(r.problems[0].find("a record name the protocol rejects ('../x y')"), std::string::npos)
+      << r.problems[0];
+  ASSERT_EQ(r.records.size(), 1u);
+  EXPECT_EQ(r.records[0].name, "www");
+  ASSERT_FALSE(r.movedTo.empty());
+  EXPECT_EQ(slurp(r.movedTo), f);  // the rejected record is kept there
+  Recovery again;
+  open(again);
+  EXPECT_TRUE(again.problems.empty()) << again.problems[0];
+  EXPECT_EQ(again.records.size(), 1u);
+}
+
+// Issue 10: a damaged .serial file far above any real serial made serials wrap at 2^64
+// without a word. faild refuses to start, says what to do, and touches nothing.
+TEST_F(JournalTest, AMarkOrSerialAboveTheBoundIsRefused) {
+  {
+    Recovery r;
+    auto j = open(r);
+    j->appendChange(set(rec("www", State::Up, 1)), 100, nullptr);
+    j->drain();
+  }
+  std::string state = slurp(path_);
+  spit(path_ + ".serial", "18446744073709551000\n");
+  Recovery r;
+  try {
+    open(r);
+    ADD_FAILURE() << "opened with a high-water mark above 2^63";
+  } catch (const std::runtime_error& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find(path_ + ".serial: high-water mark 18446744073709551000 is above "
+                                "9223372036854775808 (2^63)"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("write in it the highest serial"), std::string::npos) << what;
+  }
+  EXPECT_EQ(slurp(path_), state);
+  EXPECT_EQ(slurp(path_ + ".serial"), "18446744073709551000\n");
+  spit(path_ + ".serial", "9223372036854775808\n");  // the bound itself is allowed
+  EXPECT_NO_THROW(open(r));
+
+  // A serial above the bound in the state file itself.
+  std::filesystem::remove(path_ + ".serial");
+  std::string f;
+  format::appendHeader(f, 0);
+  format::appendRecordEntry(f, rec("www", State::Up, 18446744073709551000u));
+  spit(path_, f);
+  try {
+    open(r);
+    ADD_FAILURE() << "opened with a serial above 2^63";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path_ + ": serial 18446744073709551000 is above"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(slurp(path_), f);
+}
+
 }  // namespace fail::state::testing

@@ -169,5 +169,25 @@ TEST(StoreRecovery, StartsAboveTheCeilingAndRestartsTtls) {
   EXPECT_EQ(store.expire(0, 6'000'001), 1u);
 }
 
+// A ttl longer than the protocol allows (from a file an older faild wrote) is clamped:
+// it used to overflow the deadline and expire at once.
+TEST(StoreRecovery, AnOverlongTtlIsClampedNotExpiredAtOnce) {
+  Recovery rec;
+  Record r;
+  r.name = "long";
+  r.state = State::Up;
+  r.serial = 1;
+  r.ttlMs = 200000000LL * 86'400'000;  // 200000000d
+  rec.records.push_back(r);
+  Store store(nullptr, std::move(rec), {}, 5'000'000);
+  EXPECT_EQ(store.expire(0, 6'000'000), 0u);
+  EXPECT_EQ(store.get("long")->state, State::Up);
+  EXPECT_EQ(store.nextDeadline(), 5'000'000 + kMaxTtlMs * 1000);
+  std::uint64_t serial;
+  store.set(in("long2", State::Up, "", 200000000LL * 86'400'000), 0, 5'000'000, nullptr, serial);
+  EXPECT_EQ(store.expire(0, 6'000'000), 0u);
+  EXPECT_EQ(store.get("long2")->state, State::Up);
+}
+
 }  // namespace
 }  // namespace fail::state
