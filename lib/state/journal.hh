@@ -1,5 +1,5 @@
 // The state file: an append-only journal of changes, fsynced in groups, compacted from
-// time to time, recovered as far as it can be after damage. DESIGN.md "State model",
+// time to time, recovered as far as it can be after damage. doc/design.md "State model",
 // doc/faild-state.md for the format.
 //
 // Threads: every member function is called from the owning (loop) thread. Appends and

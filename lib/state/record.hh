@@ -1,4 +1,4 @@
-// A record in a faild: what DESIGN.md's state model calls a record, and its wire form
+// A record in a faild: what doc/design.md's state model calls a record, and its wire form
 // (doc/protocol.md, "Records").
 #pragma once
 

@@ -59,7 +59,7 @@ Store::Store(std::unique_ptr<Journal> journal, Recovery rec, Options opts, Micro
     e.record = std::move(r);
     std::string name = e.record.name;
     auto [it, _] = records_.insert_or_assign(name, std::move(e));
-    // After a restart every ttl starts afresh (DESIGN.md), so a restart causes no wave
+    // After a restart every ttl starts afresh (doc/design.md), so a restart causes no wave
     // of expiries.
     if (it->second.record.ttlMs > 0 && it->second.record.state != State::Unknown)
       schedule(name, deadlineAfter(steadyNow, it->second.record.ttlMs));

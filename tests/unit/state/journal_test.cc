@@ -136,7 +136,7 @@ TEST_F(JournalTest, GroupCommitSharesSyncs) {
 }
 
 // 64 writers, each sending its next change when the previous one was acknowledged: the
-// way faild's clients use it. DESIGN.md asks for 10,000 durable changes per second.
+// way faild's clients use it. The design asks for 10,000 durable changes per second.
 TEST_F(JournalTest, SixtyFourWritersSustainTenThousandChangesPerSecond) {
   Recovery r;
   auto j = open(r);
@@ -167,7 +167,7 @@ TEST_F(JournalTest, SixtyFourWritersSustainTenThousandChangesPerSecond) {
   RecordProperty("changes_per_second", static_cast<int>(rate));
   EXPECT_EQ(failed, 0u);
   // What the journal controls: changes share syncs. At least 16 per sync makes 10,000/s
-  // reachable with a sync as slow as 1.6 ms (DESIGN.md's machine: 115 us).
+  // reachable with a sync as slow as 1.6 ms (this project's machines: 115 us).
   EXPECT_LE(double(syncs) / kTotal, 1.0 / 16);
   // The rate itself is only asked for when the disk syncs at a sane speed: machines
   // shared with other builds sometimes take milliseconds per fsync.
