@@ -25,7 +25,9 @@ spawn::Options policyReader(const ShellOptions& opts) {
   o.limits.addressSpace = kReaderAddressSpace;
   o.limits.stack = kReaderStack;
   auto wall = opts.limit + kReaderSlack;
-  o.limits.cpuSeconds = static_cast<std::uint64_t>((wall.count() + 999) / 1000);
+  // One second more CPU than wall time: a busy child is then ended by the wall timeout
+  // (one clear "timed out"), RLIMIT_CPU staying a backstop.
+  o.limits.cpuSeconds = static_cast<std::uint64_t>((wall.count() + 999) / 1000) + 1;
   o.timeout = wall;
   o.maxOutput = 1u << 20;
   return o;
