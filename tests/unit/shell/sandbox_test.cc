@@ -1,5 +1,5 @@
-// The policy interpreter as failsh prepares it: after and fileevent through the Guard,
-// exit refused, and in a safe interpreter the bounds on values and regular expressions.
+// The policy interpreter as failsh prepares it: exit refused, and in a safe interpreter
+// after and fileevent through the Guard and the bounds on values and regular expressions.
 #include <gtest/gtest.h>
 #include <tcl.h>
 
@@ -44,8 +44,8 @@ struct SandboxTest : ::testing::Test {
   }
 };
 
-TEST_F(SandboxTest, AfterScriptsRunThroughTheGuard) {
-  make(false);
+TEST_F(SandboxTest, AfterScriptsRunThroughTheGuardInASafePolicy) {
+  make(true);
   std::string id = eval("after 0 {set ::x 1}");
   EXPECT_EQ(id, "after#0");
   EXPECT_EQ(eval("after info"), "after#0");
@@ -62,10 +62,12 @@ TEST_F(SandboxTest, AfterScriptsRunThroughTheGuard) {
   EXPECT_EQ(eval("after 10"), "");  // a plain wait, outside any limit
 }
 
-TEST_F(SandboxTest, ExitIsAnError) {
+TEST_F(SandboxTest, ExitIsAnErrorAndATrustedPolicyKeepsTclsAfter) {
   make(false);
   EXPECT_EQ(eval("exit 3"),
-            "error: exit: a policy cannot end failsh; stop it with SIGTERM (see failsh(8)) (FAILOVER SAFE EXIT)");
+            "error: exit: a policy callback cannot end failsh; stop it with SIGTERM (see failsh(8)) (FAILOVER SAFE EXIT)");
+  EXPECT_EQ(eval("after 0 {error boom}; after info [lindex [after info] 0]"), "{error boom} timer");
+  EXPECT_EQ(api->guard().counters().calls, 0u);
 }
 
 TEST_F(SandboxTest, SafeBoundsRefuseTheCrashVectorsOnly) {
