@@ -41,7 +41,9 @@ void WheelTimer::arm(Micros after) { armAt(Clock::now() + after); }
 
 void WheelTimer::armAt(Clock::time_point t) {
   if (armed()) wheel_->remove(*this);
-  wheel_->add(*this, duration_cast<microseconds>(t.time_since_epoch()).count());
+  // Rounded up: the wheel compares whole microseconds of now (rounded down), so a
+  // timer never fires before t, not even by a fraction of a microsecond.
+  wheel_->add(*this, std::chrono::ceil<microseconds>(t.time_since_epoch()).count());
 }
 
 void WheelTimer::cancel() {
