@@ -124,6 +124,10 @@ std::chrono::milliseconds CheckSpec::duration(const std::string& opt) const {
   auto ms = parseDurationMs(v);
   if (!ms) throw ConfigError(where(opt) + "expected " + typeWords(OptType::Duration) + ", got \"" +
                              printable(v) + "\"");
+  // The longest a check's interval, timeout or retry may be: the longest ttl (3650d), so
+  // the arithmetic on it (the stagger at start, three intervals of ttl) cannot overflow.
+  constexpr std::int64_t kMaxMs = 3650LL * 86'400'000;
+  if (*ms > kMaxMs) throw ConfigError(where(opt) + "\"" + printable(v) + "\" is longer than 3650d");
   return std::chrono::milliseconds(*ms);
 }
 

@@ -177,6 +177,12 @@ TEST_F(FaildDurabilityTest, TtlsAreBoundedEverywhere) {
   EXPECT_NE(f.err.find("longer than 3650d"), std::string::npos) << f.err;
   writeFile(dir.file("Hcfile"), "report " + d->address() + "\ncheck web1 tcp -host 127.0.0.1 -port " +
                                     std::to_string(d->port()) + " -interval 200000000d\n");
+  RunResult t = runProgram("hc/hc", {"-t", "-f", dir.file("Hcfile")});
+  EXPECT_EQ(t.status, 1) << t.err;
+  EXPECT_NE(t.err.find("is longer than 3650d"), std::string::npos) << t.err;
+  // The longest interval: three of them as ttl is clamped to 3650d.
+  writeFile(dir.file("Hcfile"), "report " + d->address() + "\ncheck web1 tcp -host 127.0.0.1 -port " +
+                                    std::to_string(d->port()) + " -interval 3650d\n");
   Daemon hc("hc/hc", {"-f", dir.file("Hcfile"), "--monitor", "none"}, dir, "hc");
   ASSERT_TRUE(hc.start()) << hc.log();
   ASSERT_TRUE(eventually([&] {

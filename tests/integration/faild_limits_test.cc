@@ -20,6 +20,15 @@
 #include "harness.hh"
 #include "tls_client.hh"
 
+// Under AddressSanitizer faild's RSS holds the quarantine of freed memory (up to
+// 256 MB), so a bound on its growth means nothing there; the attacks still run and every
+// other assertion holds.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRssMeaningful = false;
+#else
+constexpr bool kRssMeaningful = true;
+#endif
+
 namespace fail::test {
 namespace {
 
@@ -153,7 +162,9 @@ TEST_F(FaildLimitsTest, PendingAuthThenBytesWithoutNewlineStayBounded) {
   attacker.join();
   EXPECT_EQ(sent.load(), 48u << 20);
   long grew = peakKb() - before;
-  EXPECT_LT(grew, 16 * 1024) << "faild's peak RSS grew by " << grew << " kB";
+  if (kRssMeaningful) {
+    EXPECT_LT(grew, 16 * 1024) << "faild's peak RSS grew by " << grew << " kB";
+  }
   // The attacker got its five answers and one ERR TOOLONG, and may go on.
   std::string got;
   char buf[4096];
@@ -186,7 +197,9 @@ TEST_F(FaildLimitsTest, PipelinedUnreadListStaysBoundedAndIsCutOff) {
   LineClient other(d->address());
   EXPECT_LT(slowestPing(other, 1500ms), 1000ms);
   long grew = peakKb() - before;
-  EXPECT_LT(grew, 24 * 1024) << "faild's peak RSS grew by " << grew << " kB";
+  if (kRssMeaningful) {
+    EXPECT_LT(grew, 24 * 1024) << "faild's peak RSS grew by " << grew << " kB";
+  }
   // Cut off: the attacker's stream ends with ERR SLOW, and faild lets go of it.
   ASSERT_TRUE(eventually([&] { return d->log().find("+cut peer=127.0.0.1") != std::string::npos; }));
   std::string all;
@@ -219,7 +232,9 @@ TEST_F(FaildLimitsTest, UnreadWatchSinceZeroStaysBounded) {
   LineClient other(d->address());
   EXPECT_LT(slowestPing(other, 1500ms), 1000ms);
   long grew = peakKb() - before;
-  EXPECT_LT(grew, 24 * 1024) << "faild's peak RSS grew by " << grew << " kB";
+  if (kRssMeaningful) {
+    EXPECT_LT(grew, 24 * 1024) << "faild's peak RSS grew by " << grew << " kB";
+  }
   // A watcher that reads gets every change, then SYNCED, then the live stream.
   LineClient& w = *watchers[0];
   int changes = 0;
@@ -239,6 +254,11 @@ TEST_F(FaildLimitsTest, UnreadWatchSinceZeroStaysBounded) {
 // Item 4: out of descriptors (a hard limit of 64 set on the running faild, far below
 // --max-clients). Before: faild retried accept in a loop, logging every attempt.
 TEST_F(FaildLimitsTest, OutOfFileDescriptorsPausesAcceptingAndLogsLittle) {
+#if defined(__SANITIZE_ADDRESS__)
+  // The sanitizers' runtime probes memory through a pipe: in a process out of
+  // descriptors UBSan's vptr check then misfires (an "invalid vptr" on a sound object).
+  GTEST_SKIP() << "not under the sanitizers: they need free descriptors of their own";
+#endif
   auto d = startFaild({"--max-clients", "1000"});
   rlimit lim{64, 64};
   ASSERT_EQ(::prlimit(pid, RLIMIT_NOFILE, &lim, nullptr), 0) << std::strerror(errno);
