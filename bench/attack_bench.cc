@@ -2,7 +2,7 @@
 // for a while against a fresh faild on loopback, with a second client PINGing all the
 // time. Prints faild's peak RSS (VmHWM), the PING latencies (p50, p99, max) and how
 // many log lines faild wrote, for a baseline without attack and for each attack.
-// bench/run-attack-bench.sh builds and runs it (bench/README.md, "attack_bench").
+// bench/run-attack-bench.sh builds and runs it (bench/attack_bench.md).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>

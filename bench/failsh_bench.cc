@@ -1,5 +1,4 @@
-// failsh_bench: measures failsh against the loopback goals of its issue (bench/README.md,
-// section "failsh_bench"):
+// failsh_bench: measures failsh against the loopback goals of its issue (bench/failsh_bench.md):
 //
 //   "A change in faild reaches the policy callback and its action starts within 5 ms
 //    (p99) on loopback."

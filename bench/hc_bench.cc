@@ -1,6 +1,5 @@
 // hc_bench: measures hc against the goals of the health-checker issue, over loopback,
-// with gdnsd's http_status monitoring as the anchor in the same run (bench/README.md,
-// section "hc_bench").
+// with gdnsd's http_status monitoring as the anchor in the same run (bench/hc_bench.md).
 //
 //   sustained  10,000 http checks at 1 s against nginx targets (every address
 //              127.0.0.1..100 on 100 ports), reporting to a faild --memory: hc's CPU

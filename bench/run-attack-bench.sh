@@ -2,7 +2,7 @@
 # Builds faild and bench/attack_bench, then runs faild under each memory and connection
 # attack of issue 10 for SECONDS (default 60) against a fresh faild on loopback, with a
 # second client PINGing throughout, plus a baseline without attack: faild's peak RSS,
-# PING p50/p99/max and faild's log lines (bench/README.md, "attack_bench").
+# PING p50/p99/max and faild's log lines (bench/attack_bench.md).
 #
 #   BUILD=/path/to/build bench/run-attack-bench.sh [--seconds N] [--only a,b]
 #

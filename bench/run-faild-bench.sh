@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds faild and bench/faild_bench, then runs the benchmark: faild against its
 # performance goals, with redis-server under the same load in the same run
-# (bench/README.md). Arguments go to faild_bench: --quick (about a minute), --pin,
+# (bench/faild_bench.md). Arguments go to faild_bench: --quick (about a minute), --pin,
 # --only get,watch,change,refresh,memory, --rounds N, --help.
 #
 #   BUILD=/path/to/build bench/run-faild-bench.sh [--quick]

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds faild, failsh and bench/failsh_bench, then runs the benchmark: failsh against
 # its loopback goals (callback latency, CPU of 1,000 services), with a plain WATCH client
-# and the peer faild as anchors in the same run (bench/README.md, "failsh_bench").
+# and the peer faild as anchors in the same run (bench/failsh_bench.md).
 # Arguments go to failsh_bench: --quick (about a minute), --only latency,exec,cpu,
 # --variants M,MS,MSW, --keep, --help.
 #

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds hc, faild and bench/hc_bench, then runs the benchmark: hc against the goals of
 # the health-checker issue, with gdnsd's http_status monitoring as the anchor in the same
-# run (bench/README.md, "hc_bench"). Arguments go to hc_bench: --quick (about two
+# run (bench/hc_bench.md). Arguments go to hc_bench: --quick (about two
 # minutes), --only sustained,anchor,detect, --rounds N, --trials N, --keep, --help.
 #
 #   BUILD=/path/to/build bench/run-hc-bench.sh [--quick]

@@ -2,7 +2,7 @@
 # Builds faild, failsh and bench/takeover_bench, then runs the benchmark: failsh's IP
 # takeover (samples/ipfailover-linux, interval 1 s) between network namespaces, with
 # keepalived's VRRP (advert_int 1) between the same namespaces as the anchor in the same
-# run (bench/README.md, "takeover_bench"). Needs root (ip netns). Arguments go to
+# run (bench/takeover_bench.md). Needs root (ip netns). Arguments go to
 # takeover_bench: --quick (6 trials per trigger), --trials N, --rounds N,
 # --only failsh-witness,failsh-nowitness,keepalived, --keep, --help.
 #

@@ -1,6 +1,6 @@
 // takeover_bench: failsh's IP takeover timelines (samples/ipfailover-linux/policy.tcl,
 // interval 1 s) between network namespaces, against keepalived doing VRRP (advert_int 1)
-// between the same namespaces in the same run (bench/README.md, "takeover_bench").
+// between the same namespaces in the same run (bench/takeover_bench.md).
 //
 // Hosts a (master), b (slave), c (witness) and cl (client) on a bridge, 10.231.0.N/24
 // (tests/integration/netns.hh); the service address 10.231.0.100/24 on fo0. a and b each
