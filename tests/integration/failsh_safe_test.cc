@@ -17,13 +17,6 @@
 namespace fail::test {
 namespace {
 
-bool exists(const std::string& path) {
-  struct stat st{};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
-std::string portOf(const Daemon& d) { return std::to_string(d.port()); }
-
 // A TCP listener on 127.0.0.1 that nobody should ever connect to.
 class Trap {
  public:

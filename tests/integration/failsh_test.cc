@@ -15,13 +15,6 @@
 namespace fail::test {
 namespace {
 
-bool exists(const std::string& path) {
-  struct stat st{};
-  return ::stat(path.c_str(), &st) == 0;
-}
-
-std::string portOf(const Daemon& d) { return std::to_string(d.port()); }
-
 class FailshTest : public ::testing::Test {
  protected:
   std::unique_ptr<Daemon> faild(const std::string& tag) {

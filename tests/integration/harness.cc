@@ -62,6 +62,11 @@ void writeFile(const std::string& path, const std::string& text, int mode) {
   ::chmod(path.c_str(), static_cast<mode_t>(mode));
 }
 
+bool exists(const std::string& path) {
+  struct stat st{};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
 std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream ss;

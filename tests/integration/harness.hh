@@ -34,6 +34,7 @@ class TempDir {
 
 void writeFile(const std::string& path, const std::string& text, int mode = 0600);
 std::string readFile(const std::string& path);
+bool exists(const std::string& path);
 
 // A daemon of the suite started from the build tree.
 class Daemon {
@@ -133,5 +134,8 @@ bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds dea
 std::vector<std::string> words(const std::string& line);
 // A value out of a record dict ("state", "serial", ...), "" if absent.
 std::string field(const std::string& recordDict, const std::string& key);
+
+// A daemon's port as text ("41234"), for command lines and policies.
+inline std::string portOf(const Daemon& d) { return std::to_string(d.port()); }
 
 }  // namespace fail::test
