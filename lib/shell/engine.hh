@@ -122,8 +122,15 @@ class Engine {
   struct Run;
   Host& host(const std::string& name);
   void schedule(Service& s, ev::Micros delay);
+  using PollDone = std::function<void()>;
   void tick(Service& s);
-  void polled(Service& s);
+  bool mayRun(Service& s);  // false (counted, logged) when a run is out or the local faild is not reachable
+  void pollPeers(Service& s, std::vector<PeerView>& views, const std::vector<std::string>& hosts, std::uint64_t gen,
+                 const PollDone& done);
+  void pollWitnesses(Service& s, std::uint64_t gen, const PollDone& done);
+  void polled(Service& s);  // the run's polls are in: decideRun (shell/takeover.hh), then act
+  void recordSeen(Service& s, State local);  // the polls' results into the status and the log
+  void fenceAt(Service& s, Micros delay);    // arms the fence timer unless it is armed
   void act(Service& s, Action a);
   void fenceNow(Service& s);  // runs the stop proc of a holder cut off from the majority
   void fenceDue(Service& s);  // the fence timer fired

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "shell/engine.hh"
+#include "shell/takeover.hh"
 
 namespace fail::shell {
 
@@ -26,25 +27,21 @@ struct Engine::Service {
   // running: a run or a proc is out (one at a time); polling: a run waits for its polls.
   // A timer that must act on time abandons a polling run: runGen moves on, and the
   // run's late answers (which check it) are dropped.
-  bool running = false, polling = false, held = false, reclaimed = false, stopOnFail = false;
+  bool running = false, polling = false, held = false, stopOnFail = false;
   std::uint64_t runGen = 0;
-  bool contested = false;  // holding it, a run saw another peer holding it too, or unreachable
   int outstanding = 0;
   std::vector<PeerView> masters, slaves;
   // Per witness: the hosts (masters and slaves) its faild holds as host:NAME FAIL.
   std::vector<std::set<std::string>> witnessDown;
   std::map<std::string, bool> reach;  // every distinct peer of this run
-  // Steady clock: when this run started; the start of the last run that reached a
-  // majority of the set (the fence deadline counts from it); the start of the first run
-  // that found a master unreachable (the slave's wait counts from it).
-  Micros tickAt = 0, majorityAt = 0, mastersDownSince = 0, slavesDownSince = 0;
-  std::unique_ptr<ev::Timer> fenceTimer;  // fences at majorityAt + fence-after, on time
+  Micros tickAt = 0;   // steady clock: when this run started
+  RunMemory memory;    // what decideRun carries from run to run (shell/takeover.hh)
+  std::unique_ptr<ev::Timer> fenceTimer;  // fences at memory.majorityAt + fence-after, on time
   // A start that only waits for an unreachable peer to have fenced itself runs on a timer
   // at the end of that wait (not at a later run, whose phase could make it an interval
   // late), on the verdict of the last run; every run cancels it and decides afresh.
   std::unique_ptr<ev::Timer> startTimer;
   State startFrom = State::Unknown;  // the local state that verdict saw
-  std::map<std::string, Micros> unknownSince;       // a reachable master without a record yet
 };
 
 }  // namespace fail::shell

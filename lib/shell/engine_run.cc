@@ -6,6 +6,7 @@
 #include "proto/list.hh"
 #include "shell/engine.hh"
 #include "shell/engine_impl.hh"
+#include "shell/takeover.hh"
 
 namespace fail::shell {
 namespace {
@@ -19,20 +20,20 @@ void noop(bool, std::uint64_t, const std::string&) {}
 
 }  // namespace
 
+bool Engine::mayRun(Service& s) {
+  const char* why = s.running ? "the last run is not over"
+                    : (!synced_ || !watch_ || !watch_->up()) ? "local faild not reachable"
+                                                             : nullptr;
+  if (!why) return true;
+  if (!s.running) s.status.lastNote = why;
+  ++s.status.skipped;
+  FAIL_LOG(fac(), Debug) << "run service=" << s.spec.name << " skipped: " << why;
+  return false;
+}
+
 void Engine::tick(Service& s) {
-  auto iv = std::chrono::duration_cast<ev::Micros>(s.spec.interval);
-  schedule(s, iv);
-  if (s.running) {
-    ++s.status.skipped;
-    FAIL_LOG(fac(), Debug) << "run service=" << s.spec.name << " skipped: the last run is not over";
-    return;
-  }
-  if (!synced_ || !watch_ || !watch_->up()) {
-    s.status.lastNote = "local faild not reachable";
-    ++s.status.skipped;
-    FAIL_LOG(fac(), Debug) << "run service=" << s.spec.name << " skipped: local faild not reachable";
-    return;
-  }
+  schedule(s, std::chrono::duration_cast<ev::Micros>(s.spec.interval));
+  if (!mayRun(s)) return;
   s.running = true;
   s.polling = true;
   std::uint64_t gen = ++s.runGen;
@@ -44,37 +45,46 @@ void Engine::tick(Service& s) {
   s.reach.clear();
   s.outstanding = 1;  // held until every poll is out, so a poll answered at once cannot end the run early
   Service* sp = &s;
-  // Every answer below checks first that its run was not abandoned (runGen).
-  auto done = [this, sp] {
+  // Every answer checks first that its run was not abandoned (runGen).
+  PollDone done = [this, sp] {
     if (--sp->outstanding == 0) polled(*sp);
   };
-  auto poll = [&](std::vector<PeerView>& views, const std::vector<std::string>& hosts) {
-    for (size_t i = 0; i < hosts.size(); ++i) {
-      views[i].host = hosts[i];
-      ++s.outstanding;
-      std::string line = "GET";
-      proto::appendElement(line, s.spec.name);
-      request(hosts[i], line,
-              [sp, &views, i, done, gen](const client::Reply& r) {
-                if (sp->runGen != gen) return;
-                PeerView& v = views[i];
-                v.reachable = r.ok || r.code != "DOWN";
-                v.state = State::Unknown;
-                state::Record rec;
-                v.holding = false;
-                if (r.ok && r.words.size() == 1 && state::decodeRecord(r.words[0], rec)) {
-                  v.state = rec.state;
-                  for (const auto& [k, val] : rec.attrs)
-                    if (k == "held") v.holding = val == "1";
-                }
-                sp->reach[v.host] = v.reachable;
-                done();
-              },
-              s.spec.timeout());
-    }
-  };
-  poll(s.masters, s.spec.masters);
-  poll(s.slaves, s.spec.slaves);
+  pollPeers(s, s.masters, s.spec.masters, gen, done);
+  pollPeers(s, s.slaves, s.spec.slaves, gen, done);
+  pollWitnesses(s, gen, done);
+  done();
+}
+
+void Engine::pollPeers(Service& s, std::vector<PeerView>& views, const std::vector<std::string>& hosts,
+                       std::uint64_t gen, const PollDone& done) {
+  Service* sp = &s;
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    views[i].host = hosts[i];
+    ++s.outstanding;
+    std::string line = "GET";
+    proto::appendElement(line, s.spec.name);
+    request(hosts[i], line,
+            [sp, &views, i, done, gen](const client::Reply& r) {
+              if (sp->runGen != gen) return;
+              PeerView& v = views[i];
+              v.reachable = r.ok || r.code != "DOWN";
+              v.state = State::Unknown;
+              state::Record rec;
+              v.holding = false;
+              if (r.ok && r.words.size() == 1 && state::decodeRecord(r.words[0], rec)) {
+                v.state = rec.state;
+                for (const auto& [k, val] : rec.attrs)
+                  if (k == "held") v.holding = val == "1";
+              }
+              sp->reach[v.host] = v.reachable;
+              done();
+            },
+            s.spec.timeout());
+  }
+}
+
+void Engine::pollWitnesses(Service& s, std::uint64_t gen, const PollDone& done) {
+  Service* sp = &s;
   // Each witness: which masters and slaves does its faild hold as host:NAME FAIL?
   for (size_t w = 0; w < s.spec.witnesses.size(); ++w) {
     const std::string& witness = s.spec.witnesses[w];
@@ -105,14 +115,9 @@ void Engine::tick(Service& s) {
                 s.spec.timeout());
       }
   }
-  done();
 }
 
-void Engine::polled(Service& s) {
-  s.polling = false;
-  if (s.startTimer) s.startTimer->cancel();  // this run decides afresh
-  auto it = local_.find(s.spec.name);
-  State local = it == local_.end() ? State::Unknown : it->second.state;
+void Engine::recordSeen(Service& s, State local) {
   s.status.local = local;
   s.status.seen.clear();
   for (const PeerView& v : s.masters)
@@ -130,135 +135,61 @@ void Engine::polled(Service& s) {
     for (const auto& [k, v] : s.status.seen) seen += " " + k + " " + v;
     return seen;
   }();
+}
 
-  // A master whose faild is up but holds no state for the service yet (its failsh is
-  // starting) counts as ready for two intervals, so two hosts starting together do not
-  // both run the service; after that it counts as down.
-  for (PeerView& v : s.masters) {
-    if (v.reachable && v.state == State::Unknown) {
-      Micros& since = s.unknownSince[v.host];
-      if (!since) since = steadyNow();
-      if (steadyNow() - since < 2 * std::chrono::duration_cast<std::chrono::microseconds>(s.spec.interval).count())
-        v.state = State::Recover;
-    } else {
-      s.unknownSince.erase(v.host);
-    }
-  }
+void Engine::polled(Service& s) {
+  s.polling = false;
+  if (s.startTimer) s.startTimer->cancel();  // this run decides afresh
+  auto it = local_.find(s.spec.name);
+  State local = it == local_.end() ? State::Unknown : it->second.state;
+  recordSeen(s, local);
 
-  bool guarded = !s.spec.witnesses.empty();
-  std::vector<bool> reach;
-  for (const auto& [h, r] : s.reach) reach.push_back(r);
-  bool majority = !guarded || reachesMajority(reach);
-  Micros now = steadyNow();
-  auto fence = std::chrono::duration_cast<std::chrono::microseconds>(s.spec.fence()).count();
-  auto interval = std::chrono::duration_cast<std::chrono::microseconds>(s.spec.interval).count();
-
-  // A holder cut off from the majority fences itself -fence-after from the start of the
-  // last run that reached one (never later: the slave's wait counts on it), on a timer
-  // rather than at a later run, whose phase could make it late.
-  if (guarded && majority) {
-    s.majorityAt = s.tickAt;
-    if (s.fenceTimer) s.fenceTimer->cancel();
-  }
-  if (guarded && local == State::Up && !majority) {
-    Micros deadline = (s.majorityAt ? s.majorityAt : s.tickAt) + fence;
-    if (now >= deadline) return fenceNow(s);
-    if (!s.fenceTimer) {
-      Service* sp = &s;
-      s.fenceTimer = std::make_unique<ev::Timer>(base_, [this, sp] { fenceDue(*sp); });
-    }
-    if (!s.fenceTimer->armed()) s.fenceTimer->arm(ev::Micros(deadline - now));
-    return finish(s, local, "", Action::None);
-  }
-
-  RuleInput in;
+  RunInput in;
   in.local = local;
+  in.held = s.held;
   in.masters = s.masters;
   in.slaves = s.slaves;
+  in.witnessDown = s.witnessDown;
+  in.guarded = !s.spec.witnesses.empty();
+  in.reach = s.reach;
   in.hasReclaim = !s.spec.reclaim.empty();
-  in.reclaimed = s.reclaimed;
-  bool slaveUp = std::any_of(s.slaves.begin(), s.slaves.end(), [](const PeerView& v) { return v.effective() == State::Up; });
-  if (!slaveUp) s.reclaimed = false;
-  Action a = decide(in);
-  // Two holders (a partition without witnesses, healed): the rule makes the other one
-  // let go; then this one announces itself again, or clients keep the other's address
-  // in their neighbour tables until it times out. An unreachable peer may have started
-  // it (it counts this host as FAIL), so it counts as a holder until it is back.
-  auto mayHold = [](const PeerView& v) { return v.effective() == State::Up || !v.reachable; };
-  bool otherMayHold = std::any_of(s.masters.begin(), s.masters.end(), mayHold) ||
-                      std::any_of(s.slaves.begin(), s.slaves.end(), mayHold);
-  if (local != State::Up || !s.held) {
-    s.contested = false;
-  } else if (otherMayHold) {
-    s.contested = true;
-  } else if (s.contested && a == Action::None) {
-    s.contested = false;
-    if (!s.spec.reassert.empty()) a = Action::Reassert;
-  }
+  in.hasReassert = !s.spec.reassert.empty();
+  in.interval = std::chrono::duration_cast<std::chrono::microseconds>(s.spec.interval).count();
+  in.fence = std::chrono::duration_cast<std::chrono::microseconds>(s.spec.fence()).count();
+  in.tickAt = s.tickAt;
+  in.now = steadyNow();
+  RunVerdict v = decideRun(in, s.memory);
 
-  bool masterUnreachable =
-      std::any_of(s.masters.begin(), s.masters.end(), [](const PeerView& v) { return !v.reachable; });
-  bool mastersDown = !s.masters.empty() && std::none_of(s.masters.begin(), s.masters.end(), [](const PeerView& v) {
-    return v.effective() == State::Up || v.effective() == State::Recover;
-  });
-  if (!(mastersDown && masterUnreachable))
-    s.mastersDownSince = 0;
-  else if (!s.mastersDownSince)
-    s.mastersDownSince = s.tickAt;  // from the first run that lost the master, votes or not
-  if (a == Action::Start && guarded) {
-    if (!majority) {
-      s.status.lastNote = "not starting: no majority of peers reachable";
-      return finish(s, local, "", Action::None);
-    }
-    // Witness w agrees that every peer of `views` this host cannot reach is down.
-    auto agree = [&](const std::vector<PeerView>& views) {
-      std::vector<bool> out;
-      for (const auto& down : s.witnessDown) {
-        bool all = true;
-        for (const PeerView& v : views)
-          if (!v.reachable && !down.count(v.host)) all = false;
-        out.push_back(all);
-      }
-      return out;
-    };
-    // A slave this host cannot reach may hold the service: start only when a majority
-    // agree it does not, and after it had the time to fence itself.
-    bool slaveUnreachable = std::any_of(s.slaves.begin(), s.slaves.end(), [](const PeerView& v) { return !v.reachable; });
-    if (!slaveUnreachable) {
-      s.slavesDownSince = 0;
-    } else {
-      if (!s.slavesDownSince) s.slavesDownSince = s.tickAt;
-      Votes v = startVotes(s.slaves, agree(s.slaves));
-      if (!v.majority()) {
-        s.status.lastNote = "not starting: " + std::to_string(v.yes) + " of " + std::to_string(v.total) +
-                            " agree no slave holds it";
-        return finish(s, local, "", Action::None);
-      }
-    }
-    Micros waitUntil = s.slavesDownSince ? s.slavesDownSince + fence + interval : 0;
-    if (!s.masters.empty()) {
-      Votes v = takeoverVotes(s.masters, agree(s.masters));
-      if (!v.majority()) {
-        s.status.lastNote = "not starting: " + std::to_string(v.yes) + " of " + std::to_string(v.total) +
-                            " agree the masters are down";
-        return finish(s, local, "", Action::None);
-      }
-      if (masterUnreachable) waitUntil = std::max(waitUntil, s.mastersDownSince + fence + interval);
-    }
-    if (now < waitUntil) {
-      s.status.lastNote = "not starting yet: waiting for an unreachable peer to fence itself";
-      startLater(s, waitUntil);
-      return finish(s, local, "", Action::None);
-    }
+  if (v.cancelFence && s.fenceTimer) s.fenceTimer->cancel();
+  if (v.note) s.status.lastNote = *v.note;
+  switch (v.kind) {
+    case RunVerdict::Kind::Act:
+      return act(s, v.action);
+    case RunVerdict::Kind::Fence:
+      return fenceNow(s);
+    case RunVerdict::Kind::StartLater:
+      startLater(s, v.startAt);
+      break;
+    case RunVerdict::Kind::Hold:
+      if (v.fenceAt) fenceAt(s, v.fenceAt - in.now);
+      break;
   }
-  act(s, a);
+  finish(s, local, "", Action::None);
+}
+
+void Engine::fenceAt(Service& s, Micros delay) {
+  if (!s.fenceTimer) {
+    Service* sp = &s;
+    s.fenceTimer = std::make_unique<ev::Timer>(base_, [this, sp] { fenceDue(*sp); });
+  }
+  if (!s.fenceTimer->armed()) s.fenceTimer->arm(ev::Micros(delay));
 }
 
 void Engine::fenceNow(Service& s) {
   FAIL_LOG(fac(), Warning) << "fence service=" << s.spec.name << ": no majority reachable for "
                            << formatDurationMs(std::chrono::duration_cast<std::chrono::milliseconds>(s.spec.fence()).count());
   if (s.fenceTimer) s.fenceTimer->cancel();
-  s.majorityAt = 0;
+  s.memory.majorityAt = 0;
   act(s, Action::Stop);
 }
 
@@ -319,7 +250,7 @@ void Engine::act(Service& s, Action a) {
     case Action::Reassert: {
       const std::string& script = s.spec.script(a);
       if (a == Action::Start) s.held = true;
-      if (a == Action::Reclaim) s.reclaimed = true;
+      if (a == Action::Reclaim) s.memory.reclaimed = true;
       FAIL_LOG(fac(), Notice) << actionName(a) << " service=" << s.spec.name;
       if (script.empty()) {  // no proc: the state the action stands for
         State st = a == Action::Start ? State::Up : State::Recover;
