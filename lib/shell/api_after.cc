@@ -9,6 +9,7 @@
 #include <string>
 
 #include "shell/api.hh"
+#include "tcl/command.hh"
 
 namespace fail::shell {
 namespace {
@@ -157,7 +158,7 @@ void deleted(ClientData cd) { delete static_cast<AfterTable*>(cd); }
 }  // namespace
 
 void registerAfterCommand(Tcl_Interp* interp, Api& api) {
-  Tcl_CreateObjCommand(interp, "::after", afterCmd, new AfterTable{&api, {}, 0}, deleted);
+  tcl::createCommand(interp, "::after", afterCmd, new AfterTable{&api, {}, 0}, deleted);
 }
 
 }  // namespace fail::shell

@@ -8,6 +8,7 @@
 #include "base/time.hh"
 
 #include "shell/api.hh"
+#include "tcl/command.hh"
 
 namespace fail::shell {
 namespace {
@@ -232,9 +233,9 @@ int failtrapCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv
 }  // namespace
 
 void registerConfigCommands(Tcl_Interp* interp, Api& api) {
-  Tcl_CreateObjCommand(interp, "::failhost", failhostCmd, &api, nullptr);
-  Tcl_CreateObjCommand(interp, "::failsvc", failsvcCmd, &api, nullptr);
-  Tcl_CreateObjCommand(interp, "::failtrap", failtrapCmd, &api, nullptr);
+  tcl::createCommand(interp, "::failhost", failhostCmd, &api, nullptr);
+  tcl::createCommand(interp, "::failsvc", failsvcCmd, &api, nullptr);
+  tcl::createCommand(interp, "::failtrap", failtrapCmd, &api, nullptr);
 }
 
 }  // namespace fail::shell

@@ -12,6 +12,7 @@
 #include "base/time.hh"
 #include "proto/list.hh"
 #include "shell/api.hh"
+#include "tcl/command.hh"
 
 extern char** environ;
 
@@ -320,15 +321,15 @@ int execCmd(ClientData, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
 
 void registerFailCommands(Tcl_Interp* interp, Api& api) {
   Tcl_Namespace* ns = Tcl_CreateNamespace(interp, "::fail", nullptr, nullptr);
-  Tcl_CreateObjCommand(interp, "::fail::state", stateCmd, &api, nullptr);
-  Tcl_CreateObjCommand(interp, "::fail::every", everyCmd, &api, nullptr);
-  Tcl_CreateObjCommand(interp, "::fail::after", afterCmd, &api, nullptr);
-  Tcl_CreateObjCommand(interp, "::fail::cancel", cancelCmd, &api, nullptr);
-  Tcl_CreateObjCommand(interp, "::fail::on", onCmd, &api, nullptr);
-  Tcl_CreateObjCommand(interp, "::fail::log", logCmd, &api, nullptr);
+  tcl::createCommand(interp, "::fail::state", stateCmd, &api, nullptr);
+  tcl::createCommand(interp, "::fail::every", everyCmd, &api, nullptr);
+  tcl::createCommand(interp, "::fail::after", afterCmd, &api, nullptr);
+  tcl::createCommand(interp, "::fail::cancel", cancelCmd, &api, nullptr);
+  tcl::createCommand(interp, "::fail::on", onCmd, &api, nullptr);
+  tcl::createCommand(interp, "::fail::log", logCmd, &api, nullptr);
   registerQuorumCommand(interp, api);
   if (!api.safe()) {  // a --safe policy runs no program and changes no interface
-    Tcl_CreateObjCommand(interp, "::fail::exec", execCmd, &api, nullptr);
+    tcl::createCommand(interp, "::fail::exec", execCmd, &api, nullptr);
     registerIpCommand(interp, api);
   }
   Tcl_Export(interp, ns, "*", 0);

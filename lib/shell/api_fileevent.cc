@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "shell/api.hh"
+#include "tcl/command.hh"
 
 namespace fail::shell {
 namespace {
@@ -109,7 +110,7 @@ void deleted(ClientData cd) { delete static_cast<Table*>(cd); }
 }  // namespace
 
 void registerFileeventCommand(Tcl_Interp* interp, Api& api) {
-  Tcl_CreateObjCommand(interp, "::fileevent", fileeventCmd, new Table{&api, {}}, deleted);
+  tcl::createCommand(interp, "::fileevent", fileeventCmd, new Table{&api, {}}, deleted);
   // `chan event` is the same command.
   Tcl_Obj* name = Tcl_NewStringObj("::chan", -1);
   Tcl_IncrRefCount(name);

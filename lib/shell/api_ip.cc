@@ -6,6 +6,7 @@
 #include "base/log.hh"
 #include "netif/netif.hh"
 #include "shell/api.hh"
+#include "tcl/command.hh"
 
 namespace fail::shell {
 namespace {
@@ -95,7 +96,7 @@ int ipCmd(ClientData, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
 }  // namespace
 
 void registerIpCommand(Tcl_Interp* interp, Api&) {
-  Tcl_CreateObjCommand(interp, "::fail::ip", ipCmd, nullptr, nullptr);
+  tcl::createCommand(interp, "::fail::ip", ipCmd, nullptr, nullptr);
 }
 
 }  // namespace fail::shell

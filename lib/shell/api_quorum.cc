@@ -8,6 +8,7 @@
 #include "base/text.hh"
 #include "shell/api.hh"
 #include "shell/quorum.hh"
+#include "tcl/command.hh"
 
 namespace fail::shell {
 namespace {
@@ -94,7 +95,7 @@ int quorumCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]
 }  // namespace
 
 void registerQuorumCommand(Tcl_Interp* interp, Api& api) {
-  Tcl_CreateObjCommand(interp, "::fail::quorum", quorumCmd, &api, nullptr);
+  tcl::createCommand(interp, "::fail::quorum", quorumCmd, &api, nullptr);
 }
 
 }  // namespace fail::shell

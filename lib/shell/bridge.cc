@@ -4,10 +4,26 @@
 
 #include <stdexcept>
 
+#include "base/log.hh"
 #include "ev/base.hh"
 #include "tcl/notifier.hh"
 
 namespace fail::shell {
+namespace {
+
+log::Facility& fac() {
+  static log::Facility& f = log::facility("policy");
+  return f;
+}
+
+void loopError(const char* what) noexcept {
+  try {
+    FAIL_LOG(fac(), Err) << "internal error on the loop thread: " << what;
+  } catch (...) {
+  }
+}
+
+}  // namespace
 
 event_base* SameThreadBridge::base() { return tcl::base(); }
 
@@ -44,14 +60,24 @@ WorkerBridge::~WorkerBridge() {
   event_base_free(base_);
 }
 
-void WorkerBridge::wake(evutil_socket_t, short, void* arg) {
+// Runs the queued work on the loop thread; an exception out of one item is logged and the
+// rest still run (onLoop's callers get theirs through the packaged_task, not here).
+void WorkerBridge::wake(evutil_socket_t, short, void* arg) noexcept {
   auto* self = static_cast<WorkerBridge*>(arg);
   std::deque<std::function<void()>> work;
   {
     std::lock_guard<std::mutex> lock(self->mu_);
     work.swap(self->queue_);
   }
-  for (auto& fn : work) fn();
+  for (auto& fn : work) {
+    try {
+      fn();
+    } catch (const std::exception& e) {  // a libevent callback: nothing may escape
+      loopError(e.what());
+    } catch (...) {
+      loopError("unknown exception");
+    }
+  }
 }
 
 void WorkerBridge::toLoop(std::function<void()> fn) {

@@ -60,7 +60,7 @@ class WorkerBridge : public Bridge {
   bool onLoopThread() const override { return std::this_thread::get_id() == thread_.get_id(); }
 
  private:
-  static void wake(evutil_socket_t, short, void* arg);
+  static void wake(evutil_socket_t, short, void* arg) noexcept;
   event_base* base_;
   event* wake_;
   Tcl_ThreadId tcl_;

@@ -43,18 +43,20 @@ extern "C" int Failover_Init(Tcl_Interp* interp) {
     fail::log::openSink(fail::log::Sink::Stderr, "tclsh");
     logging = true;
   }
-  auto* p = new Package;
-  try {
-    p->bridge = std::make_unique<WorkerBridge>();
-    p->api = std::make_unique<Api>(interp, std::chrono::milliseconds(10000), *p->bridge);
-    Api* api = p->api.get();
-    event_base* base = p->bridge->base();
-    p->engine = p->bridge->onLoop([base, api] { return std::make_unique<Engine>(base, EngineOptions{}, *api); });
-    p->api->attach(*p->engine);
-    p->api->setAutoStart(true);
+  Package* p = nullptr;
+  try {  // Tcl calls this: no exception may leave it
+    auto pkg = std::make_unique<Package>();
+    pkg->bridge = std::make_unique<WorkerBridge>();
+    pkg->api = std::make_unique<Api>(interp, std::chrono::milliseconds(10000), *pkg->bridge);
+    Api* api = pkg->api.get();
+    event_base* base = pkg->bridge->base();
+    pkg->engine = pkg->bridge->onLoop([base, api] { return std::make_unique<Engine>(base, EngineOptions{}, *api); });
+    pkg->api->attach(*pkg->engine);
+    pkg->api->setAutoStart(true);
+    p = pkg.release();
   } catch (const std::exception& e) {
     Tcl_SetObjResult(interp, Tcl_ObjPrintf("failover: %s", e.what()));
-    delete p;
+    Tcl_SetErrorCode(interp, "FAILOVER", "INTERNAL", nullptr);
     return TCL_ERROR;
   }
   Tcl_CallWhenDeleted(interp, deleted, p);

@@ -8,6 +8,7 @@
 
 #include "base/log.hh"
 #include "shell/api.hh"
+#include "tcl/command.hh"
 
 namespace fail::shell {
 
@@ -178,7 +179,7 @@ void allowExit(Tcl_Interp* policy, bool allowed) {
 }
 
 void hardenPolicy(Tcl_Interp* policy, Api& api, bool safe) {
-  Tcl_CreateObjCommand(policy, "::exit", exitCmd, nullptr, nullptr);
+  tcl::createCommand(policy, "::exit", exitCmd, nullptr, nullptr);
   // A trusted policy keeps Tcl's own after and fileevent (errors go to bgerror, scripts
   // run as given, as Tcl's own test suite checks); a safe one runs them under the Guard.
   if (!safe) return;
