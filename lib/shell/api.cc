@@ -28,7 +28,6 @@ Api::Api(Tcl_Interp* policy, std::chrono::milliseconds limit, Bridge& bridge)
 
 Api::~Api() {
   for (auto& [id, s] : subscriptions_) Tcl_DecrRefCount(s.prefix);
-  for (Tcl_Obj* t : traps_) Tcl_DecrRefCount(t);
 }
 
 void Api::attach(Engine& engine) {
@@ -67,8 +66,8 @@ void Api::ensureStarted() {
 }
 
 void Api::trap(const std::string& service, State from, State to, const std::string& note) {
-  for (Tcl_Obj* prefix : traps_) {
-    Tcl_Obj* cmd = Tcl_DuplicateObj(prefix);
+  for (const tcl::ObjRef& prefix : traps_) {
+    Tcl_Obj* cmd = Tcl_DuplicateObj(prefix.get());
     Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(service.c_str(), -1));
     Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(state::stateName(from), -1));
     Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(state::stateName(to), -1));

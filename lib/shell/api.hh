@@ -18,6 +18,7 @@
 #include "shell/bridge.hh"
 #include "shell/engine.hh"
 #include "shell/guard.hh"
+#include "tcl/obj.hh"
 
 namespace fail::shell {
 
@@ -86,7 +87,7 @@ class Api : public ProcRunner {
   };
   std::map<std::string, std::unique_ptr<Timer>> timers_;
   std::map<std::string, Subscription> subscriptions_;
-  std::vector<Tcl_Obj*> traps_;
+  std::vector<tcl::ObjRef> traps_;  // failtrap's command prefixes
   std::uint64_t nextId_ = 0;
   // traps_.size() + subscriptions_.size(), read on the loop side to skip needless work.
   std::atomic<int> listeners_{0};

@@ -8,7 +8,9 @@
 #include "base/time.hh"
 
 #include "shell/api.hh"
+#include "shell/config_options.hh"
 #include "tcl/command.hh"
+#include "tcl/obj.hh"
 
 namespace fail::shell {
 namespace {
@@ -48,11 +50,51 @@ bool validHostName(const std::string& h) {
   return true;
 }
 
-// failhost NAME ?SUBCOMMAND VALUE ...?
+// One option of failhost NAME: sets it in `h`. TCL_ERROR with the message in interp.
+int hostOption(Tcl_Interp* interp, const std::string& name, const HostOption& opt, Tcl_Obj* value, HostSpec& h) {
+  std::string v = Tcl_GetString(value);
+  switch (opt.kind) {
+    case HostOptionKind::Port: {
+      int port = 0;
+      if (Tcl_GetIntFromObj(interp, value, &port) != TCL_OK || port < 1 || port > 65535)
+        return error(interp, "failhost " + name + " port: want 1 to 65535, got \"" + v + "\"", "ARGS");
+      h.port = std::to_string(port);
+      return TCL_OK;
+    }
+    case HostOptionKind::Address: h.address = v; return TCL_OK;
+    case HostOptionKind::Secret: h.secret = v; return TCL_OK;
+    case HostOptionKind::SecretFile: {
+      std::ifstream in(v);
+      std::string line;
+      if (!in || !std::getline(in, line))
+        return error(interp, "failhost " + name + " secret-file: cannot read \"" + v + "\"", "FILE");
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+      log::redact(line);
+      h.secret = line;
+      return TCL_OK;
+    }
+    case HostOptionKind::Tls: {
+      int on = 0;
+      if (Tcl_GetBooleanFromObj(interp, value, &on) != TCL_OK) return TCL_ERROR;
+      h.tls.enabled = on != 0;
+      return TCL_OK;
+    }
+    case HostOptionKind::TlsFile:
+      h.tls.*opt.tlsFile = v;
+      h.tls.enabled = true;
+      return TCL_OK;
+    case HostOptionKind::Protocol:
+      if (v != "tcp") return error(interp, "failhost " + name + " protocol: only tcp is spoken (the original's udp RPC is gone)", "ARGS");
+      return TCL_OK;
+  }
+  return TCL_OK;
+}
+
+// failhost NAME ?OPTION VALUE ...? (kHostOptions)
 int failhostCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
   auto& api = *static_cast<Api*>(cd);
   if (objc < 2 || objc % 2 != 0) {
-    Tcl_WrongNumArgs(interp, 1, objv, "name ?port N? ?address A? ?secret S? ?secret-file F? ?tls on|off? ?ca F? ?cert F? ?key F? ?protocol tcp?");
+    Tcl_WrongNumArgs(interp, 1, objv, hostUsage().c_str());
     return TCL_ERROR;
   }
   // A secret never reaches the log, even in the errorInfo of this very command.
@@ -66,44 +108,11 @@ int failhostCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv
                  "(failsh --allow-host, --hosts)", "SAFE");
   Engine& engine = api.engine();  // touched on the loop side only
   HostSpec h = api.bridge().onLoop([&] { return engine.hostSpec(name); });
-  static const char* const subs[] = {"port", "address", "secret", "secret-file", "tls", "ca", "cert", "key", "protocol", nullptr};
   for (int i = 2; i < objc; i += 2) {
     int idx = 0;
-    if (Tcl_GetIndexFromObj(interp, objv[i], subs, "subcommand", 0, &idx) != TCL_OK) return TCL_ERROR;
-    std::string v = Tcl_GetString(objv[i + 1]);
-    switch (idx) {
-      case 0: {
-        int port = 0;
-        if (Tcl_GetIntFromObj(interp, objv[i + 1], &port) != TCL_OK || port < 1 || port > 65535)
-          return error(interp, "failhost " + name + " port: want 1 to 65535, got \"" + v + "\"", "ARGS");
-        h.port = std::to_string(port);
-        break;
-      }
-      case 1: h.address = v; break;
-      case 2: h.secret = v; break;
-      case 3: {
-        std::ifstream in(v);
-        std::string line;
-        if (!in || !std::getline(in, line))
-          return error(interp, "failhost " + name + " secret-file: cannot read \"" + v + "\"", "FILE");
-        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-        log::redact(line);
-        h.secret = line;
-        break;
-      }
-      case 4: {
-        int on = 0;
-        if (Tcl_GetBooleanFromObj(interp, objv[i + 1], &on) != TCL_OK) return TCL_ERROR;
-        h.tls.enabled = on != 0;
-        break;
-      }
-      case 5: h.tls.ca = v; h.tls.enabled = true; break;
-      case 6: h.tls.cert = v; h.tls.enabled = true; break;
-      case 7: h.tls.key = v; h.tls.enabled = true; break;
-      case 8:
-        if (v != "tcp") return error(interp, "failhost " + name + " protocol: only tcp is spoken (the original's udp RPC is gone)", "ARGS");
-        break;
-    }
+    if (Tcl_GetIndexFromObjStruct(interp, objv[i], kHostOptions, sizeof(HostOption), "subcommand", 0, &idx) != TCL_OK ||
+        hostOption(interp, name, kHostOptions[idx], objv[i + 1], h) != TCL_OK)
+      return TCL_ERROR;
   }
   bool reachable = api.bridge().onLoop([&] {
     if (objc > 2) {
@@ -121,73 +130,56 @@ int failhostCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv
   return TCL_OK;
 }
 
-// failsvc NAME ?SUBCOMMAND VALUE ...?
-int failsvcCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
-  auto& api = *static_cast<Api*>(cd);
-  if (objc < 2 || objc % 2 != 0) {
-    Tcl_WrongNumArgs(interp, 1, objv, "name ?interval T? ?masters L? ?slaves L? ?witness L? ?start S? ?stop S? ?reclaim S? ?reassert S? ?-fence-after T? ?-poll-timeout T?");
-    return TCL_ERROR;
+// One option of failsvc NAME: sets it in `s`. TCL_ERROR with the message in interp.
+int serviceOption(Api& api, Tcl_Interp* interp, const ServiceOption& opt, Tcl_Obj* value, ServiceSpec& s) {
+  switch (opt.kind) {
+    case ServiceOptionKind::Interval:
+    case ServiceOptionKind::Duration: {
+      std::chrono::milliseconds d{};
+      if (!durationArg(interp, value, d)) return TCL_ERROR;
+      if (opt.kind == ServiceOptionKind::Interval && d.count() < 100)
+        return error(interp, "failsvc " + s.name + " " + opt.name + ": at least 100ms", "ARGS");
+      s.*opt.duration = d;
+      return TCL_OK;
+    }
+    case ServiceOptionKind::Hosts: {
+      std::vector<std::string> hosts;
+      if (!listArg(interp, value, hosts)) return TCL_ERROR;
+      for (const auto& h : hosts) {
+        if (!validHostName(h)) return error(interp, "failsvc " + s.name + ": bad host name \"" + h + "\"", "BADNAME");
+        if (!api.hostAllowed(interp, h, "failsvc " + s.name)) return TCL_ERROR;
+      }
+      s.*opt.hosts = std::move(hosts);
+      return TCL_OK;
+    }
+    case ServiceOptionKind::Script:
+      s.*opt.script = Tcl_GetString(value);
+      return TCL_OK;
   }
-  std::string name = Tcl_GetString(objv[1]);
-  if (!validName(name) || name.rfind("host:", 0) == 0)
-    return error(interp, "bad service name \"" + name + "\"", "BADNAME");
+  return TCL_OK;
+}
+
+// The settings failsvc NAME starts from: the service's, or a new one's. False (with the
+// error in interp) for a bad name, or an unknown service asked for without options.
+bool serviceToChange(Api& api, Tcl_Interp* interp, const std::string& name, bool reading, ServiceSpec& s) {
+  if (!validName(name) || name.rfind("host:", 0) == 0) {
+    error(interp, "bad service name \"" + name + "\"", "BADNAME");
+    return false;
+  }
   Engine& engine = api.engine();  // touched on the loop side only
   bool known = api.bridge().onLoop([&] { return engine.hasService(name); });
-  if (!known && objc == 2) return error(interp, "no service \"" + name + "\"", "NOSUCHSERVICE");
-  ServiceSpec s;
+  if (!known && reading) {
+    error(interp, "no service \"" + name + "\"", "NOSUCHSERVICE");
+    return false;
+  }
+  s = ServiceSpec{};
   s.name = name;
   if (known) s = api.bridge().onLoop([&] { return engine.serviceSpec(name); });
-  static const char* const subs[] = {"interval", "masters", "slaves", "witness", "start", "stop", "reclaim",
-                                     "reassert", "-fence-after", "-poll-timeout", "fence-after", "poll-timeout", nullptr};
-  for (int i = 2; i < objc; i += 2) {
-    int idx = 0;
-    if (Tcl_GetIndexFromObj(interp, objv[i], subs, "subcommand", 0, &idx) != TCL_OK) return TCL_ERROR;
-    Tcl_Obj* v = objv[i + 1];
-    switch (idx) {
-      case 0:
-      case 8:
-      case 9:
-      case 10:
-      case 11: {
-        std::chrono::milliseconds d{};
-        if (!durationArg(interp, v, d)) return TCL_ERROR;
-        if (idx == 0) {
-          if (d.count() < 100) return error(interp, "failsvc " + name + " interval: at least 100ms", "ARGS");
-          s.interval = d;
-        } else if (idx == 8 || idx == 10) {
-          s.fenceAfter = d;
-        } else {
-          s.pollTimeout = d;
-        }
-        break;
-      }
-      case 1:
-      case 2:
-      case 3: {
-        std::vector<std::string> hosts;
-        if (!listArg(interp, v, hosts)) return TCL_ERROR;
-        for (const auto& h : hosts) {
-          if (!validHostName(h)) return error(interp, "failsvc " + name + ": bad host name \"" + h + "\"", "BADNAME");
-          if (!api.hostAllowed(interp, h, "failsvc " + name)) return TCL_ERROR;
-        }
-        (idx == 1 ? s.masters : idx == 2 ? s.slaves : s.witnesses) = hosts;
-        break;
-      }
-      case 4: s.start = Tcl_GetString(v); break;
-      case 5: s.stop = Tcl_GetString(v); break;
-      case 6: s.reclaim = Tcl_GetString(v); break;
-      case 7: s.reassert = Tcl_GetString(v); break;
-    }
-  }
-  api.ensureStarted();
-  std::optional<ServiceStatus> status = api.bridge().onLoop([&] {
-    if (objc > 2) {
-      engine.serviceSpec(name) = s;
-      engine.serviceChanged(name);
-    }
-    const ServiceStatus* st = engine.status(name);
-    return st ? std::optional<ServiceStatus>(*st) : std::nullopt;
-  });
+  return true;
+}
+
+// failsvc's result: the settings and, once it runs, the state, last action and runs.
+Tcl_Obj* serviceDict(const ServiceSpec& s, const std::optional<ServiceStatus>& status) {
   Tcl_Obj* d = Tcl_NewDictObj();
   put(d, "interval", formatDurationMs(s.interval.count()));
   put(d, "masters", listObj(s.masters));
@@ -199,12 +191,41 @@ int failsvcCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[
   put(d, "reassert", s.reassert);
   put(d, "fence-after", formatDurationMs(s.fence().count()));
   put(d, "poll-timeout", formatDurationMs(s.timeout().count()));
-  if (const ServiceStatus* st = status ? &*status : nullptr) {
-    put(d, "state", state::stateName(st->local));
-    put(d, "last_action", st->lastAction);
-    put(d, "runs", std::to_string(st->runs));
+  if (status) {
+    put(d, "state", state::stateName(status->local));
+    put(d, "last_action", status->lastAction);
+    put(d, "runs", std::to_string(status->runs));
   }
-  Tcl_SetObjResult(interp, d);
+  return d;
+}
+
+// failsvc NAME ?OPTION VALUE ...? (kServiceOptions)
+int failsvcCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
+  auto& api = *static_cast<Api*>(cd);
+  if (objc < 2 || objc % 2 != 0) {
+    Tcl_WrongNumArgs(interp, 1, objv, serviceUsage().c_str());
+    return TCL_ERROR;
+  }
+  std::string name = Tcl_GetString(objv[1]);
+  ServiceSpec s;
+  if (!serviceToChange(api, interp, name, objc == 2, s)) return TCL_ERROR;
+  for (int i = 2; i < objc; i += 2) {
+    int idx = 0;
+    if (Tcl_GetIndexFromObjStruct(interp, objv[i], kServiceOptions, sizeof(ServiceOption), "subcommand", 0, &idx) != TCL_OK ||
+        serviceOption(api, interp, kServiceOptions[idx], objv[i + 1], s) != TCL_OK)
+      return TCL_ERROR;
+  }
+  api.ensureStarted();
+  Engine& engine = api.engine();
+  std::optional<ServiceStatus> status = api.bridge().onLoop([&] {
+    if (objc > 2) {
+      engine.serviceSpec(name) = s;
+      engine.serviceChanged(name);
+    }
+    const ServiceStatus* st = engine.status(name);
+    return st ? std::optional<ServiceStatus>(*st) : std::nullopt;
+  });
+  Tcl_SetObjResult(interp, serviceDict(s, status));
   return TCL_OK;
 }
 
@@ -219,13 +240,12 @@ int failtrapCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv
     int n = 0;
     if (Tcl_ListObjLength(interp, objv[1], &n) != TCL_OK) return TCL_ERROR;
     if (n > 0) {
-      Tcl_IncrRefCount(objv[1]);
-      api.traps_.push_back(objv[1]);
+      api.traps_.emplace_back(objv[1]);
       api.countListeners();
     }
   }
   Tcl_Obj* l = Tcl_NewListObj(0, nullptr);
-  for (Tcl_Obj* t : api.traps_) Tcl_ListObjAppendElement(nullptr, l, t);
+  for (const tcl::ObjRef& t : api.traps_) Tcl_ListObjAppendElement(nullptr, l, t.get());
   Tcl_SetObjResult(interp, l);
   return TCL_OK;
 }
