@@ -263,8 +263,8 @@ void Child::Impl::start() {
   pid = ::fork();
   if (pid < 0) return fail(errno);
   if (pid == 0)
-    childSide(path.c_str(), argvP.data(), envP.data(), inR.get(), outW[0].get(), outW[1].get(), repW.get(),
-              opts.limits);
+    childSide(path.c_str(), argvP.data(), envP.data(), inR.get(), outW[0].get(),
+              opts.mergeStderr ? outW[0].get() : outW[1].get(), repW.get(), opts.limits);
   ::setpgid(pid, pid);  // also here: a kill(-pid) right after fork must reach it
   repW.reset();
   int childErr = 0;
@@ -277,12 +277,12 @@ void Child::Impl::start() {
     return fail(childErr);
   }
   in = std::move(inW);
-  for (int i = 0; i < 2; ++i) {
+  for (int i = 0; i < (opts.mergeStderr ? 1 : 2); ++i) {
     out[i] = std::move(outR[i]);
     setNonBlocking(out[i].get());
   }
   outWatch.watch(out[0].get(), EV_READ);
-  errWatch.watch(out[1].get(), EV_READ);
+  if (out[1]) errWatch.watch(out[1].get(), EV_READ);
   if (in) {
     setNonBlocking(in.get());
     inWatch.watch(in.get(), EV_WRITE);
@@ -303,7 +303,8 @@ void Child::Impl::fail(int err) {
 }
 
 // Reads what pipe `which` (0: stdout, 1: stderr) holds now; closes it at EOF, on an
-// error, or when it passes maxOutput (and then kills the child's group).
+// error, or when it passes maxOutput (and then kills the child's group, unless
+// killPastMax is off: then what passes it is dropped).
 void Child::Impl::drain(int which) {
   std::string& buf = which == 0 ? result.out : result.err;
   char chunk[65536];
@@ -318,7 +319,7 @@ void Child::Impl::drain(int which) {
     }
     size_t room = opts.maxOutput > buf.size() ? opts.maxOutput - buf.size() : 0;
     buf.append(chunk, std::min(room, static_cast<size_t>(n)));
-    if (static_cast<size_t>(n) > room) {
+    if (static_cast<size_t>(n) > room && opts.killPastMax) {
       kill(Result::End::TooMuchOutput);
       out[which].reset();
       (which == 0 ? outWatch : errWatch).stop();

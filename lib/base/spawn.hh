@@ -34,6 +34,8 @@ struct Options {
   Limits limits;
   std::chrono::milliseconds timeout{0};  // 0: none; else SIGKILL to its process group
   size_t maxOutput = 16u << 20;    // stdout/stderr each cut beyond this (the child is killed)
+  bool mergeStderr = false;        // stderr onto stdout's pipe: both in `out`, in the order written
+  bool killPastMax = true;         // false: past maxOutput the rest is read and dropped, the child lives on
 };
 
 struct Result {

@@ -1,20 +1,15 @@
 // The ::fail ensembles: state, every, after, cancel, on, exec, log (failover(n)).
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstring>
+#include <memory>
+#include <optional>
 
 #include "base/log.hh"
+#include "base/spawn.hh"
 #include "base/text.hh"
 #include "base/time.hh"
 #include "proto/list.hh"
 #include "shell/api.hh"
 #include "tcl/command.hh"
-
-extern char** environ;
 
 namespace fail::shell {
 
@@ -220,26 +215,41 @@ int logCmd(ClientData, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
   return TCL_OK;
 }
 
-struct ExecState {
-  int fd = -1;
-  std::string out;
-  bool eof = false;
+// One fail::exec child, shared by the Tcl side (which waits for `result`) and the loop
+// side (which owns `child`: created, and destroyed, only there).
+struct ExecRun {
+  std::unique_ptr<spawn::Child> child;  // loop side
+  std::optional<spawn::Result> result;  // Tcl side
+  pid_t pid = -1;                       // Tcl side, with the result
 };
 
-void execReadable(ClientData cd, int) {
-  auto* st = static_cast<ExecState*>(cd);
-  char buf[4096];
-  ssize_t n = ::read(st->fd, buf, sizeof buf);
-  if (n > 0) {
-    if (st->out.size() < (1u << 20)) st->out.append(buf, static_cast<size_t>(n));
-  } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-    st->eof = true;
+// Runs `opts` on the loop side (spawn::Child) and waits for the result in Tcl's event
+// loop; nullopt if it never came (then the child is killed).
+std::optional<spawn::Result> runChild(Api& api, spawn::Options opts, std::chrono::milliseconds bound, pid_t& pid) {
+  auto run = std::make_shared<ExecRun>();
+  Bridge& bridge = api.bridge();
+  bridge.toLoop([&bridge, run, opts = std::move(opts)]() mutable {
+    run->child = std::make_unique<spawn::Child>(bridge.base(), std::move(opts), [&bridge, run](spawn::Result r) {
+      pid_t pid = run->child->pid();
+      run->child.reset();
+      bridge.toTcl([run, pid, r = std::move(r)] {
+        run->pid = pid;
+        run->result = std::move(r);
+      });
+    });
+  });
+  if (!Api::waitUntil([&] { return run->result.has_value(); }, bound)) {
+    bridge.toLoop([run] { run->child.reset(); });  // kills its process group
+    return std::nullopt;
   }
+  pid = run->pid;
+  return run->result;
 }
 
 // fail::exec ?-timeout T? PROGRAM ?ARG ...?: stdout and stderr; errors on a non-zero
 // exit or the timeout (the whole process group killed). Waits in the event loop.
-int execCmd(ClientData, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
+int execCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
+  auto& api = *static_cast<Api*>(cd);
   int i = 1;
   std::chrono::milliseconds timeout = 10s;
   if (i + 1 < objc && std::strcmp(Tcl_GetString(objv[i]), "-timeout") == 0) {
@@ -250,70 +260,30 @@ int execCmd(ClientData, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
     Tcl_WrongNumArgs(interp, 1, objv, "?-timeout T? program ?arg ...?");
     return TCL_ERROR;
   }
-  std::vector<std::string> args;
-  for (int j = i; j < objc; ++j) args.emplace_back(Tcl_GetString(objv[j]));
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) return error(interp, std::string("fail::exec: pipe: ") + std::strerror(errno), "EXEC");
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, p[1], 2);
-  posix_spawnattr_t at;
-  posix_spawnattr_init(&at);
-  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawnattr_setpgroup(&at, 0);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&at, &none);
-  posix_spawnattr_setsigdefault(&at, &all);
+  spawn::Options opts;
+  for (int j = i; j < objc; ++j) opts.argv.emplace_back(Tcl_GetString(objv[j]));
+  opts.timeout = timeout;
+  opts.maxOutput = 1u << 20;  // kept; the rest is read and dropped
+  opts.killPastMax = false;
+  opts.mergeStderr = true;
+  const std::string program = opts.argv[0];
   pid_t pid = -1;
-  int rc = posix_spawnp(&pid, argv[0], &fa, &at, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&at);
-  ::close(p[1]);
-  if (rc != 0) {
-    ::close(p[0]);
-    return error(interp, "fail::exec: cannot run " + args[0] + ": " + std::strerror(rc), "EXEC");
-  }
-  ::fcntl(p[0], F_SETFL, O_NONBLOCK);
-  ExecState st;
-  st.fd = p[0];
-  Tcl_CreateFileHandler(p[0], TCL_READABLE, execReadable, &st);
-  int status = 0;
-  bool exited = false;
-  auto reaped = [&] {
-    if (!exited && st.eof && ::waitpid(pid, &status, WNOHANG) == pid) exited = true;
-    return exited;
-  };
-  bool inTime = Api::waitUntil([&] {
-    if (st.eof && !reaped()) {
-      // the pipe closed; the process is on its way out: poll it briefly
-      Tcl_Sleep(1);
-    }
-    return exited;
-  }, timeout);
-  Tcl_DeleteFileHandler(p[0]);
-  ::close(p[0]);
-  if (!inTime) {
-    ::kill(-pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-    return error(interp, args[0] + ": timed out after " + formatDurationMs(timeout.count()) + " (killed)", "TIMEOUT");
-  }
-  while (!st.out.empty() && st.out.back() == '\n') st.out.pop_back();
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-    Tcl_SetObjResult(interp, Tcl_NewStringObj(st.out.c_str(), static_cast<int>(st.out.size())));
+  std::optional<spawn::Result> r = runChild(api, std::move(opts), timeout + 5s, pid);
+  if (!r || r->end == spawn::Result::End::TimedOut)
+    return error(interp, program + ": timed out after " + formatDurationMs(timeout.count()) + " (killed)", "TIMEOUT");
+  if (r->end == spawn::Result::End::SpawnFailed)
+    return error(interp, "fail::exec: cannot run " + program + ": " + std::strerror(r->code), "EXEC");
+  std::string& out = r->out;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  if (r->ok()) {
+    Tcl_SetObjResult(interp, Tcl_NewStringObj(out.c_str(), static_cast<int>(out.size())));
     return TCL_OK;
   }
-  std::string why = WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
-                                      : "killed by signal " + std::to_string(WTERMSIG(status));
-  Tcl_SetObjResult(interp, Tcl_NewStringObj((args[0] + ": " + why + (st.out.empty() ? "" : ": " + st.out)).c_str(), -1));
+  bool exited = r->end == spawn::Result::End::Exited;
+  std::string why = exited ? "exit " + std::to_string(r->code) : "killed by signal " + std::to_string(r->code);
+  Tcl_SetObjResult(interp, Tcl_NewStringObj((program + ": " + why + (out.empty() ? "" : ": " + out)).c_str(), -1));
   Tcl_SetErrorCode(interp, "CHILDSTATUS", std::to_string(pid).c_str(),
-                   std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)).c_str(), nullptr);
+                   std::to_string(exited ? r->code : 128 + r->code).c_str(), nullptr);
   return TCL_ERROR;
 }
 

@@ -222,3 +222,29 @@ TEST(Spawn, AsyncSpawnFailureIsDeliveredFromTheLoop) {
 
 }  // namespace
 }  // namespace fail::spawn
+
+namespace fail::spawn {
+namespace {
+
+TEST(Spawn, StderrMergedIntoStdoutInOrder) {
+  Options o = sh("echo one; echo two >&2; echo three");
+  o.mergeStderr = true;
+  Result r = run(o);
+  EXPECT_TRUE(r.ok()) << r.describe();
+  EXPECT_EQ(r.out, "one\ntwo\nthree\n");
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(Spawn, OutputPastTheLimitCanBeDroppedWithoutKilling) {
+  Options o = sh("head -c 300000 /dev/zero; echo end >&2; exit 4");
+  o.maxOutput = 100000;
+  o.killPastMax = false;
+  Result r = run(o);
+  EXPECT_EQ(r.end, Result::End::Exited);
+  EXPECT_EQ(r.code, 4);
+  EXPECT_EQ(r.out.size(), 100000u);
+  EXPECT_EQ(r.err, "end\n");
+}
+
+}  // namespace
+}  // namespace fail::spawn
