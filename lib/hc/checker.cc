@@ -268,66 +268,63 @@ void Checker::publishLocal(Update u, Entry* e) {
   store_.set(std::move(in), wallNow(), steadyNow(), noop, serial, place);
 }
 
-std::string Checker::reload(Config next) {
-  std::map<std::string, std::unique_ptr<Entry>> fresh;
-  std::vector<Entry*> order;
-  std::vector<Entry*> added;
-  std::vector<std::unique_ptr<Reporter>> reporters;
+std::string Checker::stage(const Config& next, Staged& st) {
   std::vector<bool> reused(reporters_.size(), false);
-  std::set<std::string> keep;  // old checks carried over unchanged
   try {
     for (const check::CheckSpec& spec : next.checks) {
       auto it = entries_.find(spec.name);
       if (it != entries_.end() && it->second->session->sameOptions(spec)) {
-        keep.insert(spec.name);
+        st.keep.insert(spec.name);
         continue;
       }
       auto e = makeEntry(spec);
       e->reportName = next.reportName(spec.name);
-      added.push_back(e.get());
-      fresh[spec.name] = std::move(e);
+      st.added.push_back(e.get());
+      st.fresh[spec.name] = std::move(e);
     }
     for (const ReportSpec& rs : next.reports) {
       size_t i = 0;
       while (i < reporters_.size() && (reused[i] || !reporters_[i]->spec().sameAs(rs))) ++i;
       if (i < reporters_.size()) {
         reused[i] = true;
-        reporters.push_back(nullptr);  // filled in below
+        st.reporters.push_back(nullptr);  // filled in by swapReporters
         continue;
       }
-      reporters.push_back(std::make_unique<Reporter>(base_, rs, opts_.reporter));
+      st.reporters.push_back(std::make_unique<Reporter>(base_, rs, opts_.reporter));
     }
   } catch (const std::exception& ex) {
     return ex.what();
   }
+  return {};
+}
 
-  // Nothing can fail from here on.
-  std::vector<std::string> gone;  // record names no longer reported
+void Checker::carryOver(const Config& next, Staged& st) {
   for (auto& [name, e] : entries_) {
-    if (keep.count(name)) {
+    if (st.keep.count(name)) {
       std::string newName = next.reportName(name);
       if (newName != e->reportName) {
-        gone.push_back(e->reportName);
+        st.gone.push_back(e->reportName);
         e->reportName = newName;
         e->seen = false;
-        added.push_back(e.get());  // announced under its new name below (not restarted)
+        st.added.push_back(e.get());  // announced under its new name (not restarted)
       }
-      fresh[name] = std::move(e);
+      st.fresh[name] = std::move(e);
     } else {
       e->session->stop();
-      if (!fresh.count(name) || fresh[name]->reportName != e->reportName) gone.push_back(e->reportName);
+      if (!st.fresh.count(name) || st.fresh[name]->reportName != e->reportName) st.gone.push_back(e->reportName);
     }
   }
-  for (const check::CheckSpec& spec : next.checks) order.push_back(fresh[spec.name].get());
-  dropChecks(next);
+}
+
+void Checker::swapReporters(const Config& next, Staged& st) {
   std::vector<std::unique_ptr<Reporter>> old = std::move(reporters_);
   reporters_.clear();
   size_t r = 0;
   for (const ReportSpec& rs : next.reports) {
-    if (reporters[r]) {
-      reporters_.push_back(std::move(reporters[r]));
+    if (st.reporters[r]) {
+      reporters_.push_back(std::move(st.reporters[r]));
       if (started_) reporters_.back()->start();
-      for (Entry* e : order)
+      for (Entry* e : order_)
         if (auto u = lastReported(*e)) reporters_.back()->update(*u);
     } else {
       for (auto& o : old)
@@ -338,14 +335,9 @@ std::string Checker::reload(Config next) {
     }
     ++r;
   }
-  for (const std::string& name : gone) {
-    store_.del(name, wallNow(), noop);
-    for (auto& rep : reporters_) rep->forget(name);
-  }
-  // The old sessions go now: this runs from a signal callback, never from theirs.
-  entries_ = std::move(fresh);
-  order_ = std::move(order);
-  cfg_ = std::move(next);
+}
+
+void Checker::announce(const std::vector<Entry*>& added) {
   size_t n = added.size(), i = 0;
   for (Entry* e : added) {
     if (!store_.get(e->reportName))
@@ -357,7 +349,27 @@ std::string Checker::reload(Config next) {
     }
     ++i;
   }
-  FAIL_LOG(fac(), Notice) << "reloaded " << cfg_.file << ": " << order_.size() << " checks (" << keep.size()
+}
+
+std::string Checker::reload(Config next) {
+  Staged st;
+  if (std::string why = stage(next, st); !why.empty()) return why;
+  // Nothing can fail from here on.
+  carryOver(next, st);
+  std::vector<Entry*> order;
+  for (const check::CheckSpec& spec : next.checks) order.push_back(st.fresh[spec.name].get());
+  dropChecks(next);
+  order_ = std::move(order);  // the new reporters learn the new checks' last reports
+  swapReporters(next, st);
+  for (const std::string& name : st.gone) {
+    store_.del(name, wallNow(), noop);
+    for (auto& rep : reporters_) rep->forget(name);
+  }
+  // The old sessions go now: this runs from a signal callback, never from theirs.
+  entries_ = std::move(st.fresh);
+  cfg_ = std::move(next);
+  announce(st.added);
+  FAIL_LOG(fac(), Notice) << "reloaded " << cfg_.file << ": " << order_.size() << " checks (" << st.keep.size()
                           << " unchanged), " << reporters_.size() << " reports";
   return {};
 }

@@ -11,6 +11,7 @@
 
 #include <iosfwd>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -69,6 +70,20 @@ class Checker {
     std::uint32_t placeAt = 0;            // store_.deletions() when `place` was taken
     state::Store::Place place = nullptr;  // its record in store_ (no lookup per result)
   };
+  // A reload in the making (reload): what `stage` built, which cannot fail afterwards.
+  struct Staged {
+    std::map<std::string, std::unique_ptr<Entry>> fresh;  // new or changed checks, then every check
+    std::vector<Entry*> added;                            // to announce (and start, if new)
+    std::vector<std::unique_ptr<Reporter>> reporters;     // per report of `next`; nullptr: an old one is reused
+    std::set<std::string> keep;                           // old checks carried over unchanged
+    std::vector<std::string> gone;                        // record names no longer reported
+  };
+  // Builds the probes and reporters `next` needs that the running ones cannot serve.
+  // Returns why not ("" when done); then nothing has changed.
+  std::string stage(const Config& next, Staged& st);
+  void carryOver(const Config& next, Staged& st);     // moves the kept checks into st.fresh
+  void swapReporters(const Config& next, Staged& st);  // reporters_ in next's order
+  void announce(const std::vector<Entry*>& added);    // records and first probes of the added checks
   // What was last reported for `e`, as the local store holds it (no copy per check).
   std::optional<Update> lastReported(const Entry& e) const;
   std::unique_ptr<Entry> makeEntry(check::CheckSpec spec);

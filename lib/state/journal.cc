@@ -334,17 +334,26 @@ struct Journal::Impl {
   // --- open ---
 
   void recover(Recovery& out);
+  // recover's parts. The .serial file: its mark (nullopt when missing or not a number),
+  // whether it exists and its text; throws when it cannot be read or would wrap.
+  std::optional<std::uint64_t> readHighWater(bool& exists, std::string& text);
+  // No state file: a fresh one, serials above the mark of the .serial file if any.
+  void startFresh(Recovery& out, std::optional<std::uint64_t> fileCeiling, bool serialExists, const std::string& text);
+  // The ceiling from the state file and the .serial file, with a problem for each
+  // disagreement, made durable when it moved.
+  void settleCeiling(Recovery& out, std::uint64_t highest, std::optional<std::uint64_t> fileCeiling,
+                     bool serialExists, const std::string& text);
+  // A damaged state file: moved aside, replaced by one holding what was recovered.
+  void setDamagedAside(Recovery& out);
 };
 
-void Journal::Impl::recover(Recovery& out) {
-  // The high-water mark.
+std::optional<std::uint64_t> Journal::Impl::readHighWater(bool& exists, std::string& text) {
   const std::string serialPath = path + ".serial";
-  std::string text;
   std::optional<std::uint64_t> fileCeiling;
-  bool serialExists = readFile(serialPath, text);
-  if (!serialExists && errno != ENOENT)
+  exists = readFile(serialPath, text);
+  if (!exists && errno != ENOENT)
     throw std::runtime_error(sysError(serialPath, "read", errno));
-  if (serialExists) {
+  if (exists) {
     std::string_view t = text;
     if (!t.empty() && t.back() == '\n') t.remove_suffix(1);
     fileCeiling = parseUint(t);
@@ -356,45 +365,31 @@ void Journal::Impl::recover(Recovery& out) {
         "would wrap. The file is probably damaged: stop faild and write in it the highest "
         "serial of " + path + " (or remove it; faild then takes the mark from " + path +
         " and says so). doc/faild-state.md");
-  ::unlink((path + ".tmp").c_str());  // left by a compaction that never finished
-  ::unlink((serialPath + ".tmp").c_str());
+  return fileCeiling;
+}
 
-  // The state file.
-  std::string data;
-  if (!readFile(path, data)) {
-    if (errno != ENOENT) throw std::runtime_error(sysError(path, "read", errno));
-    // A new file. If only the .serial file survived, serials still continue above it,
-    // and no history before it is claimed.
-    out.ceiling = out.base = fileCeiling.value_or(0);
-    durableCeiling = fileCeiling.value_or(0);
-    if (!fileCeiling && serialExists)
-      out.problems.push_back(serialPath + ": not a serial number ('" + printable(text) +
-                             "'); starting again from 0");
-    if (!fileCeiling) {
-      if (std::string err = writeCeiling(out.ceiling); !err.empty())
-        throw std::runtime_error(err);
-    }
-    if (std::string err = writeCompacted({}, out.base); !err.empty())
-      throw std::runtime_error(err);
-    return;
-  }
-
-  format::Contents c = format::parse(data, path);
-  if (c.otherVersion)
-    throw std::runtime_error(path + ": a state file of version " + printable(*c.otherVersion) +
-                             "; this faild reads version " +
-                             std::to_string(format::kVersion) + " only");
-  if (c.highest > kMaxSerial)
-    throw std::runtime_error(
-        path + ": serial " + std::to_string(c.highest) + " is above " +
-        std::to_string(kMaxSerial) + " (2^63), the highest serial faild hands out: serials "
-        "would wrap. The file was not written by faild as it is; to start afresh, stop faild "
-        "and move " + path + " and " + serialPath + " aside (every record is lost, and "
-        "watchers list afresh). doc/faild-state.md");
-  out.ceiling = std::max(fileCeiling.value_or(0), c.highest);
+void Journal::Impl::startFresh(Recovery& out, std::optional<std::uint64_t> fileCeiling, bool serialExists,
+                               const std::string& text) {
+  // If only the .serial file survived, serials still continue above it, and no history
+  // before it is claimed.
+  out.ceiling = out.base = fileCeiling.value_or(0);
   durableCeiling = fileCeiling.value_or(0);
-  bool damaged = !c.problems.empty();
-  out.problems = std::move(c.problems);
+  if (!fileCeiling && serialExists)
+    out.problems.push_back(path + ".serial: not a serial number ('" + printable(text) +
+                           "'); starting again from 0");
+  if (!fileCeiling) {
+    if (std::string err = writeCeiling(out.ceiling); !err.empty())
+      throw std::runtime_error(err);
+  }
+  if (std::string err = writeCompacted({}, out.base); !err.empty())
+    throw std::runtime_error(err);
+}
+
+void Journal::Impl::settleCeiling(Recovery& out, std::uint64_t highest, std::optional<std::uint64_t> fileCeiling,
+                                  bool serialExists, const std::string& text) {
+  const std::string serialPath = path + ".serial";
+  out.ceiling = std::max(fileCeiling.value_or(0), highest);
+  durableCeiling = fileCeiling.value_or(0);
   if (!serialExists) {
     out.problems.push_back(serialPath + ": missing; the high-water mark is taken from " +
                            path + " (" + std::to_string(out.ceiling) +
@@ -403,29 +398,18 @@ void Journal::Impl::recover(Recovery& out) {
     out.problems.push_back(serialPath + ": not a serial number ('" + printable(text) +
                            "'); the high-water mark is taken from " + path + " (" +
                            std::to_string(out.ceiling) + ")");
-  } else if (*fileCeiling < c.highest) {
+  } else if (*fileCeiling < highest) {
     out.problems.push_back(serialPath + ": high-water mark " + std::to_string(*fileCeiling) +
-                           " is below serial " + std::to_string(c.highest) + " in " + path +
+                           " is below serial " + std::to_string(highest) + " in " + path +
                            "; raised");
   }
   if (out.ceiling != durableCeiling || !fileCeiling) {
     if (std::string err = writeCeiling(out.ceiling); !err.empty())
       throw std::runtime_error(err);
   }
+}
 
-  out.records.reserve(c.records.size());
-  for (auto& [name, r] : c.records) out.records.push_back(std::move(r));
-  if (!damaged) {
-    out.changes = std::move(c.changes);
-    out.base = c.base;
-    fd.reset(::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
-    if (!fd) throw std::runtime_error(sysError(path, "open", errno));
-    goodSize = data.size();
-    size = goodSize;
-    return;
-  }
-
-  // Damaged: keep the file for inspection, start a fresh one from what was recovered.
+void Journal::Impl::setDamagedAside(Recovery& out) {
   // History across damage is not trusted, so no change is claimed below the ceiling.
   // The fresh file is on disk before the damaged one is linked aside, and replaces it
   // by rename: whatever fails, PATH holds one of the two whole.
@@ -446,6 +430,45 @@ void Journal::Impl::recover(Recovery& out) {
                          std::to_string(out.records.size()) +
                          " recovered records; the change history up to serial " +
                          std::to_string(out.base) + " is dropped");
+}
+
+void Journal::Impl::recover(Recovery& out) {
+  bool serialExists = false;
+  std::string text;
+  std::optional<std::uint64_t> fileCeiling = readHighWater(serialExists, text);
+  ::unlink((path + ".tmp").c_str());  // left by a compaction that never finished
+  ::unlink((path + ".serial.tmp").c_str());
+
+  std::string data;
+  if (!readFile(path, data)) {
+    if (errno != ENOENT) throw std::runtime_error(sysError(path, "read", errno));
+    return startFresh(out, fileCeiling, serialExists, text);
+  }
+  format::Contents c = format::parse(data, path);
+  if (c.otherVersion)
+    throw std::runtime_error(path + ": a state file of version " + printable(*c.otherVersion) +
+                             "; this faild reads version " +
+                             std::to_string(format::kVersion) + " only");
+  if (c.highest > kMaxSerial)
+    throw std::runtime_error(
+        path + ": serial " + std::to_string(c.highest) + " is above " +
+        std::to_string(kMaxSerial) + " (2^63), the highest serial faild hands out: serials "
+        "would wrap. The file was not written by faild as it is; to start afresh, stop faild "
+        "and move " + path + " and " + path + ".serial aside (every record is lost, and "
+        "watchers list afresh). doc/faild-state.md");
+  bool damaged = !c.problems.empty();
+  out.problems = std::move(c.problems);
+  settleCeiling(out, c.highest, fileCeiling, serialExists, text);
+
+  out.records.reserve(c.records.size());
+  for (auto& [name, r] : c.records) out.records.push_back(std::move(r));
+  if (damaged) return setDamagedAside(out);
+  out.changes = std::move(c.changes);
+  out.base = c.base;
+  fd.reset(::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
+  if (!fd) throw std::runtime_error(sysError(path, "open", errno));
+  goodSize = data.size();
+  size = goodSize;
 }
 
 std::unique_ptr<Journal> Journal::open(const std::string& path, Recovery& out) {
