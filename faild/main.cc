@@ -171,7 +171,7 @@ int run(Settings& s) {
     std::cout << "faild: configuration OK\n";
     return 0;
   }
-  if (s.daemon) daemon::detach();
+  if (s.daemon) daemon::detach("faild");
   fitClientsToFileLimit(s);
   if (!s.pidFile.empty()) daemon::writePidFile(s.pidFile);
 
@@ -244,6 +244,11 @@ int main(int argc, char** argv) {
     return run(s);
   } catch (const std::exception& e) {
     FAIL_LOG(fail::log::facility("main"), Err) << e.what();
+    if (fail::daemon::reportFailed(e.what())) return 1;
+    if (s.daemon) {  // failed before detaching: the log is syslog, say it here too
+      std::cerr << "faild: " << e.what() << "\n";
+      return 1;
+    }
     if (fail::log::enabled(fail::log::facility("main"), fail::log::Level::Err) && s.daemon == false &&
         !s.logTo.empty() && s.logTo != "stderr")
       std::cerr << "faild: " << e.what() << "\n";

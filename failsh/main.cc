@@ -161,13 +161,14 @@ int main(int argc, char** argv) {
   }
   int rc = 1;
   try {
-    if (s.daemon) daemon::detach();
+    if (s.daemon) daemon::detach("failsh");
     if (!s.pidFile.empty()) daemon::writePidFile(s.pidFile);
     tcl::install();
     Tcl_FindExecutable(argv[0]);
     shell::Shell sh(s.shell);
     rc = sh.run();
   } catch (const std::exception& e) {
+    daemon::reportFailed(log::redacted(e.what()));
     if (s.shell.checkOnly) std::cerr << "failsh: " << log::redacted(e.what()) << "\n";
     else FAIL_LOG(log::facility("main"), Err) << e.what();
     rc = 1;

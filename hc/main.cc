@@ -143,7 +143,7 @@ int run(Settings& s, const std::vector<std::string>& names) {
   }
   hc::Config cfg = hc::readConfig(s.file, s.reader);
   for (const auto& w : cfg.warnings) FAIL_LOG(mainLog, Warning) << w;
-  if (s.daemon) daemon::detach();
+  if (s.daemon) daemon::detach("hc");
   if (!s.pidFile.empty()) daemon::writePidFile(s.pidFile);
   server::Runtime rt;
   hc::Checker checker(rt.base(), std::move(cfg), {s.monitor, {}, 2000});
@@ -240,14 +240,16 @@ int main(int argc, char** argv) {
   try {
     return run(s, operands);
   } catch (const hc::ConfigError& e) {
-    if (s.checkOnly || s.once) {
+    bool reported = fail::daemon::reportFailed(e.what());
+    if (s.checkOnly || s.once || (s.daemon && !reported)) {
       std::cerr << e.what() << "\n";
     } else {
       FAIL_LOG(fail::log::facility("main"), Err) << e.what();
     }
     return 1;
   } catch (const std::exception& e) {
-    if (s.checkOnly || s.once) std::cerr << "hc: " << e.what() << "\n";
+    bool reported = fail::daemon::reportFailed(e.what());
+    if (s.checkOnly || s.once || (s.daemon && !reported)) std::cerr << "hc: " << e.what() << "\n";
     else FAIL_LOG(fail::log::facility("main"), Err) << e.what();
     return 1;
   }

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -42,14 +43,71 @@ std::string joinSpaced(const std::vector<std::string>& items) {
 }
 
 bool notifyReady(const std::string& status, const std::string& listening) {
+  reportReady();
   return notify("READY=1\nSTATUS=" + status + "\nMAINPID=" + std::to_string(::getpid()) +
                 "\nFAILD_LISTEN=" + listening);
 }
 
-void detach() {
+namespace {
+
+// The write end of the pipe to the process waiting in detach(); -1 when there is none.
+int readyFd = -1;
+
+// Writes `bytes` whole to `fd`, retrying on EINTR. False on an error.
+bool writeAll(int fd, const std::string& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// The waiting side of detach(): reads the daemon's one report to its end and exits
+// with what it says. Never returns.
+[[noreturn]] void awaitReport(int fd, pid_t child, const std::string& program) {
+  std::string report;
+  char buf[512];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    report.append(buf, static_cast<size_t>(n));
+  }
+  while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  if (!report.empty() && report[0] == 'R') ::_exit(0);
+  std::string message = report.size() > 1 && report[0] == 'E'
+                            ? report.substr(1)
+                            : "the daemon ended before it was ready (its log says why)";
+  writeAll(2, program + ": " + message + "\n");
+  ::_exit(1);
+}
+
+// Sends the one report and closes the pipe. False when there is no pipe.
+bool report(const std::string& bytes) {
+  if (readyFd < 0) return false;
+  writeAll(readyFd, bytes);
+  ::close(readyFd);
+  readyFd = -1;
+  return true;
+}
+
+}  // namespace
+
+void detach(const std::string& program) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  if (pid > 0) ::_exit(0);
+  if (pid > 0) {
+    ::close(fds[1]);
+    awaitReport(fds[0], pid, program);
+  }
+  ::close(fds[0]);
+  readyFd = fds[1];
   if (::setsid() < 0) throw std::runtime_error(std::string("setsid: ") + std::strerror(errno));
   pid = ::fork();  // not a session leader: can never reacquire a terminal
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
@@ -63,6 +121,10 @@ void detach() {
     if (null > 2) ::close(null);
   }
 }
+
+void reportReady() { report("R"); }
+
+bool reportFailed(const std::string& message) { return report("E" + message); }
 
 void writePidFile(const std::string& path) {
   std::string tmp = path + ".tmp";
