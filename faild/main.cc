@@ -16,6 +16,7 @@
 #include "server/runtime.hh"
 #include "server/server.hh"
 #include "state/journal.hh"
+#include "state/preflight.hh"
 #include "state/store.hh"
 
 namespace {
@@ -158,6 +159,16 @@ void fitClientsToFileLimit(Settings& s) {
   s.server.maxClients = fit;
 }
 
+// Refuses to start (throws) when the user faild runs as cannot keep the state file:
+// checked in a child switched to -u USER when one is given (state/preflight.hh).
+void checkStateFiles(const Settings& s) {
+  if (s.memory) return;
+  std::string who = s.user.empty() ? daemon::currentUserName() : s.user;
+  auto check = [&] { return state::checkStateFiles(s.stateFile, who); };
+  std::string err = s.user.empty() ? check() : daemon::runAs(s.user, check);
+  if (!err.empty()) throw std::runtime_error(err);
+}
+
 int run(Settings& s) {
   auto& mainLog = log::facility("main");
   if (s.server.listens.empty()) {
@@ -168,6 +179,7 @@ int run(Settings& s) {
     server::Runtime rt;
     state::Store store(nullptr, {}, {}, steadyNow());
     server::Server srv(rt.base(), s.server, store);  // checks access file, TLS, listeners
+    checkStateFiles(s);
     std::cout << "faild: configuration OK\n";
     return 0;
   }
@@ -180,7 +192,13 @@ int run(Settings& s) {
   if (s.memory) {
     FAIL_LOG(mainLog, Warning) << "--memory: the state is kept in memory only; nothing survives a restart";
   } else {
+    checkStateFiles(s);
     journal = state::Journal::open(s.stateFile, rec);
+    if (!s.user.empty()) {  // opened as root: USER must open them at the next start
+      auto ids = daemon::lookUpUser(s.user);
+      if (std::string e = state::giveStateFiles(s.stateFile, ids.uid, ids.gid); !e.empty())
+        FAIL_LOG(mainLog, Warning) << e;
+    }
     for (const auto& p : rec.problems) FAIL_LOG(mainLog, Err) << "state file damaged: " << p;
     if (!rec.movedTo.empty())
       FAIL_LOG(mainLog, Err) << "the damaged state file was moved to " << rec.movedTo << "; recovered "

@@ -65,17 +65,22 @@ bool writeAll(int fd, const std::string& bytes) {
   return true;
 }
 
-// The waiting side of detach(): reads the daemon's one report to its end and exits
-// with what it says. Never returns.
-[[noreturn]] void awaitReport(int fd, pid_t child, const std::string& program) {
-  std::string report;
+// Reads `fd` to its end (or an error), retrying on EINTR.
+std::string readAll(int fd) {
+  std::string out;
   char buf[512];
   while (true) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    report.append(buf, static_cast<size_t>(n));
+    if (n <= 0) return out;
+    out.append(buf, static_cast<size_t>(n));
   }
+}
+
+// The waiting side of detach(): reads the daemon's one report to its end and exits
+// with what it says. Never returns.
+[[noreturn]] void awaitReport(int fd, pid_t child, const std::string& program) {
+  std::string report = readAll(fd);
   while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
   }
   if (!report.empty() && report[0] == 'R') ::_exit(0);
@@ -145,6 +150,47 @@ void dropPrivileges(const std::string& user) {
     throw std::runtime_error("-u " + user + ": cannot switch user: " + std::strerror(errno));
   if (::setuid(0) == 0 && pw->pw_uid != 0)
     throw std::runtime_error("-u " + user + ": could regain root after dropping it");
+}
+
+UserIds lookUpUser(const std::string& user) {
+  struct passwd* pw = ::getpwnam(user.c_str());
+  if (!pw) throw std::runtime_error("-u " + user + ": no such user");
+  return {static_cast<unsigned>(pw->pw_uid), static_cast<unsigned>(pw->pw_gid)};
+}
+
+std::string currentUserName() {
+  struct passwd* pw = ::getpwuid(::geteuid());
+  return pw ? std::string(pw->pw_name) : "uid " + std::to_string(::geteuid());
+}
+
+std::string runAs(const std::string& user, const std::function<std::string()>& check) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return std::string("fork: ") + std::strerror(errno);
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    std::string answer;
+    try {
+      dropPrivileges(user);
+      answer = check();
+    } catch (const std::exception& e) {
+      answer = e.what();
+    }
+    writeAll(fds[1], "D" + answer);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string answer = readAll(fds[0]);
+  ::close(fds[0]);
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  if (answer.empty()) return "the check as user " + user + " ended without an answer";
+  return answer.substr(1);
 }
 
 void raiseFileLimit() {

@@ -2,6 +2,7 @@
 // detaching, dropping privileges. See doc/design.md, "Options every daemon shares".
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -49,5 +50,20 @@ void raiseFileLimit();
 // Switches to `user` (and its primary group, with its supplementary groups).
 // Throws std::runtime_error naming the user when that fails.
 void dropPrivileges(const std::string& user);
+
+// A user's ids, looked up by name. Throws std::runtime_error ("-u NAME: no such user").
+struct UserIds {
+  unsigned uid = 0, gid = 0;  // gid: the primary group
+};
+UserIds lookUpUser(const std::string& user);
+
+// The name of the user the process runs as ("root"), or "uid N" when it has none.
+std::string currentUserName();
+
+// Runs `check` in a child process switched to `user` (dropPrivileges) and returns what
+// it returned; when the switch fails or `check` throws, the message. Nothing the child
+// does reaches this process. For start-up checks "as the user the daemon will run as";
+// call it before starting threads.
+std::string runAs(const std::string& user, const std::function<std::string()>& check);
 
 }  // namespace fail::daemon

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -110,6 +111,81 @@ TEST_P(DaemonizeTest, FailsWithTheErrorOnStderrWhenThePortIsInUse) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, DaemonizeTest, ::testing::Values("faild", "hc", "failsh"));
+
+// faild checks at start, and in -t, that the user it runs as can keep its state.
+class FaildStateCheckTest : public ::testing::Test {
+ protected:
+  TempDir dir;
+  // A directory that only root can write; nobody may pass through the test's directory
+  // (to reach the harness's notify socket).
+  std::string rootOnly() {
+    ::chmod(dir.path().c_str(), 0711);
+    std::string d = dir.file("root-only");
+    ::mkdir(d.c_str(), 0755);
+    return d;
+  }
+  static bool saysWhatToDo(const std::string& text) {
+    return text.find("-s FILE") != std::string::npos && text.find("--memory") != std::string::npos &&
+           text.find("StateDirectory=") != std::string::npos;
+  }
+};
+
+TEST_F(FaildStateCheckTest, AMissingDirectoryIsRefusedWithWhatToDo) {
+  std::string state = dir.file("nosuch/faild.state");
+  RunResult r = runProgram("faild/faild", {"-s", state, "--listen", "127.0.0.1:0"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("the state directory " + dir.file("nosuch") + " does not exist"), std::string::npos) << r.err;
+  EXPECT_TRUE(saysWhatToDo(r.err)) << r.err;
+}
+
+TEST_F(FaildStateCheckTest, CheckConfigSaysTheSameAsTheStart) {
+  RunResult missing = runProgram("faild/faild", {"-t", "-s", dir.file("nosuch/faild.state")});
+  EXPECT_EQ(missing.status, 1) << missing.out;
+  EXPECT_NE(missing.err.find("does not exist"), std::string::npos) << missing.err;
+  EXPECT_TRUE(saysWhatToDo(missing.err)) << missing.err;
+  if (::geteuid() != 0) GTEST_SKIP() << "-u nobody needs root";
+  RunResult unwritable = runProgram("faild/faild", {"-t", "-u", "nobody", "-s", rootOnly() + "/faild.state"});
+  EXPECT_EQ(unwritable.status, 1) << unwritable.out;
+  EXPECT_NE(unwritable.err.find("user nobody cannot create files in the state directory"), std::string::npos)
+      << unwritable.err;
+  RunResult good = runProgram("faild/faild", {"-t", "-s", dir.file("faild.state")});
+  EXPECT_EQ(good.status, 0) << good.err;
+}
+
+TEST_F(FaildStateCheckTest, ADirectoryTheUserCannotWriteIsRefusedBeforeReady) {
+  if (::geteuid() != 0) GTEST_SKIP() << "-u nobody needs root";
+  Daemon d("faild/faild", {"-u", "nobody", "-s", rootOnly() + "/faild.state", "--listen", "127.0.0.1:0"}, dir);
+  EXPECT_FALSE(d.start()) << "faild reported ready with a state directory nobody cannot write";
+  EXPECT_NE(d.log().find("user nobody cannot create files in the state directory"), std::string::npos) << d.log();
+  EXPECT_TRUE(saysWhatToDo(d.log())) << d.log();
+}
+
+TEST_F(FaildStateCheckTest, StateFilesBelongToTheUserSoItStartsAgainAsThatUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "-u nobody needs root";
+  std::string home = dir.file("state");
+  ::mkdir(home.c_str(), 0755);
+  ASSERT_EQ(::chown(home.c_str(), 65534, 65534), 0);
+  ::chmod(dir.path().c_str(), 0711);  // nobody may pass through, to the notify socket
+  std::vector<std::string> args = {"-u", "nobody", "-s", home + "/faild.state", "--listen", "127.0.0.1:0"};
+  for (int round = 0; round < 2; ++round) {
+    Daemon d("faild/faild", args, dir, "faild" + std::to_string(round));
+    ASSERT_TRUE(d.start()) << d.log();
+    LineClient c(d.address());
+    if (round == 0) {
+      EXPECT_EQ(c.request("SET www UP").rfind("OK", 0), 0u);
+    }
+    if (round == 1) {
+      auto w = words(c.request("GET www"));
+      ASSERT_EQ(w.size(), 2u);
+      EXPECT_EQ(field(w[1], "state"), "UP");
+    }
+    d.signal(SIGTERM);
+    EXPECT_EQ(d.wait(), 0) << d.log();
+  }
+  struct stat st{};
+  ASSERT_EQ(::stat((home + "/faild.state.lock").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 65534u);
+}
 
 }  // namespace
 }  // namespace fail::test
