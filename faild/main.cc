@@ -33,6 +33,8 @@ struct Settings {
   std::vector<std::pair<std::string, std::string>> levels;
   size_t history = 20000;
   bool maxClientsGiven = false;
+  int unixMode = 0660;    // of unix: listeners
+  std::string unixGroup;  // "": the daemon's (-u USER's primary group, or the process's)
 };
 
 size_t number(const std::string& opt, const std::string& v) {
@@ -81,6 +83,14 @@ std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion)
          if (!spec) throw cli::UsageError("--listen " + err);
          c.listens.push_back(*spec);
        }},
+      {"unix-mode", 0, "MODE", "permissions of unix: listeners, in octal (default 0660)",
+       [&](const std::string& v) {
+         if (v.empty() || v.size() > 4 || v.find_first_not_of("01234567") != std::string::npos)
+           throw cli::UsageError("--unix-mode " + v + ": an octal mode such as 0660 is needed");
+         s.unixMode = static_cast<int>(std::stoul(v, nullptr, 8)) & 0777;
+       }},
+      {"unix-group", 0, "GROUP", "group of unix: listeners (default the group faild runs as)",
+       [&](const std::string& v) { s.unixGroup = v; }},
       {"insecure-auth", 0, nullptr, "accept AUTH on plain non-loopback TCP (the secret travels in clear)",
        [&](const std::string&) { c.insecureAuth = true; }},
       {"tls-cert", 0, "FILE", "certificate chain (PEM) for tls: listeners",
@@ -131,6 +141,27 @@ std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion)
       {"version", 'V', nullptr, "print the version and exit", [&](const std::string&) { wantVersion = true; }},
       {"help", 'h', nullptr, "print this help and exit", [&](const std::string&) { wantHelp = true; }},
   };
+}
+
+// Gives every unix: listener the mode of --unix-mode and the group of --unix-group, or
+// the group faild runs as (-u USER's primary group). Throws naming a group or user that
+// does not exist.
+void setUnixAccess(Settings& s) {
+  long gid = -1;  // bind's: the process's own group
+  if (!s.unixGroup.empty()) {
+    try {
+      gid = daemon::lookUpGroup(s.unixGroup);
+    } catch (const std::exception& e) {
+      throw cli::UsageError(std::string("--unix-group ") + e.what());
+    }
+  } else if (!s.user.empty()) {
+    gid = daemon::lookUpUser(s.user).gid;
+  }
+  for (auto& l : s.server.listens) {
+    if (l.kind != net::ListenSpec::Kind::Unix) continue;
+    l.mode = s.unixMode;
+    l.gid = gid;
+  }
 }
 
 void setUpLogging(const Settings& s) {
@@ -250,6 +281,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (!operands.empty()) throw cli::UsageError("unexpected argument '" + operands[0] + "'");
+    setUnixAccess(s);
     setUpLogging(s);
   } catch (const cli::UsageError& e) {
     std::cerr << "faild: " << e.what() << "\nTry 'faild --help'.\n";

@@ -158,6 +158,13 @@ UserIds lookUpUser(const std::string& user) {
   return {static_cast<unsigned>(pw->pw_uid), static_cast<unsigned>(pw->pw_gid)};
 }
 
+unsigned lookUpGroup(const std::string& group) {
+  if (struct group* gr = ::getgrnam(group.c_str())) return static_cast<unsigned>(gr->gr_gid);
+  if (!group.empty() && group.find_first_not_of("0123456789") == std::string::npos && group.size() < 10)
+    return static_cast<unsigned>(std::stoul(group));
+  throw std::runtime_error(group + ": no such group");
+}
+
 std::string currentUserName() {
   struct passwd* pw = ::getpwuid(::geteuid());
   return pw ? std::string(pw->pw_name) : "uid " + std::to_string(::geteuid());

@@ -57,6 +57,9 @@ struct UserIds {
 };
 UserIds lookUpUser(const std::string& user);
 
+// A group's id from its name or number. Throws std::runtime_error ("no such group").
+unsigned lookUpGroup(const std::string& group);
+
 // The name of the user the process runs as ("root"), or "uid N" when it has none.
 std::string currentUserName();
 

@@ -189,3 +189,72 @@ TEST_F(FaildStateCheckTest, StateFilesBelongToTheUserSoItStartsAgainAsThatUser) 
 
 }  // namespace
 }  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+// faild's unix: listeners: --unix-mode (default 0660) and --unix-group (default the
+// group faild runs as), so an administrators' group can use failc without root.
+struct SocketFile {
+  bool ok = false;
+  unsigned mode = 0, gid = 0;
+  explicit SocketFile(const std::string& path) {
+    struct stat st{};
+    ok = ::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
+    mode = st.st_mode & 07777;
+    gid = st.st_gid;
+  }
+};
+
+TEST(FaildUnixSocketTest, DefaultsTo0660AndTheDaemonsGroup) {
+  TempDir dir;
+  std::string sock = dir.file("faild.sock");
+  Daemon d("faild/faild", {"--memory", "--listen", "unix:" + sock}, dir);
+  ASSERT_TRUE(d.start()) << d.log();
+  SocketFile f(sock);
+  ASSERT_TRUE(f.ok);
+  EXPECT_EQ(f.mode, 0660u);
+  EXPECT_EQ(f.gid, static_cast<unsigned>(::getegid()));
+}
+
+TEST(FaildUnixSocketTest, ModeAndGroupAsGiven) {
+  TempDir dir;
+  std::string sock = dir.file("faild.sock");
+  Daemon d("faild/faild", {"--memory", "--listen", "unix:" + sock, "--unix-mode", "0620", "--unix-group", "daemon"},
+           dir);
+  ASSERT_TRUE(d.start()) << d.log();
+  SocketFile f(sock);
+  ASSERT_TRUE(f.ok);
+  EXPECT_EQ(f.mode, 0620u);
+  EXPECT_EQ(f.gid, 1u);  // Debian's "daemon" group
+  LineClient c("unix:" + sock);
+  EXPECT_EQ(c.request("PING"), "OK PONG");
+}
+
+TEST(FaildUnixSocketTest, TheGroupOfTheUserFaildRunsAs) {
+  if (::geteuid() != 0) GTEST_SKIP() << "-u nobody needs root";
+  TempDir dir;
+  ::chmod(dir.path().c_str(), 0711);  // nobody reaches the notify socket
+  std::string sock = dir.file("faild.sock");
+  Daemon d("faild/faild", {"--memory", "--listen", "unix:" + sock, "-u", "nobody"}, dir);
+  ASSERT_TRUE(d.start()) << d.log();
+  SocketFile f(sock);
+  ASSERT_TRUE(f.ok);
+  EXPECT_EQ(f.gid, 65534u);  // nogroup, nobody's primary group
+  EXPECT_EQ(f.mode, 0660u);
+}
+
+TEST(FaildUnixSocketTest, AnUnknownGroupIsAClearStartUpError) {
+  TempDir dir;
+  RunResult r = runProgram("faild/faild", {"--memory", "--listen", "unix:" + dir.file("s"), "--unix-group",
+                                           "no-such-group-here"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--unix-group no-such-group-here: no such group"), std::string::npos) << r.err;
+  EXPECT_FALSE(exists(dir.file("s")));
+  RunResult m = runProgram("faild/faild", {"--memory", "--unix-mode", "rw-rw----"});
+  EXPECT_EQ(m.status, 2);
+  EXPECT_NE(m.err.find("--unix-mode rw-rw----: an octal mode"), std::string::npos) << m.err;
+}
+
+}  // namespace
+}  // namespace fail::test
