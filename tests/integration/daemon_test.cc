@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -254,6 +255,59 @@ TEST(FaildUnixSocketTest, AnUnknownGroupIsAClearStartUpError) {
   RunResult m = runProgram("faild/faild", {"--memory", "--unix-mode", "rw-rw----"});
   EXPECT_EQ(m.status, 2);
   EXPECT_NE(m.err.find("--unix-mode rw-rw----: an octal mode"), std::string::npos) << m.err;
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+// The long options a --help text lists (its option lines: "  -x, --name ..." or
+// "      --name ...").
+std::vector<std::string> helpOptions(const std::string& help) {
+  std::vector<std::string> names;
+  size_t pos = 0;
+  while (pos < help.size()) {
+    size_t end = help.find('\n', pos);
+    if (end == std::string::npos) end = help.size();
+    std::string line = help.substr(pos, end - pos);
+    pos = end + 1;
+    size_t dash = line.find("--");
+    if (line.rfind("  -", 0) != 0 && line.rfind("      --", 0) != 0) continue;
+    if (dash == std::string::npos || dash > 8) continue;
+    size_t stop = line.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-", dash + 2);
+    names.push_back(line.substr(dash + 2, stop - dash - 2));
+  }
+  return names;
+}
+
+// Every option a program's --help lists (its option table) is described in its manual
+// page, and every daemon lists the options all daemons share.
+TEST(HelpTest, EveryOptionInHelpIsInTheManualPage) {
+  struct Page {
+    const char* program;
+    const char* man;
+    bool daemon;
+  };
+  for (const Page& p : {Page{"faild/faild", "man/faild.8", true}, Page{"hc/hc", "man/hc.8", true},
+                        Page{"failsh/failsh", "man/failsh.8", true}, Page{"failc/failc", "man/failc.1", false},
+                        Page{"failc/failstat", "man/failstat.1", false},
+                        Page{"failc/faildebug", "man/faildebug.1", false}}) {
+    RunResult r = runProgram(p.program, {"--help"});
+    EXPECT_EQ(r.status, 0) << p.program;
+    auto names = helpOptions(r.out);
+    EXPECT_GT(names.size(), 5u) << p.program << "\n" << r.out;
+    std::string man = readFile(sourceDir() + "/" + p.man);
+    for (const auto& n : names) {
+      std::string roff = "\\-\\-";
+      for (char ch : n) roff += ch == '-' ? std::string("\\-") : std::string(1, ch);
+      EXPECT_NE(man.find(roff), std::string::npos) << p.man << " does not describe --" << n;
+    }
+    if (!p.daemon) continue;
+    for (const char* shared : {"foreground", "daemon", "pidfile", "debug", "log", "check-config", "version", "help"})
+      EXPECT_NE(std::find(names.begin(), names.end(), shared), names.end()) << p.program << " lacks --" << shared;
+  }
 }
 
 }  // namespace
