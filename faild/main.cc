@@ -10,12 +10,14 @@
 
 #include "base/cli.hh"
 #include "base/daemon.hh"
+#include "base/daemon_main.hh"
 #include "base/log.hh"
 #include "base/time.hh"
 #include "base/version.hh"
 #include "server/runtime.hh"
 #include "server/server.hh"
 #include "state/journal.hh"
+#include "state/preflight.hh"
 #include "state/store.hh"
 
 namespace {
@@ -23,15 +25,14 @@ namespace {
 using namespace fail;
 
 struct Settings {
+  daemon::Common common;  // --daemon, -t, --pidfile, -u, -d, -L: base/daemon_main
   server::ServerConfig server;
   std::string stateFile = "/var/lib/failover/faild.state";
   bool memory = false;
-  bool daemon = false;
-  bool checkOnly = false;
-  std::string pidFile, user, logTo;
-  std::vector<std::pair<std::string, std::string>> levels;
   size_t history = 20000;
   bool maxClientsGiven = false;
+  int unixMode = 0660;    // of unix: listeners
+  std::string unixGroup;  // "": the daemon's (-u USER's primary group, or the process's)
 };
 
 size_t number(const std::string& opt, const std::string& v) {
@@ -63,7 +64,19 @@ size_t bytes(const std::string& opt, const std::string& v) {
   return number(opt, digits) * mul;
 }
 
-std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion) {
+const daemon::Program kFaild = {
+    "faild",
+    "[OPTION]...",
+    "The failover state daemon: holds service states, keeps them durable, streams changes.",
+    "See faild(8) and failover-access(5).",
+    {"main", "proto", "store", "access", "watch", "tls"},
+    "check the configuration (and that the state files can be written) and exit",
+    'r',
+    true,
+};
+
+// faild's own rows; the shared ones follow (daemon::commonOptions).
+std::vector<cli::Option> options(Settings& s) {
   auto& c = s.server;
   return {
       {"state", 's', "FILE", "state file (default /var/lib/failover/faild.state)",
@@ -80,6 +93,14 @@ std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion)
          if (!spec) throw cli::UsageError("--listen " + err);
          c.listens.push_back(*spec);
        }},
+      {"unix-mode", 0, "MODE", "permissions of unix: listeners, in octal (default 0660)",
+       [&](const std::string& v) {
+         if (v.empty() || v.size() > 4 || v.find_first_not_of("01234567") != std::string::npos)
+           throw cli::UsageError("--unix-mode " + v + ": an octal mode such as 0660 is needed");
+         s.unixMode = static_cast<int>(std::stoul(v, nullptr, 8)) & 0777;
+       }},
+      {"unix-group", 0, "GROUP", "group of unix: listeners (default the group faild runs as)",
+       [&](const std::string& v) { s.unixGroup = v; }},
       {"insecure-auth", 0, nullptr, "accept AUTH on plain non-loopback TCP (the secret travels in clear)",
        [&](const std::string&) { c.insecureAuth = true; }},
       {"tls-cert", 0, "FILE", "certificate chain (PEM) for tls: listeners",
@@ -112,28 +133,28 @@ std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion)
        [&](const std::string& v) { c.watchBuffer = bytes("watch-buffer", v); }},
       {"history", 0, "N", "changes kept in memory for WATCH since= (default 20000)",
        [&](const std::string& v) { s.history = number("history", v); }},
-      {"foreground", 'F', nullptr, "stay in the foreground (the default)", [&](const std::string&) { s.daemon = false; }},
-      {"daemon", 0, nullptr, "detach into the background (logs go to syslog unless --log)",
-       [&](const std::string&) { s.daemon = true; }},
-      {"pidfile", 'r', "FILE", "write the process id there", [&](const std::string& v) { s.pidFile = v; }},
-      {"user", 'u', "USER", "run as USER once the listeners are bound", [&](const std::string& v) { s.user = v; }},
-      {"debug", 'd', "FACILITY[=LEVEL]",
-       "raise a log facility (main proto store access watch tls, or all) to debug or LEVEL; repeatable",
-       [&](const std::string& v) {
-         size_t eq = v.find('=');
-         s.levels.emplace_back(v.substr(0, eq), eq == std::string::npos ? "debug" : v.substr(eq + 1));
-       }},
-      {"log", 'L', "stderr|syslog|FILE", "where log lines go (default stderr; syslog with --daemon)",
-       [&](const std::string& v) { s.logTo = v; }},
-      {"check-config", 't', nullptr, "check the configuration and exit",
-       [&](const std::string&) { s.checkOnly = true; }},
-      {"version", 'V', nullptr, "print the version and exit", [&](const std::string&) { wantVersion = true; }},
-      {"help", 'h', nullptr, "print this help and exit", [&](const std::string&) { wantHelp = true; }},
   };
 }
 
-void setUpLogging(const Settings& s) {
-  cli::setUpLogging("faild", {"main", "proto", "store", "access", "watch", "tls"}, {s.logTo, s.daemon, s.levels});
+// Gives every unix: listener the mode of --unix-mode and the group of --unix-group, or
+// the group faild runs as (-u USER's primary group). Throws naming a group or user that
+// does not exist.
+void setUnixAccess(Settings& s) {
+  long gid = -1;  // bind's: the process's own group
+  if (!s.unixGroup.empty()) {
+    try {
+      gid = daemon::lookUpGroup(s.unixGroup);
+    } catch (const std::exception& e) {
+      throw cli::UsageError(std::string("--unix-group ") + e.what());
+    }
+  } else if (!s.common.user.empty()) {
+    gid = daemon::lookUpUser(s.common.user).gid;
+  }
+  for (auto& l : s.server.listens) {
+    if (l.kind != net::ListenSpec::Kind::Unix) continue;
+    l.mode = s.unixMode;
+    l.gid = gid;
+  }
 }
 
 // Raises the soft open-file limit to the hard one, and keeps --max-clients below it:
@@ -158,29 +179,47 @@ void fitClientsToFileLimit(Settings& s) {
   s.server.maxClients = fit;
 }
 
+// Refuses to start (throws) when the user faild runs as cannot keep the state file:
+// checked in a child switched to -u USER when one is given (state/preflight.hh).
+void checkStateFiles(const Settings& s) {
+  if (s.memory) return;
+  const std::string& user = s.common.user;
+  std::string who = user.empty() ? daemon::currentUserName() : user;
+  auto check = [&] { return state::checkStateFiles(s.stateFile, who); };
+  std::string err = user.empty() ? check() : daemon::runAs(user, check);
+  if (!err.empty()) throw std::runtime_error(err);
+}
+
 int run(Settings& s) {
   auto& mainLog = log::facility("main");
   if (s.server.listens.empty()) {
     std::string err;
     s.server.listens.push_back(*net::parseListen("127.0.0.1:1847", err));
   }
-  if (s.checkOnly) {
+  const auto& common = s.common;
+  if (common.checkOnly) {
     server::Runtime rt;
     state::Store store(nullptr, {}, {}, steadyNow());
     server::Server srv(rt.base(), s.server, store);  // checks access file, TLS, listeners
+    checkStateFiles(s);
     std::cout << "faild: configuration OK\n";
     return 0;
   }
-  if (s.daemon) daemon::detach();
+  daemon::start(common, "faild");
   fitClientsToFileLimit(s);
-  if (!s.pidFile.empty()) daemon::writePidFile(s.pidFile);
 
   state::Recovery rec;
   std::unique_ptr<state::Journal> journal;
   if (s.memory) {
     FAIL_LOG(mainLog, Warning) << "--memory: the state is kept in memory only; nothing survives a restart";
   } else {
+    checkStateFiles(s);
     journal = state::Journal::open(s.stateFile, rec);
+    if (!common.user.empty()) {  // opened as root: USER must open them at the next start
+      auto ids = daemon::lookUpUser(common.user);
+      if (std::string e = state::giveStateFiles(s.stateFile, ids.uid, ids.gid); !e.empty())
+        FAIL_LOG(mainLog, Warning) << e;
+    }
     for (const auto& p : rec.problems) FAIL_LOG(mainLog, Err) << "state file damaged: " << p;
     if (!rec.movedTo.empty())
       FAIL_LOG(mainLog, Err) << "the damaged state file was moved to " << rec.movedTo << "; recovered "
@@ -194,7 +233,7 @@ int run(Settings& s) {
   malloc_trim(0);  // what recovery read and let go of goes back to the system
   server::Server srv(rt.base(), s.server, store);
   srv.start();
-  if (!s.user.empty()) daemon::dropPrivileges(s.user);
+  if (!common.user.empty()) daemon::dropPrivileges(common.user);
 
   rt.setHandlers({[&] { srv.reloadAccess(); },
                   [&] {
@@ -208,7 +247,6 @@ int run(Settings& s) {
   daemon::notifyReady("serving " + std::to_string(nrec) + " records on " + listening, listening);
   rt.run();
   srv.stop();
-  if (!s.pidFile.empty()) ::unlink(s.pidFile.c_str());
   FAIL_LOG(mainLog, Notice) << "stopped";
   return 0;
 }
@@ -217,36 +255,9 @@ int run(Settings& s) {
 
 int main(int argc, char** argv) {
   Settings s;
-  bool wantHelp = false, wantVersion = false;
-  auto table = options(s, wantHelp, wantVersion);
-  try {
-    auto operands = cli::parse(argc, argv, table);
-    if (wantHelp) {
-      std::cout << "Usage: faild [OPTION]...\nThe failover state daemon: holds service states, "
-                   "keeps them durable, streams changes.\n\n"
-                << cli::help(table) << "\nSee faild(8) and failover-access(5).\n";
-      return 0;
-    }
-    if (wantVersion) {
-      std::cout << "faild (failover) " << kVersion << "\n";
-      return 0;
-    }
+  auto prepare = [&](const std::vector<std::string>& operands) {
     if (!operands.empty()) throw cli::UsageError("unexpected argument '" + operands[0] + "'");
-    setUpLogging(s);
-  } catch (const cli::UsageError& e) {
-    std::cerr << "faild: " << e.what() << "\nTry 'faild --help'.\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "faild: " << e.what() << "\n";
-    return 2;
-  }
-  try {
-    return run(s);
-  } catch (const std::exception& e) {
-    FAIL_LOG(fail::log::facility("main"), Err) << e.what();
-    if (fail::log::enabled(fail::log::facility("main"), fail::log::Level::Err) && s.daemon == false &&
-        !s.logTo.empty() && s.logTo != "stderr")
-      std::cerr << "faild: " << e.what() << "\n";
-    return 1;
-  }
+    setUnixAccess(s);
+  };
+  return daemon::run(kFaild, argc, argv, options(s), s.common, prepare, [&] { return run(s); });
 }

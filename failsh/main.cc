@@ -8,6 +8,7 @@
 
 #include "base/cli.hh"
 #include "base/daemon.hh"
+#include "base/daemon_main.hh"
 #include "base/log.hh"
 #include "base/time.hh"
 #include "base/version.hh"
@@ -20,10 +21,10 @@ namespace {
 using namespace fail;
 
 struct Settings {
+  daemon::Common common;  // --daemon, -t, --pidfile, -d, -L: base/daemon_main
   shell::ShellOptions shell;
-  bool daemon = false, noMonitor = false;
-  std::string pidFile, logTo, community;
-  std::vector<std::pair<std::string, std::string>> levels;
+  bool noMonitor = false;
+  std::string community;
 };
 
 net::ListenSpec listenArg(const std::string& opt, std::string v) {
@@ -34,12 +35,22 @@ net::ListenSpec listenArg(const std::string& opt, std::string v) {
   return *spec;
 }
 
-std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion) {
+const daemon::Program kFailsh = {
+    "failsh",
+    "[OPTION]... [-f POLICY.tcl]",
+    "The failover shell: runs a Tcl policy that decides where services run.",
+    "Signals: TERM and INT stop, HUP re-sources the policy and reopens the log, USR1 dumps state to the -l "
+    "file.\nSee failsh(8) and failover(n).",
+    {"main", "service", "policy", "link", "proto", "store", "access", "watch", "tls"},
+    "load the policy (in a child process under limits), report what it defines, and exit",
+    'i',
+};
+
+// failsh's own rows; the shared ones follow (daemon::commonOptions).
+std::vector<cli::Option> options(Settings& s) {
   return {
       {"file", 'f', "FILE", "the policy script to run (without it, on a terminal: an interactive prompt)",
        [&](const std::string& v) { s.shell.file = v; }},
-      {"check-config", 't', nullptr, "load the policy (in a child process under limits), report what it defines, and exit",
-       [&](const std::string&) { s.shell.checkOnly = true; }},
       {"safe", 0, nullptr,
        "run the policy in a safe interpreter: no programs, files, fail::exec or fail::ip, and only the hosts "
        "named by --allow-host or --hosts (see failover(n), SAFE POLICIES)",
@@ -83,26 +94,7 @@ std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion)
        [&](const std::string& v) { s.shell.monitor.tls.key = v; }},
       {"dump-file", 'l', "FILE", "where SIGUSR1 dumps state (default /var/tmp/failsh.dump; a FIFO stays open)",
        [&](const std::string& v) { s.shell.dumpFile = v; }},
-      {"foreground", 'F', nullptr, "stay in the foreground (the default)", [&](const std::string&) { s.daemon = false; }},
-      {"daemon", 0, nullptr, "detach into the background (logs go to syslog unless --log)",
-       [&](const std::string&) { s.daemon = true; }},
-      {"pidfile", 'i', "FILE", "write the process id there", [&](const std::string& v) { s.pidFile = v; }},
-      {"debug", 'd', "FACILITY[=LEVEL]",
-       "raise a log facility (main service policy link proto store access watch tls, or all) to debug or LEVEL; "
-       "repeatable",
-       [&](const std::string& v) {
-         size_t eq = v.find('=');
-         s.levels.emplace_back(v.substr(0, eq), eq == std::string::npos ? "debug" : v.substr(eq + 1));
-       }},
-      {"log", 'L', "stderr|syslog|FILE", "where log lines go (default stderr; syslog with --daemon)",
-       [&](const std::string& v) { s.logTo = v; }},
-      {"version", 'V', nullptr, "print the version and exit", [&](const std::string&) { wantVersion = true; }},
-      {"help", 'h', nullptr, "print this help and exit", [&](const std::string&) { wantHelp = true; }},
   };
-}
-
-void setUpLogging(const Settings& s) {
-  cli::setUpLogging("failsh", {"main", "service", "policy", "link", "proto", "store", "access", "watch", "tls"}, {s.logTo, s.daemon, s.levels});
 }
 
 // -c SECRET: a private access file holding '* SECRET RW', removed at exit.
@@ -117,27 +109,21 @@ std::string communityFile(const std::string& secret) {
   return path;
 }
 
+// Removes the -c access file when failsh ends.
+struct TempFile {
+  std::string path;
+  ~TempFile() {
+    if (!path.empty()) ::unlink(path.c_str());
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Settings s;
-  bool wantHelp = false, wantVersion = false;
-  auto table = options(s, wantHelp, wantVersion);
-  std::string tempAccess;
-  try {
-    auto operands = cli::parse(argc, argv, table);
-    if (wantHelp) {
-      std::cout << "Usage: failsh [OPTION]... [-f POLICY.tcl]\nThe failover shell: runs a Tcl policy that "
-                   "decides where services run.\n\n"
-                << cli::help(table)
-                << "\nSignals: TERM and INT stop, HUP re-sources the policy and reopens the log, USR1 dumps "
-                   "state to the -l file.\nSee failsh(8) and failover(n).\n";
-      return 0;
-    }
-    if (wantVersion) {
-      std::cout << "failsh (failover) " << kVersion << "\n";
-      return 0;
-    }
+  TempFile tempAccess;
+  auto prepare = [&](const std::vector<std::string>& operands) {
+    s.shell.checkOnly = s.common.checkOnly;
     if (!operands.empty()) throw cli::UsageError("unexpected argument '" + operands[0] + "'");
     if (s.shell.file.empty() && !s.shell.checkOnly && !::isatty(0))
       throw cli::UsageError("no policy: give -f FILE (the interactive prompt needs a terminal)");
@@ -149,30 +135,15 @@ int main(int argc, char** argv) {
     }
     if (!s.community.empty()) {
       if (!s.shell.monitor.accessFile.empty()) throw cli::UsageError("give -c or --access, not both");
-      s.shell.monitor.accessFile = tempAccess = communityFile(s.community);
+      s.shell.monitor.accessFile = tempAccess.path = communityFile(s.community);
     }
-    setUpLogging(s);
-  } catch (const cli::UsageError& e) {
-    std::cerr << "failsh: " << e.what() << "\nTry 'failsh --help'.\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "failsh: " << e.what() << "\n";
-    return 2;
-  }
-  int rc = 1;
-  try {
-    if (s.daemon) daemon::detach();
-    if (!s.pidFile.empty()) daemon::writePidFile(s.pidFile);
+  };
+  auto body = [&] {
+    daemon::start(s.common, "failsh");
     tcl::install();
     Tcl_FindExecutable(argv[0]);
     shell::Shell sh(s.shell);
-    rc = sh.run();
-  } catch (const std::exception& e) {
-    if (s.shell.checkOnly) std::cerr << "failsh: " << log::redacted(e.what()) << "\n";
-    else FAIL_LOG(log::facility("main"), Err) << e.what();
-    rc = 1;
-  }
-  if (!tempAccess.empty()) ::unlink(tempAccess.c_str());
-  if (!s.pidFile.empty()) ::unlink(s.pidFile.c_str());
-  return rc;
+    return sh.run();
+  };
+  return daemon::run(kFailsh, argc, argv, options(s), s.common, prepare, body);
 }

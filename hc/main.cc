@@ -7,6 +7,7 @@
 
 #include "base/cli.hh"
 #include "base/daemon.hh"
+#include "base/daemon_main.hh"
 #include "base/log.hh"
 #include "base/time.hh"
 #include "base/version.hh"
@@ -21,15 +22,24 @@ namespace {
 using namespace fail;
 
 struct Settings {
+  daemon::Common common;  // --daemon, -t, --pidfile, -d, -L: base/daemon_main
   std::string file = "Hcfile";
   server::ServerConfig monitor;
-  bool checkOnly = false, once = false, daemon = false, listKinds = false, noMonitor = false;
-  std::string pidFile, logTo;
-  std::vector<std::pair<std::string, std::string>> levels;
+  bool once = false, listKinds = false, noMonitor = false;
   hc::ReaderOptions reader;  // how the Hcfile is read (in a child hc, under limits)
 };
 
-std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion) {
+const daemon::Program kHc = {
+    "hc",
+    "[OPTION]... [--once [CHECK]...]",
+    "The health checker: probes servers, judges them with rise/fall, reports to faild.",
+    "Signals: HUP reloads the Hcfile, USR1 dumps state to the log, TERM and INT stop.\nSee hc(8) and Hcfile(5).",
+    {"main", "check", "report", "proto", "store", "access", "watch", "tls"},
+    "check the configuration and exit (0: good, 1: not)",
+};
+
+// hc's own rows; the shared ones follow (daemon::commonOptions).
+std::vector<cli::Option> options(Settings& s) {
   return {
       {"file", 'f', "FILE", "the configuration, Hcfile(5) (default ./Hcfile)", [&](const std::string& v) { s.file = v; }},
       {"config-timeout", 0, "DURATION",
@@ -49,8 +59,6 @@ std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion)
            throw cli::UsageError("--config-memory: expected a number of MiB from 0 to 1048576, got '" + v + "'");
          s.reader.memory = static_cast<std::uint64_t>(*n) << 20;
        }},
-      {"check-config", 't', nullptr, "check the configuration and exit (0: good, 1: not)",
-       [&](const std::string&) { s.checkOnly = true; }},
       {"once", 0, nullptr, "run the checks named as arguments (default: all) once, print each result, exit",
        [&](const std::string&) { s.once = true; }},
       {"monitor", 'm', "ADDRESS:PORT",
@@ -72,28 +80,9 @@ std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion)
        [&](const std::string& v) { s.monitor.tls.cert = v; }},
       {"tls-key", 0, "FILE", "private key (PEM) for tls: monitor listeners",
        [&](const std::string& v) { s.monitor.tls.key = v; }},
-      {"foreground", 'F', nullptr, "stay in the foreground (the default)", [&](const std::string&) { s.daemon = false; }},
-      {"daemon", 0, nullptr, "detach into the background (logs go to syslog unless --log)",
-       [&](const std::string&) { s.daemon = true; }},
-      {"pidfile", 0, "FILE", "write the process id there", [&](const std::string& v) { s.pidFile = v; }},
-      {"debug", 'd', "FACILITY[=LEVEL]",
-       "raise a log facility (main check report proto store access watch tls, or all) to debug or LEVEL; "
-       "repeatable",
-       [&](const std::string& v) {
-         size_t eq = v.find('=');
-         s.levels.emplace_back(v.substr(0, eq), eq == std::string::npos ? "debug" : v.substr(eq + 1));
-       }},
-      {"log", 'L', "stderr|syslog|FILE", "where log lines go (default stderr; syslog with --daemon)",
-       [&](const std::string& v) { s.logTo = v; }},
       {"list-kinds", 0, nullptr, "list the probe kinds and their options, and exit",
        [&](const std::string&) { s.listKinds = true; }},
-      {"version", 'V', nullptr, "print the version and exit", [&](const std::string&) { wantVersion = true; }},
-      {"help", 'h', nullptr, "print this help and exit", [&](const std::string&) { wantHelp = true; }},
   };
-}
-
-void setUpLogging(const Settings& s) {
-  cli::setUpLogging("hc", {"main", "check", "report", "proto", "store", "access", "watch", "tls"}, {s.logTo, s.daemon, s.levels});
 }
 
 const char* placeholder(check::OptType t) {
@@ -127,7 +116,7 @@ void listKinds(std::ostream& out) {
 
 int run(Settings& s, const std::vector<std::string>& names) {
   auto& mainLog = log::facility("main");
-  if (s.checkOnly) {
+  if (s.common.checkOnly) {
     hc::Config cfg = hc::readConfig(s.file, s.reader);
     for (const auto& w : cfg.warnings) std::cerr << "hc: warning: " << w << "\n";
     server::Runtime rt;
@@ -138,13 +127,19 @@ int run(Settings& s, const std::vector<std::string>& names) {
   }
   daemon::raiseFileLimit();  // every probe in flight holds a socket
   if (s.once) {
-    hc::Config cfg = hc::readConfig(s.file, s.reader);
-    return hc::runOnce(cfg, names, std::cout);
+    try {
+      hc::Config cfg = hc::readConfig(s.file, s.reader);
+      return hc::runOnce(cfg, names, std::cout);
+    } catch (const hc::ConfigError& e) {
+      std::cerr << e.what() << "\n";
+    } catch (const std::exception& e) {
+      std::cerr << "hc: " << e.what() << "\n";
+    }
+    return 1;
   }
   hc::Config cfg = hc::readConfig(s.file, s.reader);
   for (const auto& w : cfg.warnings) FAIL_LOG(mainLog, Warning) << w;
-  if (s.daemon) daemon::detach();
-  if (!s.pidFile.empty()) daemon::writePidFile(s.pidFile);
+  daemon::start(s.common, "hc");
   server::Runtime rt;
   hc::Checker checker(rt.base(), std::move(cfg), {s.monitor, {}, 2000});
   checker.start();
@@ -181,7 +176,6 @@ int run(Settings& s, const std::vector<std::string>& names) {
   daemon::notifyReady(status(), listening);
   rt.run();
   checker.stop();
-  if (!s.pidFile.empty()) ::unlink(s.pidFile.c_str());
   FAIL_LOG(mainLog, Notice) << "stopped";
   return 0;
 }
@@ -202,53 +196,29 @@ int main(int argc, char** argv) {
     return hc::readConfigChild(argv[2], limits, std::cout, std::cerr);
   }
   Settings s;
-  bool wantHelp = false, wantVersion = false;
-  auto table = options(s, wantHelp, wantVersion);
-  std::vector<std::string> operands;
-  try {
-    operands = cli::parse(argc, argv, table);
-    if (wantHelp) {
-      std::cout << "Usage: hc [OPTION]... [--once [CHECK]...]\nThe health checker: probes servers, judges "
-                   "them with rise/fall, reports to faild.\n\n"
-                << cli::help(table) << "\nSignals: HUP reloads the Hcfile, USR1 dumps state to the log, "
-                                       "TERM and INT stop.\nSee hc(8) and Hcfile(5).\n";
-      return 0;
-    }
-    if (wantVersion) {
-      std::cout << "hc (failover) " << kVersion << "\n";
-      return 0;
-    }
-    if (s.listKinds) {
-      listKinds(std::cout);
-      return 0;
-    }
+  std::vector<std::string> names;
+  auto prepare = [&](const std::vector<std::string>& operands) {
     if (!operands.empty() && !s.once) throw cli::UsageError("unexpected argument '" + operands[0] + "'");
+    names = operands;
     if (s.noMonitor) {
       s.monitor.listens.clear();
     } else if (s.monitor.listens.empty()) {
       std::string err;
       s.monitor.listens.push_back(*net::parseListen("127.0.0.1:1850", err));
     }
-    setUpLogging(s);
-  } catch (const cli::UsageError& e) {
-    std::cerr << "hc: " << e.what() << "\nTry 'hc --help'.\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "hc: " << e.what() << "\n";
-    return 2;
-  }
-  try {
-    return run(s, operands);
-  } catch (const hc::ConfigError& e) {
-    if (s.checkOnly || s.once) {
-      std::cerr << e.what() << "\n";
-    } else {
-      FAIL_LOG(fail::log::facility("main"), Err) << e.what();
+  };
+  auto body = [&] {
+    if (s.listKinds) {
+      listKinds(std::cout);
+      return 0;
     }
-    return 1;
-  } catch (const std::exception& e) {
-    if (s.checkOnly || s.once) std::cerr << "hc: " << e.what() << "\n";
-    else FAIL_LOG(fail::log::facility("main"), Err) << e.what();
-    return 1;
-  }
+    try {
+      return run(s, names);
+    } catch (const hc::ConfigError& e) {  // "FILE:LINE: ..." says where: no "hc: " before it
+      if (!s.common.checkOnly) throw;
+      std::cerr << e.what() << "\n";
+      return 1;
+    }
+  };
+  return daemon::run(kHc, argc, argv, options(s), s.common, prepare, body);
 }

@@ -9,37 +9,42 @@
 
 namespace fail::cli {
 
+namespace {
+
+// Values getopt_long returns for long options: kLongBase + index in the table (above
+// every short option character).
+constexpr int kLongBase = 256;
+
+}  // namespace
+
 std::vector<std::string> parse(int argc, char** argv, const std::vector<Option>& options) {
   std::vector<option> longs;
   std::string shorts = ":";  // leading ':' : missing arguments reported as ':'
   for (size_t i = 0; i < options.size(); ++i) {
     const Option& o = options[i];
-    longs.push_back({o.name, o.argName ? required_argument : no_argument, nullptr,
-                     static_cast<int>(1000 + i)});
+    longs.push_back({o.longName, o.argName ? required_argument : no_argument, nullptr,
+                     static_cast<int>(kLongBase + i)});
     if (o.shortName) {
       shorts += o.shortName;
       if (o.argName) shorts += ':';
     }
   }
   longs.push_back({nullptr, 0, nullptr, 0});
-  optind = 1;
+  optind = 0;  // glibc: full reinitialisation, so a program (or a test) may parse twice
   opterr = 0;
   std::vector<std::string> operands;
   while (true) {
     int c = getopt_long(argc, argv, shorts.c_str(), longs.data(), nullptr);
     if (c == -1) break;
-    if (c == '?') {
-      std::string what = optopt ? std::string("-") + static_cast<char>(optopt) : argv[optind - 1];
-      throw UsageError("unknown option " + what);
-    }
-    if (c == ':') {
-      std::string what = optopt && optopt < 1000 ? std::string("-") + static_cast<char>(optopt)
-                                                  : argv[optind - 1];
-      throw UsageError("option " + what + " needs an argument");
+    if (c == '?' || c == ':') {
+      std::string what = optopt > 0 && optopt < kLongBase ? std::string("-") + static_cast<char>(optopt)
+                                                          : std::string(argv[optind - 1]);
+      if (optopt >= kLongBase) what = std::string("--") + options[static_cast<size_t>(optopt - kLongBase)].longName;
+      throw UsageError(c == '?' ? "unknown option '" + what + "'" : "option '" + what + "' needs an argument");
     }
     const Option* o = nullptr;
-    if (c >= 1000) {
-      o = &options[static_cast<size_t>(c - 1000)];
+    if (c >= kLongBase) {
+      o = &options[static_cast<size_t>(c - kLongBase)];
     } else {
       for (const auto& opt : options)
         if (opt.shortName == c) o = &opt;
@@ -51,13 +56,13 @@ std::vector<std::string> parse(int argc, char** argv, const std::vector<Option>&
   return operands;
 }
 
-std::string help(const std::vector<Option>& options) {
+std::string help(const std::vector<Row>& rows) {
   std::vector<std::string> left;
   size_t width = 0;
-  for (const auto& o : options) {
+  for (const auto& o : rows) {
     std::string l = o.shortName ? std::string("  -") + o.shortName + ", " : std::string("      ");
     l += "--";
-    l += o.name;
+    l += o.longName;
     if (o.argName) {
       l += ' ';
       l += o.argName;
@@ -66,13 +71,19 @@ std::string help(const std::vector<Option>& options) {
     left.push_back(std::move(l));
   }
   std::string out;
-  for (size_t i = 0; i < options.size(); ++i) {
+  for (size_t i = 0; i < rows.size(); ++i) {
     out += left[i];
     out.append(width + 2 - left[i].size(), ' ');
-    out += options[i].help;
+    out += rows[i].help;
     out += '\n';
   }
   return out;
+}
+
+std::string help(const std::vector<Option>& options) {
+  std::vector<Row> rows;
+  for (const auto& o : options) rows.push_back(o.row());
+  return help(rows);
 }
 
 void setUpLogging(const char* program, const std::vector<const char*>& facilities, const LogSettings& s) {

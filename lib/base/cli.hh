@@ -1,5 +1,8 @@
-// Command-line options from one table: the table drives getopt_long, --help and the
-// checks, so the three cannot drift apart (doc/design.md, "Code layout and rules").
+// Command-line options from one table, for every program of the suite (the daemons, and
+// failc, failstat and faildebug through client/options): the rows drive getopt_long,
+// --help and the test that compares --help with the table, so they cannot drift apart
+// (doc/design.md, "Code layout and rules"). Options may stand before or after the
+// operands (GNU permutation); "--" ends them.
 #pragma once
 
 #include <functional>
@@ -10,24 +13,38 @@
 
 namespace fail::cli {
 
+// One row of an option table, without its action: what --help and the checks read.
+struct Row {
+  const char* longName;  // without "--"
+  char shortName;        // 0: none
+  const char* argName;   // nullptr: a flag
+  const char* help;
+};
+
+// A row with what it does.
 struct Option {
-  const char* name;     // long name, without "--"
-  char shortName;       // 0: none
-  const char* argName;  // nullptr: a flag
+  const char* longName;  // without "--"
+  char shortName;        // 0: none
+  const char* argName;   // nullptr: a flag
   const char* help;
   // Called with the argument ("" for a flag). Throws UsageError for a bad value.
   std::function<void(const std::string&)> apply;
+
+  Row row() const { return {longName, shortName, argName, help}; }
 };
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Parses argv. Returns the operands (words that are not options), in order. Throws
-// UsageError with a message naming the option on an unknown option or missing argument.
+// Parses argv (getopt_long, reinitialised on every call; argv's pointers may be
+// permuted), calling each option's `apply` in command-line order. Returns the operands
+// (words that are not options), in order. Throws UsageError ("unknown option '-x'",
+// "option '--ttl' needs an argument", or what an `apply` threw).
 std::vector<std::string> parse(int argc, char** argv, const std::vector<Option>& options);
 
-// "  -s, --state FILE      state file ..." lines, aligned.
+// "  -s, --state FILE      state file ..." lines, aligned, in table order.
+std::string help(const std::vector<Row>& rows);
 std::string help(const std::vector<Option>& options);
 
 // What every daemon's -L, --daemon and -d options say about logging.

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -42,14 +43,76 @@ std::string joinSpaced(const std::vector<std::string>& items) {
 }
 
 bool notifyReady(const std::string& status, const std::string& listening) {
+  reportReady();
   return notify("READY=1\nSTATUS=" + status + "\nMAINPID=" + std::to_string(::getpid()) +
                 "\nFAILD_LISTEN=" + listening);
 }
 
-void detach() {
+namespace {
+
+// The write end of the pipe to the process waiting in detach(); -1 when there is none.
+int readyFd = -1;
+
+// Writes `bytes` whole to `fd`, retrying on EINTR. False on an error.
+bool writeAll(int fd, const std::string& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Reads `fd` to its end (or an error), retrying on EINTR.
+std::string readAll(int fd) {
+  std::string out;
+  char buf[512];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+// The waiting side of detach(): reads the daemon's one report to its end and exits
+// with what it says. Never returns.
+[[noreturn]] void awaitReport(int fd, pid_t child, const std::string& program) {
+  std::string report = readAll(fd);
+  while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  if (!report.empty() && report[0] == 'R') ::_exit(0);
+  std::string message = report.size() > 1 && report[0] == 'E'
+                            ? report.substr(1)
+                            : "the daemon ended before it was ready (its log says why)";
+  writeAll(2, program + ": " + message + "\n");
+  ::_exit(1);
+}
+
+// Sends the one report and closes the pipe. False when there is no pipe.
+bool report(const std::string& bytes) {
+  if (readyFd < 0) return false;
+  writeAll(readyFd, bytes);
+  ::close(readyFd);
+  readyFd = -1;
+  return true;
+}
+
+}  // namespace
+
+void detach(const std::string& program) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  if (pid > 0) ::_exit(0);
+  if (pid > 0) {
+    ::close(fds[1]);
+    awaitReport(fds[0], pid, program);
+  }
+  ::close(fds[0]);
+  readyFd = fds[1];
   if (::setsid() < 0) throw std::runtime_error(std::string("setsid: ") + std::strerror(errno));
   pid = ::fork();  // not a session leader: can never reacquire a terminal
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
@@ -63,6 +126,10 @@ void detach() {
     if (null > 2) ::close(null);
   }
 }
+
+void reportReady() { report("R"); }
+
+bool reportFailed(const std::string& message) { return report("E" + message); }
 
 void writePidFile(const std::string& path) {
   std::string tmp = path + ".tmp";
@@ -83,6 +150,54 @@ void dropPrivileges(const std::string& user) {
     throw std::runtime_error("-u " + user + ": cannot switch user: " + std::strerror(errno));
   if (::setuid(0) == 0 && pw->pw_uid != 0)
     throw std::runtime_error("-u " + user + ": could regain root after dropping it");
+}
+
+UserIds lookUpUser(const std::string& user) {
+  struct passwd* pw = ::getpwnam(user.c_str());
+  if (!pw) throw std::runtime_error("-u " + user + ": no such user");
+  return {static_cast<unsigned>(pw->pw_uid), static_cast<unsigned>(pw->pw_gid)};
+}
+
+unsigned lookUpGroup(const std::string& group) {
+  if (struct group* gr = ::getgrnam(group.c_str())) return static_cast<unsigned>(gr->gr_gid);
+  if (!group.empty() && group.find_first_not_of("0123456789") == std::string::npos && group.size() < 10)
+    return static_cast<unsigned>(std::stoul(group));
+  throw std::runtime_error(group + ": no such group");
+}
+
+std::string currentUserName() {
+  struct passwd* pw = ::getpwuid(::geteuid());
+  return pw ? std::string(pw->pw_name) : "uid " + std::to_string(::geteuid());
+}
+
+std::string runAs(const std::string& user, const std::function<std::string()>& check) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return std::string("fork: ") + std::strerror(errno);
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    std::string answer;
+    try {
+      dropPrivileges(user);
+      answer = check();
+    } catch (const std::exception& e) {
+      answer = e.what();
+    }
+    writeAll(fds[1], "D" + answer);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string answer = readAll(fds[0]);
+  ::close(fds[0]);
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  if (answer.empty()) return "the check as user " + user + " ended without an answer";
+  return answer.substr(1);
 }
 
 void raiseFileLimit() {

@@ -1,7 +1,5 @@
 #include "client/options.hh"
 
-#include <getopt.h>
-
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -13,9 +11,6 @@
 namespace fail::client {
 
 namespace {
-
-// Values getopt_long returns for long-only options: kLongBase + index in the table.
-constexpr int kLongBase = 256;
 
 const std::vector<OptionSpec> kShared = {
     {"host", 'h', "HOST", "connect to HOST (default 127.0.0.1)"},
@@ -55,10 +50,9 @@ bool readSecretFile(const std::string& path, std::string& secret, std::string& e
 }
 
 // Applies one shared option; false with a message on a bad value.
-bool applyShared(std::string_view name, const char* value, ParsedArgs& out, std::string& secretFile,
+bool applyShared(std::string_view name, std::string v, ParsedArgs& out, std::string& secretFile,
                  bool& secretGiven, std::string& unixArg, std::string& err) {
   ClientOptions& o = out.opts;
-  std::string v = value ? value : "";
   if (name == "host") {
     if (v.size() > 2 && v.front() == '[' && v.back() == ']') v = v.substr(1, v.size() - 2);
     if (v.empty()) return err = "-h needs a host name or address", false;
@@ -165,25 +159,18 @@ std::vector<std::string> ParsedArgs::all(std::string_view longName) const {
 
 const std::vector<OptionSpec>& sharedOptions() { return kShared; }
 
+// The program's own rows, then the shared ones: the order of --help.
+static std::vector<OptionSpec> table(const Program& program) {
+  std::vector<OptionSpec> rows = program.options;
+  rows.insert(rows.end(), kShared.begin(), kShared.end());
+  return rows;
+}
+
 std::string usage(const Program& program) {
-  std::vector<const OptionSpec*> all;
-  for (const auto& o : program.options) all.push_back(&o);
-  for (const auto& o : kShared) all.push_back(&o);
-  std::vector<std::string> left;
-  size_t width = 0;
-  for (const OptionSpec* o : all) {
-    std::string s = o->shortName ? std::string("-") + o->shortName + ", " : "    ";
-    s += std::string("--") + o->longName;
-    if (o->argName) s += std::string(" ") + o->argName;
-    width = std::max(width, s.size());
-    left.push_back(std::move(s));
-  }
   std::ostringstream out;
   out << "Usage: " << program.name << ' ' << program.synopsis << "\n\n" << program.summary << "\n";
   if (program.moreHelp) out << "\n" << program.moreHelp();
-  out << "\nOptions:\n";
-  for (size_t i = 0; i < all.size(); ++i)
-    out << "  " << left[i] << std::string(width - left[i].size() + 2, ' ') << all[i]->help << "\n";
+  out << "\nOptions:\n" << cli::help(table(program));
   out << "\nThe secret may also come from the environment variable FAIL_SECRET.\n"
       << "Exit status: 0 done, 1 not found, 2 usage, 3 denied, 4 cannot connect or\n"
       << "connection lost, 5 other error from the server.\n";
@@ -197,58 +184,24 @@ std::string versionLine(const Program& program) {
 bool parseArgs(const Program& program, int argc, char** argv, ParsedArgs& out, std::string& err,
                const char* envSecret) {
   out = ParsedArgs{};
-  std::vector<const OptionSpec*> table;
-  for (const auto& o : program.options) table.push_back(&o);
-  for (const auto& o : kShared) table.push_back(&o);
-
-  std::string shortOpts = ":";  // leading ':' reports a missing argument as ':'
-  std::vector<option> longOpts;
-  for (size_t i = 0; i < table.size(); ++i) {
-    const OptionSpec* o = table[i];
-    int has = o->argName ? required_argument : no_argument;
-    longOpts.push_back({o->longName, has, nullptr, static_cast<int>(kLongBase + i)});
-    if (o->shortName) {
-      shortOpts += o->shortName;
-      if (o->argName) shortOpts += ':';
-    }
-  }
-  longOpts.push_back({nullptr, 0, nullptr, 0});
-
   std::string secretFile, unixArg;
   bool secretGiven = false;
-  opterr = 0;
-  optind = 0;  // glibc: full reinitialisation, so parseArgs can run more than once
-  for (;;) {
-    int c = getopt_long(argc, argv, shortOpts.c_str(), longOpts.data(), nullptr);
-    if (c == -1) break;
-    if (c == '?' || c == ':') {
-      std::string what = optopt > 0 && optopt < kLongBase
-                             ? std::string("-") + static_cast<char>(optopt)
-                             : std::string(argv[optind - 1]);
-      if (optopt >= kLongBase) what = std::string("--") + table[optopt - kLongBase]->longName;
-      err = c == '?' ? "unknown option '" + what + "'" : "option '" + what + "' needs an argument";
-      return false;
-    }
-    const OptionSpec* spec = nullptr;
-    if (c >= kLongBase) {
-      spec = table[c - kLongBase];
-    } else {
-      for (const OptionSpec* o : table)
-        if (o->shortName == c) spec = o;
-    }
-    if (!spec) {
-      err = "unknown option";
-      return false;
-    }
-    bool shared = spec >= &kShared.front() && spec <= &kShared.back();
-    if (shared) {
-      if (!applyShared(spec->longName, optarg, out, secretFile, secretGiven, unixArg, err))
-        return false;
-    } else {
-      out.extra.emplace_back(spec->longName, optarg ? optarg : "");
-    }
+  std::vector<cli::Option> options;
+  for (const OptionSpec& o : program.options)
+    options.push_back({o.longName, o.shortName, o.argName, o.help, [&out, name = o.longName](const std::string& v) {
+                         out.extra.emplace_back(name, v);
+                       }});
+  for (const OptionSpec& o : kShared)
+    options.push_back({o.longName, o.shortName, o.argName, o.help, [&, name = o.longName](const std::string& v) {
+                         std::string e;
+                         if (!applyShared(name, v, out, secretFile, secretGiven, unixArg, e)) throw cli::UsageError(e);
+                       }});
+  try {
+    out.operands = cli::parse(argc, argv, options);
+  } catch (const cli::UsageError& e) {
+    err = e.what();
+    return false;
   }
-  for (int i = optind; i < argc; ++i) out.operands.emplace_back(argv[i]);
   if (out.help || out.version) return true;
 
   ClientOptions& o = out.opts;

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/cli.hh"
+
 namespace fail::client {
 
 // Exit statuses shared by failc, failstat and faildebug (their man pages list them).
@@ -63,13 +65,9 @@ struct ClientOptions {
   bool json = false;
 };
 
-// One row of an option table. `shortName` 0: long only. `argName` null: a flag.
-struct OptionSpec {
-  const char* longName;
-  char shortName;
-  const char* argName;
-  const char* help;
-};
+// One row of an option table (base/cli, the table system of every program of the
+// suite). `shortName` 0: long only. `argName` null: a flag.
+using OptionSpec = cli::Row;
 
 struct Program {
   const char* name;                     // "failc"

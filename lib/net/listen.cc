@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -121,6 +122,10 @@ Listener bindListener(const ListenSpec& spec, int backlog) {
       if (::bind(l.fd.get(), reinterpret_cast<sockaddr*>(&sun), sizeof sun) != 0)
         fail("bind", spec);
     }
+    if (spec.gid >= 0 && ::chown(spec.path.c_str(), static_cast<uid_t>(-1), static_cast<gid_t>(spec.gid)) != 0)
+      fail("chown to group " + std::to_string(spec.gid), spec);
+    if (spec.mode >= 0 && ::chmod(spec.path.c_str(), static_cast<mode_t>(spec.mode)) != 0)
+      fail("chmod", spec);
     if (::listen(l.fd.get(), backlog) != 0) fail("listen", spec);
     l.loopback = true;
     l.bound = "unix:" + spec.path;

@@ -18,6 +18,11 @@ struct ListenSpec {
   std::uint16_t port = 0;
   std::string path;  // Unix
   std::string text;  // as given
+  // Unix: the socket file's permission bits and group, set between bind and listen, so
+  // no client connects before they hold. -1: as bind left them (the umask; the
+  // process's group).
+  int mode = -1;
+  long gid = -1;
 };
 
 // Parses one --listen argument. nullopt with `err` set on a malformed one.
@@ -31,7 +36,8 @@ struct Listener {
 };
 
 // Creates, binds and listens (non-blocking, close-on-exec, SO_REUSEADDR). A Unix socket
-// path that exists and is a socket nobody answers on is replaced. Throws
+// path that exists and is a socket nobody answers on is replaced; its mode and group
+// are then set from the spec. Throws
 // std::runtime_error naming the address on failure.
 Listener bindListener(const ListenSpec& spec, int backlog = 512);
 

@@ -399,7 +399,7 @@ TEST_F(FaildTest, CheckConfigHelpAndVersion) {
   Daemon bad("faild/faild", {"--frobnicate"}, dir, "bad");
   EXPECT_EQ(bad.runToExit(), 2);
   writeFile(dir.file("access"), "* s3cret RW\n");
-  Daemon t("faild/faild", {"-t", "-c", dir.file("access")}, dir, "t");
+  Daemon t("faild/faild", {"-t", "-c", dir.file("access"), "--memory"}, dir, "t");
   EXPECT_EQ(t.runToExit(), 0);
   writeFile(dir.file("bad-access"), "* s3cret MAYBE\n");
   Daemon tb("faild/faild", {"-t", "-c", dir.file("bad-access")}, dir, "tb");

@@ -161,6 +161,7 @@ bool Daemon::start() {
     sun.sun_family = AF_UNIX;
     std::strncpy(sun.sun_path, notifyPath_.c_str(), sizeof sun.sun_path - 1);
     if (::bind(notifyFd_, reinterpret_cast<sockaddr*>(&sun), sizeof sun) != 0) return false;
+    ::chmod(notifyPath_.c_str(), 0666);  // a daemon run with -u USER still says READY
   }
   ready_.clear();
   listen_.clear();

@@ -2,6 +2,10 @@
 #include "base/daemon.hh"
 
 #include <sys/resource.h>
+#include <unistd.h>
+
+#include <stdexcept>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -23,6 +27,14 @@ TEST(DaemonTest, RaiseFileLimitLiftsTheSoftLimitToTheHardOne) {
   ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &after), 0);
   EXPECT_EQ(after.rlim_cur, before.rlim_max);
   ::setrlimit(RLIMIT_NOFILE, &before);
+}
+
+TEST(DaemonTest, RunAsRunsTheCheckAsTheUserInAChild) {
+  EXPECT_NE(runAs("no-such-user-here", [] { return std::string("ran"); }).find("no such user"), std::string::npos);
+  if (::geteuid() != 0) GTEST_SKIP() << "switching user needs root";
+  EXPECT_EQ(runAs("nobody", [] { return std::to_string(::geteuid()); }), std::to_string(lookUpUser("nobody").uid));
+  EXPECT_EQ(::geteuid(), 0u);  // this process kept its user
+  EXPECT_EQ(runAs("nobody", []() -> std::string { throw std::runtime_error("thrown"); }), "thrown");
 }
 
 }  // namespace
