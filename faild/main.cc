@@ -13,7 +13,7 @@
 #include "base/log.hh"
 #include "base/time.hh"
 #include "base/version.hh"
-#include "server/runtime.hh"
+#include "ev/loop.hh"
 #include "server/server.hh"
 #include "state/journal.hh"
 #include "state/store.hh"
@@ -165,9 +165,9 @@ int run(Settings& s) {
     s.server.listens.push_back(*net::parseListen("127.0.0.1:1847", err));
   }
   if (s.checkOnly) {
-    server::Runtime rt;
+    ev::Loop loop;
     state::Store store(nullptr, {}, {}, steadyNow());
-    server::Server srv(rt.base(), s.server, store);  // checks access file, TLS, listeners
+    server::Server srv(loop, s.server, store);  // checks access file, TLS, listeners
     std::cout << "faild: configuration OK\n";
     return 0;
   }
@@ -189,14 +189,14 @@ int run(Settings& s) {
   size_t nrec = rec.records.size();
   state::Store::Options so;
   so.historyMax = s.history;
-  server::Runtime rt;
+  ev::Loop loop;
   state::Store store(std::move(journal), std::move(rec), so, steadyNow());
   malloc_trim(0);  // what recovery read and let go of goes back to the system
-  server::Server srv(rt.base(), s.server, store);
+  server::Server srv(loop, s.server, store);
   srv.start();
   if (!s.user.empty()) daemon::dropPrivileges(s.user);
 
-  rt.setHandlers({[&] { srv.reloadAccess(); },
+  loop.handleSignals({[&] { srv.reloadAccess(); },
                   [&] {
                     std::string d = srv.dump();
                     FAIL_LOG(mainLog, Notice) << "SIGUSR1 dump:\n" << d;
@@ -206,7 +206,7 @@ int run(Settings& s) {
   FAIL_LOG(mainLog, Notice) << "faild " << kVersion << " serving " << nrec << " records from "
                             << (s.memory ? std::string("memory") : s.stateFile) << " on " << listening;
   daemon::notifyReady("serving " + std::to_string(nrec) + " records on " + listening, listening);
-  rt.run();
+  loop.run();
   srv.stop();
   if (!s.pidFile.empty()) ::unlink(s.pidFile.c_str());
   FAIL_LOG(mainLog, Notice) << "stopped";

@@ -14,7 +14,7 @@
 #include "hc/checker.hh"
 #include "hc/config.hh"
 #include "hc/config_reader.hh"
-#include "server/runtime.hh"
+#include "ev/loop.hh"
 
 namespace {
 
@@ -130,8 +130,8 @@ int run(Settings& s, const std::vector<std::string>& names) {
   if (s.checkOnly) {
     hc::Config cfg = hc::readConfig(s.file, s.reader);
     for (const auto& w : cfg.warnings) std::cerr << "hc: warning: " << w << "\n";
-    server::Runtime rt;
-    hc::Checker checker(rt.base(), std::move(cfg), {s.monitor, {}, 2000});  // builds probes, TLS, access
+    ev::Loop loop;
+    hc::Checker checker(loop, std::move(cfg), {s.monitor, {}, 2000});  // builds probes, TLS, access
     std::cout << "hc: " << s.file << ": configuration OK (" << checker.size() << " checks, "
               << checker.reporters().size() << " reports)\n";
     return 0;
@@ -145,15 +145,15 @@ int run(Settings& s, const std::vector<std::string>& names) {
   for (const auto& w : cfg.warnings) FAIL_LOG(mainLog, Warning) << w;
   if (s.daemon) daemon::detach();
   if (!s.pidFile.empty()) daemon::writePidFile(s.pidFile);
-  server::Runtime rt;
-  hc::Checker checker(rt.base(), std::move(cfg), {s.monitor, {}, 2000});
+  ev::Loop loop;
+  hc::Checker checker(loop, std::move(cfg), {s.monitor, {}, 2000});
   checker.start();
   auto status = [&] {
     return "checking " + std::to_string(checker.size()) + " checks, reporting to " +
            std::to_string(checker.reporters().size()) + " faild";
   };
   // SIGHUP reads the Hcfile in a child while the loop goes on, then swaps it in.
-  hc::ConfigReader reader(rt.base(), s.file, s.reader, [&](std::optional<hc::Config> next, const std::string& err) {
+  hc::ConfigReader reader(loop.base(), s.file, s.reader, [&](std::optional<hc::Config> next, const std::string& err) {
     std::string why = err;
     if (next) {
       for (const auto& w : next->warnings) FAIL_LOG(mainLog, Warning) << w;
@@ -166,7 +166,7 @@ int run(Settings& s, const std::vector<std::string>& names) {
     if (!why.empty()) FAIL_LOG(mainLog, Err) << "reload failed, the old configuration stays: " << why;
     daemon::notify("READY=1\nSTATUS=" + status());
   });
-  rt.setHandlers({[&] {
+  loop.handleSignals({[&] {
                     daemon::notify("RELOADING=1");
                     if (std::string e = checker.reloadAccess(); !e.empty())
                       FAIL_LOG(mainLog, Err) << "monitor access file: " << e << " (keeping the old rules)";
@@ -179,7 +179,7 @@ int run(Settings& s, const std::vector<std::string>& names) {
   FAIL_LOG(mainLog, Notice) << "hc " << kVersion << " " << status() << " from " << s.file
                             << (listening.empty() ? std::string(", no monitor port") : ", monitor on " + listening);
   daemon::notifyReady(status(), listening);
-  rt.run();
+  loop.run();
   checker.stop();
   if (!s.pidFile.empty()) ::unlink(s.pidFile.c_str());
   FAIL_LOG(mainLog, Notice) << "stopped";

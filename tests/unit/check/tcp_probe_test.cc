@@ -101,22 +101,22 @@ class TcpProbeTest : public ::testing::Test {
     spec.options["port"] = std::to_string(port);
     validate(spec, tcpKind());
     ProbeContext ctx;
-    ctx.base = base_.get();
+    ctx.loop = loop_.get();
     return tcpKind().make(ctx, spec);
   }
   ProbeResult run(Probe& p, std::chrono::milliseconds timeout = 2s) {
     std::optional<ProbeResult> got;
     p.start(timeout, [&](ProbeResult r) { got = std::move(r); });
     EXPECT_FALSE(got) << "done called from inside start()";
-    EXPECT_TRUE(runUntil(base_.get(), [&] { return got.has_value(); }));
+    EXPECT_TRUE(runUntil(loop_->base(), [&] { return got.has_value(); }));
     return got.value_or(ProbeResult{});
   }
 
-  test::BasePtr base_ = test::newBase();
+  test::LoopPtr loop_ = test::newLoop();
 };
 
 TEST_F(TcpProbeTest, ConnectsToAListener) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   auto p = make(srv.port());
   ProbeResult r = run(*p);
   EXPECT_EQ(r.outcome, Outcome::Ok) << r.note;
@@ -124,7 +124,7 @@ TEST_F(TcpProbeTest, ConnectsToAListener) {
   EXPECT_GT(r.latency.count(), 0);
   // Again on the same probe object: nothing left over from the first attempt.
   EXPECT_EQ(run(*p).outcome, Outcome::Ok);
-  EXPECT_TRUE(runUntil(base_.get(), [&] { return srv.accepted == 2; }));
+  EXPECT_TRUE(runUntil(loop_->base(), [&] { return srv.accepted == 2; }));
 }
 
 TEST_F(TcpProbeTest, ClosedPortIsConnectionRefused) {
@@ -135,7 +135,7 @@ TEST_F(TcpProbeTest, ClosedPortIsConnectionRefused) {
 }
 
 TEST_F(TcpProbeTest, ExpectedBannerIsOk) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   srv.banner = "220 mail.example.com ESMTP ready\r\n";
   auto p = make(srv.port(), {{"expect", "220 "}});
   ProbeResult r = run(*p);
@@ -143,7 +143,7 @@ TEST_F(TcpProbeTest, ExpectedBannerIsOk) {
 }
 
 TEST_F(TcpProbeTest, ExpectFoundAcrossTwoReads) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   srv.banner = "+OK POP3 ser";
   srv.banner2 = "ver ready\r\n";
   auto p = make(srv.port(), {{"expect", "server ready"}});
@@ -152,7 +152,7 @@ TEST_F(TcpProbeTest, ExpectFoundAcrossTwoReads) {
 }
 
 TEST_F(TcpProbeTest, WrongAnswerIsFail) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   srv.banner = "-ERR go away\r\n";  // and the connection stays open
   auto p = make(srv.port(), {{"expect", "+OK"}});
   // More could come, so the answer is judged at the deadline: wrong, not silent.
@@ -162,7 +162,7 @@ TEST_F(TcpProbeTest, WrongAnswerIsFail) {
 }
 
 TEST_F(TcpProbeTest, WrongAnswerThenCloseIsFailAtOnce) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   srv.request = "PING\r\n";
   srv.reply = "-ERR unknown command\r\n";
   srv.closeAfterReply = true;
@@ -175,7 +175,7 @@ TEST_F(TcpProbeTest, WrongAnswerThenCloseIsFailAtOnce) {
 }
 
 TEST_F(TcpProbeTest, SendThenExpectTheReply) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   srv.request = "PING\r\n";
   srv.reply = "+PONG\r\n";
   auto p = make(srv.port(), {{"send", "PING\r\n"}, {"expect", "+PONG"}});
@@ -185,7 +185,7 @@ TEST_F(TcpProbeTest, SendThenExpectTheReply) {
 }
 
 TEST_F(TcpProbeTest, AcceptsButNeverAnswersIsTimeout) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   auto p = make(srv.port(), {{"expect", "220"}});
   auto t0 = std::chrono::steady_clock::now();
   ProbeResult r = run(*p, 200ms);
@@ -195,7 +195,7 @@ TEST_F(TcpProbeTest, AcceptsButNeverAnswersIsTimeout) {
 }
 
 TEST_F(TcpProbeTest, ClosedWithoutAWordIsFail) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   srv.closeAtOnce = true;
   auto p = make(srv.port(), {{"expect", "220"}});
   ProbeResult r = run(*p);
@@ -204,7 +204,7 @@ TEST_F(TcpProbeTest, ClosedWithoutAWordIsFail) {
 }
 
 TEST_F(TcpProbeTest, ReadIsBoundedTo4KiB) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   srv.banner = std::string(6000, 'x');  // and the connection stays open
   auto p = make(srv.port(), {{"expect", "220"}});
   ProbeResult r = run(*p, 5s);
@@ -214,14 +214,14 @@ TEST_F(TcpProbeTest, ReadIsBoundedTo4KiB) {
 }
 
 TEST_F(TcpProbeTest, CancelReleasesTheAttempt) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   auto p = make(srv.port(), {{"expect", "220"}});
   bool called = false;
   p->start(2s, [&](ProbeResult) { called = true; });
-  ASSERT_TRUE(runUntil(base_.get(), [&] { return srv.accepted == 1; }));
+  ASSERT_TRUE(runUntil(loop_->base(), [&] { return srv.accepted == 1; }));
   p->cancel();
   p->cancel();  // idempotent
-  test::runFor(base_.get(), 50ms);
+  test::runFor(loop_->base(), 50ms);
   EXPECT_FALSE(called);
   srv.banner = "220 hi\r\n";
   EXPECT_EQ(run(*p).outcome, Outcome::Ok);
@@ -233,7 +233,7 @@ TEST_F(TcpProbeTest, ConfigErrors) {
   spec.options = {{"host", "127.0.0.1"}, {"port", "0"}};
   validate(spec, tcpKind());
   ProbeContext ctx;
-  ctx.base = base_.get();
+  ctx.loop = loop_.get();
   EXPECT_THROW(tcpKind().make(ctx, spec), ConfigError);
   spec.options["port"] = "80";
   spec.options["expect"] = std::string(5000, 'a');
