@@ -190,6 +190,7 @@ int run(Settings& s) {
   state::Store::Options so;
   so.historyMax = s.history;
   ev::Loop loop;
+  loop.handleSignals({});  // from here on; the handlers are given once they exist
   state::Store store(std::move(journal), std::move(rec), so, steadyNow());
   malloc_trim(0);  // what recovery read and let go of goes back to the system
   server::Server srv(loop, s.server, store);
@@ -197,11 +198,11 @@ int run(Settings& s) {
   if (!s.user.empty()) daemon::dropPrivileges(s.user);
 
   loop.handleSignals({[&] { srv.reloadAccess(); },
-                  [&] {
-                    std::string d = srv.dump();
-                    FAIL_LOG(mainLog, Notice) << "SIGUSR1 dump:\n" << d;
-                  },
-                  [&] { daemon::notify("STOPPING=1"); }});
+                      [&] {
+                        std::string d = srv.dump();
+                        FAIL_LOG(mainLog, Notice) << "SIGUSR1 dump:\n" << d;
+                      },
+                      [&] { daemon::notify("STOPPING=1"); }});
   std::string listening = daemon::joinSpaced(srv.boundAddresses());
   FAIL_LOG(mainLog, Notice) << "faild " << kVersion << " serving " << nrec << " records from "
                             << (s.memory ? std::string("memory") : s.stateFile) << " on " << listening;

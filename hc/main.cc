@@ -146,6 +146,7 @@ int run(Settings& s, const std::vector<std::string>& names) {
   if (s.daemon) daemon::detach();
   if (!s.pidFile.empty()) daemon::writePidFile(s.pidFile);
   ev::Loop loop;
+  loop.handleSignals({});  // from here on; the handlers are given once they exist
   hc::Checker checker(loop, std::move(cfg), {s.monitor, {}, 2000});
   checker.start();
   auto status = [&] {
@@ -167,14 +168,14 @@ int run(Settings& s, const std::vector<std::string>& names) {
     daemon::notify("READY=1\nSTATUS=" + status());
   });
   loop.handleSignals({[&] {
-                    daemon::notify("RELOADING=1");
-                    if (std::string e = checker.reloadAccess(); !e.empty())
-                      FAIL_LOG(mainLog, Err) << "monitor access file: " << e << " (keeping the old rules)";
-                    if (!reader.start())
-                      FAIL_LOG(mainLog, Notice) << "SIGHUP while the Hcfile is being read: it is read again after that";
-                  },
-                  [&] { FAIL_LOG(mainLog, Notice) << "SIGUSR1 dump:\n" << checker.dump(); },
-                  [&] { daemon::notify("STOPPING=1"); }});
+                        daemon::notify("RELOADING=1");
+                        if (std::string e = checker.reloadAccess(); !e.empty())
+                          FAIL_LOG(mainLog, Err) << "monitor access file: " << e << " (keeping the old rules)";
+                        if (!reader.start())
+                          FAIL_LOG(mainLog, Notice) << "SIGHUP while the Hcfile is being read: it is read again after that";
+                      },
+                      [&] { FAIL_LOG(mainLog, Notice) << "SIGUSR1 dump:\n" << checker.dump(); },
+                      [&] { daemon::notify("STOPPING=1"); }});
   std::string listening = daemon::joinSpaced(checker.monitorAddresses());
   FAIL_LOG(mainLog, Notice) << "hc " << kVersion << " " << status() << " from " << s.file
                             << (listening.empty() ? std::string(", no monitor port") : ", monitor on " + listening);

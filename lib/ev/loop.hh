@@ -35,7 +35,7 @@ class Loop {
   // Throws when libevent cannot make one.
   explicit Loop(Clock& clock = steadyClock());
   // A loop on an event_base made and freed by someone else (failsh: the Tcl notifier's,
-  // which Tcl's event loop runs); `base` outlives the Loop.
+  // which Tcl's event loop runs); `base` outlives the Loop. A null `base`: as above.
   explicit Loop(event_base* base, Clock& clock = steadyClock());
   ~Loop();
   Loop(const Loop&) = delete;
