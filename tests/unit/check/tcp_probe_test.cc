@@ -92,7 +92,8 @@ int closedPort() {
 
 class TcpProbeTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Probe> make(int port, std::map<std::string, std::string> more = {}) {
+  // A probe on `loop` (the fixture's when null).
+  std::unique_ptr<Probe> make(int port, std::map<std::string, std::string> more = {}, ev::Loop* loop = nullptr) {
     CheckSpec spec;
     spec.name = "t";
     spec.kind = "tcp";
@@ -101,7 +102,7 @@ class TcpProbeTest : public ::testing::Test {
     spec.options["port"] = std::to_string(port);
     validate(spec, tcpKind());
     ProbeContext ctx;
-    ctx.loop = loop_.get();
+    ctx.loop = loop ? loop : loop_.get();
     return tcpKind().make(ctx, spec);
   }
   ProbeResult run(Probe& p, std::chrono::milliseconds timeout = 2s) {
@@ -238,6 +239,24 @@ TEST_F(TcpProbeTest, ConfigErrors) {
   spec.options["port"] = "80";
   spec.options["expect"] = std::string(5000, 'a');
   EXPECT_THROW(tcpKind().make(ctx, spec), ConfigError);
+}
+
+// The deadline is on the loop's clock: on a ManualClock a silent server times the probe
+// out exactly at its timeout, without sleeping.
+TEST_F(TcpProbeTest, TheDeadlineFollowsTheLoopsClock) {
+  ev::ManualClock clock;
+  ev::Loop manual(clock);
+  TestServer srv(manual.base());
+  auto p = make(srv.port(), {{"expect", "220"}}, &manual);
+  std::optional<ProbeResult> got;
+  p->start(200ms, [&](ProbeResult r) { got = std::move(r); });
+  manual.advance(199ms);
+  EXPECT_FALSE(got.has_value());
+  manual.advance(1ms);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->outcome, Outcome::Timeout);
+  EXPECT_EQ(got->note, "timeout");
+  EXPECT_EQ(got->latency, 200ms);
 }
 
 }  // namespace
