@@ -14,7 +14,7 @@
 #include "base/log.hh"
 #include "base/time.hh"
 #include "base/version.hh"
-#include "server/runtime.hh"
+#include "ev/loop.hh"
 #include "server/server.hh"
 #include "state/journal.hh"
 #include "state/preflight.hh"
@@ -198,9 +198,9 @@ int run(Settings& s) {
   }
   const auto& common = s.common;
   if (common.checkOnly) {
-    server::Runtime rt;
+    ev::Loop loop;
     state::Store store(nullptr, {}, {}, steadyNow());
-    server::Server srv(rt.base(), s.server, store);  // checks access file, TLS, listeners
+    server::Server srv(loop, s.server, store);  // checks access file, TLS, listeners
     checkStateFiles(s);
     std::cout << "faild: configuration OK\n";
     return 0;
@@ -228,24 +228,25 @@ int run(Settings& s) {
   size_t nrec = rec.records.size();
   state::Store::Options so;
   so.historyMax = s.history;
-  server::Runtime rt;
+  ev::Loop loop;
+  loop.handleSignals({});  // from here on; the handlers are given once they exist
   state::Store store(std::move(journal), std::move(rec), so, steadyNow());
   malloc_trim(0);  // what recovery read and let go of goes back to the system
-  server::Server srv(rt.base(), s.server, store);
+  server::Server srv(loop, s.server, store);
   srv.start();
   if (!common.user.empty()) daemon::dropPrivileges(common.user);
 
-  rt.setHandlers({[&] { srv.reloadAccess(); },
-                  [&] {
-                    std::string d = srv.dump();
-                    FAIL_LOG(mainLog, Notice) << "SIGUSR1 dump:\n" << d;
-                  },
-                  [&] { daemon::notify("STOPPING=1"); }});
+  loop.handleSignals({[&] { srv.reloadAccess(); },
+                      [&] {
+                        std::string d = srv.dump();
+                        FAIL_LOG(mainLog, Notice) << "SIGUSR1 dump:\n" << d;
+                      },
+                      [&] { daemon::notify("STOPPING=1"); }});
   std::string listening = daemon::joinSpaced(srv.boundAddresses());
   FAIL_LOG(mainLog, Notice) << "faild " << kVersion << " serving " << nrec << " records from "
                             << (s.memory ? std::string("memory") : s.stateFile) << " on " << listening;
   daemon::notifyReady("serving " + std::to_string(nrec) + " records on " + listening, listening);
-  rt.run();
+  loop.run();
   srv.stop();
   FAIL_LOG(mainLog, Notice) << "stopped";
   return 0;

@@ -15,7 +15,7 @@
 #include "hc/checker.hh"
 #include "hc/config.hh"
 #include "hc/config_reader.hh"
-#include "server/runtime.hh"
+#include "ev/loop.hh"
 
 namespace {
 
@@ -119,8 +119,8 @@ int run(Settings& s, const std::vector<std::string>& names) {
   if (s.common.checkOnly) {
     hc::Config cfg = hc::readConfig(s.file, s.reader);
     for (const auto& w : cfg.warnings) std::cerr << "hc: warning: " << w << "\n";
-    server::Runtime rt;
-    hc::Checker checker(rt.base(), std::move(cfg), {s.monitor, {}, 2000});  // builds probes, TLS, access
+    ev::Loop loop;
+    hc::Checker checker(loop, std::move(cfg), {s.monitor, {}, 2000});  // builds probes, TLS, access
     std::cout << "hc: " << s.file << ": configuration OK (" << checker.size() << " checks, "
               << checker.reporters().size() << " reports)\n";
     return 0;
@@ -140,15 +140,16 @@ int run(Settings& s, const std::vector<std::string>& names) {
   hc::Config cfg = hc::readConfig(s.file, s.reader);
   for (const auto& w : cfg.warnings) FAIL_LOG(mainLog, Warning) << w;
   daemon::start(s.common, "hc");
-  server::Runtime rt;
-  hc::Checker checker(rt.base(), std::move(cfg), {s.monitor, {}, 2000});
+  ev::Loop loop;
+  loop.handleSignals({});  // from here on; the handlers are given once they exist
+  hc::Checker checker(loop, std::move(cfg), {s.monitor, {}, 2000});
   checker.start();
   auto status = [&] {
     return "checking " + std::to_string(checker.size()) + " checks, reporting to " +
            std::to_string(checker.reporters().size()) + " faild";
   };
   // SIGHUP reads the Hcfile in a child while the loop goes on, then swaps it in.
-  hc::ConfigReader reader(rt.base(), s.file, s.reader, [&](std::optional<hc::Config> next, const std::string& err) {
+  hc::ConfigReader reader(loop.base(), s.file, s.reader, [&](std::optional<hc::Config> next, const std::string& err) {
     std::string why = err;
     if (next) {
       for (const auto& w : next->warnings) FAIL_LOG(mainLog, Warning) << w;
@@ -161,20 +162,20 @@ int run(Settings& s, const std::vector<std::string>& names) {
     if (!why.empty()) FAIL_LOG(mainLog, Err) << "reload failed, the old configuration stays: " << why;
     daemon::notify("READY=1\nSTATUS=" + status());
   });
-  rt.setHandlers({[&] {
-                    daemon::notify("RELOADING=1");
-                    if (std::string e = checker.reloadAccess(); !e.empty())
-                      FAIL_LOG(mainLog, Err) << "monitor access file: " << e << " (keeping the old rules)";
-                    if (!reader.start())
-                      FAIL_LOG(mainLog, Notice) << "SIGHUP while the Hcfile is being read: it is read again after that";
-                  },
-                  [&] { FAIL_LOG(mainLog, Notice) << "SIGUSR1 dump:\n" << checker.dump(); },
-                  [&] { daemon::notify("STOPPING=1"); }});
+  loop.handleSignals({[&] {
+                        daemon::notify("RELOADING=1");
+                        if (std::string e = checker.reloadAccess(); !e.empty())
+                          FAIL_LOG(mainLog, Err) << "monitor access file: " << e << " (keeping the old rules)";
+                        if (!reader.start())
+                          FAIL_LOG(mainLog, Notice) << "SIGHUP while the Hcfile is being read: it is read again after that";
+                      },
+                      [&] { FAIL_LOG(mainLog, Notice) << "SIGUSR1 dump:\n" << checker.dump(); },
+                      [&] { daemon::notify("STOPPING=1"); }});
   std::string listening = daemon::joinSpaced(checker.monitorAddresses());
   FAIL_LOG(mainLog, Notice) << "hc " << kVersion << " " << status() << " from " << s.file
                             << (listening.empty() ? std::string(", no monitor port") : ", monitor on " + listening);
   daemon::notifyReady(status(), listening);
-  rt.run();
+  loop.run();
   checker.stop();
   FAIL_LOG(mainLog, Notice) << "stopped";
   return 0;

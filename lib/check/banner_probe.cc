@@ -77,8 +77,8 @@ struct Config {
 
 class BannerProbe final : public ProbeBase {
  public:
-  BannerProbe(event_base* base, Config cfg, std::shared_ptr<SSL_CTX> ctx)
-      : ProbeBase(base), cfg_(std::move(cfg)), ctx_(std::move(ctx)), steps_(pickSteps(cfg_)) {}
+  BannerProbe(ev::Loop& loop, Config cfg, std::shared_ptr<SSL_CTX> ctx)
+      : ProbeBase(loop), cfg_(std::move(cfg)), ctx_(std::move(ctx)), steps_(pickSteps(cfg_)) {}
   ~BannerProbe() override { cancel(); }
 
  private:
@@ -410,7 +410,7 @@ std::unique_ptr<Probe> makeBanner(Kind kind, const ProbeContext& ctx, const Chec
     if (spec.has("password") && c.user.empty())
       throw ConfigError(spec.where("password") + "needs -user");
   }
-  return std::make_unique<BannerProbe>(ctx.base, std::move(c), std::move(tls));
+  return std::make_unique<BannerProbe>(*ctx.loop, std::move(c), std::move(tls));
 }
 
 OptionDesc hostOption() {

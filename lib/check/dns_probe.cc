@@ -83,7 +83,7 @@ struct DnsConfig {
 
 class DnsProbe final : public ProbeBase {
  public:
-  DnsProbe(event_base* base, DnsConfig cfg) : ProbeBase(base), cfg_(std::move(cfg)) {}
+  DnsProbe(ev::Loop& loop, DnsConfig cfg) : ProbeBase(loop), cfg_(std::move(cfg)) {}
   ~DnsProbe() override { cancel(); }
 
  private:
@@ -317,7 +317,7 @@ std::unique_ptr<Probe> makeDns(const ProbeContext& ctx, const CheckSpec& spec) {
   }
   c.query.assign(wire, wire + size);
   free(wire);
-  return std::make_unique<DnsProbe>(ctx.base, std::move(c));
+  return std::make_unique<DnsProbe>(*ctx.loop, std::move(c));
 }
 
 }  // namespace

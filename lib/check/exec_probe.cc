@@ -71,11 +71,11 @@ std::string pluginLine(std::string_view line) {
 
 class ExecProbe final : public ProbeBase {
  public:
-  ExecProbe(event_base* base, std::vector<std::string> argv, std::vector<std::string> env)
-      : ProbeBase(base),
+  ExecProbe(ev::Loop& loop, std::vector<std::string> argv, std::vector<std::string> env)
+      : ProbeBase(loop),
         argvStore_(std::move(argv)),
         envStore_(std::move(env)),
-        reapTimer_(base, [this] { onReapTimer(); }) {
+        reapTimer_(loop.base(), [this] { onReapTimer(); }) {
     for (auto& a : argvStore_) argv_.push_back(a.data());
     argv_.push_back(nullptr);
     for (auto& e : envStore_) envp_.push_back(e.data());
@@ -295,7 +295,7 @@ std::unique_ptr<Probe> makeExec(const ProbeContext& ctx, const CheckSpec& spec) 
     }
     for (size_t i = 0; i < kv.size(); i += 2) env.push_back(kv[i] + "=" + kv[i + 1]);
   }
-  return std::make_unique<ExecProbe>(ctx.base, std::move(argv), std::move(env));
+  return std::make_unique<ExecProbe>(*ctx.loop, std::move(argv), std::move(env));
 }
 
 }  // namespace

@@ -63,7 +63,7 @@ struct HttpConfig {
 
 class HttpProbe final : public ProbeBase {
  public:
-  HttpProbe(event_base* base, HttpConfig cfg) : ProbeBase(base), cfg_(std::move(cfg)) {
+  HttpProbe(ev::Loop& loop, HttpConfig cfg) : ProbeBase(loop), cfg_(std::move(cfg)) {
     buildRequest(cfg_.url.target);
   }
   ~HttpProbe() override { cancel(); }
@@ -401,7 +401,7 @@ std::unique_ptr<Probe> makeHttp(const ProbeContext& ctx, const CheckSpec& spec, 
       throw ConfigError(spec.where("ca") + e.what());
     }
   }
-  return std::make_unique<HttpProbe>(ctx.base, std::move(c));
+  return std::make_unique<HttpProbe>(*ctx.loop, std::move(c));
 }
 
 std::vector<OptionDesc> httpOptions() {

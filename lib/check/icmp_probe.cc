@@ -46,10 +46,10 @@ std::string millisText(microseconds us) {
 
 class IcmpProbe final : public ProbeBase {
  public:
-  IcmpProbe(event_base* base, IcmpConfig cfg)
-      : ProbeBase(base),
+  IcmpProbe(ev::Loop& loop, IcmpConfig cfg)
+      : ProbeBase(loop),
         cfg_(std::move(cfg)),
-        gap_(base, [this] { sendNext(); }),
+        gap_(loop.base(), [this] { sendNext(); }),
         sentAt_(static_cast<std::size_t>(cfg_.count)),
         got_(static_cast<std::size_t>(cfg_.count)) {}
   ~IcmpProbe() override { cancel(); }
@@ -181,7 +181,7 @@ std::unique_ptr<Probe> makeIcmp(const ProbeContext& ctx, const CheckSpec& spec) 
                       " echoes " + formatDurationMs(c.gap.count()) +
                       " apart would go after the timeout (" +
                       formatDurationMs(spec.timeout.count()) + ")");
-  return std::make_unique<IcmpProbe>(ctx.base, std::move(c));
+  return std::make_unique<IcmpProbe>(*ctx.loop, std::move(c));
 }
 
 }  // namespace

@@ -7,16 +7,16 @@ namespace fail::check {
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
 
-ProbeBase::ProbeBase(event_base* base)
-    : io_(base,
+ProbeBase::ProbeBase(ev::Loop& loop)
+    : io_(loop.base(),
           [this](ev::IoWatch::Ready r) {
             if (state_ != State::Running) return;
             if (r == ev::IoWatch::Ready::TimedOut) return onTimeout();
             onReady(r);
           }),
-      sock_(base, &ProbeBase::onPooledReady, this),
-      deadlineTimer_(base, &ProbeBase::onDeadline, this),
-      base_(base) {}
+      sock_(loop.base(), &ProbeBase::onPooledReady, this),
+      deadlineTimer_(loop.wheel(), &ProbeBase::onDeadline, this),
+      loop_(loop) {}
 
 void ProbeBase::onPooledReady(void* self, short what) {
   auto* p = static_cast<ProbeBase*>(self);
@@ -39,7 +39,7 @@ void ProbeBase::stopAll() noexcept {
 void ProbeBase::start(microseconds timeout, Done done) {
   cancel();
   done_ = std::move(done);
-  started_ = Clock::now();
+  started_ = loop_.now();
   deadline_ = started_ + timeout;
   state_ = State::Running;
   deadlineTimer_.armAt(deadline_);
@@ -67,12 +67,12 @@ void ProbeBase::finish(Outcome o, std::string note) {
   ProbeResult r;
   r.outcome = o;
   r.note = std::move(note);
-  r.latency = duration_cast<microseconds>(Clock::now() - started_);
+  r.latency = duration_cast<microseconds>(loop_.now() - started_);
   complete(r);
   if (starting_) {  // never call done from start()
     pending_ = std::move(r);
     state_ = State::Delivering;
-    if (!later_) later_ = std::make_unique<ev::Timer>(base_, [this] { deliver(); });
+    if (!later_) later_ = std::make_unique<ev::Timer>(loop_.base(), [this] { deliver(); });
     later_->arm(microseconds(0));
     return;
   }
@@ -98,7 +98,7 @@ void ProbeBase::finishErrno(int err, const char* what) {
 }
 
 void ProbeBase::watch(int fd, short what) {
-  if (deadline_ <= Clock::now() && !starting_) return onTimeout();
+  if (deadline_ <= loop_.now() && !starting_) return onTimeout();
   if (sock_ && fd == sock_.fd()) return sock_.wait(what);
   io_.watch(fd, what);  // the deadline is deadlineTimer_'s
 }

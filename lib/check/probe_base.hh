@@ -16,7 +16,7 @@
 #include "check/probe.hh"
 #include "check/socket_pool.hh"
 #include "ev/ev.hh"
-#include "ev/wheel.hh"
+#include "ev/loop.hh"
 
 namespace fail::check {
 
@@ -34,7 +34,8 @@ class ProbeBase : public Probe {
  protected:
   using Clock = std::chrono::steady_clock;
 
-  explicit ProbeBase(event_base* base);
+  // The deadline and started() follow the loop's clock.
+  explicit ProbeBase(ev::Loop& loop);
   // A kind's destructor must call cancel(): release() is its own.
   ~ProbeBase() override = default;
   ProbeBase(const ProbeBase&) = delete;
@@ -101,7 +102,7 @@ class ProbeBase : public Probe {
   // Delivers a result that came inside begin(); made on first use (rare: most checks
   // never need it, and a check holds no event it does not use).
   std::unique_ptr<ev::Timer> later_;
-  event_base* base_;
+  ev::Loop& loop_;
   Done done_;
   State state_ = State::Idle;
   bool starting_ = false;  // inside begin(): results wait for the loop

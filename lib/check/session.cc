@@ -56,15 +56,15 @@ bool isFailure(Outcome o) {
 
 }  // namespace
 
-Session::Session(event_base* base, CheckSpec spec, std::unique_ptr<Probe> probe, Listener listener,
+Session::Session(ev::Loop& loop, CheckSpec spec, std::unique_ptr<Probe> probe, Listener listener,
                  DependencyLookup deps)
-    : base_(base),
+    : loop_(loop),
       spec_(std::move(spec)),
       probe_(std::move(probe)),
       listener_(std::move(listener)),
       deps_(std::move(deps)),
       verdict_(spec_.rise, spec_.fall),
-      timer_(base, [](void* self) { static_cast<Session*>(self)->tick(); }, this) {
+      timer_(loop.wheel(), [](void* self) { static_cast<Session*>(self)->tick(); }, this) {
   options_ = flatten(spec_.options);
   options_.shrink_to_fit();
   spec_.options.clear();
@@ -79,7 +79,7 @@ Session::~Session() {
 }
 
 void Session::start(std::chrono::microseconds firstDelay) {
-  auto now = Clock::now();
+  auto now = loop_.now();
   running_ = true;
   retrying_ = false;
   due_ = now + std::max(firstDelay, microseconds(0));
@@ -97,17 +97,17 @@ void Session::stop() {
 }
 
 void Session::runOnce() {
-  auto now = Clock::now();
+  auto now = loop_.now();
   if (inFlight_) {
     ++counters_.skipped;
     return;
   }
   launch(now, now);
-  arm(Clock::now());
+  arm(loop_.now());
 }
 
 void Session::tick() {
-  auto now = Clock::now();
+  auto now = loop_.now();
   if (inFlight_ && now >= deadline_) {
     // The probe overran its timeout (its own deadline should have fired first).
     inFlight_ = false;
@@ -135,7 +135,7 @@ void Session::tick() {
         launch(now, due);
     }
   }
-  arm(Clock::now());
+  arm(loop_.now());
 }
 
 void Session::launch(Clock::time_point now, Clock::time_point due) {
@@ -168,7 +168,7 @@ void Session::launch(Clock::time_point now, Clock::time_point due) {
     ProbeResult r;
     r.outcome = Outcome::LocalError;
     r.note = std::string("probe: ") + e.what();
-    finish(std::move(r), Clock::now());
+    finish(std::move(r), loop_.now());
   } catch (...) {
     if (!inFlight_) return;
     inFlight_ = false;
@@ -176,14 +176,14 @@ void Session::launch(Clock::time_point now, Clock::time_point due) {
     ProbeResult r;
     r.outcome = Outcome::LocalError;
     r.note = "probe: unknown error";
-    finish(std::move(r), Clock::now());
+    finish(std::move(r), loop_.now());
   }
 }
 
 void Session::onResult(ProbeResult r) {
   if (!inFlight_) return;  // cancelled: a well-behaved probe does not get here
   inFlight_ = false;
-  auto now = Clock::now();
+  auto now = loop_.now();
   if (r.latency.count() == 0) r.latency = duration_cast<microseconds>(now - started_);
   finish(std::move(r), now);
 }

@@ -11,7 +11,7 @@
 #include "check/probe.hh"
 #include "check/spec.hh"
 #include "check/verdict.hh"
-#include "ev/wheel.hh"
+#include "ev/loop.hh"
 
 namespace fail::check {
 
@@ -32,7 +32,8 @@ class Session {
   // UNKNOWN for names it does not know.
   using DependencyLookup = std::function<state::State(const std::string&)>;
 
-  Session(event_base* base, CheckSpec spec, std::unique_ptr<Probe> probe, Listener listener,
+  // Times (the grid, the timeout, latencies) are read from the loop's clock.
+  Session(ev::Loop& loop, CheckSpec spec, std::unique_ptr<Probe> probe, Listener listener,
           DependencyLookup deps);
   ~Session();
   Session(const Session&) = delete;
@@ -67,7 +68,7 @@ class Session {
   void finish(ProbeResult r, Clock::time_point now);
   void arm(Clock::time_point now);
 
-  event_base* base_;
+  ev::Loop& loop_;
   CheckSpec spec_;
   std::string options_;  // spec's options, flattened: "key\0value\0..."
   std::unique_ptr<Probe> probe_;

@@ -15,6 +15,10 @@
 
 #include "check/probe.hh"
 
+namespace fail::ev {
+class Loop;
+}
+
 namespace fail::check {
 
 // A configuration error: the message names file, line, check and option.
@@ -40,7 +44,7 @@ struct OptionDesc {
 
 struct CheckSpec;
 struct ProbeContext {
-  event_base* base = nullptr;
+  ev::Loop* loop = nullptr;  // the probe's loop (its event_base, wheel and clock)
 };
 
 struct KindDesc {

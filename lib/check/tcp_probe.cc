@@ -32,8 +32,8 @@ constexpr size_t kReadBound = 4096;  // -expect looks at most at this many bytes
 
 class TcpProbe final : public ProbeBase {
  public:
-  TcpProbe(event_base* base, net::Address to, std::string send, std::string expect)
-      : ProbeBase(base), to_(to), send_(std::move(send)), expect_(std::move(expect)) {
+  TcpProbe(ev::Loop& loop, net::Address to, std::string send, std::string expect)
+      : ProbeBase(loop), to_(to), send_(std::move(send)), expect_(std::move(expect)) {
     carry_.reserve(expect_.size());
   }
   ~TcpProbe() override { cancel(); }
@@ -135,7 +135,7 @@ std::unique_ptr<Probe> makeTcp(const ProbeContext& ctx, const CheckSpec& spec) {
   if (expect.size() > kReadBound)
     throw ConfigError(spec.where("expect") + "longer than the " + std::to_string(kReadBound) +
                       " bytes read");
-  return std::make_unique<TcpProbe>(ctx.base, *to, std::move(send), std::move(expect));
+  return std::make_unique<TcpProbe>(*ctx.loop, *to, std::move(send), std::move(expect));
 }
 
 }  // namespace

@@ -11,9 +11,9 @@ namespace {
 
 class TlsProbe final : public ProbeBase {
  public:
-  TlsProbe(event_base* base, net::Address to, std::string sni, std::string name, bool verify,
+  TlsProbe(ev::Loop& loop, net::Address to, std::string sni, std::string name, bool verify,
            int warnDays, std::shared_ptr<SSL_CTX> ctx)
-      : ProbeBase(base),
+      : ProbeBase(loop),
         to_(to),
         sni_(std::move(sni)),
         name_(std::move(name)),
@@ -86,7 +86,7 @@ std::unique_ptr<Probe> makeTls(const ProbeContext& ctx, const CheckSpec& spec) {
   } catch (const std::runtime_error& e) {
     throw ConfigError(spec.where("ca") + e.what());
   }
-  return std::make_unique<TlsProbe>(ctx.base, *to, std::move(sni), std::move(name), spec.flag("verify"),
+  return std::make_unique<TlsProbe>(*ctx.loop, *to, std::move(sni), std::move(name), spec.flag("verify"),
                                     static_cast<int>(spec.integer("cert-warn-days", 0, 3650)), std::move(tls));
 }
 

@@ -1,7 +1,8 @@
 // libevent under RAII (doc/design.md, "Code layout and rules"): a Timer and an IoWatch that
 // carries its deadline. Callbacks are std::function, called from the loop through a
 // noexcept trampoline that logs and swallows a stray exception. Neither copyable nor
-// movable: libevent holds `this`.
+// movable: libevent holds `this`. Their deadlines are libevent's (the steady clock), not
+// the ev::Loop's Clock: what a test must time exactly goes on a WheelTimer.
 #pragma once
 
 #include <event2/event.h>

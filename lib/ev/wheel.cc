@@ -1,7 +1,6 @@
 #include "ev/wheel.hh"
 
 #include <stdexcept>
-#include <unordered_map>
 
 #include "base/log.hh"
 
@@ -10,16 +9,6 @@ namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
-
-// The wheels of this thread's loops (a loop runs on one thread).
-std::unordered_map<event_base*, Wheel*>& registry() {
-  thread_local std::unordered_map<event_base*, Wheel*> wheels;
-  return wheels;
-}
-
-std::int64_t nowUs() {
-  return duration_cast<microseconds>(WheelTimer::Clock::now().time_since_epoch()).count();
-}
 
 void stray(const std::exception* e) {
   FAIL_LOG(log::facility("main"), Err) << "internal error in timer callback: "
@@ -30,14 +19,11 @@ void stray(const std::exception* e) {
 
 // --- WheelTimer -------------------------------------------------------------------------
 
-WheelTimer::WheelTimer(event_base* base, Fn fn, void* arg) : wheel_(&Wheel::acquire(base)), fn_(fn), arg_(arg) {}
+WheelTimer::WheelTimer(Wheel& wheel, Fn fn, void* arg) : wheel_(&wheel), fn_(fn), arg_(arg) {}
 
-WheelTimer::~WheelTimer() {
-  cancel();
-  wheel_->release();
-}
+WheelTimer::~WheelTimer() { cancel(); }
 
-void WheelTimer::arm(Micros after) { armAt(Clock::now() + after); }
+void WheelTimer::arm(Micros after) { armAt(wheel_->clock().now() + after); }
 
 void WheelTimer::armAt(Clock::time_point t) {
   if (armed()) wheel_->remove(*this);
@@ -52,21 +38,9 @@ void WheelTimer::cancel() {
 
 // --- Wheel ------------------------------------------------------------------------------
 
-Wheel& Wheel::acquire(event_base* base) {
-  Wheel*& w = registry()[base];
-  if (!w) w = new Wheel(base);
-  ++w->users_;
-  return *w;
-}
-
-void Wheel::release() {
-  if (--users_ > 0) return;
-  registry().erase(base_);
-  delete this;
-}
-
-Wheel::Wheel(event_base* base)
+Wheel::Wheel(event_base* base, Clock& clock)
     : base_(base),
+      clock_(clock),
       ev_(event_new(
           base, -1, 0, [](evutil_socket_t, short, void* arg) noexcept { static_cast<Wheel*>(arg)->onTick(); },
           this)),
@@ -76,7 +50,9 @@ Wheel::Wheel(event_base* base)
 
 Wheel::~Wheel() { event_free(ev_); }
 
-std::int64_t Wheel::nowTick() const { return nowUs() / kTickUs; }
+std::int64_t Wheel::nowUs() const {
+  return duration_cast<microseconds>(clock_.now().time_since_epoch()).count();
+}
 
 void Wheel::link(WheelTimer& t, std::uint32_t list) {
   t.where_ = list;
@@ -111,7 +87,6 @@ void Wheel::remove(WheelTimer& t) {
 }
 
 void Wheel::onTick() {
-  ++users_;  // a callback may destroy every timer: the wheel goes at the end, not now
   inTick_ = true;
   scheduled_ = -1;
   std::int64_t us = nowUs(), now = us / kTickUs;
@@ -146,7 +121,6 @@ void Wheel::onTick() {
   }
   inTick_ = false;
   schedule();
-  release();  // last: may free the wheel
 }
 
 void Wheel::schedule() {
@@ -175,12 +149,13 @@ void Wheel::schedule() {
   for (WheelTimer* t = heads_[tick % kSlots]; t; t = t->next_)
     if (t->due_ <= tick * kTickUs) wake = std::min(wake, t->due_);
   if (wake == scheduled_) return;
+  scheduled_ = wake;
+  if (clock_.manual()) return;  // Loop::advance fires it
   std::int64_t after = std::max<std::int64_t>(wake - nowUs(), 0);
   timeval tv;
   tv.tv_sec = static_cast<time_t>(after / 1'000'000);
   tv.tv_usec = static_cast<suseconds_t>(after % 1'000'000);
   event_add(ev_, &tv);
-  scheduled_ = wake;
 }
 
 }  // namespace fail::ev

@@ -4,12 +4,13 @@
 // and firing; a WheelTimer is armed, cancelled and fired in constant time, touching only
 // itself and its neighbours, and holds no libevent event of its own.
 //
-// A WheelTimer never fires early; the loop wakes for the earliest timer of the next
-// slot, so it is about as late as a libevent timer (the loop polls in milliseconds). Its
-// callback is a plain function and argument (no allocation, 16 bytes). The wheel of an
-// event_base is made by the first WheelTimer on it and freed with the last one, so every
-// WheelTimer must be gone before its event_base is freed (as for ev::Timer). Loop thread
-// only. Neither class is copyable or movable.
+// A WheelTimer never fires early by the wheel's clock; the loop wakes for the earliest
+// timer of the next slot, so it is about as late as a libevent timer (the loop polls in
+// milliseconds). Its callback is a plain function and argument (no allocation, 16 bytes).
+// The wheel of a loop belongs to its ev::Loop (Loop::wheel()) and reads the loop's
+// Clock; every WheelTimer must be gone before its Loop. With a ManualClock the wheel arms
+// no libevent timer: Loop::advance fires what is due. Loop thread only. Neither class is
+// copyable or movable.
 #pragma once
 
 #include <event2/event.h>
@@ -18,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include "ev/clock.hh"
 #include "ev/ev.hh"
 
 namespace fail::ev {
@@ -27,14 +29,13 @@ class Wheel;
 class WheelTimer {
  public:
   using Fn = void (*)(void* arg);
-  using Clock = std::chrono::steady_clock;
 
-  WheelTimer(event_base* base, Fn fn, void* arg);
+  WheelTimer(Wheel& wheel, Fn fn, void* arg);
   ~WheelTimer();
   WheelTimer(const WheelTimer&) = delete;
   WheelTimer& operator=(const WheelTimer&) = delete;
 
-  void arm(Micros after);           // (re)arms once; 0 = the next tick
+  void arm(Micros after);           // (re)arms once, `after` from the wheel's now; 0 = the next tick
   void armAt(Clock::time_point t);  // (re)arms once for `t` (a past `t`: the next tick)
   void cancel();
   bool armed() const { return where_ != kIdle; }
@@ -45,7 +46,7 @@ class WheelTimer {
 
   Wheel* wheel_;
   WheelTimer *prev_ = nullptr, *next_ = nullptr;
-  std::int64_t due_ = 0;         // steady clock, microseconds
+  std::int64_t due_ = 0;         // the wheel's clock, microseconds
   Fn fn_;
   void* arg_;
   std::uint32_t where_ = kIdle;  // its list: a slot, the firing list, or none
@@ -56,31 +57,37 @@ class Wheel {
   static constexpr std::int64_t kTickUs = 1000;
   static constexpr std::uint32_t kSlots = 4096;  // about 4 s per turn; later timers wait turns
 
-  // The wheel of `base`, made on first use; release() once per acquire().
-  static Wheel& acquire(event_base* base);
-  void release();
+  // Made by ev::Loop, which owns it; `clock` outlives it.
+  Wheel(event_base* base, Clock& clock);
+  ~Wheel();
   Wheel(const Wheel&) = delete;
   Wheel& operator=(const Wheel&) = delete;
 
   size_t size() const { return count_; }  // timers armed
+  Clock& clock() const { return clock_; }
+  // When the wheel next wants to run, in microseconds of its clock; -1: no timer armed.
+  // It may be earlier than any timer's due time (a slot of a later turn).
+  std::int64_t nextWakeUs() const { return scheduled_; }
+  // Fires every timer due by the clock's now, as the wheel's libevent timer does. For
+  // Loop::advance (a ManualClock); not from inside a timer's callback.
+  void fireDue() { onTick(); }
 
  private:
   friend class WheelTimer;
   static constexpr std::uint32_t kFiring = kSlots;  // the list of timers being fired
-
-  explicit Wheel(event_base* base);
-  ~Wheel();
 
   void add(WheelTimer& t, std::int64_t dueUs);
   void remove(WheelTimer& t);
   void link(WheelTimer& t, std::uint32_t list);
   void onTick();
   void schedule();  // points ev_ at the next tick with a timer (or nothing)
-  std::int64_t nowTick() const;
+  std::int64_t nowUs() const;
+  std::int64_t nowTick() const { return nowUs() / kTickUs; }
 
   event_base* base_;
+  Clock& clock_;
   event* ev_;
-  size_t users_ = 0, count_ = 0;
+  size_t count_ = 0;
   std::int64_t done_;                 // every slot up to this tick has been fired
   std::int64_t scheduled_ = -1;       // when ev_ fires (microseconds); -1: not armed
   bool inTick_ = false;               // onTick() runs: schedule() at its end

@@ -9,7 +9,7 @@
 #include "base/text.hh"
 #include "base/version.hh"
 #include "check/registry.hh"
-#include "ev/base.hh"
+#include "ev/loop.hh"
 #include "proto/request.hh"
 
 namespace fail::hc {
@@ -93,14 +93,14 @@ std::string cleanText(std::string_view text, size_t max) {
   return out;
 }
 
-Checker::Checker(event_base* base, Config cfg, CheckerOptions opts)
-    : base_(base),
+Checker::Checker(ev::Loop& loop, Config cfg, CheckerOptions opts)
+    : loop_(loop),
       cfg_(std::move(cfg)),
       opts_(std::move(opts)),
       store_(nullptr, state::Recovery{}, storeOptions(), steadyNow()) {
   opts_.monitor.program = "hc";
   if (!opts_.monitor.listens.empty())
-    server_ = std::make_unique<server::Server>(base_, opts_.monitor, store_);
+    server_ = std::make_unique<server::Server>(loop_, opts_.monitor, store_);
   for (check::CheckSpec& spec : cfg_.checks) {
     std::string name = spec.name;
     auto e = makeEntry(std::move(spec));
@@ -110,7 +110,7 @@ Checker::Checker(event_base* base, Config cfg, CheckerOptions opts)
   }
   dropChecks(cfg_);
   for (const ReportSpec& rs : cfg_.reports)
-    reporters_.push_back(std::make_unique<Reporter>(base_, rs, opts_.reporter));
+    reporters_.push_back(std::make_unique<Reporter>(loop_.base(), rs, opts_.reporter));
 }
 
 Checker::~Checker() {
@@ -143,13 +143,13 @@ state::State Checker::stateOf(const std::string& check) const {
 std::unique_ptr<Checker::Entry> Checker::makeEntry(check::CheckSpec spec) {
   const check::KindDesc* kind = check::findKind(spec.kind);
   if (!kind || !kind->make) throw ConfigError(spec.where() + "unknown kind \"" + spec.kind + "\"");
-  auto probe = kind->make(check::ProbeContext{base_}, spec);
+  auto probe = kind->make(check::ProbeContext{&loop_}, spec);
   auto e = std::make_unique<Entry>();
   Entry* raw = e.get();
   e->ttlMs = ttlFor(spec);
   e->paceMs = paceFor(spec, e->ttlMs);
   e->session = std::make_unique<check::Session>(
-      base_, std::move(spec), std::move(probe),
+      loop_, std::move(spec), std::move(probe),
       [this, raw](const check::Report& r) {
         try {
           onReport(*raw, r);
@@ -290,7 +290,7 @@ std::string Checker::stage(const Config& next, Staged& st) {
         st.reporters.push_back(nullptr);  // filled in by swapReporters
         continue;
       }
-      st.reporters.push_back(std::make_unique<Reporter>(base_, rs, opts_.reporter));
+      st.reporters.push_back(std::make_unique<Reporter>(loop_.base(), rs, opts_.reporter));
     }
   } catch (const std::exception& ex) {
     return ex.what();
@@ -410,8 +410,7 @@ int runOnce(const Config& cfg, const std::vector<std::string>& names, std::ostre
       chosen.push_back(&*it);
     }
   }
-  std::unique_ptr<event_base, void (*)(event_base*)> base(ev::newBase(), event_base_free);
-  if (!base) throw std::runtime_error("cannot create an event loop");
+  ev::Loop loop;
   struct Result {
     bool done = false;
     check::Report report;
@@ -423,20 +422,20 @@ int runOnce(const Config& cfg, const std::vector<std::string>& names, std::ostre
   for (size_t i = 0; i < chosen.size(); ++i) {
     const check::CheckSpec& spec = *chosen[i];
     longest = std::max(longest, spec.timeout);
-    auto probe = check::findKind(spec.kind)->make(check::ProbeContext{base.get()}, spec);
+    auto probe = check::findKind(spec.kind)->make(check::ProbeContext{&loop}, spec);
     sessions.push_back(std::make_unique<check::Session>(
-        base.get(), spec, std::move(probe),
+        loop, spec, std::move(probe),
         [&, i](const check::Report& r) {
           if (results[i].done) return;
           results[i] = {true, r};
-          if (--remaining == 0) event_base_loopexit(base.get(), nullptr);
+          if (--remaining == 0) loop.stop();
         },
         [](const std::string&) { return state::State::Unknown; }));
   }
-  ev::Timer guard(base.get(), [&] { event_base_loopexit(base.get(), nullptr); });
+  ev::Timer guard(loop.base(), [&] { loop.stop(); });
   guard.arm(std::chrono::duration_cast<std::chrono::microseconds>(longest + std::chrono::seconds(5)));
   for (auto& s : sessions) s->runOnce();
-  if (remaining > 0) event_base_dispatch(base.get());
+  if (remaining > 0) loop.run();
   int status = 0;
   for (size_t i = 0; i < chosen.size(); ++i) {
     const check::CheckSpec& spec = *chosen[i];

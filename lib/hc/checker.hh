@@ -37,7 +37,7 @@ class Checker {
  public:
   // Builds every session and reporter and the monitor server (not yet bound). Throws
   // ConfigError or std::runtime_error (access file, TLS files).
-  Checker(event_base* base, Config cfg, CheckerOptions opts);
+  Checker(ev::Loop& loop, Config cfg, CheckerOptions opts);
   ~Checker();
   Checker(const Checker&) = delete;
   Checker& operator=(const Checker&) = delete;
@@ -94,7 +94,7 @@ class Checker {
   std::int64_t ttlFor(const check::CheckSpec& spec) const;
   std::int64_t paceFor(const check::CheckSpec& spec, std::int64_t ttlMs) const;
 
-  event_base* base_;
+  ev::Loop& loop_;
   Config cfg_;
   CheckerOptions opts_;
   state::Store store_;

@@ -18,6 +18,7 @@
 #include "base/text.hh"
 #include "check/registry.hh"
 #include "client/tls.hh"
+#include "ev/loop.hh"
 #include "net/listen.hh"
 
 namespace fail::hc {
@@ -375,8 +376,8 @@ std::vector<std::string> validateAll(Reader& r) {
       return {c.spec.where("depends") + "dependency cycle: " + cycle};
   // Build every probe once, so an option that parses but makes no sense (a CA file
   // that cannot be read) is an error here, before anything runs.
-  std::unique_ptr<event_base, void (*)(event_base*)> base(event_base_new(), event_base_free);
-  check::ProbeContext ctx{base.get()};
+  ev::Loop loop;
+  check::ProbeContext ctx{&loop};
   for (const RawCheck& c : r.checks) {
     try {
       const check::KindDesc* kind = check::findKind(c.spec.kind);

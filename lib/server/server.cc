@@ -36,8 +36,8 @@ constexpr Micros kTick = 100'000;  // ttl resolution and housekeeping check
 
 }  // namespace
 
-Server::Server(event_base* base, ServerConfig config, state::Store& store)
-    : base_(base), config_(std::move(config)), store_(store) {
+Server::Server(ev::Loop& loop, ServerConfig config, state::Store& store)
+    : loop_(loop), base_(loop.base()), config_(std::move(config)), store_(store) {
   AuthThrottle::Options ao;
   ao.baseDelay = static_cast<Micros>(config_.authDelayMs) * 1000;
   ao.maxDelay = std::max<Micros>(ao.baseDelay, static_cast<Micros>(config_.authMaxDelayMs) * 1000);
@@ -68,10 +68,7 @@ Server::Server(event_base* base, ServerConfig config, state::Store& store)
   if (anyTls) tlsCtx_ = net::makeServerContext(config_.tls);
 }
 
-Server::~Server() {
-  sessions_.clear();
-  retired_.clear();
-}
+Server::~Server() { sessions_.clear(); }
 
 void Server::start() {
   started_ = steadyNow();
@@ -93,7 +90,6 @@ void Server::start() {
     journalEv_.reset(event_new(base_, j->completionFd(), EV_READ | EV_PERSIST, onJournalCb, this));
     event_add(journalEv_.get(), nullptr);
   }
-  reapEv_.reset(event_new(base_, -1, 0, onReapCb, this));
   resumeAcceptEv_.reset(event_new(base_, -1, 0, onResumeAcceptCb, this));
 }
 
@@ -103,7 +99,6 @@ void Server::stop() {
   timer_.reset();
   watchers_.clear();
   sessions_.clear();
-  retired_.clear();
   store_.flush();
   journalEv_.reset();
   store_.setListener(nullptr);
@@ -252,16 +247,11 @@ void Server::retire(Session* s) {
   }
   for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
     if (it->get() == s) {
-      retired_.push_back(std::move(*it));
+      loop_.deleteLater(std::move(*it));
       sessions_.erase(it);
       break;
     }
   }
-  if (reapEv_) event_active(reapEv_.get(), EV_TIMEOUT, 0);
-}
-
-void Server::onReapCb(evutil_socket_t, short, void* arg) noexcept {
-  static_cast<Server*>(arg)->retired_.clear();
 }
 
 void Server::onTimerCb(evutil_socket_t, short, void* arg) noexcept {

@@ -17,6 +17,7 @@
 
 #include "access/access.hh"
 #include "base/log.hh"
+#include "ev/loop.hh"
 #include "net/listen.hh"
 #include "net/tls.hh"
 #include "server/auth_throttle.hh"
@@ -67,7 +68,7 @@ class Server : public state::ChangeListener {
  public:
   // Checks the configuration (access rules for non-loopback listeners, TLS files) and
   // reads the access file. Throws std::runtime_error saying what is wrong.
-  Server(event_base* base, ServerConfig config, state::Store& store);
+  Server(ev::Loop& loop, ServerConfig config, state::Store& store);
   ~Server() override;
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -91,8 +92,8 @@ class Server : public state::ChangeListener {
   ServerCounters& counters() { return counters_; }
   void addWatcher(Session* s) { watchers_.push_back(s); }
   void removeWatcher(Session* s) { watchers_.remove(s); }
-  // Releases a session at the start of the next loop iteration (never from inside its
-  // own callback).
+  // Releases a session after the running callback (Loop::deleteLater: never from inside
+  // its own callback); a session still waiting when the Server goes is deleted by the Loop.
   void retire(Session* s);
   AuthThrottle& authThrottle() { return authThrottle_; }
   // Lines a client can cause at will are written at a bounded rate: per kind, the first
@@ -111,7 +112,6 @@ class Server : public state::ChangeListener {
   static void onAcceptCb(evutil_socket_t fd, short what, void* arg) noexcept;
   static void onTimerCb(evutil_socket_t fd, short what, void* arg) noexcept;
   static void onJournalCb(evutil_socket_t fd, short what, void* arg) noexcept;
-  static void onReapCb(evutil_socket_t fd, short what, void* arg) noexcept;
   static void onResumeAcceptCb(evutil_socket_t fd, short what, void* arg) noexcept;
   void accept(Bound& b);
   // Refuses `fd` with ERR BUSY `why` (the connection is closed).
@@ -120,6 +120,7 @@ class Server : public state::ChangeListener {
   void tick();
   void flushLogBudgets(Micros now);
 
+  ev::Loop& loop_;
   event_base* base_;
   ServerConfig config_;
   state::Store& store_;
@@ -128,8 +129,7 @@ class Server : public state::ChangeListener {
   std::vector<std::unique_ptr<Bound>> listeners_;
   std::list<std::unique_ptr<Session>> sessions_;
   std::list<Session*> watchers_;
-  std::vector<std::unique_ptr<Session>> retired_;
-  EventPtr timer_, journalEv_, reapEv_, resumeAcceptEv_;
+  EventPtr timer_, journalEv_, resumeAcceptEv_;
   bool acceptPaused_ = false;
   std::unordered_map<std::string, size_t> perAddress_;  // open connections per limit key
   AuthThrottle authThrottle_;

@@ -14,6 +14,7 @@
 #include "base/daemon.hh"
 #include "base/log.hh"
 #include "base/version.hh"
+#include "ev/loop.hh"
 #include "shell/api.hh"
 #include "shell/bridge.hh"
 #include "shell/engine.hh"
@@ -61,8 +62,8 @@ struct Shell::Impl {
   SameThreadBridge bridge;
   std::unique_ptr<Api> api;
   std::unique_ptr<Engine> engine;
+  std::unique_ptr<ev::Loop> loop;  // on the Tcl notifier's event_base
   std::unique_ptr<server::Server> monitor, debug;
-  std::vector<event*> signals;
   std::unique_ptr<spawn::Child> reader;
   std::unique_ptr<StopWatchdog> stopWatchdog;  // SIGHUP: the child reading the new policy first
   bool stop = false;
@@ -71,31 +72,19 @@ struct Shell::Impl {
   Tcl_Channel in = nullptr;
   std::string pending;
 
-  static void onSignal(evutil_socket_t sig, short, void* arg) noexcept {
-    auto* self = static_cast<Impl*>(arg);
-    tcl::post([self, sig] { self->handle(static_cast<int>(sig)); });
+  // The loop's signals (ev::Loop::handleSignals) as Tcl events: a libevent callback
+  // never evaluates Tcl.
+  void handleSignals() {
+    loop->handleSignals({[this] { tcl::post([this] { reload(); }); },
+                         [this] { tcl::post([this] { dump(); }); },
+                         [this] {
+                           daemon::notify("STOPPING=1");
+                           stop = true;
+                         }});
   }
 
-  void handle(int sig) {
-    switch (sig) {
-      case SIGTERM:
-      case SIGINT:
-        FAIL_LOG(fac(), Notice) << "stopping on signal " << sig;
-        daemon::notify("STOPPING=1");
-        stop = true;
-        break;
-      case SIGHUP:
-        reload();
-        break;
-      case SIGUSR1:
-        dump();
-        break;
-    }
-  }
-
-  void reload() {
+  void reload() {  // the loop reopened the log file
     daemon::notify("RELOADING=1");
-    log::reopen();
     if (monitor)
       if (std::string e = monitor->reloadAccess(); !e.empty())
         FAIL_LOG(fac(), Err) << "monitor access file: " << e << " (keeping the old rules)";
@@ -188,12 +177,12 @@ Shell::Shell(ShellOptions opts) : impl_(std::make_unique<Impl>()) {
 Shell::~Shell() {
   Impl& s = *impl_;
   s.reader.reset();
-  for (event* e : s.signals) event_free(e);
   s.stopWatchdog.reset();
   s.debug.reset();
   s.monitor.reset();
   s.engine.reset();
   s.api.reset();
+  s.loop.reset();
   if (s.dumpFd >= 0) ::close(s.dumpFd);
   if (s.master) Tcl_DeleteInterp(s.master);
 }
@@ -222,6 +211,7 @@ int Shell::run() {
   }
   logTclPanics();
   event_base* base = tcl::base();
+  s.loop = std::make_unique<ev::Loop>(base);
   s.api = std::make_unique<Api>(s.policy, s.opts.limit, s.bridge);
   EngineOptions eo;
   eo.localName = s.opts.localName;
@@ -253,26 +243,21 @@ int Shell::run() {
     return 0;
   }
   if (!s.opts.monitor.listens.empty()) {
-    s.monitor = std::make_unique<server::Server>(base, s.opts.monitor, s.engine->monitor());
+    s.monitor = std::make_unique<server::Server>(*s.loop, s.opts.monitor, s.engine->monitor());
     s.monitor->start();
   }
   if (!s.opts.debug.empty()) {
     server::ServerConfig dc = s.opts.monitor;
     dc.listens = s.opts.debug;
-    s.debug = std::make_unique<server::Server>(base, dc, s.engine->monitor());
+    s.debug = std::make_unique<server::Server>(*s.loop, dc, s.engine->monitor());
     s.debug->start();
   }
-  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) {
-    event* e = evsignal_new(base, sig, Impl::onSignal, &s);
-    event_add(e, nullptr);
-    s.signals.push_back(e);
-  }
+  s.handleSignals();
   // A stop signal ends failsh within a callback's limit and a second, stuck or not.
   s.stopWatchdog = std::make_unique<StopWatchdog>(s.opts.limit + std::chrono::seconds(1),
                                                   [api = s.api.get()] { return api->guard().current(); });
-  chainStopSignal(SIGTERM);
+  chainStopSignal(SIGTERM);  // after handleSignals: wraps libevent's handlers
   chainStopSignal(SIGINT);
-  ::signal(SIGPIPE, SIG_IGN);
   s.engine->start();
   std::string listening = s.monitor ? daemon::joinSpaced(s.monitor->boundAddresses()) : "";
   std::string status = "running " + std::to_string(s.engine->services().size()) + " services";

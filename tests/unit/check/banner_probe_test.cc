@@ -403,8 +403,8 @@ TEST(BannerKinds, ConfigErrors) {
     spec.options = std::move(opts);
     const KindDesc* k = findKind(kind);
     validate(spec, *k);
-    auto base = test::newBase();
-    k->make(ProbeContext{base.get()}, spec);
+    auto loop = test::newLoop();
+    k->make(ProbeContext{loop.get()}, spec);
   };
   EXPECT_THROW(make("smtp", {{"host", "127.0.0.1"}, {"helo", "a\r\nRSET"}}), ConfigError);
   EXPECT_THROW(make("smtp", {{"host", "127.0.0.1"}, {"verify", "1"}}), ConfigError);

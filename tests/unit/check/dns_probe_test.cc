@@ -242,8 +242,8 @@ TEST(DnsProbe, ConfigErrors) {
     spec.options = std::move(opts);
     const KindDesc* k = findKind("dns");
     validate(spec, *k);
-    auto base = test::newBase();
-    k->make(ProbeContext{base.get()}, spec);
+    auto loop = test::newLoop();
+    k->make(ProbeContext{loop.get()}, spec);
   };
   std::map<std::string, std::string> ok{{"server", "127.0.0.1"}, {"name", "www.example.test"}};
   EXPECT_NO_THROW(make(ok));

@@ -34,14 +34,14 @@ class ExecProbeTest : public ::testing::Test {
     spec.options["command"] = command;
     validate(spec, execKind());
     ProbeContext ctx;
-    ctx.base = base_.get();
+    ctx.loop = loop_.get();
     return execKind().make(ctx, spec);
   }
   ProbeResult run(Probe& p, std::chrono::milliseconds timeout = 5s) {
     std::optional<ProbeResult> got;
     p.start(timeout, [&](ProbeResult r) { got = std::move(r); });
     EXPECT_FALSE(got) << "done called from inside start()";
-    EXPECT_TRUE(runUntil(base_.get(), [&] { return got.has_value(); }, 20s));
+    EXPECT_TRUE(runUntil(loop_->base(), [&] { return got.has_value(); }, 20s));
     return got.value_or(ProbeResult{});
   }
   static std::string attr(const ProbeResult& r, const std::string& key) {
@@ -50,7 +50,7 @@ class ExecProbeTest : public ::testing::Test {
     return "";
   }
 
-  test::BasePtr base_ = test::newBase();
+  test::LoopPtr loop_ = test::newLoop();
 };
 
 // Live (not zombie) processes whose process group is `pgid`.
@@ -163,7 +163,7 @@ TEST_F(ExecProbeTest, TimeoutKillsTheWholeProcessGroup) {
   pid_t pgid = 0;
   f >> pgid;
   ASSERT_GT(pgid, 0);
-  EXPECT_TRUE(runUntil(base_.get(), [&] { return liveMembers(pgid) == 0; }, 10s))
+  EXPECT_TRUE(runUntil(loop_->base(), [&] { return liveMembers(pgid) == 0; }, 10s))
       << liveMembers(pgid) << " processes left in group " << pgid;
   ::unlink(pidFile.c_str());
   ::rmdir(dir);
@@ -197,7 +197,7 @@ TEST_F(ExecProbeTest, TheLoopKeepsTurningWhileACommandRuns) {
   int ticks = 0;
   std::optional<ProbeResult> got;
   p->start(5s, [&](ProbeResult r) { got = std::move(r); });
-  ASSERT_TRUE(runUntil(base_.get(), [&] {
+  ASSERT_TRUE(runUntil(loop_->base(), [&] {
     ++ticks;
     return got.has_value();
   }));
@@ -213,12 +213,12 @@ TEST_F(ExecProbeTest, CancelKillsTheGroup) {
   bool called = false;
   p->start(10s, [&](ProbeResult) { called = true; });
   pid_t pgid = 0;
-  ASSERT_TRUE(runUntil(base_.get(), [&] {
+  ASSERT_TRUE(runUntil(loop_->base(), [&] {
     std::ifstream f(pidFile);
     return bool(f >> pgid) && pgid > 0;
   }));
   p->cancel();
-  EXPECT_TRUE(runUntil(base_.get(), [&] { return liveMembers(pgid) == 0; }, 10s));
+  EXPECT_TRUE(runUntil(loop_->base(), [&] { return liveMembers(pgid) == 0; }, 10s));
   EXPECT_FALSE(called);
   p.reset();  // the destructor reaps (or leaves the pid to the next probe)
   ::unlink(pidFile.c_str());

@@ -36,7 +36,7 @@ class HttpProbeTest : public ::testing::Test {
     const KindDesc* k = findKind(kind);
     EXPECT_NE(k, nullptr);
     validate(spec, *k);
-    return k->make(ProbeContext{base_.get()}, spec);
+    return k->make(ProbeContext{loop_.get()}, spec);
   }
   // One attempt, checking that done comes once, later, never from inside start().
   ProbeResult run(Probe& p, std::chrono::milliseconds timeout = 2s) {
@@ -49,7 +49,7 @@ class HttpProbeTest : public ::testing::Test {
       got = std::move(r);
     });
     inStart = false;
-    EXPECT_TRUE(test::runUntil(base_.get(), [&] { return got.has_value(); }, timeout + 5s));
+    EXPECT_TRUE(test::runUntil(loop_->base(), [&] { return got.has_value(); }, timeout + 5s));
     EXPECT_EQ(calls, 1);
     return got.value_or(ProbeResult{});
   }
@@ -61,7 +61,7 @@ class HttpProbeTest : public ::testing::Test {
     return "http://127.0.0.1:" + std::to_string(s.port()) + path;
   }
 
-  test::BasePtr base_ = test::newBase();
+  test::LoopPtr loop_ = test::newLoop();
 };
 
 TEST_F(HttpProbeTest, OkAndTheRequestSent) {
@@ -267,15 +267,15 @@ TEST_F(HttpProbeTest, CancelAndNoLeaks) {
     auto p = make({{"url", url(silent)}});
     bool called = false;
     p->start(2s, [&](ProbeResult) { called = true; });
-    ASSERT_TRUE(test::runUntil(base_.get(), [&] { return silent.connections() == 1; }));
+    ASSERT_TRUE(test::runUntil(loop_->base(), [&] { return silent.connections() == 1; }));
     p->cancel();
     p->cancel();  // idempotent
-    test::runFor(base_.get(), 100ms);
+    test::runFor(loop_->base(), 100ms);
     EXPECT_FALSE(called);
     // Destroyed in flight.
     p->start(2s, [&](ProbeResult) { called = true; });
   }
-  test::runFor(base_.get(), 50ms);
+  test::runFor(loop_->base(), 50ms);
   {
     // One after the other, the attempts of both probes reuse one pooled socket (reset
     // after a refusal too), which stays open while a probe that may use it lives.
@@ -284,11 +284,11 @@ TEST_F(HttpProbeTest, CancelAndNoLeaks) {
     auto refused = make({{"url", "http://127.0.0.1:" + std::to_string(test::closedPort()) + "/"}});
     for (int i = 0; i < 5; ++i) EXPECT_EQ(run(*refused).outcome, Outcome::Unreachable);
     EXPECT_EQ(run(*p).outcome, Outcome::Ok);
-    bool pooling = event_base_get_features(base_.get()) & EV_FEATURE_ET;  // not with EVENT_NOEPOLL
+    bool pooling = event_base_get_features(loop_->base()) & EV_FEATURE_ET;  // not with EVENT_NOEPOLL
     EXPECT_EQ(test::openFds(), fds + (pooling ? 1 : 0));
   }
   // The servers' own sockets close on their threads: wait for them.
-  EXPECT_TRUE(test::runUntil(base_.get(), [&] {
+  EXPECT_TRUE(test::runUntil(loop_->base(), [&] {
     return silent.finished() == silent.connections() && ok.finished() == ok.connections() && test::openFds() == fds;
   })) << test::openFds() << " open, " << fds << " before";
 }

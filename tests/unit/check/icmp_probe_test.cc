@@ -118,8 +118,8 @@ TEST(IcmpProbe, ConfigErrors) {
     spec.options = std::move(opts);
     const KindDesc* k = findKind("icmp");
     validate(spec, *k);
-    auto base = test::newBase();
-    k->make(ProbeContext{base.get()}, spec);
+    auto loop = test::newLoop();
+    k->make(ProbeContext{loop.get()}, spec);
   };
   EXPECT_NO_THROW(make({{"host", "127.0.0.1"}}));
   EXPECT_THROW(make({{"host", "127.0.0.1"}, {"socket", "dgram"}}), ConfigError);

@@ -1,5 +1,6 @@
-// Helpers for tests that drive a real libevent loop: an owned event_base, and running it
-// until a condition holds (with a generous deadline, never a sleep that hopes).
+// Helpers for tests that drive a real libevent loop: an ev::Loop (or a bare event_base),
+// and running it until a condition holds (with a generous deadline, never a sleep that
+// hopes).
 #pragma once
 
 #include <event2/event.h>
@@ -9,6 +10,7 @@
 #include <memory>
 
 #include "ev/ev.hh"
+#include "ev/loop.hh"
 
 namespace fail::check::test {
 
@@ -18,7 +20,8 @@ struct BaseDeleter {
   void operator()(event_base* b) const { event_base_free(b); }
 };
 using BasePtr = std::unique_ptr<event_base, BaseDeleter>;
-inline BasePtr newBase() { return BasePtr(event_base_new()); }
+using LoopPtr = std::unique_ptr<ev::Loop>;
+inline LoopPtr newLoop() { return std::make_unique<ev::Loop>(); }
 
 // Runs the loop until `done()` is true (returns true) or `limit` passes (false).
 inline bool runUntil(event_base* base, const std::function<bool()>& done,

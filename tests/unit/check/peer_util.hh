@@ -41,13 +41,13 @@ inline ProbeResult probeOnce(const std::string& kind, std::map<std::string, std:
   if (!spec.options.count("interval"))
     spec.options["interval"] = std::to_string(timeout.count() * 2 + 1000) + "ms";
   validate(spec, *k);
-  auto base = newBase();
-  auto probe = k->make(ProbeContext{base.get()}, spec);
+  auto loop = newLoop();
+  auto probe = k->make(ProbeContext{loop.get()}, spec);
   std::optional<ProbeResult> got;
   auto began = std::chrono::steady_clock::now();
   probe->start(spec.timeout, [&](ProbeResult r) { got = std::move(r); });
   EXPECT_FALSE(got.has_value()) << "done called from inside start()";
-  bool ok = runUntil(base.get(), [&] { return got.has_value(); }, spec.timeout + 3s);
+  bool ok = runUntil(loop->base(), [&] { return got.has_value(); }, spec.timeout + 3s);
   EXPECT_TRUE(ok) << "no result within the timeout";
   EXPECT_LE(std::chrono::steady_clock::now() - began, spec.timeout + 1s);
   probe.reset();

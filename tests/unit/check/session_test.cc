@@ -1,4 +1,6 @@
-// Session against a scripted fake probe on a real loop (short intervals, generous limits).
+// Session against a scripted fake probe on a loop with a ManualClock: time moves only
+// when the test says, every timer fires at its due time, and the timings asserted are
+// exact, however busy the machine is.
 #include "check/session.hh"
 
 #include <gtest/gtest.h>
@@ -6,15 +8,15 @@
 #include <deque>
 #include <map>
 
-#include "loop_util.hh"
+#include "ev/loop.hh"
 
 namespace fail::check {
 namespace {
 
 using namespace std::chrono_literals;
 using state::State;
-using test::runUntil;
 using Clock = std::chrono::steady_clock;
+using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
 struct Step {
@@ -26,13 +28,14 @@ struct Step {
   bool hang;           // never answer (the session must cancel)
 };
 
-// Answers from a script; the last step repeats.
+// Answers from a script, on the loop's clock; the last step repeats.
 class FakeProbe : public Probe {
  public:
-  explicit FakeProbe(event_base* base) : timer_(base, [this] { answer(); }) {}
+  explicit FakeProbe(ev::Loop& loop)
+      : loop_(loop), timer_(loop.wheel(), [](void* self) { static_cast<FakeProbe*>(self)->answer(); }, this) {}
   void start(std::chrono::microseconds timeout, Done done) override {
     EXPECT_FALSE(done_) << "two probes in flight";
-    starts.push_back(Clock::now());
+    starts.push_back(loop_.now());
     lastTimeout = timeout;
     current_ = script.empty() ? Step{} : script.front();
     if (script.size() > 1) script.pop_front();
@@ -59,7 +62,8 @@ class FakeProbe : public Probe {
     r.note = current_.note;
     d(std::move(r));
   }
-  ev::Timer timer_;
+  ev::Loop& loop_;
+  ev::WheelTimer timer_;
   Step current_;
   Done done_;
 };
@@ -79,25 +83,37 @@ class SessionTest : public ::testing::Test {
     spec.line = 1;
     spec.options = std::move(opts);
     validate(spec, fakeKind());
-    auto probe = std::make_unique<FakeProbe>(base_.get());
+    auto probe = std::make_unique<FakeProbe>(loop_);
     probe_ = probe.get();
     probe_->script = std::move(script);
     session_ = std::make_unique<Session>(
-        base_.get(), spec, std::move(probe), [this](const Report& r) { reports_.push_back(r); },
+        loop_, spec, std::move(probe),
+        [this](const Report& r) {
+          reports_.push_back(r);
+          reportedAt_.push_back(clock_.now());
+        },
         [this](const std::string& name) {
           auto it = deps_.find(name);
           return it == deps_.end() ? State::Unknown : it->second;
         });
   }
+  // Moves the clock on until `n` reports came (true) or `limit` of its time passed.
   bool waitReports(size_t n, milliseconds limit = 10s) {
-    return runUntil(base_.get(), [&] { return reports_.size() >= n; }, limit);
+    return advanceUntil([&] { return reports_.size() >= n; }, limit);
   }
-  static long ms(Clock::duration d) { return std::chrono::duration_cast<milliseconds>(d).count(); }
+  bool advanceUntil(const std::function<bool()>& done, milliseconds limit = 10s) {
+    for (auto end = clock_.now() + limit; !done(); loop_.advance(1ms))
+      if (clock_.now() >= end) return false;
+    return true;
+  }
 
-  test::BasePtr base_ = test::newBase();
+  ev::ManualClock clock_;
+  ev::Loop loop_{clock_};
+  const Clock::time_point t0_ = clock_.now();
   FakeProbe* probe_ = nullptr;
   std::unique_ptr<Session> session_;
   std::vector<Report> reports_;
+  std::vector<Clock::time_point> reportedAt_;  // by the loop's clock
   std::map<std::string, State> deps_;
 };
 
@@ -150,56 +166,71 @@ TEST_F(SessionTest, FailingNoteChangesAreChanges) {
 
 TEST_F(SessionTest, FirstProbeAfterTheStaggerDelay) {
   make({{"interval", "1s"}}, {});
-  auto t0 = Clock::now();
   session_->start(150ms);
   ASSERT_TRUE(waitReports(1));
-  EXPECT_GE(ms(probe_->starts[0] - t0), 150);
+  EXPECT_EQ(probe_->starts[0] - t0_, 150ms);
 }
 
 TEST_F(SessionTest, FixedGridDoesNotDriftWithSlowProbes) {
   // Each probe takes 60 ms of a 100 ms interval: now+interval scheduling would start one
-  // every 160 ms; the grid starts one every 100 ms (a tick that comes late on a loaded
-  // machine may find a probe still running and skip, which keeps it on the grid too).
+  // every 160 ms; the grid starts one every 100 ms.
   make({{"interval", "100ms"}, {"timeout", "80ms"}}, {{Outcome::Ok, "", 60ms}});
-  auto t0 = Clock::now();  // the grid starts here (offset 0)
   session_->start(0ms);
   ASSERT_TRUE(waitReports(7));
   const auto& s = probe_->starts;
-  for (size_t i = 1; i < s.size(); ++i) EXPECT_GE(ms(s[i] - t0), long(100 * i) - 10) << i;  // never early
-  // On the grid every start lies just after a multiple of 100 ms from t0 (measured from
-  // t0, not from the first start, which may itself be late on a busy machine); drifting
-  // by 60 ms a period would put them at 160, 320, 480, ... (offsets 60, 20, 80, 40, 0, 60).
-  int onGrid = 0;
-  for (size_t i = 1; i <= 6; ++i) onGrid += ms(s[i] - t0) % 100 < 50;
-  EXPECT_GE(onGrid, 4);
+  ASSERT_GE(s.size(), 7u);
+  for (size_t i = 0; i < 7; ++i) {
+    EXPECT_EQ(s[i] - t0_, i * 100ms) << i;
+    EXPECT_EQ(reportedAt_[i] - s[i], 60ms) << i;
+    EXPECT_EQ(reports_[i].result.latency, 60ms) << i;
+  }
+  EXPECT_EQ(session_->counters().skipped, 0u);
+  EXPECT_EQ(session_->counters().late, 0u);
+}
+
+TEST_F(SessionTest, ALoopThatStalledForWholeIntervalsSkipsToTheNextSlot) {
+  make({{"interval", "100ms"}}, {});
+  session_->start(0ms);
+  ASSERT_TRUE(waitReports(1));
+  const auto held = clock_.now();
+  clock_.advance(350ms);  // the loop was held for 350 ms: slots 100, 200 and 300 missed
+  loop_.advance(0ms);
+  ASSERT_TRUE(waitReports(3));
+  const auto& s = probe_->starts;
+  EXPECT_EQ(s[1], held + 350ms);  // late, at once (the 100 ms slot), counted late
+  EXPECT_EQ(s[2] - t0_, 400ms);  // then back on the grid
+  EXPECT_EQ(session_->counters().late, 1u);
 }
 
 TEST_F(SessionTest, SessionEnforcesTheTimeoutAndCancelsTheProbe) {
   Step hang{Outcome::Ok, "", 0ms, true};
   make({{"interval", "200ms"}, {"timeout", "60ms"}, {"fall", "1"}}, {hang, {Outcome::Ok}});
-  auto t0 = Clock::now();
   session_->start(0ms);
   ASSERT_TRUE(waitReports(1));
-  EXPECT_GE(ms(Clock::now() - t0), 60);
+  // The probe's own deadline (60 ms) goes first by the grace of 10 ms: the session cuts
+  // it off at 70 ms.
+  EXPECT_EQ(reportedAt_[0] - t0_, 70ms);
   EXPECT_EQ(reports_[0].result.outcome, Outcome::Timeout);
   EXPECT_EQ(reports_[0].note, "timeout");
   EXPECT_EQ(reports_[0].state, State::Fail);
-  EXPECT_GE(reports_[0].result.latency, std::chrono::microseconds(60000));
+  EXPECT_EQ(reports_[0].result.latency, 70ms);
   EXPECT_EQ(probe_->cancels, 1);
   EXPECT_EQ(session_->counters().timeout, 1u);
   ASSERT_TRUE(waitReports(2));  // and the schedule goes on
   EXPECT_EQ(reports_[1].result.outcome, Outcome::Ok);
+  EXPECT_EQ(reportedAt_[1] - t0_, 200ms);
 }
 
 TEST_F(SessionTest, ATickThatFindsAProbeInFlightIsSkippedAndCounted) {
   Step slow{Outcome::Ok, "", 150ms};
   make({{"interval", "200ms"}, {"timeout", "190ms"}}, {slow, {Outcome::Ok}});
   session_->start(40ms);
-  session_->runOnce();  // in flight until ~150 ms: the slot at 40 ms finds it running
+  session_->runOnce();  // in flight until 150 ms: the slot at 40 ms finds it running
   ASSERT_TRUE(waitReports(2));
   EXPECT_EQ(session_->counters().skipped, 1u);
-  EXPECT_EQ(probe_->starts.size(), 2u);
-  EXPECT_GE(ms(probe_->starts[1] - probe_->starts[0]), 200);  // next slot: 40 + 200 ms
+  ASSERT_EQ(probe_->starts.size(), 2u);
+  EXPECT_EQ(probe_->starts[0] - t0_, 0ms);
+  EXPECT_EQ(probe_->starts[1] - t0_, 240ms);  // next slot: 40 + 200 ms
 }
 
 TEST_F(SessionTest, QuickRetryAfterAFailureWhileUp) {
@@ -208,13 +239,14 @@ TEST_F(SessionTest, QuickRetryAfterAFailureWhileUp) {
   session_->start(0ms);
   ASSERT_TRUE(waitReports(5));
   const auto& s = probe_->starts;
-  EXPECT_GE(ms(s[1] - s[0]), 390);
-  EXPECT_LT(ms(s[2] - s[1]), 200);  // retried quickly
-  EXPECT_GE(ms(s[2] - s[1]), 30);
-  EXPECT_LT(ms(s[3] - s[2]), 200);
+  ASSERT_EQ(s.size(), 5u);
+  EXPECT_EQ(s[0] - t0_, 0ms);
+  EXPECT_EQ(s[1] - t0_, 400ms);
+  EXPECT_EQ(s[2] - t0_, 430ms);  // retried after 30 ms
+  EXPECT_EQ(s[3] - t0_, 460ms);
   EXPECT_EQ(reports_[3].state, State::Fail);
   EXPECT_TRUE(reports_[3].changed);
-  EXPECT_GE(ms(s[4] - s[0]), 790);  // once FAIL, back on the grid (no more retries)
+  EXPECT_EQ(s[4] - t0_, 800ms);  // once FAIL, back on the grid (no more retries)
 }
 
 TEST_F(SessionTest, FailedDependencyForcesFailWithoutProbing) {
@@ -259,16 +291,16 @@ TEST_F(SessionTest, SlowSuccessGetsAWarningAndStaysUp) {
   ASSERT_TRUE(waitReports(1));
   EXPECT_EQ(reports_[0].state, State::Up);
   EXPECT_NE(reports_[0].result.warning.find("slow"), std::string::npos);
-  EXPECT_GE(reports_[0].result.latency, std::chrono::microseconds(35000));  // libevent rounds
+  EXPECT_EQ(reports_[0].result.latency, 40ms);
 }
 
 TEST_F(SessionTest, StopCancelsTheProbeInFlightAndTheSchedule) {
   make({{"interval", "50ms"}}, {{Outcome::Ok, "", 0ms, true}});
   session_->start(0ms);
-  ASSERT_TRUE(runUntil(base_.get(), [&] { return !probe_->starts.empty(); }));
+  ASSERT_TRUE(advanceUntil([&] { return !probe_->starts.empty(); }));
   session_->stop();
   EXPECT_EQ(probe_->cancels, 1);
-  test::runFor(base_.get(), 150ms);
+  loop_.advance(150ms);
   EXPECT_EQ(probe_->starts.size(), 1u);
   EXPECT_TRUE(reports_.empty());
 }
@@ -280,7 +312,7 @@ TEST_F(SessionTest, RunOnceWithoutASchedule) {
   ASSERT_TRUE(waitReports(1));
   EXPECT_EQ(reports_[0].state, State::Fail);
   EXPECT_EQ(reports_[0].note, "HTTP 503");
-  test::runFor(base_.get(), 120ms);
+  loop_.advance(120ms);
   EXPECT_EQ(reports_.size(), 1u);
 }
 

@@ -92,7 +92,8 @@ int closedPort() {
 
 class TcpProbeTest : public ::testing::Test {
  protected:
-  std::unique_ptr<Probe> make(int port, std::map<std::string, std::string> more = {}) {
+  // A probe on `loop` (the fixture's when null).
+  std::unique_ptr<Probe> make(int port, std::map<std::string, std::string> more = {}, ev::Loop* loop = nullptr) {
     CheckSpec spec;
     spec.name = "t";
     spec.kind = "tcp";
@@ -101,22 +102,22 @@ class TcpProbeTest : public ::testing::Test {
     spec.options["port"] = std::to_string(port);
     validate(spec, tcpKind());
     ProbeContext ctx;
-    ctx.base = base_.get();
+    ctx.loop = loop ? loop : loop_.get();
     return tcpKind().make(ctx, spec);
   }
   ProbeResult run(Probe& p, std::chrono::milliseconds timeout = 2s) {
     std::optional<ProbeResult> got;
     p.start(timeout, [&](ProbeResult r) { got = std::move(r); });
     EXPECT_FALSE(got) << "done called from inside start()";
-    EXPECT_TRUE(runUntil(base_.get(), [&] { return got.has_value(); }));
+    EXPECT_TRUE(runUntil(loop_->base(), [&] { return got.has_value(); }));
     return got.value_or(ProbeResult{});
   }
 
-  test::BasePtr base_ = test::newBase();
+  test::LoopPtr loop_ = test::newLoop();
 };
 
 TEST_F(TcpProbeTest, ConnectsToAListener) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   auto p = make(srv.port());
   ProbeResult r = run(*p);
   EXPECT_EQ(r.outcome, Outcome::Ok) << r.note;
@@ -124,7 +125,7 @@ TEST_F(TcpProbeTest, ConnectsToAListener) {
   EXPECT_GT(r.latency.count(), 0);
   // Again on the same probe object: nothing left over from the first attempt.
   EXPECT_EQ(run(*p).outcome, Outcome::Ok);
-  EXPECT_TRUE(runUntil(base_.get(), [&] { return srv.accepted == 2; }));
+  EXPECT_TRUE(runUntil(loop_->base(), [&] { return srv.accepted == 2; }));
 }
 
 TEST_F(TcpProbeTest, ClosedPortIsConnectionRefused) {
@@ -135,7 +136,7 @@ TEST_F(TcpProbeTest, ClosedPortIsConnectionRefused) {
 }
 
 TEST_F(TcpProbeTest, ExpectedBannerIsOk) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   srv.banner = "220 mail.example.com ESMTP ready\r\n";
   auto p = make(srv.port(), {{"expect", "220 "}});
   ProbeResult r = run(*p);
@@ -143,7 +144,7 @@ TEST_F(TcpProbeTest, ExpectedBannerIsOk) {
 }
 
 TEST_F(TcpProbeTest, ExpectFoundAcrossTwoReads) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   srv.banner = "+OK POP3 ser";
   srv.banner2 = "ver ready\r\n";
   auto p = make(srv.port(), {{"expect", "server ready"}});
@@ -152,7 +153,7 @@ TEST_F(TcpProbeTest, ExpectFoundAcrossTwoReads) {
 }
 
 TEST_F(TcpProbeTest, WrongAnswerIsFail) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   srv.banner = "-ERR go away\r\n";  // and the connection stays open
   auto p = make(srv.port(), {{"expect", "+OK"}});
   // More could come, so the answer is judged at the deadline: wrong, not silent.
@@ -162,7 +163,7 @@ TEST_F(TcpProbeTest, WrongAnswerIsFail) {
 }
 
 TEST_F(TcpProbeTest, WrongAnswerThenCloseIsFailAtOnce) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   srv.request = "PING\r\n";
   srv.reply = "-ERR unknown command\r\n";
   srv.closeAfterReply = true;
@@ -175,7 +176,7 @@ TEST_F(TcpProbeTest, WrongAnswerThenCloseIsFailAtOnce) {
 }
 
 TEST_F(TcpProbeTest, SendThenExpectTheReply) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   srv.request = "PING\r\n";
   srv.reply = "+PONG\r\n";
   auto p = make(srv.port(), {{"send", "PING\r\n"}, {"expect", "+PONG"}});
@@ -185,7 +186,7 @@ TEST_F(TcpProbeTest, SendThenExpectTheReply) {
 }
 
 TEST_F(TcpProbeTest, AcceptsButNeverAnswersIsTimeout) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   auto p = make(srv.port(), {{"expect", "220"}});
   auto t0 = std::chrono::steady_clock::now();
   ProbeResult r = run(*p, 200ms);
@@ -195,7 +196,7 @@ TEST_F(TcpProbeTest, AcceptsButNeverAnswersIsTimeout) {
 }
 
 TEST_F(TcpProbeTest, ClosedWithoutAWordIsFail) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   srv.closeAtOnce = true;
   auto p = make(srv.port(), {{"expect", "220"}});
   ProbeResult r = run(*p);
@@ -204,7 +205,7 @@ TEST_F(TcpProbeTest, ClosedWithoutAWordIsFail) {
 }
 
 TEST_F(TcpProbeTest, ReadIsBoundedTo4KiB) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   srv.banner = std::string(6000, 'x');  // and the connection stays open
   auto p = make(srv.port(), {{"expect", "220"}});
   ProbeResult r = run(*p, 5s);
@@ -214,14 +215,14 @@ TEST_F(TcpProbeTest, ReadIsBoundedTo4KiB) {
 }
 
 TEST_F(TcpProbeTest, CancelReleasesTheAttempt) {
-  TestServer srv(base_.get());
+  TestServer srv(loop_->base());
   auto p = make(srv.port(), {{"expect", "220"}});
   bool called = false;
   p->start(2s, [&](ProbeResult) { called = true; });
-  ASSERT_TRUE(runUntil(base_.get(), [&] { return srv.accepted == 1; }));
+  ASSERT_TRUE(runUntil(loop_->base(), [&] { return srv.accepted == 1; }));
   p->cancel();
   p->cancel();  // idempotent
-  test::runFor(base_.get(), 50ms);
+  test::runFor(loop_->base(), 50ms);
   EXPECT_FALSE(called);
   srv.banner = "220 hi\r\n";
   EXPECT_EQ(run(*p).outcome, Outcome::Ok);
@@ -233,11 +234,29 @@ TEST_F(TcpProbeTest, ConfigErrors) {
   spec.options = {{"host", "127.0.0.1"}, {"port", "0"}};
   validate(spec, tcpKind());
   ProbeContext ctx;
-  ctx.base = base_.get();
+  ctx.loop = loop_.get();
   EXPECT_THROW(tcpKind().make(ctx, spec), ConfigError);
   spec.options["port"] = "80";
   spec.options["expect"] = std::string(5000, 'a');
   EXPECT_THROW(tcpKind().make(ctx, spec), ConfigError);
+}
+
+// The deadline is on the loop's clock: on a ManualClock a silent server times the probe
+// out exactly at its timeout, without sleeping.
+TEST_F(TcpProbeTest, TheDeadlineFollowsTheLoopsClock) {
+  ev::ManualClock clock;
+  ev::Loop manual(clock);
+  TestServer srv(manual.base());
+  auto p = make(srv.port(), {{"expect", "220"}}, &manual);
+  std::optional<ProbeResult> got;
+  p->start(200ms, [&](ProbeResult r) { got = std::move(r); });
+  manual.advance(199ms);
+  EXPECT_FALSE(got.has_value());
+  manual.advance(1ms);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->outcome, Outcome::Timeout);
+  EXPECT_EQ(got->note, "timeout");
+  EXPECT_EQ(got->latency, 200ms);
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ class TlsProbeTest : public ::testing::Test {
     spec.options["port"] = std::to_string(port);
     spec.options["interval"] = "5s";
     validate(spec, tlsKind());
-    auto p = tlsKind().make(ProbeContext{base_.get()}, spec);
+    auto p = tlsKind().make(ProbeContext{loop_.get()}, spec);
     std::optional<ProbeResult> got;
     bool inStart = true;
     p->start(timeout, [&](ProbeResult r) {
@@ -41,7 +41,7 @@ class TlsProbeTest : public ::testing::Test {
       got = std::move(r);
     });
     inStart = false;
-    EXPECT_TRUE(test::runUntil(base_.get(), [&] { return got.has_value(); }, timeout + 5s));
+    EXPECT_TRUE(test::runUntil(loop_->base(), [&] { return got.has_value(); }, timeout + 5s));
     return got.value_or(ProbeResult{});
   }
   static std::string days(const ProbeResult& r) {
@@ -50,7 +50,7 @@ class TlsProbeTest : public ::testing::Test {
     return "(none)";
   }
 
-  test::BasePtr base_ = test::newBase();
+  test::LoopPtr loop_ = test::newLoop();
   test::Pki pki_;
   std::vector<test::Pki::CtxPtr> ctxs_;
 };
@@ -119,7 +119,7 @@ TEST_F(TlsProbeTest, ConfigErrors) {
   EXPECT_THROW(validate(spec, tlsKind()), ConfigError);  // -host is required
   spec.options = {{"host", "127.0.0.1"}, {"ca", "/nonexistent.pem"}};
   validate(spec, tlsKind());
-  EXPECT_THROW(tlsKind().make(ProbeContext{base_.get()}, spec), ConfigError);
+  EXPECT_THROW(tlsKind().make(ProbeContext{loop_.get()}, spec), ConfigError);
 }
 
 }  // namespace

@@ -57,10 +57,10 @@ class CheckerTest : public ::testing::Test {
 
 TEST_F(CheckerTest, UpFailUpWithRiseAndFallCounts) {
   TcpTarget target(loop.base());
-  MiniFaild faild(loop.base());
+  MiniFaild faild(loop.ev());
   Config cfg = config("report " + faild.address() + "\ncheck web1 tcp -host 127.0.0.1 -port " +
                       std::to_string(target.port()) + " -interval 100ms -rise 2 -fall 3\n");
-  Checker checker(loop.base(), std::move(cfg), options());
+  Checker checker(loop.ev(), std::move(cfg), options());
   checker.start();
   ASSERT_TRUE(loop.until([&] { return stateIn(faild, "web1") == State::Up; }));
   EXPECT_EQ(faild.get("web1")->ttlMs, 2000);  // three intervals, at least 2s
@@ -86,12 +86,12 @@ TEST_F(CheckerTest, UpFailUpWithRiseAndFallCounts) {
 TEST_F(CheckerTest, DependencyFailureAndLocation) {
   TcpTarget up(loop.base()), gw(loop.base());
   gw.close();
-  MiniFaild faild(loop.base());
+  MiniFaild faild(loop.ev());
   Config cfg = config("location fra\nreport " + faild.address() + "\n" +
                       "check gw tcp -host 127.0.0.1 -port " + std::to_string(gw.port()) +
                       " -interval 100ms -fall 1\n" + "check web tcp -host 127.0.0.1 -port " +
                       std::to_string(up.port()) + " -interval 100ms -depends gw\n");
-  Checker checker(loop.base(), std::move(cfg), options());
+  Checker checker(loop.ev(), std::move(cfg), options());
   checker.start();
   ASSERT_TRUE(loop.until([&] { return stateIn(faild, "gw@fra") == State::Fail && stateIn(faild, "web@fra") == State::Fail; }));
   EXPECT_EQ(faild.get("web@fra")->note, "dependency gw failed");
@@ -103,11 +103,11 @@ TEST_F(CheckerTest, DependencyFailureAndLocation) {
 
 TEST_F(CheckerTest, ReloadKeepsUnchangedChecksAndDropsRemovedOnes) {
   TcpTarget t(loop.base());
-  MiniFaild faild(loop.base());
+  MiniFaild faild(loop.ev());
   std::string port = std::to_string(t.port());
   std::string base = "report " + faild.address() + "\ncheck keep tcp -host 127.0.0.1 -port " + port +
                      " -interval 100ms\n";
-  Checker checker(loop.base(), config(base + "check gone tcp -host 127.0.0.1 -port " + port + " -interval 100ms\n"),
+  Checker checker(loop.ev(), config(base + "check gone tcp -host 127.0.0.1 -port " + port + " -interval 100ms\n"),
                   options());
   checker.start();
   ASSERT_TRUE(loop.until([&] { return stateIn(faild, "keep") == State::Up && checker.store().get("gone"); }));
@@ -139,7 +139,7 @@ TEST_F(CheckerTest, MonitorPortServesTheLocalRecords) {
   CheckerOptions o = options();
   std::string err;
   o.monitor.listens.push_back(*net::parseListen("127.0.0.1:0", err));
-  Checker checker(loop.base(), config("check a tcp -host 127.0.0.1 -port " + std::to_string(t.port()) +
+  Checker checker(loop.ev(), config("check a tcp -host 127.0.0.1 -port " + std::to_string(t.port()) +
                                       " -interval 100ms\n"),
                   o);
   checker.start();
@@ -170,11 +170,11 @@ TEST_F(CheckerTest, MonitorPortServesTheLocalRecords) {
 }
 
 TEST_F(CheckerTest, LocalErrorKeepsTheStateAndAddsAnAttribute) {
-  MiniFaild faild(loop.base());
+  MiniFaild faild(loop.ev());
   std::string flag = dir_ + "/broken";
   Config cfg = config("report " + faild.address() + "\ncheck job exec -command {/bin/sh -c {test -e " + flag +
                       " && exit 3; exit 0}} -interval 100ms -rise 1 -fall 1\n");
-  Checker checker(loop.base(), std::move(cfg), options());
+  Checker checker(loop.ev(), std::move(cfg), options());
   checker.start();
   ASSERT_TRUE(loop.until([&] { return stateIn(faild, "job") == State::Up; }));
   std::uint64_t serial = faild.get("job")->serial;

@@ -19,6 +19,7 @@
 
 #include "base/time.hh"
 #include "ev/ev.hh"
+#include "ev/loop.hh"
 #include "net/listen.hh"
 #include "proto/list.hh"
 #include "server/server.hh"
@@ -30,18 +31,17 @@ using namespace std::chrono_literals;
 
 class Loop {
  public:
-  Loop() : base_(event_base_new()) {}
-  ~Loop() { event_base_free(base_); }
-  event_base* base() const { return base_; }
+  event_base* base() const { return loop_.base(); }
+  ev::Loop& ev() { return loop_; }
   // Runs the loop until `cond` holds (true) or `limit` passes (false). Never sleeps
   // longer than 10 ms at a time without looking at `cond`.
   bool until(const std::function<bool()>& cond, std::chrono::milliseconds limit = 20s) {
     auto end = std::chrono::steady_clock::now() + limit;
-    ev::Timer tick(base_, [] {});
+    ev::Timer tick(base(), [] {});
     while (!cond()) {
       if (std::chrono::steady_clock::now() > end) return false;
       tick.arm(10ms);
-      event_base_loop(base_, EVLOOP_ONCE);
+      event_base_loop(base(), EVLOOP_ONCE);
     }
     return true;
   }
@@ -52,14 +52,14 @@ class Loop {
   }
 
  private:
-  event_base* base_;
+  ev::Loop loop_;
 };
 
 // The real protocol server over an in-memory store, on the test's loop.
 struct MiniFaild {
   state::Store store{nullptr, state::Recovery{}, state::Store::Options{}, steadyNow()};
   std::unique_ptr<server::Server> srv;
-  MiniFaild(event_base* base, const std::string& listen = "127.0.0.1:0", const std::string& access = "",
+  MiniFaild(ev::Loop& loop, const std::string& listen = "127.0.0.1:0", const std::string& access = "",
             net::TlsFiles tls = {}) {
     server::ServerConfig c;
     std::string err;
@@ -67,7 +67,7 @@ struct MiniFaild {
     c.accessFile = access;
     c.tls = tls;
     c.authDelayMs = 1;
-    srv = std::make_unique<server::Server>(base, c, store);
+    srv = std::make_unique<server::Server>(loop, c, store);
     srv->start();
   }
   ~MiniFaild() { srv->stop(); }

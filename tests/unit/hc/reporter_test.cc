@@ -60,7 +60,7 @@ std::string attr(const state::Record* r, const std::string& key) {
 
 TEST(Reporter, ChangesRefreshesAndAttributes) {
   Loop loop;
-  MiniFaild faild(loop.base());
+  MiniFaild faild(loop.ev());
   Reporter rep(loop.base(), spec(faild.address()), fast());
   rep.start();
   ASSERT_TRUE(loop.until([&] { return rep.ready(); }));
@@ -91,7 +91,7 @@ TEST(Reporter, ChangesRefreshesAndAttributes) {
 // state, note or a (non-paced) attribute goes out at once.
 TEST(Reporter, PacesUnchangedRefreshesButSendsChangesAtOnce) {
   Loop loop;
-  MiniFaild faild(loop.base());
+  MiniFaild faild(loop.ev());
   Reporter rep(loop.base(), spec(faild.address()), fast());
   rep.start();
   ASSERT_TRUE(loop.until([&] { return rep.ready(); }));
@@ -128,7 +128,7 @@ TEST(Reporter, PacesUnchangedRefreshesButSendsChangesAtOnce) {
 // quarter interval before the record could expire, mostly every other result.
 TEST(Reporter, RefreshesWellBeforeTheTtlRunsOut) {
   Loop loop;
-  MiniFaild faild(loop.base());
+  MiniFaild faild(loop.ev());
   Reporter rep(loop.base(), spec(faild.address()), fast());
   rep.start();
   ASSERT_TRUE(loop.until([&] { return rep.ready(); }));
@@ -158,7 +158,7 @@ TEST(Reporter, RefreshesWellBeforeTheTtlRunsOut) {
 
 TEST(Reporter, PipelinesWithoutWaitingForReplies) {
   Loop loop;
-  MiniFaild faild(loop.base());
+  MiniFaild faild(loop.ev());
   Reporter rep(loop.base(), spec(faild.address()), fast());
   rep.start();
   ASSERT_TRUE(loop.until([&] { return rep.ready(); }));
@@ -171,7 +171,7 @@ TEST(Reporter, PipelinesWithoutWaitingForReplies) {
 
 TEST(Reporter, ErrorRepliesAreCountedAndTheStreamGoesOn) {
   Loop loop;
-  MiniFaild faild(loop.base());
+  MiniFaild faild(loop.ev());
   Reporter rep(loop.base(), spec(faild.address()), fast());
   rep.start();
   ASSERT_TRUE(loop.until([&] { return rep.ready(); }));
@@ -184,7 +184,7 @@ TEST(Reporter, ErrorRepliesAreCountedAndTheStreamGoesOn) {
 
 TEST(Reporter, ReconnectsAfterARestartAndReplaysWhatItMissed) {
   Loop loop;
-  auto faild = std::make_unique<MiniFaild>(loop.base());
+  auto faild = std::make_unique<MiniFaild>(loop.ev());
   std::string address = faild->address();
   Reporter rep(loop.base(), spec(address), fast());
   rep.start();
@@ -200,7 +200,7 @@ TEST(Reporter, ReconnectsAfterARestartAndReplaysWhatItMissed) {
   rep.update(upd("web1", State::Up, "HTTP 200", true, {}, t2));
   rep.update(upd("web1", State::Fail, "timeout", true, {}, t3));
   EXPECT_EQ(rep.missed(), 3u);
-  faild = std::make_unique<MiniFaild>(loop.base(), address);  // back, empty (--memory)
+  faild = std::make_unique<MiniFaild>(loop.ev(), address);  // back, empty (--memory)
   ASSERT_TRUE(loop.until([&] { return rep.ready() && rep.inFlight() == 0 && faild->get("db"); }));
   auto ch = faild->changes();
   std::vector<std::pair<State, Micros>> web1;
@@ -230,7 +230,7 @@ TEST(Reporter, KeepsRetryingUntilFaildAppears) {
   loop.runFor(300ms);
   EXPECT_FALSE(rep.ready());
   EXPECT_NE(rep.describe().find("refused"), std::string::npos) << rep.describe();
-  MiniFaild faild(loop.base(), address);
+  MiniFaild faild(loop.ev(), address);
   ASSERT_TRUE(loop.until([&] { return faild.get("web1") != nullptr; }));
   EXPECT_EQ(faild.get("web1")->state, State::Up);
 }
@@ -251,7 +251,7 @@ TEST_P(Uncertain, ChangeIsSettledByGet) {
   ASSERT_TRUE(loop.until([&] { return silent->lines().size() == 2; }));  // HELLO, SET
   silent.reset();
   ASSERT_TRUE(loop.until([&] { return !rep.ready(); }));
-  MiniFaild faild(loop.base(), "127.0.0.1:" + std::to_string(port));
+  MiniFaild faild(loop.ev(), "127.0.0.1:" + std::to_string(port));
   std::uint64_t serial = 0;
   state::SetInput in;
   in.name = "web1";
@@ -301,7 +301,7 @@ TEST(Reporter, Authenticates) {
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   std::string dir = tmpl;
   std::ofstream(dir + "/access") << "* s3cret RW hc-fra\n";
-  MiniFaild faild(loop.base(), "127.0.0.1:0", dir + "/access");
+  MiniFaild faild(loop.ev(), "127.0.0.1:0", dir + "/access");
   Reporter good(loop.base(), spec(faild.address(), "s3cret"), fast());
   Reporter none(loop.base(), spec(faild.address()), fast());
   Reporter wrong(loop.base(), spec(faild.address(), "guess"), fast());
@@ -330,7 +330,7 @@ TEST(Reporter, SpeaksTlsAndVerifiesTheServer) {
     ASSERT_EQ(std::system(cmd.c_str()), 0);
   }
   Loop loop;
-  MiniFaild faild(loop.base(), "tls:127.0.0.1:0", "", {dir + "/good.crt", dir + "/good.key", ""});
+  MiniFaild faild(loop.ev(), "tls:127.0.0.1:0", "", {dir + "/good.crt", dir + "/good.key", ""});
   std::string address = faild.address();
   if (address.rfind("tls:", 0) == 0) address.erase(0, 4);
   ReportSpec ok = spec(address), bad = spec(address);

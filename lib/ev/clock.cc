@@ -1,0 +1,18 @@
+#include "ev/clock.hh"
+
+namespace fail::ev {
+namespace {
+
+class SteadyClock final : public Clock {
+ public:
+  time_point now() const override { return std::chrono::steady_clock::now(); }
+};
+
+}  // namespace
+
+Clock& steadyClock() {
+  static SteadyClock clock;
+  return clock;
+}
+
+}  // namespace fail::ev
