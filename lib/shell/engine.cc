@@ -37,13 +37,42 @@ std::string joinWords(const std::vector<std::string>& v) {
 Engine::Engine(event_base* base, EngineOptions opts, ProcRunner& runner)
     : base_(base),
       opts_(std::move(opts)),
-      runner_(runner),
+      runner_(&runner),
       monitor_(nullptr, state::Recovery{}, monitorOptions(), steadyNow()),
       pinger_(base, [this] { pingHosts(); }) {
   host(opts_.localName);
 }
 
 Engine::~Engine() { stop(); }
+
+const char* changeKindName(ChangeKind k) {
+  return k == ChangeKind::Sync ? "sync" : k == ChangeKind::Change ? "change" : "delete";
+}
+
+int Engine::subscribe(ChangeFn fn) {
+  subscribers_[++nextId_] = std::move(fn);
+  return nextId_;
+}
+
+int Engine::onTrap(TrapFn fn) {
+  traps_[++nextId_] = std::move(fn);
+  return nextId_;
+}
+
+void Engine::unsubscribe(int id) {
+  subscribers_.erase(id);
+  traps_.erase(id);
+}
+
+void Engine::notify(const state::Record& rec, ChangeKind kind) {
+  // A subscriber may unsubscribe (a retiring policy): walk by id.
+  for (auto it = subscribers_.begin(); it != subscribers_.end();) {
+    int id = it->first;
+    ChangeFn fn = it->second;
+    fn(rec, kind);
+    it = subscribers_.upper_bound(id);
+  }
+}
 
 Engine::Host& Engine::host(const std::string& name) {
   auto& slot = hosts_[name];
@@ -266,7 +295,7 @@ void Engine::onWatch(const client::WatchEvent& e) {
     if (it == local_.end()) return;
     state::Record gone = std::move(it->second);
     local_.erase(it);
-    for (auto& fn : subscribers_) fn(gone, true);
+    notify(gone, ChangeKind::Delete);
     return;
   }
   if (e.kind != K::Record && e.kind != K::Change) return;
@@ -279,7 +308,9 @@ void Engine::onWatch(const client::WatchEvent& e) {
 }
 
 void Engine::localChanged(const state::Record& rec, const state::Record* before) {
-  for (auto& fn : subscribers_) fn(rec, false);
+  // Records listed before SYNCED are the state as it is (at start, or after the watch
+  // was cut off and listed afresh), not changes.
+  notify(rec, synced_ ? ChangeKind::Change : ChangeKind::Sync);
   auto it = services_.find(rec.name);
   if (it == services_.end()) return;
   Service& s = *it->second;
@@ -287,7 +318,7 @@ void Engine::localChanged(const state::Record& rec, const state::Record* before)
   s.status.local = rec.state;
   publishService(s);
   if (from == rec.state) return;
-  for (auto& fn : traps_) fn(rec.name, from, rec.state, rec.note);
+  for (auto& [id, fn] : traps_) fn(rec.name, from, rec.state, rec.note);
   // Entering FAIL by anyone's hand releases what this host runs (doc/design.md).
   if (rec.state == State::Fail && s.held) {
     if (s.running) {

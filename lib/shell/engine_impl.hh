@@ -45,6 +45,10 @@ struct Engine::Service {
   std::unique_ptr<ev::Timer> startTimer;
   State startFrom = State::Unknown;  // the local state that verdict saw
   std::map<std::string, Micros> unknownSince;       // a reachable master without a record yet
+  // Removed by a reload: the runner that stops it (the retiring policy) and what to
+  // call once it is released.
+  ProcRunner* stopper = nullptr;
+  std::function<void()> released;
 };
 
 }  // namespace fail::shell

@@ -7,6 +7,7 @@
 #include <tcl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 #include <iostream>
 #include <set>
@@ -54,13 +55,29 @@ void chainStopSignal(int sig) {
 
 }  // namespace
 
+// One reading of the policy: its interpreter, its commands (Api) and, until it is
+// swapped in, the staging engine it declared its services and hosts to.
+struct Policy {
+  Tcl_Interp* interp = nullptr;
+  bool ownsInterp = true;  // false: the master (the interactive prompt)
+  std::unique_ptr<Api> api;
+  std::unique_ptr<Engine> staging;
+  ~Policy() {
+    api.reset();
+    staging.reset();
+    if (ownsInterp && interp) Tcl_DeleteInterp(interp);
+  }
+};
+
 struct Shell::Impl {
   ShellOptions opts;
   Tcl_Interp* master = nullptr;
-  Tcl_Interp* policy = nullptr;
   SameThreadBridge bridge;
-  std::unique_ptr<Api> api;
   std::unique_ptr<Engine> engine;
+  std::unique_ptr<Policy> live;                    // the policy that runs
+  std::vector<std::unique_ptr<Policy>> retiring;  // replaced, until their removed services are released
+  std::atomic<Api*> liveApi{nullptr};              // for the StopWatchdog's thread
+  int generation = 0;
   std::unique_ptr<server::Server> monitor, debug;
   std::vector<event*> signals;
   std::unique_ptr<spawn::Child> reader;
@@ -113,23 +130,114 @@ struct Shell::Impl {
     });
   }
 
-  // Sources the policy again unless the child's read failed (`e` says why).
-  void reread(const std::string& e) {
+  // A fresh interpreter with the commands, bound to a staging engine.
+  std::unique_ptr<Policy> makePolicy() {
+    auto p = std::make_unique<Policy>();
+    std::string name = "policy" + (generation++ ? std::to_string(generation) : std::string());
+    p->interp = Tcl_CreateSlave(master, name.c_str(), opts.safe ? 1 : 0);
+    if (!p->interp) throw std::runtime_error("cannot create the policy interpreter");
+    p->api = std::make_unique<Api>(p->interp, opts.limit, bridge);
+    EngineOptions eo;
+    eo.localName = opts.localName;
+    p->staging = std::make_unique<Engine>(tcl::base(), eo, *p->api);
+    for (const HostSpec& h : opts.hosts) p->staging->hostSpec(h.name) = h;
+    if (opts.safe) {
+      std::set<std::string> allowed = {opts.localName, "localhost"};
+      for (const HostSpec& h : opts.hosts) allowed.insert(h.name);
+      p->api->restrictTo(std::move(allowed));
+    }
+    p->api->attach(*p->staging, false);
+    hardenPolicy(p->interp, *p->api, opts.safe);
+    Tcl_PkgProvide(p->interp, "failover", kVersion);
+    Tcl_SetVar2(p->interp, "fail::version", nullptr, kVersion, TCL_GLOBAL_ONLY);
+    return p;
+  }
+
+  // Reads the policy file into `p` under the callbacks' limit; "" or why it failed.
+  std::string load(Policy& p, bool atStart) {
+    int code = TCL_OK;
+    std::string result;
+    allowExit(p.interp, atStart && !opts.safe);
+    p.api->guard().source(opts.file, (atStart ? "reading " : "reload of ") + opts.file,
+                          [&](int c, const std::string& r) { code = c, result = r; }, {}, true);
+    allowExit(p.interp, false);
+    if (code != TCL_OK) return opts.file + ": " + result;
+    return "";
+  }
+
+  // `next` becomes the running policy: the engine takes over its services and hosts by
+  // name, the old one's callbacks end, and it is deleted once its removed services are
+  // released (failsh(8), RELOAD).
+  Adopted swapIn(std::unique_ptr<Policy> next) {
+    std::unique_ptr<Policy> old = std::move(live);
+    live = std::move(next);
+    if (old) old->api->retire();
+    engine->setRunner(*live->api);
+    Policy* oldp = old.get();
+    if (old) retiring.push_back(std::move(old));
+    Adopted a = engine->adopt(*live->staging, oldp ? *oldp->api : *live->api, [this, oldp] {
+      if (oldp) tcl::post([this, oldp] { bury(oldp); });
+    });
+    live->api->rebind(*engine);
+    live->staging.reset();
+    liveApi = live->api.get();
+    return a;
+  }
+
+  // Deletes a replaced policy once none of its callbacks is running.
+  void bury(Policy* p) {
+    if (p->api->guard().busy()) {  // a callback of it waits in the event loop: later
+      struct Later {
+        Impl* self;
+        Policy* p;
+      };
+      Tcl_CreateTimerHandler(50, [](ClientData cd) {
+        std::unique_ptr<Later> l(static_cast<Later*>(cd));
+        l->self->bury(l->p);
+      }, new Later{this, p});
+      return;
+    }
+    for (auto it = retiring.begin(); it != retiring.end(); ++it)
+      if (it->get() == p) {
+        retiring.erase(it);
+        return;
+      }
+  }
+
+  // Reads the policy again into a fresh interpreter unless the child's read failed (`e`
+  // says why), and swaps it in only when it loaded completely.
+  void reread(std::string e) {
+    std::unique_ptr<Policy> next;
+    if (e.empty()) {
+      try {
+        next = makePolicy();
+        e = load(*next, false);
+      } catch (const std::exception& x) {
+        e = x.what();
+      }
+    }
     if (!e.empty()) {
+      next.reset();
       FAIL_LOG(fac(), Err) << "reload refused, the running policy stays: " << e;
     } else {
-      api->guard().source(opts.file, "reload of " + opts.file, [this](int code, const std::string&) {
-        if (code == TCL_OK) FAIL_LOG(fac(), Notice) << "reloaded " << opts.file;
-      });
+      Adopted a = swapIn(std::move(next));
+      auto words = [](const std::vector<std::string>& v) {
+        std::string out;
+        for (const auto& w : v) out += (out.empty() ? "" : " ") + w;
+        return "{" + out + "}";
+      };
+      FAIL_LOG(fac(), Notice) << "reloaded " << opts.file << ": services added " << words(a.added) << " changed "
+                              << words(a.changed) << " removed " << words(a.removed) << ", hosts removed "
+                              << words(a.hostsRemoved);
     }
     daemon::notify("READY=1");
   }
 
   void dump() {
     std::string text = "failsh " + std::string(kVersion) + " pid " + std::to_string(::getpid()) + "\n" +
-                       engine->dump() + "policy calls=" + std::to_string(api->guard().counters().calls) +
-                       " errors=" + std::to_string(api->guard().counters().errors) +
-                       " overruns=" + std::to_string(api->guard().counters().overruns) + "\n\n";
+                       engine->dump() + "policy calls=" + std::to_string(live->api->guard().counters().calls) +
+                       " errors=" + std::to_string(live->api->guard().counters().errors) +
+                       " overruns=" + std::to_string(live->api->guard().counters().overruns) + "\n\n";
     struct stat st{};
     bool fifo = ::stat(opts.dumpFile.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
     int fd = dumpFd;
@@ -192,8 +300,10 @@ Shell::~Shell() {
   s.stopWatchdog.reset();
   s.debug.reset();
   s.monitor.reset();
+  if (s.live && s.live->api && s.engine) s.live->api->retire();
+  s.retiring.clear();
+  s.live.reset();
   s.engine.reset();
-  s.api.reset();
   if (s.dumpFd >= 0) ::close(s.dumpFd);
   if (s.master) Tcl_DeleteInterp(s.master);
 }
@@ -214,43 +324,34 @@ int Shell::run() {
   s.master = Tcl_CreateInterp();
   if (Tcl_Init(s.master) != TCL_OK)
     FAIL_LOG(fac(), Warning) << "Tcl's library was not found: " << Tcl_GetStringResult(s.master);
-  if (interactive) {
-    s.policy = s.master;
-  } else {
-    s.policy = Tcl_CreateSlave(s.master, "policy", s.opts.safe ? 1 : 0);
-    if (!s.policy) throw std::runtime_error("cannot create the policy interpreter");
-  }
   logTclPanics();
   event_base* base = tcl::base();
-  s.api = std::make_unique<Api>(s.policy, s.opts.limit, s.bridge);
-  EngineOptions eo;
-  eo.localName = s.opts.localName;
-  s.engine = std::make_unique<Engine>(base, eo, *s.api);
-  for (const HostSpec& h : s.opts.hosts) s.engine->hostSpec(h.name) = h;
-  if (s.opts.safe) {
-    std::set<std::string> allowed = {s.opts.localName, "localhost"};
-    for (const HostSpec& h : s.opts.hosts) allowed.insert(h.name);
-    s.api->restrictTo(std::move(allowed));
-  }
-  s.api->attach(*s.engine);
-  if (!interactive) hardenPolicy(s.policy, *s.api, s.opts.safe);
-  Tcl_PkgProvide(s.policy, "failover", kVersion);
-  Tcl_SetVar2(s.policy, "fail::version", nullptr, kVersion, TCL_GLOBAL_ONLY);
-
-  if (!interactive) {
-    // Read under the same limit as every callback; a pause that outlasts it is an error.
-    int code = TCL_OK;
-    std::string result;
-    allowExit(s.policy, !s.opts.safe);
-    s.api->guard().source(s.opts.file, "reading " + s.opts.file,
-                        [&](int c, const std::string& r) { code = c, result = r; }, {}, true);
-    allowExit(s.policy, false);
-    if (code != TCL_OK) throw std::runtime_error(s.opts.file + ": " + result);
-  }
-  if (s.opts.checkOnly) {
-    std::cout << "failsh: " << s.opts.file << ": policy OK (" << s.engine->services().size() << " services, "
-              << s.engine->hosts().size() << " hosts)\n";
-    return 0;
+  if (interactive) {  // the prompt is the policy, bound to the engine itself
+    s.live = std::make_unique<Policy>();
+    s.live->interp = s.master;
+    s.live->ownsInterp = false;
+    s.live->api = std::make_unique<Api>(s.master, s.opts.limit, s.bridge);
+    EngineOptions eo;
+    eo.localName = s.opts.localName;
+    s.engine = std::make_unique<Engine>(base, eo, *s.live->api);
+    for (const HostSpec& h : s.opts.hosts) s.engine->hostSpec(h.name) = h;
+    s.live->api->attach(*s.engine);
+    Tcl_PkgProvide(s.master, "failover", kVersion);
+    Tcl_SetVar2(s.master, "fail::version", nullptr, kVersion, TCL_GLOBAL_ONLY);
+    s.liveApi = s.live->api.get();
+  } else {
+    // Read as a reload is: into a staging engine, then taken over by the live one.
+    std::unique_ptr<Policy> first = s.makePolicy();
+    if (std::string e = s.load(*first, true); !e.empty()) throw std::runtime_error(e);
+    if (s.opts.checkOnly) {
+      std::cout << "failsh: " << s.opts.file << ": policy OK (" << first->staging->services().size()
+                << " services, " << first->staging->hosts().size() << " hosts)\n";
+      return 0;
+    }
+    EngineOptions eo;
+    eo.localName = s.opts.localName;
+    s.engine = std::make_unique<Engine>(base, eo, *first->api);
+    s.swapIn(std::move(first));
   }
   if (!s.opts.monitor.listens.empty()) {
     s.monitor = std::make_unique<server::Server>(base, s.opts.monitor, s.engine->monitor());
@@ -269,7 +370,10 @@ int Shell::run() {
   }
   // A stop signal ends failsh within a callback's limit and a second, stuck or not.
   s.stopWatchdog = std::make_unique<StopWatchdog>(s.opts.limit + std::chrono::seconds(1),
-                                                  [api = s.api.get()] { return api->guard().current(); });
+                                                  [&s] {
+                                                    Api* api = s.liveApi;
+                                                    return api ? api->guard().current() : std::string();
+                                                  });
   chainStopSignal(SIGTERM);
   chainStopSignal(SIGINT);
   ::signal(SIGPIPE, SIG_IGN);
