@@ -153,6 +153,12 @@ std::vector<std::string> Engine::services() const {
   return out;
 }
 
+std::vector<ServiceSpec> Engine::serviceSpecs() const {
+  std::vector<ServiceSpec> out;
+  for (const auto& [n, s] : services_) out.push_back(s->spec);
+  return out;
+}
+
 std::vector<std::string> Engine::hosts() const {
   std::vector<std::string> out;
   for (const auto& [n, h] : hosts_) out.push_back(n);

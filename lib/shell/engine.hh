@@ -108,6 +108,7 @@ class Engine {
   void serviceChanged(const std::string& name);
   bool hasService(const std::string& name) const { return services_.count(name) != 0; }
   std::vector<std::string> services() const;
+  std::vector<ServiceSpec> serviceSpecs() const;
   std::vector<std::string> hosts() const;
 
   void start();  // connects to the local faild, starts every schedule

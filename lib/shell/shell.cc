@@ -18,6 +18,8 @@
 #include "shell/api.hh"
 #include "shell/bridge.hh"
 #include "shell/engine.hh"
+#include "base/time.hh"
+#include "shell/policy_check.hh"
 #include "shell/policy_reader.hh"
 #include "shell/sandbox.hh"
 #include "shell/stop_watchdog.hh"
@@ -161,8 +163,38 @@ struct Shell::Impl {
     p.api->guard().source(opts.file, (atStart ? "reading " : "reload of ") + opts.file,
                           [&](int c, const std::string& r) { code = c, result = r; }, {}, true);
     allowExit(p.interp, false);
-    if (code != TCL_OK) return opts.file + ": " + result;
-    return "";
+    // Every error in one report: the read's, then what checkPolicy finds in what was read.
+    std::vector<std::string> errors;
+    if (code != TCL_OK) errors.push_back(opts.file + ": " + result);
+    for (std::string& e : checkPolicy(p.interp, *p.staging, opts.file)) errors.push_back(std::move(e));
+    return join(errors);
+  }
+
+  static std::string join(const std::vector<std::string>& lines) {
+    std::string out;
+    for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
+    return out;
+  }
+
+  // What the monitor and debug ports' start would refuse (a listener off loopback
+  // without an access file, an access or TLS file that does not load), for -t.
+  std::vector<std::string> checkListeners() {
+    std::vector<std::string> errors;
+    state::Store scratch(nullptr, state::Recovery{}, state::Store::Options{}, steadyNow());
+    auto check = [&](const char* what, server::ServerConfig c) {
+      try {
+        server::Server probe(tcl::base(), std::move(c), scratch);
+      } catch (const std::exception& e) {
+        errors.push_back(std::string(what) + ": " + e.what());
+      }
+    };
+    if (!opts.monitor.listens.empty()) check("--monitor", opts.monitor);
+    if (!opts.debug.empty()) {
+      server::ServerConfig dc = opts.monitor;
+      dc.listens = opts.debug;
+      check("--debug-port", dc);
+    }
+    return errors;
   }
 
   // `next` becomes the running policy: the engine takes over its services and hosts by
@@ -315,7 +347,11 @@ int Shell::run() {
   // trusted one is the administrator's own code, and its top level runs once.
   if (!interactive && !isPolicyReader() && (s.opts.safe || s.opts.checkOnly)) {
     spawn::Result r = spawn::run(policyReader(s.opts));
-    if (std::string e = readerError(r, s.opts); !e.empty()) throw std::runtime_error(e);
+    std::vector<std::string> errors;
+    if (std::string e = readerError(r, s.opts); !e.empty()) errors.push_back(e);
+    if (s.opts.checkOnly)  // -t refuses what start would: the ports' settings too
+      for (std::string& e : s.checkListeners()) errors.push_back(std::move(e));
+    if (!errors.empty()) throw std::runtime_error(Impl::join(errors));
     if (s.opts.checkOnly) {
       std::cout << r.out << std::flush;
       return 0;

@@ -110,6 +110,10 @@ TEST_F(FailshReloadTest, AFailedReloadChangesNothingAndSaysWhy) {
   EXPECT_NE(sh->log().find("no such thing"), std::string::npos) << sh->log();
   EXPECT_EQ(interval(), "1s");
   EXPECT_EQ(recordOf(sh->address(), "service:db"), "");
+  // A file that reads but calls a start proc it does not define is refused too.
+  EXPECT_FALSE(reload(*sh, head + "failsvc www interval 3s start nosuch\n"));
+  EXPECT_NE(sh->log().find("failsvc www start: no command \"nosuch\""), std::string::npos) << sh->log();
+  EXPECT_EQ(interval(), "1s");
   // The old policy's timer still ticks.
   size_t ticks = lines(dir.file("ticks")).size();
   ASSERT_TRUE(eventually([&] { return lines(dir.file("ticks")).size() > ticks; }));
