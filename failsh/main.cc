@@ -81,7 +81,7 @@ std::vector<cli::Option> options(Settings& s, bool& wantHelp, bool& wantVersion)
        [&](const std::string& v) { s.shell.monitor.tls.cert = v; }},
       {"tls-key", 0, "FILE", "private key (PEM) for tls: listeners",
        [&](const std::string& v) { s.shell.monitor.tls.key = v; }},
-      {"dump-file", 'l', "FILE", "where SIGUSR1 dumps state (default /var/tmp/failsh.dump; a FIFO stays open)",
+      {"dump-file", 'l', "FILE", "where SIGUSR1 dumps state (default $RUNTIME_DIRECTORY/failsh.dump, else /run/failsh/failsh.dump; a FIFO stays open)",
        [&](const std::string& v) { s.shell.dumpFile = v; }},
       {"foreground", 'F', nullptr, "stay in the foreground (the default)", [&](const std::string&) { s.daemon = false; }},
       {"daemon", 0, nullptr, "detach into the background (logs go to syslog unless --log)",

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <set>
@@ -273,7 +274,10 @@ struct Shell::Impl {
     struct stat st{};
     bool fifo = ::stat(opts.dumpFile.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
     int fd = dumpFd;
-    if (fd < 0) fd = ::open(opts.dumpFile.c_str(), fifo ? (O_WRONLY | O_NONBLOCK) : (O_WRONLY | O_CREAT | O_TRUNC), 0644);
+    int flags = fifo ? (O_WRONLY | O_NONBLOCK) : (O_WRONLY | O_CREAT | O_TRUNC);
+    if (fd < 0) fd = ::open(opts.dumpFile.c_str(), flags, 0644);
+    if (fd < 0 && errno == ENOENT && opts.dumpFile == "/run/failsh/failsh.dump" && ::mkdir("/run/failsh", 0755) == 0)
+      fd = ::open(opts.dumpFile.c_str(), flags, 0644);  // the default's directory, without systemd to make it
     if (fd < 0) {
       FAIL_LOG(fac(), Err) << "cannot write the dump to " << opts.dumpFile << ": " << std::strerror(errno);
       return;
@@ -320,8 +324,15 @@ struct Shell::Impl {
   }
 };
 
+std::string defaultDumpFile() {
+  const char* rd = std::getenv("RUNTIME_DIRECTORY");
+  std::string dir = rd ? std::string(rd).substr(0, std::string(rd).find(':')) : "";
+  return (dir.empty() ? std::string("/run/failsh") : dir) + "/failsh.dump";
+}
+
 Shell::Shell(ShellOptions opts) : impl_(std::make_unique<Impl>()) {
   impl_->opts = std::move(opts);
+  if (impl_->opts.dumpFile.empty()) impl_->opts.dumpFile = defaultDumpFile();
   impl_->opts.monitor.program = "failsh";
 }
 

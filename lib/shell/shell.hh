@@ -26,9 +26,13 @@ struct ShellOptions {
   std::chrono::milliseconds limit{10000};  // each callback's, and reading the policy's
   server::ServerConfig monitor;  // program "failsh"; listens empty: no monitor port
   std::vector<net::ListenSpec> debug;  // -D
-  std::string dumpFile = "/var/tmp/failsh.dump";
+  std::string dumpFile;  // "" : defaultDumpFile()
   std::string localName = "localhost";
 };
+
+// Where SIGUSR1 dumps without -l: failsh.dump in the first directory of
+// $RUNTIME_DIRECTORY (set by systemd for RuntimeDirectory=), else /run/failsh/failsh.dump.
+std::string defaultDumpFile();
 
 // Call tcl::install() and Tcl_FindExecutable() before constructing.
 class Shell {
