@@ -137,6 +137,10 @@ ServiceSpec& Engine::serviceSpec(const std::string& name) {
 
 void Engine::serviceChanged(const std::string& name) {
   Service& s = *services_.at(name);
+  if (s.polling) {  // a run polling by the old settings (its peers, its witnesses) is abandoned
+    ++s.runGen;
+    s.polling = s.running = false;
+  }
   for (const auto& list : {s.spec.masters, s.spec.slaves, s.spec.witnesses})
     for (const auto& h : list)
       if (!hosts_.count(h)) {

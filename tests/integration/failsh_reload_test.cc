@@ -97,6 +97,28 @@ TEST_F(FailshReloadTest, CallbacksAndTimersRunOnceAfterTwoReloads) {
   EXPECT_GE(Clock::now() - began, 800ms);
 }
 
+// After two reloads a quorum is declared once: a verdict is judged and set once.
+TEST_F(FailshReloadTest, AQuorumIsDeclaredOnceAfterTwoReloads) {
+  auto fa = faild("faild");
+  std::string policy = "failhost localhost port " + portOf(*fa) + "\n" +
+                       "fail::quorum web -checks web@* -up 50% -down 50%\n";
+  auto sh = failsh(policy);
+  ASSERT_TRUE(eventually([&] {  // the listing is read: web@a's next state is a change
+    sh->signal(SIGUSR1);
+    return readFile(dir.file("dump")).find("local synced") != std::string::npos;
+  }));
+  set(*fa, "web@a", "UP");
+  ASSERT_TRUE(eventually([&] { return field(recordOf(fa->address(), "web"), "state") == "UP"; }));
+  ASSERT_TRUE(reload(*sh, policy));
+  ASSERT_TRUE(reload(*sh, policy));
+  set(*fa, "web@a", "FAIL");
+  ASSERT_TRUE(eventually([&] { return field(recordOf(fa->address(), "web"), "state") == "FAIL"; }));
+  set(*fa, "web@a", "UP");  // a later verdict: by then every quorum has judged the FAIL
+  ASSERT_TRUE(eventually([&] { return count(sh->log(), "quorum web -> UP") >= 2; }));
+  EXPECT_EQ(count(sh->log(), "quorum web -> FAIL"), 1u) << sh->log();
+  EXPECT_EQ(count(sh->log(), "quorum web -> UP"), 2u) << sh->log();
+}
+
 // A reload that fails (here at its last line) changes nothing: the interval that the
 // new file set before the error is not applied. A good reload then applies it.
 TEST_F(FailshReloadTest, AFailedReloadChangesNothingAndSaysWhy) {
