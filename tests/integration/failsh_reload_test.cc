@@ -40,6 +40,14 @@ class FailshReloadTest : public ::testing::Test {
            (sh.log().rfind("reload refused") == std::string::npos ||
             sh.log().rfind("reloaded ") > sh.log().rfind("reload refused"));
   }
+  // Waits until failsh has read the local faild's listing (its dump says so): a record
+  // set from now on reaches the policy as a change.
+  void waitSynced(Daemon& sh) {
+    ASSERT_TRUE(eventually([&] {
+      sh.signal(SIGUSR1);
+      return readFile(dir.file("dump")).find("local synced") != std::string::npos;
+    }));
+  }
   static size_t count(const std::string& text, const std::string& what) {
     size_t n = 0;
     for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -85,6 +93,7 @@ TEST_F(FailshReloadTest, CallbacksAndTimersRunOnceAfterTwoReloads) {
   ASSERT_TRUE(eventually([&] { return lines(dir.file("ticks")).size() >= 2; }));
   ASSERT_TRUE(reload(*sh, policy));
   ASSERT_TRUE(reload(*sh, policy));
+  waitSynced(*sh);
   set(*fa, "probe", "UP");
   set(*fa, "probe", "FAIL");
   ASSERT_TRUE(eventually([&] { return count(readFile(dir.file("seen")), "change FAIL") >= 1; }));
@@ -103,10 +112,7 @@ TEST_F(FailshReloadTest, AQuorumIsDeclaredOnceAfterTwoReloads) {
   std::string policy = "failhost localhost port " + portOf(*fa) + "\n" +
                        "fail::quorum web -checks web@* -up 50% -down 50%\n";
   auto sh = failsh(policy);
-  ASSERT_TRUE(eventually([&] {  // the listing is read: web@a's next state is a change
-    sh->signal(SIGUSR1);
-    return readFile(dir.file("dump")).find("local synced") != std::string::npos;
-  }));
+  waitSynced(*sh);
   set(*fa, "web@a", "UP");
   ASSERT_TRUE(eventually([&] { return field(recordOf(fa->address(), "web"), "state") == "UP"; }));
   ASSERT_TRUE(reload(*sh, policy));
