@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
       std::cout << "Usage: failsh [OPTION]... [-f POLICY.tcl]\nThe failover shell: runs a Tcl policy that "
                    "decides where services run.\n\n"
                 << cli::help(table)
-                << "\nSignals: TERM and INT stop, HUP re-sources the policy and reopens the log, USR1 dumps "
+                << "\nSignals: TERM and INT stop, HUP reloads the policy (all or nothing) and reopens the log, USR1 dumps "
                    "state to the -l file.\nSee failsh(8) and failover(n).\n";
       return 0;
     }

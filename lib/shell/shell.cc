@@ -15,11 +15,11 @@
 
 #include "base/daemon.hh"
 #include "base/log.hh"
+#include "base/time.hh"
 #include "base/version.hh"
 #include "shell/api.hh"
 #include "shell/bridge.hh"
 #include "shell/engine.hh"
-#include "base/time.hh"
 #include "shell/policy_check.hh"
 #include "shell/policy_reader.hh"
 #include "shell/sandbox.hh"

@@ -1,8 +1,9 @@
 // failsh as a whole (failsh(8)): Tcl with the libevent notifier, the policy in a child
 // interpreter (trusted, or safe with --safe), the engine, the monitor port (and the
 // optional -D debug port) serving the engine's hosts and services in the line protocol,
-// signals (TERM and INT stop, HUP re-sources the policy and rereads the access file,
-// USR1 dumps to the -l file or FIFO), and without a policy file an interactive prompt.
+// signals (TERM and INT stop, HUP reloads the policy as a transaction, failsh(8)
+// RELOAD, and rereads the access file, USR1 dumps to the -l file or FIFO), and without
+// a policy file an interactive prompt.
 #pragma once
 
 #include <chrono>
