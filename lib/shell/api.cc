@@ -64,7 +64,20 @@ void Api::listen() {
         if (*alive) changed(name, dict, kind);
       });
     });
+    // After each listing of the local faild (at start, after a reconnection) every
+    // quorum judges the records as they are, changed or not.
+    syncId_ = engine->onSynced([this, engine] {
+      for (auto& [n, q] : quorums_) quorumStart(*engine, q);
+    });
     for (auto& [n, q] : quorums_) quorumStart(*engine, q);
+  });
+}
+
+std::set<std::string> Api::quorumNames() {
+  return bridge_.onLoop([this] {
+    std::set<std::string> out;
+    for (const auto& [n, q] : quorums_) out.insert(n);
+    return out;
   });
 }
 
@@ -75,6 +88,7 @@ void Api::retire() {
     bridge_.onLoop([this, engine] {
       engine->unsubscribe(trapId_);
       engine->unsubscribe(subId_);
+      engine->unsubscribe(syncId_);
       quorums_.clear();
     });
     listening_ = false;

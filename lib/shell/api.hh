@@ -100,6 +100,7 @@ class Api : public ProcRunner {
   struct QuorumVote;
   std::map<std::string, std::shared_ptr<QuorumVote>> quorums_;
   bool listening() const { return listening_; }
+  std::set<std::string> quorumNames();
   std::vector<Tcl_Obj*> traps_;
   std::uint64_t nextId_ = 0;
   // traps_.size() + subscriptions_.size(), read on the loop side to skip needless work.
@@ -115,7 +116,7 @@ class Api : public ProcRunner {
   bool safe_ = false;
   std::set<std::string> allowedHosts_;
   bool listening_ = false;
-  int trapId_ = 0, subId_ = 0;  // the engine's ids of our hooks
+  int trapId_ = 0, subId_ = 0, syncId_ = 0;  // the engine's ids of our hooks
   // False once retired or destroyed: work already queued for the Tcl side is dropped.
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
   void listen();

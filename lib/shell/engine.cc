@@ -59,9 +59,15 @@ int Engine::onTrap(TrapFn fn) {
   return nextId_;
 }
 
+int Engine::onSynced(std::function<void()> fn) {
+  syncedFns_[++nextId_] = std::move(fn);
+  return nextId_;
+}
+
 void Engine::unsubscribe(int id) {
   subscribers_.erase(id);
   traps_.erase(id);
+  syncedFns_.erase(id);
 }
 
 void Engine::notify(const state::Record& rec, ChangeKind kind) {
@@ -225,6 +231,17 @@ void Engine::setLocal(const std::string& name, State s, const std::string& note,
           Millis{5000});
 }
 
+void Engine::deleteLocal(const std::string& name) {
+  std::string line = "DEL";
+  proto::appendElement(line, name);
+  request(opts_.localName, line,
+          [name](const client::Reply& r) {
+            if (!r.ok && r.code != "NOTFOUND")
+              FAIL_LOG(fac(), Err) << "cannot delete " << name << " in the local faild: " << r.code << " " << r.message;
+          },
+          Millis{5000});
+}
+
 void Engine::reachability(Host& h, bool ok, const std::string& why) {
   if (h.spec.name == opts_.localName) return;
   if (h.known && h.reachable == ok) return;
@@ -297,6 +314,12 @@ void Engine::onWatch(const client::WatchEvent& e) {
       // advice: put a freshly started service into RECOVER).
       for (auto& [name, s] : services_)
         if (!local_.count(name)) setLocal(name, State::Recover, "failsh started");
+    }
+    for (auto it = syncedFns_.begin(); it != syncedFns_.end();) {  // by id: one may unsubscribe
+      int id = it->first;
+      std::function<void()> fn = it->second;
+      fn();
+      it = syncedFns_.upper_bound(id);
     }
     return;
   }

@@ -122,6 +122,8 @@ class Engine {
   int subscribe(ChangeFn fn);
   using TrapFn = std::function<void(const std::string& service, State from, State to, const std::string& note)>;
   int onTrap(TrapFn fn);
+  // Called each time the listing of the local faild's records is complete (SYNCED).
+  int onSynced(std::function<void()> fn);
   void unsubscribe(int id);
 
   // The procs run through `runner` from now on (a reload's new policy).
@@ -141,6 +143,8 @@ class Engine {
   // SET in the local faild (used for service states, host records, quorum results).
   void setLocal(const std::string& name, State s, const std::string& note, const state::Attrs& attrs = {},
                 std::int64_t ttlMs = 0, client::Link::ReplyFn fn = {});
+  // DEL in the local faild (a record failsh no longer keeps).
+  void deleteLocal(const std::string& name);
 
   state::Store& monitor() { return monitor_; }
   const ServiceStatus* status(const std::string& service) const;
@@ -183,6 +187,7 @@ class Engine {
   bool synced_ = false, started_ = false;
   std::map<int, ChangeFn> subscribers_;
   std::map<int, TrapFn> traps_;
+  std::map<int, std::function<void()>> syncedFns_;
   int nextId_ = 0;
   // Services removed by a reload, kept until released (their stop proc may be out).
   std::map<Service*, std::unique_ptr<Service>> retired_;

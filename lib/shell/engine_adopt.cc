@@ -1,7 +1,6 @@
 // A reload's new policy taken over by name (Engine::adopt, failsh(8) RELOAD).
 #include "base/log.hh"
 #include "base/time.hh"
-#include "proto/list.hh"
 #include "shell/engine.hh"
 #include "shell/engine_impl.hh"
 
@@ -77,9 +76,7 @@ void Engine::release(Service& s) {
     return;
   }
   FAIL_LOG(fac(), Notice) << "-service " << s.spec.name << ": removed from the policy";
-  std::string line = "DEL";
-  proto::appendElement(line, s.spec.name);
-  request(opts_.localName, line, {}, Millis{5000});
+  deleteLocal(s.spec.name);
   std::function<void()> done = std::move(s.released);
   retired_.erase(&s);  // frees s
   if (done) done();
@@ -88,9 +85,7 @@ void Engine::release(Service& s) {
 void Engine::dropHost(const std::string& name) {
   FAIL_LOG(fac(), Notice) << "-host " << name << ": no longer named by the policy";
   hosts_.erase(name);  // its link closes; its callbacks are not called
-  std::string line = "DEL";
-  proto::appendElement(line, "host:" + name);
-  request(opts_.localName, line, {}, Millis{5000});
+  deleteLocal("host:" + name);
   monitor_.del("host:" + name, wallNow(), noop);
 }
 

@@ -201,10 +201,19 @@ struct Shell::Impl {
   // `next` becomes the running policy: the engine takes over its services and hosts by
   // name, the old one's callbacks end, and it is deleted once its removed services are
   // released (failsh(8), RELOAD).
-  Adopted swapIn(std::unique_ptr<Policy> next) {
+  Adopted swapIn(std::unique_ptr<Policy> next, std::vector<std::string>* quorumsRemoved = nullptr) {
     std::unique_ptr<Policy> old = std::move(live);
     live = std::move(next);
-    if (old) old->api->retire();
+    if (old) {  // a quorum no longer declared leaves the local faild, as a service does
+      std::set<std::string> kept = live->api->quorumNames();
+      for (const std::string& q : old->api->quorumNames())
+        if (!kept.count(q)) {
+          FAIL_LOG(fac(), Notice) << "-quorum " << q << ": removed from the policy";
+          engine->deleteLocal(q);
+          if (quorumsRemoved) quorumsRemoved->push_back(q);
+        }
+      old->api->retire();
+    }
     engine->setRunner(*live->api);
     Policy* oldp = old.get();
     if (old) retiring.push_back(std::move(old));
@@ -253,7 +262,8 @@ struct Shell::Impl {
       next.reset();
       FAIL_LOG(fac(), Err) << "reload refused, the running policy stays: " << e;
     } else {
-      Adopted a = swapIn(std::move(next));
+      std::vector<std::string> quorums;
+      Adopted a = swapIn(std::move(next), &quorums);
       auto words = [](const std::vector<std::string>& v) {
         std::string out;
         for (const auto& w : v) out += (out.empty() ? "" : " ") + w;
@@ -261,7 +271,7 @@ struct Shell::Impl {
       };
       FAIL_LOG(fac(), Notice) << "reloaded " << opts.file << ": services added " << words(a.added) << " changed "
                               << words(a.changed) << " removed " << words(a.removed) << ", hosts removed "
-                              << words(a.hostsRemoved);
+                              << words(a.hostsRemoved) << ", quorums removed " << words(quorums);
     }
     daemon::notify("READY=1");
   }

@@ -125,6 +125,20 @@ TEST_F(FailshReloadTest, AQuorumIsDeclaredOnceAfterTwoReloads) {
   EXPECT_EQ(count(sh->log(), "quorum web -> UP"), 2u) << sh->log();
 }
 
+// A quorum judges the local faild's records as failsh finds them at start (no check
+// needs to change first), and one no longer declared leaves at a reload: its record is
+// deleted from the local faild.
+TEST_F(FailshReloadTest, AQuorumJudgesAtStartAndLeavesWhenNoLongerDeclared) {
+  auto fa = faild("faild");
+  set(*fa, "web@a", "UP");
+  std::string head = "failhost localhost port " + portOf(*fa) + "\n";
+  auto sh = failsh(head + "fail::quorum web -checks web@* -up 50% -down 50%\n");
+  ASSERT_TRUE(eventually([&] { return field(recordOf(fa->address(), "web"), "state") == "UP"; })) << sh->log();
+  ASSERT_TRUE(reload(*sh, head));
+  EXPECT_TRUE(eventually([&] { return recordOf(fa->address(), "web").empty(); }));
+  EXPECT_NE(sh->log().find("quorums removed {web}"), std::string::npos) << sh->log();
+}
+
 // A reload that fails (here at its last line) changes nothing: the interval that the
 // new file set before the error is not applied. A good reload then applies it.
 TEST_F(FailshReloadTest, AFailedReloadChangesNothingAndSaysWhy) {
