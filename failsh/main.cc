@@ -39,7 +39,7 @@ const daemon::Program kFailsh = {
     "failsh",
     "[OPTION]... [-f POLICY.tcl]",
     "The failover shell: runs a Tcl policy that decides where services run.",
-    "Signals: TERM and INT stop, HUP re-sources the policy and reopens the log, USR1 dumps state to the -l "
+    "Signals: TERM and INT stop, HUP reloads the policy (all or nothing) and reopens the log, USR1 dumps state to the -l "
     "file.\nSee failsh(8) and failover(n).",
     {"main", "service", "policy", "link", "proto", "store", "access", "watch", "tls"},
     "load the policy (in a child process under limits), report what it defines, and exit",
@@ -92,7 +92,7 @@ std::vector<cli::Option> options(Settings& s) {
        [&](const std::string& v) { s.shell.monitor.tls.cert = v; }},
       {"tls-key", 0, "FILE", "private key (PEM) for tls: listeners",
        [&](const std::string& v) { s.shell.monitor.tls.key = v; }},
-      {"dump-file", 'l', "FILE", "where SIGUSR1 dumps state (default /var/tmp/failsh.dump; a FIFO stays open)",
+      {"dump-file", 'l', "FILE", "where SIGUSR1 dumps state (default $RUNTIME_DIRECTORY/failsh.dump, else /run/failsh/failsh.dump; a FIFO stays open)",
        [&](const std::string& v) { s.shell.dumpFile = v; }},
   };
 }

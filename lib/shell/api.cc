@@ -27,26 +27,78 @@ Api::Api(Tcl_Interp* policy, std::chrono::milliseconds limit, Bridge& bridge)
     : interp_(policy), guard_(policy, limit), bridge_(bridge) {}
 
 Api::~Api() {
+  *alive_ = false;
   for (auto& [id, s] : subscriptions_) Tcl_DecrRefCount(s.prefix);
 }
 
-void Api::attach(Engine& engine) {
+void Api::attach(Engine& engine, bool listen) {
   engine_ = &engine;
   registerConfigCommands(interp_, *this);
   registerFailCommands(interp_, *this);
-  // Called on the loop side; the scripts run on the Tcl side.
-  auto hook = [this, &engine] {
-    engine.onTrap([this](const std::string& service, State from, State to, const std::string& note) {
+  if (listen) this->listen();
+}
+
+void Api::rebind(Engine& live) {
+  engine_ = &live;
+  listen();
+}
+
+// Called on the loop side; the scripts run on the Tcl side, unless retired meanwhile.
+void Api::listen() {
+  listening_ = true;
+  Engine* engine = engine_;
+  auto alive = alive_;
+  bridge_.onLoop([this, engine, alive] {
+    trapId_ = engine->onTrap([this, alive](const std::string& service, State from, State to, const std::string& note) {
       if (listeners_ == 0) return;
-      bridge_.toTcl([this, service, from, to, note] { trap(service, from, to, note); });
+      bridge_.toTcl([this, alive, service, from, to, note] {
+        if (*alive) trap(service, from, to, note);
+      });
     });
-    engine.subscribe([this](const state::Record& rec, bool deleted) {
+    subId_ = engine->subscribe([this, engine, alive](const state::Record& rec, ChangeKind kind) {
+      for (auto& [n, q] : quorums_) quorumFeed(*engine, q, rec, kind == ChangeKind::Delete);
       if (listeners_ == 0) return;
       std::string dict = state::encodeRecord(rec), name = rec.name;
-      bridge_.toTcl([this, dict, name, deleted] { changed(name, dict, deleted); });
+      bridge_.toTcl([this, alive, dict, name, kind] {
+        if (*alive) changed(name, dict, kind);
+      });
     });
-  };
-  bridge_.onLoop(hook);
+    // After each listing of the local faild (at start, after a reconnection) every
+    // quorum judges the records as they are, changed or not.
+    syncId_ = engine->onSynced([this, engine] {
+      for (auto& [n, q] : quorums_) quorumStart(*engine, q);
+    });
+    for (auto& [n, q] : quorums_) quorumStart(*engine, q);
+  });
+}
+
+std::set<std::string> Api::quorumNames() {
+  return bridge_.onLoop([this] {
+    std::set<std::string> out;
+    for (const auto& [n, q] : quorums_) out.insert(n);
+    return out;
+  });
+}
+
+void Api::retire() {
+  *alive_ = false;
+  if (listening_) {
+    Engine* engine = engine_;
+    bridge_.onLoop([this, engine] {
+      engine->unsubscribe(trapId_);
+      engine->unsubscribe(subId_);
+      engine->unsubscribe(syncId_);
+      quorums_.clear();
+    });
+    listening_ = false;
+  }
+  timers_.clear();
+  for (auto& [id, s] : subscriptions_) Tcl_DecrRefCount(s.prefix);
+  subscriptions_.clear();
+  traps_.clear();
+  countListeners();
+  // Tcl's own after (or the --safe one): every pending script is cancelled.
+  if (Tcl_Eval(interp_, "foreach a [after info] {after cancel $a}") != TCL_OK) Tcl_ResetResult(interp_);
 }
 
 bool Api::hostAllowed(Tcl_Interp* interp, const std::string& host, const std::string& what) const {
@@ -76,11 +128,11 @@ void Api::trap(const std::string& service, State from, State to, const std::stri
   }
 }
 
-void Api::changed(const std::string& name, const std::string& dict, bool deleted) {
+void Api::changed(const std::string& name, const std::string& dict, ChangeKind kind) {
   for (auto& [id, sub] : subscriptions_) {
     if (!globMatch(sub.pattern, name)) continue;
     Tcl_Obj* cmd = Tcl_DuplicateObj(sub.prefix);
-    Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(deleted ? "delete" : "change", -1));
+    Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(changeKindName(kind), -1));
     Tcl_ListObjAppendElement(nullptr, cmd, Tcl_NewStringObj(dict.c_str(), -1));
     guard_.call(cmd, "fail::on change " + sub.pattern);
   }

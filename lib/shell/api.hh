@@ -39,8 +39,17 @@ class Api : public ProcRunner {
   // True when a policy may use `host`; else false with an error in interp.
   bool hostAllowed(Tcl_Interp* interp, const std::string& host, const std::string& what) const;
 
-  // Binds the engine and creates the commands in the policy interpreter.
-  void attach(Engine& engine);
+  // Binds the engine and creates the commands in the policy interpreter; with `listen`,
+  // the policy's subscriptions, traps and quorums hear the engine at once. failsh reads
+  // a policy against a staging engine without listening, then rebinds it (reload).
+  void attach(Engine& engine, bool listen = true);
+  // From now on the policy serves `live` and hears it (Engine::adopt took over what it
+  // declared). Loop side and Tcl side are one thread (failsh).
+  void rebind(Engine& live);
+  // The policy is being replaced: none of its callbacks runs any more (fail::every,
+  // fail::after, subscriptions, traps, quorums, Tcl's after); a proc asked through run()
+  // (a removed service's stop proc) still does. Call before the engine goes.
+  void retire();
   // With autoStart (the loadable package), the first command that needs the engine
   // running (anything but failhost) starts it; failsh starts it itself once the policy
   // is loaded.
@@ -65,7 +74,7 @@ class Api : public ProcRunner {
 
   // Tcl side of the engine's trap and change callbacks.
   void trap(const std::string& service, State from, State to, const std::string& note);
-  void changed(const std::string& name, const std::string& dict, bool deleted);
+  void changed(const std::string& name, const std::string& dict, ChangeKind kind);
 
   struct Timer {  // fail::every, fail::after
     Api* api = nullptr;
@@ -87,6 +96,12 @@ class Api : public ProcRunner {
   };
   std::map<std::string, std::unique_ptr<Timer>> timers_;
   std::map<std::string, Subscription> subscriptions_;
+  // fail::quorum declarations by name (a second declaration replaces the first); loop
+  // side only. Each hears the engine while the policy listens.
+  struct QuorumVote;
+  std::map<std::string, std::shared_ptr<QuorumVote>> quorums_;
+  bool listening() const { return listening_; }
+  std::set<std::string> quorumNames();
   std::vector<tcl::ObjRef> traps_;  // failtrap's command prefixes
   std::uint64_t nextId_ = 0;
   // traps_.size() + subscriptions_.size(), read on the loop side to skip needless work.
@@ -101,6 +116,11 @@ class Api : public ProcRunner {
   bool autoStart_ = false, started_ = false;
   bool safe_ = false;
   std::set<std::string> allowedHosts_;
+  bool listening_ = false;
+  int trapId_ = 0, subId_ = 0, syncId_ = 0;  // the engine's ids of our hooks
+  // False once retired or destroyed: work already queued for the Tcl side is dropped.
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+  void listen();
 };
 
 // Command registration, one file each (api_config.cc, api_fail.cc).
@@ -108,6 +128,9 @@ void registerConfigCommands(Tcl_Interp* interp, Api& api);
 void registerFailCommands(Tcl_Interp* interp, Api& api);
 void registerQuorumCommand(Tcl_Interp* interp, Api& api);
 void registerIpCommand(Tcl_Interp* interp, Api& api);
+// A quorum starts judging (fed the local faild's records), and hears one record (loop side).
+void quorumStart(Engine& engine, const std::shared_ptr<Api::QuorumVote>& q);
+void quorumFeed(Engine& engine, const std::shared_ptr<Api::QuorumVote>& q, const state::Record& rec, bool deleted);
 
 // A duration word: "5" (seconds), "500ms", "2s", "1m". False with a message in interp.
 bool durationArg(Tcl_Interp* interp, Tcl_Obj* obj, std::chrono::milliseconds& out);

@@ -24,23 +24,28 @@ int error(Tcl_Interp* interp, const std::string& msg) {
   return TCL_ERROR;
 }
 
-struct Vote {
+}  // namespace
+
+struct Api::QuorumVote {
   Quorum q;
   std::optional<state::State> sent;  // set in the local faild, echo not yet seen
 };
 
-void judge(Engine& engine, Vote& vote) {
-  const Quorum& q = vote.q;
+namespace {
+
+void judge(Engine& engine, const std::shared_ptr<Api::QuorumVote>& vote) {
+  const Quorum& q = vote->q;
   Tally t;
   auto v = q.verdict(&t);
   if (!v) return;
   auto it = engine.local().find(q.spec().name);
   if (it != engine.local().end() && it->second.state == *v) return;
-  if (vote.sent == v) return;  // already on its way
-  vote.sent = v;
+  if (vote->sent == v) return;  // already on its way
+  vote->sent = v;
   FAIL_LOG(fac(), Notice) << "quorum " << q.spec().name << " -> " << state::stateName(*v) << ": " << t.describe();
-  engine.setLocal(q.spec().name, *v, "quorum: " + t.describe(), {}, 0, [&vote](const client::Reply& r) {
-    if (!r.ok) vote.sent.reset();  // not set: try again at the next vote
+  std::weak_ptr<Api::QuorumVote> weak = vote;  // a reload may drop it before the reply
+  engine.setLocal(q.spec().name, *v, "quorum: " + t.describe(), {}, 0, [weak](const client::Reply& r) {
+    if (auto vote = weak.lock(); vote && !r.ok) vote->sent.reset();  // not set: try again at the next vote
   });
 }
 
@@ -78,21 +83,26 @@ int quorumCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]
     return error(interp, "fail::quorum " + spec.name + ": -checks, -up and -down are required");
   if (globMatch(spec.checks, spec.name)) return error(interp, "fail::quorum " + spec.name + ": -checks matches the quorum's own name");
   api.ensureStarted();
-  auto q = std::make_shared<Vote>(Vote{Quorum(spec), std::nullopt});
-  Engine* engine = &api.engine();
-  api.bridge().onLoop([engine, q] {  // the quorum lives on the loop side
-    for (const auto& [n, rec] : engine->local()) q->q.feed(rec, false);
-    engine->subscribe([engine, q](const state::Record& rec, bool deleted) {
-      if (rec.name == q->q.spec().name) q->sent.reset();  // our SET (or someone's) arrived
-      if (q->q.feed(rec, deleted) && engine->localSynced()) judge(*engine, *q);
-    });
-    if (engine->localSynced()) judge(*engine, *q);
+  auto q = std::make_shared<Api::QuorumVote>(Api::QuorumVote{Quorum(spec), std::nullopt});
+  api.bridge().onLoop([&api, q] {  // the quorum lives on the loop side
+    api.quorums_[q->q.spec().name] = q;  // declared again: replaced
+    if (api.listening()) quorumStart(api.engine(), q);
   });
   Tcl_SetObjResult(interp, Tcl_NewStringObj(spec.name.c_str(), -1));
   return TCL_OK;
 }
 
 }  // namespace
+
+void quorumStart(Engine& engine, const std::shared_ptr<Api::QuorumVote>& q) {
+  for (const auto& [n, rec] : engine.local()) q->q.feed(rec, false);
+  if (engine.localSynced()) judge(engine, q);
+}
+
+void quorumFeed(Engine& engine, const std::shared_ptr<Api::QuorumVote>& q, const state::Record& rec, bool deleted) {
+  if (rec.name == q->q.spec().name) q->sent.reset();  // our SET (or someone's) arrived
+  if (q->q.feed(rec, deleted) && engine.localSynced()) judge(engine, q);
+}
 
 void registerQuorumCommand(Tcl_Interp* interp, Api& api) {
   tcl::createCommand(interp, "::fail::quorum", quorumCmd, &api, nullptr);

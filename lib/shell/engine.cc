@@ -37,13 +37,48 @@ std::string joinWords(const std::vector<std::string>& v) {
 Engine::Engine(event_base* base, EngineOptions opts, ProcRunner& runner)
     : base_(base),
       opts_(std::move(opts)),
-      runner_(runner),
+      runner_(&runner),
       monitor_(nullptr, state::Recovery{}, monitorOptions(), steadyNow()),
       pinger_(base, [this] { pingHosts(); }) {
   host(opts_.localName);
 }
 
 Engine::~Engine() { stop(); }
+
+const char* changeKindName(ChangeKind k) {
+  return k == ChangeKind::Sync ? "sync" : k == ChangeKind::Change ? "change" : "delete";
+}
+
+int Engine::subscribe(ChangeFn fn) {
+  subscribers_[++nextId_] = std::move(fn);
+  return nextId_;
+}
+
+int Engine::onTrap(TrapFn fn) {
+  traps_[++nextId_] = std::move(fn);
+  return nextId_;
+}
+
+int Engine::onSynced(std::function<void()> fn) {
+  syncedFns_[++nextId_] = std::move(fn);
+  return nextId_;
+}
+
+void Engine::unsubscribe(int id) {
+  subscribers_.erase(id);
+  traps_.erase(id);
+  syncedFns_.erase(id);
+}
+
+void Engine::notify(const state::Record& rec, ChangeKind kind) {
+  // A subscriber may unsubscribe (a retiring policy): walk by id.
+  for (auto it = subscribers_.begin(); it != subscribers_.end();) {
+    int id = it->first;
+    ChangeFn fn = it->second;
+    fn(rec, kind);
+    it = subscribers_.upper_bound(id);
+  }
+}
 
 Engine::Host& Engine::host(const std::string& name) {
   auto& slot = hosts_[name];
@@ -108,6 +143,10 @@ ServiceSpec& Engine::serviceSpec(const std::string& name) {
 
 void Engine::serviceChanged(const std::string& name) {
   Service& s = *services_.at(name);
+  if (s.polling) {  // a run polling by the old settings (its peers, its witnesses) is abandoned
+    ++s.runGen;
+    s.polling = s.running = false;
+  }
   for (const auto& list : {s.spec.masters, s.spec.slaves, s.spec.witnesses})
     for (const auto& h : list)
       if (!hosts_.count(h)) {
@@ -121,6 +160,12 @@ void Engine::serviceChanged(const std::string& name) {
 std::vector<std::string> Engine::services() const {
   std::vector<std::string> out;
   for (const auto& [n, s] : services_) out.push_back(n);
+  return out;
+}
+
+std::vector<ServiceSpec> Engine::serviceSpecs() const {
+  std::vector<ServiceSpec> out;
+  for (const auto& [n, s] : services_) out.push_back(s->spec);
   return out;
 }
 
@@ -182,6 +227,17 @@ void Engine::setLocal(const std::string& name, State s, const std::string& note,
             if (!r.ok)
               FAIL_LOG(fac(), Err) << "cannot set " << name << " in the local faild: " << r.code << " " << r.message;
             if (fn) fn(r);
+          },
+          Millis{5000});
+}
+
+void Engine::deleteLocal(const std::string& name) {
+  std::string line = "DEL";
+  proto::appendElement(line, name);
+  request(opts_.localName, line,
+          [name](const client::Reply& r) {
+            if (!r.ok && r.code != "NOTFOUND")
+              FAIL_LOG(fac(), Err) << "cannot delete " << name << " in the local faild: " << r.code << " " << r.message;
           },
           Millis{5000});
 }
@@ -259,6 +315,12 @@ void Engine::onWatch(const client::WatchEvent& e) {
       for (auto& [name, s] : services_)
         if (!local_.count(name)) setLocal(name, State::Recover, "failsh started");
     }
+    for (auto it = syncedFns_.begin(); it != syncedFns_.end();) {  // by id: one may unsubscribe
+      int id = it->first;
+      std::function<void()> fn = it->second;
+      fn();
+      it = syncedFns_.upper_bound(id);
+    }
     return;
   }
   if (e.kind == K::Delete) {
@@ -266,7 +328,7 @@ void Engine::onWatch(const client::WatchEvent& e) {
     if (it == local_.end()) return;
     state::Record gone = std::move(it->second);
     local_.erase(it);
-    for (auto& fn : subscribers_) fn(gone, true);
+    notify(gone, ChangeKind::Delete);
     return;
   }
   if (e.kind != K::Record && e.kind != K::Change) return;
@@ -279,7 +341,9 @@ void Engine::onWatch(const client::WatchEvent& e) {
 }
 
 void Engine::localChanged(const state::Record& rec, const state::Record* before) {
-  for (auto& fn : subscribers_) fn(rec, false);
+  // Records listed before SYNCED are the state as it is (at start, or after the watch
+  // was cut off and listed afresh), not changes.
+  notify(rec, synced_ ? ChangeKind::Change : ChangeKind::Sync);
   auto it = services_.find(rec.name);
   if (it == services_.end()) return;
   Service& s = *it->second;
@@ -287,7 +351,7 @@ void Engine::localChanged(const state::Record& rec, const state::Record* before)
   s.status.local = rec.state;
   publishService(s);
   if (from == rec.state) return;
-  for (auto& fn : traps_) fn(rec.name, from, rec.state, rec.note);
+  for (auto& [id, fn] : traps_) fn(rec.name, from, rec.state, rec.note);
   // Entering FAIL by anyone's hand releases what this host runs (doc/design.md).
   if (rec.state == State::Fail && s.held) {
     if (s.running) {

@@ -35,6 +35,10 @@ struct HostSpec {
   std::string port = "1847";
   std::string secret;
   client::TlsOptions tls;
+  bool operator==(const HostSpec& o) const {
+    return name == o.name && address == o.address && port == o.port && secret == o.secret &&
+           tls.enabled == o.tls.enabled && tls.ca == o.tls.ca && tls.cert == o.tls.cert && tls.key == o.tls.key;
+  }
 };
 
 struct ServiceSpec {
@@ -53,6 +57,7 @@ struct ServiceSpec {
     if (pollTimeout.count()) return pollTimeout;
     return std::min(interval / 2, Millis{2000});
   }
+  bool operator==(const ServiceSpec&) const = default;
 };
 
 // Runs a service's proc; calls `done` (on the loop) with the state it returned, or FAIL
@@ -77,6 +82,17 @@ struct ServiceStatus {  // what the monitor shows
   Micros nextRun = 0;
 };
 
+// How a record reaches a subscriber: Sync, part of the listing of the local faild's
+// records when failsh (re)connects to it (the state as it is, not a change); Change, it
+// changed (or was created) since; Delete, it was deleted.
+enum class ChangeKind { Sync, Change, Delete };
+const char* changeKindName(ChangeKind k);  // "sync", "change", "delete"
+
+// What a reload changed (Engine::adopt), by name.
+struct Adopted {
+  std::vector<std::string> added, changed, removed, hostsRemoved;
+};
+
 class Engine {
  public:
   Engine(event_base* base, EngineOptions opts, ProcRunner& runner);
@@ -92,6 +108,7 @@ class Engine {
   void serviceChanged(const std::string& name);
   bool hasService(const std::string& name) const { return services_.count(name) != 0; }
   std::vector<std::string> services() const;
+  std::vector<ServiceSpec> serviceSpecs() const;
   std::vector<std::string> hosts() const;
 
   void start();  // connects to the local faild, starts every schedule
@@ -100,16 +117,34 @@ class Engine {
   // The local faild's records, kept current by a WATCH.
   const std::map<std::string, state::Record>& local() const { return local_; }
   bool localSynced() const { return synced_; }
-  using ChangeFn = std::function<void(const state::Record& rec, bool deleted)>;
-  void subscribe(ChangeFn fn) { subscribers_.push_back(std::move(fn)); }
+  // Subscribers and traps are called on the loop; each returns an id for unsubscribe().
+  using ChangeFn = std::function<void(const state::Record& rec, ChangeKind kind)>;
+  int subscribe(ChangeFn fn);
   using TrapFn = std::function<void(const std::string& service, State from, State to, const std::string& note)>;
-  void onTrap(TrapFn fn) { traps_.push_back(std::move(fn)); }
+  int onTrap(TrapFn fn);
+  // Called each time the listing of the local faild's records is complete (SYNCED).
+  int onSynced(std::function<void()> fn);
+  void unsubscribe(int id);
+
+  // The procs run through `runner` from now on (a reload's new policy).
+  void setRunner(ProcRunner& runner) { runner_ = &runner; }
+  // Reload (failsh(8), RELOAD): takes over the services and hosts that `next` (a staging
+  // engine the new policy was read against, never started) declares, by name. An
+  // unchanged service keeps its state and timers; a changed one takes its new settings
+  // and its schedule restarts; a removed one is released: its stop proc runs through
+  // `old` (the retiring policy, which defines it) if this host holds it, then its record
+  // is deleted from the local faild. A host no longer named by `next` is dropped and its
+  // host:NAME record deleted. `released` runs (on the loop) once every removed service
+  // is released; at once when none needed its stop proc.
+  Adopted adopt(const Engine& next, ProcRunner& old, std::function<void()> released);
 
   // A request to a host's faild ("localhost" is the local one); `fn` always runs.
   void request(const std::string& host, const std::string& line, client::Link::ReplyFn fn, Millis timeout);
   // SET in the local faild (used for service states, host records, quorum results).
   void setLocal(const std::string& name, State s, const std::string& note, const state::Attrs& attrs = {},
                 std::int64_t ttlMs = 0, client::Link::ReplyFn fn = {});
+  // DEL in the local faild (a record failsh no longer keeps).
+  void deleteLocal(const std::string& name);
 
   state::Store& monitor() { return monitor_; }
   const ServiceStatus* status(const std::string& service) const;
@@ -144,17 +179,25 @@ class Engine {
   void pingHosts();
   void publishService(const Service& s);
   void publishHost(const Host& h);
+  void notify(const state::Record& rec, ChangeKind kind);
+  void removeService(const std::string& name, ProcRunner& old, std::function<void()> done);
+  void release(Service& s);     // a removed service: stop it if held, then forget it
+  void dropHost(const std::string& name);
 
   event_base* base_;
   EngineOptions opts_;
-  ProcRunner& runner_;
+  ProcRunner* runner_;
   std::map<std::string, std::unique_ptr<Host>> hosts_;
   std::map<std::string, std::unique_ptr<Service>> services_;
   std::unique_ptr<client::Link> watch_;
   std::map<std::string, state::Record> local_;
   bool synced_ = false, started_ = false;
-  std::vector<ChangeFn> subscribers_;
-  std::vector<TrapFn> traps_;
+  std::map<int, ChangeFn> subscribers_;
+  std::map<int, TrapFn> traps_;
+  std::map<int, std::function<void()>> syncedFns_;
+  int nextId_ = 0;
+  // Services removed by a reload, kept until released (their stop proc may be out).
+  std::map<Service*, std::unique_ptr<Service>> retired_;
   state::Store monitor_;
   ev::Timer pinger_;
 };

@@ -42,6 +42,10 @@ struct Engine::Service {
   // late), on the verdict of the last run; every run cancels it and decides afresh.
   std::unique_ptr<ev::Timer> startTimer;
   State startFrom = State::Unknown;  // the local state that verdict saw
+  // Removed by a reload: the runner that stops it (the retiring policy) and what to
+  // call once it is released.
+  ProcRunner* stopper = nullptr;
+  std::function<void()> released;
 };
 
 }  // namespace fail::shell

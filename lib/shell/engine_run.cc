@@ -257,13 +257,18 @@ void Engine::act(Service& s, Action a) {
         return finish(s, st, std::string(actionName(a)) + " (no proc)", a);
       }
       Service* sp = &s;
-      runner_.run(s.spec.name, a, script, [this, sp, a](State st, const std::string& note) { finish(*sp, st, note, a); });
+      runner_->run(s.spec.name, a, script, [this, sp, a](State st, const std::string& note) { finish(*sp, st, note, a); });
       return;
     }
   }
 }
 
 void Engine::finish(Service& s, State next, const std::string& note, Action a) {
+  if (s.stopper) {  // removed by a reload while its proc was out
+    if (a == Action::Stop) s.held = false;
+    s.running = false;
+    return release(s);
+  }
   FAIL_LOG(fac(), Debug) << "run service=" << s.spec.name << " done: " << actionName(a) << " -> "
                          << state::stateName(next) << " (" << (a == Action::None ? s.status.lastNote : note) << ")";
   if (a == Action::Stop) s.held = false;

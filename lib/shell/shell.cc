@@ -7,17 +7,21 @@
 #include <tcl.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <set>
 
 #include "base/daemon.hh"
 #include "base/log.hh"
+#include "base/time.hh"
 #include "base/version.hh"
 #include "ev/loop.hh"
 #include "shell/api.hh"
 #include "shell/bridge.hh"
 #include "shell/engine.hh"
+#include "shell/policy_check.hh"
 #include "shell/policy_reader.hh"
 #include "shell/sandbox.hh"
 #include "shell/stop_watchdog.hh"
@@ -55,13 +59,29 @@ void chainStopSignal(int sig) {
 
 }  // namespace
 
+// One reading of the policy: its interpreter, its commands (Api) and, until it is
+// swapped in, the staging engine it declared its services and hosts to.
+struct Policy {
+  Tcl_Interp* interp = nullptr;
+  bool ownsInterp = true;  // false: the master (the interactive prompt)
+  std::unique_ptr<Api> api;
+  std::unique_ptr<Engine> staging;
+  ~Policy() {
+    api.reset();
+    staging.reset();
+    if (ownsInterp && interp) Tcl_DeleteInterp(interp);
+  }
+};
+
 struct Shell::Impl {
   ShellOptions opts;
   Tcl_Interp* master = nullptr;
-  Tcl_Interp* policy = nullptr;
   SameThreadBridge bridge;
-  std::unique_ptr<Api> api;
   std::unique_ptr<Engine> engine;
+  std::unique_ptr<Policy> live;                    // the policy that runs
+  std::vector<std::unique_ptr<Policy>> retiring;  // replaced, until their removed services are released
+  std::atomic<Api*> liveApi{nullptr};              // for the StopWatchdog's thread
+  int generation = 0;
   std::unique_ptr<ev::Loop> loop;  // on the Tcl notifier's event_base
   std::unique_ptr<server::Server> monitor, debug;
   std::unique_ptr<spawn::Child> reader;
@@ -102,27 +122,162 @@ struct Shell::Impl {
     });
   }
 
-  // Sources the policy again unless the child's read failed (`e` says why).
-  void reread(const std::string& e) {
+  // A fresh interpreter with the commands, bound to a staging engine.
+  std::unique_ptr<Policy> makePolicy() {
+    auto p = std::make_unique<Policy>();
+    std::string name = "policy" + (generation++ ? std::to_string(generation) : std::string());
+    p->interp = Tcl_CreateSlave(master, name.c_str(), opts.safe ? 1 : 0);
+    if (!p->interp) throw std::runtime_error("cannot create the policy interpreter");
+    p->api = std::make_unique<Api>(p->interp, opts.limit, bridge);
+    EngineOptions eo;
+    eo.localName = opts.localName;
+    p->staging = std::make_unique<Engine>(tcl::base(), eo, *p->api);
+    for (const HostSpec& h : opts.hosts) p->staging->hostSpec(h.name) = h;
+    if (opts.safe) {
+      std::set<std::string> allowed = {opts.localName, "localhost"};
+      for (const HostSpec& h : opts.hosts) allowed.insert(h.name);
+      p->api->restrictTo(std::move(allowed));
+    }
+    p->api->attach(*p->staging, false);
+    hardenPolicy(p->interp, *p->api, opts.safe);
+    Tcl_PkgProvide(p->interp, "failover", kVersion);
+    Tcl_SetVar2(p->interp, "fail::version", nullptr, kVersion, TCL_GLOBAL_ONLY);
+    return p;
+  }
+
+  // Reads the policy file into `p` under the callbacks' limit; "" or why it failed.
+  std::string load(Policy& p, bool atStart) {
+    int code = TCL_OK;
+    std::string result;
+    allowExit(p.interp, atStart && !opts.safe);
+    p.api->guard().source(opts.file, (atStart ? "reading " : "reload of ") + opts.file,
+                          [&](int c, const std::string& r) { code = c, result = r; }, {}, true);
+    allowExit(p.interp, false);
+    // Every error in one report: the read's, then what checkPolicy finds in what was read.
+    std::vector<std::string> errors;
+    if (code != TCL_OK) errors.push_back(opts.file + ": " + result);
+    for (std::string& e : checkPolicy(p.interp, *p.staging, opts.file)) errors.push_back(std::move(e));
+    return join(errors);
+  }
+
+  static std::string join(const std::vector<std::string>& lines) {
+    std::string out;
+    for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
+    return out;
+  }
+
+  // What the monitor and debug ports' start would refuse (a listener off loopback
+  // without an access file, an access or TLS file that does not load), for -t.
+  std::vector<std::string> checkListeners() {
+    std::vector<std::string> errors;
+    state::Store scratch(nullptr, state::Recovery{}, state::Store::Options{}, steadyNow());
+    auto check = [&](const char* what, server::ServerConfig c) {
+      try {
+        ev::Loop scratchLoop(tcl::base());
+        server::Server probe(scratchLoop, std::move(c), scratch);
+      } catch (const std::exception& e) {
+        errors.push_back(std::string(what) + ": " + e.what());
+      }
+    };
+    if (!opts.monitor.listens.empty()) check("--monitor", opts.monitor);
+    if (!opts.debug.empty()) {
+      server::ServerConfig dc = opts.monitor;
+      dc.listens = opts.debug;
+      check("--debug-port", dc);
+    }
+    return errors;
+  }
+
+  // `next` becomes the running policy: the engine takes over its services and hosts by
+  // name, the old one's callbacks end, and it is deleted once its removed services are
+  // released (failsh(8), RELOAD).
+  Adopted swapIn(std::unique_ptr<Policy> next, std::vector<std::string>* quorumsRemoved = nullptr) {
+    std::unique_ptr<Policy> old = std::move(live);
+    live = std::move(next);
+    if (old) {  // a quorum no longer declared leaves the local faild, as a service does
+      std::set<std::string> kept = live->api->quorumNames();
+      for (const std::string& q : old->api->quorumNames())
+        if (!kept.count(q)) {
+          FAIL_LOG(fac(), Notice) << "-quorum " << q << ": removed from the policy";
+          engine->deleteLocal(q);
+          if (quorumsRemoved) quorumsRemoved->push_back(q);
+        }
+      old->api->retire();
+    }
+    engine->setRunner(*live->api);
+    Policy* oldp = old.get();
+    if (old) retiring.push_back(std::move(old));
+    Adopted a = engine->adopt(*live->staging, oldp ? *oldp->api : *live->api, [this, oldp] {
+      if (oldp) tcl::post([this, oldp] { bury(oldp); });
+    });
+    live->api->rebind(*engine);
+    live->staging.reset();
+    liveApi = live->api.get();
+    return a;
+  }
+
+  // Deletes a replaced policy once none of its callbacks is running.
+  void bury(Policy* p) {
+    if (p->api->guard().busy()) {  // a callback of it waits in the event loop: later
+      struct Later {
+        Impl* self;
+        Policy* p;
+      };
+      Tcl_CreateTimerHandler(50, [](ClientData cd) {
+        std::unique_ptr<Later> l(static_cast<Later*>(cd));
+        l->self->bury(l->p);
+      }, new Later{this, p});
+      return;
+    }
+    for (auto it = retiring.begin(); it != retiring.end(); ++it)
+      if (it->get() == p) {
+        retiring.erase(it);
+        return;
+      }
+  }
+
+  // Reads the policy again into a fresh interpreter unless the child's read failed (`e`
+  // says why), and swaps it in only when it loaded completely.
+  void reread(std::string e) {
+    std::unique_ptr<Policy> next;
+    if (e.empty()) {
+      try {
+        next = makePolicy();
+        e = load(*next, false);
+      } catch (const std::exception& x) {
+        e = x.what();
+      }
+    }
     if (!e.empty()) {
+      next.reset();
       FAIL_LOG(fac(), Err) << "reload refused, the running policy stays: " << e;
     } else {
-      api->guard().source(opts.file, "reload of " + opts.file, [this](int code, const std::string&) {
-        if (code == TCL_OK) FAIL_LOG(fac(), Notice) << "reloaded " << opts.file;
-      });
+      std::vector<std::string> quorums;
+      Adopted a = swapIn(std::move(next), &quorums);
+      auto words = [](const std::vector<std::string>& v) {
+        std::string out;
+        for (const auto& w : v) out += (out.empty() ? "" : " ") + w;
+        return "{" + out + "}";
+      };
+      FAIL_LOG(fac(), Notice) << "reloaded " << opts.file << ": services added " << words(a.added) << " changed "
+                              << words(a.changed) << " removed " << words(a.removed) << ", hosts removed "
+                              << words(a.hostsRemoved) << ", quorums removed " << words(quorums);
     }
     daemon::notify("READY=1");
   }
 
   void dump() {
     std::string text = "failsh " + std::string(kVersion) + " pid " + std::to_string(::getpid()) + "\n" +
-                       engine->dump() + "policy calls=" + std::to_string(api->guard().counters().calls) +
-                       " errors=" + std::to_string(api->guard().counters().errors) +
-                       " overruns=" + std::to_string(api->guard().counters().overruns) + "\n\n";
+                       engine->dump() + "policy calls=" + std::to_string(live->api->guard().counters().calls) +
+                       " errors=" + std::to_string(live->api->guard().counters().errors) +
+                       " overruns=" + std::to_string(live->api->guard().counters().overruns) + "\n\n";
     struct stat st{};
     bool fifo = ::stat(opts.dumpFile.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
     int fd = dumpFd;
-    if (fd < 0) fd = ::open(opts.dumpFile.c_str(), fifo ? (O_WRONLY | O_NONBLOCK) : (O_WRONLY | O_CREAT | O_TRUNC), 0644);
+    int flags = fifo ? (O_WRONLY | O_NONBLOCK) : (O_WRONLY | O_CREAT | O_TRUNC);
+    if (fd < 0) fd = ::open(opts.dumpFile.c_str(), flags, 0644);
+    if (fd < 0 && errno == ENOENT && opts.dumpFile == "/run/failsh/failsh.dump" && ::mkdir("/run/failsh", 0755) == 0)
+      fd = ::open(opts.dumpFile.c_str(), flags, 0644);  // the default's directory, without systemd to make it
     if (fd < 0) {
       FAIL_LOG(fac(), Err) << "cannot write the dump to " << opts.dumpFile << ": " << std::strerror(errno);
       return;
@@ -169,8 +324,15 @@ struct Shell::Impl {
   }
 };
 
+std::string defaultDumpFile() {
+  const char* rd = std::getenv("RUNTIME_DIRECTORY");
+  std::string dir = rd ? std::string(rd).substr(0, std::string(rd).find(':')) : "";
+  return (dir.empty() ? std::string("/run/failsh") : dir) + "/failsh.dump";
+}
+
 Shell::Shell(ShellOptions opts) : impl_(std::make_unique<Impl>()) {
   impl_->opts = std::move(opts);
+  if (impl_->opts.dumpFile.empty()) impl_->opts.dumpFile = defaultDumpFile();
   impl_->opts.monitor.program = "failsh";
 }
 
@@ -180,8 +342,10 @@ Shell::~Shell() {
   s.stopWatchdog.reset();
   s.debug.reset();
   s.monitor.reset();
+  if (s.live && s.live->api && s.engine) s.live->api->retire();
+  s.retiring.clear();
+  s.live.reset();
   s.engine.reset();
-  s.api.reset();
   s.loop.reset();
   if (s.dumpFd >= 0) ::close(s.dumpFd);
   if (s.master) Tcl_DeleteInterp(s.master);
@@ -194,7 +358,11 @@ int Shell::run() {
   // trusted one is the administrator's own code, and its top level runs once.
   if (!interactive && !isPolicyReader() && (s.opts.safe || s.opts.checkOnly)) {
     spawn::Result r = spawn::run(policyReader(s.opts));
-    if (std::string e = readerError(r, s.opts); !e.empty()) throw std::runtime_error(e);
+    std::vector<std::string> errors;
+    if (std::string e = readerError(r, s.opts); !e.empty()) errors.push_back(e);
+    if (s.opts.checkOnly)  // -t refuses what start would: the ports' settings too
+      for (std::string& e : s.checkListeners()) errors.push_back(std::move(e));
+    if (!errors.empty()) throw std::runtime_error(Impl::join(errors));
     if (s.opts.checkOnly) {
       std::cout << r.out << std::flush;
       return 0;
@@ -203,44 +371,35 @@ int Shell::run() {
   s.master = Tcl_CreateInterp();
   if (Tcl_Init(s.master) != TCL_OK)
     FAIL_LOG(fac(), Warning) << "Tcl's library was not found: " << Tcl_GetStringResult(s.master);
-  if (interactive) {
-    s.policy = s.master;
-  } else {
-    s.policy = Tcl_CreateSlave(s.master, "policy", s.opts.safe ? 1 : 0);
-    if (!s.policy) throw std::runtime_error("cannot create the policy interpreter");
-  }
   logTclPanics();
   event_base* base = tcl::base();
   s.loop = std::make_unique<ev::Loop>(base);
-  s.api = std::make_unique<Api>(s.policy, s.opts.limit, s.bridge);
-  EngineOptions eo;
-  eo.localName = s.opts.localName;
-  s.engine = std::make_unique<Engine>(base, eo, *s.api);
-  for (const HostSpec& h : s.opts.hosts) s.engine->hostSpec(h.name) = h;
-  if (s.opts.safe) {
-    std::set<std::string> allowed = {s.opts.localName, "localhost"};
-    for (const HostSpec& h : s.opts.hosts) allowed.insert(h.name);
-    s.api->restrictTo(std::move(allowed));
-  }
-  s.api->attach(*s.engine);
-  if (!interactive) hardenPolicy(s.policy, *s.api, s.opts.safe);
-  Tcl_PkgProvide(s.policy, "failover", kVersion);
-  Tcl_SetVar2(s.policy, "fail::version", nullptr, kVersion, TCL_GLOBAL_ONLY);
-
-  if (!interactive) {
-    // Read under the same limit as every callback; a pause that outlasts it is an error.
-    int code = TCL_OK;
-    std::string result;
-    allowExit(s.policy, !s.opts.safe);
-    s.api->guard().source(s.opts.file, "reading " + s.opts.file,
-                        [&](int c, const std::string& r) { code = c, result = r; }, {}, true);
-    allowExit(s.policy, false);
-    if (code != TCL_OK) throw std::runtime_error(s.opts.file + ": " + result);
-  }
-  if (s.opts.checkOnly) {
-    std::cout << "failsh: " << s.opts.file << ": policy OK (" << s.engine->services().size() << " services, "
-              << s.engine->hosts().size() << " hosts)\n";
-    return 0;
+  if (interactive) {  // the prompt is the policy, bound to the engine itself
+    s.live = std::make_unique<Policy>();
+    s.live->interp = s.master;
+    s.live->ownsInterp = false;
+    s.live->api = std::make_unique<Api>(s.master, s.opts.limit, s.bridge);
+    EngineOptions eo;
+    eo.localName = s.opts.localName;
+    s.engine = std::make_unique<Engine>(base, eo, *s.live->api);
+    for (const HostSpec& h : s.opts.hosts) s.engine->hostSpec(h.name) = h;
+    s.live->api->attach(*s.engine);
+    Tcl_PkgProvide(s.master, "failover", kVersion);
+    Tcl_SetVar2(s.master, "fail::version", nullptr, kVersion, TCL_GLOBAL_ONLY);
+    s.liveApi = s.live->api.get();
+  } else {
+    // Read as a reload is: into a staging engine, then taken over by the live one.
+    std::unique_ptr<Policy> first = s.makePolicy();
+    if (std::string e = s.load(*first, true); !e.empty()) throw std::runtime_error(e);
+    if (s.opts.checkOnly) {
+      std::cout << "failsh: " << s.opts.file << ": policy OK (" << first->staging->services().size()
+                << " services, " << first->staging->hosts().size() << " hosts)\n";
+      return 0;
+    }
+    EngineOptions eo;
+    eo.localName = s.opts.localName;
+    s.engine = std::make_unique<Engine>(base, eo, *first->api);
+    s.swapIn(std::move(first));
   }
   if (!s.opts.monitor.listens.empty()) {
     s.monitor = std::make_unique<server::Server>(*s.loop, s.opts.monitor, s.engine->monitor());
@@ -255,7 +414,10 @@ int Shell::run() {
   s.handleSignals();
   // A stop signal ends failsh within a callback's limit and a second, stuck or not.
   s.stopWatchdog = std::make_unique<StopWatchdog>(s.opts.limit + std::chrono::seconds(1),
-                                                  [api = s.api.get()] { return api->guard().current(); });
+                                                  [&s] {
+                                                    Api* api = s.liveApi;
+                                                    return api ? api->guard().current() : std::string();
+                                                  });
   chainStopSignal(SIGTERM);  // after handleSignals: wraps libevent's handlers
   chainStopSignal(SIGINT);
   s.engine->start();

@@ -1,8 +1,9 @@
 // failsh as a whole (failsh(8)): Tcl with the libevent notifier, the policy in a child
 // interpreter (trusted, or safe with --safe), the engine, the monitor port (and the
 // optional -D debug port) serving the engine's hosts and services in the line protocol,
-// signals (TERM and INT stop, HUP re-sources the policy and rereads the access file,
-// USR1 dumps to the -l file or FIFO), and without a policy file an interactive prompt.
+// signals (TERM and INT stop, HUP reloads the policy as a transaction, failsh(8)
+// RELOAD, and rereads the access file, USR1 dumps to the -l file or FIFO), and without
+// a policy file an interactive prompt.
 #pragma once
 
 #include <chrono>
@@ -26,9 +27,13 @@ struct ShellOptions {
   std::chrono::milliseconds limit{10000};  // each callback's, and reading the policy's
   server::ServerConfig monitor;  // program "failsh"; listens empty: no monitor port
   std::vector<net::ListenSpec> debug;  // -D
-  std::string dumpFile = "/var/tmp/failsh.dump";
+  std::string dumpFile;  // "" : defaultDumpFile()
   std::string localName = "localhost";
 };
+
+// Where SIGUSR1 dumps without -l: failsh.dump in the first directory of
+// $RUNTIME_DIRECTORY (set by systemd for RuntimeDirectory=), else /run/failsh/failsh.dump.
+std::string defaultDumpFile();
 
 // Call tcl::install() and Tcl_FindExecutable() before constructing.
 class Shell {
