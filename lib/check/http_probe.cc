@@ -19,11 +19,12 @@
 #include <cctype>
 
 #include "base/version.hh"
+#include "check/classify.hh"
 #include "check/http_parse.hh"
-#include "check/net_util.hh"
 #include "check/probe_base.hh"
 #include "check/registry.hh"
 #include "check/tls_client.hh"
+#include "net/tcp.hh"
 
 namespace fail::check {
 namespace {

@@ -93,7 +93,7 @@ void ProbeBase::deliver() {
 }
 
 void ProbeBase::finishErrno(int err, const char* what) {
-  auto c = net::classifyErrno(err, what);
+  auto c = classifyErrno(err, what);
   finish(c.outcome, std::move(c.note));
 }
 

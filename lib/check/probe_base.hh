@@ -12,11 +12,12 @@
 #include <string>
 
 #include "base/unique_fd.hh"
-#include "check/net_util.hh"
+#include "check/classify.hh"
 #include "check/probe.hh"
-#include "check/socket_pool.hh"
 #include "ev/ev.hh"
 #include "ev/wheel.hh"
+#include "net/socket_pool.hh"
+#include "net/tcp.hh"
 
 namespace fail::check {
 
@@ -59,7 +60,7 @@ class ProbeBase : public Probe {
   // Ends the attempt; done is called last (it may start the next attempt or destroy the
   // probe), so return at once after calling it.
   void finish(Outcome o, std::string note);
-  // finish() with what an errno means for a check (net::classifyErrno).
+  // finish() with what an errno means for a check (classifyErrno).
   void finishErrno(int err, const char* what);
   // Waits for `what` (EV_READ, EV_WRITE) on `fd` until the deadline. A deadline already
   // past ends the attempt (onTimeout) at once, or from the loop inside begin(). On the

@@ -19,9 +19,10 @@
 #include <cstring>
 #include <string_view>
 
-#include "check/net_util.hh"
+#include "check/classify.hh"
 #include "check/probe_base.hh"
 #include "check/registry.hh"
+#include "net/tcp.hh"
 
 namespace fail::check {
 namespace {

@@ -2,8 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "check/net_util.hh"
+#include "check/classify.hh"
 #include "check/registry.hh"
+#include "net/address.hh"
 
 namespace fail::check {
 namespace {
@@ -199,10 +200,10 @@ TEST(NetUtil, ResolveNumericAndClassify) {
   std::string err;
   EXPECT_FALSE(net::resolveHostPort("x:99999", 0, &err));
   EXPECT_NE(err.find("HOST:PORT"), std::string::npos);
-  EXPECT_EQ(net::classifyErrno(ECONNREFUSED).outcome, Outcome::Unreachable);
-  EXPECT_EQ(net::classifyErrno(ECONNREFUSED).note, "connection refused");
-  EXPECT_EQ(net::classifyErrno(ETIMEDOUT).outcome, Outcome::Timeout);
-  auto local = net::classifyErrno(EMFILE, "socket");
+  EXPECT_EQ(classifyErrno(ECONNREFUSED).outcome, Outcome::Unreachable);
+  EXPECT_EQ(classifyErrno(ECONNREFUSED).note, "connection refused");
+  EXPECT_EQ(classifyErrno(ETIMEDOUT).outcome, Outcome::Timeout);
+  auto local = classifyErrno(EMFILE, "socket");
   EXPECT_EQ(local.outcome, Outcome::LocalError);
   EXPECT_EQ(local.note.rfind("socket: ", 0), 0u) << local.note;
 }

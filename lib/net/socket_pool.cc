@@ -1,4 +1,4 @@
-#include "check/socket_pool.hh"
+#include "net/socket_pool.hh"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -12,7 +12,7 @@
 
 #include "base/log.hh"
 
-namespace fail::check::net {
+namespace fail::net {
 
 // One socket of a pool: its fd, its event (added once, edge-triggered, for both
 // directions; or one-shot per wait without edges), and while connected its owner and
@@ -229,4 +229,4 @@ void PooledSocket::close() noexcept {
   slot_ = nullptr;
 }
 
-}  // namespace fail::check::net
+}  // namespace fail::net

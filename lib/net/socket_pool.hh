@@ -20,9 +20,9 @@
 
 #include <event2/event.h>
 
-#include "check/net_util.hh"
+#include "net/tcp.hh"
 
-namespace fail::check::net {
+namespace fail::net {
 
 class SocketPool;
 struct PooledSlot;
@@ -72,4 +72,4 @@ class PooledSocket {
   PooledSlot* slot_ = nullptr;  // while connected
 };
 
-}  // namespace fail::check::net
+}  // namespace fail::net
