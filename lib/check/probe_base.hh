@@ -88,6 +88,7 @@ class ProbeBase : public Probe {
   bool running() const { return state_ == State::Running; }
   Clock::time_point started() const { return started_; }
   Clock::time_point deadline() const { return deadline_; }
+  event_base* base() const { return base_; }
 
  private:
   enum class State : std::uint8_t { Idle, Running, Delivering };
