@@ -257,7 +257,8 @@ class HttpProbe final : public ProbeBase {
       if (http::resolveLocation(at_->current, parser.location(), next) && next.sameOrigin(cfg_.url)) {
         ++hops_;
         stopWatching();
-        release();  // connect() resets the pooled socket before it connects again
+        release();
+        endPooled();
         at_ = std::make_unique<Attempt>();
         buildRequest(next.target);
         return connect();
@@ -402,7 +403,9 @@ std::unique_ptr<Probe> makeHttp(const ProbeContext& ctx, const CheckSpec& spec, 
       throw ConfigError(spec.where("ca") + e.what());
     }
   }
-  return std::make_unique<HttpProbe>(ctx.base, std::move(c));
+  auto probe = std::make_unique<HttpProbe>(ctx.base, std::move(c));
+  probe->setClose(closeOption(spec));
+  return probe;
 }
 
 std::vector<OptionDesc> httpOptions() {
@@ -423,6 +426,7 @@ std::vector<OptionDesc> httpOptions() {
       {"ca", OptType::String, nullptr, "PEM file of trusted CA certificates (default: the system's)"},
       {"cert-warn-days", OptType::Int, "14",
        "a certificate expiring within this many days gives a warning; the state stays UP (0-3650)"},
+      closeOptionDesc(),
   };
 }
 

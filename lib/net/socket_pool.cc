@@ -225,6 +225,11 @@ void PooledSocket::reset() noexcept {
 
 void PooledSocket::close() noexcept {
   if (!slot_) return;
+  // Bytes received but not read would turn close() into a reset (RFC 2525, 2.17): drop
+  // what has arrived, up to 64 KiB (a peer still sending past that gets its reset).
+  char sink[4096];
+  for (int i = 0; i < 16; ++i)
+    if (::recv(slot_->fd, sink, sizeof sink, MSG_DONTWAIT | MSG_TRUNC) <= 0) break;
   pool_->destroy(slot_);
   slot_ = nullptr;
 }
