@@ -15,7 +15,7 @@
 namespace fail::check {
 namespace {
 
-using ::fail::net::drainSslErrors;
+using net::drainSslErrors;
 
 // A socket BIO of our own, because OpenSSL's writes with write(2): a peer's RST would
 // raise SIGPIPE. This one sends with MSG_NOSIGNAL. The fd (not owned) is the BIO's data.
@@ -72,7 +72,7 @@ std::shared_ptr<SSL_CTX> sharedClientContext(const std::string& caFile) {
     it = it->second.expired() ? cache.erase(it) : std::next(it);
   if (auto found = cache.find(caFile); found != cache.end()) return found->second.lock();
   std::string err;
-  ::fail::net::SslCtxPtr made = ::fail::net::makeClientContext(::fail::net::TlsFiles{"", "", caFile}, err);
+  net::SslCtxPtr made = net::makeClientContext(net::TlsFiles{"", "", caFile}, err);
   if (!made) throw std::runtime_error(err);
   std::shared_ptr<SSL_CTX> ctx(made.release(), SSL_CTX_free);
   cache[caFile] = ctx;
@@ -122,7 +122,7 @@ bool TlsClient::begin(SSL_CTX* ctx, int fd, const std::string& sni, const std::s
     SSL_set_bio(ssl_.get(), bio, bio);  // the SSL owns it now
     SSL_set_app_data(ssl_.get(), this);
     SSL_set_verify(ssl_.get(), SSL_VERIFY_PEER, verifyCallback);
-    ok = ::fail::net::setServerName(ssl_.get(), sni) && ::fail::net::setPeerName(ssl_.get(), name);
+    ok = net::setServerName(ssl_.get(), sni) && net::setPeerName(ssl_.get(), name);
   }
   if (!ok) {
     std::string why = drainSslErrors();

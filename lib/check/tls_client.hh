@@ -74,7 +74,7 @@ class TlsClient {
   static int verifyCallback(int ok, X509_STORE_CTX* store) noexcept;
   Io classify(int rc);
 
-  ::fail::net::SslPtr ssl_;
+  net::SslPtr ssl_;
   unsigned problems_ = 0;
   int errno_ = 0;
   std::string detail_;
