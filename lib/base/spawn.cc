@@ -264,8 +264,11 @@ void Child::Impl::start() {
 #endif
   std::string path = opts.argv.empty() ? "" : resolve(opts.argv[0]);
   if (path.empty()) return fail(ENOENT);
-  std::vector<std::string> argvCopy = opts.argv, envCopy = environment(opts.env);
-  std::vector<char*> argvP = pointers(argvCopy), envP = pointers(envCopy);
+  // opts is ours: its words serve as argv. The parent's environment as it is when
+  // nothing is added (no copy per child: hc's exec checks run often).
+  std::vector<std::string> envCopy = opts.env.empty() ? std::vector<std::string>() : environment(opts.env);
+  std::vector<char*> argvP = pointers(opts.argv), envP;
+  if (!opts.env.empty()) envP = pointers(envCopy);
 
   UniqueFd devNull, inR, inW, outR[2], outW[2];
   if (opts.input.empty() || !opts.captureStderr) {
@@ -278,7 +281,8 @@ void Child::Impl::start() {
   int inFd = inR ? inR.get() : devNull.get(), errFd = outW[1] ? outW[1].get() : devNull.get();
 
   volatile int childErr = 0;  // written by the child, which shares our memory until exec
-  pid = startChild(path.c_str(), argvP.data(), envP.data(), inFd, outW[0].get(), errFd, &childErr, opts.limits);
+  pid = startChild(path.c_str(), argvP.data(), opts.env.empty() ? environ : envP.data(), inFd, outW[0].get(), errFd,
+                   &childErr, opts.limits);
   if (pid < 0) return fail(errno);
   if (childErr != 0) {
     ::waitpid(pid, nullptr, 0);
