@@ -90,10 +90,11 @@ bool onto(int fd, int target) {
   return ::dup2(fd, target) >= 0;
 }
 
-// In the child between fork and exec: only async-signal-safe calls. Reports errno on
-// `report` (close-on-exec, so the parent reads EOF when exec succeeded).
+// In the child between vfork and exec: only async-signal-safe calls, writing to nothing but
+// its own stack (the memory is the parent's) and, when exec fails, the errno to *report
+// (the parent reads it once the child has exited).
 [[noreturn]] void childSide(const char* path, char* const argv[], char* const envp[], int in, int out, int err,
-                            int report, const Limits& lim) {
+                            volatile int* report, const Limits& lim) {
   ::setpgid(0, 0);
   struct sigaction dfl;
   std::memset(&dfl, 0, sizeof dfl);
@@ -111,15 +112,32 @@ bool onto(int fd, int target) {
   limit(RLIMIT_AS, lim.addressSpace);
   limit(RLIMIT_CPU, lim.cpuSeconds, 1);
   limit(RLIMIT_STACK, lim.stack);
-  // Every fd above 2 closes at exec (the report pipe must stay open until then).
+  // Every fd above 2 closes at exec.
   if (::syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */) != 0)
     for (int fd = 3; fd < 65536; ++fd)
-      if (fd != report) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+      ::fcntl(fd, F_SETFD, FD_CLOEXEC);
   ::execve(path, argv, envp);
 fail:
-  int e = errno;
-  [[maybe_unused]] ssize_t n = ::write(report, &e, sizeof e);
+  *report = errno ? errno : ENOEXEC;
   ::_exit(127);
+}
+
+// Starts the child as vfork does (it shares our memory and we wait until it has exec'd
+// or exited): no copy of our page tables, so the cost does not grow with our size (hc
+// with 10,000 checks). Every signal is blocked around it, so that no handler of ours
+// runs in the child before childSide has reset them all to the default; the child's
+// disposition table and descriptors are its own.
+pid_t startChild(const char* path, char* const argv[], char* const envp[], int in, int out, int err,
+                 volatile int* report, const Limits& lim) {
+  sigset_t all, old;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t pid = ::vfork();
+  if (pid == 0) childSide(path, argv, envp, in, out, err, report, lim);
+  int e = errno;
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  errno = e;
+  return pid;
 }
 
 // Writes to a pipe whose reader may be gone, without SIGPIPE killing this process.
@@ -246,43 +264,39 @@ void Child::Impl::start() {
 #endif
   std::string path = opts.argv.empty() ? "" : resolve(opts.argv[0]);
   if (path.empty()) return fail(ENOENT);
-  std::vector<std::string> argvCopy = opts.argv, envCopy = environment(opts.env);
-  std::vector<char*> argvP = pointers(argvCopy), envP = pointers(envCopy);
+  // opts is ours: its words serve as argv. The parent's environment as it is when
+  // nothing is added (no copy per child: hc's exec checks run often).
+  std::vector<std::string> envCopy = opts.env.empty() ? std::vector<std::string>() : environment(opts.env);
+  std::vector<char*> argvP = pointers(opts.argv), envP;
+  if (!opts.env.empty()) envP = pointers(envCopy);
 
-  UniqueFd inR, inW, outR[2], outW[2], repR, repW;
-  if (opts.input.empty()) {
-    inR.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (!inR) return fail(errno);
-  } else if (!cloexecPipe(inR, inW)) {
-    return fail(errno);
+  UniqueFd devNull, inR, inW, outR[2], outW[2];
+  if (opts.input.empty() || !opts.captureStderr) {
+    devNull.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
+    if (!devNull) return fail(errno);
   }
-  for (int i = 0; i < 2; ++i)
+  if (!opts.input.empty() && !cloexecPipe(inR, inW)) return fail(errno);
+  for (int i = 0; i < (opts.captureStderr && !opts.mergeStderr ? 2 : 1); ++i)
     if (!cloexecPipe(outR[i], outW[i])) return fail(errno);
-  if (!cloexecPipe(repR, repW)) return fail(errno);
+  int inFd = inR ? inR.get() : devNull.get();
+  int errFd = outW[1] ? outW[1].get() : opts.mergeStderr && opts.captureStderr ? outW[0].get() : devNull.get();
 
-  pid = ::fork();
+  volatile int childErr = 0;  // written by the child, which shares our memory until exec
+  pid = startChild(path.c_str(), argvP.data(), opts.env.empty() ? environ : envP.data(), inFd, outW[0].get(), errFd,
+                   &childErr, opts.limits);
   if (pid < 0) return fail(errno);
-  if (pid == 0)
-    childSide(path.c_str(), argvP.data(), envP.data(), inR.get(), outW[0].get(),
-              opts.mergeStderr ? outW[0].get() : outW[1].get(), repW.get(), opts.limits);
-  ::setpgid(pid, pid);  // also here: a kill(-pid) right after fork must reach it
-  repW.reset();
-  int childErr = 0;
-  ssize_t n;
-  do n = ::read(repR.get(), &childErr, sizeof childErr);
-  while (n < 0 && errno == EINTR);
-  if (n == sizeof childErr) {
+  if (childErr != 0) {
     ::waitpid(pid, nullptr, 0);
     reaped = true;
     return fail(childErr);
   }
   in = std::move(inW);
-  for (int i = 0; i < (opts.mergeStderr ? 1 : 2); ++i) {
+  for (int i = 0; i < 2; ++i) {
+    if (!outR[i]) continue;  // stderr on /dev/null or merged
     out[i] = std::move(outR[i]);
     setNonBlocking(out[i].get());
+    (i == 0 ? outWatch : errWatch).watch(out[i].get(), EV_READ);
   }
-  outWatch.watch(out[0].get(), EV_READ);
-  if (out[1]) errWatch.watch(out[1].get(), EV_READ);
   if (in) {
     setNonBlocking(in.get());
     inWatch.watch(in.get(), EV_WRITE);
@@ -303,8 +317,8 @@ void Child::Impl::fail(int err) {
 }
 
 // Reads what pipe `which` (0: stdout, 1: stderr) holds now; closes it at EOF, on an
-// error, or when it passes maxOutput (and then kills the child's group, unless
-// killPastMax is off: then what passes it is dropped).
+// error, or when it passes maxOutput and overflow is Kill (and then kills the child's
+// group). With Drop, what passes maxOutput is read and discarded.
 void Child::Impl::drain(int which) {
   std::string& buf = which == 0 ? result.out : result.err;
   char chunk[65536];
@@ -319,7 +333,8 @@ void Child::Impl::drain(int which) {
     }
     size_t room = opts.maxOutput > buf.size() ? opts.maxOutput - buf.size() : 0;
     buf.append(chunk, std::min(room, static_cast<size_t>(n)));
-    if (static_cast<size_t>(n) > room && opts.killPastMax) {
+    if (static_cast<size_t>(n) > room) {
+      if (opts.overflow == Options::Overflow::Drop) continue;
       kill(Result::End::TooMuchOutput);
       out[which].reset();
       (which == 0 ? outWatch : errWatch).stop();

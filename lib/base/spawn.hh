@@ -1,10 +1,10 @@
 // Running another program: one helper for every child process of the suite (hc's Hcfile
-// reader, failsh's exec). No shell: argv[0] is a path (or a name looked up in PATH) and
+// reader, failsh's exec, hc's exec probe). No shell: argv[0] is a path (or a name looked up in PATH) and
 // the words are passed as they are.
 //
 // The child runs in a new process group, with every signal reset to its default and
 // unblocked, only fds 0/1/2 open (stdin: `input`, or /dev/null; stdout and stderr
-// captured), and the resource limits of `Limits` set before exec. A timeout, too much
+// captured, or stderr on /dev/null), and the resource limits of `Limits` set before exec. A timeout, too much
 // output or destroying a Child sends SIGKILL to the whole process group, grandchildren
 // included. Nothing here touches SIGCHLD: the child is reaped by pid.
 #pragma once
@@ -33,9 +33,12 @@ struct Options {
   std::string input;               // written to the child's stdin, then closed
   Limits limits;
   std::chrono::milliseconds timeout{0};  // 0: none; else SIGKILL to its process group
-  size_t maxOutput = 16u << 20;    // stdout/stderr each cut beyond this (the child is killed)
+  size_t maxOutput = 16u << 20;    // stdout/stderr each cut beyond this (see overflow)
+  // Past maxOutput: Kill ends the child (TooMuchOutput); Drop reads and discards the rest,
+  // so a chatty child is never blocked on a full pipe and is judged by how it ends.
+  enum class Overflow { Kill, Drop } overflow = Overflow::Kill;
+  bool captureStderr = true;       // false: the child's stderr is /dev/null (Result::err "")
   bool mergeStderr = false;        // stderr onto stdout's pipe: both in `out`, in the order written
-  bool killPastMax = true;         // false: past maxOutput the rest is read and dropped, the child lives on
 };
 
 struct Result {

@@ -17,10 +17,11 @@
 #include "base/text.hh"
 #include "base/unique_fd.hh"
 #include "check/banner_parse.hh"
-#include "check/net_util.hh"
+#include "check/classify.hh"
 #include "check/probe_base.hh"
 #include "check/registry.hh"
 #include "check/tls_client.hh"
+#include "net/tcp.hh"
 
 namespace fail::check {
 namespace {

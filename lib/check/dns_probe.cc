@@ -22,9 +22,10 @@
 
 #include "base/text.hh"
 #include "base/unique_fd.hh"
-#include "check/net_util.hh"
+#include "check/classify.hh"
 #include "check/probe_base.hh"
 #include "check/registry.hh"
+#include "net/tcp.hh"
 
 namespace fail::check {
 namespace {

@@ -19,11 +19,12 @@
 #include <cctype>
 
 #include "base/version.hh"
+#include "check/classify.hh"
 #include "check/http_parse.hh"
-#include "check/net_util.hh"
 #include "check/probe_base.hh"
 #include "check/registry.hh"
 #include "check/tls_client.hh"
+#include "net/tcp.hh"
 
 namespace fail::check {
 namespace {
@@ -256,7 +257,8 @@ class HttpProbe final : public ProbeBase {
       if (http::resolveLocation(at_->current, parser.location(), next) && next.sameOrigin(cfg_.url)) {
         ++hops_;
         stopWatching();
-        release();  // connect() resets the pooled socket before it connects again
+        release();
+        endPooled();
         at_ = std::make_unique<Attempt>();
         buildRequest(next.target);
         return connect();
@@ -401,7 +403,9 @@ std::unique_ptr<Probe> makeHttp(const ProbeContext& ctx, const CheckSpec& spec, 
       throw ConfigError(spec.where("ca") + e.what());
     }
   }
-  return std::make_unique<HttpProbe>(*ctx.loop, std::move(c));
+  auto probe = std::make_unique<HttpProbe>(*ctx.loop, std::move(c));
+  probe->setClose(closeOption(spec));
+  return probe;
 }
 
 std::vector<OptionDesc> httpOptions() {
@@ -422,6 +426,7 @@ std::vector<OptionDesc> httpOptions() {
       {"ca", OptType::String, nullptr, "PEM file of trusted CA certificates (default: the system's)"},
       {"cert-warn-days", OptType::Int, "14",
        "a certificate expiring within this many days gives a warning; the state stays UP (0-3650)"},
+      closeOptionDesc(),
   };
 }
 

@@ -14,10 +14,11 @@
 #include <cstring>
 
 #include "base/time.hh"
-#include "check/net_util.hh"
+#include "check/classify.hh"
 #include "check/probe_base.hh"
 #include "check/registry.hh"
 #include "net/icmp.hh"
+#include "net/tcp.hh"
 
 namespace fail::check {
 namespace {

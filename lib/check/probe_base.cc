@@ -33,7 +33,28 @@ void ProbeBase::stopAll() noexcept {
   io_.stop();
   deadlineTimer_.cancel();
   release();
-  sock_.reset();
+  endPooled();
+}
+
+void ProbeBase::endPooled() noexcept {
+  if (close_ == Close::Fin) sock_.close();
+  else sock_.reset();
+}
+
+ProbeBase::Close closeOption(const CheckSpec& spec) {
+  std::string v = spec.str("close");
+  if (v == "reset") return ProbeBase::Close::Reset;
+  if (v == "fin") return ProbeBase::Close::Fin;
+  throw ConfigError(spec.where("close") + "expected fin or reset, got \"" + v + "\"");
+}
+
+const OptionDesc& closeOptionDesc() {
+  static const OptionDesc desc{
+      "close", OptType::String, "reset",
+      "how a probe ends its connection: reset (an RST: no TIME_WAIT on hc's side, the "
+      "socket is reused) or fin (a graceful close the server sees as an end of stream; "
+      "hc keeps each closed connection in TIME_WAIT for 60 s)"};
+  return desc;
 }
 
 void ProbeBase::start(microseconds timeout, Done done) {
@@ -93,7 +114,7 @@ void ProbeBase::deliver() {
 }
 
 void ProbeBase::finishErrno(int err, const char* what) {
-  auto c = net::classifyErrno(err, what);
+  auto c = classifyErrno(err, what);
   finish(c.outcome, std::move(c.note));
 }
 

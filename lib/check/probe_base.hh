@@ -12,11 +12,13 @@
 #include <string>
 
 #include "base/unique_fd.hh"
-#include "check/net_util.hh"
+#include "check/classify.hh"
 #include "check/probe.hh"
-#include "check/socket_pool.hh"
+#include "check/spec.hh"
 #include "ev/ev.hh"
 #include "ev/loop.hh"
+#include "net/socket_pool.hh"
+#include "net/tcp.hh"
 
 namespace fail::check {
 
@@ -30,6 +32,11 @@ class ProbeBase : public Probe {
   // Every wait of a kind goes through watch(), which carries the deadline; a kind that
   // waits on anything else (a timer of its own) says false.
   bool endsByDeadline() const override { return true; }
+  // How the pooled connection ends: Reset (RST; the socket is pooled for the next
+  // attempt) or Fin (a graceful close; the socket leaves the pool, and the checker's side
+  // keeps the connection in TIME_WAIT for 60 s).
+  enum class Close : std::uint8_t { Reset, Fin };
+  void setClose(Close c) { close_ = c; }
 
  protected:
   using Clock = std::chrono::steady_clock;
@@ -60,7 +67,7 @@ class ProbeBase : public Probe {
   // Ends the attempt; done is called last (it may start the next attempt or destroy the
   // probe), so return at once after calling it.
   void finish(Outcome o, std::string note);
-  // finish() with what an errno means for a check (net::classifyErrno).
+  // finish() with what an errno means for a check (classifyErrno).
   void finishErrno(int err, const char* what);
   // Waits for `what` (EV_READ, EV_WRITE) on `fd` until the deadline. A deadline already
   // past ends the attempt (onTimeout) at once, or from the loop inside begin(). On the
@@ -79,15 +86,19 @@ class ProbeBase : public Probe {
   bool connected(int fd);
   // Starts a non-blocking connect of the attempt's pooled socket to `to` and returns its
   // fd (`sendsFirst`: see net::PooledSocket::connect); a failure at once ends the attempt
-  // ("connect: ...") and gives -1. The base resets the connection (RST) and pools the
-  // socket when the attempt ends, after release(); a kind that must end with a FIN calls
-  // pooled().close() first.
+  // ("connect: ...") and gives -1. When the attempt ends, after release(), the base ends
+  // the connection as the check's -close says (endPooled()); a kind that must end with a
+  // FIN whatever -close says calls pooled().close() first.
   int connectPooled(const net::Address& to, bool sendsFirst = false);
   net::PooledSocket& pooled() { return sock_; }
+  // Ends the pooled connection as setClose() said (a kind that connects again within one
+  // attempt, such as a redirect, calls it first). Idempotent.
+  void endPooled() noexcept;
 
   bool running() const { return state_ == State::Running; }
   Clock::time_point started() const { return started_; }
   Clock::time_point deadline() const { return deadline_; }
+  event_base* base() const { return loop_.base(); }
 
  private:
   enum class State : std::uint8_t { Idle, Running, Delivering };
@@ -103,11 +114,17 @@ class ProbeBase : public Probe {
   // never need it, and a check holds no event it does not use).
   std::unique_ptr<ev::Timer> later_;
   ev::Loop& loop_;
+  Close close_ = Close::Reset;
   Done done_;
   State state_ = State::Idle;
   bool starting_ = false;  // inside begin(): results wait for the loop
   Clock::time_point started_{}, deadline_{};
   ProbeResult pending_;
 };
+
+// The -close option of kinds on a pooled socket (tcp, http, https): its row in a kind's
+// table, and its value (a ConfigError names the check when it is neither fin nor reset).
+const OptionDesc& closeOptionDesc();
+ProbeBase::Close closeOption(const CheckSpec& spec);
 
 }  // namespace fail::check

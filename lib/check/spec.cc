@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "base/text.hh"
 #include "base/time.hh"
@@ -148,6 +152,58 @@ std::vector<std::string> CheckSpec::list(const std::string& opt) const {
   return words;
 }
 
+namespace {
+
+// The common options resolved into spec's fields; each error is added to `errors` and
+// its option to `bad`, and an option whose value is bad is not looked at again.
+void resolveCommon(CheckSpec& spec, std::vector<std::string>& errors, std::set<std::string>& bad) {
+  using std::chrono::milliseconds;
+  auto step = [&](const char* opt, const std::function<void()>& fn) {
+    if (bad.count(opt)) return;
+    try {
+      fn();
+    } catch (const ConfigError& e) {
+      errors.push_back(e.what());
+      bad.insert(opt);
+    }
+  };
+  step("interval", [&] {
+    spec.interval = spec.duration("interval");
+    if (spec.interval <= milliseconds(0)) throw ConfigError(spec.where("interval") + "must be above 0");
+  });
+  bool intervalGood = !bad.count("interval");
+  step("timeout", [&] {
+    if (spec.has("timeout")) {
+      spec.timeout = spec.duration("timeout");
+      if (spec.timeout <= milliseconds(0)) throw ConfigError(spec.where("timeout") + "must be above 0");
+      if (intervalGood && spec.timeout >= spec.interval)
+        throw ConfigError(spec.where("timeout") + "must be below the interval (" +
+                          formatDurationMs(spec.interval.count()) + ")");
+    } else {
+      spec.timeout = std::min(milliseconds(2000), spec.interval / 2);
+      if (spec.timeout <= milliseconds(0)) spec.timeout = milliseconds(1);  // interval of 1ms
+    }
+  });
+  step("rise", [&] { spec.rise = static_cast<int>(spec.integer("rise", 1, kMaxCount)); });
+  step("fall", [&] { spec.fall = static_cast<int>(spec.integer("fall", 1, kMaxCount)); });
+  step("retry", [&] {
+    spec.retry = spec.duration("retry");
+    if (intervalGood && spec.retry >= spec.interval)
+      throw ConfigError(spec.where("retry") + "must be below the interval (" +
+                        formatDurationMs(spec.interval.count()) + "); 0 turns it off");
+  });
+  step("warn-latency", [&] { spec.warnLatency = spec.duration("warn-latency"); });
+  step("depends", [&] {
+    spec.depends = spec.list("depends");
+    for (const std::string& dep : spec.depends) {
+      if (!validName(dep)) throw ConfigError(spec.where("depends") + "not a check name: \"" + printable(dep) + "\"");
+      if (dep == spec.name) throw ConfigError(spec.where("depends") + "a check cannot depend on itself");
+    }
+  });
+}
+
+}  // namespace
+
 void validate(CheckSpec& spec, const KindDesc& kind) {
   // Keys are option names without the dash; accept "-name" too, as the Tcl reader sees it.
   std::map<std::string, std::string> given;
@@ -158,48 +214,31 @@ void validate(CheckSpec& spec, const KindDesc& kind) {
   spec.options = std::move(given);
 
   if (spec.kind.empty()) spec.kind = kind.kind;
+  std::vector<std::string> errors;
+  std::set<std::string> bad;  // options already reported
   for (const auto& [key, value] : spec.options) {
     const OptionDesc* d = findOption(commonOptions(), key);
     if (!d) d = findOption(kind.options, key);
-    if (!d)
-      throw ConfigError(spec.where() + "unknown option -" + key + " for kind " + kind.kind +
-                        " (valid: " + validList(kind) + ")");
-    if (!wellFormed(d->type, value))
-      throw ConfigError(spec.where(key) + "expected " + typeWords(d->type) + ", got \"" +
-                        printable(value) + "\"");
+    if (!d) {
+      errors.push_back(spec.where() + "unknown option -" + key + " for kind " + kind.kind + " (valid: " +
+                       validList(kind) + ")");
+      bad.insert(key);
+    } else if (!wellFormed(d->type, value)) {
+      errors.push_back(spec.where(key) + "expected " + typeWords(d->type) + ", got \"" + printable(value) + "\"");
+      bad.insert(key);
+    }
   }
   for (const auto* table : {&commonOptions(), &kind.options})
     for (const OptionDesc& o : *table) {
       if (spec.has(o.name)) continue;
-      if (o.required) throw ConfigError(spec.where(o.name) + "required for kind " + kind.kind);
-      if (o.defaultValue) spec.options[o.name] = o.defaultValue;
+      if (o.required) errors.push_back(spec.where(o.name) + "required for kind " + kind.kind);
+      else if (o.defaultValue) spec.options[o.name] = o.defaultValue;
     }
-
-  using std::chrono::milliseconds;
-  spec.interval = spec.duration("interval");
-  if (spec.interval <= milliseconds(0)) throw ConfigError(spec.where("interval") + "must be above 0");
-  if (spec.has("timeout")) {
-    spec.timeout = spec.duration("timeout");
-    if (spec.timeout <= milliseconds(0)) throw ConfigError(spec.where("timeout") + "must be above 0");
-    if (spec.timeout >= spec.interval)
-      throw ConfigError(spec.where("timeout") + "must be below the interval (" +
-                        formatDurationMs(spec.interval.count()) + ")");
-  } else {
-    spec.timeout = std::min(milliseconds(2000), spec.interval / 2);
-    if (spec.timeout <= milliseconds(0)) spec.timeout = milliseconds(1);  // interval of 1ms
-  }
-  spec.rise = static_cast<int>(spec.integer("rise", 1, kMaxCount));
-  spec.fall = static_cast<int>(spec.integer("fall", 1, kMaxCount));
-  spec.retry = spec.duration("retry");
-  if (spec.retry >= spec.interval)
-    throw ConfigError(spec.where("retry") + "must be below the interval (" +
-                      formatDurationMs(spec.interval.count()) + "); 0 turns it off");
-  spec.warnLatency = spec.duration("warn-latency");
-  spec.depends = spec.list("depends");
-  for (const std::string& dep : spec.depends) {
-    if (!validName(dep)) throw ConfigError(spec.where("depends") + "not a check name: \"" + printable(dep) + "\"");
-    if (dep == spec.name) throw ConfigError(spec.where("depends") + "a check cannot depend on itself");
-  }
+  resolveCommon(spec, errors, bad);
+  if (errors.empty()) return;
+  std::string all;
+  for (const std::string& e : errors) all += (all.empty() ? "" : "\n") + e;
+  throw ConfigError(all);
 }
 
 }  // namespace fail::check

@@ -82,9 +82,10 @@ struct CheckSpec {
 };
 
 // Checks `spec.options` against the kind's schema and the common options: unknown
-// options, bad values and missing required ones are ConfigErrors. Fills in defaults and
-// the resolved common fields (timeout: the smaller of 2 s and half the interval unless
-// given; an explicit timeout not below the interval is an error).
+// options, bad values and missing required ones are errors, all of them reported in one
+// ConfigError, one per line. Fills in defaults and the resolved common fields (timeout:
+// the smaller of 2 s and half the interval unless given; an explicit timeout not below
+// the interval is an error).
 void validate(CheckSpec& spec, const KindDesc& kind);
 
 }  // namespace fail::check

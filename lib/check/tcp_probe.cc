@@ -19,9 +19,10 @@
 #include <cstring>
 #include <string_view>
 
-#include "check/net_util.hh"
+#include "check/classify.hh"
 #include "check/probe_base.hh"
 #include "check/registry.hh"
+#include "net/tcp.hh"
 
 namespace fail::check {
 namespace {
@@ -135,7 +136,9 @@ std::unique_ptr<Probe> makeTcp(const ProbeContext& ctx, const CheckSpec& spec) {
   if (expect.size() > kReadBound)
     throw ConfigError(spec.where("expect") + "longer than the " + std::to_string(kReadBound) +
                       " bytes read");
-  return std::make_unique<TcpProbe>(*ctx.loop, *to, std::move(send), std::move(expect));
+  auto probe = std::make_unique<TcpProbe>(*ctx.loop, *to, std::move(send), std::move(expect));
+  probe->setClose(closeOption(spec));
+  return probe;
 }
 
 }  // namespace
@@ -153,6 +156,7 @@ const KindDesc& tcpKind() {
            "bytes to send once connected (Tcl escapes such as \\r\\n give the real bytes)"},
           {"expect", OptType::String, nullptr,
            "a substring expected in the first 4 KiB the server sends; else FAIL \"unexpected answer\""},
+          closeOptionDesc(),
       },
       makeTcp,
   };

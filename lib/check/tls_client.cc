@@ -1,10 +1,8 @@
 #include "check/tls_client.hh"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
-#include <openssl/x509v3.h>
 #include <sys/socket.h>
 
 #include <cstdint>
@@ -12,25 +10,12 @@
 #include <map>
 #include <stdexcept>
 
+#include "net/tls.hh"
+
 namespace fail::check {
 namespace {
 
-bool isIpLiteral(const std::string& host) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
-}
-
-// OpenSSL's error queue as one line, emptied.
-std::string drainErrors() {
-  std::string out;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out;
-}
+using net::drainSslErrors;
 
 // A socket BIO of our own, because OpenSSL's writes with write(2): a peer's RST would
 // raise SIGPIPE. This one sends with MSG_NOSIGNAL. The fd (not owned) is the BIO's data.
@@ -79,23 +64,6 @@ BIO* newSocketBio(int fd) {
   return b;
 }
 
-std::shared_ptr<SSL_CTX> makeContext(const std::string& caFile) {
-  std::shared_ptr<SSL_CTX> ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
-  if (!ctx) throw std::runtime_error("cannot create a TLS context: " + drainErrors());
-  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
-  // A server closing without close_notify after its response is common, and the HTTP
-  // framing notices truncation by itself.
-  SSL_CTX_set_options(ctx.get(), SSL_OP_IGNORE_UNEXPECTED_EOF);
-  SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
-  if (!caFile.empty()) {
-    if (SSL_CTX_load_verify_locations(ctx.get(), caFile.c_str(), nullptr) != 1)
-      throw std::runtime_error("cannot load CA file " + caFile + ": " + drainErrors());
-  } else if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
-    throw std::runtime_error("cannot load the system's CA certificates: " + drainErrors());
-  }
-  return ctx;
-}
-
 }  // namespace
 
 std::shared_ptr<SSL_CTX> sharedClientContext(const std::string& caFile) {
@@ -103,7 +71,10 @@ std::shared_ptr<SSL_CTX> sharedClientContext(const std::string& caFile) {
   for (auto it = cache.begin(); it != cache.end();)  // forget contexts nobody holds
     it = it->second.expired() ? cache.erase(it) : std::next(it);
   if (auto found = cache.find(caFile); found != cache.end()) return found->second.lock();
-  std::shared_ptr<SSL_CTX> ctx = makeContext(caFile);
+  std::string err;
+  net::SslCtxPtr made = net::makeClientContext(net::TlsFiles{"", "", caFile}, err);
+  if (!made) throw std::runtime_error(err);
+  std::shared_ptr<SSL_CTX> ctx(made.release(), SSL_CTX_free);
   cache[caFile] = ctx;
   return ctx;
 }
@@ -151,18 +122,10 @@ bool TlsClient::begin(SSL_CTX* ctx, int fd, const std::string& sni, const std::s
     SSL_set_bio(ssl_.get(), bio, bio);  // the SSL owns it now
     SSL_set_app_data(ssl_.get(), this);
     SSL_set_verify(ssl_.get(), SSL_VERIFY_PEER, verifyCallback);
-    if (!sni.empty() && !isIpLiteral(sni)) ok = SSL_set_tlsext_host_name(ssl_.get(), sni.c_str()) == 1;
-  }
-  if (ok && !name.empty()) {
-    if (isIpLiteral(name)) {
-      ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_.get()), name.c_str()) == 1;
-    } else {
-      SSL_set_hostflags(ssl_.get(), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-      ok = SSL_set1_host(ssl_.get(), name.c_str()) == 1;
-    }
+    ok = net::setServerName(ssl_.get(), sni) && net::setPeerName(ssl_.get(), name);
   }
   if (!ok) {
-    std::string why = drainErrors();
+    std::string why = drainSslErrors();
     reset();
     detail_ = std::move(why);
     return false;
@@ -179,12 +142,12 @@ TlsClient::Io TlsClient::classify(int rc) {
     case SSL_ERROR_WANT_WRITE: return Io::WantWrite;
     case SSL_ERROR_ZERO_RETURN: return Io::Closed;
     case SSL_ERROR_SYSCALL:
-      detail_ = drainErrors();
+      detail_ = drainSslErrors();
       if (sys == 0) return Io::Closed;
       errno_ = sys;
       return Io::Failed;
     default:
-      detail_ = drainErrors();
+      detail_ = drainSslErrors();
       return Io::Failed;
   }
 }

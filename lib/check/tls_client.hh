@@ -14,6 +14,7 @@
 #include <string>
 
 #include "check/probe.hh"
+#include "net/tls.hh"
 
 namespace fail::check {
 
@@ -73,10 +74,7 @@ class TlsClient {
   static int verifyCallback(int ok, X509_STORE_CTX* store) noexcept;
   Io classify(int rc);
 
-  struct SslFree {
-    void operator()(SSL* s) const { SSL_free(s); }
-  };
-  std::unique_ptr<SSL, SslFree> ssl_;
+  net::SslPtr ssl_;
   unsigned problems_ = 0;
   int errno_ = 0;
   std::string detail_;

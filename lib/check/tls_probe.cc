@@ -1,10 +1,11 @@
 // Kind "tls": connect, complete a TLS handshake and judge the server's certificate
 // (chain, name, expiry); nothing is sent over the session, which is closed with an RST.
 #include "base/unique_fd.hh"
-#include "check/net_util.hh"
+#include "check/classify.hh"
 #include "check/probe_base.hh"
 #include "check/registry.hh"
 #include "check/tls_client.hh"
+#include "net/tcp.hh"
 
 namespace fail::check {
 namespace {

@@ -48,6 +48,7 @@ using InterpPtr = std::unique_ptr<Tcl_Interp, InterpDeleter>;
 struct RawCheck {
   check::CheckSpec spec;                         // name, kind, file, line, given options
   std::map<std::string, std::string> defaults;  // in force where it was declared
+  bool broken = false;  // its options could not be read (an error was recorded): a name only
 };
 
 // What the configuration commands record while the script runs.
@@ -57,6 +58,7 @@ struct Reader {
   std::vector<RawCheck> checks;
   std::map<std::string, std::string> defaults;
   std::string locationAt;  // where `location` was given
+  std::vector<std::string> errors;  // declaration errors, "FILE:LINE: ...", in script order
 };
 
 std::string str(Tcl_Obj* o) {
@@ -97,6 +99,14 @@ int tclError(Tcl_Interp* interp, const std::string& msg) {
   Tcl_SetObjResult(interp, Tcl_NewStringObj(msg.c_str(), static_cast<int>(msg.size())));
   Tcl_SetErrorCode(interp, "HCFILE", nullptr);
   return TCL_ERROR;
+}
+
+// A wrong declaration: recorded, and the script goes on (its command does nothing), so
+// that one run reports every error of the file (at most kMaxErrors).
+int declError(Reader& r, Tcl_Interp* interp, const std::string& msg) {
+  if (r.errors.size() < kMaxErrors) r.errors.push_back(msg);
+  Tcl_ResetResult(interp);
+  return TCL_OK;
 }
 
 bool knownOption(const std::string& opt) {
@@ -142,7 +152,7 @@ int checkCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[])
   try {
     auto& r = *static_cast<Reader*>(cd);
     std::string at = here(interp, r.file);
-    if (objc < 3) return tclError(interp, at + ": usage: check NAME KIND ?-option value ...?");
+    if (objc < 3) return declError(r, interp, at + ": usage: check NAME KIND ?-option value ...?");
     RawCheck c;
     c.spec.name = str(objv[1]);
     c.spec.kind = str(objv[2]);
@@ -150,8 +160,12 @@ int checkCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[])
     c.spec.file = at.substr(0, colon);
     c.spec.line = std::atoi(at.c_str() + colon + 1);
     std::string err;
-    if (!optionPairs(objc, objv, 3, c.spec.options, err))
-      return tclError(interp, at + ": check " + printable(c.spec.name) + ": " + err);
+    if (!optionPairs(objc, objv, 3, c.spec.options, err)) {
+      std::string msg = at + ": check " + printable(c.spec.name) + ": " + err;
+      c.broken = true;  // still declared: a -depends on it is not a second error
+      r.checks.push_back(std::move(c));
+      return declError(r, interp, msg);
+    }
     c.defaults = r.defaults;
     r.checks.push_back(std::move(c));
     Tcl_SetObjResult(interp, objv[1]);
@@ -171,12 +185,10 @@ int defaultsCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv
     }
     std::map<std::string, std::string> given;
     std::string err;
-    if (!optionPairs(objc, objv, 1, given, err)) return tclError(interp, here(interp, r.file) + ": defaults: " + err);
+    if (!optionPairs(objc, objv, 1, given, err)) return declError(r, interp, here(interp, r.file) + ": defaults: " + err);
     for (const auto& [k, v] : given) {
-      if (!knownOption(k))
-        return tclError(interp, here(interp, r.file) + ": defaults: unknown option -" + k +
-                                " (no kind of check takes it)");
-      r.defaults[k] = v;
+      if (knownOption(k)) r.defaults[k] = v;
+      else declError(r, interp, here(interp, r.file) + ": defaults: unknown option -" + k + " (no kind of check takes it)");
     }
     return TCL_OK;
   } catch (const std::exception& e) {
@@ -199,7 +211,7 @@ int reportCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]
     auto& r = *static_cast<Reader*>(cd);
     std::string at = here(interp, r.file);
     if (objc < 2)
-      return tclError(interp, at + ": usage: report HOST:PORT ?-secret S? ?-secret-file F? ?-tls? ?-ca FILE? "
+      return declError(r, interp, at + ": usage: report HOST:PORT ?-secret S? ?-secret-file F? ?-tls? ?-ca FILE? "
                                "?-cert FILE? ?-key FILE?");
     ReportSpec s;
     s.address = str(objv[1]);
@@ -207,7 +219,7 @@ int reportCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]
     s.file = at.substr(0, colon);
     s.line = std::atoi(at.c_str() + colon + 1);
     std::string pre = at + ": report " + printable(s.address) + ": ", err;
-    if (!client::parseTarget(s.address, client::kDefaultPort, s.target, err)) return tclError(interp, pre + err);
+    if (!client::parseTarget(s.address, client::kDefaultPort, s.target, err)) return declError(r, interp, pre + err);
     bool secretGiven = false;
     for (int i = 2; i < objc; ++i) {
       std::string opt = str(objv[i]);
@@ -222,22 +234,22 @@ int reportCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]
                           : opt == "-key"         ? &s.tls.key
                                                   : nullptr;
       if (!slot)
-        return tclError(interp, pre + "unknown option \"" + printable(opt) +
+        return declError(r, interp, pre + "unknown option \"" + printable(opt) +
                                 "\" (valid: -secret -secret-file -tls -ca -cert -key)");
-      if (i + 1 >= objc) return tclError(interp, pre + opt + ": missing value");
+      if (i + 1 >= objc) return declError(r, interp, pre + opt + ": missing value");
       *slot = str(objv[++i]);
-      if (slot->empty()) return tclError(interp, pre + opt + ": empty value");
+      if (slot->empty()) return declError(r, interp, pre + opt + ": empty value");
       if (opt == "-secret") secretGiven = true;
     }
-    if (secretGiven && !s.secretFile.empty()) return tclError(interp, pre + "-secret excludes -secret-file");
-    if (!s.secretFile.empty() && !readSecret(s.secretFile, s.secret, err)) return tclError(interp, pre + err);
+    if (secretGiven && !s.secretFile.empty()) return declError(r, interp, pre + "-secret excludes -secret-file");
+    if (!s.secretFile.empty() && !readSecret(s.secretFile, s.secret, err)) return declError(r, interp, pre + err);
     if (!s.tls.enabled && (!s.tls.ca.empty() || !s.tls.cert.empty() || !s.tls.key.empty()))
-      return tclError(interp, pre + "-ca, -cert and -key need -tls");
-    if (!s.tls.key.empty() && s.tls.cert.empty()) return tclError(interp, pre + "-key needs -cert");
-    if (s.tls.enabled && !client::makeClientContext(s.tls, err)) return tclError(interp, pre + err);
+      return declError(r, interp, pre + "-ca, -cert and -key need -tls");
+    if (!s.tls.key.empty() && s.tls.cert.empty()) return declError(r, interp, pre + "-key needs -cert");
+    if (s.tls.enabled && !client::makeClientContext(s.tls, err)) return declError(r, interp, pre + err);
     for (const auto& o : r.cfg.reports)
       if (o.target.display() == s.target.display())
-        return tclError(interp, pre + "already given at " + o.file + ":" + std::to_string(o.line));
+        return declError(r, interp, pre + "already given at " + o.file + ":" + std::to_string(o.line));
     if (!s.secret.empty() && !s.tls.enabled && s.target.kind == client::Target::Kind::Tcp) {
       net::ListenSpec ls;
       ls.host = s.target.host;
@@ -257,11 +269,11 @@ int locationCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv
   try {
     auto& r = *static_cast<Reader*>(cd);
     std::string at = here(interp, r.file);
-    if (objc != 2) return tclError(interp, at + ": usage: location NAME");
+    if (objc != 2) return declError(r, interp, at + ": usage: location NAME");
     std::string name = str(objv[1]);
-    if (!r.locationAt.empty()) return tclError(interp, at + ": location: already set at " + r.locationAt);
+    if (!r.locationAt.empty()) return declError(r, interp, at + ": location: already set at " + r.locationAt);
     if (!validName(name) || name.find('@') != std::string::npos || name.size() > 64)
-      return tclError(interp, at + ": location: \"" + printable(name) +
+      return declError(r, interp, at + ": location: \"" + printable(name) +
                               "\" is not a location name (1-64 of letters, digits and . _ - : /)");
     r.cfg.location = name;
     r.locationAt = at;
@@ -331,64 +343,93 @@ std::string findCycle(const std::map<std::string, const check::CheckSpec*>& byNa
   return found;
 }
 
-// Validates every declaration; returns the messages (empty: all good).
-std::vector<std::string> validateAll(Reader& r) {
-  std::vector<std::string> errors;
+// Adds `msg` (one error, or several joined by newlines) to `errors`, at most kMaxErrors.
+void addErrors(std::vector<std::string>& errors, const std::string& msg) {
+  size_t from = 0;
+  while (from <= msg.size() && errors.size() < kMaxErrors) {
+    size_t nl = msg.find('\n', from);
+    if (nl == std::string::npos) nl = msg.size();
+    if (nl > from) errors.push_back(msg.substr(from, nl - from));
+    from = nl + 1;
+  }
+}
+
+// Validates each declaration on its own (name, kind, options); returns those that are
+// good, and adds the errors of the others. Every declared name counts as declared.
+std::vector<const RawCheck*> validateEach(Reader& r, std::set<std::string>& declared,
+                                          std::vector<std::string>& errors) {
+  std::vector<const RawCheck*> good;
   std::map<std::string, const RawCheck*> seen;
   for (RawCheck& c : r.checks) {
     check::CheckSpec& spec = c.spec;
-    auto add = [&](const std::string& msg) {
-      if (errors.size() < kMaxErrors) errors.push_back(msg);
-    };
     if (!validName(spec.name) || spec.name.find('@') != std::string::npos ||
         r.cfg.reportName(spec.name).size() > 255) {
-      add(spec.where() + "not a check name (1-255 of letters, digits and . _ - : /, with the location)");
+      if (!c.broken) addErrors(errors, spec.where() + "not a check name (1-255 of letters, digits and . _ - : /, with the location)");
       continue;
     }
     if (auto [it, fresh] = seen.emplace(spec.name, &c); !fresh) {
-      add(spec.where() + "already declared at " + it->second->spec.file + ":" +
-          std::to_string(it->second->spec.line));
+      addErrors(errors, spec.where() + "already declared at " + it->second->spec.file + ":" +
+                            std::to_string(it->second->spec.line));
       continue;
     }
+    declared.insert(spec.name);
+    if (c.broken) continue;
     const check::KindDesc* kind = check::findKind(spec.kind);
     if (!kind) {
-      add(spec.where() + "unknown kind \"" + printable(spec.kind) + "\" (kinds: " + listOfKinds() + ")");
+      addErrors(errors, spec.where() + "unknown kind \"" + printable(spec.kind) + "\" (kinds: " + listOfKinds() + ")");
       continue;
     }
     for (const auto& [k, v] : c.defaults)
       if (!spec.has(k) && kindHasOption(*kind, k)) spec.options[k] = v;
     try {
       check::validate(spec, *kind);
+      good.push_back(&c);
     } catch (const ConfigError& e) {
-      add(e.what());
+      addErrors(errors, e.what());
     }
   }
-  if (!errors.empty()) return errors;
+  return good;
+}
+
+// Validates every declaration, then the dependencies between the good ones, then builds
+// each good probe once; returns every error found (empty: all good). `whole`: the script
+// ran to its end (else a -depends may name a check that was never reached).
+std::vector<std::string> validateAll(Reader& r, bool whole) {
+  std::vector<std::string> errors;
+  std::set<std::string> declared;
+  std::vector<const RawCheck*> good = validateEach(r, declared, errors);
+  if (!whole) return errors;
   std::map<std::string, const check::CheckSpec*> byName;
-  for (const RawCheck& c : r.checks) byName[c.spec.name] = &c.spec;
-  for (const RawCheck& c : r.checks)
-    for (const std::string& d : c.spec.depends)
-      if (!byName.count(d) && errors.size() < kMaxErrors)
-        errors.push_back(c.spec.where("depends") + "no check named \"" + printable(d) + "\"");
-  if (!errors.empty()) return errors;
-  for (const RawCheck& c : r.checks)
-    if (std::string cycle = findCycle(byName, c.spec.name); !cycle.empty())
-      return {c.spec.where("depends") + "dependency cycle: " + cycle};
+  for (const RawCheck* c : good) byName[c->spec.name] = &c->spec;
+  for (const RawCheck* c : good)
+    for (const std::string& d : c->spec.depends)
+      if (!declared.count(d)) addErrors(errors, c->spec.where("depends") + "no check named \"" + printable(d) + "\"");
+  for (const RawCheck* c : good)
+    if (std::string cycle = findCycle(byName, c->spec.name); !cycle.empty()) {
+      addErrors(errors, c->spec.where("depends") + "dependency cycle: " + cycle);
+      break;  // one report of a cycle, not one per check on it
+    }
   // Build every probe once, so an option that parses but makes no sense (a CA file
   // that cannot be read) is an error here, before anything runs.
   ev::Loop loop;
   check::ProbeContext ctx{&loop};
-  for (const RawCheck& c : r.checks) {
+  for (const RawCheck* c : good) {
     try {
-      const check::KindDesc* kind = check::findKind(c.spec.kind);
-      if (kind->make) kind->make(ctx, c.spec);
+      const check::KindDesc* kind = check::findKind(c->spec.kind);
+      if (kind->make) kind->make(ctx, c->spec);
     } catch (const ConfigError& e) {
-      if (errors.size() < kMaxErrors) errors.push_back(e.what());
+      addErrors(errors, e.what());
     } catch (const std::exception& e) {
-      if (errors.size() < kMaxErrors) errors.push_back(c.spec.where() + e.what());
+      addErrors(errors, c->spec.where() + e.what());
     }
   }
   return errors;
+}
+
+// The line of an error "FILE:LINE: ..." of `file` (0 when it names another place).
+int lineOf(const std::string& msg, const std::string& file) {
+  if (msg.compare(0, file.size() + 1, file + ":") != 0) return 0;
+  return std::atoi(msg.c_str() + file.size() + 1);
 }
 
 std::string errorMessage(Tcl_Interp* interp, const std::string& file, int code) {
@@ -483,15 +524,21 @@ Config loadConfig(const std::string& path, const Limits& limits) {
     code = Tcl_FSEvalFileEx(child, pathObj, "utf-8");
   }
   Tcl_DecrRefCount(pathObj);
-  if (code != TCL_OK) {
+  std::vector<std::string> errors = std::move(r.errors);
+  if (code != TCL_OK) {  // the script itself stopped here: what came before still counts
     std::string msg = errorMessage(child, path, code);
     if (Tcl_LimitExceeded(child))
       msg += " (an Hcfile may run for " + std::to_string(limits.time.count()) + "ms and " +
              std::to_string(limits.commands) + " Tcl commands)";
-    throw ConfigError(msg);
+    errors.push_back(msg);
   }
-  std::vector<std::string> errors = validateAll(r);
+  for (const std::string& e : validateAll(r, code == TCL_OK)) errors.push_back(e);
   if (!errors.empty()) {
+    // In the order of the file.
+    std::stable_sort(errors.begin(), errors.end(), [&](const std::string& a, const std::string& b) {
+      return lineOf(a, path) < lineOf(b, path);
+    });
+    if (errors.size() > kMaxErrors) errors.resize(kMaxErrors);
     std::string all;
     for (const auto& e : errors) all += (all.empty() ? "" : "\n") + e;
     throw ConfigError(all);

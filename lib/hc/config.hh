@@ -53,9 +53,11 @@ struct Limits {
   bool alarm = false;
 };
 
-// Reads and validates `path`. Throws ConfigError: "FILE:LINE: check NAME: -OPTION: why"
-// for a check, "FILE:LINE: why" for anything else; several validation errors are joined
-// by newlines (at most 20).
+// Reads and validates `path`. Throws ConfigError with every error of the file, one a
+// line in the order of the file (at most 20): "FILE:LINE: check NAME: -OPTION: why" for a
+// check, "FILE:LINE: why" for anything else. A wrong declaration is recorded and the
+// script goes on; a Tcl error ends it (then -depends are not looked at: their checks may
+// come later). hc -t, the start and a reload all refuse a file by this.
 Config loadConfig(const std::string& path, const Limits& limits = {});
 
 // The Tcl commands an Hcfile may use besides check/defaults/report/location, sorted

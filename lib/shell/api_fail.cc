@@ -264,7 +264,7 @@ int execCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) 
   for (int j = i; j < objc; ++j) opts.argv.emplace_back(Tcl_GetString(objv[j]));
   opts.timeout = timeout;
   opts.maxOutput = 1u << 20;  // kept; the rest is read and dropped
-  opts.killPastMax = false;
+  opts.overflow = spawn::Options::Overflow::Drop;
   opts.mergeStderr = true;
   const std::string program = opts.argv[0];
   pid_t pid = -1;

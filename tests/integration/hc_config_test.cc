@@ -64,6 +64,30 @@ TEST_F(HcConfigTest, StartUpWithAHostileHcfileFailsCleanly) {
   EXPECT_NE(hc.log().find(h.expect), std::string::npos) << hc.log();
 }
 
+// hc -t reports every error of an Hcfile in one run, each naming file, line, check and
+// option, and the real start refuses the file with the same errors.
+TEST_F(HcConfigTest, CheckConfigReportsEveryErrorAndStartRefusesTheSame) {
+  std::string file = dir.file("Hcfile");
+  writeFile(file,
+            "report 127.0.0.1:1847 -tls -key k.pem\n"
+            "check web1 tcp -host 127.0.0.1 -port 80 -interval 1s -timeout 3s\n"
+            "check web2 http -url http://127.0.0.1/ -depends nosuch\n"
+            "check web3 tcp -host 127.0.0.1 -port 80\n");
+  std::vector<std::string> want = {
+      file + ":1: report 127.0.0.1:1847: -key needs -cert",
+      file + ":2: check web1: -timeout: must be below the interval (1s)",
+      file + ":3: check web2: -depends: no check named \"nosuch\"",
+  };
+  RunResult t = runProgram("hc/hc", {"-t", "-f", file, "--monitor", "none"});
+  EXPECT_EQ(t.status, 1) << t.err;
+  for (const std::string& w : want) EXPECT_NE(t.err.find(w), std::string::npos) << w << " in: " << t.err;
+  EXPECT_EQ(std::count(t.err.begin(), t.err.end(), '\n'), 3) << t.err;  // nothing else
+
+  Daemon hc("hc/hc", {"-f", file, "--monitor", "none"}, dir, "hc-start");
+  EXPECT_EQ(hc.runToExit(), 1) << hc.log();
+  for (const std::string& w : want) EXPECT_NE(hc.log().find(w), std::string::npos) << w << " in: " << hc.log();
+}
+
 TEST_F(HcConfigTest, ReloadOfHostileHcfilesKeepsTheRunningConfiguration) {
   auto faild = startFaild();
   std::string port = std::to_string(faild->port());

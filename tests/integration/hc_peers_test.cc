@@ -4,11 +4,18 @@
 // peer down (SIGKILL) and up again and waits, on a WATCH of faild, for the states and
 // notes the probes give, with hc's rise and fall counts. A missing peer program skips
 // its test.
+#include <arpa/inet.h>
+#include <errno.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -254,6 +261,87 @@ TEST_F(HcPeersTest, DnsThroughBindWithRightAndWrongExpectation) {
   named = startNamed(dir.file("named"), port, "example.test", zone, &why);
   ASSERT_TRUE(named) << why;
   expectRise("www");
+}
+
+// -close: a server on loopback (a listener of the test's own) sees how `hc --once` ends
+// the probe's connection: a FIN (read returns 0) with -close fin, a reset (ECONNRESET)
+// by default. The http probe gets a whole response first, the tcp probe nothing.
+class HcCloseTest : public ::testing::Test {
+ protected:
+  // Runs one check of `kind` with `options` against the listener and returns how the
+  // connection ended, as the server saw it: "fin", "reset", or what went wrong.
+  std::string howItEnds(const std::string& kind, const std::string& options) {
+    int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (::bind(lfd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(lfd, 8) != 0 ||
+        ::getsockname(lfd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+      return "listener: " + std::string(strerror(errno));
+    std::string port = std::to_string(ntohs(a.sin_port));
+    std::string target = kind == "http" ? "-url http://127.0.0.1:" + port + "/" : "-host 127.0.0.1 -port " + port;
+    std::string hcfile = dir_.path() + "/Hcfile";
+    writeFile(hcfile, "check c " + kind + " " + target + " -timeout 10s -interval 20s " + options + "\n");
+    auto hc = std::async(std::launch::async, [&] {
+      return runProgram("hc/hc", {"--once", "-m", "none", "-f", hcfile});
+    });
+    std::string how = serveOne(lfd, kind == "http");
+    RunResult r = hc.get();
+    ::close(lfd);
+    if (r.status != 0) return how + " (hc: status " + std::to_string(r.status) + ": " + r.out + r.err + ")";
+    return how;
+  }
+
+  // Accepts one connection; for http reads the request and answers 200 without closing;
+  // then waits for the end of the stream.
+  static std::string serveOne(int lfd, bool http) {
+    pollfd p{lfd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(std::chrono::milliseconds(kDeadline).count())) != 1) return "no connection";
+    int fd = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) return "accept: " + std::string(strerror(errno));
+    std::string got;
+    std::string how;
+    char buf[4096];
+    for (;;) {
+      p = {fd, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(std::chrono::milliseconds(kDeadline).count())) != 1) {
+        how = "no end";
+        break;
+      }
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n == 0) {
+        how = "fin";
+        break;
+      }
+      if (n < 0) {
+        how = errno == ECONNRESET ? "reset" : "read: " + std::string(strerror(errno));
+        break;
+      }
+      got.append(buf, static_cast<size_t>(n));
+      if (http && got.find("\r\n\r\n") != std::string::npos) {
+        const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        if (::write(fd, reply, sizeof reply - 1) != static_cast<ssize_t>(sizeof reply - 1)) how = "write failed";
+        http = false;  // answered once; now only the end matters
+        if (!how.empty()) break;
+      }
+    }
+    ::close(fd);
+    return how;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(HcCloseTest, HttpEndsWithAFinWithCloseFinAndAResetByDefault) {
+  EXPECT_EQ(howItEnds("http", "-close fin"), "fin");
+  EXPECT_EQ(howItEnds("http", ""), "reset");
+  EXPECT_EQ(howItEnds("http", "-close reset"), "reset");
+}
+
+TEST_F(HcCloseTest, TcpEndsWithAFinWithCloseFinAndAResetByDefault) {
+  EXPECT_EQ(howItEnds("tcp", "-close fin"), "fin");
+  EXPECT_EQ(howItEnds("tcp", ""), "reset");
 }
 
 }  // namespace

@@ -130,6 +130,28 @@ TEST(Spawn, OutputIsCut) {
   EXPECT_EQ(r.describe(), "wrote more than 100000 bytes (killed)");
 }
 
+TEST(Spawn, OutputPastTheBoundCanBeDropped) {
+  // 1 MiB after the first line: read and discarded, the child is not killed and is
+  // judged by its exit.
+  Options o = sh("echo first; head -c 1048576 /dev/zero; exit 3");
+  o.maxOutput = 1000;
+  o.overflow = Options::Overflow::Drop;
+  Result r = run(o);
+  EXPECT_EQ(r.end, Result::End::Exited);
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.out.size(), 1000u);
+  EXPECT_EQ(r.out.substr(0, 6), "first\n");
+}
+
+TEST(Spawn, StderrCanGoToDevNull) {
+  Options o = sh("echo out; echo err >&2; readlink /proc/$$/fd/2");
+  o.captureStderr = false;
+  Result r = run(o);
+  EXPECT_TRUE(r.ok()) << r.describe();
+  EXPECT_EQ(r.out, "out\n/dev/null\n");
+  EXPECT_EQ(r.err, "");
+}
+
 TEST(Spawn, LimitsAreApplied) {
   Options o = sh("ulimit -v; ulimit -s; ulimit -t");
   o.limits = {512u << 20, 7, 4u << 20};
@@ -220,11 +242,6 @@ TEST(Spawn, AsyncSpawnFailureIsDeliveredFromTheLoop) {
   EXPECT_EQ(got->end, Result::End::SpawnFailed);
 }
 
-}  // namespace
-}  // namespace fail::spawn
-
-namespace fail::spawn {
-namespace {
 
 TEST(Spawn, StderrMergedIntoStdoutInOrder) {
   Options o = sh("echo one; echo two >&2; echo three");
@@ -235,16 +252,6 @@ TEST(Spawn, StderrMergedIntoStdoutInOrder) {
   EXPECT_EQ(r.err, "");
 }
 
-TEST(Spawn, OutputPastTheLimitCanBeDroppedWithoutKilling) {
-  Options o = sh("head -c 300000 /dev/zero; echo end >&2; exit 4");
-  o.maxOutput = 100000;
-  o.killPastMax = false;
-  Result r = run(o);
-  EXPECT_EQ(r.end, Result::End::Exited);
-  EXPECT_EQ(r.code, 4);
-  EXPECT_EQ(r.out.size(), 100000u);
-  EXPECT_EQ(r.err, "end\n");
-}
 
 }  // namespace
 }  // namespace fail::spawn

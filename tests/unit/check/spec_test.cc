@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "check/net_util.hh"
+#include <algorithm>
+
+#include "check/classify.hh"
 #include "check/registry.hh"
 
 namespace fail::check {
@@ -111,6 +113,14 @@ TEST(Spec, BadValuesNameTheOption) {
   }
 }
 
+TEST(Spec, EveryBadOptionOfOneCheckIsSaid) {
+  std::string e = errorOf(spec({{"rise", "0"}, {"bogus", "1"}, {"retry", "soon"}, {"fall", "x"}}));
+  for (const char* part : {"check web1: unknown option -bogus", "check web1: -host: required",
+                           "check web1: -rise: ", "check web1: -fall: ", "check web1: -retry: "})
+    EXPECT_NE(e.find(part), std::string::npos) << part << " in: " << e;
+  EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 4) << e;  // five errors, one a line
+}
+
 TEST(Spec, RequiredOptionMissing) {
   std::string e = errorOf(spec({}));
   EXPECT_NE(e.find("Hcfile:12: check web1: -host: required"), std::string::npos) << e;
@@ -171,38 +181,11 @@ TEST(Spec, RegistryKnowsTcpAndExec) {
   EXPECT_THROW(tcpKind().make(ctx, p), ConfigError);
 }
 
-TEST(NetUtil, SplitHostPort) {
-  std::string h;
-  std::uint16_t p = 0;
-  EXPECT_TRUE(net::splitHostPort("127.0.0.1:80", h, p));
-  EXPECT_EQ(h, "127.0.0.1");
-  EXPECT_EQ(p, 80);
-  EXPECT_TRUE(net::splitHostPort("[::1]:8080", h, p));
-  EXPECT_EQ(h, "::1");
-  EXPECT_EQ(p, 8080);
-  EXPECT_TRUE(net::splitHostPort("::1", h, p, 53));
-  EXPECT_EQ(h, "::1");
-  EXPECT_EQ(p, 53);
-  EXPECT_TRUE(net::splitHostPort("www.example.com", h, p, 443));
-  EXPECT_EQ(p, 443);
-  for (const char* bad : {"127.0.0.1", "127.0.0.1:", ":80", "h:0", "h:65536", "[::1", "[::1]x", "h:8x"})
-    EXPECT_FALSE(net::splitHostPort(bad, h, p)) << bad;
-}
-
-TEST(NetUtil, ResolveNumericAndClassify) {
-  auto a = net::resolveHostPort("127.0.0.1:1850");
-  ASSERT_TRUE(a);
-  EXPECT_EQ(a->text(), "127.0.0.1:1850");
-  auto b = net::resolve("::1", 53);
-  ASSERT_TRUE(b);
-  EXPECT_EQ(b->text(), "[::1]:53");
-  std::string err;
-  EXPECT_FALSE(net::resolveHostPort("x:99999", 0, &err));
-  EXPECT_NE(err.find("HOST:PORT"), std::string::npos);
-  EXPECT_EQ(net::classifyErrno(ECONNREFUSED).outcome, Outcome::Unreachable);
-  EXPECT_EQ(net::classifyErrno(ECONNREFUSED).note, "connection refused");
-  EXPECT_EQ(net::classifyErrno(ETIMEDOUT).outcome, Outcome::Timeout);
-  auto local = net::classifyErrno(EMFILE, "socket");
+TEST(Classify, ErrnoMeansForACheck) {
+  EXPECT_EQ(classifyErrno(ECONNREFUSED).outcome, Outcome::Unreachable);
+  EXPECT_EQ(classifyErrno(ECONNREFUSED).note, "connection refused");
+  EXPECT_EQ(classifyErrno(ETIMEDOUT).outcome, Outcome::Timeout);
+  auto local = classifyErrno(EMFILE, "socket");
   EXPECT_EQ(local.outcome, Outcome::LocalError);
   EXPECT_EQ(local.note.rfind("socket: ", 0), 0u) << local.note;
 }

@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <string>
+#include <vector>
 
 namespace fail::hc {
 namespace {
@@ -148,6 +151,38 @@ TEST_F(HcfileTest, ErrorsNameFileLineCheckAndOption) {
   e = error("check a tcp -port x -host 127.0.0.1\ncheck b tcp -host 127.0.0.1 -port 1 -rise 0\n");
   EXPECT_NE(e.find(p + ":1: check a: -port"), std::string::npos) << e;
   EXPECT_NE(e.find("\n" + p + ":2: check b: -rise"), std::string::npos) << e;
+}
+
+// Every error of a file in one run (Hcfile(5), hc -t), in the order of the file: a
+// wrong report line does not stop the script, a check with a bad value does not hide
+// another check's dangling -depends, and one check's several bad options are each said.
+TEST_F(HcfileTest, EveryErrorOfAFileInOneRun) {
+  std::string p = path();
+  std::string e = error(
+      "report 127.0.0.1:1847 -bogus x\n"
+      "check a tcp -host 127.0.0.1 -port 99999\n"
+      "check b tcp -host 127.0.0.1 -port 80 -depends nosuch\n"
+      "defaults -nosuch 1 -rise 2\n"
+      "check c tcp -host 127.0.0.1 -port 80 -interval 1s -timeout 2s -fall 0\n"
+      "check d tcp -host 127.0.0.1 -port\n"
+      "check e tcp -host 127.0.0.1 -port 80 -depends d\n");
+  std::vector<std::string> want = {
+      p + ":1: report 127.0.0.1:1847: unknown option \"-bogus\"",
+      p + ":2: check a: -port: expected an integer from 1 to 65535",
+      p + ":3: check b: -depends: no check named \"nosuch\"",
+      p + ":4: defaults: unknown option -nosuch",
+      p + ":5: check c: -timeout: must be below the interval",
+      p + ":5: check c: -fall: expected an integer from 1 to 1000",
+      p + ":6: check d: -port: missing value",
+  };
+  std::vector<std::string> lines;
+  for (size_t from = 0; from <= e.size();) {
+    size_t nl = std::min(e.find('\n', from), e.size());
+    lines.push_back(e.substr(from, nl - from));
+    from = nl + 1;
+  }
+  ASSERT_EQ(lines.size(), want.size()) << e;
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(lines[i].rfind(want[i], 0), 0u) << lines[i];
 }
 
 TEST_F(HcfileTest, TclErrorsNameTheLine) {

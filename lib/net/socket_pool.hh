@@ -20,9 +20,9 @@
 
 #include <event2/event.h>
 
-#include "check/net_util.hh"
+#include "net/tcp.hh"
 
-namespace fail::check::net {
+namespace fail::net {
 
 class SocketPool;
 struct PooledSlot;
@@ -58,7 +58,8 @@ class PooledSocket {
   // Ends the connection with an RST and gives the socket back to the pool. Idempotent.
   void reset() noexcept;
   // Ends it with a FIN (close()), so sent bytes still reach the peer; the socket leaves
-  // the pool. Idempotent.
+  // the pool. What was received and not read (up to 64 KiB) is dropped first, so that
+  // the close is not a reset. Idempotent.
   void close() noexcept;
 
   static constexpr int kMaxIdle = 256;
@@ -72,4 +73,4 @@ class PooledSocket {
   PooledSlot* slot_ = nullptr;  // while connected
 };
 
-}  // namespace fail::check::net
+}  // namespace fail::net

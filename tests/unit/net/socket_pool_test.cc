@@ -1,7 +1,7 @@
 // net::PooledSocket against a real listening socket on loopback: reuse of one socket
 // across connections, the reset the peer sees, edge-triggered waits that lose no edge,
 // the FIN close, the bound on idle sockets, and nothing left open at the end.
-#include "check/socket_pool.hh"
+#include "net/socket_pool.hh"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,11 +16,13 @@
 #include <vector>
 
 #include "base/unique_fd.hh"
-#include "loop_util.hh"
-#include "web_server.hh"
+#include "../check/loop_util.hh"
+#include "../check/web_server.hh"
 
-namespace fail::check {
+namespace fail::net {
 namespace {
+
+namespace test = ::fail::check::test;
 
 using namespace std::chrono_literals;
 
@@ -293,4 +295,4 @@ TEST_F(SocketPoolTest, AFailedConnectKeepsNothing) {
 }
 
 }  // namespace
-}  // namespace fail::check
+}  // namespace fail::net

@@ -1,16 +1,14 @@
-#include "check/net_util.hh"
+#include "net/address.hh"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <string.h>
 
 #include <cstring>
 
 #include "base/time.hh"
 
-namespace fail::check::net {
+namespace fail::net {
 
 std::uint16_t Address::port() const {
   if (family() == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(&storage)->sin_port);
@@ -115,48 +113,4 @@ std::optional<Address> resolveHostPort(std::string_view text, std::uint16_t defa
   return resolve(host, port, error);
 }
 
-Classified classifyErrno(int err, const char* what) {
-  switch (err) {
-    case ECONNREFUSED: return {Outcome::Unreachable, "connection refused"};
-    case ECONNRESET:
-    case EPIPE: return {Outcome::Unreachable, "connection reset"};
-    case ECONNABORTED: return {Outcome::Unreachable, "connection aborted"};
-    case EHOSTUNREACH:
-    case ENONET: return {Outcome::Unreachable, "no route to host"};
-    case ENETUNREACH: return {Outcome::Unreachable, "network unreachable"};
-    case EHOSTDOWN: return {Outcome::Unreachable, "host down"};
-    case ENETDOWN: return {Outcome::Unreachable, "network down"};
-    case ETIMEDOUT: return {Outcome::Timeout, "timeout"};
-    default: {
-      std::string note = what ? what : "socket";
-      note += ": ";
-      note += strerror(err);
-      return {Outcome::LocalError, std::move(note)};
-    }
-  }
-}
-
-int startConnect(const Address& to, UniqueFd& fd) {
-  fd.reset(::socket(to.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
-  if (!fd) return errno;
-  if (::connect(fd.get(), to.sa(), to.length) == 0 || errno == EINPROGRESS) return 0;
-  int err = errno;
-  fd.reset();
-  return err;
-}
-
-int connectResult(int fd) {
-  int err = 0;
-  socklen_t len = sizeof err;
-  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return errno;
-  return err;
-}
-
-void abortiveClose(UniqueFd& fd) {
-  if (!fd) return;
-  linger l{1, 0};
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_LINGER, &l, sizeof l);
-  fd.reset();
-}
-
-}  // namespace fail::check::net
+}  // namespace fail::net

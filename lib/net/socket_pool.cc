@@ -1,4 +1,4 @@
-#include "check/socket_pool.hh"
+#include "net/socket_pool.hh"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -12,7 +12,7 @@
 
 #include "base/log.hh"
 
-namespace fail::check::net {
+namespace fail::net {
 
 // One socket of a pool: its fd, its event (added once, edge-triggered, for both
 // directions; or one-shot per wait without edges), and while connected its owner and
@@ -225,8 +225,13 @@ void PooledSocket::reset() noexcept {
 
 void PooledSocket::close() noexcept {
   if (!slot_) return;
+  // Bytes received but not read would turn close() into a reset (RFC 2525, 2.17): drop
+  // what has arrived, up to 64 KiB (a peer still sending past that gets its reset).
+  char sink[4096];
+  for (int i = 0; i < 16; ++i)
+    if (::recv(slot_->fd, sink, sizeof sink, MSG_DONTWAIT | MSG_TRUNC) <= 0) break;
   pool_->destroy(slot_);
   slot_ = nullptr;
 }
 
-}  // namespace fail::check::net
+}  // namespace fail::net
