@@ -31,7 +31,7 @@ int report(std::ostream& err, std::string_view program, const Failure& f);
 
 class Session {
  public:
-  // `client` names this program in HELLO ("failc").
+  // `client` names this program in HELLO ("failc", or failc --as NAME).
   Session(const ClientOptions& opts, Target target, std::string client);
 
   // Connects, says HELLO (a server that does not know HELLO is tolerated) and, when a

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "base/text.hh"
+#include "client/commands.hh"
 #include "client/format.hh"
 #include "client/session.hh"
 #include "proto/list.hh"
@@ -202,11 +203,16 @@ int runWatch(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       return static_cast<int>(Exit::Usage);
     }
   }
+  std::string name, msg;
+  if (!helloName(args, name, msg)) {
+    err << kProgram << ": " << msg << "\n";
+    return static_cast<int>(Exit::Usage);
+  }
   bool reconnect = args.has("reconnect");
   installInterruptHandlers();
   std::int64_t backoff = 1000;
   for (;;) {
-    Session s(args.opts, args.opts.target, kProgram);
+    Session s(args.opts, args.opts.target, name);
     Failure f;
     End end = End::Lost;
     run.synced = false;

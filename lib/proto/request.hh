@@ -43,13 +43,19 @@ struct Request {
   state::Attrs attrs;                          // SET KEY=VALUE (empty value: remove)
   std::optional<std::uint64_t> since;          // WATCH since=
   std::string secret;                          // AUTH
-  std::string client, version;                 // HELLO
+  std::string client, version;                 // HELLO (client: validClientName or empty)
   std::string facility, level;                 // DEBUG (both empty: show)
 };
 
 // Parses one request line (no LF). Returns false and fills `err` on bad input; the
 // message names the word at fault.
 bool parseRequest(std::string_view line, Request& out, Error& err);
+
+// HELLO's CLIENT, the name a client gives itself (faild records it as the origin of
+// the client's SETs when no access entry names the client): 1-64 bytes, each a printable
+// ASCII character other than a space (doc/protocol.md).
+inline constexpr size_t kMaxClientName = 64;
+bool validClientName(std::string_view name);
 
 // Limits a SET obeys (doc/protocol.md).
 inline constexpr size_t kMaxAttrs = 32;

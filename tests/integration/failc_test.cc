@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <nlohmann/json.hpp>
+
 #include "harness.hh"
 
 namespace fail::test {
@@ -100,6 +102,33 @@ TEST_F(ClientsTest, FailstatAndFaildebug) {
   r = runProgram("failc/faildebug", {"-p", port, "-s", "writer"});
   EXPECT_NE(r.out.find("debug"), std::string::npos) << r.out;
   EXPECT_EQ(runProgram("failc/faildebug", {"-p", port, "-s", "reader"}).status, 3);
+}
+
+// Without an access file a client's SETs carry the name it gave in HELLO (failc --as);
+// an access entry's name wins over it.
+TEST_F(ClientsTest, FailcAsNamesTheOriginUnlessTheAccessFileDoes) {
+  Daemon open("faild/faild", {"--memory", "--listen", "127.0.0.1:0"}, dir, "faild-open");
+  ASSERT_TRUE(open.start()) << open.log();
+  std::string p = std::to_string(open.port());
+  auto origin = [&](const std::string& port, const std::string& name, std::vector<std::string> env) {
+    auto r = runProgram("failc/failc", {"-p", port, "--json", "get", name}, env);
+    nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
+    return j.is_object() && j.contains("origin") ? j["origin"].get<std::string>() : "?" + r.out + r.err;
+  };
+  EXPECT_EQ(runProgram("failc/failc", {"-p", p, "--as", "alice", "set", "x", "UP"}).status, 0);
+  EXPECT_EQ(origin(p, "x", {}), "alice");
+  EXPECT_EQ(runProgram("failc/failc", {"-p", p, "set", "y", "UP"}).status, 0);
+  EXPECT_EQ(origin(p, "y", {}), "failc");
+  auto bad = runProgram("failc/failc", {"-p", p, "--as", "two words", "set", "z", "UP"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("bad name 'two words' for --as"), std::string::npos) << bad.err;
+  EXPECT_EQ(runProgram("failc/failc", {"-p", p, "--as", std::string(65, 'a'), "get", "x"}).status, 2);
+  // faild itself refuses a bad name, for clients other than failc.
+  LineClient c(open.address());
+  EXPECT_EQ(c.request("HELLO {two words}").rfind("ERR ARGS invalid client name", 0), 0u);
+  // With an access file, the entry's NAME ("admin") is the origin, whatever HELLO said.
+  EXPECT_EQ(failc({"--as", "alice", "set", "w", "UP"}).status, 0);
+  EXPECT_EQ(origin(port, "w", {"FAIL_SECRET=reader"}), "admin");
 }
 
 }  // namespace

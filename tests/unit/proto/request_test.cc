@@ -221,6 +221,23 @@ TEST(RequestParse, ListAndWatch) {
   EXPECT_EQ(code("WATCH a b"), Errc::Args);
 }
 
+TEST(RequestParse, HelloNameIsPrintableAndBounded) {
+  EXPECT_EQ(ok("HELLO alice").client, "alice");
+  EXPECT_EQ(ok("HELLO hc@fra.example").client, "hc@fra.example");
+  EXPECT_EQ(ok("HELLO " + std::string(kMaxClientName, 'a')).client, std::string(kMaxClientName, 'a'));
+  EXPECT_EQ(code("HELLO " + std::string(kMaxClientName + 1, 'a')), Errc::Args);
+  EXPECT_EQ(code("HELLO {}"), Errc::Args);
+  EXPECT_EQ(code("HELLO {two words}"), Errc::Args);
+  EXPECT_EQ(code("HELLO {tab\there}"), Errc::Args);
+  EXPECT_EQ(code("HELLO caf\xc3\xa9"), Errc::Args);  // printable ASCII only
+  Error err;
+  Request r;
+  EXPECT_FALSE(parseRequest("HELLO {a b} 1.0", r, err));
+  EXPECT_NE(err.message.find("invalid client name 'a b'"), std::string::npos) << err.message;
+  EXPECT_TRUE(validClientName("failsh"));
+  EXPECT_FALSE(validClientName(""));
+}
+
 TEST(RequestParse, HelloAuthDebug) {
   Request h = ok("HELLO failc 0.1.0");
   EXPECT_EQ(h.cmd, Cmd::Hello);
