@@ -61,7 +61,7 @@ bool checkClientName(const std::string& name, Error& err) {
 bool parseSet(const std::vector<std::string>& w, Request& r, Error& err) {
   r.name = w[1];
   if (!checkName(r.name, err)) return false;
-  auto st = state::parseState(w[2]);
+  auto st = parseState(w[2]);
   if (!st)
     return fail(err, Errc::BadState,
                 "invalid state '" + printable(w[2]) + "': UP, RECOVER, FAIL or UNKNOWN");
@@ -80,9 +80,9 @@ bool parseSet(const std::vector<std::string>& w, Request& r, Error& err) {
       haveTtl = true;
       auto ms = parseDurationMs(value);
       if (!ms) return fail(err, Errc::Args, "ttl='" + printable(value) + "' is not a duration");
-      if (*ms > state::kMaxTtlMs)
+      if (*ms > kMaxTtlMs)
         return fail(err, Errc::Args, "ttl='" + printable(value) + "' is longer than " +
-                                         formatDurationMs(state::kMaxTtlMs) + ", the longest ttl");
+                                         formatDurationMs(kMaxTtlMs) + ", the longest ttl");
       r.ttlMs = *ms;
     } else if (key == "note") {
       if (haveNote) return fail(err, Errc::Args, "note= given twice");
@@ -96,7 +96,7 @@ bool parseSet(const std::vector<std::string>& w, Request& r, Error& err) {
       if (!t) return fail(err, Errc::Args, "at='" + printable(value) + "' is not a time in microseconds");
       r.at = *t;
     } else {
-      if (!state::validAttrKey(key))
+      if (!validAttrKey(key))
         return fail(err, Errc::Args, "attribute key '" + printable(key) +
                                          "': 1-64 of letters, digits and _ . -");
       if (value.size() > kMaxAttrValue)

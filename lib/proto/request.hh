@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "base/time.hh"
-#include "state/record.hh"
+#include "proto/values.hh"
 
 namespace fail::proto {
 
@@ -36,11 +36,11 @@ struct Request {
   Cmd cmd = Cmd::Ping;
   std::string name;     // GET SET DEL
   std::string pattern;  // LIST WATCH (default "*")
-  state::State state = state::State::Unknown;  // SET
+  State state = State::Unknown;                // SET
   std::int64_t ttlMs = 0;                      // SET: 0 none
   std::string note;                            // SET
   std::optional<Micros> at;                    // SET at=
-  state::Attrs attrs;                          // SET KEY=VALUE (empty value: remove)
+  Attrs attrs;                                 // SET KEY=VALUE (empty value: remove)
   std::optional<std::uint64_t> since;          // WATCH since=
   std::string secret;                          // AUTH
   std::string client, version;                 // HELLO (client: validClientName or empty)

@@ -109,10 +109,10 @@ TEST(RequestParse, Names) {
 }
 
 TEST(RequestParse, States) {
-  EXPECT_EQ(ok("SET a UP").state, state::State::Up);
-  EXPECT_EQ(ok("SET a recover").state, state::State::Recover);
-  EXPECT_EQ(ok("SET a Fail").state, state::State::Fail);
-  EXPECT_EQ(ok("SET a unknown").state, state::State::Unknown);
+  EXPECT_EQ(ok("SET a UP").state, State::Up);
+  EXPECT_EQ(ok("SET a recover").state, State::Recover);
+  EXPECT_EQ(ok("SET a Fail").state, State::Fail);
+  EXPECT_EQ(ok("SET a unknown").state, State::Unknown);
   EXPECT_EQ(code("SET a DOWN"), Errc::BadState);
   EXPECT_EQ(code("SET a {}"), Errc::BadState);
   EXPECT_EQ(code("SET a UPP"), Errc::BadState);
