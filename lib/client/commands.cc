@@ -349,10 +349,7 @@ bool helloName(const ParsedArgs& args, std::string& name, std::string& err) {
 }
 
 int runFailc(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
-  auto usageError = [&](const std::string& msg) {
-    err << kProgram << ": " << msg << "\n";
-    return static_cast<int>(Exit::Usage);
-  };
+  auto usageError = [&](const std::string& msg) { return report(err, kProgram, {Exit::Usage, msg}, args.opts.json); };
   if (args.operands.empty()) return usageError("no subcommand (try failc --help)");
   const Subcommand* sc = findSubcommand(args.operands[0]);
   if (!sc) return usageError("unknown subcommand '" + printable(args.operands[0]) + "'");
@@ -373,7 +370,7 @@ int runFailc(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   Reply reply;
   if (!session.open(f) || !session.request(words, what, reply, f) ||
       !sc->print(ctx, session, reply, f))
-    return report(err, kProgram, f);
+    return report(err, kProgram, f, args.opts.json);
   session.sendLine({"QUIT"}, f);  // courtesy; the reply is not awaited
   out.flush();
   return static_cast<int>(Exit::Ok);

@@ -199,15 +199,11 @@ int runWatch(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   if (auto since = args.last("since")) {
     run.resume = parseUint(*since);
     if (!run.resume) {
-      err << kProgram << ": bad serial '" << printable(*since) << "' for --since\n";
-      return static_cast<int>(Exit::Usage);
+      return report(err, kProgram, {Exit::Usage, "bad serial '" + printable(*since) + "' for --since"}, args.opts.json);
     }
   }
   std::string name, msg;
-  if (!helloName(args, name, msg)) {
-    err << kProgram << ": " << msg << "\n";
-    return static_cast<int>(Exit::Usage);
-  }
+  if (!helloName(args, name, msg)) return report(err, kProgram, {Exit::Usage, msg}, args.opts.json);
   bool reconnect = args.has("reconnect");
   installInterruptHandlers();
   std::int64_t backoff = 1000;
@@ -226,7 +222,7 @@ int runWatch(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       out.flush();
       return static_cast<int>(Exit::Ok);
     }
-    if (end == End::Fatal || !reconnect) return report(err, kProgram, f);
+    if (end == End::Fatal || !reconnect) return report(err, kProgram, f, args.opts.json);
     if (run.synced) backoff = 1000;
     err << kProgram << ": " << f.message << "; reconnecting in " << formatDurationMs(backoff)
         << "\n"
