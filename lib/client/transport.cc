@@ -16,11 +16,6 @@
 namespace fail::client {
 namespace {
 
-log::Facility& fac() {
-  static log::Facility& f = log::facility("link");
-  return f;
-}
-
 bool isIpLiteral(const std::string& host) {
   unsigned char buf[16];
   return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
@@ -30,6 +25,7 @@ bool isIpLiteral(const std::string& host) {
 
 Transport::Transport(event_base* base, LinkSpec spec, LinkOptions opts, Events events)
     : base_(base),
+      fac_(log::facility(opts.logFacility)),
       spec_(std::move(spec)),
       opts_(std::move(opts)),
       events_(std::move(events)),
@@ -92,7 +88,7 @@ void Transport::readCb(bufferevent* bev, void* arg) noexcept {
     });
     if (!fits && self->bev_.get() == bev) self->end(End::Lost, "reply line too long");
   } catch (const std::exception& e) {
-    FAIL_LOG(fac(), Err) << self->spec_.name << ": " << e.what();
+    FAIL_LOG(self->fac_, Err) << self->spec_.name << ": " << e.what();
   }
 }
 
@@ -101,7 +97,7 @@ void Transport::writeCb(bufferevent*, void* arg) noexcept {
   try {
     if (self->events_.drained) self->events_.drained();
   } catch (const std::exception& e) {
-    FAIL_LOG(fac(), Err) << self->spec_.name << ": " << e.what();
+    FAIL_LOG(self->fac_, Err) << self->spec_.name << ": " << e.what();
   }
 }
 
@@ -112,7 +108,7 @@ void Transport::eventCb(bufferevent* bev, short what, void* arg) noexcept {
     self->end(End::Lost,
               endReason(bev, what, self->spec_.target, self->ctx_ != nullptr, self->phase_ == Phase::Connecting));
   } catch (const std::exception& e) {
-    FAIL_LOG(fac(), Err) << self->spec_.name << ": " << e.what();
+    FAIL_LOG(self->fac_, Err) << self->spec_.name << ": " << e.what();
   }
 }
 
@@ -121,8 +117,10 @@ void Transport::onConnected() {
   std::string out = "HELLO";
   proto::appendElement(out, opts_.client);
   proto::appendElement(out, kVersion);
+  FAIL_LOG(fac_, Debug) << spec_.name << " > " << out;
   out += '\n';
   if (!spec_.secret.empty()) {
+    FAIL_LOG(fac_, Debug) << spec_.name << " > AUTH ***";  // no secret in any log, at any level
     out += "AUTH";
     proto::appendElement(out, spec_.secret);
     out += '\n';

@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/log.hh"
 #include "client/options.hh"
 #include "client/tls.hh"
 #include "ev/ev.hh"
@@ -45,6 +46,9 @@ struct LinkOptions {
   size_t maxLine = 4u << 20;  // a longer line from the server breaks the connection
   // When not 0: the `drained` event fires whenever the output falls to this many bytes.
   size_t lowWatermark = 0;
+  // The log facility of the Transport's own lines (the greeting at debug, with the
+  // secret masked; stray exceptions): the owner's, so `-d FACILITY` shows them.
+  std::string logFacility = "link";
 };
 
 class Transport {
@@ -112,6 +116,7 @@ class Transport {
   void end(End how, const std::string& why);
 
   event_base* base_;
+  log::Facility& fac_;
   LinkSpec spec_;
   LinkOptions opts_;
   Events events_;

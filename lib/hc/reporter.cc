@@ -38,6 +38,7 @@ client::LinkOptions linkOptions(const ReporterOptions& o) {
   l.maxBackoff = o.maxBackoff;
   l.maxLine = kMaxReplyLine;
   l.lowWatermark = o.maxOutput / 2;  // drained: flush() sends what waited for room
+  l.logFacility = "report";
   return l;
 }
 constexpr size_t kMaxKeys = 32;  // attributes per record (doc/protocol.md)
