@@ -1,6 +1,6 @@
-// The bufferevent plumbing that the loop's line-protocol clients share (client/link.hh,
-// hc/reporter.hh): a connection to a Target, plain or TLS; what went wrong when it
-// ended; and its input split into lines.
+// The bufferevent plumbing of the loop's line-protocol client (client/transport.hh,
+// under client::Link and hc's Reporter): a connection to a Target, plain or TLS; what
+// went wrong when it ended; and its input split into lines.
 #pragma once
 
 #include <event2/bufferevent.h>

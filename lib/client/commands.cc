@@ -9,6 +9,7 @@
 #include "client/session.hh"
 #include "client/watch.hh"
 #include "proto/list.hh"
+#include "proto/request.hh"
 #include "state/record.hh"
 
 namespace fail::client {
@@ -194,7 +195,7 @@ bool checkUsage(const Subcommand& sc, const ParsedArgs& args, std::string& err) 
     return false;
   }
   for (const auto& [opt, value] : args.extra) {
-    if (opt == "verbose") continue;
+    if (opt == "verbose" || opt == "as") continue;  // every subcommand takes these
     bool ok = false;
     for (auto o : sc.options) ok = ok || o == opt;
     if (!ok) {
@@ -268,6 +269,7 @@ const Program kFailc = {
         {"since", 0, "SERIAL", "watch: resume after SERIAL instead of listing first"},
         {"reconnect", 0, nullptr, "watch: reconnect and resume when the connection drops"},
         {"verbose", 'v', nullptr, "say what set and del did; list: add an ATTRS column"},
+        {"as", 0, "NAME", "name this client NAME in HELLO: the origin of what it sets (default failc)"},
     },
     subcommandHelp,
 };
@@ -338,15 +340,21 @@ bool buildRequest(const ParsedArgs& args, std::vector<std::string>& words, std::
   return true;
 }
 
+bool helloName(const ParsedArgs& args, std::string& name, std::string& err) {
+  name = args.last("as").value_or(kProgram);
+  if (proto::validClientName(name)) return true;
+  err = "bad name '" + printable(name, 80) + "' for --as: 1-" + std::to_string(proto::kMaxClientName) +
+        " printable characters, no spaces";
+  return false;
+}
+
 int runFailc(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
-  auto usageError = [&](const std::string& msg) {
-    err << kProgram << ": " << msg << "\n";
-    return static_cast<int>(Exit::Usage);
-  };
+  auto usageError = [&](const std::string& msg) { return report(err, kProgram, {Exit::Usage, msg}, args.opts.json); };
   if (args.operands.empty()) return usageError("no subcommand (try failc --help)");
   const Subcommand* sc = findSubcommand(args.operands[0]);
   if (!sc) return usageError("unknown subcommand '" + printable(args.operands[0]) + "'");
-  std::string msg;
+  std::string msg, name;
+  if (!helloName(args, name, msg)) return usageError(msg);
   if (!sc->print) {  // watch
     if (!checkUsage(*sc, args, msg)) return usageError(msg);
     return runWatch(args, out, err);
@@ -355,14 +363,14 @@ int runFailc(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   if (!buildRequest(args, words, msg)) return usageError(msg);
 
   Context ctx{args, {args.operands.begin() + 1, args.operands.end()}, out, err};
-  Session session(args.opts, args.opts.target, kProgram);
+  Session session(args.opts, args.opts.target, name);
   Failure f;
   std::string what = sc->name;
   if (!ctx.operands.empty()) what += " " + printable(ctx.operands[0]);
   Reply reply;
   if (!session.open(f) || !session.request(words, what, reply, f) ||
       !sc->print(ctx, session, reply, f))
-    return report(err, kProgram, f);
+    return report(err, kProgram, f, args.opts.json);
   session.sendLine({"QUIT"}, f);  // courtesy; the reply is not awaited
   out.flush();
   return static_cast<int>(Exit::Ok);

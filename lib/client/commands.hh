@@ -26,6 +26,11 @@ bool buildRequest(const ParsedArgs& args, std::vector<std::string>& words, std::
 // ('T' allowed for the space) in local time, or UTC with a trailing 'Z'.
 std::optional<Micros> parseAtTime(std::string_view text, Micros now);
 
+// The name failc gives itself in HELLO: --as NAME (checked with proto::validClientName;
+// false with a message in `err` when it is not one), else "failc". faild records it as
+// the origin of the records failc sets unless an access entry names the client.
+bool helloName(const ParsedArgs& args, std::string& name, std::string& err);
+
 // Runs failc with parsed arguments; returns the exit status. Output to `out`, errors
 // (prefixed "failc: ") to `err`.
 int runFailc(const ParsedArgs& args, std::ostream& out, std::ostream& err);

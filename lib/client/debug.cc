@@ -13,9 +13,8 @@ namespace {
 
 constexpr const char* kProgram = "faildebug";
 
-int usageError(std::ostream& err, const std::string& msg) {
-  err << kProgram << ": " << msg << "\n";
-  return static_cast<int>(Exit::Usage);
+int usageError(std::ostream& err, const std::string& msg, bool json) {
+  return report(err, kProgram, {Exit::Usage, msg}, json);
 }
 
 // Sends `words` (a DEBUG request) and reads the pairs of its reply.
@@ -86,33 +85,32 @@ std::string renderLevels(const Levels& levels, bool json) {
 
 int runFaildebug(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   const auto& ops = args.operands;
-  if (ops.size() > 2) return usageError(err, "usage: faildebug [OPTIONS] [FACILITY [LEVEL]]");
+  if (ops.size() > 2) return usageError(err, "usage: faildebug [OPTIONS] [FACILITY [LEVEL]]", args.opts.json);
   std::string level;
   if (ops.size() == 2) {
     level = ops[1];
     log::Level parsed;
     bool step = level == "+" || level == "-";
     if (!step && !log::parseLevel(level, parsed))
-      return usageError(
-          err, "bad level '" + printable(level) + "' (err, warning, notice, info, debug, + or -)");
-    if (step && ops[0] == "all") return usageError(err, "'all' takes a level name, not + or -");
+      return usageError(err, "bad level '" + printable(level) + "' (err, warning, notice, info, debug, + or -)", args.opts.json);
+    if (step && ops[0] == "all") return usageError(err, "'all' takes a level name, not + or -", args.opts.json);
   }
 
   Session s(args.opts, args.opts.target, kProgram);
   Failure f;
   Levels levels;
-  if (!s.open(f)) return report(err, kProgram, f);
+  if (!s.open(f)) return report(err, kProgram, f, args.opts.json);
   if (ops.empty() || level.empty() || level == "+" || level == "-") {
-    if (!askLevels(s, {"DEBUG"}, levels, f)) return report(err, kProgram, f);
+    if (!askLevels(s, {"DEBUG"}, levels, f)) return report(err, kProgram, f, args.opts.json);
     if (!ops.empty() && !(ops[0] == "all" && level.empty())) {
       const auto* p = findFacility(levels, ops[0]);
-      if (!p) return report(err, kProgram, noSuchFacility(s, ops[0], levels));
+      if (!p) return report(err, kProgram, noSuchFacility(s, ops[0], levels), args.opts.json);
       if (!level.empty()) {
         level = stepLevel(p->second, level[0]);
         if (level.empty()) {
           f = {Exit::Failed, "debug at " + s.where() + ": unknown level '" + printable(p->second) +
                                  "' for " + p->first};
-          return report(err, kProgram, f);
+          return report(err, kProgram, f, args.opts.json);
         }
       } else {
         levels = {*p};
@@ -120,9 +118,9 @@ int runFaildebug(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     }
   }
   if (!level.empty()) {
-    if (!askLevels(s, {"DEBUG", ops[0], level}, levels, f)) return report(err, kProgram, f);
+    if (!askLevels(s, {"DEBUG", ops[0], level}, levels, f)) return report(err, kProgram, f, args.opts.json);
     // "all" answers "all LEVEL": show what every facility is now instead.
-    if (ops[0] == "all" && !askLevels(s, {"DEBUG"}, levels, f)) return report(err, kProgram, f);
+    if (ops[0] == "all" && !askLevels(s, {"DEBUG"}, levels, f)) return report(err, kProgram, f, args.opts.json);
   }
   Failure ignored;
   s.sendLine({"QUIT"}, ignored);

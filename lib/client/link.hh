@@ -1,8 +1,7 @@
-// An asynchronous connection on the loop to anything that speaks doc/protocol.md
-// (faild, a failsh or hc monitor port): what failsh uses to poll peers and to follow its
-// local faild. TCP (names through evdns, /etc/hosts included) or a Unix socket,
-// optionally inside TLS; HELLO and AUTH on every connect; reconnects by itself, backing
-// off from minBackoff to maxBackoff.
+// An asynchronous client on the loop of anything that speaks doc/protocol.md (faild, a
+// failsh or hc monitor port): what failsh uses to poll peers and to follow its local
+// faild. The connection, HELLO, AUTH and reconnecting are client::Transport's
+// (client/transport.hh); a Link adds replies matched to requests, or a watch.
 //
 // Two uses, one per Link: requests (request(): pipelined, each with its callback and a
 // deadline; a request not answered in time breaks the connection, so a peer that hangs
@@ -11,8 +10,6 @@
 // Runs on the loop thread only; callbacks run from libevent and must not evaluate Tcl.
 #pragma once
 
-#include <event2/bufferevent.h>
-#include <event2/dns.h>
 #include <event2/event.h>
 
 #include <chrono>
@@ -25,23 +22,10 @@
 
 #include "client/connection.hh"
 #include "client/options.hh"
-#include "client/tls.hh"
+#include "client/transport.hh"
 #include "ev/ev.hh"
 
 namespace fail::client {
-
-struct LinkSpec {
-  std::string name;  // for messages: "beta", "localhost"
-  Target target;
-  std::string secret;  // empty: no AUTH
-  TlsOptions tls;
-};
-
-struct LinkOptions {
-  std::string client = "failsh";  // HELLO's CLIENT word
-  std::chrono::milliseconds connectTimeout{2000};  // connect, TLS handshake, HELLO, AUTH
-  std::chrono::milliseconds minBackoff{100}, maxBackoff{2000};
-};
 
 class Link {
  public:
@@ -56,8 +40,8 @@ class Link {
 
   void start();  // connects; reconnects from then on until stop()
   void stop();
-  bool up() const { return phase_ == Phase::Ready; }
-  const LinkSpec& spec() const { return spec_; }
+  bool up() const { return transport_.ready(); }
+  const LinkSpec& spec() const { return transport_.spec(); }
   const std::string& lastError() const { return lastError_; }
   std::uint64_t connects() const { return connects_; }
 
@@ -78,44 +62,23 @@ class Link {
   std::uint64_t lastSerial() const { return lastSerial_; }
 
  private:
-  enum class Phase { Idle, Connecting, Greeting, Ready };
   struct Pending {
-    enum class Kind { Hello, Auth, Watch, Request } kind;
+    enum class Kind { Watch, Request } kind;
     ReplyFn fn;
     ev::Micros deadline{0};  // steady clock, Request only
   };
-  struct BevFree {
-    void operator()(bufferevent* b) const { bufferevent_free(b); }
-  };
-  struct DnsFree {
-    void operator()(evdns_base* d) const { evdns_base_free(d, 0); }
-  };
 
-  static void readCb(bufferevent* bev, void* arg) noexcept;
-  static void eventCb(bufferevent* bev, short what, void* arg) noexcept;
-  void connect();
-  void onConnected();
   void onLine(const std::string& line);
   void onStream(const std::string& line);
   void ready();
-  void broken(const std::string& why);
+  void broken(const Transport::Break& b);
   void send(const std::string& line, Pending p);
   void sendWatch(bool full);
   void armDeadline();
 
-  event_base* base_;
-  LinkSpec spec_;
-  LinkOptions opts_;
-  SslCtxPtr ctx_;
-  std::unique_ptr<evdns_base, DnsFree> dns_;
-  std::unique_ptr<bufferevent, BevFree> bev_;
-  ev::Timer retry_, deadline_;
-  Phase phase_ = Phase::Idle;
-  bool running_ = false;
-  std::chrono::milliseconds backoff_;
+  ev::Timer deadline_;
   std::deque<Pending> inflight_;
   std::deque<std::pair<std::string, Pending>> held_;  // requested while connecting
-  ev::Micros connectDeadline_{0};
   StateFn onState_;
   std::string lastError_;
   std::uint64_t connects_ = 0;
@@ -125,6 +88,7 @@ class Link {
   std::function<void(const WatchEvent&)> watchFn_;
   std::function<void()> relistFn_;
   std::uint64_t lastSerial_ = 0;
+  Transport transport_;  // last: destroyed first, so no event reaches a member already gone
 };
 
 }  // namespace fail::client

@@ -23,7 +23,7 @@ const std::vector<OptionSpec> kShared = {
     {"cert", 0, "FILE", "present the client certificate in FILE (implies --tls)"},
     {"key", 0, "FILE", "the private key for --cert (default: in the --cert file)"},
     {"timeout", 't', "DURATION", "limit for connecting and for each reply (default 5s, 0: none)"},
-    {"json", 0, nullptr, "print JSON instead of text"},
+    {"json", 0, nullptr, "print JSON instead of text (an error too: one object on stderr)"},
     {"help", 0, nullptr, "print this help and exit"},
     {"version", 'V', nullptr, "print the version and exit"},
 };

@@ -1,5 +1,6 @@
 #include "client/session.hh"
 
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "base/version.hh"
@@ -16,6 +17,7 @@ Exit exitForCode(std::string_view code) {
 Failure replyFailure(std::string_view what, const std::string& where, const Reply& reply) {
   Failure f;
   f.exit = exitForCode(reply.code);
+  f.code = reply.code;
   f.message = std::string(what) + " at " + where + ": " + reply.code;
   if (!reply.message.empty()) f.message += ": " + reply.message;
   if (reply.code == "NEEDAUTH")
@@ -23,8 +25,18 @@ Failure replyFailure(std::string_view what, const std::string& where, const Repl
   return f;
 }
 
-int report(std::ostream& err, std::string_view program, const Failure& f) {
-  err << program << ": " << f.message << "\n";
+int report(std::ostream& err, std::string_view program, const Failure& f, bool json) {
+  if (json) {
+    std::string code = f.code;
+    if (code.empty()) {
+      constexpr const char* kByExit[] = {"OK", "NOTFOUND", "USAGE", "DENIED", "UNREACHABLE", "FAILED"};
+      code = kByExit[static_cast<int>(f.exit)];
+    }
+    nlohmann::json j = {{"error", f.message}, {"code", code}, {"exit", static_cast<int>(f.exit)}, {"program", program}};
+    err << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    err << program << ": " << f.message << "\n";
+  }
   err.flush();
   return static_cast<int>(f.exit);
 }

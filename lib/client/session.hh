@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "client/connection.hh"
@@ -15,8 +16,11 @@ namespace fail::client {
 // Why a client program stops: its exit status and the message for stderr (without the
 // program prefix), e.g. "cannot connect to 127.0.0.1:1847: Connection refused".
 struct Failure {
+  Failure() = default;
+  Failure(Exit e, std::string m, std::string c = {}) : exit(e), message(std::move(m)), code(std::move(c)) {}
   Exit exit = Exit::Ok;
   std::string message;
+  std::string code;  // the server's ERR code ("NOTFOUND"), when a reply said ERR
 };
 
 // NOTFOUND -> NotFound, DENIED and NEEDAUTH -> Denied, any other code -> Failed.
@@ -26,12 +30,15 @@ Exit exitForCode(std::string_view code);
 // to give a secret.
 Failure replyFailure(std::string_view what, const std::string& where, const Reply& reply);
 
-// Prints "PROGRAM: MESSAGE" and returns the exit status as an int.
-int report(std::ostream& err, std::string_view program, const Failure& f);
+// Prints "PROGRAM: MESSAGE" and returns the exit status as an int. With `json` (the
+// programs' --json) prints one line {"error":MESSAGE,"code":CODE,"exit":N,"program":PROGRAM}
+// instead: CODE is the server's ERR code, or when no ERR reply is the cause the exit
+// status's name (NOTFOUND, USAGE, DENIED, UNREACHABLE, FAILED). Both go to `err` (stderr): stdout holds only results.
+int report(std::ostream& err, std::string_view program, const Failure& f, bool json = false);
 
 class Session {
  public:
-  // `client` names this program in HELLO ("failc").
+  // `client` names this program in HELLO ("failc", or failc --as NAME).
   Session(const ClientOptions& opts, Target target, std::string client);
 
   // Connects, says HELLO (a server that does not know HELLO is tolerated) and, when a

@@ -105,15 +105,13 @@ int runFailstat(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     targets.push_back(opts.target);
   } else {
     if (opts.targetGiven) {
-      err << kProgram << ": give targets either as operands or with -h/-u, not both\n";
-      return static_cast<int>(Exit::Usage);
+      return report(err, kProgram, {Exit::Usage, "give targets either as operands or with -h/-u, not both"}, opts.json);
     }
     for (const auto& text : args.operands) {
       Target t;
       std::string why;
       if (!parseTarget(text, opts.target.port, t, why)) {
-        err << kProgram << ": " << why << "\n";
-        return static_cast<int>(Exit::Usage);
+        return report(err, kProgram, {Exit::Usage, why}, opts.json);
       }
       targets.push_back(std::move(t));
     }
@@ -123,7 +121,7 @@ int runFailstat(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   std::vector<Exit> exits;
   for (const auto& t : targets) {
     all.push_back(fetchStatus(opts, t, pattern));
-    if (!all.back().ok) report(err, kProgram, all.back().failure);
+    if (!all.back().ok) report(err, kProgram, all.back().failure, opts.json);
     exits.push_back(all.back().ok ? Exit::Ok : all.back().failure.exit);
   }
   bool anyOk = false;

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "base/text.hh"
+#include "client/commands.hh"
 #include "client/format.hh"
 #include "client/session.hh"
 #include "proto/list.hh"
@@ -198,15 +199,16 @@ int runWatch(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   if (auto since = args.last("since")) {
     run.resume = parseUint(*since);
     if (!run.resume) {
-      err << kProgram << ": bad serial '" << printable(*since) << "' for --since\n";
-      return static_cast<int>(Exit::Usage);
+      return report(err, kProgram, {Exit::Usage, "bad serial '" + printable(*since) + "' for --since"}, args.opts.json);
     }
   }
+  std::string name, msg;
+  if (!helloName(args, name, msg)) return report(err, kProgram, {Exit::Usage, msg}, args.opts.json);
   bool reconnect = args.has("reconnect");
   installInterruptHandlers();
   std::int64_t backoff = 1000;
   for (;;) {
-    Session s(args.opts, args.opts.target, kProgram);
+    Session s(args.opts, args.opts.target, name);
     Failure f;
     End end = End::Lost;
     run.synced = false;
@@ -220,7 +222,7 @@ int runWatch(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       out.flush();
       return static_cast<int>(Exit::Ok);
     }
-    if (end == End::Fatal || !reconnect) return report(err, kProgram, f);
+    if (end == End::Fatal || !reconnect) return report(err, kProgram, f, args.opts.json);
     if (run.synced) backoff = 1000;
     err << kProgram << ": " << f.message << "; reconnecting in " << formatDurationMs(backoff)
         << "\n"

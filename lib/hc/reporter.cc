@@ -1,7 +1,5 @@
 #include "hc/reporter.hh"
 
-#include <arpa/inet.h>
-#include <event2/buffer.h>
 #include <strings.h>
 
 #include <algorithm>
@@ -9,9 +7,7 @@
 #include <cstring>
 
 #include "base/log.hh"
-#include "client/bev.hh"
 #include "base/text.hh"
-#include "base/version.hh"
 #include "proto/list.hh"
 
 namespace fail::hc {
@@ -31,12 +27,21 @@ std::string loggable(const std::string& line) {
 }
 
 constexpr size_t kMaxReplyLine = 1u << 20;
-constexpr size_t kMaxKeys = 32;  // attributes per record (doc/protocol.md)
 
-bool isIpLiteral(const std::string& host) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+client::LinkSpec linkSpec(const ReportSpec& r) { return {"report faild=" + r.address, r.target, r.secret, r.tls}; }
+
+client::LinkOptions linkOptions(const ReporterOptions& o) {
+  client::LinkOptions l;
+  l.client = o.client;
+  l.connectTimeout = o.connectTimeout;
+  l.minBackoff = o.minBackoff;
+  l.maxBackoff = o.maxBackoff;
+  l.maxLine = kMaxReplyLine;
+  l.lowWatermark = o.maxOutput / 2;  // drained: flush() sends what waited for room
+  l.logFacility = "report";
+  return l;
 }
+constexpr size_t kMaxKeys = 32;  // attributes per record (doc/protocol.md)
 
 bool isOk(const std::string& line) { return line == "OK" || line.rfind("OK ", 0) == 0; }
 
@@ -52,133 +57,28 @@ void appendPair(std::string& out, std::string_view key, std::string_view value) 
 }  // namespace
 
 Reporter::Reporter(event_base* base, ReportSpec spec, ReporterOptions opts)
-    : base_(base),
-      spec_(std::move(spec)),
-      opts_(opts),
-      retry_(base, [this] { connect(); }),
-      watchdog_(base,
-                [this] {
-                  if (phase_ == Phase::Ready)
-                    broken("faild did not answer for " + formatDurationMs(opts_.replyTimeout.count()));
-                  else
-                    broken("no answer within " + formatDurationMs(opts_.connectTimeout.count()));
-                }),
+    : spec_(std::move(spec)),
+      opts_(std::move(opts)),
+      watchdog_(base, [this] { transport_.fail("faild did not answer for " + formatDurationMs(opts_.replyTimeout.count())); }),
       batch_(base, [this] { flushStaged(); }),
-      backoff_(opts.minBackoff) {
-  if (spec_.tls.enabled) {
-    std::string err;
-    ctx_ = client::makeClientContext(spec_.tls, err);
-    if (!ctx_) throw std::runtime_error("report " + spec_.address + ": " + err);
-  }
-  if (spec_.target.kind == client::Target::Kind::Tcp && !isIpLiteral(spec_.target.host))
-    dns_.reset(evdns_base_new(base_, EVDNS_BASE_INITIALIZE_NAMESERVERS));  // null: blocking lookup
-}
+      transport_(base, linkSpec(spec_), linkOptions(opts_),
+                 {[this] { onReady(); }, [this](const std::string& line) { onLine(line); },
+                  [this](const client::Transport::Break& b) { onBroken(b); }, [this] { flush(); }}) {}
 
 Reporter::~Reporter() = default;
 
-void Reporter::start() {
-  if (started_) return;
-  started_ = true;
-  connect();
-}
-
-void Reporter::connect() {
-  phase_ = Phase::Connecting;
-  std::string err;
-  bufferevent* b = client::newBufferevent(base_, spec_.target, ctx_.get(), err);
-  if (!b) return broken(err);
-  bev_.reset(b);
-  bufferevent_setcb(b, readCb, writeCb, eventCb, this);
-  bufferevent_setwatermark(b, EV_WRITE, opts_.maxOutput / 2, 0);
-  bufferevent_enable(b, EV_READ | EV_WRITE);
-  watchdog_.arm(opts_.connectTimeout);
-  if (!client::connectBufferevent(b, spec_.target, dns_.get(), err) && bev_.get() == b) broken(err);
-}
-
-void Reporter::readCb(bufferevent* bev, void* arg) noexcept {
-  auto* self = static_cast<Reporter*>(arg);
-  try {
-    bool fits = client::readLines(bev, kMaxReplyLine, [&](const std::string& line) {
-      self->onLine(line);
-      return self->bev_.get() == bev;  // stop once the line broke the connection
-    });
-    if (!fits && self->bev_.get() == bev) self->broken("reply line too long");
-  } catch (const std::exception& e) {
-    FAIL_LOG(fac(), Err) << "report faild=" << self->spec_.address << ": " << e.what();
-  }
-}
-
-void Reporter::writeCb(bufferevent*, void* arg) noexcept {
-  auto* self = static_cast<Reporter*>(arg);
-  try {
-    self->flush();
-  } catch (const std::exception& e) {
-    FAIL_LOG(fac(), Err) << "report faild=" << self->spec_.address << ": " << e.what();
-  }
-}
-
-void Reporter::eventCb(bufferevent* bev, short what, void* arg) noexcept {
-  auto* self = static_cast<Reporter*>(arg);
-  try {
-    if (what & BEV_EVENT_CONNECTED) return self->onConnected();
-    self->broken((what & BEV_EVENT_EOF) ? std::string("connection closed by faild")
-                                         : client::endReason(bev, what, self->spec_.target, self->ctx_ != nullptr,
-                                                             self->phase_ == Phase::Connecting));
-  } catch (const std::exception& e) {
-    FAIL_LOG(fac(), Err) << "report faild=" << self->spec_.address << ": " << e.what();
-  }
-}
-
-void Reporter::onConnected() {
-  phase_ = Phase::Greeting;
-  watchdog_.arm(opts_.connectTimeout);
-  std::string hello = "HELLO hc";
-  proto::appendElement(hello, kVersion);
-  send(hello, {Pending::Kind::Hello, {}, {}});
-  if (!spec_.secret.empty()) {
-    std::string auth = "AUTH";
-    proto::appendElement(auth, spec_.secret);
-    send(auth, {Pending::Kind::Auth, {}, {}});
-  }
-}
+void Reporter::start() { transport_.start(); }
 
 void Reporter::onLine(const std::string& line) {
-  if (inflight_.empty()) return broken("unexpected line from faild: " + printable(line));
+  if (inflight_.empty()) return transport_.fail("unexpected line from faild: " + printable(line));
   Pending p = std::move(inflight_.front());
   inflight_.pop_front();
-  if (phase_ == Phase::Ready) {
-    if (inflight_.empty())
-      watchdog_.cancel();
-    else
-      watchdog_.arm(opts_.replyTimeout);
-  }
+  if (inflight_.empty())
+    watchdog_.cancel();
+  else
+    watchdog_.arm(opts_.replyTimeout);
   bool ok = isOk(line);
   switch (p.kind) {
-    case Pending::Kind::Hello: {
-      if (!ok) return broken("HELLO refused: " + printable(line, 200));
-      std::vector<std::string> w;
-      proto::splitList(line, w);
-      bool authRequired = w.size() >= 7 && w[5] == "auth" && w[6] == "required";
-      if (authRequired && spec_.secret.empty()) {
-        if (lastFailure_ != "auth required")
-          FAIL_LOG(fac(), Err) << "report faild=" << spec_.address
-                               << ": faild requires AUTH: give this report line -secret or -secret-file";
-        lastFailure_ = "auth required";
-        backoff_ = opts_.maxBackoff;
-        return broken("auth required", true);
-      }
-      if (spec_.secret.empty()) onReady();
-      return;
-    }
-    case Pending::Kind::Auth:
-      if (!ok) {
-        if (lastFailure_ != line)
-          FAIL_LOG(fac(), Err) << "report faild=" << spec_.address << ": AUTH refused: " << printable(line, 200);
-        lastFailure_ = line;
-        backoff_ = opts_.maxBackoff;
-        return broken(line, true);
-      }
-      return onReady();
     case Pending::Kind::Get:
       return resolve(p.name, line);
     case Pending::Kind::Set: {
@@ -208,10 +108,6 @@ void Reporter::onLine(const std::string& line) {
 }
 
 void Reporter::onReady() {
-  phase_ = Phase::Ready;
-  watchdog_.cancel();
-  if (!inflight_.empty()) watchdog_.arm(opts_.replyTimeout);
-  backoff_ = opts_.minBackoff;
   ++counters_.connects;
   if (!everReady_ || downLogged_ || !lastFailure_.empty())
     FAIL_LOG(fac(), Notice) << "+report faild=" << spec_.address << " checks=" << checks_.size();
@@ -261,9 +157,9 @@ void Reporter::resolve(const std::string& name, const std::string& reply) {
   flush();
 }
 
-void Reporter::broken(const std::string& why, bool quiet) {
-  bool wasReady = phase_ == Phase::Ready;
-  if (wasReady) ++counters_.disconnects;
+void Reporter::onBroken(const client::Transport::Break& b) {
+  using End = client::Transport::End;
+  if (b.wasReady) ++counters_.disconnects;
   // A change sent without its OK may or may not have reached faild: settle it later.
   for (Pending& p : inflight_) {
     if (p.kind != Pending::Kind::Set || !p.change) continue;
@@ -278,34 +174,34 @@ void Reporter::broken(const std::string& why, bool quiet) {
   dirty_.clear();
   staged_.clear();
   batch_.cancel();
-  bev_.reset();
   watchdog_.cancel();
-  phase_ = Phase::Idle;
-  if (!quiet) {
-    if (wasReady) {
-      FAIL_LOG(fac(), Warning) << "-report faild=" << spec_.address << " reason=\"" << why << "\"";
-      downLogged_ = true;
-    } else if (why != lastFailure_) {
-      FAIL_LOG(fac(), Warning) << "report faild=" << spec_.address << ": " << why << " (retrying, at most every "
-                               << formatDurationMs(opts_.maxBackoff.count()) << ")";
-    }
-    lastFailure_ = why;
+  if (b.end == End::NeedSecret || b.end == End::AuthRefused) {
+    // Retrying sooner would not help: logged once, retried at the longest backoff.
+    if (lastFailure_ != b.why)
+      FAIL_LOG(fac(), Err) << "report faild=" << spec_.address << ": "
+                           << (b.end == End::NeedSecret
+                                   ? std::string("faild requires AUTH: give this report line -secret or -secret-file")
+                                   : b.why);
+    lastFailure_ = b.why;
+    transport_.backOffFully();
+    return;
   }
-  scheduleRetry();
-}
-
-void Reporter::scheduleRetry() {
-  if (!started_) return;
-  retry_.arm(backoff_);
-  backoff_ = std::min(backoff_ * 2, opts_.maxBackoff);
+  if (b.wasReady) {
+    FAIL_LOG(fac(), Warning) << "-report faild=" << spec_.address << " reason=\"" << b.why << "\"";
+    downLogged_ = true;
+  } else if (b.why != lastFailure_) {
+    FAIL_LOG(fac(), Warning) << "report faild=" << spec_.address << ": " << b.why << " (retrying, at most every "
+                             << formatDurationMs(opts_.maxBackoff.count()) << ")";
+  }
+  lastFailure_ = b.why;
 }
 
 bool Reporter::outputFull() const {
-  return !bev_ || evbuffer_get_length(bufferevent_get_output(bev_.get())) + staged_.size() >= opts_.maxOutput;
+  return transport_.outputLength() + staged_.size() >= opts_.maxOutput;
 }
 
 bool Reporter::canSend(const Check& c) const {
-  return phase_ == Phase::Ready && !c.resolving && c.missed.empty() && !outputFull();
+  return transport_.ready() && !c.resolving && c.missed.empty() && !outputFull();
 }
 
 void Reporter::markDirty(const std::string& name, Check& c) {
@@ -371,7 +267,7 @@ void Reporter::forget(const std::string& name) {
 }
 
 void Reporter::flush() {
-  while (phase_ == Phase::Ready && !dirty_.empty() && !outputFull()) {
+  while (transport_.ready() && !dirty_.empty() && !outputFull()) {
     std::string name = std::move(dirty_.front());
     dirty_.pop_front();
     auto it = checks_.find(name);
@@ -428,7 +324,7 @@ std::uint32_t Reporter::keyId(const std::string& key) {
 void Reporter::send(const std::string& line, Pending p, bool now) {
   staged_.append(line).append(1, '\n');
   FAIL_LOG(fac(), Debug) << "report faild=" << spec_.address << " > " << loggable(line);
-  if (inflight_.empty() && phase_ == Phase::Ready) watchdog_.arm(opts_.replyTimeout);
+  if (inflight_.empty()) watchdog_.arm(opts_.replyTimeout);
   inflight_.push_back(std::move(p));
   if (now || opts_.batchDelay.count() <= 0)
     flushStaged();
@@ -438,8 +334,8 @@ void Reporter::send(const std::string& line, Pending p, bool now) {
 
 void Reporter::flushStaged() {
   batch_.cancel();
-  if (staged_.empty() || !bev_) return;
-  evbuffer_add(bufferevent_get_output(bev_.get()), staged_.data(), staged_.size());
+  if (staged_.empty()) return;
+  transport_.write(staged_);
   if (staged_.capacity() > (64u << 10))
     std::string().swap(staged_);  // after a burst (a replay): not kept
   else
@@ -453,17 +349,19 @@ size_t Reporter::missed() const {
 }
 
 std::string Reporter::describe() const {
-  const char* ph = phase_ == Phase::Ready        ? "ready"
-                   : phase_ == Phase::Greeting   ? "greeting"
-                   : phase_ == Phase::Connecting ? "connecting"
-                                                 : "down";
+  using Phase = client::Transport::Phase;
+  Phase phase = transport_.phase();
+  const char* ph = phase == Phase::Ready        ? "ready"
+                   : phase == Phase::Greeting   ? "greeting"
+                   : phase == Phase::Connecting ? "connecting"
+                                                : "down";
   std::string out = "report faild=" + spec_.address + " state=" + ph;
   out += " checks=" + std::to_string(checks_.size()) + " inflight=" + std::to_string(inflight_.size());
   out += " missed=" + std::to_string(missed()) + " sets=" + std::to_string(counters_.sets);
   out += " acked=" + std::to_string(counters_.acked) + " errors=" + std::to_string(counters_.errors);
   out += " replayed=" + std::to_string(counters_.replayed) + " connects=" + std::to_string(counters_.connects);
   out += " disconnects=" + std::to_string(counters_.disconnects) + " paced=" + std::to_string(counters_.paced);
-  if (phase_ != Phase::Ready && !lastFailure_.empty()) out += " last_error=\"" + lastFailure_ + "\"";
+  if (phase != Phase::Ready && !lastFailure_.empty()) out += " last_error=\"" + lastFailure_ + "\"";
   return out;
 }
 

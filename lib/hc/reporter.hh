@@ -13,11 +13,10 @@
 // time they happened) followed by the current state, so no transition is lost. A change
 // whose OK had not arrived when the connection broke is uncertain: the reporter asks
 // faild (GET) and sends it again only if faild does not hold it. Reconnects back off
-// from minBackoff, doubling to maxBackoff. Runs on the loop thread only.
+// from minBackoff, doubling to maxBackoff (the connection, HELLO, AUTH and reconnecting
+// are client::Transport's, shared with client::Link). Runs on the loop thread only.
 #pragma once
 
-#include <event2/bufferevent.h>
-#include <event2/dns.h>
 #include <event2/event.h>
 
 #include <chrono>
@@ -30,7 +29,7 @@
 #include <vector>
 
 #include "base/time.hh"
-#include "client/tls.hh"
+#include "client/transport.hh"
 #include "ev/ev.hh"
 #include "hc/config.hh"
 #include "state/record.hh"
@@ -54,6 +53,7 @@ struct Update {
 };
 
 struct ReporterOptions {
+  std::string client = "hc";  // the name hc gives itself in HELLO: its records' origin
   std::chrono::milliseconds minBackoff{100}, maxBackoff{5000};
   std::chrono::milliseconds connectTimeout{5000};  // connect, TLS handshake, HELLO and AUTH
   std::chrono::milliseconds replyTimeout{10000};   // requests unanswered this long: reconnect
@@ -86,7 +86,7 @@ class Reporter {
   // The check is gone (reload): nothing more is sent for it; its record expires in faild.
   void forget(const std::string& name);
 
-  bool ready() const { return phase_ == Phase::Ready; }
+  bool ready() const { return transport_.ready(); }
   const ReportSpec& spec() const { return spec_; }
   const ReporterCounters& counters() const { return counters_; }
   size_t inFlight() const { return inflight_.size(); }
@@ -95,7 +95,6 @@ class Reporter {
   std::string describe() const;  // one line for SIGUSR1
 
  private:
-  enum class Phase { Idle, Connecting, Greeting, Ready };
   // Per check, so kept small: vectors (an empty one allocates nothing, unlike a deque)
   // and attribute keys as indexes into keyNames_.
   struct Check {
@@ -109,27 +108,13 @@ class Reporter {
     std::string lastError;            // the last ERR logged for it (each logged once)
   };
   struct Pending {
-    enum class Kind { Hello, Auth, Get, Set } kind;
+    enum class Kind { Get, Set } kind;
     std::string name;
     std::optional<Update> change;  // a SET that carried a change
   };
-  struct BevFree {
-    void operator()(bufferevent* b) const { bufferevent_free(b); }
-  };
-  struct DnsFree {
-    void operator()(evdns_base* d) const { evdns_base_free(d, 0); }
-  };
-
-  static void readCb(bufferevent* bev, void* arg) noexcept;
-  static void writeCb(bufferevent* bev, void* arg) noexcept;
-  static void eventCb(bufferevent* bev, short what, void* arg) noexcept;
-
-  void connect();
-  void onConnected();
   void onLine(const std::string& line);
   void onReady();
-  void broken(const std::string& why, bool quiet = false);
-  void scheduleRetry();
+  void onBroken(const client::Transport::Break& b);
   bool canSend(const Check& c) const;
   bool outputFull() const;
   void markDirty(const std::string& name, Check& c);
@@ -144,16 +129,10 @@ class Reporter {
   std::uint32_t keyId(const std::string& key);
   void resolve(const std::string& name, const std::string& reply);
 
-  event_base* base_;
   ReportSpec spec_;
   ReporterOptions opts_;
-  client::SslCtxPtr ctx_;
-  std::unique_ptr<evdns_base, DnsFree> dns_;
-  std::unique_ptr<bufferevent, BevFree> bev_;
-  ev::Timer retry_, watchdog_, batch_;
-  Phase phase_ = Phase::Idle;
-  std::chrono::milliseconds backoff_;
-  bool started_ = false, everReady_ = false, downLogged_ = false;
+  ev::Timer watchdog_, batch_;  // replies overdue; staged refreshes due
+  bool everReady_ = false, downLogged_ = false;
   std::string lastFailure_;
   std::unordered_map<std::string, Check> checks_;
   std::vector<std::string> keyNames_;  // every attribute key seen, interned
@@ -164,6 +143,7 @@ class Reporter {
   std::string line_;    // the SET being built (its capacity kept)
   size_t erroredChecks_ = 0;  // checks whose lastError is set
   ReporterCounters counters_;
+  client::Transport transport_;  // last: destroyed first, so no event reaches a member already gone
 };
 
 }  // namespace fail::hc

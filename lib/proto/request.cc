@@ -51,10 +51,17 @@ bool checkName(const std::string& name, Error& err) {
                   "': 1-255 of letters, digits and . _ - : @ / are allowed");
 }
 
+bool checkClientName(const std::string& name, Error& err) {
+  if (validClientName(name)) return true;
+  return fail(err, Errc::Args,
+              "invalid client name '" + printable(name, 80) + "': 1-" + std::to_string(kMaxClientName) +
+                  " printable characters, no spaces");
+}
+
 bool parseSet(const std::vector<std::string>& w, Request& r, Error& err) {
   r.name = w[1];
   if (!checkName(r.name, err)) return false;
-  auto st = state::parseState(w[2]);
+  auto st = parseState(w[2]);
   if (!st)
     return fail(err, Errc::BadState,
                 "invalid state '" + printable(w[2]) + "': UP, RECOVER, FAIL or UNKNOWN");
@@ -73,9 +80,9 @@ bool parseSet(const std::vector<std::string>& w, Request& r, Error& err) {
       haveTtl = true;
       auto ms = parseDurationMs(value);
       if (!ms) return fail(err, Errc::Args, "ttl='" + printable(value) + "' is not a duration");
-      if (*ms > state::kMaxTtlMs)
+      if (*ms > kMaxTtlMs)
         return fail(err, Errc::Args, "ttl='" + printable(value) + "' is longer than " +
-                                         formatDurationMs(state::kMaxTtlMs) + ", the longest ttl");
+                                         formatDurationMs(kMaxTtlMs) + ", the longest ttl");
       r.ttlMs = *ms;
     } else if (key == "note") {
       if (haveNote) return fail(err, Errc::Args, "note= given twice");
@@ -89,7 +96,7 @@ bool parseSet(const std::vector<std::string>& w, Request& r, Error& err) {
       if (!t) return fail(err, Errc::Args, "at='" + printable(value) + "' is not a time in microseconds");
       r.at = *t;
     } else {
-      if (!state::validAttrKey(key))
+      if (!validAttrKey(key))
         return fail(err, Errc::Args, "attribute key '" + printable(key) +
                                          "': 1-64 of letters, digits and _ . -");
       if (value.size() > kMaxAttrValue)
@@ -169,6 +176,11 @@ std::string formatError(const Error& e) {
   return out;
 }
 
+bool validClientName(std::string_view name) {
+  if (name.empty() || name.size() > kMaxClientName) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
 bool parseRequest(std::string_view line, Request& r, Error& err) {
   size_t bad = 0;
   if (!validUtf8(line, &bad))
@@ -191,7 +203,7 @@ bool parseRequest(std::string_view line, Request& r, Error& err) {
     case Cmd::Hello:
       if (nargs > 0) r.client = w[1];
       if (nargs > 1) r.version = w[2];
-      return true;
+      return nargs == 0 || checkClientName(r.client, err);
     case Cmd::Auth:
       r.secret = w[1];
       return true;

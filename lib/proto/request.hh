@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "base/time.hh"
-#include "state/record.hh"
+#include "proto/values.hh"
 
 namespace fail::proto {
 
@@ -36,20 +36,26 @@ struct Request {
   Cmd cmd = Cmd::Ping;
   std::string name;     // GET SET DEL
   std::string pattern;  // LIST WATCH (default "*")
-  state::State state = state::State::Unknown;  // SET
+  State state = State::Unknown;                // SET
   std::int64_t ttlMs = 0;                      // SET: 0 none
   std::string note;                            // SET
   std::optional<Micros> at;                    // SET at=
-  state::Attrs attrs;                          // SET KEY=VALUE (empty value: remove)
+  Attrs attrs;                                 // SET KEY=VALUE (empty value: remove)
   std::optional<std::uint64_t> since;          // WATCH since=
   std::string secret;                          // AUTH
-  std::string client, version;                 // HELLO
+  std::string client, version;                 // HELLO (client: validClientName or empty)
   std::string facility, level;                 // DEBUG (both empty: show)
 };
 
 // Parses one request line (no LF). Returns false and fills `err` on bad input; the
 // message names the word at fault.
 bool parseRequest(std::string_view line, Request& out, Error& err);
+
+// HELLO's CLIENT, the name a client gives itself (faild records it as the origin of
+// the client's SETs when no access entry names the client): 1-64 bytes, each a printable
+// ASCII character other than a space (doc/protocol.md).
+inline constexpr size_t kMaxClientName = 64;
+bool validClientName(std::string_view name);
 
 // Limits a SET obeys (doc/protocol.md).
 inline constexpr size_t kMaxAttrs = 32;

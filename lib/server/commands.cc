@@ -64,12 +64,16 @@ bool Session::needs(access::Level level, const std::string& name) {
   return true;
 }
 
+// An access entry's NAME, proven by a secret or a certificate, wins over the name a client
+// gives itself in HELLO, which is only a claim; without either, the client's address.
 std::string Session::origin() const {
   const std::string& n = grant_.name();
-  return n.empty() ? peer_ : n;
+  if (!n.empty()) return n;
+  return client_.empty() ? peer_ : client_;
 }
 
-void Session::cmdHello(const proto::Request&) {
+void Session::cmdHello(const proto::Request& req) {
+  if (!req.client.empty()) client_ = req.client;
   const char* auth = !server_.accessFile() ? "none" : authenticated() ? "done" : "required";
   std::string line = "OK ";
   proto::appendWord(line, server_.config().program);

@@ -100,6 +100,7 @@ class Session {
   Transport transport_;
   bool loopback_;
   std::string peer_;
+  std::string client_;  // HELLO's CLIENT: the origin when no access entry names the client
   std::string limitKey_;
   access::Grant grant_;
   bool waiting_ = false;     // a reply is deferred (durable change, auth delay)

@@ -1,5 +1,6 @@
 // A record in a faild: what doc/design.md's state model calls a record, and its wire form
-// (doc/protocol.md, "Records").
+// (doc/protocol.md, "Records"). lib/state stands above lib/proto: it uses the protocol's
+// values and list encoding; nothing in lib/proto includes lib/state.
 #pragma once
 
 #include <cstdint>
@@ -10,20 +11,18 @@
 #include <vector>
 
 #include "base/time.hh"
+#include "proto/values.hh"
 
 namespace fail::state {
 
-enum class State : std::uint8_t { Unknown = 0, Up, Recover, Fail };
-
-const char* stateName(State s);
-// Case-insensitive: "up", "UP", "Fail"...
-std::optional<State> parseState(std::string_view word);
-
-// The longest ttl a record may have: 3650 days. The protocol refuses longer ones
-// (doc/protocol.md); a longer one read from an older state file is clamped.
-inline constexpr std::int64_t kMaxTtlMs = 3650LL * 86'400'000;
-
-using Attrs = std::vector<std::pair<std::string, std::string>>;  // sorted by key
+// The protocol's values (proto/values.hh), named here as the store's own.
+using proto::Attrs;
+using proto::kMaxTtlMs;
+using proto::mergeAttr;
+using proto::parseState;
+using proto::State;
+using proto::stateName;
+using proto::validAttrKey;
 
 struct Record {
   std::string name;
@@ -35,12 +34,6 @@ struct Record {
   std::string note;
   Attrs attrs;
 };
-
-// Attribute keys: 1-64 of a-z A-Z 0-9 _ . -
-bool validAttrKey(std::string_view key);
-// Sets (or with an empty value removes) one attribute, keeping the vector sorted.
-// Returns true if anything changed.
-bool mergeAttr(Attrs& attrs, std::string_view key, std::string_view value);
 
 // The record dict as one word's content: "name www state UP serial 42 ...".
 std::string encodeRecord(const Record& r);

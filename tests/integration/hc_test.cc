@@ -132,6 +132,7 @@ TEST_F(HcTest, HttpTargetGoesUpFailUpWithRiseAndFall) {
   EXPECT_EQ(attr(up, "outcome"), "ok");
   EXPECT_EQ(field(up, "ttl"), "2s");
   EXPECT_EQ(attr(up, "location"), "fra");
+  EXPECT_EQ(field(up, "origin"), "hc");  // the name hc gives itself in HELLO
   // hc's own monitor port serves the same record, with the same protocol.
   LineClient mon(hc->address());
   EXPECT_EQ(mon.request("HELLO test").rfind("OK hc ", 0), 0u);

@@ -109,10 +109,10 @@ TEST(RequestParse, Names) {
 }
 
 TEST(RequestParse, States) {
-  EXPECT_EQ(ok("SET a UP").state, state::State::Up);
-  EXPECT_EQ(ok("SET a recover").state, state::State::Recover);
-  EXPECT_EQ(ok("SET a Fail").state, state::State::Fail);
-  EXPECT_EQ(ok("SET a unknown").state, state::State::Unknown);
+  EXPECT_EQ(ok("SET a UP").state, State::Up);
+  EXPECT_EQ(ok("SET a recover").state, State::Recover);
+  EXPECT_EQ(ok("SET a Fail").state, State::Fail);
+  EXPECT_EQ(ok("SET a unknown").state, State::Unknown);
   EXPECT_EQ(code("SET a DOWN"), Errc::BadState);
   EXPECT_EQ(code("SET a {}"), Errc::BadState);
   EXPECT_EQ(code("SET a UPP"), Errc::BadState);
@@ -219,6 +219,23 @@ TEST(RequestParse, ListAndWatch) {
   EXPECT_EQ(code("WATCH since=18446744073709551616"), Errc::Args);
   EXPECT_EQ(code("WATCH since=1 since=2"), Errc::Args);
   EXPECT_EQ(code("WATCH a b"), Errc::Args);
+}
+
+TEST(RequestParse, HelloNameIsPrintableAndBounded) {
+  EXPECT_EQ(ok("HELLO alice").client, "alice");
+  EXPECT_EQ(ok("HELLO hc@fra.example").client, "hc@fra.example");
+  EXPECT_EQ(ok("HELLO " + std::string(kMaxClientName, 'a')).client, std::string(kMaxClientName, 'a'));
+  EXPECT_EQ(code("HELLO " + std::string(kMaxClientName + 1, 'a')), Errc::Args);
+  EXPECT_EQ(code("HELLO {}"), Errc::Args);
+  EXPECT_EQ(code("HELLO {two words}"), Errc::Args);
+  EXPECT_EQ(code("HELLO {tab\there}"), Errc::Args);
+  EXPECT_EQ(code("HELLO caf\xc3\xa9"), Errc::Args);  // printable ASCII only
+  Error err;
+  Request r;
+  EXPECT_FALSE(parseRequest("HELLO {a b} 1.0", r, err));
+  EXPECT_NE(err.message.find("invalid client name 'a b'"), std::string::npos) << err.message;
+  EXPECT_TRUE(validClientName("failsh"));
+  EXPECT_FALSE(validClientName(""));
 }
 
 TEST(RequestParse, HelloAuthDebug) {
