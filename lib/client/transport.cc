@@ -1,6 +1,5 @@
 #include "client/transport.hh"
 
-#include <arpa/inet.h>
 #include <event2/buffer.h>
 
 #include <algorithm>
@@ -11,18 +10,10 @@
 #include "base/version.hh"
 #include "client/bev.hh"
 #include "client/reply.hh"
+#include "net/tls.hh"
 #include "proto/list.hh"
 
 namespace fail::client {
-namespace {
-
-bool isIpLiteral(const std::string& host) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
-}
-
-}  // namespace
-
 Transport::Transport(event_base* base, LinkSpec spec, LinkOptions opts, Events events)
     : base_(base),
       fac_(log::facility(opts.logFacility)),
@@ -37,7 +28,7 @@ Transport::Transport(event_base* base, LinkSpec spec, LinkOptions opts, Events e
     ctx_ = makeClientContext(spec_.tls, err);
     if (!ctx_) throw std::runtime_error(spec_.name + ": " + err);
   }
-  if (spec_.target.kind == Target::Kind::Tcp && !isIpLiteral(spec_.target.host))
+  if (spec_.target.kind == Target::Kind::Tcp && !net::isIpLiteral(spec_.target.host))
     dns_.reset(evdns_base_new(base_, EVDNS_BASE_INITIALIZE_NAMESERVERS));  // null: a blocking lookup
 }
 
