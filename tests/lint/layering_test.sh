@@ -29,7 +29,7 @@ cp -R "$top/lib" "$tmp/lib"
 expect "the tree as it is" 0 'PASSED'
 printf '#include "shell/shell.hh"\n' >> "$tmp/lib/base/text.hh"
 expect "a planted include that goes up" 1 'lib/base/text.hh includes "shell/shell.hh": shell is above base'
-rm -rf "$tmp/lib"
+rm -rf "${tmp:?}/lib"
 cp -R "$top/lib" "$tmp/lib"
 mkdir "$tmp/lib/dns"
 expect "a folder missing from the order" 1 'lib/dns is not in the order'
