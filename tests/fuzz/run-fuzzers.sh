@@ -8,6 +8,11 @@
 # Prints one line per target, "fuzz TARGET: PASS (N runs)" or "fuzz TARGET: FAIL (...)",
 # then "fuzz: N passed, M failed"; exits non-zero if any failed. The inputs and logs of
 # a failed target are kept in $FUZZ_FAILURES (default ./fuzz-failures/TARGET).
+#
+# FUZZ_JOBS (default: the number of CPUs) targets are compiled and run at a time. The
+# objects go to $FUZZ_BUILD (default build-fuzz/ at the top of the tree), compiled with
+# ccache when it is installed, from relative paths, so another checkout of the same
+# sources (CI's fresh clone) hits the same cache entries. CXX_FUZZ replaces the compiler.
 set -u
 
 secs=${1:-60}
@@ -18,19 +23,37 @@ esac
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 failures=${FUZZ_FAILURES:-$PWD/fuzz-failures}
-CXX=${CXX_FUZZ:-clang++-14}
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+case $jobs in ''|*[!0-9]*|0) jobs=1 ;; esac
+if [ -n "${CXX_FUZZ:-}" ]; then
+  CXX=$CXX_FUZZ
+elif command -v ccache >/dev/null 2>&1; then
+  CXX="ccache clang++-14"
+  # The cache key must not hold this checkout's place: paths below $top are made
+  # relative and the working directory (in the debug information) is not hashed.
+  CCACHE_BASEDIR=$top CCACHE_NOHASHDIR=true
+  export CCACHE_BASEDIR CCACHE_NOHASHDIR
+else
+  CXX=clang++-14
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/failover-fuzz.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
-cd "$tmp" || exit 1
+build=${FUZZ_BUILD:-$top/build-fuzz}
+mkdir -p "$build" || exit 1
+cd "$build" || exit 1
+# From here on, paths into the tree are relative to the build directory.
+src=$(realpath --relative-to="$build" "$top" 2>/dev/null || echo "$top")
 
 # version.hh includes config.h; nothing here needs more than the version.
 version=$(sed -n 's/^AC_INIT(\[failover\], \[\([^]]*\)\].*/\1/p' "$top/configure.ac")
-printf '#define PACKAGE_VERSION "%s"\n' "${version:-0.1.0}" > "$tmp/config.h"
+printf '#define PACKAGE_VERSION "%s"\n' "${version:-0.1.0}" > config.h.new
+cmp -s config.h.new config.h 2>/dev/null || mv config.h.new config.h
+rm -f config.h.new
 
 # The compiler flags, as the positional parameters so that paths may hold spaces.
 set -- -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  "-I$top/lib" "-I$tmp" "-I$here" -I/usr/include/tcl8.6
+  "-I$src/lib" "-I." "-I$src/tests/fuzz" -I/usr/include/tcl8.6
 
 # The library sources the targets need, compiled once.
 lib_srcs="base/text.cc base/time.cc proto/list.cc proto/request.cc state/record.cc
@@ -40,52 +63,94 @@ lib_srcs="$lib_srcs check/http_parse.cc"  # for fuzz_http_response
 lib_srcs="$lib_srcs client/reply.cc"  # for fuzz_reply
 lib_srcs="$lib_srcs netif/cidr.cc"  # for fuzz_cidr
 lib_srcs="$lib_srcs hc/config_wire.cc"  # for fuzz_hc_config
-objs=
-lib_ok=yes
-for src in $lib_srcs; do
-  obj="$(echo "$src" | tr / _).o"
-  if ! "$CXX" "$@" -c "$top/lib/$src" -o "$obj" > "$tmp/build.log" 2>&1; then
-    lib_ok=no
-    lib_err="lib/$src does not compile: $(grep -m1 error "$tmp/build.log")"
-  fi
-  objs="$objs $obj"  # names without blanks, relative to $tmp
-done
+targets="fuzz_list fuzz_request fuzz_record fuzz_access fuzz_banner fuzz_http_response fuzz_reply fuzz_cidr fuzz_hc_config"
 
-passed=0
-failed=0
-for target in fuzz_list fuzz_request fuzz_record fuzz_access fuzz_banner fuzz_http_response fuzz_reply fuzz_cidr fuzz_hc_config; do
-  bin="$tmp/$target"
-  log="$tmp/$target.log"
-  if [ $lib_ok != yes ]; then
-    echo "fuzz $target: FAIL (build: $lib_err)"
-    failed=$((failed + 1))
-    continue
-  fi
-  # shellcheck disable=SC2086 # $objs is a word list
-  if ! "$CXX" "$@" "$here/$target.cc" $objs -o "$bin" -ltcl8.6 -lcrypto > "$log" 2>&1; then
-    echo "fuzz $target: FAIL (build: $(grep -m1 error "$log"))"
-    failed=$((failed + 1))
-    continue
-  fi
-  corpus="$tmp/corpus/$target"
-  mkdir -p "$corpus" "$tmp/artifacts/$target"
-  cp "$here/corpus/$target/"* "$corpus/" 2>/dev/null
-  "$bin" "$corpus" -max_total_time="$secs" -max_len=4096 -timeout=10 \
-    -print_final_stats=1 -artifact_prefix="$tmp/artifacts/$target/" > "$log" 2>&1
+objs=
+for s in $lib_srcs; do objs="$objs $(echo "$s" | tr / _).o"; done  # names without blanks
+
+# first_error LOG: the compiler's first error in LOG, or its first line.
+first_error() {
+  grep -m1 error "$1" || head -n 1 "$1"
+}
+
+# Compiles lib/SRC ($1) with the flags ($2...).
+compile_one() {
+  s=$1
+  shift
+  obj="$(echo "$s" | tr / _).o"
+  # shellcheck disable=SC2086 # $CXX may be "ccache clang++-14"
+  $CXX "$@" -c "$src/lib/$s" -o "$obj" > "$tmp/$obj.log" 2>&1 ||
+    echo "lib/$s does not compile: $(first_error "$tmp/$obj.log")" > "$tmp/$obj.err"
+}
+
+# Compiles and links target $1 with the flags ($2...) (compiled apart: ccache caches it).
+link_one() {
+  t=$1
+  shift
+  # shellcheck disable=SC2086 # $CXX may be "ccache clang++-14"; $objs is a word list
+  { $CXX "$@" -c "$src/tests/fuzz/$t.cc" -o "$t.o" &&
+    $CXX "$@" "$t.o" $objs -o "$tmp/$t" -ltcl8.6 -lcrypto; } > "$tmp/$t.log" 2>&1 ||
+    echo "fuzz $t: FAIL (build: $(first_error "$tmp/$t.log"))" > "$tmp/$t.out"
+}
+
+# Runs target $1 on a copy of its corpus and writes its verdict line to $tmp/$1.out.
+run_one() {
+  t=$1
+  [ -f "$tmp/$t.out" ] && return  # it did not build
+  log="$tmp/$t.log"
+  corpus="$tmp/corpus/$t"
+  mkdir -p "$corpus" "$tmp/artifacts/$t"
+  cp "$top/tests/fuzz/corpus/$t/"* "$corpus/" 2>/dev/null
+  "$tmp/$t" "$corpus" -max_total_time="$secs" -max_len=4096 -timeout=10 \
+    -print_final_stats=1 -artifact_prefix="$tmp/artifacts/$t/" > "$log" 2>&1
   status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   if [ $status -eq 0 ] && grep -q '^Done [0-9]* runs' "$log"; then
-    echo "fuzz $target: PASS (${runs:-?} runs)"
-    passed=$((passed + 1))
+    echo "fuzz $t: PASS (${runs:-?} runs)" > "$tmp/$t.out"
   else
-    keep="$failures/$target"
+    keep="$failures/$t"
     mkdir -p "$keep"
     cp "$log" "$keep/"
-    cp "$tmp/artifacts/$target/"* "$keep/" 2>/dev/null
+    cp "$tmp/artifacts/$t/"* "$keep/" 2>/dev/null
     what=$(grep -m1 -E 'fuzz check failed|runtime error|^==[0-9]+==ERROR|ALARM|out-of-memory|deadly signal' "$log")
-    echo "fuzz $target: FAIL (exit $status after ${runs:-?} runs: ${what:-see log}; kept in $keep)"
-    failed=$((failed + 1))
+    echo "fuzz $t: FAIL (exit $status after ${runs:-?} runs: ${what:-see log}; kept in $keep)" > "$tmp/$t.out"
   fi
+}
+
+# pool FUNCTION ITEMS -- FLAGS...: runs "FUNCTION ITEM FLAGS..." for each ITEM in the
+# background, $jobs at a time (in groups: the fuzzers all run for the same time).
+pool() {
+  fn=$1
+  items=$2
+  shift 3
+  n=0
+  for item in $items; do
+    "$fn" "$item" "$@" &
+    n=$((n + 1))
+    if [ "$n" -ge "$jobs" ]; then wait; n=0; fi
+  done
+  wait
+}
+
+# Compile the library sources, link the targets, run them.
+pool compile_one "$lib_srcs" -- "$@"
+lib_err=$(cat "$tmp"/*.o.err 2>/dev/null | head -n 1)
+if [ -n "$lib_err" ]; then
+  for t in $targets; do echo "fuzz $t: FAIL (build: $lib_err)" > "$tmp/$t.out"; done
+else
+  pool link_one "$targets" -- "$@"
+  pool run_one "$targets" --
+fi
+
+passed=0
+failed=0
+for t in $targets; do
+  line=$(cat "$tmp/$t.out")
+  echo "$line"
+  case $line in
+    *": PASS "*) passed=$((passed + 1)) ;;
+    *) failed=$((failed + 1)) ;;
+  esac
 done
 
 echo "fuzz: $passed passed, $failed failed"
