@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // bench/attack_bench: faild under the memory and connection attacks of issue 10, each
 // for a while against a fresh faild on loopback, with a second client PINGing all the
 // time. Prints faild's peak RSS (VmHWM), the PING latencies (p50, p99, max) and how

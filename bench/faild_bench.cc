@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // faild_bench: measures faild against the goals of its performance issue, over loopback,
 // and runs redis-server under the same client load in the same run as the anchor
 // (PITFALLS.md "Noise": compare with an anchor in the same run, alternate A B A B, quote

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failsh_bench: measures failsh against the loopback goals of its issue (bench/failsh_bench.md):
 //
 //   "A change in faild reaches the policy callback and its action starts within 5 ms

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failsh_bench_notify SOCKET TOKEN: the tiny program that failsh_bench's policy starts
 // with fail::exec in the "exec" measure. Its first act is to read CLOCK_MONOTONIC (the
 // clock std::chrono::steady_clock reads in failsh_bench); it then sends "TOKEN NS" as

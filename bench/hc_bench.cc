@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // hc_bench: measures hc against the goals of the health-checker issue, over loopback,
 // with gdnsd's http_status monitoring as the anchor in the same run (bench/hc_bench.md).
 //

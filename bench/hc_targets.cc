@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The programs bench/hc_bench runs and what it reads back from them (hc_targets.hh).
 #include "hc_targets.hh"
 

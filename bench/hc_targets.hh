@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Helpers of bench/hc_bench: the programs it runs (nginx targets, faild, hc, gdnsd) and
 // what it reads back from them (hc's SIGUSR1 dump, gdnsd's states, faild's WATCH stream).
 // Process control itself (spawn, stop, CPU, RSS) is bench/loadgen.hh.

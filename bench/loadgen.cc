@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The load generator of bench/faild_bench: see loadgen.hh.
 #include "loadgen.hh"
 

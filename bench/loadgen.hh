@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The load generator behind bench/faild_bench: one thread, one epoll loop, many
 // non-blocking loopback connections. It speaks two protocols:
 //   - Line: faild's line protocol (doc/protocol.md): one request line, one reply line.

@@ -1,4 +1,6 @@
 #!/bin/sh
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # Builds faild and bench/attack_bench, then runs faild under each memory and connection
 # attack of issue 10 for SECONDS (default 60) against a fresh faild on loopback, with a
 # second client PINGing throughout, plus a baseline without attack: faild's peak RSS,

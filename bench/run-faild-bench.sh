@@ -1,4 +1,6 @@
 #!/bin/sh
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # Builds faild and bench/faild_bench, then runs the benchmark: faild against its
 # performance goals, with redis-server under the same load in the same run
 # (bench/faild_bench.md). Arguments go to faild_bench: --quick (about a minute), --pin,

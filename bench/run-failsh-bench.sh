@@ -1,4 +1,6 @@
 #!/bin/sh
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # Builds faild, failsh and bench/failsh_bench, then runs the benchmark: failsh against
 # its loopback goals (callback latency, CPU of 1,000 services), with a plain WATCH client
 # and the peer faild as anchors in the same run (bench/failsh_bench.md).

@@ -1,4 +1,6 @@
 #!/bin/sh
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # Builds hc, faild and bench/hc_bench, then runs the benchmark: hc against the goals of
 # the health-checker issue, with gdnsd's http_status monitoring as the anchor in the same
 # run (bench/hc_bench.md). Arguments go to hc_bench: --quick (about two

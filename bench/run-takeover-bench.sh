@@ -1,4 +1,6 @@
 #!/bin/sh
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # Builds faild, failsh and bench/takeover_bench, then runs the benchmark: failsh's IP
 # takeover (samples/ipfailover-linux, interval 1 s) between network namespaces, with
 # keepalived's VRRP (advert_int 1) between the same namespaces as the anchor in the same

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // takeover_bench: failsh's IP takeover timelines (samples/ipfailover-linux/policy.tcl,
 // interval 1 s) between network namespaces, against keepalived doing VRRP (advert_int 1)
 // between the same namespaces in the same run (bench/takeover_bench.md).

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failc: see man/failc.1. All behaviour lives in lib/client.
 #include <iostream>
 

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // faild: the passive state daemon. Parses options and wires library parts together;
 // the behaviour lives in lib/ (state/store, state/journal, server/).
 #include <malloc.h>

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failsh: the failover shell. Parses options and hands over to lib/shell (Shell).
 #include <stdlib.h>
 #include <tcl.h>

@@ -1,4 +1,6 @@
 #!/usr/bin/python3
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # Rewrites the PROBE KINDS section of man/Hcfile.5 (between its BEGIN/END KINDS markers)
 # from the schema tables, as `hc --list-kinds` prints them, so the page cannot drift from
 # the code (tests/integration/hc_test.cc checks that it has not).

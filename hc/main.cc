@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // hc: the health checker. Parses options and wires library parts together; the
 // behaviour lives in lib/hc (config, checker, reporter) and lib/check (probes).
 #include <unistd.h>

@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # failsh's policy (failsh(8), failover(n)): Tcl, run by failsh as root. As installed it
 # manages nothing: failsh starts, talks to the local faild (localhost, 127.0.0.1:1847)
 # and waits for services here. Check the file with `failsh -t -f /etc/failover/policy.tcl`,

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Command-line options from one table, for every program of the suite (the daemons, and
 // failc, failstat and faildebug through client/options): the rows drive getopt_long,
 // --help and the test that compares --help with the table, so they cannot drift apart

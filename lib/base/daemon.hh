@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // What every daemon of the suite does the same way: systemd notification, pid file,
 // detaching, dropping privileges. See doc/design.md, "Options every daemon shares".
 #pragma once

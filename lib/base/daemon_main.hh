@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The start-up every daemon of the suite shares (faild, hc, failsh): the common options
 // and what they do (--help, -V, -t, -F/--daemon, --pidfile, -u, -d, -L), logging, the
 // exit statuses and where an error is said. Each main gives its own option rows, checks

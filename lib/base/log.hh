@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Logging with per-facility levels, changeable at run time (faildebug, DEBUG).
 //
 // A facility is a named subsystem ("store", "watch"); each has its own threshold.

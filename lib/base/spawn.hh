@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Running another program: one helper for every child process of the suite (hc's Hcfile
 // reader, failsh's exec, hc's exec probe). No shell: argv[0] is a path (or a name looked up in PATH) and
 // the words are passed as they are.

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Small text rules shared by every program: names, globs, UTF-8.
 #pragma once
 

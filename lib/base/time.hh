@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Durations and times as the suite writes them: "500ms", "3s", "1m30s"; wall-clock
 // times as 64-bit microseconds since the epoch.
 #pragma once

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Parsers for the replies of line-based mail and file-transfer servers: SMTP (RFC 5321
 // section 4.2), FTP (RFC 959 section 4.2), the IMAP greeting (RFC 3501 section 7.1) and
 // POP3 status lines (RFC 1939 section 3). Pure functions over the bytes received so far:

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Kinds "smtp", "ftp", "imap" and "pop3": a dialog with a line-based server, written as an
 // explicit table of steps (keepalived check_smtp.c) run over one non-blocking socket.
 // Each step sends a command (or nothing), reads one reply of at most 8 KiB and judges it;

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // What an errno seen on a probe's socket means for a check: the target's fault, a
 // timeout, or ours.
 #pragma once

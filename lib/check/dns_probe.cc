@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Kind "dns": one query of a name and type to a server, over UDP (TCP when the answer is
 // truncated, or always with -tcp), judged on its rcode and, optionally, on answers that
 // must all be present. ldns builds the query (once, at construction: an attempt only

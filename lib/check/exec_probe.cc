@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Kind "exec": run a command (a Nagios plugin) and judge it by its exit code.
 //
 // Never blocks the loop: the one spawn helper (base/spawn, spawn::Child) starts the

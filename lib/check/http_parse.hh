@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // HTTP/1.x for the http and https probes: an incremental, bounded response parser
 // (RFC 9112) and the URL forms the probe meets (-url, Location). No I/O here, no
 // dependency beyond the standard library (the fuzz target compiles this file alone).

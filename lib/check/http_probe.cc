@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Kinds "http" and "https": one HTTP/1.1 request with "Connection: close" and a judged
 // response (status set, body substring or regular expression on a bounded read,
 // redirects within the same origin when asked, the certificate for https).

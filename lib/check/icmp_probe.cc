@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Kind "icmp": -count echo requests, -echo-interval apart, to one address; the attempt
 // ends when every reply is in or at its deadline, and is judged on the loss and the mean
 // round-trip time. The socket is an unprivileged ping socket where the kernel allows it

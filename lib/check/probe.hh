@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // One attempt against one target (doc/design.md, "Code layout and rules": a probe observes, a verdict judges).
 #pragma once
 

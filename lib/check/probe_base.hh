@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The life of one attempt, shared by every probe kind: its deadline (one wheel timer), the
 // one IoWatch that waits on its fd, the pooled TCP socket of kinds that reset their
 // connections (net::PooledSocket), and the contract of Probe (done called exactly once,

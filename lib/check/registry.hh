@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Probe kinds by name. The table in registry.cc lists every kind; each kind's file
 // defines its KindDesc (schema + factory) next to its probe.
 #pragma once

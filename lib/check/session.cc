@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Scheduling of one check. One timer serves both the grid (the next due slot, or a quick
 // retry) and, for a probe that does not end by its own deadline, the deadline of the
 // probe in flight; arm() points it at the earlier of the two. Everything runs on the

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // One configured check on the loop: schedule (first run staggered across the interval),
 // at most one probe in flight, the timeout, an optional quick re-check after a first
 // failure, dependencies, and the Verdict. Reports every result to its Listener.

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // A check as configured (`check NAME KIND -option value ...` in an Hcfile), validated
 // against its kind's option schema (doc/design.md, "Code layout and rules": tables over code).
 #pragma once

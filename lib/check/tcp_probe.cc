@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Kind "tcp": connect, then optionally send some bytes and look for a substring in what
 // the server sends first (gdnsd tcp_connect, keepalived TCP_CHECK).
 //

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // A non-blocking OpenSSL client session over a probe's own socket, for the https and tls
 // probes. The probe drives it with its ev::IoWatch: each call returns WantRead or
 // WantWrite when the socket must become ready first, and is then called again with the

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Kind "tls": connect, complete a TLS handshake and judge the server's certificate
 // (chain, name, expiry); nothing is sent over the session, which is closed with an RST.
 #include "base/unique_fd.hh"

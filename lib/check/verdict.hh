@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Rise/fall hysteresis as a value type (gdnsd mon.c, dnsdist): a pure function of the
 // outcomes fed to it. The first result decides the initial state at once.
 #pragma once

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The bufferevent plumbing of the loop's line-protocol client (client/transport.hh,
 // under client::Link and hc's Reporter): a connection to a Target, plain or TLS; what
 // went wrong when it ended; and its input split into lines.

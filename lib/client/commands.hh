@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failc: its subcommands (set, get, list, del, watch, stats, ping), from one table that
 // drives dispatch, operand checks and --help.
 #pragma once

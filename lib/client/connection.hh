@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // A blocking connection to anything that speaks the line protocol (doc/protocol.md):
 // faild, failsh's monitor port, hc's monitor port. TCP (every address getaddrinfo gives,
 // in order) or a Unix socket, optionally inside TLS. Every step has a deadline; the fd is

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // faildebug: read and change a running server's log levels with DEBUG
 // (doc/protocol.md): faild, failsh's monitor or debug port, hc's monitor port.
 #pragma once

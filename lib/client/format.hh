@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Output of the client programs: aligned tables, records as one readable line, records
 // and events as JSON. Pure functions of their arguments ("now" is passed in).
 #pragma once

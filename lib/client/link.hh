@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // An asynchronous client on the loop of anything that speaks doc/protocol.md (faild, a
 // failsh or hc monitor port): what failsh uses to poll peers and to follow its local
 // faild. The connection, HELLO, AUTH and reconnecting are client::Transport's

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Command lines of the client programs (failc, failstat, faildebug).
 //
 // One table of options drives getopt_long and --help alike: the options every client

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Reading what a server of the line protocol (doc/protocol.md) sends back: a reply
 // line, and a line of a WATCH stream. Shared by the blocking clients and the loop's Link;
 // fuzzed by tests/fuzz/fuzz_reply.

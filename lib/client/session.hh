@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // A client's conversation with one server: connect, HELLO, AUTH when a secret is given,
 // then requests and their replies, every failure turned into an exit status and a
 // message for people that says what and where.

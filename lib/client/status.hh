@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failstat: LIST one or more servers and print their records as one table.
 #pragma once
 

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The clients' TLS: lib/net's OpenSSL module with the clients' options. The types and
 // functions are net's, named here so client code reads them unqualified.
 #pragma once

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The connection under the loop's clients of doc/protocol.md (client::Link for failsh,
 // hc's Reporter, and whatever else talks to a faild from an event loop): connect (TCP,
 // names through evdns with /etc/hosts; or a Unix socket), optionally inside TLS; say

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failc watch: the WATCH stream (doc/protocol.md, "WATCH") read, and printed as one
 // line per event, text or JSON.
 #pragma once

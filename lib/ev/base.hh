@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The one way this project makes an event_base (doc/design.md, "Code layout and rules": one event loop per
 // process, and every loop made alike).
 #pragma once

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The time an ev::Loop and its timing wheel read. The real one is steadyClock(); a test
 // gives its Loop a ManualClock and moves time with Loop::advance, which fires every wheel
 // timer due on the way at its due time, exactly and without sleeping.

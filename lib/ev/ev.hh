@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // libevent under RAII (doc/design.md, "Code layout and rules"): a Timer and an IoWatch that
 // carries its deadline. Callbacks are std::function, called from the loop through a
 // noexcept trampoline that logs and swallows a stray exception. Neither copyable nor

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // One event loop per process (doc/design.md, "Code layout and rules"): the event_base,
 // its timing wheel, the signals every daemon handles, deferred deletion, and the clock
 // the wheel reads (the real one, or a test's ManualClock).

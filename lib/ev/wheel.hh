@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Many coarse timers on one libevent timer: a hashed timing wheel (Varghese and Lauck,
 // 1987) of 1 ms ticks. For the thousands of per-check timers of hc: a libevent timer
 // each would cost a heap operation of about log2(n) cache misses at every arm, cancel

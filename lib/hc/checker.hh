@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The core of hc: one check::Session per configured check on one loop, their results
 // judged (rise/fall, in the Session) and handed to three places: the local record store
 // that hc's monitor port serves (LIST, WATCH, GET, DEBUG: the faild protocol, with

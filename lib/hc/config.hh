@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // hc's configuration, the Hcfile (Hcfile(5)): Tcl syntax read by a safe child
 // interpreter under a time and command limit, in which only the configuration commands
 // (check, defaults, report, location) and Tcl's side-effect-free language commands exist.

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Reading the Hcfile in a child process. The Hcfile is a Tcl script, and Tcl can crash
 // (a regexp of 200,000 nested groups overflows the stack), abort (out of memory) or run
 // on inside one command past its time limit (expr {3**1000000}); none of that may touch

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The validated configuration as the Hcfile reader (a child hc, `--internal-read-config`)
 // hands it to hc: text, one Tcl list per line in the protocol's encoding (proto/list),
 // read back without running Tcl. Format, in this order:

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // One faild that hc reports to (`report HOST:PORT ...` in the Hcfile): an asynchronous
 // client on the loop speaking doc/protocol.md.
 //

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Socket addresses for clients: "host:port" turned into an address once, at
 // construction (a name lookup may block), never per attempt.
 #pragma once

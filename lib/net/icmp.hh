@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // ICMP echo sockets for IPv4 and IPv6: the unprivileged "ping socket" (SOCK_DGRAM with
 // IPPROTO_ICMP/ICMPV6, allowed to the groups in net.ipv4.ping_group_range) where the
 // kernel allows it, a raw socket (CAP_NET_RAW) otherwise, and a clear sentence when

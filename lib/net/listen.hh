@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Listening sockets: "127.0.0.1:1847", "[::1]:1847", "unix:/run/failover/faild.sock",
 // "tls:0.0.0.0:1847". Shared by every daemon of the suite.
 #pragma once

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // TCP sockets reused from one probe connection to the next, for probe kinds that end
 // every connection with an RST (http, tcp). A connection ends with connect(AF_UNSPEC),
 // which resets it (RFC 793 ABORT; Linux tcp_disconnect) and leaves the socket, its file

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Non-blocking TCP connects and how a connection ends, for clients that run on the loop
 // (hc's probes).
 #pragma once

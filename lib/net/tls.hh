@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The suite's one OpenSSL module: RAII holders, the error queue, server and client
 // contexts, and the peer name checks. faild's listeners, the clients (failc, the loop's
 // Link, hc's reporter) and hc's https/tls probes all build on it.

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Interface addresses through rtnetlink: RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR dumps.
 // Adding and removing are idempotent: the kernel's "exists" (EEXIST) and "not there"
 // (EADDRNOTAVAIL) answers become successes with a flag, so a policy can repeat a

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Telling the link that an address moved to us.
 //
 // IPv4: a gratuitous ARP *request* (RFC 5227 §3 "ARP Announcement", as `arping -U`

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // "ADDRESS[/PREFIX]" in and out. Input comes from a policy script, so anything that is
 // not exactly an address and a decimal prefix is refused with the text quoted back.
 #include <arpa/inet.h>

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Internal to lib/netif: interface lookup, the addresses an interface has, and the
 // wording of failures.
 #pragma once

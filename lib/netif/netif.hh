@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Service addresses on local interfaces, for failsh's `fail::ip add|del ADDRESS/PREFIX
 // -dev IFACE`: add, remove, query and list addresses through rtnetlink, and announce a
 // taken-over address to the link (a gratuitous ARP for IPv4, an unsolicited neighbour

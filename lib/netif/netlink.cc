@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // rtnetlink plumbing: request building, acknowledged requests, dumps (netlink(7),
 // rtnetlink(7)). Every answer is checked to come from the kernel (port 0) and to carry
 // our port and sequence number; anything else on the socket is skipped.

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Internal to lib/netif: a NETLINK_ROUTE socket spoken by hand (no libmnl/libnl), just
 // enough for acknowledged requests and dumps, and a builder for one request message.
 #pragma once

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Tcl lists on the wire (doc/protocol.md, "Lines").
 //
 // splitList reads a line with Tcl's list rules (as Tcl_SplitList does, differential-

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Requests of the line protocol (doc/protocol.md, "Requests and replies"): one table
 // of commands drives parsing, argument checks and the reply to bad input.
 #pragma once

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The values a record is made of, as the protocol defines them (doc/protocol.md,
 // "Records"): the four states, the ttl bound, attributes. They sit here, below
 // lib/state, so that requests (proto/request.hh) can be parsed without the store's

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Wrong secrets per client address (issue 10): once an address has given a wrong
 // secret, every AUTH from it waits its turn. Turns are spaced by a delay that doubles
 // with each failure and each AUTH already waiting (from `baseDelay` up to `maxDelay`),

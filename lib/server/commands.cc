@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The request handlers of a Session: one function per command of doc/protocol.md.
 #include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>

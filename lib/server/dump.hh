@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // A long reply produced in slices as the client reads it: LIST, and the records and
 // changes that open a WATCH. Each pump() appends about `budget` bytes (one record more
 // at most), so a connection holds a bounded amount of reply whatever the state's size

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Log lines at a bounded rate: the first event of an interval is logged in full, the
 // rest are only counted and summed up in one line once the interval is over. Used for
 // refusals, accept errors and wrong secrets, which an attacker can cause at will.

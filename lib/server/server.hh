@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The protocol server of faild (doc/protocol.md), usable by any daemon that serves a
 // Store: faild's own port, and later failsh's and hc's monitor ports.
 //

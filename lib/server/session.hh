@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // One client connection of a Server: reads request lines, answers them in order, and
 // streams changes once it WATCHes. Owned by the Server; lives until retire()d.
 //

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The hosts an administrator names outside the policy (failsh --allow-host, --hosts):
 // in --safe mode they are the only peers a policy may reach, with the addresses, ports,
 // secrets and TLS files given here, which the policy can neither see nor change.

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The Tcl side of failsh and of `package require failover`: the original commands
 // (failhost, failsvc, failtrap) and the ::fail ensembles (state, every, after, cancel,
 // on, exec, log), bound to an Engine. Every script the engine or a timer calls back runs

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Tcl's `after` in the policy interpreter, with the scripts it schedules run through the
 // Guard (the time limit of every policy callback, errors logged with errorInfo). `after MS`
 // waits as Tcl's does but ends with an error at the running callback's time limit. The

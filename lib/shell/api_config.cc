@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failhost, failsvc and failtrap: the original suite's commands (failsh(8), failover(n)).
 #include <cctype>
 #include <fstream>

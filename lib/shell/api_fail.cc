@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The ::fail ensembles: state, every, after, cancel, on, exec, log (failover(n)).
 #include <cstring>
 #include <memory>

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Tcl's `fileevent` (and `chan event`) in the policy interpreter, with the scripts run
 // through the Guard: the time limit of every policy callback, errors logged with
 // errorInfo. As in Tcl, a script that fails (or overruns) loses its handler, an empty

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // fail::ip add|del|has|list: service addresses for IP takeover (lib/netif). Adding
 // announces the address to the link (gratuitous ARP, or an unsolicited neighbour
 // advertisement for IPv6) so neighbours stop sending to the failed host's MAC.

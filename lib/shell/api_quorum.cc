@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // fail::quorum NAME -checks PATTERN -up P% -down Q% ?-canary PATTERN? ?-min-voters N?
 // (shell/quorum.hh): the verdict is written to NAME in the local faild whenever it
 // differs from NAME's state there.

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The options of failsvc and failhost as tables (failover(n)): each row's word, the kind
 // of value it takes (which decides how it is parsed), the value's name in the usage and
 // the synopsis, a line of help, and the setting it writes. The rows drive parsing

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failsh's engine: the hosts it polls, the services it runs (failhost, failsvc), its
 // local faild, and the monitor store that failmon reads. Everything here runs on the
 // loop and never evaluates Tcl: the start, stop and reclaim procs are run through a

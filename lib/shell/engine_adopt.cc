@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // A reload's new policy taken over by name (Engine::adopt, failsh(8) RELOAD).
 #include "base/log.hh"
 #include "base/time.hh"

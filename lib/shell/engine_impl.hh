@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The engine's per-host and per-service records, shared by engine.cc and engine_run.cc.
 #pragma once
 

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Runs policy callbacks (service procs, traps, timers, change subscribers) in the policy
 // interpreter, one at a time, each under a time limit (Tcl's interpreter limits; default
 // 10 s). An error or an overrun is logged with its errorInfo, counted and contained:

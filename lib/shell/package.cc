@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // `package require failover` in a stock tclsh (failover(n)): the same failhost, failsvc,
 // failtrap and ::fail commands as in failsh, with libevent in a worker thread
 // (shell/bridge.hh). One engine per interpreter, torn down with it.

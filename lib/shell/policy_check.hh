@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // What failsh refuses in a policy beyond a Tcl error while reading it (failsh(8),
 // "Checking the policy"), the same at start, for -t and on SIGHUP: a proc whose body
 // does not parse (Tcl would only say so when it runs), and a service whose start, stop,

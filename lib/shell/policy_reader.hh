@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Reading the policy in a child process first (failsh(8), "Reading the policy"): before
 // the live interpreter reads a policy (at start, for -t, on SIGHUP), failsh runs itself
 // (/proc/self/exe -t, FAILSH_POLICY_READER=1 in its environment) on the same file and

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // fail::quorum (doc/design.md, "failsh"): several locations vote on one service, from the
 // check records their hc report (`web@fra`, `web@nyc`: the location is what follows the
 // last '@'). NAME becomes UP when at least `up` percent of the voters report UP, FAIL

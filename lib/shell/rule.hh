@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The decisions of one service run, as pure functions (no I/O, no clock): the original
 // master/slave rule (the original suite's rule), and doc/design.md's witness
 // majority and fencing. The engine gathers what each peer said and acts on the answer.

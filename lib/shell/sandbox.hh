@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // What failsh changes in the policy interpreter beyond its own commands (failover(n),
 // "SAFE POLICIES"): `exit` refuses (stop failsh with SIGTERM) except while allowExit()
 // says so, and in --safe mode `after`, `fileevent` and

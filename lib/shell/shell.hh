@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failsh as a whole (failsh(8)): Tcl with the libevent notifier, the policy in a child
 // interpreter (trusted, or safe with --safe), the engine, the monitor port (and the
 // optional -D debug port) serving the engine's hosts and services in the line protocol,

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // After a stop signal (SIGTERM, SIGINT), the loop normally ends failsh at once. When it
 // cannot (a callback stuck in one long command, a blocking exec, a script that Tcl's
 // notifier runs outside the Guard), this thread logs what holds the loop and ends the

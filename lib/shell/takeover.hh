@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The timing of one service run, as a pure function: what the polls found, the service's
 // settings and the steady clock in; what to do and when out. It wraps the original rule
 // (shell/rule.hh) with failsh(8)'s split-brain guard: fencing a holder cut off from the

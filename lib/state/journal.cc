@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The state file's I/O: recovery in open(), and the syncer thread that writes, syncs and
 // compacts. The line format is in journal_format.cc; doc/faild-state.md tells
 // administrators what is written and how damage is handled.

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The state file: an append-only journal of changes, fsynced in groups, compacted from
 // time to time, recovered as far as it can be after damage. doc/design.md "State model",
 // doc/faild-state.md for the format.

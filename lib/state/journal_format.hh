@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The line format of faild's state file (doc/faild-state.md): how entries are written
 // and how a whole file is read back, damage included. Pure functions, no I/O; used by
 // Journal (journal.cc) and by tests.

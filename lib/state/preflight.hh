@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // faild's start-up check of its state files: before it reports ready (and in -t), faild
 // proves that the user it runs as can create and write the state file, its .lock and its
 // .serial (high-water-mark) file, so that a daemon that cannot keep its state refuses to

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // A record in a faild: what doc/design.md's state model calls a record, and its wire form
 // (doc/protocol.md, "Records"). lib/state stands above lib/proto: it uses the protocol's
 // values and list encoding; nothing in lib/proto includes lib/state.

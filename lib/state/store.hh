@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The records of one faild, in memory, backed by a Journal (or by nothing: --memory).
 //
 // Changes get a serial at once and are applied in memory at once (so the next request

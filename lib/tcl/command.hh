@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The one way a failover Tcl command is created: through a noexcept trampoline, so that
 // no C++ exception crosses Tcl's C frames (which would end the process). An exception
 // thrown by a command becomes a Tcl error with -errorcode {FAILOVER INTERNAL} and the

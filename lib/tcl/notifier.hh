@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Tcl's notifier on libevent (reference/ecosystem.md 2.3, option A): Tcl drives,
 // libevent waits. Tcl_DoOneEvent (vwait, after, update, the shell's main loop) asks the
 // notifier to wait; the wait is one turn of this thread's event_base, so every libevent

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // A counted reference to a Tcl_Obj: Tcl_IncrRefCount when taken, Tcl_DecrRefCount when
 // dropped. Tcl objects belong to one thread: create, copy and destroy an ObjRef only on
 // the thread of the interpreter the object came from.

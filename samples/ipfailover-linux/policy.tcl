@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # samples/ipfailover-linux/policy.tcl: two hosts share a service address. The master
 # holds it while its service is fine; when the master's service fails or the master
 # cannot be reached, the slave takes the address over (and announces it with a

@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # samples/quorum/policy.tcl: three hc at three locations (fra, nyc, sin; see the Hcfile
 # beside this file) check the same web server and report web@fra, web@nyc, web@sin into
 # this host's faild; failsh turns their votes into one record, "web", that a DNS policy

@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # samples/symmetric/policy.tcl: two hosts, alpha and beta, each the master of one service
 # and the standby of the other: alpha runs www, beta runs mail, and either runs both
 # while the other is down. The same file runs on both hosts (failsh -f policy.tcl).

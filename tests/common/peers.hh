@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Real peer programs for tests (aiosmtpd, pyftpdlib, named, nginx...): started in the
 // foreground from the test, on loopback ports, and stopped by PID (PITFALLS: nothing
 // starts services here, and only /usr/bin/python3 has Debian's Python modules). Shared by

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // A small PKI for tests, made with OpenSSL's C API: a CA and the certificates it signs
 // (valid, expired, near expiry, for another name, self-signed), as PEM files in a
 // temporary folder. Used by the unit tests of the TLS probes and by the integration tests

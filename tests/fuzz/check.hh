@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // FUZZ_CHECK: an invariant of a fuzz target. On failure it names the condition and line
 // (run-fuzzers.sh quotes it) and aborts, which libFuzzer reports as a crash and saves.
 #pragma once

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: the access file reader on arbitrary text. A std::runtime_error is
 // the expected rejection; anything else (another exception, a crash) is a bug.
 #include <cstdint>

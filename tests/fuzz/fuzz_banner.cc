@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: the SMTP/FTP reply parser and the IMAP/POP3 line parsers on arbitrary
 // bytes. Checks the contracts of check/banner_parse.hh: bounded (never past `max`), a
 // complete reply is stable when more bytes follow, and an SMTP reply survives a round

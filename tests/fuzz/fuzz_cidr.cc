@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: netif::parseCidr (fail::ip's ADDRESS/PREFIX). What it accepts prints
 // back to a form it parses to the same value.
 #include <cstdint>

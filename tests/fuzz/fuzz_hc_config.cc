@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: decodeConfig, the parent hc's reader of the configuration a child hc
 // hands back (hc/config_wire.hh), on arbitrary bytes. Whatever it accepts encodes again
 // to a text that decodes to the same configuration (a fixed point after one round).

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: the http probe's response parser (and its URL helpers) on arbitrary
 // bytes. The first three bytes choose the settings: flags (bit 0 HEAD, bit 1 keep the
 // body, bit 2 end with the peer's close), the body bound, and the size of the pieces fed;

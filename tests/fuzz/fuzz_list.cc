@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: splitList on arbitrary bytes, checked against Tcl's own reader and
 // for an exact round trip through the encoder.
 #include <cstdint>

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: decodeRecord on arbitrary bytes; what it accepts re-encodes to a
 // record that decodes to the same fields.
 #include <cstdint>

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: what a server sends back (client/reply.hh): a reply line and a WATCH
 // stream line, and the record dicts inside them. Nothing may crash; what parses must be
 // consistent.

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // libFuzzer target: parseRequest on arbitrary bytes. On success the fields obey the
 // protocol's rules; on failure the reply is a valid list "ERR CODE ...".
 #include <cstdint>

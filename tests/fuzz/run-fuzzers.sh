@@ -1,4 +1,6 @@
 #!/bin/sh
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # Builds every libFuzzer target in tests/fuzz and runs each for SECONDS (default 60) on a
 # temporary copy of its seed corpus. Needs only clang-14, libclang-rt-14-dev, tcl8.6-dev
 # and libssl-dev: no configure, no make.

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Tcl's own list reader as an oracle, for fuzz_list and tests/unit/proto/list_test.cc.
 #pragma once
 

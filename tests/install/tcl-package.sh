@@ -1,4 +1,6 @@
 #!/bin/bash
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # `package require failover` after `make install` (doc/install.md): the module is built
 # against Tcl's stubs library (no libtcl among its NEEDED entries, no direct call of a Tcl
 # function, only Failover_Init exported), and installed into a folder that this machine's

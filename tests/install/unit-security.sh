@@ -1,4 +1,6 @@
 #!/bin/bash
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # The installed units are hardened: `systemd-analyze security --offline=true` rates faild
 # and hc at most 2.5 and failsh at most 5 (doc/install.md), and `systemd-analyze verify`
 # accepts each unit. Skipped (77) where systemd-analyze is missing or too old (< 250).

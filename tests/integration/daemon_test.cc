@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // What the three daemons share, end to end: --daemon returns only once the daemon is
 // ready (0, the pid file written, the daemon answering) or failed (its error on stderr,
 // a non-zero status). doc/design.md, "Options every daemon shares".

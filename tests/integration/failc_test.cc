@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failc, failstat and faildebug against a real faild: output, exit codes, secrets.
 #include <gtest/gtest.h>
 #include <fcntl.h>

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // faild's state on disk, end to end: an OK only for what is durable, with a real full
 // disk (a small tmpfs mounted for the test); start-up refusals and recovery of records
 // the protocol would reject (issue 10 items 2 and 10).

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // faild under attack (issue 10 items 3, 4, 5, 8 and the per-address part of 10): each
 // attack of the issue against a real faild, with small limits so it ends in seconds.
 // Each test checks faild's memory (VmHWM, the peak RSS, from /proc), that another

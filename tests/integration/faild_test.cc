@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // faild end to end: the real daemon on loopback, spoken to over the wire.
 #include <gtest/gtest.h>
 #include <signal.h>

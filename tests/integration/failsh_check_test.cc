@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failsh -t refuses exactly what start refuses (failsh(8), "Checking the policy"): a
 // proc body that does not parse, a service proc that does not exist, a monitor
 // listener off loopback without an access file; every error of the file in one run,

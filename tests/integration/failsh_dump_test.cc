@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failsh's default dump file is under the runtime directory (failsh(8), -l): the one
 // systemd names in RUNTIME_DIRECTORY, and --help says so.
 #include <gtest/gtest.h>

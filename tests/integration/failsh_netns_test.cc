@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // IP takeover between network namespaces with samples/ipfailover-linux: hosts a (master)
 // and b (slave) share 10.231.0.100/24, a witness c polls both, a client reaches the
 // service address over the bridge. Each host runs a real faild (access file; TLS in one

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failsh's libevent notifier as Tcl's own (issue 10 item 11): a descriptor epoll
 // refuses (a regular file, /dev/null, stdin redirected from a file) is always ready, as
 // under select() and a stock tclsh; a background fcopy with a file at either end ends;

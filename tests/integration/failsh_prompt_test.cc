@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failsh's interactive prompt, driven through a pseudo-terminal as a person would: a
 // command spread over several lines, the failover commands against a real faild, an
 // error that the prompt reports and survives, and end of input ending the shell.

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failsh's reload as a transaction (failsh(8), RELOAD): the new policy is read into a
 // fresh interpreter and swapped in only when it loaded completely; callbacks and timers
 // of the old one are gone; services and hosts are matched by name. And the initial

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failsh --safe and policies that cannot crash or hang failsh (issue 10 items 1, 6 and
 // 10): what a safe policy may call, the hosts it may reach, the policy read first in a
 // child under limits (at start, -t, SIGHUP), after callbacks under the time limit, the

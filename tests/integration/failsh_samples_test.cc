@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The samples run as shipped: samples/symmetric (two hosts, each master of one service)
 // and samples/quorum (three hc locations vote), with real faild, failsh and hc on
 // loopback.

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failsh end to end on loopback: two hosts, each a real faild and a real failsh, with
 // start and stop procs that create and remove a marker file. The master/slave rule and
 // the two-phase hand-back, an unreachable master, contained policy errors, the monitor

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Test harness for integration tests: temporary directories, real daemon processes
 // started with a private NOTIFY_SOCKET (so a test waits for READY=1 instead of
 // sleeping, and learns the port the daemon chose), and a plain line client.

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // hc reads its Hcfile in a child process under limits (issue 10, items 6 and 7): a
 // hostile or broken Hcfile (a regexp that overflows the stack, a string that eats all
 // memory, one command that computes for minutes) is a clear error for hc -t, hc --once,

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The fixture of the hc integration tests: a temporary folder, the real faild (--memory)
 // and hc started from the build tree, WATCH/GET helpers on the line protocol, and the
 // daemons' logs printed when a test fails.

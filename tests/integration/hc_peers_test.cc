@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // hc end to end against real servers: nginx-light serving HTTPS with a good, an expired
 // and a wrong-name certificate (from the test PKI), aiosmtpd, pyftpdlib with a login, and
 // BIND named with a small zone. The real hc reports to the real faild; each test takes its

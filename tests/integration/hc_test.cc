@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // hc end to end: the real hc and faild on loopback, with real peers (Python's
 // http.server, a TCP listener) taken down and up; faild killed and restarted; hc -t on
 // the sample and on broken files; hc --once; reload, dump and the monitor port.

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Network namespaces for multi-host tests: a switch namespace with a bridge, one
 // namespace per host joined to it by a veth pair ("fo0" inside the host, 10.231.0.N/24),
 // loopback up everywhere; links cut at the switch port or filtered with nftables inside

@@ -1,4 +1,6 @@
 #!/bin/sh
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # The log compiler of tests/integration/shard-K-of-N.gtest (tests/integration/Makefile.inc):
 # runs the K-th of N GoogleTest shards of integration_tests, so that under `make -jJ check`
 # the shards' waits for daemons overlap. Each shard is a test of its own with its own

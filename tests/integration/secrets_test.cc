@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // No daemon writes a secret to its log, at any level (issue 10, item 9): faild with an
 // access file, hc reporting with -secret and -secret-file, failsh with a failhost secret,
 // all at -d all, and a client guessing wrong; then every log is searched for every

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // `package require failover` in Debian's stock tclsh: runs the tcltest suite
 // tests/tcl/failover.test against a real faild and reads its summary.
 #include <gtest/gtest.h>

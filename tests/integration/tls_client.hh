@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // A blocking TLS line client for tests, and certificates made with the openssl tool.
 #pragma once
 

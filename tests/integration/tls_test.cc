@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // faild's TLS listeners: AUTH inside TLS, and client certificates.
 #include <gtest/gtest.h>
 

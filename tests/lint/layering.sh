@@ -1,4 +1,6 @@
 #!/bin/sh
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # The layering of lib/: a folder includes only from itself and from folders below it in
 # the order written here (doc/design.md, "Code layout and rules", has the same list).
 # Fails on an include that goes up, and on a lib/ folder missing from the order.

@@ -1,4 +1,6 @@
 #!/bin/sh
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # Tests tests/lint/layering.sh itself on a copy of lib/: it passes on the tree as it is,
 # fails on a planted include that goes up (base including shell), and fails on a folder
 # missing from its order. Run by `make check`.

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 """The manual pages agree with the programs (run by `make check`, or by hand:
 tests/lint/manpages.py [SRCDIR [BUILDDIR]]).
 

@@ -1,4 +1,6 @@
 #!/bin/sh
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # Tests tests/lint/manpages.py itself on a copy of man/: it passes on the pages as they
 # are, and fails on a SEE ALSO naming a page that does not exist, on a reference with the
 # wrong section, and on a SYNOPSIS option the program does not know. Run by `make check`

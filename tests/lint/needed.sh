@@ -1,4 +1,6 @@
 #!/bin/sh
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # Each program links only what it uses: the shared libraries a built program needs
 # (its NEEDED entries, readelf -d) hold no Tcl and no ldns unless the program runs Tcl
 # (hc reads its Hcfile with Tcl, failsh is a Tcl shell) or probes DNS (hc).

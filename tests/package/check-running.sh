@@ -1,4 +1,6 @@
 #!/bin/bash
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # Inside the test system of tests/package/run: faild, hc and failsh run as installed.
 #   check-running.sh systemd    the units were started by systemd: wait until active
 #   check-running.sh by-hand    no systemd: run each unit's ExecStart (%S, %t filled in)

@@ -1,4 +1,6 @@
 #!/bin/sh
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # Fetches Tcl's own test suite (the tests/ folder of Debian's source package tcl8.6, the
 # version installed here) and caches it, so later runs need no network.
 #

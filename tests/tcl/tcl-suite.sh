@@ -1,4 +1,6 @@
 #!/bin/bash
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # Tcl's own notifier-related test files (tcl8.6's tests/, fetched and cached by
 # fetch-tcl-tests.sh) run three ways: a stock tclsh, failsh (its libevent notifier in
 # the Tcl thread) and a stock tclsh with `package require failover` (libevent in a

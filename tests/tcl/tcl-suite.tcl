@@ -1,3 +1,5 @@
+# Copyright (c) 2026 The failover authors.
+# SPDX-License-Identifier: BSD-2-Clause
 # Runs one of Tcl's own test files (tcltest) the same way in every interpreter that
 # tests/tcl/tcl-suite.sh compares: a stock tclsh, failsh (this file is then its policy,
 # evaluated in the policy interpreter on failsh's libevent notifier), and a stock tclsh

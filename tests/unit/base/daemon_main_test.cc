@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // base/daemon_main and base/cli: the shared rows of every daemon, and --help made from
 // the table (each row listed with its short name and argument).
 #include "base/daemon_main.hh"

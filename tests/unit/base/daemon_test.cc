@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // base/daemon: what can be tried inside a test process.
 #include "base/daemon.hh"
 

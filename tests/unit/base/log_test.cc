@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Redaction: a registered secret never appears in a log line or in redacted() text.
 #include "base/log.hh"
 

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The smtp and ftp probes against real servers on loopback: aiosmtpd (python3-aiosmtpd,
 // also with STARTTLS) and pyftpdlib (python3-pyftpdlib, anonymous and with a login).
 // Skipped when Debian's Python lacks the module (PITFALLS: /usr/bin/python3 only).

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The smtp, ftp, imap and pop3 probes against scripted fake servers on 127.0.0.1, each in
 // its own thread: good dialogs, refusals, garbage, and servers that trickle, flood or
 // never answer (each must end as a Fail or Timeout within the timeout).

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The banner and reply parsers (check/banner_parse.hh), table-driven.
 #include "check/banner_parse.hh"
 

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The dns probe against an in-test DNS server (UDP and TCP, its answers built with ldns)
 // and against a real BIND 9 `named -g` serving a tiny zone on a loopback port.
 #include <gtest/gtest.h>

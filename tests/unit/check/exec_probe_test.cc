@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The exec probe with /bin/sh scripts: Nagios exit codes, the timeout that kills the
 // whole process group, bounded output, and a loop that never blocks.
 #include <dirent.h>

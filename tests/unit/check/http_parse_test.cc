@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The HTTP/1.x response parser and URL helpers behind the http probe: framing, bounds,
 // malformed input, and feeding in arbitrary pieces.
 #include "check/http_parse.hh"

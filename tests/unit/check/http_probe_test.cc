@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Kinds "http" and "https" against real servers on 127.0.0.1: statuses, bodies,
 // redirects, the request sent, the bad servers (silent, trickling, flooding, garbage,
 // resetting), certificates, and the configuration errors.

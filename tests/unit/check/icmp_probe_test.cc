@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The icmp probe and net::IcmpSocket: loopback (IPv4 and IPv6), the error when no ICMP
 // socket can be had, and, in two network namespaces joined by a veth pair (addresses
 // from 198.18.0.0/15, inside the namespaces only), a target that goes down and up, ping

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Helpers for tests that drive a real libevent loop: an ev::Loop (or a bare event_base),
 // and running it until a condition holds (with a generous deadline, never a sleep that
 // hopes).

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Helpers for the probe tests of the banner, dns and icmp kinds: run one probe through
 // its kind's schema and factory on a fresh loop, temporary directories, and a
 // self-signed certificate. Free ports and real peer programs (aiosmtpd, pyftpdlib, named)

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Session against a scripted fake probe on a loop with a ManualClock: time moves only
 // when the test says, every timer fires at its due time, and the timings asserted are
 // exact, however busy the machine is.

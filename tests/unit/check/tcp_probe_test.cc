@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The tcp probe against in-test servers on 127.0.0.1, all driven by the same loop.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Kind "tls": handshake and certificate only, against TLS servers on 127.0.0.1 with
 // certificates made for the test (valid, expired, near expiry, another name).
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Test peers for the http, https and tls probes: a loopback TCP server (optionally TLS)
 // on its own thread whose behaviour is a handler (answer, trickle, flood, stay silent,
 // reset...); the certificates come from the shared test PKI (tests/common/pki.hh).

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The client against a canned in-test server (fake_server.hh): connection, session,
 // and failc / failstat / faildebug end to end. No daemon needed.
 #include "client/connection.hh"

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // A tiny server for the client tests: listens on 127.0.0.1 port 0 (or a Unix socket),
 // serves one connection at a time in its own thread, answers each request line with the
 // lines a handler returns. A reply line "<close>" closes the connection instead. Speaks

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The client's TLS: chain and name verification, client certificates. Certificates are
 // made here with OpenSSL (self-signed, EC P-256) and served by the in-test server.
 #include "client/tls.hh"

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // client::Transport (the connection under Link and hc's Reporter) and client::Link on
 // top of it, against the threaded FakeServer.
 #include "client/transport.hh"

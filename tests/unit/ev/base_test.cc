@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // ev::newBase: libevent's precise clock (its time moves in microseconds, not 4 ms ticks) and libevent's
 // own messages in the project's log rather than on raw stderr.
 #include "ev/base.hh"

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // ev::Loop: deferred calls and deletion, the daemon signals, a borrowed event_base, and
 // a ManualClock that fires wheel timers without sleeping.
 #include "ev/loop.hh"

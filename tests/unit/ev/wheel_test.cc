@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The timing wheel on a loop with a ManualClock (exact: every timer fires at its due
 // time, never early, and the machine's load does not matter): cancel and re-arm from
 // callbacks, many timers, timers beyond one turn, one wheel per loop. One test on the

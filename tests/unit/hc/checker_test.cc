@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The checker core with real tcp probes against targets on the test's loop and a real
 // protocol server as faild: judged states reach faild and the local store, with the
 // rise/fall counts; dependencies; location names; reloads keep unchanged checks;

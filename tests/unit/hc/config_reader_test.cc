@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The Hcfile read in a child: the answer's form (config_wire) and what the parent makes of
 // every way the child can end (config_reader). The real child (hc itself) is run by the
 // integration tests (tests/integration/hc_config_test.cc); here a shell script stands in.

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The Hcfile reader: Tcl in a stripped safe interpreter, declarations validated against
 // the kinds' schemas, every error naming file, line, check and option.
 #include "hc/config.hh"

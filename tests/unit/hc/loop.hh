@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Test helpers for lib/hc: an event loop driven until a condition holds, an in-process
 // faild (the real server::Server over an in-memory Store) and a fake faild that answers
 // HELLO and then stays silent (or stops reading altogether).

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The reporter against the real protocol server (in process, same loop) and against a
 // fake faild that stops answering: pipelining, refreshes, attribute removal, reconnects
 // with at= replays, uncertain changes settled by GET, a bounded output, AUTH and TLS.

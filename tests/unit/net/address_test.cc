@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // lib/net's addresses: HOST:PORT texts and numeric resolution (no resolver involved).
 #include "net/address.hh"
 

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // net::PooledSocket against a real listening socket on loopback: reuse of one socket
 // across connections, the reset the peer sees, edge-triggered waits that lose no edge,
 // the FIN close, the bound on idle sockets, and nothing left open at the end.

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // lib/net's TLS module: the one IP-literal test, the error queue, and the contexts'
 // refusals naming the file that was wrong.
 #include "net/tls.hh"

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // lib/netif announce(): what goes on the wire, captured on the peer end of the veth pair
 // in the other namespace with a packet socket, and what the peer's neighbour table makes
 // of it (an entry with a stale MAC must take the announced one).

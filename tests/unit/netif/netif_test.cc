@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // lib/netif: the CIDR parser, the failures that need no namespace, and adding, finding,
 // listing and removing addresses on a veth end inside a network namespace, checked
 // against `ip -o addr show` (see netns_util.hh). Announcements: announce_test.cc.

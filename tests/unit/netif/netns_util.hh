@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Two network namespaces joined by a veth pair, for the lib/netif tests: "a" (the host
 // that takes an address over, interface p-a) and "b" (its neighbour, interface p-b, with
 // 198.18.7.2/24 and 2001:db8:7::2/64). Addresses from the benchmarking and documentation

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // splitList and the encoder: known cases, then a differential test against Tcl's own
 // list parser (Tcl_ListObjGetElements, the Tcl_Obj form of Tcl_SplitList, which also
 // takes NUL bytes), then round trips.

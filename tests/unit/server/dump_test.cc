@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Dump: LIST and WATCH replies in slices, with the store changing between slices.
 #include "server/dump.hh"
 

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // --allow-host and --hosts: the hosts an administrator names outside the policy.
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // failsvc's and failhost's option tables: they drive parsing and the usage message, and
 // failover(n)'s synopsis lists exactly their rows.
 #include <gtest/gtest.h>

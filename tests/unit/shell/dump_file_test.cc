@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // shell/shell.hh defaultDumpFile(): under $RUNTIME_DIRECTORY, else /run/failsh.
 #include <gtest/gtest.h>
 #include <stdlib.h>

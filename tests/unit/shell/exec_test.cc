@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // fail::exec (failover(n)): output, exit statuses, signals and the time limit, in the
 // policy interpreter while the loop keeps running.
 #include <gtest/gtest.h>

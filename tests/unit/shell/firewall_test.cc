@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The exception firewall: every failover Tcl command is created through tcl::createCommand,
 // whose trampoline turns a C++ exception into a Tcl error {FAILOVER INTERNAL}; the worker
 // loop of `package require failover` survives a task that throws.

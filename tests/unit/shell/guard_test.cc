@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Policy callbacks: errors and overruns are contained and counted, the interpreter stays
 // usable, and a callback arriving while another runs waits its turn.
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Tcl on the libevent notifier: after, vwait, update, fileevent and socket work; libevent
 // events on the same base run inside Tcl's waits and hand work to Tcl with post().
 #include <event2/event.h>

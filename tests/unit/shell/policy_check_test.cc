@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // shell/policy_check.hh: proc bodies that do not parse, and service scripts that call
 // commands that do not exist.
 #include <gtest/gtest.h>

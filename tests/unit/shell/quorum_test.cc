@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // fail::quorum's tally: bands, hysteresis, canaries, minimum voters.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The master/slave rule, witness votes and the fencing majority, as a table.
 #include <gtest/gtest.h>
 

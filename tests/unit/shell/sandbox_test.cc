@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The policy interpreter as failsh prepares it: exit refused, and in a safe interpreter
 // after and fileevent through the Guard and the bounds on values and regular expressions.
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // decideRun: failsh(8)'s partition table (master A, slave B, witness C), the fencing
 // deadline, the start timer and the reassert, seen from each host, on a made-up clock.
 #include <gtest/gtest.h>

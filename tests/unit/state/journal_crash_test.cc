@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Journal under crashes and failing disks, in child processes: a SIGKILL while changes
 // are in flight, a write that fails halfway (RLIMIT_FSIZE), a directory it may not read.
 #include <signal.h>

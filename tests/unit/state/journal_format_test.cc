@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The state file's line format, without any I/O: encoding, and reading back every kind
 // of damage (doc/faild-state.md).
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Journal on real files: round trips, group commit, the high-water mark, compaction,
 // and recovery from damage. Crashes and failing disks: journal_crash_test.cc.
 #include "tests/unit/state/journal_test.hh"

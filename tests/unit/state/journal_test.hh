@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Shared by the Journal tests: a temporary directory and small record helpers.
 #pragma once
 

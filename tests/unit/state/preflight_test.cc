@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // state/preflight: the start-up check of the state files' directory.
 #include "state/preflight.hh"
 

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Store over a Journal whose writes fail (RLIMIT_FSIZE stands in for a full disk): a
 // change that is not durable is never acknowledged, never published, and leaves memory
 // as it was, whether it is a SET, a DEL or a ttl expiry (issue 10 item 2).

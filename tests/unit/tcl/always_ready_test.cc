@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // Descriptors the backend cannot wait for (epoll refuses regular files and /dev/null
 // with EPERM) are always ready, as under select() and Tcl's own notifier: a handler on
 // one runs at once, waits do not block while it exists, and nothing else starves.

@@ -1,3 +1,5 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
 // The notifier's own tests run in a program of their own: Tcl's notifier must be
 // replaced before the process creates its first interpreter (tcl/notifier.hh).
 #include <gtest/gtest.h>
