@@ -78,7 +78,10 @@ TEST_F(SamplesTest, SymmetricEachHostMasterOfOneService) {
   fa->kill9();
   ASSERT_TRUE(eventually([&] { return stateOf(*fb, "www") == "UP" && stateOf(*fb, "mail") == "UP"; }));
   EXPECT_TRUE(exists(dir.file("beta/www")));
-  EXPECT_NE(sb->log().find("www: RECOVER -> UP"), std::string::npos) << "the sample's failtrap logs";
+  // failsh runs failtrap when faild reports the change back to it, so after faild shows
+  // www UP: wait for the line.
+  EXPECT_TRUE(eventually([&] { return sb->log().find("www: RECOVER -> UP") != std::string::npos; }))
+      << "the sample's failtrap logs";
 }
 
 TEST_F(SamplesTest, QuorumThreeLocationsVote) {
@@ -131,7 +134,13 @@ TEST_F(SamplesTest, QuorumThreeLocationsVote) {
   // Back again: UP.
   ASSERT_TRUE(startWeb());
   ASSERT_TRUE(eventually([&] { return stateOf(*fd, "web") == "UP"; }, std::chrono::seconds(30)));
-  EXPECT_NE(sh->log().find("web is UP"), std::string::npos);
+  // fail::on change runs when faild reports the change back to failsh, so after faild
+  // shows web UP: wait for the line that follows the FAIL.
+  EXPECT_TRUE(eventually([&] {
+    std::string log = sh->log();
+    size_t failed = log.find("web is FAIL");
+    return failed != std::string::npos && log.find("web is UP", failed) != std::string::npos;
+  })) << sh->log();
   ::kill(web, SIGKILL);
   ::waitpid(web, nullptr, 0);
 }
