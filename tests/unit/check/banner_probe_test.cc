@@ -243,7 +243,7 @@ TEST(SmtpProbe, TrickleFloodSilentAndClose) {
     ProbeResult r = probeOnce("smtp", at(s), 700ms);
     EXPECT_EQ(r.outcome, c.outcome) << c.note;
     EXPECT_EQ(r.note, c.note);
-    EXPECT_LT(std::chrono::steady_clock::now() - began, 1500ms) << c.note;
+    EXPECT_LT(std::chrono::steady_clock::now() - began, 700ms + test::kLate) << c.note;  // trickle: 6.8 s
     if (c.mode == Mode::Flood) {
       EXPECT_LT(s.sent(), 10u * 1024 * 1024);  // we stopped reading
     }

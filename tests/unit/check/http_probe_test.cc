@@ -200,7 +200,7 @@ TEST_F(HttpProbeTest, SilentServerTimesOut) {
   EXPECT_EQ(r.outcome, Outcome::Timeout);
   EXPECT_EQ(r.note, "timeout");
   EXPECT_GE(took, 290ms);
-  EXPECT_LT(took, 1500ms);
+  EXPECT_LT(took, 300ms + test::kLate);  // the server stays silent until it stops
 }
 
 TEST_F(HttpProbeTest, TricklingServerTimesOut) {
@@ -214,7 +214,7 @@ TEST_F(HttpProbeTest, TricklingServerTimesOut) {
   auto t0 = std::chrono::steady_clock::now();
   ProbeResult r = run(*make({{"url", url(s)}}), 300ms);
   EXPECT_EQ(r.outcome, Outcome::Timeout);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 300ms + test::kLate);  // the trickle: over 20 s
 }
 
 TEST_F(HttpProbeTest, FloodingServerIsCutAtMaxBody) {
@@ -287,7 +287,15 @@ TEST_F(HttpProbeTest, CancelAndNoLeaks) {
     for (int i = 0; i < 5; ++i) EXPECT_EQ(run(*refused).outcome, Outcome::Unreachable);
     EXPECT_EQ(run(*p).outcome, Outcome::Ok);
     bool pooling = event_base_get_features(loop_->base()) & EV_FEATURE_ET;  // not with EVENT_NOEPOLL
-    EXPECT_EQ(test::openFds(), fds + (pooling ? 1 : 0));
+    // The servers close their side of each connection on their own threads, after the
+    // probe already has its answer (and the silent one accepts the connection of the
+    // probe destroyed in flight whenever it gets to it): count once they are done.
+    int open = 0;
+    EXPECT_TRUE(test::runUntil(loop_->base(), [&] {
+      if (silent.finished() != silent.connections() || ok.finished() != ok.connections()) return false;
+      open = test::openFds();
+      return open == fds + (pooling ? 1 : 0);
+    })) << open << " open, " << fds << " before, " << (pooling ? 1 : 0) << " pooled expected";
   }
   // The servers' own sockets close on their threads: wait for them.
   EXPECT_TRUE(test::runUntil(loop_->base(), [&] {

@@ -154,9 +154,12 @@ class Netns {
              sh("ip -n " + prober_ + " link set dev " + vp + " up") &&
              sh("ip -n " + target_ + " link set dev " + vt + " up");
     targetDev_ = vt;
+    linked_ = ready_ && waitLinked();
   }
   ~Netns() { clean(); }
   bool ready() const { return ready_; }
+  // Whether an echo crossed the pair after it was set up (see waitLinked()).
+  bool linked() const { return linked_; }
   const std::string& why() const { return output_; }
 
   bool sh(const std::string& cmd) {
@@ -183,17 +186,40 @@ class Netns {
   }
 
  private:
+  // Waits until the kernel's own ping goes from the prober to the target and back.
+  // `ip link set up` returns before a new veth pair carries packets: the end set up
+  // first gets its carrier from the other's, and is activated by the kernel's link
+  // watch, later (on a loaded machine, tens of milliseconds); a packet sent before that
+  // is dropped. A probe that starts then loses its first ARP request, the next goes out
+  // a second later, and the attempt ends "100% loss". Generous deadline; each ping
+  // waits for its reply up to 1 s.
+  bool waitLinked() {
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    std::string cmd = "ip netns exec " + prober_ + " ping -n -q -c 1 -W 1 " + kTargetAddr;
+    do {
+      std::string before = output_;
+      if (sh(cmd)) {
+        output_ = before;
+        return true;
+      }
+      if (std::chrono::steady_clock::now() >= end) return false;
+      output_ = before;  // only the last failure is kept
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // between attempts
+    } while (true);
+  }
+
   void clean() {
     std::system(("ip netns del " + prober_ + " >/dev/null 2>&1").c_str());
     std::system(("ip netns del " + target_ + " >/dev/null 2>&1").c_str());
   }
   std::string prober_, target_, targetDev_, output_;
-  bool ready_ = false;
+  bool ready_ = false, linked_ = false;
 };
 
-#define NEED_NETNS(ns)                                                                  \
-  Netns ns;                                                                             \
-  if (!ns.ready()) GTEST_SKIP() << "network namespaces are not permitted here: " << ns.why()
+#define NEED_NETNS(ns)                                                                    \
+  Netns ns;                                                                               \
+  if (!ns.ready()) GTEST_SKIP() << "network namespaces are not permitted here: " << ns.why(); \
+  ASSERT_TRUE(ns.linked()) << "no echo crossed the veth pair within 20 s: " << ns.why()
 
 ProbeResult probeFrom(Netns& ns, std::map<std::string, std::string> opts,
                       std::chrono::milliseconds timeout = 1s) {
@@ -205,7 +231,10 @@ ProbeResult probeFrom(Netns& ns, std::map<std::string, std::string> opts,
 TEST(IcmpNetns, TargetDownAndUp) {
   NEED_NETNS(ns);
   std::map<std::string, std::string> o{{"host", Netns::kTargetAddr}, {"echo-interval", "50ms"}};
-  ProbeResult r = probeFrom(ns, o);
+  // A target that answers: the attempt ends with its third reply, well before this
+  // timeout (room for a loaded machine; the one that finds nobody waits only 1 s).
+  constexpr auto kUp = 5s;
+  ProbeResult r = probeFrom(ns, o, kUp);
   EXPECT_EQ(r.outcome, Outcome::Ok) << r.note;
   EXPECT_EQ(attr(r, "socket"), "raw");  // a new namespace's ping_group_range is "1 0"
 
@@ -216,9 +245,9 @@ TEST(IcmpNetns, TargetDownAndUp) {
   EXPECT_TRUE(r.note == "100% loss" || r.note == "no route to host") << r.note;
 
   ASSERT_TRUE(ns.targetAddress(true)) << ns.why();
-  auto end = std::chrono::steady_clock::now() + 20s;  // until the neighbour is found again
+  auto end = std::chrono::steady_clock::now() + 30s;  // until the neighbour is found again
   do {
-    r = probeFrom(ns, o);
+    r = probeFrom(ns, o, kUp);
   } while (r.outcome != Outcome::Ok && std::chrono::steady_clock::now() < end);
   EXPECT_EQ(r.outcome, Outcome::Ok) << r.note;
 }
