@@ -15,18 +15,11 @@
 namespace fail::shell {
 namespace {
 
-log::Facility& fac() {
-  static log::Facility& f = log::facility("service");
-  return f;
-}
-
 state::Store::Options monitorOptions() {
   state::Store::Options o;
   o.historyMax = 2000;
   return o;
 }
-
-void noop(bool, std::uint64_t, const std::string&) {}
 
 std::string joinWords(const std::vector<std::string>& v) {
   std::string out;

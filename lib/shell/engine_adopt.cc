@@ -7,16 +7,6 @@
 #include "shell/engine_impl.hh"
 
 namespace fail::shell {
-namespace {
-
-log::Facility& fac() {
-  static log::Facility& f = log::facility("service");
-  return f;
-}
-
-void noop(bool, std::uint64_t, const std::string&) {}
-
-}  // namespace
 
 Adopted Engine::adopt(const Engine& next, ProcRunner& old, std::function<void()> released) {
   Adopted out;

@@ -9,10 +9,20 @@
 #include <string>
 #include <vector>
 
+#include "base/log.hh"
 #include "shell/engine.hh"
 #include "shell/takeover.hh"
 
 namespace fail::shell {
+
+// The engine's log facility ("service"), for engine.cc, engine_run.cc and engine_adopt.cc.
+inline log::Facility& fac() {
+  static log::Facility& f = log::facility("service");
+  return f;
+}
+
+// The reply callback of a state change nobody waits for.
+inline void noop(bool, std::uint64_t, const std::string&) {}
 
 struct Engine::Host {
   HostSpec spec;

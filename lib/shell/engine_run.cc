@@ -11,16 +11,6 @@
 #include "shell/takeover.hh"
 
 namespace fail::shell {
-namespace {
-
-log::Facility& fac() {
-  static log::Facility& f = log::facility("service");
-  return f;
-}
-
-void noop(bool, std::uint64_t, const std::string&) {}
-
-}  // namespace
 
 bool Engine::mayRun(Service& s) {
   const char* why = s.running ? "the last run is not over"
