@@ -10,20 +10,25 @@ set -u
 build=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)/build}
 mod=$build/tcl/.libs/libfailovertcl.so
 status=0
-fail() { echo "FAIL: $*"; status=1; }
-[ -f "$mod" ] || { echo "FAIL: $mod was not built"; exit 1; }
+passed=0
+failed=0
+# One test case per check; GoogleTest's summary lines at the end, which .ci/run counts.
+ok() { echo "ok: $*"; passed=$((passed + 1)); }
+bad() { echo "FAIL: $*"; failed=$((failed + 1)); status=1; }
+fail() { bad "$@"; }
+[ -f "$mod" ] || { bad "$mod was not built"; exit 1; }
 
 needed=$(readelf -d "$mod" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 if grep -q '^libtcl' <<<"$needed"; then fail "the module needs libtcl: $(tr '\n' ' ' <<<"$needed")"
-else echo "ok: no libtcl among NEEDED ($(tr '\n' ' ' <<<"$needed"))"; fi
+else ok "no libtcl among NEEDED ($(tr '\n' ' ' <<<"$needed"))"; fi
 
 direct=$(nm -D --undefined-only "$mod" | awk '{print $2}' | grep -E '^Tcl' | head -5)
 if [ -n "$direct" ]; then fail "direct calls into libtcl (compile these with USE_TCL_STUBS): $direct"
-else echo "ok: Tcl is called through the stubs table only"; fi
+else ok "Tcl is called through the stubs table only"; fi
 
 exported=$(nm -D --defined-only "$mod" | awk '$2 == "T" {print $3}')
 if [ "$exported" != Failover_Init ]; then fail "exported functions: $(head -5 <<<"$exported" | tr '\n' ' ')"
-else echo "ok: only Failover_Init is exported"; fi
+else ok "only Failover_Init is exported"; fi
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp" "$tmp.log"' EXIT
 if ! make -s -C "$build" install-tcltkLTLIBRARIES install-tcltkDATA DESTDIR="$tmp" >"$tmp.log" 2>&1; then
@@ -34,6 +39,8 @@ echo "installed: ${index#"$tmp"}"
 script="set auto_path [lmap d \$auto_path {file join {$tmp} [string trimleft \$d /]}]
 puts \"version [package require failover]\""
 out=$(env -u TCLLIBPATH tclsh <<<"$script" 2>&1)
-if grep -q '^version ' <<<"$out"; then echo "ok: tclsh's auto_path finds it: $out"
+if grep -q '^version ' <<<"$out"; then ok "tclsh's auto_path finds it: $out"
 else fail "tclsh did not find the installed package in its auto_path: $out"; fi
+echo "[  PASSED  ] $passed tests."
+[ "$failed" -eq 0 ] || echo "[  FAILED  ] $failed tests."
 exit $status

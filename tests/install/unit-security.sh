@@ -9,21 +9,26 @@ build=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)/build}
 command -v systemd-analyze >/dev/null || { echo "SKIP: no systemd-analyze"; exit 77; }
 systemd-analyze security --help 2>&1 | grep -q -- --offline || { echo "SKIP: no --offline"; exit 77; }
 
+passed=0
+failed=0
+# One test case per check; GoogleTest's summary lines at the end, which .ci/run counts.
+ok() { echo "ok: $*"; passed=$((passed + 1)); }
+bad() { echo "FAIL: $*"; failed=$((failed + 1)); status=1; }
 declare -A limit=([faild]=2.5 [hc]=2.5 [failsh]=5.0)
 status=0
 for unit in faild hc failsh; do
   file=$build/etc/$unit.service
-  [ -f "$file" ] || { echo "FAIL: $file was not built"; status=1; continue; }
+  [ -f "$file" ] || { bad "$file was not built"; status=1; continue; }
   out=$(systemd-analyze security --offline=true --no-pager "$file" 2>&1)
   score=$(printf '%s\n' "$out" | sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
   if [ -z "$score" ]; then
-    printf '%s\n' "$out"; echo "FAIL: $unit: no score"; status=1; continue
+    printf '%s\n' "$out"; bad "$unit: no score"; status=1; continue
   fi
   if awk -v s="$score" -v l="${limit[$unit]}" 'BEGIN { exit !(s <= l) }'; then
-    echo "ok: $unit.service exposure $score (at most ${limit[$unit]})"
+    ok "$unit.service exposure $score (at most ${limit[$unit]})"
   else
     printf '%s\n' "$out" | grep '✗'
-    echo "FAIL: $unit.service exposure $score, more than ${limit[$unit]}"; status=1
+    bad "$unit.service exposure $score, more than ${limit[$unit]}"; status=1
   fi
 done
 
@@ -37,8 +42,10 @@ done
 out=$(cd "$tmp" && SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no ./faild.service ./hc.service ./failsh.service 2>&1 |
       grep -v 'is not executable: No such file or directory')
 if [ -n "$out" ]; then
-  printf '%s\n' "$out"; echo "FAIL: systemd-analyze verify"; status=1
+  printf '%s\n' "$out"; bad "systemd-analyze verify"; status=1
 else
-  echo "ok: systemd-analyze verify"
+  ok "systemd-analyze verify"
 fi
+echo "[  PASSED  ] $passed tests."
+[ "$failed" -eq 0 ] || echo "[  FAILED  ] $failed tests."
 exit $status
