@@ -38,7 +38,12 @@ index=$(find "$tmp" -name pkgIndex.tcl)
 echo "installed: ${index#"$tmp"}"
 script="set auto_path [lmap d \$auto_path {file join {$tmp} [string trimleft \$d /]}]
 puts \"version [package require failover]\""
-out=$(env -u TCLLIBPATH tclsh <<<"$script" 2>&1)
+# A sanitizer build's module needs the sanitizers' runtimes, which a stock tclsh lacks.
+preload=()
+if nm -D --undefined-only "$mod" | grep -q ' __\(asan\|ubsan\)_'; then
+  preload=(LD_PRELOAD="$(g++ -print-file-name=libasan.so) $(g++ -print-file-name=libubsan.so)" ASAN_OPTIONS=detect_leaks=0)
+fi
+out=$(env -u TCLLIBPATH "${preload[@]}" tclsh <<<"$script" 2>&1)
 if grep -q '^version ' <<<"$out"; then ok "tclsh's auto_path finds it: $out"
 else fail "tclsh did not find the installed package in its auto_path: $out"; fi
 echo "[  PASSED  ] $passed tests."
