@@ -58,7 +58,7 @@ set -- -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
   "-I$src/lib" "-I." "-I$src/tests/fuzz" -I/usr/include/tcl8.6
 
 # The library sources the targets need, compiled once.
-lib_srcs="base/text.cc base/time.cc proto/list.cc proto/request.cc state/record.cc
+lib_srcs="base/text.cc base/time.cc proto/list.cc proto/request.cc proto/values.cc state/record.cc
 access/access.cc"
 lib_srcs="$lib_srcs check/banner_parse.cc"  # for fuzz_banner
 lib_srcs="$lib_srcs check/http_parse.cc"  # for fuzz_http_response
