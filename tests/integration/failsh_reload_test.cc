@@ -9,32 +9,19 @@
 
 #include <sstream>
 
+#include "failsh_fixture.hh"
 #include "harness.hh"
 
 namespace fail::test {
 namespace {
 
-class FailshReloadTest : public ::testing::Test {
+class FailshReloadTest : public FailshFixture {
  protected:
-  std::unique_ptr<Daemon> faild(const std::string& tag) {
-    auto d = std::make_unique<Daemon>("faild/faild", std::vector<std::string>{"--memory", "--listen", "127.0.0.1:0"},
-                                      dir, tag);
-    EXPECT_TRUE(d->start()) << d->log();
-    tags_.push_back(tag);
-    return d;
-  }
-  std::unique_ptr<Daemon> failsh(const std::string& policy) {
-    writeFile(dir.file("policy.tcl"), policy);
-    std::vector<std::string> args = {"-f", dir.file("policy.tcl"), "-m", "127.0.0.1:0", "-l", dir.file("dump")};
-    auto d = std::make_unique<Daemon>("failsh/failsh", args, dir, "failsh");
-    EXPECT_TRUE(d->start()) << d->log();
-    tags_.push_back("failsh");
-    return d;
-  }
+  std::unique_ptr<Daemon> failsh(const std::string& policy) { return FailshFixture::failsh("failsh", policy); }
   // Rewrites the policy, sends SIGHUP and waits for the reload's verdict in the log:
   // "reloaded" or "reload refused". True when it reloaded.
   bool reload(Daemon& sh, const std::string& policy) {
-    writeFile(dir.file("policy.tcl"), policy);
+    writeFile(dir.file("failsh.tcl"), policy);
     size_t before = count(sh.log(), "reloaded ") + count(sh.log(), "reload refused");
     sh.signal(SIGHUP);
     EXPECT_TRUE(eventually([&] { return count(sh.log(), "reloaded ") + count(sh.log(), "reload refused") > before; }));
@@ -47,7 +34,7 @@ class FailshReloadTest : public ::testing::Test {
   void waitSynced(Daemon& sh) {
     ASSERT_TRUE(eventually([&] {
       sh.signal(SIGUSR1);
-      return readFile(dir.file("dump")).find("local synced") != std::string::npos;
+      return readFile(dir.file("failsh.dump")).find("local synced") != std::string::npos;
     }));
   }
   static size_t count(const std::string& text, const std::string& what) {
@@ -61,11 +48,6 @@ class FailshReloadTest : public ::testing::Test {
     for (std::string l; std::getline(in, l);) out.push_back(l);
     return out;
   }
-  static std::string recordOf(const std::string& address, const std::string& name) {
-    LineClient c(address);
-    auto w = words(c.request("GET " + name));
-    return w.size() == 2 && w[0] == "OK" ? w[1] : "";
-  }
   static void set(const Daemon& d, const std::string& name, const std::string& state) {
     LineClient c(d.address());
     EXPECT_EQ(words(c.request("SET " + name + " " + state)).at(0), "OK");
@@ -74,12 +56,6 @@ class FailshReloadTest : public ::testing::Test {
   std::string appender(const std::string& file) {
     return "apply {{args} { set f [open " + dir.file(file) + " a]; puts $f $args; close $f }}";
   }
-  void TearDown() override {
-    if (!HasFailure()) return;
-    for (const auto& t : tags_) std::cerr << "--- " << t << ".log:\n" << readFile(dir.file(t + ".log"));
-  }
-  TempDir dir;
-  std::vector<std::string> tags_;
 };
 
 // After two reloads one change runs a `fail::on change` callback once, not three times,

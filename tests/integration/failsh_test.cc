@@ -12,30 +12,14 @@
 #include <atomic>
 #include <thread>
 
+#include "failsh_fixture.hh"
 #include "harness.hh"
 
 namespace fail::test {
 namespace {
 
-class FailshTest : public ::testing::Test {
+class FailshTest : public FailshFixture {
  protected:
-  std::unique_ptr<Daemon> faild(const std::string& tag) {
-    auto d = std::make_unique<Daemon>("faild/faild", std::vector<std::string>{"--memory", "--listen", "127.0.0.1:0"},
-                                      dir, tag);
-    EXPECT_TRUE(d->start()) << d->log();
-    tags_.push_back(tag);
-    return d;
-  }
-  std::unique_ptr<Daemon> failsh(const std::string& tag, const std::string& policy,
-                                 std::vector<std::string> extra = {}) {
-    writeFile(dir.file(tag + ".tcl"), policy);
-    std::vector<std::string> args = {"-f", dir.file(tag + ".tcl"), "-m", "127.0.0.1:0", "-l", dir.file(tag + ".dump")};
-    args.insert(args.end(), extra.begin(), extra.end());
-    auto d = std::make_unique<Daemon>("failsh/failsh", args, dir, tag);
-    EXPECT_TRUE(d->start()) << d->log();
-    tags_.push_back(tag);
-    return d;
-  }
   // A policy for host `self` whose faild listens on `localPort`; the service www with
   // `peers` ("masters {alpha}"), start and stop procs that create and remove SELF.up.
   std::string policy(const std::string& self, const std::string& localPort, const std::string& peerName,
@@ -53,17 +37,6 @@ class FailshTest : public ::testing::Test {
     auto w = words(c.request("GET " + name));
     return w.size() == 2 && w[0] == "OK" ? field(w[1], "state") : "";
   }
-  static std::string recordOf(const std::string& address, const std::string& name) {
-    LineClient c(address);
-    auto w = words(c.request("GET " + name));
-    return w.size() == 2 && w[0] == "OK" ? w[1] : "";
-  }
-  void TearDown() override {
-    if (!HasFailure()) return;
-    for (const auto& t : tags_) std::cerr << "--- " << t << ".log:\n" << readFile(dir.file(t + ".log"));
-  }
-  TempDir dir;
-  std::vector<std::string> tags_;
 };
 
 // A sampler thread that records whether both markers ever existed at once.
