@@ -13,11 +13,6 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
-// Before ldns: without it, ldns/common.h defines bool, true and false as macros.
-#include <stdbool.h>
-
-#include <ldns/ldns.h>
-
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -27,6 +22,7 @@
 #include "check/classify.hh"
 #include "check/probe_base.hh"
 #include "check/registry.hh"
+#include "dns/ldns.hh"
 #include "net/tcp.hh"
 
 namespace fail::check {

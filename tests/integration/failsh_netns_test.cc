@@ -109,8 +109,11 @@ class NetnsTest : public ::testing::Test {
     auto at = line.find("lladdr ");
     return at == std::string::npos ? "" : line.substr(at + 7, 17);
   }
+  // a holds the service and b has seen a up and let go: b's RECOVER alone is also what b
+  // shows before it has decided, while its link to a is still being set up.
   bool settledOnA() {
-    return state("a", "vip") == "UP" && state("b", "vip") == "RECOVER" && who() == "a";
+    return state("a", "vip") == "UP" && state("b", "host:a") == "UP" && state("b", "vip") == "RECOVER" &&
+           who() == "a";
   }
 
   TempDir dir;

@@ -38,10 +38,9 @@ command -v readelf >/dev/null 2>&1 || { echo "needed: readelf not found (binutil
 
 for p in faild/faild failc/failc failc/failstat failc/faildebug; do
   refuse "$p" '^libtcl' 'it runs no Tcl: link lib/libfailshell.la or lib/libfailcheck.la only where Tcl runs'
-  refuse "$p" '^libldns' 'it resolves nothing: only lib/libfailcheck.la (dns probe) needs ldns'
+  refuse "$p" '^libldns' 'it speaks no DNS: only lib/libfaildns.la (and the dns probe) needs ldns'
 done
-refuse failsh/failsh '^libldns' 'failsh probes no DNS: it must not link lib/libfailcheck.la'
-refuse tcl/.libs/libfailovertcl.so '^libldns' 'the Tcl package probes no DNS'
+# failsh and the Tcl package need ldns: the DNS front-end reads static records with it.
 # hc needs both: ldns for the dns probe, Tcl to read its Hcfile (in its own child
 # process, hc --internal-read-config, hc(8)).
 
