@@ -20,7 +20,9 @@
 
 #include "dig.hh"
 #include "../common/dns_client.hh"
+#include "../common/dns_servers.hh"
 #include "../common/peers.hh"
+#include "../common/unbound.hh"
 #include "dns_front.hh"
 #include "harness.hh"
 
@@ -41,8 +43,8 @@ fail::dns record example.test. TXT 3600 {"v=spf1 -all"}
 fail::dns record example.test. CAA 3600 {0 issue "letsencrypt.org"}
 fail::dns record _sip._tcp.example.test. SRV 3600 {10 60 5060 sip.example.test.}
 fail::dns record alias.example.test. CNAME 3600 www.example.test.
-fail::dns record ns1.example.test. A 3600 203.0.113.53
-fail::dns record ns2.example.test. A 3600 203.0.113.54
+fail::dns record ns1.example.test. A 3600 127.0.0.153
+fail::dns record ns2.example.test. A 3600 127.0.0.154
 fail::dns record host.deep.sub.example.test. A 300 203.0.113.99
 fail::dns pool www.example.test -select priority -ttl 30s -members {
     {203.0.113.10 -check web1} {203.0.113.20 -check web2} {2001:db8::10 -check web1}}
@@ -57,6 +59,7 @@ fail::dns pool down-none.example.test -all-down none -members {{203.0.113.73 -ch
 fail::dns pool down-servfail.example.test -all-down servfail -members {{203.0.113.74 -check dead1}}
 fail::dns pool down-addr.example.test -all-down 203.0.113.79 -members {{203.0.113.75 -check dead1}}
 fail::dns pool fo.example.test -select priority -ttl 2s -members {{203.0.113.81 -check fo1} {203.0.113.82 -check fo2}}
+fail::dns pool fu.example.test -select priority -ttl 1s -members {{203.0.113.91 -check fu1} {203.0.113.92 -check fu2}}
 set many {}
 for {set i 100} {$i < 140} {incr i} { lappend many [list 203.0.113.$i] }
 fail::dns pool big.example.test -select all -ttl 30s -members $many
@@ -71,7 +74,7 @@ const char* kOtherZone =
 struct Suite {
   TempDir dir;
   std::unique_ptr<Daemon> faild, failsh;
-  std::unique_ptr<Child> named;
+  DnsServer named;  // the upstream: authoritative for other.test
   std::string namedWhy;
   int port = 0;
 };
@@ -83,13 +86,16 @@ class DnsPeers : public ::testing::Test {
     s_->faild = std::make_unique<Daemon>("faild/faild", std::vector<std::string>{"--memory", "--listen", "127.0.0.1:0"},
                                          s_->dir, "faild");
     if (!s_->faild->start()) return;
-    for (const char* up : {"web1", "web2", "web3", "fo1", "fo2"}) setState(up, "UP");
+    for (const char* up : {"web1", "web2", "web3", "fo1", "fo2", "fu1", "fu2"}) setState(up, "UP");
     for (const char* down : {"web4", "dead1", "dead2"}) setState(down, "FAIL");
     std::string namedDir = s_->dir.file("named");
     ::mkdir(namedDir.c_str(), 0755);
     int upstream = freeLoopbackPort();
-    s_->named = startNamed(namedDir, upstream, "other.test", kOtherZone, &s_->namedWhy);
-    if (!s_->named) upstream = 0;
+    NamedSpec spec;
+    spec.zone = "other.test";
+    spec.zoneText = kOtherZone;
+    s_->named = startNamed(namedDir, upstream, spec, &s_->namedWhy);
+    if (!s_->named.child) upstream = 0;
     writeFile(s_->dir.file("policy.tcl"), policy(s_->faild->port(), upstream));
     s_->failsh = std::make_unique<Daemon>(
         "failsh/failsh", std::vector<std::string>{"-f", s_->dir.file("policy.tcl"), "-m", "none"}, s_->dir, "failsh");
@@ -114,7 +120,7 @@ class DnsPeers : public ::testing::Test {
   }
   static int port() { return s_->port; }
   void needNamed() {
-    if (!s_->named) GTEST_SKIP() << s_->namedWhy;
+    if (!s_->named.child) GTEST_SKIP() << s_->namedWhy;
   }
   static Parsed ask(const Query& q, const std::string& source = "127.0.0.1") {
     auto r = udp(port(), build(q), source);
@@ -156,7 +162,7 @@ TEST_F(DnsPeers, StaticRecordsOfEveryType) {
             std::vector<std::string>{"10 60 5060 sip.example.test."});
   EXPECT_EQ(asSet(digShort(port(), {"example.test", "NS"})),
             (std::set<std::string>{"ns1.example.test.", "ns2.example.test."}));
-  EXPECT_EQ(digShort(port(), {"ns1.example.test", "A"}), std::vector<std::string>{"203.0.113.53"});
+  EXPECT_EQ(digShort(port(), {"ns1.example.test", "A"}), std::vector<std::string>{"127.0.0.153"});
   // A CNAME answers any type at its owner.
   Parsed c = ask(q("alias.example.test"));
   ASSERT_TRUE(c);
@@ -484,7 +490,7 @@ TEST_F(DnsPeers, KdigReadsTheSameAnswers) {
   EXPECT_EQ(badvers.status, "BADVERS") << badvers.out;
   // kdig keeps one TCP connection for several queries.
   DigResult kept = runDig(port(), {"+tcp", "+keepopen", "www.example.test", "A", "ns1.example.test", "A"}, kKdig);
-  EXPECT_TRUE(kept.has("203.0.113.10") && kept.has("203.0.113.53")) << kept.out;
+  EXPECT_TRUE(kept.has("203.0.113.10") && kept.has("127.0.0.153")) << kept.out;
   DigResult chaos = runDig(port(), {"-c", "CH", "-t", "TXT", "version.bind"}, kKdig);
   EXPECT_EQ(chaos.status, "REFUSED") << chaos.out;
   DigResult tc = runDig(port(), {"+notcp", "+ignoretc", "+noedns", "big.example.test"}, kKdig);
@@ -572,6 +578,91 @@ TEST_F(DnsPeers, BadInputIsFormerrOrDroppedAndOthersAreStillAnswered) {
     EXPECT_EQ(headerRcode(*r), LDNS_RCODE_FORMERR);
   }
   EXPECT_TRUE(ask(q("www.example.test")));
+}
+
+// unbound, a recursive resolver, with a stub zone pointing at the front-end: it resolves
+// a pool name through it and follows a failover once the pool's TTL (1 s) has run out.
+TEST_F(DnsPeers, UnboundResolvesThroughAStubZoneAndFollowsAFailover) {
+  std::string udir = s_->dir.file("unbound");
+  ::mkdir(udir.c_str(), 0755);
+  int uport = freeLoopbackPort();
+  std::string why;
+  auto unbound = startUnbound(udir, uport, "example.test", port(), &why);
+  if (!unbound && !haveProgram(kUnbound)) GTEST_SKIP() << why;
+  ASSERT_TRUE(unbound) << why;
+  auto through = [&](const std::string& name, const std::string& type = "A") {
+    return runDig(uport, {name, type});
+  };
+  DigResult first = through("fu.example.test");
+  EXPECT_EQ(first.status, "NOERROR") << first.out << readAll(udir + "/unbound.log");
+  EXPECT_FALSE(first.flag("aa")) << "a recursive answer";
+  EXPECT_TRUE(first.flag("ra")) << first.out;
+  EXPECT_EQ(digShort(uport, {"fu.example.test"}), std::vector<std::string>{"203.0.113.91"});
+  EXPECT_EQ(through("nope.example.test").status, "NXDOMAIN");
+  EXPECT_EQ(digShort(uport, {"example.test", "MX"}), std::vector<std::string>{"10 mail.example.test."});
+  // The failover: the front-end moves at once, unbound after the TTL (+ 1 s, PITFALLS).
+  setState("fu1", "FAIL");
+  auto moved = Clock::now();
+  ASSERT_TRUE(eventually([&] {
+    return ask(q("fu.example.test")).rdatas(LDNS_SECTION_ANSWER) == std::vector<std::string>{"203.0.113.92"};
+  }));
+  ASSERT_TRUE(eventually([&] { return digShort(uport, {"fu.example.test"}) == std::vector<std::string>{"203.0.113.92"}; },
+                         std::chrono::seconds(15)));
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - moved);
+  std::cerr << "unbound followed the failover " << took.count() << " ms after the front-end\n";
+  EXPECT_LE(took, std::chrono::milliseconds(2000 + 3000)) << "TTL 1 s + 1 s, and slack for a loaded machine";
+  setState("fu1", "UP");
+  EXPECT_TRUE(eventually([&] { return digShort(uport, {"fu.example.test"}) == std::vector<std::string>{"203.0.113.91"}; },
+                         std::chrono::seconds(15)));
+}
+
+// BIND named with `zone "example.test" { type forward; }` to the front-end resolves its
+// names through it.
+TEST_F(DnsPeers, BindForwardsToTheFrontEnd) {
+  std::string ndir = s_->dir.file("forwarder");
+  ::mkdir(ndir.c_str(), 0755);
+  NamedSpec spec;
+  spec.role = NamedSpec::Role::Forwarder;
+  spec.zone = "example.test";
+  spec.forwardPort = port();
+  std::string why;
+  DnsServer fwd = startNamed(ndir, freeLoopbackPort(), spec, &why);
+  if (!fwd.child && !haveProgram("/usr/sbin/named")) GTEST_SKIP() << why;
+  ASSERT_TRUE(fwd.child) << why;
+  DigResult d = runDig(fwd.port, {"www.example.test", "A"});
+  EXPECT_EQ(d.status, "NOERROR") << d.out << fwd.logText();
+  EXPECT_TRUE(d.flag("ra")) << d.out;
+  EXPECT_EQ(digShort(fwd.port, {"www.example.test"}), std::vector<std::string>{"203.0.113.10"});
+  EXPECT_EQ(digShort(fwd.port, {"www.example.test", "AAAA"}), std::vector<std::string>{"2001:db8::10"});
+  EXPECT_EQ(digShort(fwd.port, {"_sip._tcp.example.test", "SRV"}),
+            std::vector<std::string>{"10 60 5060 sip.example.test."});
+  EXPECT_EQ(runDig(fwd.port, {"nope.example.test"}).status, "NXDOMAIN");
+  // Over TCP from BIND's side too: the big pool's 40 addresses.
+  DigResult big = runDig(fwd.port, {"big.example.test", "+tcp"});
+  EXPECT_TRUE(big.has("ANSWER: 40")) << big.out;
+  fwd.stop();
+}
+
+// A short, bounded dnsperf run (3 s at a modest rate) over pool, static, NXDOMAIN,
+// NODATA and EDNS queries: every query is answered.
+TEST_F(DnsPeers, DnsperfSmokeLosesNoQuery) {
+  if (!haveProgram("/usr/bin/dnsperf")) GTEST_SKIP() << "dnsperf is not installed";
+  std::string queries = s_->dir.file("queries.txt");
+  writeFile(queries,
+            "www.example.test A\napi.example.test A\nall.example.test A\nwww.example.test AAAA\n"
+            "example.test MX\nns1.example.test A\nnope.example.test A\nwww.example.test MX\n"
+            "sub.example.test A\n_sip._tcp.example.test SRV\n");
+  RunResult r = runProgram("/usr/bin/dnsperf", {"-s", "127.0.0.1", "-p", std::to_string(port()), "-d", queries, "-l",
+                                                "3", "-Q", "2000", "-c", "2", "-t", "2", "-e"});
+  std::string out = r.out + r.err;
+  ASSERT_EQ(r.status, 0) << out;
+  std::string sent = wordAfter(out, "Queries sent:", "\n"), completed = wordAfter(out, "Queries completed:", "(");
+  std::string lost = wordAfter(out, "Queries lost:", "(");
+  ASSERT_FALSE(sent.empty()) << out;
+  EXPECT_GT(std::stol(sent), 1000) << out;
+  EXPECT_EQ(std::stol(completed), std::stol(sent)) << out;
+  EXPECT_EQ(std::stol(lost), 0) << out;
+  std::cerr << "dnsperf:" << out.substr(out.find("Statistics:") == std::string::npos ? 0 : out.find("Statistics:"));
 }
 
 }  // namespace
