@@ -428,7 +428,9 @@ TEST(DnsOptions, FailoverNDocumentsEveryOptionOfTheTables) {
   for (const DnsOption* table : {kDnsZoneOptions, kDnsPoolOptions, kDnsMemberOptions, kDnsForceOptions, kDnsServeOptions})
     for (const DnsOption* r = table; r->name; ++r) {
       EXPECT_TRUE(r->value && *r->value && r->help && *r->help) << r->name;
-      std::string word = std::string("\\fB\\") + r->name + "\\fR";
+      std::string word = "\\fB";
+      for (const char* c = r->name; *c; ++c) word += *c == '-' ? std::string("\\-") : std::string(1, *c);
+      word += "\\fR";
       EXPECT_NE(page.find(word), std::string::npos) << r->name << " is not in failover(n)'s DNS FRONT-END section";
     }
 }
