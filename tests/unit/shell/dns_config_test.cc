@@ -112,13 +112,15 @@ TEST_F(DnsConfigTest, ZoneFileRecordsApexNsAndErrors) {
 
   std::string bad = file("bad.zone", "$TTL 300\nwww IN A 203.0.113.1\nwww IN A not-an-address\n");
   std::string r = eval("fail::dns zone example.net -ns ns1.example.net -file " + bad);
-  EXPECT_EQ(r.find("error: fail::dns zone example.net -file: " + bad + ":3: "), 0u) << r;
+  // FILE:LINE (ldns counts the line; dns/record.hh's tests pin the number).
+  EXPECT_EQ(r.find("error: fail::dns zone example.net -file: " + bad + ":"), 0u) << r;
+  EXPECT_NE(r.find("could not parse the RR's rdata"), std::string::npos) << r;
   std::string outside = file("outside.zone", "www.example.org. 300 IN A 203.0.113.1\n");
   EXPECT_EQ(eval("fail::dns zone example.net -ns ns1.example.net -file " + outside),
             "error: fail::dns zone example.net -file: " + outside +
-                ": www.example.org is outside the zone example.net (FAILOVER DNS ARGS)");
+                ": record owner \"www.example.org\" is outside zone \"example.net\" (FAILOVER DNS ARGS)");
   r = eval("fail::dns zone example.net -ns ns1.example.net -file " + dir + "/missing.zone");
-  EXPECT_EQ(r.find("error: fail::dns zone example.net -file: " + dir + "/missing.zone: cannot read: "), 0u) << r;
+  EXPECT_EQ(r.find("error: fail::dns zone example.net -file: " + dir + "/missing.zone: cannot open: "), 0u) << r;
   EXPECT_EQ(config().zones.count("example.net"), 0u);
 }
 
@@ -172,17 +174,16 @@ TEST_F(DnsConfigTest, RecordErrors) {
             "first with fail::dns zone) (FAILOVER DNS ARGS)");
   EXPECT_EQ(eval("fail::dns record www BOGUS 60 x"),
             "error: fail::dns record www BOGUS: unknown record type \"BOGUS\" (FAILOVER DNS ARGS)");
-  EXPECT_EQ(eval("fail::dns record www A 60 203.0.113"), "error: fail::dns record www A: bad A RDATA \"203.0.113\": "
+  EXPECT_EQ(eval("fail::dns record www A 60 203.0.113"), "error: fail::dns record www A: bad A record \"www.example.com. 60 IN A 203.0.113\": "
                                                         "Syntax error, could not parse the RR's rdata (FAILOVER DNS ARGS)");
   EXPECT_EQ(eval("fail::dns record www SOA 60 {a b 1 2 3 4 5}"),
-            "error: fail::dns record www SOA: type SOA cannot be declared (the SOA is built from the zone's options) "
-            "(FAILOVER DNS ARGS)");
+            "error: fail::dns record www SOA: SOA is declared by the zone, not as a record (FAILOVER DNS ARGS)");
   EXPECT_EQ(eval("fail::dns record www A -1 203.0.113.1"),
             "error: fail::dns record www A ttl: bad duration \"-1\": want seconds or a number with ms, s, m, h "
             "(FAILOVER DNS ARGS)");
   EXPECT_EQ(eval("fail::dns record www TXT 60 {\"a\"\n\"b\"}"),
-            "error: fail::dns record www TXT: the RDATA \"\"a\"\n\"b\"\" holds a newline or a ';' (write one record "
-            "per command) (FAILOVER DNS ARGS)");
+            "error: fail::dns record www TXT: record data \"\"a\"\\x0a\"b\"\" holds a newline or a ';' "
+            "(FAILOVER DNS ARGS)");
   EXPECT_EQ(eval("fail::dns record www A 60"),
             "error: wrong # args: should be \"fail::dns record owner type ttl rdata\" (TCL WRONGARGS)");
   eval("fail::dns pool www.example.com -members 203.0.113.10");
@@ -427,7 +428,9 @@ TEST(DnsOptions, FailoverNDocumentsEveryOptionOfTheTables) {
   for (const DnsOption* table : {kDnsZoneOptions, kDnsPoolOptions, kDnsMemberOptions, kDnsForceOptions, kDnsServeOptions})
     for (const DnsOption* r = table; r->name; ++r) {
       EXPECT_TRUE(r->value && *r->value && r->help && *r->help) << r->name;
-      std::string word = std::string("\\fB\\") + r->name + "\\fR";
+      std::string word = "\\fB";
+      for (const char* c = r->name; *c; ++c) word += *c == '-' ? std::string("\\-") : std::string(1, *c);
+      word += "\\fR";
       EXPECT_NE(page.find(word), std::string::npos) << r->name << " is not in failover(n)'s DNS FRONT-END section";
     }
 }
