@@ -4,7 +4,9 @@
 // on 127.0.0.1 at a port it chose, in a folder of its own, in the foreground, stopped by
 // PID (Child). It reaches one zone through a stub-zone to 127.0.0.1@stubPort
 // (PITFALLS: `do-not-query-localhost: no`, and `domain-insecure` since the test zone has
-// no trust anchor); its root hints name only loopback, so nothing leaves the machine.
+// no trust anchor; `local-zone: "test." nodefault` for the zone's top label, since unbound
+// answers RFC 6761's test. and invalid. itself); its root hints name only loopback, so
+// nothing leaves the machine.
 // unbound counts TTLs in whole seconds and serves an entry during its last second: wait
 // TTL + 1 s before expecting a changed answer through it.
 #pragma once
@@ -34,6 +36,7 @@ inline std::string unboundConf(const std::string& dir, int port, const std::stri
          "  qname-minimisation: no\n"
          "  root-hints: \"" + dir + "/root.hints\"\n"
          "  domain-insecure: \"" + zone + "\"\n"
+         "  local-zone: \"" + zone.substr(zone.rfind('.') + 1) + ".\" nodefault\n"
          "stub-zone:\n  name: \"" + zone + "\"\n  stub-addr: 127.0.0.1@" + std::to_string(stubPort) + "\n"
          "remote-control:\n  control-enable: no\n";
 }

@@ -41,7 +41,7 @@ inline std::string wordAfter(const std::string& text, const std::string& marker,
 // then `args` ("www.example.test", "AAAA", "+norec", "-b", "127.0.0.2", ...).
 inline DigResult runDig(int port, std::vector<std::string> args, const char* program = kDig) {
   std::vector<std::string> all = {"@127.0.0.1", "-p", std::to_string(port), "+tries=1", "+time=5"};
-  if (std::string(program) == kKdig) all = {"@127.0.0.1", "-p", std::to_string(port), "+retry=0", "+time=5"};
+  if (std::string(program) == kKdig) all = {"@127.0.0.1", "-p", std::to_string(port), "+retry=0", "+timeout=5"};
   all.insert(all.end(), args.begin(), args.end());
   RunResult r = runProgram(program, all);
   DigResult d;

@@ -88,6 +88,7 @@ class DnsPeers : public ::testing::Test {
     if (!s_->faild->start()) return;
     for (const char* up : {"web1", "web2", "web3", "fo1", "fo2", "fu1", "fu2"}) setState(up, "UP");
     for (const char* down : {"web4", "dead1", "dead2"}) setState(down, "FAIL");
+    ::chmod(s_->dir.path().c_str(), 0755);  // named runs as bind (PITFALLS)
     std::string namedDir = s_->dir.file("named");
     ::mkdir(namedDir.c_str(), 0755);
     int upstream = freeLoopbackPort();
@@ -119,9 +120,6 @@ class DnsPeers : public ::testing::Test {
     EXPECT_EQ(reply.rfind("OK", 0), 0u) << reply;
   }
   static int port() { return s_->port; }
-  void needNamed() {
-    if (!s_->named.child) GTEST_SKIP() << s_->namedWhy;
-  }
   static Parsed ask(const Query& q, const std::string& source = "127.0.0.1") {
     auto r = udp(port(), build(q), source);
     return r ? parse(*r) : Parsed{};
@@ -371,7 +369,8 @@ TEST_F(DnsPeers, NotifyAndStatusOpcodesAreNotimp) {
 }
 
 TEST_F(DnsPeers, ForwardsOnlyForAllowedClients) {
-  needNamed();
+  if (!s_->named.child && !haveProgram("/usr/sbin/named")) GTEST_SKIP() << s_->namedWhy;
+  ASSERT_TRUE(s_->named.child) << s_->namedWhy;
   // Allowed (127.0.0.1/32): the upstream's answer, under the client's own ID.
   DigResult d = runDig(port(), {"-b", "127.0.0.1", "host.other.test", "A"});
   EXPECT_EQ(d.status, "NOERROR") << d.out;
@@ -493,7 +492,7 @@ TEST_F(DnsPeers, KdigReadsTheSameAnswers) {
   EXPECT_TRUE(kept.has("203.0.113.10") && kept.has("127.0.0.153")) << kept.out;
   DigResult chaos = runDig(port(), {"-c", "CH", "-t", "TXT", "version.bind"}, kKdig);
   EXPECT_EQ(chaos.status, "REFUSED") << chaos.out;
-  DigResult tc = runDig(port(), {"+notcp", "+ignoretc", "+noedns", "big.example.test"}, kKdig);
+  DigResult tc = runDig(port(), {"+notcp", "+ignore", "+noedns", "big.example.test"}, kKdig);
   EXPECT_TRUE(tc.flag("tc")) << tc.out;
 }
 
