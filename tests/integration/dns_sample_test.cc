@@ -63,8 +63,10 @@ TEST(SamplesDns, AnswerMovesToTheStandbyAndBack) {
   ASSERT_EQ(again.status, 0) << again.out << again.err;
   ASSERT_TRUE(eventually([&] { return answer() == V{"127.0.0.11"}; }, std::chrono::seconds(30))) << fail();
   pids[0] = trimmed(readAll(dir + "/web1.pid"));
-  // Ctrl-C (SIGTERM here): everything the sample started stops.
-  run.stop();
+  // Ctrl-C (SIGTERM here): everything the sample started stops. (Child::stop would
+  // SIGKILL `run` after 5 s, before it has stopped its children.)
+  ::kill(run.pid(), SIGTERM);
+  EXPECT_TRUE(eventually([&] { return !run.alive(); }, std::chrono::seconds(40))) << fail();
   for (const auto& pid : pids)
     EXPECT_TRUE(eventually([&] { return !processLives(pid); }, std::chrono::seconds(10))) << "pid " << pid << " lives";
   EXPECT_FALSE(exists(dir + "/ready"));
