@@ -72,5 +72,14 @@ TEST(SamplesDns, AnswerMovesToTheStandbyAndBack) {
   EXPECT_FALSE(exists(dir + "/ready"));
 }
 
+// The sample's files pass the programs' own checks (what a user runs before deploying).
+TEST(SamplesDns, PolicyAndHcfilePassTheirChecks) {
+  std::string sample = sourceDir() + "/samples/dns-failover";
+  RunResult policy = runProgram("failsh/failsh", {"-t", "-f", sample + "/policy.tcl"}, {"DNS_LISTEN=127.0.0.1:0"});
+  EXPECT_EQ(policy.status, 0) << policy.out << policy.err;
+  RunResult hcfile = runProgram("hc/hc", {"-t", "-f", sample + "/Hcfile"});
+  EXPECT_EQ(hcfile.status, 0) << hcfile.out << hcfile.err;
+}
+
 }  // namespace
 }  // namespace fail::test
