@@ -190,6 +190,13 @@ void Control::tearDown() {
 }
 
 void Control::makeBuilder(const Config& config) {
+  if (current_) {  // the pools' indices change: TCP's counts by index go by name
+    tcpPools_.snapshot = current_->snapshot;
+    tcpPools_.queries = std::move(cursor_.queries);
+    tcpPools_.fold();
+    cursor_ = Cursor{};
+  }
+  ++epoch_;
   config_ = config;
   serial_ = std::max(serial_ + 1, static_cast<std::uint32_t>(std::time(nullptr)));
   builder_ = std::make_unique<SnapshotBuilder>(config, serial_);
@@ -228,6 +235,7 @@ void Control::makeForwarder(const Serve& serve) {
 std::shared_ptr<const Published> Control::makePublished() const {
   auto p = std::make_shared<Published>();
   p->forward = forwarder_ != nullptr;
+  p->epoch = epoch_;
   for (const auto& text : config_.serve.allow) {
     net::Prefix prefix;
     std::string err;
@@ -345,8 +353,12 @@ bool Control::explain(const std::string& name, PoolView& out) const { return bui
 
 std::vector<PoolView> Control::pools() const { return builder_ ? builder_->pools() : std::vector<PoolView>{}; }
 
-void Control::stats(Stats& s) const {
+void Control::stats(Stats& s, std::map<std::string, std::uint64_t>& poolQueries) const {
   addCounters(s.total, counters_);
+  PoolCounts now = tcpPools_;
+  now.snapshot = current_ ? current_->snapshot : nullptr;
+  now.queries = cursor_.queries;
+  now.addTo(poolQueries);
   if (tcp_) {
     s.tcpOpen = tcp_->open();
     s.tcpRefused = tcp_->refused();

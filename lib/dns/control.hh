@@ -67,7 +67,7 @@ class Control {
   std::vector<PoolView> pools() const;
   // TCP's counters and the control thread's figures, into `s` (UDP threads' are added by
   // the caller).
-  void stats(Stats& s) const;
+  void stats(Stats& s, std::map<std::string, std::uint64_t>& poolQueries) const;
 
  private:
   friend struct ControlEvents;
@@ -116,6 +116,8 @@ class Control {
   std::shared_ptr<const Published> current_;
   Cursor cursor_;
   Counters counters_;  // TCP's
+  PoolCounts tcpPools_;  // TCP's queries per pool from earlier configurations
+  std::uint64_t epoch_ = 0;
   std::unique_ptr<FaildFeed> feed_;
   std::unique_ptr<Forwarder> forwarder_;
   std::unique_ptr<TcpServer> tcp_;

@@ -537,3 +537,63 @@ TEST_F(DnsFrontEnd, BindsUdpAndTcpOnThePickedPort) {
 
 }  // namespace
 }  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+std::uint64_t poolQueries(const dns::Stats& s, const std::string& pool) {
+  for (const auto& p : s.pools)
+    if (p.name == pool) return p.queries;
+  return ~0ull;
+}
+
+TEST_F(DnsFrontEnd, ReloadKeepsSocketsHealthAndCounts) {
+  ASSERT_EQ(faildSay("SET web1 FAIL").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET api1 UP").rfind("OK", 0), 0u);
+  FrontEnd fe(options());
+  Config c = exampleConfig();
+  int port = serve(fe, c);
+  EXPECT_TRUE(eventually([&] { return parse(udpAsk(port, query(1, "www.example.com"))).a ==
+                                       std::vector<std::string>{"203.0.113.20"}; }));
+  int tcp = tcpConnect(port);  // a TCP client across the reload
+  ASSERT_GE(tcp, 0);
+  // a new pool following a record the old configuration did not follow
+  Pool api;
+  api.name = "api.example.com";
+  dns::Member m;
+  m.address = ip("203.0.113.30");
+  m.check = "api1";
+  api.members = {m};
+  c.pools[api.name] = api;
+  std::string err;
+  ASSERT_TRUE(fe.reconfigure(c, &err)) << err;
+  EXPECT_EQ(fe.bound().at(0), "127.0.0.1:" + std::to_string(port));  // the same sockets
+  // health carried over (web1 still FAIL) and known for the new record at once
+  EXPECT_EQ(parse(udpAsk(port, query(2, "www.example.com"))).a, std::vector<std::string>{"203.0.113.20"});
+  EXPECT_EQ(parse(udpAsk(port, query(3, "api.example.com"))).a, std::vector<std::string>{"203.0.113.30"});
+  std::string q = framed(query(4, "api.example.com"));
+  ::send(tcp, q.data(), q.size(), 0);
+  EXPECT_EQ(parse(tcpRead(tcp)).id, 4);
+  ::close(tcp);
+  EXPECT_TRUE(eventually([&] { return poolQueries(fe.stats(), "api.example.com") == 2; }))
+      << poolQueries(fe.stats(), "api.example.com");
+  EXPECT_TRUE(eventually([&] { return poolQueries(fe.stats(), "www.example.com") >= 2; }));
+
+  // another listen address: rebound; a taken one: refused, the old configuration runs on
+  Config moved = c;
+  moved.serve.listen = {"127.0.0.1:" + std::to_string(port)};  // the same, written alike
+  moved.serve.listen.push_back("127.0.0.1:" + std::to_string(faild_->port()));  // faild's TCP port
+  EXPECT_FALSE(fe.reconfigure(moved, &err));
+  EXPECT_NE(err.find("TCP port " + std::to_string(faild_->port())), std::string::npos) << err;
+  EXPECT_EQ(fe.bound().size(), 1u);
+  EXPECT_TRUE(parse(udpAsk(port, query(5, "www.example.com"))).ok);
+  moved.serve.listen = {"127.0.0.1:0"};
+  ASSERT_TRUE(fe.reconfigure(moved, &err)) << err;
+  ASSERT_EQ(fe.bound().size(), 1u);
+  int newPort = portOfBound(fe.bound()[0]);
+  EXPECT_TRUE(parse(udpAsk(newPort, query(6, "www.example.com"))).ok);
+}
+
+}  // namespace
+}  // namespace fail::test
