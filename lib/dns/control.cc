@@ -157,6 +157,9 @@ void Control::setUp(const Config& config, const std::vector<int>& tcpFds) {
   ctx.counters = &counters_;
   tcp_ = std::make_unique<TcpServer>(*loop_, ctx, config.serve.tcpMax, config.serve.tcpIdle);
   batchTimer_ = std::make_unique<ev::Timer>(base, [this] { publishBatch(); });
+  settleTimer_ = std::make_unique<ev::Timer>(base, [this] {
+    if (answering_) publishSnapshot();  // the pool answers its -ttl again
+  });
   startTimer_ = std::make_unique<ev::Timer>(base, [this] {
     FAIL_LOG(logFacility(), Warning) << "the local faild is not synced after " << config_.serve.startTimeout.count()
                              << " ms: answering with what is known (unknown checks are out)";
@@ -182,6 +185,7 @@ void Control::tearDown() {
   feed_.reset();
   startTimer_.reset();
   batchTimer_.reset();
+  settleTimer_.reset();
   if (mailEv_) event_free(mailEv_);
   if (queueEv_) event_free(queueEv_);
   mailEv_ = queueEv_ = nullptr;
@@ -283,6 +287,10 @@ void Control::publishSnapshot() {
   current_ = pub;
   slot_.publish(current_);
   ++generation_;
+  if (auto until = builder_->settleDeadline(); until && settleTimer_) {
+    auto left = std::chrono::duration_cast<ev::Micros>(*until - std::chrono::steady_clock::now());
+    settleTimer_->arm(std::max(left, ev::Micros{0}) + ev::Micros{1000});
+  }
 }
 
 void Control::publishPool(const std::string& pool) {

@@ -122,6 +122,7 @@ class Control {
   std::unique_ptr<Forwarder> forwarder_;
   std::unique_ptr<TcpServer> tcp_;
   std::unique_ptr<ev::Timer> startTimer_, batchTimer_;
+  std::unique_ptr<ev::Timer> settleTimer_;  // publishes again when a -settle window ends
   struct event* mailEv_ = nullptr;
   struct event* queueEv_ = nullptr;
   std::uint64_t generation_ = 0, forwardTimeoutsBefore_ = 0;

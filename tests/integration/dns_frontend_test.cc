@@ -89,6 +89,7 @@ struct Parsed {
   int rcode = -1;
   bool ra = false;
   std::vector<std::string> a;  // A/AAAA addresses in the answer
+  std::uint32_t ttl = 0;       // of the last of them
 };
 
 Parsed parse(const std::string& wire) {
@@ -103,6 +104,7 @@ Parsed parse(const std::string& wire) {
   for (size_t i = 0; i < ldns_rr_list_rr_count(an); ++i) {
     ldns_rr* rr = ldns_rr_list_rr(an, i);
     if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_A && ldns_rr_get_type(rr) != LDNS_RR_TYPE_AAAA) continue;
+    p.ttl = ldns_rr_ttl(rr);
     char* s = ldns_rdf2str(ldns_rr_rdf(rr, 0));
     p.a.push_back(s);
     free(s);
@@ -593,6 +595,35 @@ TEST_F(DnsFrontEnd, ReloadKeepsSocketsHealthAndCounts) {
   ASSERT_EQ(fe.bound().size(), 1u);
   int newPort = portOfBound(fe.bound()[0]);
   EXPECT_TRUE(parse(udpAsk(newPort, query(6, "www.example.com"))).ok);
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+TEST_F(DnsFrontEnd, SettleWindowEndsWithoutAnotherChange) {
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  Config c = exampleConfig();
+  auto& pool = c.pools["www.example.com"];
+  pool.ttlOut = 5;
+  pool.settle = std::chrono::milliseconds(600);
+  FrontEnd fe(options());
+  int port = serve(fe, c);
+  auto ask = [&] { return parse(udpAsk(port, query(1, "www.example.com"))); };
+  EXPECT_TRUE(eventually([&] { return ask().ttl == 30; })) << ask().ttl;
+  ASSERT_EQ(faildSay("SET web1 FAIL").rfind("OK", 0), 0u);
+  EXPECT_TRUE(eventually([&] {
+    auto p = ask();
+    return p.ttl == 5 && p.a == std::vector<std::string>{"203.0.113.20"};
+  }));
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  // back in, the shorter TTL holds for the settle window, then the pool's -ttl returns
+  // with no other change to publish it
+  EXPECT_TRUE(eventually([&] { return ask().a == std::vector<std::string>{"203.0.113.10"}; }));
+  EXPECT_TRUE(eventually([&] { return ask().ttl == 30; })) << ask().ttl;
 }
 
 }  // namespace
