@@ -39,6 +39,7 @@ struct Node {
   std::uint32_t firstSet = 0; // into StaticPart::sets
   std::uint16_t setCount = 0; // 0: an empty non-terminal
   std::uint16_t cname = 0xffff;  // index (from firstSet) of its CNAME set, 0xffff: none
+  std::uint32_t cnameTarget = 0;  // the CNAME's target when it is one of ours: node index + 1
 };
 
 struct ZoneData {

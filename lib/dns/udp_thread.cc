@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <chrono>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -78,6 +79,11 @@ void UdpThread::stop() {
   thread_.join();
 }
 
+void UdpThread::poolQueries(std::map<std::string, std::uint64_t>& byName) const {
+  std::lock_guard lock(poolMu_);
+  pools_.addTo(byName);
+}
+
 void UdpThread::run() noexcept {
   try {
     slot_.waitFirst(stopping_);
@@ -90,7 +96,19 @@ void UdpThread::run() noexcept {
     std::shared_ptr<const Published> pub = slot_.get(&gen);
     Cursor cursor;
     Counters mine;
+    PoolCounts byPool;  // pools answered from earlier configurations
+    auto nextCopy = std::chrono::steady_clock::now();
+    auto copyPools = [&] {
+      std::lock_guard lock(poolMu_);
+      pools_.snapshot = pub ? pub->snapshot : nullptr;
+      pools_.queries = cursor.queries;
+      pools_.earlier = byPool.earlier;
+    };
     const int fd = socket_->get();
+    // recvmmsg returns at least once a second, so that the counts per pool are copied
+    // while no query comes.
+    timeval second{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &second, sizeof second);
     while (!stopping_.load(std::memory_order_relaxed)) {
       for (unsigned i = 0; i < kBatch; ++i) {
         auto& h = buf->inMsg[i].msg_hdr;
@@ -102,12 +120,27 @@ void UdpThread::run() noexcept {
       }
       int n = ::recvmmsg(fd, buf->inMsg.data(), kBatch, MSG_WAITFORONE, nullptr);
       if (stopping_.load(std::memory_order_relaxed)) break;
+      auto now = std::chrono::steady_clock::now();
+      if (now >= nextCopy) {
+        copyPools();
+        nextCopy = now + std::chrono::seconds(1);
+      }
       if (n <= 0) {
         if (n < 0 && errno != EINTR && errno != EAGAIN)
           FAIL_LOG(logFacility(), Warning) << "UDP receive: " << std::strerror(errno);
         continue;
       }
-      if (slot_.generation() != gen) pub = slot_.get(&gen);
+      if (slot_.generation() != gen) {
+        auto next = slot_.get(&gen);
+        if (next->epoch != pub->epoch) {  // a reload: the pools' indices change
+          byPool.snapshot = pub->snapshot;
+          byPool.queries = std::move(cursor.queries);
+          byPool.fold();
+          cursor = Cursor{};
+          copyPools();
+        }
+        pub = std::move(next);
+      }
       unsigned k = 0;  // answers to send
       for (int i = 0; i < n; ++i) {
         const auto& h = buf->inMsg[i].msg_hdr;
@@ -154,6 +187,7 @@ void UdpThread::run() noexcept {
       storeCounters(shared_, mine);
     }
     storeCounters(shared_, mine);
+    copyPools();
   } catch (const std::exception& e) {
     FAIL_LOG(logFacility(), Err) << "UDP thread stopped: " << e.what();
   }

@@ -89,6 +89,7 @@ struct Parsed {
   int rcode = -1;
   bool ra = false;
   std::vector<std::string> a;  // A/AAAA addresses in the answer
+  std::uint32_t ttl = 0;       // of the last of them
 };
 
 Parsed parse(const std::string& wire) {
@@ -103,6 +104,7 @@ Parsed parse(const std::string& wire) {
   for (size_t i = 0; i < ldns_rr_list_rr_count(an); ++i) {
     ldns_rr* rr = ldns_rr_list_rr(an, i);
     if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_A && ldns_rr_get_type(rr) != LDNS_RR_TYPE_AAAA) continue;
+    p.ttl = ldns_rr_ttl(rr);
     char* s = ldns_rdf2str(ldns_rr_rdf(rr, 0));
     p.a.push_back(s);
     free(s);
@@ -533,6 +535,131 @@ TEST_F(DnsFrontEnd, BindsUdpAndTcpOnThePickedPort) {
   EXPECT_NE(runProgram("/usr/bin/dig", {"@::1", "-p", std::to_string(portOfBound(b[1])), "+short", "www.example.com"})
                 .out.find("203.0.113."),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+std::uint64_t poolQueries(const dns::Stats& s, const std::string& pool) {
+  for (const auto& p : s.pools)
+    if (p.name == pool) return p.queries;
+  return ~0ull;
+}
+
+TEST_F(DnsFrontEnd, ReloadKeepsSocketsHealthAndCounts) {
+  ASSERT_EQ(faildSay("SET web1 FAIL").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET api1 UP").rfind("OK", 0), 0u);
+  FrontEnd fe(options());
+  Config c = exampleConfig();
+  int port = serve(fe, c);
+  EXPECT_TRUE(eventually([&] { return parse(udpAsk(port, query(1, "www.example.com"))).a ==
+                                       std::vector<std::string>{"203.0.113.20"}; }));
+  int tcp = tcpConnect(port);  // a TCP client across the reload
+  ASSERT_GE(tcp, 0);
+  // a new pool following a record the old configuration did not follow
+  Pool api;
+  api.name = "api.example.com";
+  dns::Member m;
+  m.address = ip("203.0.113.30");
+  m.check = "api1";
+  api.members = {m};
+  c.pools[api.name] = api;
+  std::string err;
+  ASSERT_TRUE(fe.reconfigure(c, &err)) << err;
+  EXPECT_EQ(fe.bound().at(0), "127.0.0.1:" + std::to_string(port));  // the same sockets
+  // health carried over (web1 still FAIL) and known for the new record at once
+  EXPECT_EQ(parse(udpAsk(port, query(2, "www.example.com"))).a, std::vector<std::string>{"203.0.113.20"});
+  EXPECT_EQ(parse(udpAsk(port, query(3, "api.example.com"))).a, std::vector<std::string>{"203.0.113.30"});
+  std::string q = framed(query(4, "api.example.com"));
+  ::send(tcp, q.data(), q.size(), 0);
+  EXPECT_EQ(parse(tcpRead(tcp)).id, 4);
+  ::close(tcp);
+  EXPECT_TRUE(eventually([&] { return poolQueries(fe.stats(), "api.example.com") == 2; }))
+      << poolQueries(fe.stats(), "api.example.com");
+  EXPECT_TRUE(eventually([&] { return poolQueries(fe.stats(), "www.example.com") >= 2; }));
+
+  // another listen address: rebound; a taken one: refused, the old configuration runs on
+  Config moved = c;
+  moved.serve.listen = {"127.0.0.1:" + std::to_string(port)};  // the same, written alike
+  moved.serve.listen.push_back("127.0.0.1:" + std::to_string(faild_->port()));  // faild's TCP port
+  EXPECT_FALSE(fe.reconfigure(moved, &err));
+  EXPECT_NE(err.find("TCP port " + std::to_string(faild_->port())), std::string::npos) << err;
+  EXPECT_EQ(fe.bound().size(), 1u);
+  EXPECT_TRUE(parse(udpAsk(port, query(5, "www.example.com"))).ok);
+  moved.serve.listen = {"127.0.0.1:0"};
+  ASSERT_TRUE(fe.reconfigure(moved, &err)) << err;
+  ASSERT_EQ(fe.bound().size(), 1u);
+  int newPort = portOfBound(fe.bound()[0]);
+  EXPECT_TRUE(parse(udpAsk(newPort, query(6, "www.example.com"))).ok);
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+TEST_F(DnsFrontEnd, SettleWindowEndsWithoutAnotherChange) {
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  Config c = exampleConfig();
+  auto& pool = c.pools["www.example.com"];
+  pool.ttlOut = 5;
+  pool.settle = std::chrono::milliseconds(600);
+  FrontEnd fe(options());
+  int port = serve(fe, c);
+  auto ask = [&] { return parse(udpAsk(port, query(1, "www.example.com"))); };
+  EXPECT_TRUE(eventually([&] { return ask().ttl == 30; })) << ask().ttl;
+  ASSERT_EQ(faildSay("SET web1 FAIL").rfind("OK", 0), 0u);
+  EXPECT_TRUE(eventually([&] {
+    auto p = ask();
+    return p.ttl == 5 && p.a == std::vector<std::string>{"203.0.113.20"};
+  }));
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  // back in, the shorter TTL holds for the settle window, then the pool's -ttl returns
+  // with no other change to publish it
+  EXPECT_TRUE(eventually([&] { return ask().a == std::vector<std::string>{"203.0.113.10"}; }));
+  EXPECT_TRUE(eventually([&] { return ask().ttl == 30; })) << ask().ttl;
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+TEST_F(DnsFrontEnd, SetMemberForcesUntilReload) {
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  Config c = exampleConfig();
+  FrontEnd fe(options());
+  int port = serve(fe, c);
+  auto answer = [&] { return parse(udpAsk(port, query(1, "www.example.com"))).a; };
+  EXPECT_TRUE(eventually([&] { return answer() == std::vector<std::string>{"203.0.113.10"}; }));
+  std::string err;
+  ASSERT_TRUE(fe.setMember("www.example.com", "203.0.113.10", Force::Down, 0, &err)) << err;
+  EXPECT_EQ(answer(), std::vector<std::string>{"203.0.113.20"});  // at once: published before it returned
+  PoolView v;
+  ASSERT_TRUE(fe.explain("www.example.com", v));
+  ASSERT_EQ(v.members.size(), 2u);
+  EXPECT_FALSE(v.members[0].in);
+  EXPECT_EQ(v.members[0].force, Force::Down);
+  EXPECT_FALSE(fe.setMember("www.example.com", "203.0.113.99", Force::Down, 0, &err));
+  EXPECT_FALSE(err.empty());
+  EXPECT_FALSE(fe.setMember("nope.example.com", "203.0.113.10", Force::Down, 0, &err));
+  // dns:NAME in faild follows
+  EXPECT_TRUE(eventually([&] {
+    auto w = words(faildSay("GET dns:www.example.com"));
+    return w.size() == 2 && field(w[1], "note").find("forced") != std::string::npos;
+  }));
+  // a reload puts members back as declared
+  c.pools["www.example.com"].ttl = 31;
+  ASSERT_TRUE(fe.reconfigure(c, &err)) << err;
+  EXPECT_EQ(answer(), std::vector<std::string>{"203.0.113.10"});
 }
 
 }  // namespace
