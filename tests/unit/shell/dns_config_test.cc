@@ -354,7 +354,8 @@ TEST_F(DnsConfigTest, ServeErrors) {
   EXPECT_EQ(eval("fail::dns serve -listen 127.0.0.1:53 -forward 127.0.0.1:0"),
             w + " -forward: \"127.0.0.1:0\" is no ADDRESS or ADDRESS:PORT (a numeric address) (FAILOVER DNS ARGS)");
   EXPECT_EQ(eval("fail::dns serve -listen 127.0.0.1:53 -allow 127.0.0.0/33"),
-            w + " -allow: \"127.0.0.0/33\" is no prefix (ADDRESS/LENGTH) (FAILOVER DNS ARGS)");
+            w + " -allow: prefix length above 32: \"127.0.0.0/33\" (FAILOVER DNS ARGS)");
+  EXPECT_EQ(eval("fail::dns serve -listen 127.0.0.1:53 -allow 127.0.0.1/8").find(w + " -allow: "), 0u);  // host bits
   EXPECT_EQ(eval("fail::dns serve -listen 127.0.0.1:53 -threads 65"),
             w + " -threads: want a number from 0 to 64, got \"65\" (FAILOVER DNS ARGS)");
   EXPECT_EQ(eval("fail::dns serve -listen 127.0.0.1:53 -tcp-max 0"),
