@@ -77,6 +77,7 @@ bool validFollowSpec(const FollowSpec& spec, std::string* err) {
   if (spec.name.empty() || spec.zone.empty()) return bad("follow: a name and a zone are needed");
   if (!inZone(spec.name, spec.zone)) return bad(spec.name + " is not in zone " + spec.zone);
   if (spec.members.empty()) return bad(spec.name + ": -members is empty");
+  if (spec.server.length == 0) return bad(spec.name + ": no -server");
   bool v6 = isV6(spec.members[0].address);
   std::set<std::string> seen;
   for (const auto& m : spec.members) {
@@ -451,7 +452,7 @@ void Followers::report(const FollowOutcome& o) {
 
 bool Followers::follow(FollowSpec spec, std::string* err) {
   if (!validFollowSpec(spec, err)) return false;
-  std::string key = spec.zone + "@" + spec.server.text();
+  std::string key = spec.zone + "@" + spec.server.text() + (spec.key ? "/" + spec.key->name : "");
   auto prev = groupOf_.find(spec.name);
   if (prev != groupOf_.end() && prev->second != key) unfollow(spec.name);
   auto& g = groups_[key];

@@ -4,7 +4,7 @@
 // a name's RRset in a primary name server equal to the healthy members chosen from a
 // list, by RFC 2136 updates guarded by compare-and-swap prerequisites.
 //
-// Followers holds one group per zone and primary. A member's health comes from the
+// Followers holds one group per zone, primary and key. A member's health comes from the
 // caller (setHealth, from the local faild's records); the wanted RRset is a pure function
 // of the spec and the states (wantedRecords). When it changes, the name is marked dirty;
 // dirty names of one group within batchWindow go out in one UPDATE (at most maxBatch
@@ -68,7 +68,8 @@ std::optional<std::vector<std::string>> wantedRecords(
     const FollowSpec& spec, const std::function<proto::State(const std::string&)>& stateOf);
 
 // Checks a spec before it is followed: name inside the zone, at least one member, all
-// members of one family, valid addresses. *err names the member or option at fault.
+// members of one family, valid addresses, a server. *err names the member or option at
+// fault.
 bool validFollowSpec(const FollowSpec& spec, std::string* err);
 
 // What happened to one name.
@@ -143,7 +144,7 @@ class Followers {
   FollowTiming timing_;
   UpdateClient client_;
   std::map<std::string, proto::State> health_;
-  std::map<std::string, std::unique_ptr<Group>> groups_;  // by "zone@server"
+  std::map<std::string, std::unique_ptr<Group>> groups_;  // by "zone@server/key"
   std::map<std::string, std::string> groupOf_;            // name -> group key
   std::map<std::string, FollowOutcome> last_;
   bool started_ = false;

@@ -288,6 +288,7 @@ TEST_F(DnsUpdateLib, TheSecondarysLagIsReported) {
   EXPECT_GT(v->lag.count(), 0);
   EXPECT_LT(v->lag, 3000ms);
   EXPECT_EQ(dig(secondaryPort, "www.example.test"), std::vector<std::string>{"203.0.113.20"});
+  EXPECT_NE(primary.logText().find("IXFR started"), std::string::npos) << "the secondary was not fed by IXFR";
 
   ASSERT_TRUE(f.follow(other, &err)) << err;
   ASSERT_TRUE(runUntil([&] { return saw(FollowOutcome::Kind::Lagging, "api.example.test"); }));

@@ -21,6 +21,7 @@ FollowSpec spec(FollowSelect select, FollowAllDown allDown) {
   s.select = select;
   s.allDown = allDown;
   s.members = {{"203.0.113.10", "web1"}, {"203.0.113.20", "web2"}, {"203.0.113.30", "web3"}};
+  s.server = *net::resolveHostPort("127.0.0.1:53");
   return s;
 }
 
@@ -83,6 +84,10 @@ TEST(Follow, ValidSpecs) {
   s.members = {{"203.0.113.1", ""}, {"203.0.113.1", "x"}};
   EXPECT_FALSE(validFollowSpec(s, &err));
   EXPECT_EQ(err, "www.example.test: member 203.0.113.1 is listed twice");
+  s = spec(FollowSelect::All, FollowAllDown::All);
+  s.server = {};
+  EXPECT_FALSE(validFollowSpec(s, &err));
+  EXPECT_EQ(err, "www.example.test: no -server");
 }
 
 TEST(Follow, OutcomeNames) {
