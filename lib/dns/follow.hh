@@ -4,7 +4,7 @@
 // a name's RRset in a primary name server equal to the healthy members chosen from a
 // list, by RFC 2136 updates guarded by compare-and-swap prerequisites.
 //
-// Followers holds one group per zone and primary. A member's health comes from the
+// Followers holds one group per zone, primary and key. A member's health comes from the
 // caller (setHealth, from the local faild's records); the wanted RRset is a pure function
 // of the spec and the states (wantedRecords). When it changes, the name is marked dirty;
 // dirty names of one group within batchWindow go out in one UPDATE (at most maxBatch
@@ -68,7 +68,8 @@ std::optional<std::vector<std::string>> wantedRecords(
     const FollowSpec& spec, const std::function<proto::State(const std::string&)>& stateOf);
 
 // Checks a spec before it is followed: name inside the zone, at least one member, all
-// members of one family, valid addresses. *err names the member or option at fault.
+// members of one family, valid addresses, a server. *err names the member or option at
+// fault.
 bool validFollowSpec(const FollowSpec& spec, std::string* err);
 
 // What happened to one name.
@@ -125,7 +126,8 @@ class Followers {
 
   // The last outcome of a name (nullptr when none yet).
   const FollowOutcome* last(const std::string& name) const;
-  // Counters: UPDATE messages sent (each attempt), reads, lost races.
+  // Counters: UPDATE exchanges started (one message each, unless retried on a timeout),
+  // reads (queries), lost compare-and-swaps, rounds that failed.
   struct Stats {
     std::uint64_t updates = 0, reads = 0, races = 0, failures = 0;
   };
@@ -134,15 +136,19 @@ class Followers {
   class Group;  // follow.cc: the names of one zone on one primary
 
  private:
+  proto::State stateOf(const std::string& record) const;
+  void report(const FollowOutcome& outcome);
+
   ev::Loop& loop_;
   FollowCallback callback_;
   FollowTiming timing_;
   UpdateClient client_;
   std::map<std::string, proto::State> health_;
-  std::map<std::string, std::unique_ptr<Group>> groups_;  // by "zone@server"
+  std::map<std::string, std::unique_ptr<Group>> groups_;  // by "zone@server/key"
   std::map<std::string, std::string> groupOf_;            // name -> group key
   std::map<std::string, FollowOutcome> last_;
   bool started_ = false;
+  std::uint64_t reads_ = 0, races_ = 0, failures_ = 0;
 };
 
 }  // namespace fail::dns
