@@ -133,9 +133,12 @@ inline std::optional<Bytes> udp(int port, const Bytes& query, const std::string&
 // A TCP connection to 127.0.0.1:port with RFC 1035 framing (a 2-byte length prefix).
 class Tcp {
  public:
-  explicit Tcp(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in to = loopback("127.0.0.1", port);
-    if (::connect(fd_.get(), reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) fd_.reset();
+  // From `source` (a loopback address), as udp() does.
+  explicit Tcp(int port, const std::string& source = "127.0.0.1") : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in from = loopback(source, 0), to = loopback("127.0.0.1", port);
+    if (::bind(fd_.get(), reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+        ::connect(fd_.get(), reinterpret_cast<sockaddr*>(&to), sizeof to) != 0)
+      fd_.reset();
   }
   bool connected() const { return fd_.get() >= 0; }
   bool sendRaw(const Bytes& bytes) {

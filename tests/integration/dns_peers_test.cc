@@ -390,6 +390,21 @@ TEST_F(DnsPeers, ForwardsOnlyForAllowedClients) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r.rcode(), LDNS_RCODE_REFUSED);
   EXPECT_EQ(r.count(LDNS_SECTION_ANSWER), 0u);
+  // Over TCP the same: forwarded for 127.0.0.1, REFUSED for 127.0.0.2.
+  for (const char* source : {"127.0.0.1", "127.0.0.2"}) {
+    Tcp tcp(port(), source);
+    ASSERT_TRUE(tcp.connected()) << source;
+    ASSERT_TRUE(tcp.send(build(fwd)));
+    auto m = tcp.receive();
+    ASSERT_TRUE(m) << source;
+    Parsed t = parse(*m);
+    ASSERT_TRUE(t) << source;
+    EXPECT_EQ(t.id(), 0x1234) << source;
+    bool allowed = std::string(source) == "127.0.0.1";
+    EXPECT_EQ(t.rcode(), allowed ? LDNS_RCODE_NOERROR : LDNS_RCODE_REFUSED) << source;
+    EXPECT_EQ(t.rdatas(LDNS_SECTION_ANSWER), allowed ? std::vector<std::string>{"203.0.113.77"} : std::vector<std::string>{})
+        << source;
+  }
   // ... but our own zone is answered for everyone.
   Parsed own = ask(q("www.example.test"), "127.0.0.2");
   ASSERT_TRUE(own);
