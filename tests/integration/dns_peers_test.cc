@@ -414,6 +414,70 @@ TEST_F(DnsPeers, ForwardsOnlyForAllowedClients) {
   EXPECT_EQ(ask(q("host.example.test")).rcode(), LDNS_RCODE_NXDOMAIN);
 }
 
+// What the upstream sees of a forwarded query: a fresh ID (not the client's) and a
+// source port of its own per query; the client gets the answer under its own ID. A fake
+// upstream (a UDP socket of this test) answers, so a second failsh forwards to it.
+TEST_F(DnsPeers, ForwardedWithAFreshIdAndSourcePort) {
+  UniqueFd upstream(::socket(AF_INET, SOCK_DGRAM, 0));
+  sockaddr_in at = loopback("127.0.0.1", 0);
+  socklen_t len = sizeof at;
+  ASSERT_EQ(::bind(upstream.get(), reinterpret_cast<sockaddr*>(&at), sizeof at), 0);
+  ::getsockname(upstream.get(), reinterpret_cast<sockaddr*>(&at), &len);
+  writeFile(s_->dir.file("forward.tcl"),
+            "failhost localhost port " + portOf(*s_->faild) +
+                "\nfail::dns zone example.test -ns {ns1.example.test}\n"
+                "fail::dns serve -listen 127.0.0.1:0 -forward 127.0.0.1:" + std::to_string(ntohs(at.sin_port)) +
+                " -allow {127.0.0.1/32}\n");
+  Daemon sh("failsh/failsh", {"-f", s_->dir.file("forward.tcl"), "-m", "none"}, s_->dir, "failsh-forward");
+  ASSERT_TRUE(sh.start()) << sh.log();
+  int front = dnsPortOf(sh);
+  ASSERT_GT(front, 0) << sh.log();
+  std::set<std::uint16_t> ids, ports;
+  for (int i = 0; i < 2; ++i) {
+    Query client = q("host.elsewhere.test");
+    client.id = 0x1234;
+    UniqueFd c(::socket(AF_INET, SOCK_DGRAM, 0));
+    sockaddr_in to = loopback("127.0.0.1", front);
+    Bytes wire = build(client);
+    ASSERT_GT(::sendto(c.get(), wire.data(), wire.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
+    // The upstream's side.
+    ASSERT_TRUE(readable(upstream.get(), std::chrono::milliseconds(5000))) << "nothing forwarded\n" << sh.log();
+    Bytes got(4096);
+    sockaddr_in from{};
+    socklen_t flen = sizeof from;
+    ssize_t n = ::recvfrom(upstream.get(), got.data(), got.size(), 0, reinterpret_cast<sockaddr*>(&from), &flen);
+    ASSERT_GT(n, 12);
+    got.resize(static_cast<std::size_t>(n));
+    Parsed asked = parse(got);
+    ASSERT_TRUE(asked);
+    EXPECT_EQ(asked.qname(), "host.elsewhere.test.");
+    ids.insert(asked.id());
+    ports.insert(ntohs(from.sin_port));
+    // Its answer: the question and one A record.
+    Bytes reply = header(asked.id(), 0, true, 1, 0);
+    reply[2] |= 0x80;
+    reply[3] = 0x80;  // RA
+    reply[7] = 1;     // ANCOUNT
+    Bytes qn = wireName("host.elsewhere.test");
+    reply.insert(reply.end(), qn.begin(), qn.end());
+    reply.insert(reply.end(), {0, 1, 0, 1, 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 203, 0, 113, 88});
+    ASSERT_GT(::sendto(upstream.get(), reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), flen), 0);
+    // The client's side.
+    ASSERT_TRUE(readable(c.get(), std::chrono::milliseconds(5000))) << sh.log();
+    Bytes answer(4096);
+    n = ::recv(c.get(), answer.data(), answer.size(), 0);
+    ASSERT_GT(n, 12);
+    answer.resize(static_cast<std::size_t>(n));
+    Parsed p = parse(answer);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p.id(), 0x1234);
+    EXPECT_EQ(p.rdatas(LDNS_SECTION_ANSWER), std::vector<std::string>{"203.0.113.88"});
+  }
+  EXPECT_FALSE(ids.size() == 1 && *ids.begin() == 0x1234) << "the client's ID was forwarded as it was";
+  EXPECT_EQ(ports.size(), 2u) << "one source port per forwarded query";
+  EXPECT_EQ(ports.count(static_cast<std::uint16_t>(front)), 0u) << "not from the listening socket";
+}
+
 TEST_F(DnsPeers, OthersAreRefusedWhateverTheName) {
   // Whatever the upstream, 127.0.0.2 is outside -allow.
   DigResult d = runDig(port(), {"-b", "127.0.0.2", "www.example.org", "A"});
