@@ -664,3 +664,27 @@ TEST_F(DnsFrontEnd, SetMemberForcesUntilReload) {
 
 }  // namespace
 }  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+TEST_F(DnsFrontEnd, ControlThreadThatCannotStartHangsNoCaller) {
+  FrontEndOptions o = options();
+  o.faild.tls.enabled = true;
+  o.faild.tls.ca = dir_.file("missing-ca.pem");  // the link cannot be made: the thread ends
+  FrontEnd fe(std::move(o));
+  Config c = exampleConfig();
+  std::string err;
+  ASSERT_TRUE(fe.bind(c, &err)) << err;
+  fe.start(c);
+  auto t0 = Clock::now();
+  PoolView v;
+  fe.explain("www.example.com", v);
+  fe.stats();
+  EXPECT_TRUE(fe.reconfigure(c, &err)) << err;
+  fe.stop();
+  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(5));
+}
+
+}  // namespace
+}  // namespace fail::test
