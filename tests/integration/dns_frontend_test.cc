@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <thread>
 
@@ -476,6 +477,8 @@ TEST_F(DnsFrontEnd, ManyIdleTcpConnectionsCostBoundedMemory) {
   }
   EXPECT_TRUE(eventually([&] { return fe.stats().tcpOpen == kConnections; })) << fe.stats().tcpOpen;
   long grown = rssKb() - before;
+  RecordProperty("rss_growth_kib", std::to_string(grown));
+  std::cout << "RSS grew " << grown << " KiB for " << kConnections << " idle TCP connections (both ends)\n";
   // a connection costs a bufferevent and a little state: 2,500 of them well under 20 MiB
   EXPECT_LT(grown, 20 * 1024) << grown << " KiB for " << kConnections << " connections";
   // and the others are still answered
