@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <thread>
 
@@ -476,6 +477,8 @@ TEST_F(DnsFrontEnd, ManyIdleTcpConnectionsCostBoundedMemory) {
   }
   EXPECT_TRUE(eventually([&] { return fe.stats().tcpOpen == kConnections; })) << fe.stats().tcpOpen;
   long grown = rssKb() - before;
+  RecordProperty("rss_growth_kib", std::to_string(grown));
+  std::cout << "RSS grew " << grown << " KiB for " << kConnections << " idle TCP connections (both ends)\n";
   // a connection costs a bufferevent and a little state: 2,500 of them well under 20 MiB
   EXPECT_LT(grown, 20 * 1024) << grown << " KiB for " << kConnections << " connections";
   // and the others are still answered
@@ -660,6 +663,30 @@ TEST_F(DnsFrontEnd, SetMemberForcesUntilReload) {
   c.pools["www.example.com"].ttl = 31;
   ASSERT_TRUE(fe.reconfigure(c, &err)) << err;
   EXPECT_EQ(answer(), std::vector<std::string>{"203.0.113.10"});
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+TEST_F(DnsFrontEnd, ControlThreadThatCannotStartHangsNoCaller) {
+  FrontEndOptions o = options();
+  o.faild.tls.enabled = true;
+  o.faild.tls.ca = dir_.file("missing-ca.pem");  // the link cannot be made: the thread ends
+  FrontEnd fe(std::move(o));
+  Config c = exampleConfig();
+  std::string err;
+  ASSERT_TRUE(fe.bind(c, &err)) << err;
+  fe.start(c);
+  auto t0 = Clock::now();
+  PoolView v;
+  fe.explain("www.example.com", v);
+  fe.stats();
+  EXPECT_TRUE(fe.reconfigure(c, &err)) << err;
+  fe.stop();
+  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(5));
 }
 
 }  // namespace
