@@ -104,6 +104,9 @@ struct Shell::Impl {
                          [this] {
                            daemon::notify("STOPPING=1");
                            stop = true;
+                           // A Tcl event, so that Tcl_DoOneEvent returns now and the main
+                           // loop sees `stop` (a libevent callback alone queues none).
+                           tcl::post([] {});
                          }});
   }
 

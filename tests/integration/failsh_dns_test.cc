@@ -257,6 +257,19 @@ TEST_F(FailshDns, MemberForceDownMovesTheAnswerAndExplainSaysWhy) {
       << recordOf(fa->address(), "why") << sh->log();
 }
 
+TEST_F(FailshDns, SigtermStopsTheShellAndItsThreadsPromptly) {
+  auto sh = failsh("failsh", policy());
+  int port = servingPort(sh->log());
+  ASSERT_GT(port, 0);
+  auto t0 = std::chrono::steady_clock::now();
+  sh->signal(SIGTERM);
+  EXPECT_EQ(sh->wait(), 0) << sh->log();
+  // The main loop used to notice the stop only at its next Tcl event (8.5 s here).
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4)) << sh->log();
+  EXPECT_NE(sh->log().find("dns: stopped serving"), std::string::npos) << sh->log();
+  EXPECT_TRUE(portFree(port));
+}
+
 TEST_F(FailshDns, ThePackageInAStockTclshServes) {
   if (::access("/usr/bin/tclsh8.6", X_OK) != 0) GTEST_SKIP() << "tclsh8.6 is not installed";
   // The script asks its own front-end with dig through exec: exec blocks the Tcl thread,
