@@ -321,19 +321,41 @@ class Followers::Group {
         n.races = 0;
         outcomes.push_back(std::move(o));
         done.push_back(c.name);
-        FAIL_LOG(logFac(), Notice) << "+dns-update name=" << c.name << " records=\"" << joined(c.records)
-                                   << "\" server=" << r.server << " ms=" << r.elapsed.count();
       } else if (race && ++n.races <= kMaxRaces) {
         ++owner_.races_;
         n.known.reset();  // somebody else changed it: read it again and retry
         n.dirty = true;
       } else {
         outcomes.push_back(failure(n, r, r.error));
-        FAIL_LOG(logFac(), Warning) << "-dns-update name=" << c.name << " error=\"" << r.error << "\"";
       }
     }
+    logUpdate(changes, r, race);
     if (r.ok()) retryDelay_ = owner_.timing_.retryFirst;
     if (!done.empty() && owner_.timing_.verifyDeadline.count() > 0) verify(done);
+  }
+
+  // One line per name changed or failed (Info when the UPDATE held over ten names, with
+  // one line for the whole UPDATE at the event's level).
+  void logUpdate(const std::vector<RrsetChange>& changes, const Result& r, bool race) const {
+    if (race) {
+      FAIL_LOG(logFac(), Info) << "dns-update-race zone=" << zone_ << " names=" << changes.size() << " rcode=" << r.status();
+      return;
+    }
+    bool many = changes.size() > 10;
+    log::Level level = r.ok() ? log::Level::Notice : log::Level::Warning;
+    log::Level each = many ? log::Level::Info : level;
+    if (log::enabled(logFac(), each))
+      for (const auto& c : changes) {
+        if (r.ok())
+          log::Line(logFac(), each) << "+dns-update name=" << c.name << " records=\"" << joined(c.records)
+                                    << "\" server=" << r.server << " ms=" << r.elapsed.count();
+        else
+          log::Line(logFac(), each) << "-dns-update name=" << c.name << " error=\"" << r.error << "\"";
+      }
+    if (many && log::enabled(logFac(), level))
+      log::Line(logFac(), level) << (r.ok() ? "+" : "-") << "dns-update zone=" << zone_ << " names=" << changes.size()
+                                 << " server=" << r.server << " ms=" << r.elapsed.count()
+                                 << (r.ok() ? "" : " error=\"" + r.error + "\"");
   }
 
   void endRound(std::vector<FollowOutcome> outcomes) {

@@ -65,9 +65,9 @@ class DnsUpdateLib : public ::testing::Test {
   }
 
   // Sends and runs the loop until the result.
-  Result exchange(const net::Address& to, Request req) {
+  Result exchange(const net::Address& to, Request req, ExchangeOptions opt = {}) {
     std::optional<Result> got;
-    client.send(to, std::move(req), {}, [&](const Result& r) { got = r; });
+    client.send(to, std::move(req), opt, [&](const Result& r) { got = r; });
     runUntil([&] { return got.has_value(); });
     return got.value_or(Result{});
   }
@@ -138,18 +138,23 @@ TEST_F(DnsUpdateLib, AnUpdateIsAppliedByBindAndKnot) {
   DnsServer knot = startKnot(d2.path(), freeLoopbackPort(), "example.test", key, &why);
   if (!knot.child && why.find("not installed") != std::string::npos) GTEST_SKIP() << why;
   ASSERT_TRUE(knot.child) << why;
+  ExchangeOptions readSerial;
+  readSerial.readSerial = true;
   for (const DnsServer* srv : {&bind, &knot}) {
     Result r = exchange(loopbackPort(srv->port),
                         casUpdate("www.example.test", {"203.0.113.20", "203.0.113.21"},
-                                  std::vector<std::string>{"203.0.113.10"}, libKey(key)));
+                                  std::vector<std::string>{"203.0.113.10"}, libKey(key)),
+                        readSerial);
     EXPECT_TRUE(r.ok()) << r.error << "\n" << srv->logText();
     EXPECT_EQ(r.status(), "NOERROR");
     EXPECT_EQ(r.transport, Transport::Udp);
+    EXPECT_EQ(r.attempts, 1);
+    ASSERT_TRUE(r.soaSerial);
+    EXPECT_GT(*r.soaSerial, 1u);
     EXPECT_EQ(dig(srv->port, "www.example.test"), (std::vector<std::string>{"203.0.113.20", "203.0.113.21"}));
     auto soa = Request::query("example.test", kTypeSoa, nullptr, nullptr);
     Result s = exchange(loopbackPort(srv->port), std::move(*soa));
-    ASSERT_TRUE(s.soaSerial);
-    EXPECT_GT(*s.soaSerial, 1u);
+    EXPECT_EQ(s.soaSerial, r.soaSerial);
   }
 }
 
