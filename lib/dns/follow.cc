@@ -228,7 +228,8 @@ class Followers::Group {
     return o;
   }
 
-  void update(const Batch& batch, std::vector<FollowOutcome> outcomes) {
+  // The changes of `batch` (InSync names go to `outcomes`).
+  std::vector<RrsetChange> changesOf(const Batch& batch, std::vector<FollowOutcome>& outcomes) {
     std::vector<RrsetChange> changes;
     for (const auto& name : batch) {
       auto it = names_.find(name);
@@ -248,19 +249,61 @@ class Followers::Group {
       }
       changes.push_back(RrsetChange{name, n.type, n.spec.ttl, *w, n.known});
     }
-    if (changes.empty()) return endRound(std::move(outcomes));
-    std::string err;
-    auto req = Request::update(zone_, changes, key_ ? &*key_ : nullptr, &err);
-    if (!req) {
-      Result r;
-      r.error = err;
-      for (const auto& c : changes) outcomes.push_back(failure(names_.at(c.name), r, err));
-      return endRound(std::move(outcomes));
-    }
-    send(server_, std::move(*req), [this, changes, outcomes](const Result& r) mutable { updated(changes, r, outcomes); });
+    return changes;
   }
 
-  void updated(const std::vector<RrsetChange>& changes, const Result& r, std::vector<FollowOutcome> outcomes) {
+  // Splits changes into UPDATEs that fit a TCP message, by an upper bound of their size
+  // (every name written in full, as if ldns did not compress).
+  static std::vector<std::vector<RrsetChange>> chunked(std::vector<RrsetChange> changes) {
+    constexpr std::size_t kLimit = 60000;  // of 65535, with room for the header, zone and TSIG
+    std::vector<std::vector<RrsetChange>> out(1);
+    std::size_t size = 0;
+    for (auto& c : changes) {
+      std::size_t rrs = 1 + c.records.size() + (c.expect ? std::max<std::size_t>(1, c.expect->size()) : 0);
+      std::size_t bytes = rrs * (c.name.size() + 2 + 10 + (c.type == kTypeAaaa ? 16 : 4));
+      if (size + bytes > kLimit && !out.back().empty()) {
+        out.emplace_back();
+        size = 0;
+      }
+      size += bytes;
+      out.back().push_back(std::move(c));
+    }
+    return out;
+  }
+
+  // Sends the UPDATEs of a round (one unless too large for one message); ends the round
+  // when every one has its reply.
+  void update(const Batch& batch, std::vector<FollowOutcome> outcomes) {
+    auto changes = changesOf(batch, outcomes);
+    if (changes.empty()) return endRound(std::move(outcomes));
+    struct Pending {
+      std::vector<FollowOutcome> outcomes;
+      std::size_t left = 0;
+    };
+    auto p = std::make_shared<Pending>();
+    p->outcomes = std::move(outcomes);
+    auto chunks = chunked(std::move(changes));
+    p->left = chunks.size();
+    for (auto& chunk : chunks) {
+      std::string err;
+      auto req = Request::update(zone_, chunk, key_ ? &*key_ : nullptr, &err);
+      if (!req) {
+        Result r;
+        r.error = err;
+        for (const auto& c : chunk) p->outcomes.push_back(failure(names_.at(c.name), r, err));
+        --p->left;
+        continue;
+      }
+      send(server_, std::move(*req), [this, chunk, p](const Result& r) {
+        updated(chunk, r, p->outcomes);
+        if (--p->left == 0) endRound(std::move(p->outcomes));
+      });
+    }
+    if (p->left == 0) endRound(std::move(p->outcomes));
+  }
+
+  // One UPDATE's reply: names updated, lost races marked for a re-read, failures.
+  void updated(const std::vector<RrsetChange>& changes, const Result& r, std::vector<FollowOutcome>& outcomes) {
     bool race = r.answered && (r.rcode == kYxRrset || r.rcode == kNxRrset) && r.tsigError == 0;
     Batch done;
     for (const auto& c : changes) {
@@ -278,20 +321,41 @@ class Followers::Group {
         n.races = 0;
         outcomes.push_back(std::move(o));
         done.push_back(c.name);
-        FAIL_LOG(logFac(), Notice) << "+dns-update name=" << c.name << " records=\"" << joined(c.records)
-                                   << "\" server=" << r.server << " ms=" << r.elapsed.count();
       } else if (race && ++n.races <= kMaxRaces) {
         ++owner_.races_;
         n.known.reset();  // somebody else changed it: read it again and retry
         n.dirty = true;
       } else {
         outcomes.push_back(failure(n, r, r.error));
-        FAIL_LOG(logFac(), Warning) << "-dns-update name=" << c.name << " error=\"" << r.error << "\"";
       }
     }
+    logUpdate(changes, r, race);
     if (r.ok()) retryDelay_ = owner_.timing_.retryFirst;
     if (!done.empty() && owner_.timing_.verifyDeadline.count() > 0) verify(done);
-    endRound(std::move(outcomes));
+  }
+
+  // One line per name changed or failed (Info when the UPDATE held over ten names, with
+  // one line for the whole UPDATE at the event's level).
+  void logUpdate(const std::vector<RrsetChange>& changes, const Result& r, bool race) const {
+    if (race) {
+      FAIL_LOG(logFac(), Info) << "dns-update-race zone=" << zone_ << " names=" << changes.size() << " rcode=" << r.status();
+      return;
+    }
+    bool many = changes.size() > 10;
+    log::Level level = r.ok() ? log::Level::Notice : log::Level::Warning;
+    log::Level each = many ? log::Level::Info : level;
+    if (log::enabled(logFac(), each))
+      for (const auto& c : changes) {
+        if (r.ok())
+          log::Line(logFac(), each) << "+dns-update name=" << c.name << " records=\"" << joined(c.records)
+                                    << "\" server=" << r.server << " ms=" << r.elapsed.count();
+        else
+          log::Line(logFac(), each) << "-dns-update name=" << c.name << " error=\"" << r.error << "\"";
+      }
+    if (many && log::enabled(logFac(), level))
+      log::Line(logFac(), level) << (r.ok() ? "+" : "-") << "dns-update zone=" << zone_ << " names=" << changes.size()
+                                 << " server=" << r.server << " ms=" << r.elapsed.count()
+                                 << (r.ok() ? "" : " error=\"" + r.error + "\"");
   }
 
   void endRound(std::vector<FollowOutcome> outcomes) {

@@ -8,7 +8,7 @@
 // caller (setHealth, from the local faild's records); the wanted RRset is a pure function
 // of the spec and the states (wantedRecords). When it changes, the name is marked dirty;
 // dirty names of one group within batchWindow go out in one UPDATE (at most maxBatch
-// names each). The prerequisite of a name is the RRset last known in the primary: read
+// names a round; a round too large for one 64 KiB message is split in as few as fit). The prerequisite of a name is the RRset last known in the primary: read
 // from it when unknown (at start, at each reconcile, after a lost race), or as our last
 // successful update left it. A YXRRSET/NXRRSET reply means somebody else changed a name:
 // every name of that UPDATE is read again and the update retried (up to kMaxRaces
@@ -96,7 +96,7 @@ using FollowCallback = std::function<void(const FollowOutcome&)>;
 
 struct FollowTiming {
   std::chrono::milliseconds batchWindow{5};      // dirty names gathered this long
-  std::size_t maxBatch = 200;                    // names per UPDATE
+  std::size_t maxBatch = 1000;                   // names per round
   ExchangeOptions exchange{};                    // each read and update
   std::chrono::milliseconds retryFirst{500};     // after a failure; doubled up to retryMax
   std::chrono::milliseconds retryMax{30000};

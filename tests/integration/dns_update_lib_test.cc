@@ -65,9 +65,9 @@ class DnsUpdateLib : public ::testing::Test {
   }
 
   // Sends and runs the loop until the result.
-  Result exchange(const net::Address& to, Request req) {
+  Result exchange(const net::Address& to, Request req, ExchangeOptions opt = {}) {
     std::optional<Result> got;
-    client.send(to, std::move(req), {}, [&](const Result& r) { got = r; });
+    client.send(to, std::move(req), opt, [&](const Result& r) { got = r; });
     runUntil([&] { return got.has_value(); });
     return got.value_or(Result{});
   }
@@ -138,18 +138,23 @@ TEST_F(DnsUpdateLib, AnUpdateIsAppliedByBindAndKnot) {
   DnsServer knot = startKnot(d2.path(), freeLoopbackPort(), "example.test", key, &why);
   if (!knot.child && why.find("not installed") != std::string::npos) GTEST_SKIP() << why;
   ASSERT_TRUE(knot.child) << why;
+  ExchangeOptions readSerial;
+  readSerial.readSerial = true;
   for (const DnsServer* srv : {&bind, &knot}) {
     Result r = exchange(loopbackPort(srv->port),
                         casUpdate("www.example.test", {"203.0.113.20", "203.0.113.21"},
-                                  std::vector<std::string>{"203.0.113.10"}, libKey(key)));
+                                  std::vector<std::string>{"203.0.113.10"}, libKey(key)),
+                        readSerial);
     EXPECT_TRUE(r.ok()) << r.error << "\n" << srv->logText();
     EXPECT_EQ(r.status(), "NOERROR");
     EXPECT_EQ(r.transport, Transport::Udp);
+    EXPECT_EQ(r.attempts, 1);
+    ASSERT_TRUE(r.soaSerial);
+    EXPECT_GT(*r.soaSerial, 1u);
     EXPECT_EQ(dig(srv->port, "www.example.test"), (std::vector<std::string>{"203.0.113.20", "203.0.113.21"}));
     auto soa = Request::query("example.test", kTypeSoa, nullptr, nullptr);
     Result s = exchange(loopbackPort(srv->port), std::move(*soa));
-    ASSERT_TRUE(s.soaSerial);
-    EXPECT_GT(*s.soaSerial, 1u);
+    EXPECT_EQ(s.soaSerial, r.soaSerial);
   }
 }
 
@@ -326,6 +331,45 @@ TEST_F(DnsUpdateLib, TenNamesChangedAtOnceGoOutInOneUpdate) {
   EXPECT_EQ(f.stats().updates, 2u);
   for (int i = 0; i < 10; ++i)
     EXPECT_EQ(dig(bind.port, "n" + std::to_string(i) + ".example.test"), std::vector<std::string>{"203.0.113.20"});
+}
+
+// A whole site fails: a thousand names of one zone move at once. They go out in as few
+// UPDATEs as fit in 64 KiB messages (the time is printed; bench/ measures it properly).
+TEST_F(DnsUpdateLib, AThousandNamesMoveInAFewUpdates) {
+  TempDir d;
+  TestKey key = makeTestKey();
+  DnsServer bind = named(d, key);
+  ASSERT_TRUE(bind.child);
+  FollowTiming t = timing();
+  t.verifyDeadline = 0ms;
+  t.exchange.deadline = 10000ms;
+  t.exchange.firstTimeout = 2000ms;
+  Followers f(loop, record, t);
+  std::string err;
+  for (int i = 0; i < 1000; ++i) {
+    auto s = followSpec("n" + std::to_string(i) + ".example.test", bind.port, libKey(key));
+    s.select = FollowSelect::Priority;
+    ASSERT_TRUE(f.follow(s, &err)) << err;
+  }
+  f.setHealth("web1", proto::State::Up);
+  f.setHealth("web2", proto::State::Up);
+  f.start();
+  auto updated = [&] {
+    return std::count_if(outcomes.begin(), outcomes.end(), [](const FollowOutcome& o) { return o.kind == FollowOutcome::Kind::Updated; });
+  };
+  ASSERT_TRUE(runUntil([&] { return updated() == 1000; }, 60s));
+  auto first = f.stats().updates;
+  outcomes.clear();
+  auto start = Clock::now();
+  f.setHealth("web1", proto::State::Fail);
+  ASSERT_TRUE(runUntil([&] { return updated() == 1000; }, 60s));
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+  auto updates = f.stats().updates - first;
+  std::printf("1000 names moved in %lld ms with %llu UPDATEs (first placement: %llu)\n", static_cast<long long>(ms),
+              static_cast<unsigned long long>(updates), static_cast<unsigned long long>(first));
+  EXPECT_LE(updates, 3u);
+  EXPECT_EQ(dig(bind.port, "n999.example.test"), std::vector<std::string>{"203.0.113.20"});
+  EXPECT_EQ(dig(bind.port, "n0.example.test"), std::vector<std::string>{"203.0.113.20"});
 }
 
 }  // namespace
