@@ -104,7 +104,7 @@ TEST(Demo, InterruptedDemoStopsEverything) {
       << readAll(log);
   ASSERT_FALSE(processesMentioning(dir).empty());
   ::kill(demo.pid(), SIGINT);  // as Ctrl-C (the terminal would send it to the whole group)
-  EXPECT_TRUE(eventually([&] { return !demo.alive(); }, std::chrono::seconds(20))) << readAll(log);
+  EXPECT_TRUE(eventually([&] { return !demo.alive(); }, std::chrono::seconds(40))) << readAll(log);
   EXPECT_TRUE(eventually([&] { return processesMentioning(dir).empty(); }, std::chrono::seconds(10)))
       << ::testing::PrintToString(processesMentioning(dir)) << readAll(log);
 }

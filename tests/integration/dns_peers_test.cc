@@ -631,6 +631,7 @@ TEST_F(DnsPeers, BadInputIsFormerrOrDroppedAndOthersAreStillAnswered) {
       EXPECT_EQ((*reply)[0] << 8 | (*reply)[1], 0x4242) << what;
       EXPECT_TRUE((*reply)[2] & 0x80) << what << ": QR set";
       EXPECT_NE(what, "a response (QR set)") << "a response is never answered";
+      EXPECT_TRUE(parse(*reply)) << what << ": ldns reads the FORMERR";
     }
     Parsed fine = ask(q("www.example.test"));
     ASSERT_TRUE(fine) << "after " << what;
