@@ -625,6 +625,7 @@ TEST_F(DnsPeers, BadInputIsFormerrOrDroppedAndOthersAreStillAnswered) {
 
   for (const auto& [what, bytes] : bad) {
     auto reply = udp(port(), bytes, "127.0.0.1", std::chrono::milliseconds(700));
+    std::cerr << "  " << what << ": " << (reply ? "rcode " + std::to_string(headerRcode(*reply)) : "dropped") << "\n";
     if (reply) {
       EXPECT_EQ(headerRcode(*reply), LDNS_RCODE_FORMERR) << what;
       ASSERT_GE(reply->size(), 12u) << what;
