@@ -108,6 +108,7 @@ class DnsPeers : public ::testing::Test {
     s_ = nullptr;
   }
   void SetUp() override {
+    if (!haveProgram(kDig)) GTEST_SKIP() << "dig (bind9-dnsutils) is not installed";
     ASSERT_TRUE(s_ && s_->port > 0) << "the front-end did not start:\n"
                                     << (s_ && s_->failsh ? s_->failsh->log() : std::string());
   }
