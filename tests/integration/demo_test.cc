@@ -79,7 +79,7 @@ TEST(Demo, DnsFailoverEndsByItselfWithTheExpectedLines) {
   std::string out = readAll(log);
   ASSERT_EQ(status, 0) << out;
   EXPECT_LE(took.count(), 90) << out;
-  for (const char* line : {"samples/dns-failover starts", "the live state", "127.0.0.11    (web1, the primary)",
+  for (const char* line : {"samples/dns-failover starts", "the live state", "-> 127.0.0.11: web1, the primary",
                            "+0.00s   web1 killed", "hc: web1 FAIL", "dig: www.example.test -> 127.0.0.12",
                            "web1 started", "hc: web1 UP", "dig: www.example.test -> 127.0.0.11",
                            "watch | ", "where to look next", "demo: done"})
