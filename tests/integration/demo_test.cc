@@ -85,8 +85,10 @@ TEST(Demo, DnsFailoverEndsByItselfWithTheExpectedLines) {
                            "watch | ", "where to look next", "demo: done"})
     EXPECT_NE(out.find(line), std::string::npos) << "missing: " << line << "\n" << out;
   // The steps come in order.
-  EXPECT_LT(out.find("hc: web1 FAIL"), out.find("-> 127.0.0.12")) << out;
-  EXPECT_LT(out.find("-> 127.0.0.12"), out.find("-> 127.0.0.11")) << out;
+  EXPECT_LT(out.find("-> 127.0.0.11: web1"), out.find("web1 killed")) << out;
+  EXPECT_LT(out.find("web1 killed"), out.find("hc: web1 FAIL")) << out;
+  EXPECT_LT(out.find("hc: web1 FAIL"), out.find("dig: www.example.test -> 127.0.0.12")) << out;
+  EXPECT_LT(out.find("dig: www.example.test -> 127.0.0.12"), out.find("dig: www.example.test -> 127.0.0.11")) << out;
   // Nothing it started is left.
   EXPECT_TRUE(eventually([&] { return processesMentioning(dir).empty(); }, std::chrono::seconds(10)))
       << ::testing::PrintToString(processesMentioning(dir));
