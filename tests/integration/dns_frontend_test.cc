@@ -691,3 +691,51 @@ TEST_F(DnsFrontEnd, ControlThreadThatCannotStartHangsNoCaller) {
 
 }  // namespace
 }  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+// Clients query without pause while faild's records flip, the policy reloads and stats
+// are read: every query is answered, each with one of the pool's addresses.
+TEST_F(DnsFrontEnd, QueriesDuringChangesAndReloadsAllAnswered) {
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  Config c = exampleConfig();
+  FrontEnd fe(options());
+  int port = serve(fe, c);
+  std::atomic<bool> stop{false};
+  std::atomic<int> answered{0}, lost{0}, wrong{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 3; ++t)
+    clients.emplace_back([&, t] {
+      for (std::uint16_t id = 1; !stop; ++id) {
+        auto p = parse(udpAsk(port, query(id, t == 2 ? "nothing.example.com" : "www.example.com")));
+        if (!p.ok)
+          ++lost;
+        else if (p.id != id || (t < 2 && (p.a.empty() || p.a[0].rfind("203.0.113.", 0) != 0)))
+          ++wrong;
+        else
+          ++answered;
+      }
+    });
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(faildSay(i % 2 ? "SET web1 UP" : "SET web1 FAIL").rfind("OK", 0), 0u);
+    if (i % 4 == 0) {
+      c.pools["www.example.com"].ttl = static_cast<std::uint32_t>(30 + i);
+      std::string err;
+      ASSERT_TRUE(fe.reconfigure(c, &err)) << err;
+    }
+    fe.stats();
+    PoolView v;
+    fe.explain("www.example.com", v);
+  }
+  EXPECT_TRUE(eventually([&] { return answered > 300; }));
+  stop = true;
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(lost, 0);
+  EXPECT_EQ(wrong, 0);
+  std::cout << answered << " queries answered during 20 changes and 5 reloads\n";
+}
+
+}  // namespace
+}  // namespace fail::test
