@@ -268,6 +268,11 @@ TEST_F(DnsFrontEnd, PublishesDnsRecordsInFaild) {
     return field(rec, "state") == "UP";
   })) << rec;
   EXPECT_NE(rec.find("203.0.113.10"), std::string::npos) << rec;
+  auto attrs = field(rec, "attrs");
+  EXPECT_EQ(field(attrs, "answer"), "203.0.113.10") << rec;
+  EXPECT_EQ(field(attrs, "answer_ttl"), "30") << rec;
+  EXPECT_EQ(field(attrs, "members"), "203.0.113.10=in 203.0.113.20=out") << rec;
+  EXPECT_EQ(field(rec, "ttl"), "0") << rec;  // no expiry
   ASSERT_EQ(faildSay("SET web1 FAIL").rfind("OK", 0), 0u);
   // web2 has no record: all members out, the -all-down rule answers
   EXPECT_TRUE(eventually([&] {
