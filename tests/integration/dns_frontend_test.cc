@@ -744,3 +744,63 @@ TEST_F(DnsFrontEnd, QueriesDuringChangesAndReloadsAllAnswered) {
 
 }  // namespace
 }  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+// A client that writes queries and reads nothing: the front-end stops reading once its
+// answers back up, so the client's writes block; then it reads every answer, in order.
+TEST_F(DnsFrontEnd, TcpClientThatDoesNotReadIsHeldBack) {
+  FrontEnd fe(options());
+  int port = serve(fe, exampleConfig());
+  int fd = tcpConnect(port);
+  ASSERT_GE(fd, 0);
+  int small = 16 * 1024;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+  std::uint16_t sent = 0;
+  std::string pending;
+  // write until the writes stay blocked for a while: the server no longer reads
+  for (int idle = 0; idle < 20 && sent < 30000;) {
+    if (pending.empty()) pending = framed(query(++sent, "www.example.com"));
+    ssize_t n = ::send(fd, pending.data(), pending.size(), MSG_DONTWAIT);
+    if (n > 0) {
+      pending.erase(0, static_cast<std::size_t>(n));
+      idle = 0;
+      continue;
+    }
+    pollfd p{fd, POLLOUT, 0};
+    if (::poll(&p, 1, 50) == 0) ++idle;
+  }
+  ASSERT_LT(sent, 30000) << "the front-end kept reading";
+  // now read: every answer comes, in order (the rest of the last query goes as room appears)
+  std::uint16_t next = 1;
+  std::string in;
+  auto until = Clock::now() + kDeadline;
+  while (next <= sent && Clock::now() < until) {
+    if (!pending.empty()) {
+      ssize_t n = ::send(fd, pending.data(), pending.size(), MSG_DONTWAIT);
+      if (n > 0) pending.erase(0, static_cast<std::size_t>(n));
+    }
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 1000) != 1) continue;
+    char buf[65536];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    ASSERT_GT(n, 0) << "closed after " << next - 1 << " of " << sent << " answers";
+    in.append(buf, static_cast<std::size_t>(n));
+    while (in.size() >= 2) {
+      std::size_t len = static_cast<unsigned char>(in[0]) << 8 | static_cast<unsigned char>(in[1]);
+      if (in.size() < 2 + len) break;
+      auto answer = parse(in.substr(2, len));
+      in.erase(0, 2 + len);
+      ASSERT_EQ(answer.id, next) << "out of order";
+      ++next;
+    }
+  }
+  EXPECT_EQ(next, sent + 1) << "answers missing";
+  std::cout << "held back after " << sent << " queries\n";
+  ::close(fd);
+}
+
+}  // namespace
+}  // namespace fail::test
