@@ -23,6 +23,8 @@
 
 namespace fail::dns {
 
+using proto::State;  // a followed record's state (proto/values.hh)
+
 class Snapshot;
 
 // A reader's own positions in the pools' answer cycles (one per thread; not shared).
