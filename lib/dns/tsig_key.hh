@@ -15,8 +15,10 @@
 // show it either.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace fail::dns {
 
@@ -45,6 +47,9 @@ bool parseTsigKeyText(std::string_view text, std::string_view where, TsigKey& ke
 // The inline form `ALGORITHM:NAME:SECRET` or `NAME:SECRET` (`-key`, dig's `-y`). Errors
 // name "-key".
 bool parseTsigKeyInline(std::string_view text, TsigKey& key, std::string* err);
+
+// Decodes a base64 secret; false when it is not base64 or decodes to nothing.
+bool decodeTsigSecret(std::string_view base64, std::vector<std::uint8_t>& out);
 
 // The ldns name of an algorithm people write ("HMAC-SHA256", "hmac-sha256.",
 // "hmac-md5.sig-alg.reg.int"), or "" when it is not one of the six accepted.
