@@ -125,7 +125,8 @@ class Followers {
 
   // The last outcome of a name (nullptr when none yet).
   const FollowOutcome* last(const std::string& name) const;
-  // Counters: UPDATE messages sent (each attempt), reads, lost races.
+  // Counters: UPDATE exchanges started (one message each, unless retried on a timeout),
+  // reads (queries), lost compare-and-swaps, rounds that failed.
   struct Stats {
     std::uint64_t updates = 0, reads = 0, races = 0, failures = 0;
   };
@@ -134,6 +135,9 @@ class Followers {
   class Group;  // follow.cc: the names of one zone on one primary
 
  private:
+  proto::State stateOf(const std::string& record) const;
+  void report(const FollowOutcome& outcome);
+
   ev::Loop& loop_;
   FollowCallback callback_;
   FollowTiming timing_;
@@ -143,6 +147,7 @@ class Followers {
   std::map<std::string, std::string> groupOf_;            // name -> group key
   std::map<std::string, FollowOutcome> last_;
   bool started_ = false;
+  std::uint64_t reads_ = 0, races_ = 0, failures_ = 0;
 };
 
 }  // namespace fail::dns

@@ -122,7 +122,9 @@ bool tokenize(std::string_view text, std::string_view where, std::vector<Token>&
       continue;
     }
     std::size_t start = i;
-    while (i < text.size() && !std::strchr(" \t\r\n{};\"#", text[i])) ++i;
+    // Not strchr: it finds a NUL byte in the delimiters (the fuzzer did).
+    while (i < text.size() && std::string_view(" \t\r\n{};\"#").find(text[i]) == std::string_view::npos) ++i;
+    if (i == start) return fail(err, where, line, "unexpected byte");
     out.push_back({std::string(text.substr(start, i - start)), line, false});
   }
   return true;

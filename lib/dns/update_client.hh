@@ -55,8 +55,9 @@ struct Result {
   std::string error;
 
   bool ok() const { return answered && rcode == kNoError && tsigError == 0; }
-  // The rcode as the Tcl errorcode and failc name it: "NOERROR", "NOTAUTH", "TIMEOUT",
-  // "NETWORK" (a local error or refused connection with no reply at all).
+  // The rcode as the Tcl errorcode and failc name it: "NOERROR", "NOTAUTH", "TIMEOUT"
+  // (no reply before the deadline, whatever the attempts met: error says), "NETWORK" (a
+  // local failure: the message could not be signed or is over 65535 bytes).
   std::string status() const;
 };
 

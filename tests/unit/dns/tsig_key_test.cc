@@ -117,6 +117,16 @@ TEST(TsigKey, RejectsGarbageNamingFileAndLineWithoutTheSecret) {
   }
 }
 
+// Found by fuzz_tsig_key: a NUL byte inside a word looped for ever.
+TEST(TsigKey, ANulByteIsAnError) {
+  TsigKey k;
+  std::string err;
+  std::string text("key \"k\" { algorithm hmac\0-sha256; };\n", 37);
+  EXPECT_FALSE(parseTsigKeyText(text, "f", k, &err));
+  EXPECT_EQ(err, "f:1: unknown TSIG algorithm \"hmac\\x00-sha256\" for key k (hmac-sha256, hmac-sha512, hmac-sha384, "
+                 "hmac-sha224, hmac-sha1 or hmac-md5)");
+}
+
 TEST(TsigKey, ReadsAFileAndRedactsTheSecretFromLogs) {
   std::string path = ::testing::TempDir() + "tsig_key_test.key";
   std::ofstream(path) << "key \"k\" { algorithm hmac-sha256; secret \"" << kSecret << "\"; };\n";
