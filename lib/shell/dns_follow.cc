@@ -31,7 +31,6 @@ struct DnsFollows::Status {
   State state = State::Unknown;
   std::string note;
   state::Attrs attrs;
-  std::string lastError;  // logged once per distinct error
   void set(const char* key, const std::string& value) { proto::mergeAttr(attrs, key, value); }
 };
 
@@ -118,7 +117,7 @@ void DnsFollows::outcome(const dns::FollowOutcome& o) {
   if (!slot) slot = std::make_unique<Status>();
   Status& s = *slot;
   using K = dns::FollowOutcome::Kind;
-  s.set("result", dns::outcomeName(o.kind));
+  s.set("result", dns::outcomeName(o.kind));  // the library logs each outcome itself
   switch (o.kind) {
     case K::Updated:
     case K::InSync:
@@ -130,11 +129,6 @@ void DnsFollows::outcome(const dns::FollowOutcome& o) {
       s.set("ms", std::to_string(o.result.elapsed.count()));
       s.set("races", std::to_string(o.races));
       s.set("error", "");
-      if (o.kind == K::Updated)
-        FAIL_LOG(fac(), Notice) << "+dns-update name=" << o.name << " rrset=\"" << joined(o.records) << "\" server="
-                                << o.result.server << " ms=" << o.result.elapsed.count()
-                                << (o.races ? " races=" + std::to_string(o.races) : "");
-      s.lastError.clear();
       break;
     case K::Failed:
       s.state = State::Fail;
@@ -142,21 +136,14 @@ void DnsFollows::outcome(const dns::FollowOutcome& o) {
       s.set("rcode", o.result.status());
       s.set("server", o.result.server);
       s.set("error", o.error);
-      if (s.lastError != o.error)
-        FAIL_LOG(fac(), Warning) << "-dns-update name=" << o.name << " error=\"" << o.error << "\" (retried)";
-      s.lastError = o.error;
       break;
     case K::Verified:
       s.set("lag", std::to_string(o.lag.count()) + "ms");
       if (o.serial) s.set("serial", std::to_string(*o.serial));
       s.set("lagging", "");
-      FAIL_LOG(fac(), Info) << "dns-verified name=" << o.name << " lag=" << o.lag.count() << "ms"
-                            << (o.serial ? " serial=" + std::to_string(*o.serial) : "");
       break;
     case K::Lagging:
       s.set("lagging", joined(o.lagging));
-      FAIL_LOG(fac(), Warning) << "+dns-lagging name=" << o.name << " servers=\"" << joined(o.lagging) << "\" "
-                               << o.error;
       break;
   }
   publish(o.name);
