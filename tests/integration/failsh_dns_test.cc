@@ -237,6 +237,23 @@ TEST_F(FailshDns, AFailedReloadChangesNothing) {
   EXPECT_EQ(dig(port, "api.example.com"), "");
 }
 
+TEST_F(FailshDns, AReloadWithoutServeStopsTheFrontEndAndOneWithItStartsIt) {
+  std::string none = "failhost localhost port " + portOf(*fa) + "\nfail::dns zone example.com -ns ns1.example.com\n";
+  auto sh = failsh("failsh", none);
+  EXPECT_EQ(servingPort(sh->log()), 0);
+  writeFile(dir.file("failsh.tcl"), policy());
+  sh->signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] { return servingPort(sh->log()) != 0; })) << sh->log();
+  int port = servingPort(sh->log());
+  EXPECT_TRUE(eventually([&] { return dig(port, "www.example.com") == "203.0.113.10\n"; })) << sh->log();
+  EXPECT_TRUE(eventually([&] { return field(recordOf(sh->address(), "dns:www.example.com"), "state") == "UP"; }));
+  writeFile(dir.file("failsh.tcl"), none);
+  sh->signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] { return sh->log().find("dns: stopped serving") != std::string::npos; })) << sh->log();
+  EXPECT_TRUE(eventually([&] { return portFree(port); }));
+  EXPECT_TRUE(eventually([&] { return recordOf(sh->address(), "dns:www.example.com").empty(); }));
+}
+
 TEST_F(FailshDns, MemberForceDownMovesTheAnswerAndExplainSaysWhy) {
   // A drain: when the record `drain` turns UP, the policy forces 203.0.113.10 down and
   // publishes what explain says of it as the record `why`.
