@@ -162,9 +162,21 @@ struct Shell::Impl {
     allowExit(p.interp, false);
     // Every error in one report: the read's, then what checkPolicy finds in what was read.
     std::vector<std::string> errors;
-    if (code != TCL_OK) errors.push_back(opts.file + ": " + result);
+    if (code != TCL_OK) errors.push_back(whereIn(opts.file, result) + ": " + result);
     for (std::string& e : checkPolicy(p.interp, *p.staging, opts.file)) errors.push_back(std::move(e));
     return join(errors);
+  }
+
+  // "FILE:LINE" when the error's trace names the line of `file` it came from (the last
+  // "(file "FILE" line N)": the top-level command), else "FILE".
+  static std::string whereIn(const std::string& file, const std::string& result) {
+    std::string needle = "(file \"" + file + "\" line ";
+    size_t at = result.rfind(needle);
+    if (at == std::string::npos) return file;
+    size_t from = at + needle.size(), to = result.find(')', from);
+    std::string n = result.substr(from, to == std::string::npos ? std::string::npos : to - from);
+    if (n.empty() || n.size() > 9 || n.find_first_not_of("0123456789") != std::string::npos) return file;
+    return file + ":" + n;
   }
 
   static std::string join(const std::vector<std::string>& lines) {

@@ -52,11 +52,15 @@ int freePort() {
   return ntohs(a.sin_port);
 }
 
-// True when `port` can be bound on loopback for UDP and for TCP (plain bind).
+// True when `port` can be bound on loopback for UDP (a plain bind) and for TCP (with
+// SO_REUSEADDR, as a listener would: a connection of ours that happened to get this
+// port as its source may linger in TIME_WAIT, and that is no socket held open).
 bool portFree(int port) {
   bool ok = true;
   for (int type : {SOCK_DGRAM, SOCK_STREAM}) {
     int fd = ::socket(AF_INET, type, 0);
+    int one = 1;
+    if (type == SOCK_STREAM) ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -152,8 +156,10 @@ TEST_F(FailshDns, CheckNeverBindsAndAFailedBindIsAStartUpError) {
   writeFile(dir.file("bad.tcl"), policy("127.0.0.1:0", "fail::dns pool api.example.com -members {203.0.113.30} -ttl soon\n"));
   t = runProgram("failsh/failsh", {"-t", "-f", dir.file("bad.tcl")});
   EXPECT_NE(t.status, 0);
-  EXPECT_NE(t.err.find("(file \"" + dir.file("bad.tcl") + "\" line 7)"), std::string::npos) << t.err;
-  EXPECT_NE(t.err.find("fail::dns pool api.example.com -ttl: bad duration \"soon\""), std::string::npos) << t.err;
+  EXPECT_EQ(t.err.find("failsh: " + dir.file("bad.tcl") +
+                       ":7: fail::dns pool api.example.com -ttl: bad duration \"soon\""),
+            0u)
+      << t.err;
 }
 
 TEST_F(FailshDns, DaemonReturnsOnlyOnceTheSocketAnswers) {
@@ -235,6 +241,23 @@ TEST_F(FailshDns, AFailedReloadChangesNothing) {
   EXPECT_NE(sh->log().find("127.0.0.1:" + std::to_string(other)), std::string::npos) << sh->log();
   EXPECT_EQ(dig(port, "www.example.com"), "203.0.113.10\n");
   EXPECT_EQ(dig(port, "api.example.com"), "");
+}
+
+TEST_F(FailshDns, AReloadWithoutServeStopsTheFrontEndAndOneWithItStartsIt) {
+  std::string none = "failhost localhost port " + portOf(*fa) + "\nfail::dns zone example.com -ns ns1.example.com\n";
+  auto sh = failsh("failsh", none);
+  EXPECT_EQ(servingPort(sh->log()), 0);
+  writeFile(dir.file("failsh.tcl"), policy());
+  sh->signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] { return servingPort(sh->log()) != 0; })) << sh->log();
+  int port = servingPort(sh->log());
+  EXPECT_TRUE(eventually([&] { return dig(port, "www.example.com") == "203.0.113.10\n"; })) << sh->log();
+  EXPECT_TRUE(eventually([&] { return field(recordOf(sh->address(), "dns:www.example.com"), "state") == "UP"; }));
+  writeFile(dir.file("failsh.tcl"), none);
+  sh->signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] { return sh->log().find("dns: stopped serving") != std::string::npos; })) << sh->log();
+  EXPECT_TRUE(eventually([&] { return portFree(port); }));
+  EXPECT_TRUE(eventually([&] { return recordOf(sh->address(), "dns:www.example.com").empty(); }));
 }
 
 TEST_F(FailshDns, MemberForceDownMovesTheAnswerAndExplainSaysWhy) {
