@@ -130,6 +130,7 @@ class Followers::Group {
   }
 
   void reconcileAll() {
+    if (nsWaiters_.empty()) nsServers_.reset();  // read the NS set again at the next verification
     for (auto& [name, n] : names_) {
       n.known.reset();
       touch(n, true);
@@ -376,6 +377,7 @@ class Followers::Group {
   // until they match or the deadline passes.
   struct Verify;
   void verify(const Batch& names);
+  void resolveNs(std::uint16_t port, std::function<void()> then);
   void verifyServer(std::shared_ptr<Verify> v, std::size_t index);
   void verifyDone(Verify& v);
 
@@ -389,6 +391,8 @@ class Followers::Group {
   ev::Timer batch_, retry_, reconcile_;
   std::chrono::milliseconds retryDelay_;
   std::vector<std::shared_ptr<Verify>> verifies_;
+  std::optional<std::vector<net::Address>> nsServers_;  // secondariesFromNs, once read
+  std::vector<std::function<void()>> nsWaiters_;
 };
 
 struct Followers::Group::Verify {
@@ -406,7 +410,53 @@ struct Followers::Group::Verify {
   bool finished = false;
 };
 
+// Reads the zone's NS set and the servers' addresses from the primary into nsServers_,
+// then runs `then`. Waiters queue while a read is under way.
+void Followers::Group::resolveNs(std::uint16_t port, std::function<void()> then) {
+  nsWaiters_.push_back(std::move(then));
+  if (nsWaiters_.size() > 1) return;
+  auto finish = [this](std::vector<net::Address> found) {
+    nsServers_ = std::move(found);
+    auto waiters = std::move(nsWaiters_);
+    nsWaiters_.clear();
+    for (auto& w : waiters) w();
+  };
+  ++owner_.reads_;
+  send(server_, std::move(*Request::query(zone_, kTypeNs, nullptr, nullptr)), [this, port, finish](const Result& r) {
+    if (!r.ok() || r.records.empty()) {
+      FAIL_LOG(logFac(), Warning) << "dns-ns zone=" << zone_ << " error=\"cannot read the NS set: "
+                                  << (r.error.empty() ? "empty" : r.error) << "\"";
+      return finish({});
+    }
+    auto found = std::make_shared<std::vector<net::Address>>();
+    auto left = std::make_shared<std::size_t>(r.records.size() * 2);
+    for (const auto& target : r.records) {
+      std::string host;
+      if (!parseName(target, host)) host = target;
+      for (std::uint16_t type : {kTypeA, kTypeAaaa}) {
+        ++owner_.reads_;
+        send(server_, std::move(*Request::query(host, type, nullptr, nullptr)),
+             [this, port, found, left, finish](const Result& a) {
+               for (const auto& text : a.records)
+                 if (auto addr = net::resolve(text, port); addr && addr->text() != server_.text())
+                   found->push_back(*addr);
+               if (--*left == 0) finish(*found);
+             });
+      }
+    }
+  });
+}
+
 void Followers::Group::verify(const Batch& names) {
+  for (const auto& name : names) {
+    const FollowSpec& s = names_.at(name).spec;
+    if (s.secondariesFromNs && !nsServers_) return resolveNs(s.nsPort, [this, names] {
+      Batch still;
+      for (const auto& n : names)
+        if (names_.count(n)) still.push_back(n);
+      if (!still.empty()) verify(still);
+    });
+  }
   auto v = std::make_shared<Verify>();
   v->names = names;
   for (const auto& name : names) {
@@ -418,6 +468,11 @@ void Followers::Group::verify(const Batch& names) {
     for (const auto& s : names_.at(name).spec.secondaries)
       if (std::none_of(v->servers.begin(), v->servers.end(), [&](const net::Address& a) { return a.text() == s.text(); }))
         v->servers.push_back(s);
+  for (const auto& name : names)
+    if (names_.at(name).spec.secondariesFromNs && nsServers_)
+      for (const auto& s : *nsServers_)
+        if (std::none_of(v->servers.begin(), v->servers.end(), [&](const net::Address& a) { return a.text() == s.text(); }))
+          v->servers.push_back(s);
   v->matched.assign(v->servers.size(), false);
   v->acked = std::chrono::steady_clock::now();
   v->open = v->servers.size();
@@ -481,6 +536,7 @@ void Followers::Group::verifyDone(Verify& v) {
     o.serial = v.serial;
     o.lag = v.lag;
     o.lagging = lagging;
+    for (const auto& a : v.servers) o.servers.push_back(a.text());
     if (!lagging.empty()) o.error = "not matching after " + std::to_string(owner_.timing_.verifyDeadline.count()) + " ms: " + joined(lagging);
     outcomes.push_back(std::move(o));
   }

@@ -295,6 +295,18 @@ TEST_F(DnsUpdateLib, TheSecondarysLagIsReported) {
   EXPECT_EQ(dig(secondaryPort, "www.example.test"), std::vector<std::string>{"203.0.113.20"});
   EXPECT_NE(primary.logText().find("IXFR started"), std::string::npos) << "the secondary was not fed by IXFR";
 
+  EXPECT_EQ(v->servers, (std::vector<std::string>{"127.0.0.1:" + std::to_string(primary.port),
+                                                  "127.0.0.1:" + std::to_string(secondaryPort)}));
+
+  // The same secondary found as the zone's name server (ns1, 127.0.0.1) at its port.
+  auto fromNs = followSpec("ns.example.test", primary.port, libKey(key));
+  fromNs.secondariesFromNs = true;
+  fromNs.nsPort = static_cast<std::uint16_t>(secondaryPort);
+  ASSERT_TRUE(f.follow(fromNs, &err)) << err;
+  ASSERT_TRUE(runUntil([&] { return saw(FollowOutcome::Kind::Verified, "ns.example.test"); }));
+  EXPECT_EQ(f.last("ns.example.test")->servers, v->servers);
+  EXPECT_EQ(dig(secondaryPort, "ns.example.test"), std::vector<std::string>{"203.0.113.20"});
+
   ASSERT_TRUE(f.follow(other, &err)) << err;
   ASSERT_TRUE(runUntil([&] { return saw(FollowOutcome::Kind::Lagging, "api.example.test"); }));
   const FollowOutcome* l = f.last("api.example.test");
