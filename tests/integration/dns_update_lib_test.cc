@@ -180,6 +180,28 @@ TEST_F(DnsUpdateLib, AWrongKeyIsBadkeyAndAWrongSecretBadsig) {
   }
 }
 
+// The six algorithms, signed and verified here (sha384 and sha224 without ldns), agree
+// with BIND.
+TEST_F(DnsUpdateLib, BindAcceptsAndSignsWithEveryAlgorithm) {
+  TempDir d;
+  std::vector<TestKey> keys;
+  for (const char* a : {"hmac-sha256", "hmac-sha512", "hmac-sha384", "hmac-sha224", "hmac-sha1", "hmac-md5"})
+    keys.push_back(makeTestKey(std::string("key-") + a, a));
+  NamedSpec s;
+  s.key = &keys[0];
+  for (std::size_t i = 1; i < keys.size(); ++i) s.moreKeys.push_back(&keys[i]);
+  std::string why;
+  DnsServer bind = startNamed(d.path(), freeLoopbackPort(), s, &why);
+  ASSERT_TRUE(bind.child) << why;
+  int n = 0;
+  for (const auto& k : keys) {
+    std::string addr = "203.0.113." + std::to_string(++n);
+    Result r = exchange(loopbackPort(bind.port), casUpdate("www.example.test", {addr}, std::nullopt, libKey(k)));
+    EXPECT_TRUE(r.ok()) << k.algorithm << ": " << r.error;
+    EXPECT_EQ(dig(bind.port, "www.example.test"), std::vector<std::string>{addr}) << k.algorithm;
+  }
+}
+
 TEST_F(DnsUpdateLib, AStaleExpectIsRefusedAndFollowReadsAgain) {
   TempDir d;
   TestKey key = makeTestKey();
