@@ -59,6 +59,11 @@ struct FollowSpec {
   FollowAllDown allDown = FollowAllDown::All;
   std::chrono::milliseconds reconcile{std::chrono::minutes(5)};  // of the group (the smallest wins); 0: never
   std::vector<net::Address> secondaries;  // verified after each update
+  // Also verify at the zone's name servers: the NS set and the servers' addresses read
+  // from the primary (once, again after each reconcile), at port nsPort; the primary's
+  // own address and port are left out.
+  bool secondariesFromNs = false;
+  std::uint16_t nsPort = 53;
 };
 
 // The RRset a name should have given its members' states (`stateOf(check)`; a member
@@ -87,6 +92,7 @@ struct FollowOutcome {
   int races = 0;                     // YXRRSET/NXRRSET lost and re-read before this outcome
   std::optional<std::uint32_t> serial;     // Verified: the primary's SOA serial after the update
   std::chrono::milliseconds lag{0};        // Verified: ack to the last server matching
+  std::vector<std::string> servers;        // Verified, Lagging: every server read back, the primary first
   std::vector<std::string> lagging;        // Lagging: servers ("127.0.0.1:5301") not matching
   std::string error;                       // Failed, Lagging
 };
