@@ -124,10 +124,12 @@ void DnsFollows::outcome(const dns::FollowOutcome& o) {
       s.state = State::Up;
       s.note = o.records.empty() ? "no records" : joined(o.records);
       s.set("rrset", joined(o.records));
-      s.set("rcode", o.result.status());
-      s.set("server", o.result.server);
-      s.set("ms", std::to_string(o.result.elapsed.count()));
-      s.set("races", std::to_string(o.races));
+      if (o.kind == K::Updated) {  // the UPDATE's exchange (an in-sync read sent none)
+        s.set("rcode", o.result.status());
+        s.set("server", o.result.server);
+        s.set("ms", std::to_string(o.result.elapsed.count()));
+        s.set("races", std::to_string(o.races));
+      }
       s.set("error", "");
       break;
     case K::Failed:
