@@ -5,7 +5,8 @@
 // dict, the error codes of a wrong key and a stale -expect), fail::dns follow in failsh
 // (a SET FAIL in faild removes the address in named, a record changed with nsupdate is
 // put right at the next reconcile, a reload keeps an unchanged follow and drops a
-// removed one), failc update, and a BIND secondary's lag. The servers come from
+// removed one), failc update, a BIND secondary's lag, and samples/dns-update-bind
+// (SamplesDnsUpdate.*). The servers come from
 // tests/common/dns_servers.hh, on loopback ports chosen here.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -296,6 +297,77 @@ TEST_F(DnsUpdate, FailcUpdate) {
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("not an IPv6 address"), std::string::npos) << r.err;
   EXPECT_EQ(digA(ns.port, "www.example.test"), "203.0.113.50 203.0.113.51");
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+// samples/dns-update-bind as shipped: hc checks two web servers (127.0.0.11 and
+// 127.0.0.12), faild holds web1 and web2, failsh follows www.example.test in a BIND
+// primary; a web server killed, `dig @named` no longer returns it.
+class SamplesDnsUpdate : public DnsUpdate {};
+
+TEST_F(SamplesDnsUpdate, BackendKilledDigNoLongerReturnsIt) {
+  const std::string sample = sourceDir() + "/samples/dns-update-bind/";
+  ::chmod(dir.path().c_str(), 0711);
+  std::string nd = dir.file("named");
+  ::mkdir(nd.c_str(), 0755);
+  NamedSpec spec;
+  spec.key = &key;
+  spec.zoneText = readFile(sample + "example.test.zone");
+  std::string why;
+  DnsServer ns = startNamed(nd, freeLoopbackPort(), spec, &why);
+  if (!ns.child) {
+    if (why.find("not installed") != std::string::npos) GTEST_SKIP() << why;
+    FAIL() << why;
+  }
+  // The two web servers: one port, two loopback addresses.
+  int webPort = freeLoopbackPort();
+  std::vector<std::unique_ptr<Child>> webs;
+  for (const char* a : {"127.0.0.11", "127.0.0.12"})
+    webs.push_back(std::make_unique<Child>(
+        std::vector<std::string>{kPython, "-m", "http.server", "--bind", a, "--directory", dir.path(),
+                                 std::to_string(webPort)},
+        dir.file(std::string("web-") + a + ".log")));
+  auto fd = faild("faild");
+  std::string hcfile = readFile(sample + "Hcfile");
+  hcfile = replaceAll(hcfile, "127.0.0.1:1847", fd->address());
+  hcfile = replaceAll(hcfile, "-port 8080", "-port " + std::to_string(webPort));
+  writeFile(dir.file("Hcfile"), hcfile);
+  auto hc = std::make_unique<Daemon>("hc/hc", std::vector<std::string>{"-f", dir.file("Hcfile"), "-m", "none"}, dir,
+                                     "hc");
+  ASSERT_TRUE(hc->start()) << hc->log();
+  tags_.push_back("hc");
+  ::setenv("FAIL_LOCAL_PORT", portOf(*fd).c_str(), 1);
+  ::setenv("DNS_SERVER", ("127.0.0.1:" + std::to_string(ns.port)).c_str(), 1);
+  ::setenv("TSIG_KEY_FILE", keyFile().c_str(), 1);
+  auto sh = std::make_unique<Daemon>("failsh/failsh", std::vector<std::string>{"-f", sample + "policy.tcl", "-m", "none"},
+                                     dir, "failsh");
+  bool started = sh->start();
+  for (const char* v : {"FAIL_LOCAL_PORT", "DNS_SERVER", "TSIG_KEY_FILE"}) ::unsetenv(v);
+  ASSERT_TRUE(started) << sh->log();
+  tags_.push_back("failsh");
+  ASSERT_TRUE(eventually([&] {
+    return field(recordOf(fd->address(), "web1"), "state") == "UP" &&
+           field(recordOf(fd->address(), "web2"), "state") == "UP";
+  })) << hc->log();
+  ASSERT_TRUE(eventually([&] { return digA(ns.port, "www.example.test") == "127.0.0.11 127.0.0.12"; }));
+  // web1 dies: hc says FAIL, failsh updates named.
+  webs[0]->kill9();
+  ASSERT_TRUE(eventually([&] { return digA(ns.port, "www.example.test") == "127.0.0.12"; }, std::chrono::seconds(30)))
+      << recordOf(fd->address(), "web1");
+  EXPECT_EQ(field(recordOf(fd->address(), "dns:www.example.test"), "state"), "UP");
+  EXPECT_TRUE(eventually([&] { return sh->log().find("dns:www.example.test UP: 127.0.0.12") != std::string::npos; }))
+      << "the sample's fail::on change logs";
 }
 
 }  // namespace
