@@ -261,6 +261,53 @@ TEST_F(DnsUpdate, FollowSecondaryLagReported) {
   EXPECT_NE(attr(rec, "serial"), "") << rec;
 }
 
+TEST_F(DnsUpdate, TimeoutAndSafePolicy) {
+  // Nobody answers on a closed loopback port: FAILOVER DNS TIMEOUT within the 5 s.
+  auto fd = faild("faild");
+  std::string closed = "-server 127.0.0.1:" + std::to_string(freeLoopbackPort()) +
+                       " -zone example.test -ttl 30 -key-file " + keyFile() + " -replace www.example.test A {}";
+  auto sh = failsh("failsh", updatePolicy(*fd, {closed}));
+  ASSERT_TRUE(eventually([&] { return sh->log().find("DONE") != std::string::npos; })) << sh->log();
+  EXPECT_NE(sh->log().find("ERROR FAILOVER DNS TIMEOUT"), std::string::npos) << sh->log();
+  // A --safe policy sends no update (it would read a key file and reach a name server
+  // the administrator did not name).
+  auto safe = failsh("safe",
+                     "fail::after 0 {\n"
+                     "  catch {fail::dns update " + closed + "} m o\n"
+                     "  fail::log notice \"SAFE [dict get $o -errorcode]\"\n"
+                     "  catch {fail::dns follow www.example.test -zone example.test -server 127.0.0.1 -key-file " +
+                         keyFile() + " -members {{127.0.0.11}}} m o\n"
+                     "  fail::log notice \"SAFE [dict get $o -errorcode]\"\n}\n",
+                     {"--safe"});
+  ASSERT_TRUE(eventually([&] { return count(safe->log(), "SAFE FAILOVER SAFE DNS") == 2; })) << safe->log();
+}
+
+TEST_F(DnsUpdate, FollowServerComesBack) {
+  // failsh follows a name in a primary that is not running yet: dns:NAME says FAIL; once
+  // named is up, a retry puts the RRset right and dns:NAME turns UP.
+  auto fd = faild("faild");
+  LineClient c(fd->address());
+  ASSERT_EQ(c.request("SET web1 UP").substr(0, 9), "OK CHANGE");
+  int port = freeLoopbackPort();
+  auto sh = failsh("failsh", followPolicy(*fd, port, keyFile()));
+  ASSERT_TRUE(eventually([&] { return field(recordOf(fd->address(), "dns:www.example.test"), "state") == "FAIL"; }))
+      << sh->log();
+  ::chmod(dir.path().c_str(), 0711);
+  std::string d = dir.file("named");
+  ::mkdir(d.c_str(), 0755);
+  NamedSpec spec;
+  spec.key = &key;
+  std::string why;
+  DnsServer ns = startNamed(d, port, spec, &why);
+  if (!ns.child) {
+    if (why.find("not installed") != std::string::npos) GTEST_SKIP() << why;
+    FAIL() << why;
+  }
+  ASSERT_TRUE(eventually([&] { return digA(ns.port, "www.example.test") == "127.0.0.11"; }, std::chrono::seconds(60)))
+      << sh->log();
+  EXPECT_TRUE(eventually([&] { return field(recordOf(fd->address(), "dns:www.example.test"), "state") == "UP"; }));
+}
+
 TEST_F(DnsUpdate, FailcUpdate) {
   DnsServer ns = named("named");
   if (!ns.child) GTEST_SKIP() << why_;
