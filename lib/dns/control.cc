@@ -208,14 +208,16 @@ void Control::makeBuilder(const Config& config) {
     auto it = health_.find(c);
     if (it != health_.end()) builder_->setHealth(c, it->second);
   }
-  for (auto it = overrides_.begin(); it != overrides_.end();) {
-    std::string err;
-    if (builder_->setMember(it->first.first, it->first.second, it->second.force, it->second.weight, &err))
-      ++it;
-    else
-      it = overrides_.erase(it);
-  }
   dirty_.clear();
+  allow_.clear();
+  for (const auto& text : config.serve.allow) {
+    net::Prefix prefix;
+    std::string err;
+    if (net::parsePrefix(text, &prefix, &err))
+      allow_.push_back(prefix);
+    else  // the Tcl layer validates -allow: not expected
+      FAIL_LOG(logFacility(), Err) << "serve -allow: " << err << " (left out: not allowed to forward)";
+  }
 }
 
 void Control::makeForwarder(const Serve& serve) {
@@ -240,14 +242,7 @@ std::shared_ptr<const Published> Control::makePublished() const {
   auto p = std::make_shared<Published>();
   p->forward = forwarder_ != nullptr;
   p->epoch = epoch_;
-  for (const auto& text : config_.serve.allow) {
-    net::Prefix prefix;
-    std::string err;
-    if (net::parsePrefix(text, &prefix, &err))
-      p->allow.push_back(prefix);
-    else
-      FAIL_LOG(logFacility(), Err) << "allow: " << err;
-  }
+  p->allow = allow_;
   return p;
 }
 
@@ -349,7 +344,6 @@ bool Control::setMember(const std::string& pool, const std::string& address, For
     return false;
   }
   if (!builder_->setMember(pool, address, force, weight, err)) return false;
-  overrides_[{pool, address}] = {force, weight};
   if (answering_) {
     publishSnapshot();
     publishPool(pool);

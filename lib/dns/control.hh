@@ -59,7 +59,8 @@ class Control {
   void call(const std::function<void()>& fn);
 
   // The rest runs on the control thread (through call(), or from its own callbacks).
-  // A reload: the new builder (health and member overrides carried over), new TCP
+  // A reload: the new builder (the records' health carried over; members as the new
+  // configuration declares them, `fail::dns member` changes undone), new TCP
   // listeners (`add`) and old ones dropped (`remove`, closed by the caller afterwards).
   void reconfigure(const Config& config, const std::vector<int>& add, const std::vector<int>& remove);
   bool setMember(const std::string& pool, const std::string& address, Force force, unsigned weight, std::string* err);
@@ -104,11 +105,7 @@ class Control {
   Config config_;
   std::unique_ptr<SnapshotBuilder> builder_;
   std::map<std::string, State> health_;  // the followed records' last known states
-  struct Override {
-    Force force;
-    unsigned weight;
-  };
-  std::map<std::pair<std::string, std::string>, Override> overrides_;  // fail::dns member
+  std::vector<net::Prefix> allow_;  // config_.serve.allow parsed
   std::set<std::string> dirty_;                                          // pools to publish
   std::vector<int> tcpFds_;
   bool answering_ = false;

@@ -3,6 +3,7 @@
 #include "dns/record.hh"
 
 #include <arpa/inet.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -97,7 +98,9 @@ bool parseRecord(std::string_view owner, std::string_view typeText, std::uint32_
   RrPtr rr(raw);
   if (st != LDNS_STATUS_OK || !rr)
     return fail(err, "bad " + typeName(type) + " record \"" + printable(line) + "\": " + ldns_get_errorstr_by_id(st));
-  if (ldns_rr_rd_count(rr.get()) == 0 && !rdataText.empty())
+  const std::size_t data = rdataText.find_first_not_of(" \t");
+  const bool generic = data != std::string_view::npos && rdataText.substr(data, 2) == "\\#";  // RFC 3597 "\# 0"
+  if (ldns_rr_rd_count(rr.get()) == 0 && !generic)
     return fail(err, "bad " + typeName(type) + " record \"" + printable(line) + "\": no data");
   return fromLdns(rr.get(), origin, out, err);
 }
@@ -190,6 +193,17 @@ std::string typeName(std::uint16_t type) {
 
 bool parseType(std::string_view text, std::uint16_t& type) {
   if (text.empty() || text.size() > 32) return false;
+  if (text.size() > 4 && strncasecmp(std::string(text.substr(0, 4)).c_str(), "type", 4) == 0) {  // RFC 3597
+    unsigned long n = 0;
+    for (char c : text.substr(4)) {
+      if (c < '0' || c > '9') return false;
+      n = n * 10 + static_cast<unsigned long>(c - '0');
+      if (n > 65535) return false;
+    }
+    if (n == 0) return false;
+    type = static_cast<std::uint16_t>(n);
+    return true;
+  }
   const std::string s(text);
   const ldns_rr_type t = ldns_get_rr_type_by_name(s.c_str());
   if (t == 0) return false;

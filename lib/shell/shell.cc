@@ -104,6 +104,9 @@ struct Shell::Impl {
                          [this] {
                            daemon::notify("STOPPING=1");
                            stop = true;
+                           // A Tcl event, so that Tcl_DoOneEvent returns now and the main
+                           // loop sees `stop` (a libevent callback alone queues none).
+                           tcl::post([] {});
                          }});
   }
 
@@ -347,6 +350,17 @@ struct Shell::Impl {
   }
 };
 
+// ", 1 zones, 2 pools, serving on 127.0.0.1:53" for -t; "" without fail::dns.
+static std::string dnsSummary(const DnsDecls& d) {
+  if (d.config.zones.empty() && d.config.pools.empty() && !d.config.serving) return "";
+  std::string out = ", " + std::to_string(d.config.zones.size()) + " zones, " + std::to_string(d.config.pools.size()) + " pools";
+  if (d.config.serving) {
+    out += ", serving on";
+    for (const auto& a : d.config.serve.listen) out += " " + a;
+  }
+  return out;
+}
+
 std::string defaultDumpFile() {
   const char* rd = std::getenv("RUNTIME_DIRECTORY");
   std::string dir = rd ? std::string(rd).substr(0, std::string(rd).find(':')) : "";
@@ -419,7 +433,7 @@ int Shell::run() {
     if (std::string e = s.load(*first, true); !e.empty()) throw std::runtime_error(e);
     if (s.opts.checkOnly) {
       std::cout << "failsh: " << s.opts.file << ": policy OK (" << first->staging->services().size()
-                << " services, " << first->staging->hosts().size() << " hosts)\n";
+                << " services, " << first->staging->hosts().size() << " hosts" << dnsSummary(first->api->dns) << ")\n";
       return 0;
     }
     EngineOptions eo;

@@ -66,9 +66,13 @@ lib_srcs="$lib_srcs client/reply.cc"  # for fuzz_reply
 lib_srcs="$lib_srcs netif/cidr.cc"  # for fuzz_cidr
 lib_srcs="$lib_srcs net/prefix.cc"  # for fuzz_prefix
 lib_srcs="$lib_srcs dns/forward_match.cc"  # for fuzz_forward_match
+lib_srcs="$lib_srcs shell/dns_socket.cc"  # for fuzz_dns_socket
 lib_srcs="$lib_srcs hc/config_wire.cc"  # for fuzz_hc_config
-lib_srcs="$lib_srcs base/log.cc dns/name.cc dns/tsig_key.cc dns/tsig_sign.cc dns/update_msg.cc"  # for fuzz_tsig_key, fuzz_dns_reply
-targets="fuzz_list fuzz_request fuzz_record fuzz_access fuzz_banner fuzz_http_response fuzz_reply fuzz_cidr fuzz_hc_config fuzz_prefix fuzz_forward_match"
+lib_srcs="$lib_srcs base/log.cc dns/name.cc dns/wire.cc dns/record.cc dns/pool_select.cc dns/snapshot_static.cc
+dns/snapshot.cc dns/answer.cc"  # for fuzz_dns_query, fuzz_dns_record
+lib_srcs="$lib_srcs dns/tsig_key.cc dns/tsig_sign.cc dns/update_msg.cc"  # for fuzz_tsig_key, fuzz_dns_reply
+targets="fuzz_list fuzz_request fuzz_record fuzz_access fuzz_banner fuzz_http_response fuzz_reply fuzz_cidr fuzz_hc_config fuzz_prefix fuzz_forward_match fuzz_dns_socket"
+targets="$targets fuzz_dns_query fuzz_dns_record"
 targets="$targets fuzz_tsig_key fuzz_dns_reply"
 
 objs=

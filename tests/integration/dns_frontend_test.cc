@@ -628,3 +628,39 @@ TEST_F(DnsFrontEnd, SettleWindowEndsWithoutAnotherChange) {
 
 }  // namespace
 }  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+TEST_F(DnsFrontEnd, SetMemberForcesUntilReload) {
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  Config c = exampleConfig();
+  FrontEnd fe(options());
+  int port = serve(fe, c);
+  auto answer = [&] { return parse(udpAsk(port, query(1, "www.example.com"))).a; };
+  EXPECT_TRUE(eventually([&] { return answer() == std::vector<std::string>{"203.0.113.10"}; }));
+  std::string err;
+  ASSERT_TRUE(fe.setMember("www.example.com", "203.0.113.10", Force::Down, 0, &err)) << err;
+  EXPECT_EQ(answer(), std::vector<std::string>{"203.0.113.20"});  // at once: published before it returned
+  PoolView v;
+  ASSERT_TRUE(fe.explain("www.example.com", v));
+  ASSERT_EQ(v.members.size(), 2u);
+  EXPECT_FALSE(v.members[0].in);
+  EXPECT_EQ(v.members[0].force, Force::Down);
+  EXPECT_FALSE(fe.setMember("www.example.com", "203.0.113.99", Force::Down, 0, &err));
+  EXPECT_FALSE(err.empty());
+  EXPECT_FALSE(fe.setMember("nope.example.com", "203.0.113.10", Force::Down, 0, &err));
+  // dns:NAME in faild follows
+  EXPECT_TRUE(eventually([&] {
+    auto w = words(faildSay("GET dns:www.example.com"));
+    return w.size() == 2 && field(w[1], "note").find("forced") != std::string::npos;
+  }));
+  // a reload puts members back as declared
+  c.pools["www.example.com"].ttl = 31;
+  ASSERT_TRUE(fe.reconfigure(c, &err)) << err;
+  EXPECT_EQ(answer(), std::vector<std::string>{"203.0.113.10"});
+}
+
+}  // namespace
+}  // namespace fail::test

@@ -64,6 +64,12 @@ TEST(DnsRecord, RejectsGarbageSayingWhat) {
   EXPECT_FALSE(parseRecord("www", "A", 60, "203.0.113.1\nevil 60 IN A 1.2.3.4", "example.com", r, &err));
   EXPECT_FALSE(parseRecord("www", "A", 0x80000000U, "203.0.113.1", "example.com", r, &err));
   EXPECT_FALSE(parseRecord("www", "OPT", 60, "", "example.com", r, &err));
+  EXPECT_FALSE(parseRecord("www", "A", 60, "", "example.com", r, &err));
+  EXPECT_FALSE(parseRecord("www", "MX", 60, "  ", "example.com", r, &err));
+  // RFC 3597 type numbers: 1 to 65535 only (found by fuzz_dns_record).
+  for (const char* t : {"TYPE-195", "Type4294967101", "TYPE65536", "TYPE0", "TYPE"})
+    EXPECT_FALSE(parseRecord("www", t, 60, "\\# 0", "example.com", r, &err)) << t;
+  EXPECT_TRUE(parseRecord("www", "type65535", 60, "\\# 0", "example.com", r, &err)) << err;
 }
 
 class DnsZoneFile : public ::testing::Test {
