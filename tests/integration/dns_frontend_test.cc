@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <thread>
 
@@ -267,6 +268,11 @@ TEST_F(DnsFrontEnd, PublishesDnsRecordsInFaild) {
     return field(rec, "state") == "UP";
   })) << rec;
   EXPECT_NE(rec.find("203.0.113.10"), std::string::npos) << rec;
+  auto attrs = field(rec, "attrs");
+  EXPECT_EQ(field(attrs, "answer"), "203.0.113.10") << rec;
+  EXPECT_EQ(field(attrs, "answer_ttl"), "30") << rec;
+  EXPECT_EQ(field(attrs, "members"), "203.0.113.10=in 203.0.113.20=out") << rec;
+  EXPECT_EQ(field(rec, "ttl"), "0") << rec;  // no expiry
   ASSERT_EQ(faildSay("SET web1 FAIL").rfind("OK", 0), 0u);
   // web2 has no record: all members out, the -all-down rule answers
   EXPECT_TRUE(eventually([&] {
@@ -476,6 +482,8 @@ TEST_F(DnsFrontEnd, ManyIdleTcpConnectionsCostBoundedMemory) {
   }
   EXPECT_TRUE(eventually([&] { return fe.stats().tcpOpen == kConnections; })) << fe.stats().tcpOpen;
   long grown = rssKb() - before;
+  RecordProperty("rss_growth_kib", std::to_string(grown));
+  std::cout << "RSS grew " << grown << " KiB for " << kConnections << " idle TCP connections (both ends)\n";
   // a connection costs a bufferevent and a little state: 2,500 of them well under 20 MiB
   EXPECT_LT(grown, 20 * 1024) << grown << " KiB for " << kConnections << " connections";
   // and the others are still answered
@@ -660,6 +668,78 @@ TEST_F(DnsFrontEnd, SetMemberForcesUntilReload) {
   c.pools["www.example.com"].ttl = 31;
   ASSERT_TRUE(fe.reconfigure(c, &err)) << err;
   EXPECT_EQ(answer(), std::vector<std::string>{"203.0.113.10"});
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+TEST_F(DnsFrontEnd, ControlThreadThatCannotStartHangsNoCaller) {
+  FrontEndOptions o = options();
+  o.faild.tls.enabled = true;
+  o.faild.tls.ca = dir_.file("missing-ca.pem");  // the link cannot be made: the thread ends
+  FrontEnd fe(std::move(o));
+  Config c = exampleConfig();
+  std::string err;
+  ASSERT_TRUE(fe.bind(c, &err)) << err;
+  fe.start(c);
+  auto t0 = Clock::now();
+  PoolView v;
+  fe.explain("www.example.com", v);
+  fe.stats();
+  EXPECT_TRUE(fe.reconfigure(c, &err)) << err;
+  fe.stop();
+  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(5));
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+// Clients query without pause while faild's records flip, the policy reloads and stats
+// are read: every query is answered, each with one of the pool's addresses.
+TEST_F(DnsFrontEnd, QueriesDuringChangesAndReloadsAllAnswered) {
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  Config c = exampleConfig();
+  FrontEnd fe(options());
+  int port = serve(fe, c);
+  std::atomic<bool> stop{false};
+  std::atomic<int> answered{0}, lost{0}, wrong{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 3; ++t)
+    clients.emplace_back([&, t] {
+      for (std::uint16_t id = 1; !stop; ++id) {
+        auto p = parse(udpAsk(port, query(id, t == 2 ? "nothing.example.com" : "www.example.com")));
+        if (!p.ok)
+          ++lost;
+        else if (p.id != id || (t < 2 && (p.a.empty() || p.a[0].rfind("203.0.113.", 0) != 0)))
+          ++wrong;
+        else
+          ++answered;
+      }
+    });
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(faildSay(i % 2 ? "SET web1 UP" : "SET web1 FAIL").rfind("OK", 0), 0u);
+    if (i % 4 == 0) {
+      c.pools["www.example.com"].ttl = static_cast<std::uint32_t>(30 + i);
+      std::string err;
+      ASSERT_TRUE(fe.reconfigure(c, &err)) << err;
+    }
+    fe.stats();
+    PoolView v;
+    fe.explain("www.example.com", v);
+  }
+  EXPECT_TRUE(eventually([&] { return answered > 300; }));
+  stop = true;
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(lost, 0);
+  EXPECT_EQ(wrong, 0);
+  std::cout << answered << " queries answered during 20 changes and 5 reloads\n";
 }
 
 }  // namespace
