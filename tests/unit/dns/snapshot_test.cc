@@ -214,7 +214,9 @@ TEST(DnsSnapshot, ScalesTo10000PoolsAnd100000Names) {
   std::sort(times.begin(), times.end());
   std::printf("snapshot scale: built in %.0f ms; one change published in %.3f ms median, %.3f ms worst of 20; RSS +%.1f MB\n",
               std::chrono::duration<double, std::milli>(built - t0).count(), times[10], worstMs, rss / 1048576.0);
-  EXPECT_LT(worstMs, 50.0);  // the goal is well under 10 ms; generous for a loaded machine
+  // The goal is well under 10 ms; the median, so that a preempted run on a loaded machine
+  // does not fail the test (the worst is printed).
+  EXPECT_LT(times[10], 10.0);
   EXPECT_LT(rss, 150u * 1048576);
   EXPECT_EQ(answer(*s1, "host99999.static.big.test.").size(), 1u);
   EXPECT_EQ(answer(*s1, "pool9999.big.test.").size(), 4u);
