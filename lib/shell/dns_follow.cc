@@ -141,11 +141,13 @@ void DnsFollows::outcome(const dns::FollowOutcome& o) {
       break;
     case K::Verified:
       s.set("lag", std::to_string(o.lag.count()) + "ms");
+      s.set("verified", joined(o.servers));
       if (o.serial) s.set("serial", std::to_string(*o.serial));
       s.set("lagging", "");
       break;
     case K::Lagging:
       s.set("lagging", joined(o.lagging));
+      s.set("verified", joined(o.servers));
       break;
   }
   publish(o.name);

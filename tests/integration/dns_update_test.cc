@@ -222,7 +222,9 @@ TEST_F(DnsUpdate, FollowWrongKeyIsAFailedRecord) {
   EXPECT_EQ(digA(ns.port, "www.example.test"), "203.0.113.10");
 }
 
-TEST_F(DnsUpdate, FollowSecondaryLagReported) {
+class DnsUpdateSecondary : public DnsUpdate, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(DnsUpdateSecondary, FollowSecondaryLagReported) {
   // The secondary first (the primary notifies it), then the primary it transfers from.
   int primaryPort = freeLoopbackPort(), secondaryPort = 0;
   std::string sd = dir.file("secondary");
@@ -250,16 +252,22 @@ TEST_F(DnsUpdate, FollowSecondaryLagReported) {
   LineClient c(fd->address());
   ASSERT_EQ(c.request("SET web1 UP").substr(0, 9), "OK CHANGE");
   ASSERT_EQ(c.request("SET web2 FAIL").substr(0, 9), "OK CHANGE");
-  auto sh = failsh("failsh", followPolicy(*fd, primaryPort, keyFile(),
-                                          "-secondaries {127.0.0.1:" + std::to_string(secondaryPort) + "}"));
+  // The secondary named outright, or found in the zone's NS set (ns1 is 127.0.0.1).
+  std::string secondaries = GetParam() ? "{ns:" + std::to_string(secondaryPort) + "}"
+                                       : "{127.0.0.1:" + std::to_string(secondaryPort) + "}";
+  auto sh = failsh("failsh", followPolicy(*fd, primaryPort, keyFile(), "-secondaries " + secondaries));
   ASSERT_TRUE(eventually([&] { return digA(secondaryPort, "www.example.test") == "127.0.0.11"; }));
   // The read-back of primary and secondary: the lag, in the record.
   ASSERT_TRUE(eventually([&] { return !attr(recordOf(fd->address(), "dns:www.example.test"), "lag").empty(); }))
       << recordOf(fd->address(), "dns:www.example.test") << sh->log();
   std::string rec = recordOf(fd->address(), "dns:www.example.test");
   EXPECT_EQ(attr(rec, "lagging"), "") << rec;
+  EXPECT_NE(attr(rec, "verified").find("127.0.0.1:" + std::to_string(secondaryPort)), std::string::npos) << rec;
   EXPECT_NE(attr(rec, "serial"), "") << rec;
 }
+
+INSTANTIATE_TEST_SUITE_P(DnsUpdate, DnsUpdateSecondary, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& i) { return i.param ? "FromNs" : "Named"; });
 
 TEST_F(DnsUpdate, TimeoutAndSafePolicy) {
   // Nobody answers on a closed loopback port: FAILOVER DNS TIMEOUT within the 5 s.

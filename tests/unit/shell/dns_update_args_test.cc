@@ -132,6 +132,12 @@ TEST(DnsFollowArgs, ReadWholeAndCompared) {
   EXPECT_EQ(a.members[1].check, "");
   ASSERT_EQ(a.secondaries.size(), 2u);
   EXPECT_EQ(a.secondaries[1], "[::1]:53");
+  EXPECT_FALSE(a.secondariesFromNs);
+  ASSERT_TRUE(follow(t, args + " -secondaries {ns:5301 127.0.0.2}", b)) << t.result();
+  EXPECT_TRUE(b.secondariesFromNs);
+  EXPECT_EQ(b.nsPort, 5301);
+  EXPECT_EQ(b.secondaries, std::vector<std::string>{"127.0.0.2:53"});
+  b = DnsFollowArgs{};
   ASSERT_TRUE(follow(t, args, b));
   EXPECT_TRUE(a == b);  // a reload tells an unchanged declaration by this
   ASSERT_TRUE(follow(t, args + " -ttl 2m", b));
@@ -153,6 +159,7 @@ TEST(DnsFollowArgs, ErrorsNameTheOption) {
       {base + "-members {{203.0.113.10}} -all-down servfail", "-all-down: want all, none or keep"},
       {base + "-members {{203.0.113.10}} -reconcile 10ms", "-reconcile: want a duration of at least 1s"},
       {base + "-members {{203.0.113.10}} -secondaries {ns2.example.test}", "-secondaries: \"ns2.example.test\""},
+      {base + "-members {{203.0.113.10}} -secondaries {ns:0}", "want ns or ns:PORT"},
       {"www.example.org -zone example.test -server 127.0.0.1 -key-file /k -members {{203.0.113.10}}",
        "is not inside the zone"},
       {"www.example.test -zone example.test -key-file /k -members {{203.0.113.10}}", "are required"},
