@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <fstream>
@@ -800,6 +801,39 @@ TEST_F(DnsFrontEnd, TcpClientThatDoesNotReadIsHeldBack) {
   EXPECT_EQ(next, sent + 1) << "answers missing";
   std::cout << "held back after " << sent << " queries\n";
   ::close(fd);
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+// From faild's OK to a SET to the first UDP answer that reflects it (queries back to
+// back); the bound is generous (a loaded machine), the figures are printed.
+TEST_F(DnsFrontEnd, HealthChangeReachesAnswersQuickly) {
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  FrontEnd fe(options());
+  int port = serve(fe, exampleConfig());
+  LineClient faild(faild_->address());
+  std::vector<double> ms;
+  for (int i = 0; i < 30; ++i) {
+    bool up = i % 2 == 1;
+    std::string want = up ? "203.0.113.10" : "203.0.113.20";
+    ASSERT_EQ(faild.request(up ? "SET web1 UP" : "SET web1 FAIL").rfind("OK", 0), 0u);
+    auto t0 = Clock::now();
+    bool seen = false;
+    while (!seen && Clock::now() - t0 < kDeadline) {
+      auto p = parse(udpAsk(port, query(static_cast<std::uint16_t>(i), "www.example.com")));
+      seen = p.a.size() == 1 && p.a[0] == want;
+    }
+    ASSERT_TRUE(seen) << "change " << i;
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  std::cout << "SET OK to answer: median " << ms[ms.size() / 2] << " ms, worst " << ms.back() << " ms (30 changes)\n";
+  EXPECT_LT(ms[ms.size() / 2], 200.0);
 }
 
 }  // namespace
