@@ -838,3 +838,32 @@ TEST_F(DnsFrontEnd, HealthChangeReachesAnswersQuickly) {
 
 }  // namespace
 }  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+// faild killed and started afresh (in memory, so its serials start again): the watch
+// reconnects, its since= is refused, the records are listed again, and a record the new
+// faild does not hold is Unknown.
+TEST_F(DnsFrontEnd, FollowsAFaildRestartedAfresh) {
+  ASSERT_EQ(faildSay("SET web1 FAIL").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  FrontEnd fe(options());
+  int port = serve(fe, exampleConfig());
+  auto answer = [&] { return parse(udpAsk(port, query(1, "www.example.com"))).a; };
+  EXPECT_TRUE(eventually([&] { return answer() == std::vector<std::string>{"203.0.113.20"}; }));
+  std::string where = faild_->address();
+  faild_->kill9();
+  faild_ = std::make_unique<Daemon>("faild/faild", std::vector<std::string>{"--memory", "--listen", where}, dir_,
+                                    "faild2");
+  ASSERT_TRUE(faild_->start()) << faild_->log();
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  EXPECT_TRUE(eventually([&] { return answer() == std::vector<std::string>{"203.0.113.10"}; }));
+  PoolView v;
+  EXPECT_TRUE(eventually([&] {
+    return fe.explain("www.example.com", v) && v.members.size() == 2 && v.members[1].state == State::Unknown;
+  }));
+}
+
+}  // namespace
+}  // namespace fail::test
