@@ -867,3 +867,29 @@ TEST_F(DnsFrontEnd, FollowsAFaildRestartedAfresh) {
 
 }  // namespace
 }  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+TEST_F(DnsFrontEnd, TcpClientDrippingOneMessageIsClosed) {
+  Config c = exampleConfig();
+  c.serve.tcpIdle = std::chrono::milliseconds(800);
+  FrontEnd fe(options());
+  int port = serve(fe, c);
+  int fd = tcpConnect(port);
+  ASSERT_GE(fd, 0);
+  std::string q = framed(query(1, "www.example.com"));
+  auto t0 = Clock::now();
+  bool closed = false;
+  // one byte every 300 ms: never idle for 800 ms, yet the message takes seconds
+  for (std::size_t i = 0; i < q.size() && !closed; ++i) {
+    ::send(fd, q.data() + i, 1, MSG_NOSIGNAL);
+    closed = closedWithin(fd, std::chrono::milliseconds(300));
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(5));
+  ::close(fd);
+}
+
+}  // namespace
+}  // namespace fail::test
