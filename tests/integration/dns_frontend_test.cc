@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <fstream>
@@ -799,6 +800,94 @@ TEST_F(DnsFrontEnd, TcpClientThatDoesNotReadIsHeldBack) {
   }
   EXPECT_EQ(next, sent + 1) << "answers missing";
   std::cout << "held back after " << sent << " queries\n";
+  ::close(fd);
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+// From faild's OK to a SET to the first UDP answer that reflects it (queries back to
+// back); the bound is generous (a loaded machine), the figures are printed.
+TEST_F(DnsFrontEnd, HealthChangeReachesAnswersQuickly) {
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  FrontEnd fe(options());
+  int port = serve(fe, exampleConfig());
+  LineClient faild(faild_->address());
+  std::vector<double> ms;
+  for (int i = 0; i < 30; ++i) {
+    bool up = i % 2 == 1;
+    std::string want = up ? "203.0.113.10" : "203.0.113.20";
+    ASSERT_EQ(faild.request(up ? "SET web1 UP" : "SET web1 FAIL").rfind("OK", 0), 0u);
+    auto t0 = Clock::now();
+    bool seen = false;
+    while (!seen && Clock::now() - t0 < kDeadline) {
+      auto p = parse(udpAsk(port, query(static_cast<std::uint16_t>(i), "www.example.com")));
+      seen = p.a.size() == 1 && p.a[0] == want;
+    }
+    ASSERT_TRUE(seen) << "change " << i;
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  std::cout << "SET OK to answer: median " << ms[ms.size() / 2] << " ms, worst " << ms.back() << " ms (30 changes)\n";
+  EXPECT_LT(ms[ms.size() / 2], 200.0);
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+// faild killed and started afresh (in memory, so its serials start again): the watch
+// reconnects, its since= is refused, the records are listed again, and a record the new
+// faild does not hold is Unknown.
+TEST_F(DnsFrontEnd, FollowsAFaildRestartedAfresh) {
+  ASSERT_EQ(faildSay("SET web1 FAIL").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  FrontEnd fe(options());
+  int port = serve(fe, exampleConfig());
+  auto answer = [&] { return parse(udpAsk(port, query(1, "www.example.com"))).a; };
+  EXPECT_TRUE(eventually([&] { return answer() == std::vector<std::string>{"203.0.113.20"}; }));
+  std::string where = faild_->address();
+  faild_->kill9();
+  faild_ = std::make_unique<Daemon>("faild/faild", std::vector<std::string>{"--memory", "--listen", where}, dir_,
+                                    "faild2");
+  ASSERT_TRUE(faild_->start()) << faild_->log();
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  EXPECT_TRUE(eventually([&] { return answer() == std::vector<std::string>{"203.0.113.10"}; }));
+  PoolView v;
+  EXPECT_TRUE(eventually([&] {
+    return fe.explain("www.example.com", v) && v.members.size() == 2 && v.members[1].state == State::Unknown;
+  }));
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+TEST_F(DnsFrontEnd, TcpClientDrippingOneMessageIsClosed) {
+  Config c = exampleConfig();
+  c.serve.tcpIdle = std::chrono::milliseconds(800);
+  FrontEnd fe(options());
+  int port = serve(fe, c);
+  int fd = tcpConnect(port);
+  ASSERT_GE(fd, 0);
+  std::string q = framed(query(1, "www.example.com"));
+  auto t0 = Clock::now();
+  bool closed = false;
+  // one byte every 300 ms: never idle for 800 ms, yet the message takes seconds
+  for (std::size_t i = 0; i < q.size() && !closed; ++i) {
+    ::send(fd, q.data() + i, 1, MSG_NOSIGNAL);
+    closed = closedWithin(fd, std::chrono::milliseconds(300));
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(5));
   ::close(fd);
 }
 
