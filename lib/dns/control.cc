@@ -66,7 +66,7 @@ Control::~Control() { stop(); }
 void Control::start(const Config& config, std::vector<int> tcpFds, std::function<void()> ready) {
   if (running()) return;
   ready_ = std::move(ready);
-  quit_ = false;
+  alive_ = true;
   thread_ = std::thread([this, config, fds = std::move(tcpFds)] { run(config, fds); });
 }
 
@@ -74,10 +74,10 @@ void Control::stop() {
   if (!running()) return;
   {
     std::lock_guard lock(mailMu_);
-    mail_.push_back([this] {
-      quit_ = true;
-      loop_->stop();
-    });
+    if (alive_)
+      mail_.push_back([this] {
+        if (loop_) loop_->stop();
+      });
   }
   std::uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(mailFd_.get(), &one, sizeof one);
@@ -90,7 +90,11 @@ void Control::call(const std::function<void()>& fn) {
   std::promise<void> done;
   auto result = done.get_future();
   {
-    std::lock_guard lock(mailMu_);
+    std::unique_lock lock(mailMu_);
+    if (!alive_) {  // the thread ended (its loop failed to start): nothing else runs
+      lock.unlock();
+      return fn();
+    }
     mail_.push_back([&] {
       try {
         fn();
@@ -127,17 +131,21 @@ void Control::run(Config config, std::vector<int> tcpFds) noexcept {
   } catch (const std::exception& e) {
     FAIL_LOG(logFacility(), Err) << "the DNS control thread stopped: " << e.what();
   }
-  // What was posted after the loop ended still runs (a caller waits for it).
+  guarded("control", [&] { tearDown(); });
+  // What was posted after the loop ended still runs (a caller waits for it); from then
+  // on call() runs its function directly.
   for (;;) {
     std::vector<std::function<void()>> mail;
     {
       std::lock_guard lock(mailMu_);
+      if (mail_.empty()) {
+        alive_ = false;
+        break;
+      }
       mail.swap(mail_);
     }
-    if (mail.empty()) break;
     for (auto& fn : mail) guarded("control", fn);
   }
-  guarded("control", [&] { tearDown(); });
 }
 
 void Control::setUp(const Config& config, const std::vector<int>& tcpFds) {

@@ -98,7 +98,7 @@ class Control {
   std::mutex mailMu_;
   std::vector<std::function<void()>> mail_;
   UniqueFd mailFd_;
-  bool quit_ = false;  // set through the mailbox
+  bool alive_ = false;  // the thread takes mail (under mailMu_)
 
   // Control thread only (or while it does not run).
   std::unique_ptr<ev::Loop> loop_;

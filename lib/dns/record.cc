@@ -82,8 +82,16 @@ bool parseRecord(std::string_view owner, std::string_view typeText, std::uint32_
                  std::string_view origin, StaticRecord& out, std::string* err) {
   if (ttl > 0x7fffffffU) return fail(err, "TTL " + std::to_string(ttl) + " is above 2147483647");
   if (owner.empty()) return fail(err, "empty record owner");
-  if (rdataText.find_first_of("\n\r;") != std::string_view::npos)
-    return fail(err, "record data \"" + printable(rdataText) + "\" holds a newline or a ';'");
+  for (std::string_view part : {owner, typeText, rdataText}) {
+    bool quoted = false, escaped = false;
+    for (char c : part) {
+      const auto b = static_cast<unsigned char>(c);
+      if ((b < 0x20 && c != '\t') || b == 0x7f || (c == ';' && !quoted && !escaped))
+        return fail(err, "record text \"" + printable(part) + "\" holds a control byte or a ';' outside quotes");
+      if (c == '"' && !escaped) quoted = !quoted;
+      escaped = c == '\\' && !escaped;
+    }
+  }
   std::uint16_t type = 0;
   if (!parseType(typeText, type)) return fail(err, "unknown record type \"" + printable(typeText) + "\"");
   if (type == LDNS_RR_TYPE_SOA) return fail(err, "SOA is declared by the zone, not as a record");

@@ -3,6 +3,7 @@
 #include "dns/tcp_server.hh"
 
 #include <event2/buffer.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -96,6 +97,11 @@ void TcpServer::accept(int fd, const sockaddr* sa, int len) {
     ++refused_;
     return;
   }
+  // Fixed kernel buffers (autotuning would let a client that does not read park
+  // megabytes in the kernel per connection): a message is at most 64 KiB anyway.
+  int size = 64 * 1024;
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
   auto c = std::make_unique<Conn>();
   c->server = this;
   c->id = ++nextId_;

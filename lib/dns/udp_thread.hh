@@ -50,7 +50,11 @@ class UdpThread {
   void poolQueries(std::map<std::string, std::uint64_t>& byName) const;
 
  private:
+  struct Reader;
   void run() noexcept;
+  void refresh(Reader& r);
+  unsigned answerBatch(Reader& r, int n);
+  void copyPools(const Reader& r);
 
   std::shared_ptr<UniqueFd> socket_;
   SnapshotSlot& slot_;

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <thread>
 
@@ -267,6 +268,11 @@ TEST_F(DnsFrontEnd, PublishesDnsRecordsInFaild) {
     return field(rec, "state") == "UP";
   })) << rec;
   EXPECT_NE(rec.find("203.0.113.10"), std::string::npos) << rec;
+  auto attrs = field(rec, "attrs");
+  EXPECT_EQ(field(attrs, "answer"), "203.0.113.10") << rec;
+  EXPECT_EQ(field(attrs, "answer_ttl"), "30") << rec;
+  EXPECT_EQ(field(attrs, "members"), "203.0.113.10=in 203.0.113.20=out") << rec;
+  EXPECT_EQ(field(rec, "ttl"), "0") << rec;  // no expiry
   ASSERT_EQ(faildSay("SET web1 FAIL").rfind("OK", 0), 0u);
   // web2 has no record: all members out, the -all-down rule answers
   EXPECT_TRUE(eventually([&] {
@@ -476,6 +482,8 @@ TEST_F(DnsFrontEnd, ManyIdleTcpConnectionsCostBoundedMemory) {
   }
   EXPECT_TRUE(eventually([&] { return fe.stats().tcpOpen == kConnections; })) << fe.stats().tcpOpen;
   long grown = rssKb() - before;
+  RecordProperty("rss_growth_kib", std::to_string(grown));
+  std::cout << "RSS grew " << grown << " KiB for " << kConnections << " idle TCP connections (both ends)\n";
   // a connection costs a bufferevent and a little state: 2,500 of them well under 20 MiB
   EXPECT_LT(grown, 20 * 1024) << grown << " KiB for " << kConnections << " connections";
   // and the others are still answered
@@ -660,6 +668,138 @@ TEST_F(DnsFrontEnd, SetMemberForcesUntilReload) {
   c.pools["www.example.com"].ttl = 31;
   ASSERT_TRUE(fe.reconfigure(c, &err)) << err;
   EXPECT_EQ(answer(), std::vector<std::string>{"203.0.113.10"});
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+TEST_F(DnsFrontEnd, ControlThreadThatCannotStartHangsNoCaller) {
+  FrontEndOptions o = options();
+  o.faild.tls.enabled = true;
+  o.faild.tls.ca = dir_.file("missing-ca.pem");  // the link cannot be made: the thread ends
+  FrontEnd fe(std::move(o));
+  Config c = exampleConfig();
+  std::string err;
+  ASSERT_TRUE(fe.bind(c, &err)) << err;
+  fe.start(c);
+  auto t0 = Clock::now();
+  PoolView v;
+  fe.explain("www.example.com", v);
+  fe.stats();
+  EXPECT_TRUE(fe.reconfigure(c, &err)) << err;
+  fe.stop();
+  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(5));
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+// Clients query without pause while faild's records flip, the policy reloads and stats
+// are read: every query is answered, each with one of the pool's addresses.
+TEST_F(DnsFrontEnd, QueriesDuringChangesAndReloadsAllAnswered) {
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  Config c = exampleConfig();
+  FrontEnd fe(options());
+  int port = serve(fe, c);
+  std::atomic<bool> stop{false};
+  std::atomic<int> answered{0}, lost{0}, wrong{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 3; ++t)
+    clients.emplace_back([&, t] {
+      for (std::uint16_t id = 1; !stop; ++id) {
+        auto p = parse(udpAsk(port, query(id, t == 2 ? "nothing.example.com" : "www.example.com")));
+        if (!p.ok)
+          ++lost;
+        else if (p.id != id || (t < 2 && (p.a.empty() || p.a[0].rfind("203.0.113.", 0) != 0)))
+          ++wrong;
+        else
+          ++answered;
+      }
+    });
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(faildSay(i % 2 ? "SET web1 UP" : "SET web1 FAIL").rfind("OK", 0), 0u);
+    if (i % 4 == 0) {
+      c.pools["www.example.com"].ttl = static_cast<std::uint32_t>(30 + i);
+      std::string err;
+      ASSERT_TRUE(fe.reconfigure(c, &err)) << err;
+    }
+    fe.stats();
+    PoolView v;
+    fe.explain("www.example.com", v);
+  }
+  EXPECT_TRUE(eventually([&] { return answered > 300; }));
+  stop = true;
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(lost, 0);
+  EXPECT_EQ(wrong, 0);
+  std::cout << answered << " queries answered during 20 changes and 5 reloads\n";
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+// A client that writes queries and reads nothing: the front-end stops reading once its
+// answers back up, so the client's writes block; then it reads every answer, in order.
+TEST_F(DnsFrontEnd, TcpClientThatDoesNotReadIsHeldBack) {
+  FrontEnd fe(options());
+  int port = serve(fe, exampleConfig());
+  int fd = tcpConnect(port);
+  ASSERT_GE(fd, 0);
+  int small = 16 * 1024;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+  std::uint16_t sent = 0;
+  std::string pending;
+  // write until the writes stay blocked for a while: the server no longer reads
+  for (int idle = 0; idle < 20 && sent < 30000;) {
+    if (pending.empty()) pending = framed(query(++sent, "www.example.com"));
+    ssize_t n = ::send(fd, pending.data(), pending.size(), MSG_DONTWAIT);
+    if (n > 0) {
+      pending.erase(0, static_cast<std::size_t>(n));
+      idle = 0;
+      continue;
+    }
+    pollfd p{fd, POLLOUT, 0};
+    if (::poll(&p, 1, 50) == 0) ++idle;
+  }
+  ASSERT_LT(sent, 30000) << "the front-end kept reading";
+  // now read: every answer comes, in order (the rest of the last query goes as room appears)
+  std::uint16_t next = 1;
+  std::string in;
+  auto until = Clock::now() + kDeadline;
+  while (next <= sent && Clock::now() < until) {
+    if (!pending.empty()) {
+      ssize_t n = ::send(fd, pending.data(), pending.size(), MSG_DONTWAIT);
+      if (n > 0) pending.erase(0, static_cast<std::size_t>(n));
+    }
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 1000) != 1) continue;
+    char buf[65536];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    ASSERT_GT(n, 0) << "closed after " << next - 1 << " of " << sent << " answers";
+    in.append(buf, static_cast<std::size_t>(n));
+    while (in.size() >= 2) {
+      std::size_t len = static_cast<unsigned char>(in[0]) << 8 | static_cast<unsigned char>(in[1]);
+      if (in.size() < 2 + len) break;
+      auto answer = parse(in.substr(2, len));
+      in.erase(0, 2 + len);
+      ASSERT_EQ(answer.id, next) << "out of order";
+      ++next;
+    }
+  }
+  EXPECT_EQ(next, sent + 1) << "answers missing";
+  std::cout << "held back after " << sent << " queries\n";
+  ::close(fd);
 }
 
 }  // namespace

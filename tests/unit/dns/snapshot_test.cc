@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -197,19 +198,22 @@ TEST(DnsSnapshot, ScalesTo10000PoolsAnd100000Names) {
   auto s1 = b->publish();
   // One change, timed from setHealth to the published snapshot; the worst of 20.
   double worstMs = 0;
+  std::vector<double> times;
   for (int i = 0; i < 20; ++i) {
     const auto t = std::chrono::steady_clock::now();
     b->setHealth("chk" + std::to_string(i * 1000), State::Fail);
     auto s = b->publish();
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
     worstMs = std::max(worstMs, ms);
+    times.push_back(ms);
     ASSERT_NE(s, s1);
     s1 = s;
   }
   s0.reset();
   const std::size_t rss = rssBytes() - std::min(rss0, rssBytes());
-  std::printf("snapshot scale: built in %.0f ms, one change published in %.2f ms at worst of 20, RSS +%.1f MB\n",
-              std::chrono::duration<double, std::milli>(built - t0).count(), worstMs, rss / 1048576.0);
+  std::sort(times.begin(), times.end());
+  std::printf("snapshot scale: built in %.0f ms; one change published in %.3f ms median, %.3f ms worst of 20; RSS +%.1f MB\n",
+              std::chrono::duration<double, std::milli>(built - t0).count(), times[10], worstMs, rss / 1048576.0);
   EXPECT_LT(worstMs, 50.0);  // the goal is well under 10 ms; generous for a loaded machine
   EXPECT_LT(rss, 150u * 1048576);
   EXPECT_EQ(answer(*s1, "host99999.static.big.test.").size(), 1u);
