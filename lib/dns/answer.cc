@@ -178,11 +178,11 @@ bool poolBody(const Snapshot& snap, Cursor& cursor, const RRset& set, Body& body
   if (cursor.queries.size() < snap.pools.size()) cursor.queries.resize(snap.pools.size(), 0);
   ++cursor.queries[p];
   if (fam.rcode == 2) return false;
-  if (fam.variants.empty()) return true;
+  if (fam.variantCount == 0 || fam.cycleLength == 0) return true;
   std::uint32_t& at = cursor.next[2 * p + static_cast<std::size_t>(f)];
-  if (at >= fam.cycle.size()) at = 0;
-  const auto& v = fam.variants[fam.cycle[at++]];
-  body = Body{pa.bytes.data() + v.off, v.len, v.count};
+  if (at >= fam.cycleLength) at = 0;
+  const detail::PoolAnswer::Variant v = pa.variant(fam, pa.step(fam, at++));
+  body = Body{pa.block.data() + v.off, v.len, v.count};
   return true;
 }
 

@@ -110,9 +110,13 @@ TEST(DnsSnapshot, ForcedMembersAndWeights) {
 }
 
 TEST(DnsSnapshot, HealthAwareTtlWhileOutOrSettling) {
-  SnapshotBuilder b(testConfig(), 1);
+  Config c = testConfig();
+  c.pools["www.example.com"].settle = std::chrono::seconds(60);  // without a health-aware TTL: no window
+  SnapshotBuilder b(c, 1);
   auto now = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
   b.setClock([&] { return now; });
+  EXPECT_FALSE(b.setHealth("web1", State::Up).empty());
+  EXPECT_FALSE(b.settleDeadline().has_value());
   // pool.test: ttl 20, ttlOut 5, settle 60 s. Both unknown: out: TTL 5.
   EXPECT_EQ(answer(*b.publish(), "pool.test.").front().find("pool.test. 5 IN A"), 0u);
   EXPECT_FALSE(b.setHealth("p1", State::Up).empty());
@@ -214,8 +218,29 @@ TEST(DnsSnapshot, ScalesTo10000PoolsAnd100000Names) {
   std::sort(times.begin(), times.end());
   std::printf("snapshot scale: built in %.0f ms; one change published in %.3f ms median, %.3f ms worst of 20; RSS +%.1f MB\n",
               std::chrono::duration<double, std::milli>(built - t0).count(), times[10], worstMs, rss / 1048576.0);
-  EXPECT_LT(worstMs, 50.0);  // the goal is well under 10 ms; generous for a loaded machine
+  // The goal is well under 10 ms; the median, so that a preempted run on a loaded machine
+  // does not fail the test (the worst is printed).
+  EXPECT_LT(times[10], 10.0);
   EXPECT_LT(rss, 150u * 1048576);
+  // Lookups in the big table: respond() on 2,000 different names (static names and
+  // pools: a working set far beyond the caches), 5 rounds.
+  std::vector<std::vector<std::uint8_t>> qs;
+  for (int i = 0; i < 2000; ++i) {
+    const std::string name = i % 2 ? "host" + std::to_string(i * 37) + ".static.big.test."
+                                   : "pool" + std::to_string(i * 3) + ".big.test.";
+    qs.push_back(query(name, LDNS_RR_TYPE_A));
+  }
+  std::vector<std::uint8_t> out(65535);
+  Cursor cursor;
+  Counters counters;
+  std::size_t size = 0;
+  const auto l0 = std::chrono::steady_clock::now();
+  for (int round = 0; round < 5; ++round)
+    for (const auto& q : qs)
+      respond(*s1, cursor, Request{q.data(), q.size(), false}, out.data(), out.size(), &size, counters);
+  const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - l0).count() / 10000;
+  std::printf("snapshot scale: respond() %.0f ns per query over 2,000 of the 110,000 names\n", ns);
+  EXPECT_EQ(counters.rcode[0], 10000u);
   EXPECT_EQ(answer(*s1, "host99999.static.big.test.").size(), 1u);
   EXPECT_EQ(answer(*s1, "pool9999.big.test.").size(), 4u);
   EXPECT_EQ(answer(*s1, "static.big.test.").size(), 0u);  // an empty non-terminal
