@@ -101,7 +101,9 @@ const char* outcomeName(FollowOutcome::Kind kind);  // "updated", "in-sync", "fa
 using FollowCallback = std::function<void(const FollowOutcome&)>;
 
 struct FollowTiming {
-  std::chrono::milliseconds batchWindow{5};      // dirty names gathered this long
+  // Dirty names gathered this long: a burst of changes read from faild in a few loop
+  // turns makes one UPDATE; a lone change waits no more than this.
+  std::chrono::milliseconds batchWindow{2};
   std::size_t maxBatch = 1000;                   // names per round
   ExchangeOptions exchange{};                    // each read and update
   std::chrono::milliseconds retryFirst{500};     // after a failure; doubled up to retryMax
