@@ -101,6 +101,7 @@ struct NamedSpec {
   std::string zone = "example.test";
   std::string zoneText;          // Primary; empty: testZoneText(zone)
   const TestKey* key = nullptr;  // Primary: update-policy { grant KEY zonesub ANY; }
+  std::vector<const TestKey*> moreKeys;  // Primary: granted the same
   std::vector<int> notifyPorts;  // Primary: also-notify 127.0.0.1 port P for each
   int primaryPort = 0;           // Secondary
   int forwardPort = 0;           // Forwarder
@@ -111,7 +112,11 @@ inline std::string namedZoneClause(const NamedSpec& s, const std::string& dir) {
   switch (s.role) {
     case NamedSpec::Role::Primary:
       z += "  type primary;\n  file \"" + dir + "/" + s.zone + ".zone\";\n  allow-transfer { 127.0.0.1; };\n";
-      if (s.key) z += "  update-policy { grant " + s.key->name + " zonesub ANY; };\n";
+      if (s.key) {
+        z += "  update-policy {\n    grant " + s.key->name + " zonesub ANY;\n";
+        for (const TestKey* k : s.moreKeys) z += "    grant " + k->name + " zonesub ANY;\n";
+        z += "  };\n";
+      }
       if (!s.notifyPorts.empty()) {
         // A test zone is tiny: without max-ixfr-ratio named answers IXFR with a whole zone.
         z += "  notify explicit;\n  notify-delay 0;\n  max-ixfr-ratio unlimited;\n  also-notify {";
@@ -135,6 +140,7 @@ inline std::string namedConf(const NamedSpec& s, const std::string& dir, int por
   bool fwd = s.role == NamedSpec::Role::Forwarder;
   std::string c;
   if (s.key) c += s.key->keyFileText();
+  for (const TestKey* k : s.moreKeys) c += k->keyFileText();
   c += "options {\n  directory \"" + dir + "\";\n  listen-on port " + std::to_string(port) +
        " { 127.0.0.1; };\n  listen-on-v6 { none; };\n  pid-file none;\n  session-keyfile none;\n"
        "  dnssec-validation no;\n  notify " + std::string(s.notifyPorts.empty() ? "no" : "explicit") + ";\n";
