@@ -164,9 +164,12 @@ TEST_F(DnsUpdate, FollowInFailsh) {
   writeFile(script, "server 127.0.0.1 " + std::to_string(ns.port) +
                         "\nzone example.test\nupdate delete www.example.test. A\n"
                         "update add www.example.test. 30 A 203.0.113.99\nsend\n");
+  size_t before = count(sh->log(), "+dns-update");
   RunResult r = runProgram("/bin/sh", {"-c", "/usr/bin/nsupdate -k " + keyFile() + " < " + script});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(eventually([&] { return digA(ns.port, "www.example.test") == "127.0.0.12"; }));
+  // (named may answer before failsh has logged its update: wait for the line too.)
+  ASSERT_TRUE(eventually([&] { return count(sh->log(), "+dns-update") > before; })) << sh->log();
   // A reload with the same declaration keeps it running: no update, and it still follows.
   size_t updates = count(sh->log(), "+dns-update");
   size_t reloads = count(sh->log(), "reloaded ");
