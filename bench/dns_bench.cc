@@ -196,7 +196,7 @@ void runRound(const Options& o, const std::string& file, Server& s, int round) {
   pinAllThreads(s.pid, o.serverCpu);  // a thread started since (TCP, control) is pinned too
   MachineCpu m0 = machineCpu();
   double c0 = cpuSeconds(s.pid);
-  PerfResult r = runDnsperf(o.dnsperf, file, "127.0.0.1", s.port, o.duration, o.clientCpu, o.outstanding);
+  PerfResult r = runDnsperf(o.dnsperf, file, "127.0.0.1", s.port, o.duration, o.clientCpu, o.outstanding, o.rate);
   double cpu = cpuSeconds(s.pid) - c0;
   MachineCpu m1 = machineCpu();
   if (exited(s.pid)) throw std::runtime_error(s.name + " died during the run");
@@ -268,7 +268,8 @@ void measureQps(const Options& o, const std::string& tmp) {
          fmt("%.3f", ratio["failsh"] / ratio["knotd"]), "> 1", ratio["failsh"] > ratio["knotd"] ? "met" : "NOT met"});
   info("qps: " + std::to_string(o.rounds) + " rounds of " + fmt("%.0f", o.duration) + " s per server, " +
        std::to_string(o.threads) + " UDP thread(s) each, server on CPU " + std::to_string(o.serverCpu) +
-       ", dnsperf (1 thread, 1 client, " + std::to_string(o.outstanding) + " outstanding) on CPU " +
+       ", dnsperf (1 thread, 1 client, " + std::to_string(o.outstanding) + " outstanding" +
+       (o.rate ? ", " + std::to_string(o.rate) + " qps offered" : "") + ") on CPU " +
        std::to_string(o.clientCpu) + "; zone: " + std::to_string(o.pools) + " pools, " + std::to_string(o.statics) +
        " static names; the reflector answers with the query itself");
   for (auto& s : servers) stop(s.pid);
@@ -304,6 +305,7 @@ void usage() {
       "  --batch N             the reflector's recvmmsg/sendmmsg width (default 32)\n"
       "  --pools N, --statics N   the qps zone (default 10 pools, 100 static names)\n"
       "  --outstanding N       dnsperf -q (default 100)\n"
+      "  --rate N              dnsperf -Q: the same offered load for every server (default 0: as fast as it can)\n"
       "  --latency-queries N   queries one at a time per server for percentiles (default 20000)\n"
       "  --changes N           change-to-answer: changes per zone size (default 200)\n"
       "  --big-pools N, --big-statics N   the large zone (default 10000 pools of 4, 100000 names)\n"
@@ -350,6 +352,7 @@ int main(int argc, char** argv) {
       else if (a == "--pools") o.pools = std::stoi(val());
       else if (a == "--statics") o.statics = std::stoi(val());
       else if (a == "--outstanding") o.outstanding = std::stoi(val());
+      else if (a == "--rate") o.rate = std::stoi(val());
       else if (a == "--latency-queries") o.latencyQueries = std::stoi(val());
       else if (a == "--changes") { o.changes = std::stoi(val()); setChanges = true; }
       else if (a == "--big-pools") o.bigPools = std::stoi(val());

@@ -24,6 +24,7 @@ struct Options {
   int batch = 32;                 // the reflector's recvmmsg/sendmmsg width
   int pools = 10, statics = 100;  // the qps zone
   int outstanding = 100;          // dnsperf -q
+  int rate = 0;                   // dnsperf -Q (0: as fast as it can)
   int latencyQueries = 20000;     // one at a time, for percentiles
   int changes = 200;              // change-to-answer, per zone size
   int bigPools = 10000, bigStatics = 100000;

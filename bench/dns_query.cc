@@ -167,10 +167,11 @@ double field(const std::string& text, const std::string& pattern) {
 }  // namespace
 
 PerfResult runDnsperf(const std::string& dnsperf, const std::string& file, const std::string& host, int port,
-                      double seconds, int cpu, int outstanding) {
+                      double seconds, int cpu, int outstanding, int rate) {
   char cmd[1024];
-  std::snprintf(cmd, sizeof cmd, "taskset -c %d %s -B -d %s -s %s -p %d -l %.0f -c 1 -T 1 -q %d -t 2 2>&1", cpu,
-                dnsperf.c_str(), file.c_str(), host.c_str(), port, seconds, outstanding);
+  std::snprintf(cmd, sizeof cmd, "taskset -c %d %s -B -d %s -s %s -p %d -l %.0f -c 1 -T 1 -q %d -t 2%s 2>&1", cpu,
+                dnsperf.c_str(), file.c_str(), host.c_str(), port, seconds, outstanding,
+                rate > 0 ? (" -Q " + std::to_string(rate)).c_str() : "");
   PerfResult r;
   r.raw = runCommand(cmd);
   const std::string& t = r.raw;

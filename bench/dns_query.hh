@@ -64,10 +64,11 @@ struct PerfResult {
   std::string rcodes;                                      // "NOERROR 65%, NXDOMAIN 15%"
   std::string raw;                                         // the whole output
 };
-// Runs `dnsperf -B -d FILE -s HOST -p PORT -l SECONDS` (one thread, one client, the
-// default 100 queries outstanding) bound to CPU `cpu` and parses its summary. Throws
-// std::runtime_error when dnsperf fails or prints no summary.
+// Runs `dnsperf -B -d FILE -s HOST -p PORT -l SECONDS` (one thread, one client,
+// `outstanding` queries in flight, at most `rate` queries a second when it is not 0)
+// bound to CPU `cpu` and parses its summary. Throws std::runtime_error when dnsperf
+// fails or prints no summary.
 PerfResult runDnsperf(const std::string& dnsperf, const std::string& file, const std::string& host, int port,
-                      double seconds, int cpu, int outstanding = 100);
+                      double seconds, int cpu, int outstanding, int rate);
 
 }  // namespace bench::dns
