@@ -311,7 +311,7 @@ void usage() {
       "  --big-pools N, --big-statics N   the large zone (default 10000 pools of 4, 100000 names)\n"
       "  --trials N            end-to-end trials (default 20)\n"
       "  --server-cpu N, --client-cpu N   CPUs (default 1 and 0)\n"
-      "  --threads-option OPT  fail::dns serve's UDP threads option (default -udp-threads)\n"
+      "  --threads-option OPT  fail::dns serve's UDP threads option (default -threads)\n"
       "  --failsh, --faild, --hc, --reflector, --gdnsd, --knotd, --dnsperf, --nginx PATH   programs\n"
       "  --tmp DIR, --keep     where the temporary directory goes; keep it\n";
 }

@@ -33,7 +33,7 @@ struct Options {
   std::string failsh, faild, hc, reflector;
   std::string gdnsd = "/usr/sbin/gdnsd", knotd = "/usr/sbin/knotd", dnsperf = "/usr/bin/dnsperf",
               nginx = "/usr/sbin/nginx";
-  std::string threadsOption = "-udp-threads";  // fail::dns serve's option for the UDP threads
+  std::string threadsOption = "-threads";  // fail::dns serve's option for the UDP threads
   std::string tmp = "/tmp";
 };
 
