@@ -13,8 +13,11 @@
 // own position per pool in a Cursor, so answering allocates nothing.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,12 +26,20 @@
 
 namespace fail::dns {
 
+using proto::State;  // a followed record's state (proto/values.hh)
+
 class Snapshot;
 
 // A reader's own positions in the pools' answer cycles (one per thread; not shared).
 struct Cursor {
   std::vector<std::uint32_t> next;  // by pool index; resized by the answerer as needed
+  std::vector<std::uint64_t> queries;  // by pool index: queries answered from the pool (resized likewise)
 };
+
+// The pools of a snapshot by index (the Cursor's), for per-pool counters: indices are
+// the pools' order by name in the Config the snapshot was built from.
+std::size_t poolCount(const Snapshot& snap);
+const std::string& poolName(const Snapshot& snap, std::size_t index);
 
 // One member of a pool as `fail::dns explain` and the dns:NAME record show it.
 struct MemberView {
@@ -66,12 +77,17 @@ class SnapshotBuilder {
   // A followed record's state changed (or its record was deleted: Unknown). Returns the
   // names of the pools whose answer changes (empty: nothing to publish).
   std::vector<std::string> setHealth(const std::string& record, State state);
-  // `fail::dns member POOL ADDRESS -force up|down|auto -weight N`. False with *err when
-  // the pool or the member does not exist.
+  // `fail::dns member POOL ADDRESS -force up|down|auto -weight N` (weight 0: unchanged).
+  // False with *err when the pool or the member does not exist.
   bool setMember(const std::string& pool, const std::string& address, Force force, unsigned weight, std::string* err);
   // The current snapshot with every change since the last publish() applied; raises the
   // SOA serial of each zone that holds a changed pool. Cheap when nothing changed.
   std::shared_ptr<const Snapshot> publish();
+  // When the earliest health-aware TTL window (-settle) still open ends: call publish()
+  // then, so that the pool answers its -ttl again. Empty: none open.
+  std::optional<std::chrono::steady_clock::time_point> settleDeadline() const;
+  // The clock settle windows are measured with (tests; default steady_clock::now).
+  void setClock(std::function<std::chrono::steady_clock::time_point()> now);
 
   std::vector<PoolView> pools() const;
   // `fail::dns explain NAME`: false when NAME is no pool.

@@ -18,11 +18,14 @@
 #include <string>
 
 #include "shell/bridge.hh"
+#include "shell/dns_options.hh"
 #include "shell/engine.hh"
 #include "shell/guard.hh"
 #include "tcl/obj.hh"
 
 namespace fail::shell {
+
+class DnsHost;
 
 class Api : public ProcRunner {
  public:
@@ -105,6 +108,12 @@ class Api : public ProcRunner {
   bool listening() const { return listening_; }
   std::set<std::string> quorumNames();
   std::vector<tcl::ObjRef> traps_;  // failtrap's command prefixes
+  // fail::dns: what this policy declared (Tcl side), and the front-end it drives once
+  // it is the running policy (failsh sets it when the policy is swapped in; the package
+  // at once): then declarations and `member` take effect at once. Null: declarations
+  // are only recorded (a policy being read, -t, a reload not yet swapped in).
+  DnsDecls dns;
+  DnsHost* dnsHost = nullptr;
   std::uint64_t nextId_ = 0;
   // traps_.size() + subscriptions_.size(), read on the loop side to skip needless work.
   std::atomic<int> listeners_{0};
@@ -130,6 +139,7 @@ void registerConfigCommands(Tcl_Interp* interp, Api& api);
 void registerFailCommands(Tcl_Interp* interp, Api& api);
 void registerQuorumCommand(Tcl_Interp* interp, Api& api);
 void registerIpCommand(Tcl_Interp* interp, Api& api);
+void registerDnsCommand(Tcl_Interp* interp, Api& api);  // api_dns.cc
 // A quorum starts judging (fed the local faild's records), and hears one record (loop side).
 void quorumStart(Engine& engine, const std::shared_ptr<Api::QuorumVote>& q);
 void quorumFeed(Engine& engine, const std::shared_ptr<Api::QuorumVote>& q, const state::Record& rec, bool deleted);

@@ -300,6 +300,7 @@ void registerFailCommands(Tcl_Interp* interp, Api& api) {
   tcl::createCommand(interp, "::fail::on", onCmd, &api, nullptr);
   tcl::createCommand(interp, "::fail::log", logCmd, &api, nullptr);
   registerQuorumCommand(interp, api);
+  registerDnsCommand(interp, api);
   if (!api.safe()) {  // a --safe policy runs no program and changes no interface
     tcl::createCommand(interp, "::fail::exec", execCmd, &api, nullptr);
     registerIpCommand(interp, api);

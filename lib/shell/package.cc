@@ -2,7 +2,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // `package require failover` in a stock tclsh (failover(n)): the same failhost, failsvc,
 // failtrap and ::fail commands as in failsh, with libevent in a worker thread
-// (shell/bridge.hh). One engine per interpreter, torn down with it.
+// (shell/bridge.hh). One engine per interpreter, torn down with it; `fail::dns serve`
+// starts the DNS front-end at once (its threads are its own).
 #include <tcl.h>
 
 #include <memory>
@@ -11,6 +12,7 @@
 #include "base/version.hh"
 #include "shell/api.hh"
 #include "shell/bridge.hh"
+#include "shell/dns_host.hh"
 #include "shell/engine.hh"
 
 namespace fail::shell {
@@ -20,10 +22,13 @@ struct Package {
   std::unique_ptr<WorkerBridge> bridge;
   std::unique_ptr<Api> api;
   std::unique_ptr<Engine> engine;
+  std::unique_ptr<DnsHost> dns;  // fail::dns serve: starts at once (Tcl thread)
 };
 
 void deleted(ClientData cd, Tcl_Interp*) {
   auto* p = static_cast<Package*>(cd);
+  p->api->dnsHost = nullptr;
+  p->dns.reset();  // its threads end; its last records leave the monitor store on the loop
   // The engine's events live on the worker's loop: end them there, then stop the thread.
   p->bridge->onLoop([p] {
     p->engine->stop();
@@ -54,6 +59,8 @@ extern "C" int Failover_Init(Tcl_Interp* interp) {
     event_base* base = pkg->bridge->base();
     pkg->engine = pkg->bridge->onLoop([base, api] { return std::make_unique<Engine>(base, EngineOptions{}, *api); });
     pkg->api->attach(*pkg->engine);
+    pkg->dns = std::make_unique<DnsHost>(*pkg->bridge, *pkg->engine, EngineOptions{}.localName);
+    pkg->api->dnsHost = pkg->dns.get();
     pkg->api->setAutoStart(true);
     p = pkg.release();
   } catch (const std::exception& e) {

@@ -22,6 +22,7 @@
 #include "ev/loop.hh"
 #include "shell/api.hh"
 #include "shell/bridge.hh"
+#include "shell/dns_host.hh"
 #include "shell/engine.hh"
 #include "shell/policy_check.hh"
 #include "shell/policy_reader.hh"
@@ -80,6 +81,7 @@ struct Shell::Impl {
   Tcl_Interp* master = nullptr;
   SameThreadBridge bridge;
   std::unique_ptr<Engine> engine;
+  std::unique_ptr<DnsHost> dns;  // the DNS front-end: lives across reloads
   std::unique_ptr<Policy> live;                    // the policy that runs
   std::vector<std::unique_ptr<Policy>> retiring;  // replaced, until their removed services are released
   std::atomic<Api*> liveApi{nullptr};              // for the StopWatchdog's thread
@@ -204,6 +206,7 @@ struct Shell::Impl {
           engine->deleteLocal(q);
           if (quorumsRemoved) quorumsRemoved->push_back(q);
         }
+      old->api->dnsHost = nullptr;
       old->api->retire();
     }
     engine->setRunner(*live->api);
@@ -213,6 +216,7 @@ struct Shell::Impl {
       if (oldp) tcl::post([this, oldp] { bury(oldp); });
     });
     live->api->rebind(*engine);
+    live->api->dnsHost = dns.get();
     live->staging.reset();
     liveApi = live->api.get();
     return a;
@@ -250,6 +254,9 @@ struct Shell::Impl {
         e = x.what();
       }
     }
+    // The new declarations reach the front-end first: addresses it cannot bind refuse
+    // the whole reload.
+    if (e.empty() && dns && !dns->apply(next->api->dns.build(), &e)) e = "dns: " + e;
     if (!e.empty()) {
       next.reset();
       FAIL_LOG(fac(), Err) << "reload refused, the running policy stays: " << e;
@@ -268,9 +275,23 @@ struct Shell::Impl {
     daemon::notify("READY=1");
   }
 
+  // The policy's DNS front-end, after the policy loaded and before READY=1: bound (an
+  // address that cannot be bound is a start-up error), started, and answering (the
+  // local faild synced, or its -start-timeout passed).
+  void startDns() {
+    if (opts.file.empty()) return;  // the prompt: fail::dns serve starts it
+    dns::Config config = live->api->dns.build();
+    if (!config.serving) return;
+    std::string err;
+    if (!dns->apply(config, &err)) throw std::runtime_error("dns: " + err);
+    if (!dns->waitReady(config.serve.startTimeout + std::chrono::seconds(5)))
+      FAIL_LOG(fac(), Warning) << "dns: the front-end did not report answering within "
+                               << formatDurationMs(config.serve.startTimeout.count() + 5000);
+  }
+
   void dump() {
     std::string text = "failsh " + std::string(kVersion) + " pid " + std::to_string(::getpid()) + "\n" +
-                       engine->dump() + "policy calls=" + std::to_string(live->api->guard().counters().calls) +
+                       engine->dump() + (dns ? dns->dump() : std::string()) + "policy calls=" + std::to_string(live->api->guard().counters().calls) +
                        " errors=" + std::to_string(live->api->guard().counters().errors) +
                        " overruns=" + std::to_string(live->api->guard().counters().overruns) + "\n\n";
     struct stat st{};
@@ -342,6 +363,7 @@ Shell::~Shell() {
   Impl& s = *impl_;
   s.reader.reset();
   s.stopWatchdog.reset();
+  s.dns.reset();
   s.debug.reset();
   s.monitor.reset();
   if (s.live && s.live->api && s.engine) s.live->api->retire();
@@ -385,7 +407,9 @@ int Shell::run() {
     eo.localName = s.opts.localName;
     s.engine = std::make_unique<Engine>(base, eo, *s.live->api);
     for (const HostSpec& h : s.opts.hosts) s.engine->hostSpec(h.name) = h;
+    s.dns = std::make_unique<DnsHost>(s.bridge, *s.engine, s.opts.localName);
     s.live->api->attach(*s.engine);
+    s.live->api->dnsHost = s.dns.get();
     Tcl_PkgProvide(s.master, "failover", kVersion);
     Tcl_SetVar2(s.master, "fail::version", nullptr, kVersion, TCL_GLOBAL_ONLY);
     s.liveApi = s.live->api.get();
@@ -401,6 +425,7 @@ int Shell::run() {
     EngineOptions eo;
     eo.localName = s.opts.localName;
     s.engine = std::make_unique<Engine>(base, eo, *first->api);
+    s.dns = std::make_unique<DnsHost>(s.bridge, *s.engine, s.opts.localName);
     s.swapIn(std::move(first));
   }
   if (!s.opts.monitor.listens.empty()) {
@@ -423,6 +448,7 @@ int Shell::run() {
   chainStopSignal(SIGTERM);  // after handleSignals: wraps libevent's handlers
   chainStopSignal(SIGINT);
   s.engine->start();
+  s.startDns();
   std::string listening = s.monitor ? daemon::joinSpaced(s.monitor->boundAddresses()) : "";
   std::string status = "running " + std::to_string(s.engine->services().size()) + " services";
   FAIL_LOG(fac(), Notice) << "failsh " << kVersion << " " << status
@@ -438,6 +464,7 @@ int Shell::run() {
     }
   }
   while (!s.stop) Tcl_DoOneEvent(TCL_ALL_EVENTS);
+  s.dns->stop();
   s.engine->stop();
   if (s.monitor) s.monitor->stop();
   if (s.debug) s.debug->stop();

@@ -64,8 +64,10 @@ lib_srcs="$lib_srcs check/banner_parse.cc"  # for fuzz_banner
 lib_srcs="$lib_srcs check/http_parse.cc"  # for fuzz_http_response
 lib_srcs="$lib_srcs client/reply.cc"  # for fuzz_reply
 lib_srcs="$lib_srcs netif/cidr.cc"  # for fuzz_cidr
+lib_srcs="$lib_srcs net/prefix.cc"  # for fuzz_prefix
+lib_srcs="$lib_srcs dns/forward_match.cc"  # for fuzz_forward_match
 lib_srcs="$lib_srcs hc/config_wire.cc"  # for fuzz_hc_config
-targets="fuzz_list fuzz_request fuzz_record fuzz_access fuzz_banner fuzz_http_response fuzz_reply fuzz_cidr fuzz_hc_config"
+targets="fuzz_list fuzz_request fuzz_record fuzz_access fuzz_banner fuzz_http_response fuzz_reply fuzz_cidr fuzz_hc_config fuzz_prefix fuzz_forward_match"
 
 objs=
 for s in $lib_srcs; do objs="$objs $(echo "$s" | tr / _).o"; done  # names without blanks

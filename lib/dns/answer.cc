@@ -1,0 +1,298 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
+// The hot path (dns/answer.hh): no allocation (but the Cursor's one-time growth when a
+// snapshot has more pools than it knew), no exception, every read bounds-checked.
+#include "dns/answer.hh"
+
+#include <algorithm>
+#include <cstring>
+
+#include "dns/snapshot_data.hh"
+#include "dns/wire.hh"
+
+namespace fail::dns {
+
+namespace {
+
+using detail::Node;
+using detail::RRset;
+
+constexpr std::uint16_t kPayload = 1232;  // our EDNS payload, and the cap of the client's
+constexpr std::size_t kOptSize = 11;
+
+// What was parsed of a query.
+struct Query {
+  wire::Header h;
+  std::size_t qnameEnd = 0, qend = 0;  // the question: [12, qend)
+  std::uint8_t lower[wire::kMaxName];
+  std::size_t lowerLen = 0;
+  std::uint16_t qtype = 0, qclass = 0;
+  bool edns = false, dnssecOk = false;
+  std::uint8_t ednsVersion = 0;
+  std::uint16_t payload = 0;
+};
+
+// Skips one resource record at *pos; with OPT, notes it in q. False: malformed.
+enum class RrParse { Ok, Bad, SecondOpt };
+RrParse skipRecord(const std::uint8_t* msg, std::size_t size, std::size_t* pos, Query& q, bool additional) {
+  std::size_t end = 0, nameLen = 0;
+  std::uint8_t name[wire::kMaxName];
+  if (wire::readName(msg, size, *pos, &end, name, &nameLen) != wire::NameError::None) return RrParse::Bad;
+  if (end + 10 > size) return RrParse::Bad;
+  const std::uint16_t type = wire::get16(msg + end);
+  const std::size_t rdlen = wire::get16(msg + end + 8);
+  if (end + 10 + rdlen > size) return RrParse::Bad;
+  if (type == wire::kTypeOpt) {
+    if (!additional || nameLen != 1) return RrParse::Bad;  // OPT: owner the root, additional only
+    if (q.edns) return RrParse::SecondOpt;
+    q.edns = true;
+    q.payload = wire::get16(msg + end + 2);
+    q.ednsVersion = msg[end + 5];
+    q.dnssecOk = (msg[end + 6] & 0x80) != 0;
+  }
+  *pos = end + 10 + rdlen;
+  return RrParse::Ok;
+}
+
+// A response's fixed part: header (counts zero), and the question when `withQuestion`.
+std::size_t begin(const Query& q, const std::uint8_t* data, std::uint8_t* out, Rcode rcode, bool withQuestion,
+                  bool aa) {
+  const std::uint16_t flags = static_cast<std::uint16_t>(
+      wire::kQr | (q.h.flags & (0x7800 | wire::kRd | wire::kCd)) | (aa ? wire::kAa : 0) | static_cast<unsigned>(rcode));
+  wire::Header h{q.h.id, flags, static_cast<std::uint16_t>(withQuestion ? 1 : 0), 0, 0, 0};
+  wire::writeHeader(out, h);
+  if (!withQuestion) return wire::kHeaderSize;
+  std::memcpy(out + wire::kHeaderSize, data + wire::kHeaderSize, q.qend - wire::kHeaderSize);
+  return q.qend;
+}
+
+std::size_t putOpt(const Query& q, std::uint8_t* p, std::uint8_t extRcode) {
+  p[0] = 0;
+  wire::put16(p + 1, wire::kTypeOpt);
+  wire::put16(p + 3, kPayload);
+  p[5] = extRcode;
+  p[6] = 0;  // version 0
+  p[7] = q.dnssecOk ? 0x80 : 0;  // DO copied (RFC 3225)
+  p[8] = 0;
+  wire::put16(p + 9, 0);
+  return kOptSize;
+}
+
+// Finishes a response of `size` bytes with `an`/`ns` records: the OPT when the query had
+// one, the counts, TC (and only the question) when it exceeds `limit`.
+std::size_t finish(const Query& q, std::uint8_t* out, std::size_t size, std::size_t limit, std::uint16_t an,
+                   std::uint16_t ns, Counters& c) {
+  const std::size_t opt = q.edns ? kOptSize : 0;
+  if (size + opt > limit) {
+    ++c.truncated;
+    size = q.qend;
+    an = ns = 0;
+    wire::put16(out + 2, wire::get16(out + 2) | wire::kTc);
+  }
+  wire::put16(out + 6, an);
+  wire::put16(out + 8, ns);
+  if (q.edns) {
+    size += putOpt(q, out + size, 0);
+    wire::put16(out + 10, 1);
+  }
+  return size;
+}
+
+// Appends the zone's SOA at out[*size] (when it fits below `limit`), owner a pointer to
+// `owner`, with `ttl`. False when it does not fit.
+bool putSoa(const Snapshot& snap, std::size_t zone, std::uint16_t owner, std::uint32_t ttl, std::uint8_t* out,
+            std::size_t* size, std::size_t limit) {
+  const detail::ZoneData& z = snap.statics->zones[zone];
+  if (*size + z.soa.size() > limit) return false;
+  std::uint8_t* p = out + *size;
+  std::memcpy(p, z.soa.data(), z.soa.size());
+  wire::put16(p, static_cast<std::uint16_t>(0xc000 | owner));
+  wire::put32(p + detail::ZoneData::kTtlAt, ttl);
+  wire::put32(p + z.soa.size() - detail::ZoneData::kSerialFromEnd, snap.serials[zone]);
+  *size += z.soa.size();
+  return true;
+}
+
+// Parses header, question and the other sections. Returns the rcode to answer with
+// when the query is malformed (FORMERR) or NoError; *withQuestion tells whether the
+// question could be read.
+Rcode parse(const Request& req, Query& q, bool* withQuestion) {
+  *withQuestion = false;
+  if (q.h.qdcount != 1) return Rcode::FormErr;
+  if (wire::readName(req.data, req.size, wire::kHeaderSize, &q.qnameEnd, q.lower, &q.lowerLen) !=
+      wire::NameError::None)
+    return Rcode::FormErr;
+  if (q.qnameEnd + 4 > req.size) return Rcode::FormErr;
+  q.qtype = wire::get16(req.data + q.qnameEnd);
+  q.qclass = wire::get16(req.data + q.qnameEnd + 2);
+  q.qend = q.qnameEnd + 4;
+  *withQuestion = true;  // the question is whole: echoed, also in a FORMERR for what follows
+  std::size_t pos = q.qend;
+  const unsigned records = unsigned{q.h.ancount} + q.h.nscount + q.h.arcount;
+  for (unsigned i = 0; i < records; ++i) {
+    const bool additional = i >= unsigned{q.h.ancount} + q.h.nscount;
+    switch (skipRecord(req.data, req.size, &pos, q, additional)) {
+      case RrParse::Ok: break;
+      case RrParse::Bad: return Rcode::FormErr;
+      case RrParse::SecondOpt: return Rcode::FormErr;
+    }
+  }
+  if (pos != req.size) return Rcode::FormErr;  // garbage after the last record
+  return Rcode::NoError;
+}
+
+// The RRset of `node` that answers `qtype`, or null (NODATA); a CNAME answers any type.
+const RRset* pick(const detail::StaticPart& s, const Node& node, std::uint16_t qtype) {
+  const RRset* sets = s.sets.data() + node.firstSet;
+  if (node.setCount == 0) return nullptr;
+  if (qtype == wire::kTypeAny) {  // RFC 8482: one RRset, the A set when there is one
+    for (std::uint16_t i = 0; i < node.setCount; ++i)
+      if (sets[i].type == wire::kTypeA) return &sets[i];
+    return &sets[0];
+  }
+  for (std::uint16_t i = 0; i < node.setCount; ++i)
+    if (sets[i].type == qtype) return &sets[i];
+  if (node.cname != 0xffff) return &sets[node.cname];
+  return nullptr;
+}
+
+}  // namespace
+
+namespace {
+
+// The answer to a well-formed IN query for a name in our zones (node: the name's, or
+// null for NXDOMAIN in `zone`). Returns the response's size.
+std::size_t answerName(const Snapshot& snap, Cursor& cursor, const Query& q, const Request& req, const Node* node,
+                       std::size_t zone, std::uint8_t* out, std::size_t limit, Counters& c) {
+  const detail::StaticPart& s = *snap.statics;
+  const std::size_t room = limit - (q.edns ? kOptSize : 0);  // what the records may fill
+  const RRset* set = node ? pick(s, *node, q.qtype) : nullptr;
+  Rcode rcode = node ? Rcode::NoError : Rcode::NxDomain;
+  const std::uint8_t* body = nullptr;
+  std::size_t bodyLen = 0;
+  std::uint16_t an = 0;
+  bool soaAnswer = false;
+  if (set && set->kind == RRset::Static) {
+    body = s.bodies.data() + set->off;
+    bodyLen = set->len;
+    an = set->count;
+  } else if (set && set->kind == RRset::Soa) {
+    soaAnswer = true;
+  } else if (set) {  // a pool
+    const std::size_t p = set->off;
+    const detail::PoolAnswer& pa = *snap.pools[p];
+    const auto& fam = pa.family[set->type == wire::kTypeA ? 0 : 1];
+    if (cursor.next.size() < 2 * snap.pools.size()) cursor.next.resize(2 * snap.pools.size(), 0);
+    if (cursor.queries.size() < snap.pools.size()) cursor.queries.resize(snap.pools.size(), 0);
+    ++cursor.queries[p];
+    if (fam.rcode == 2) {
+      rcode = Rcode::ServFail;
+    } else if (!fam.variants.empty()) {
+      std::uint32_t& at = cursor.next[2 * p + (set->type == wire::kTypeA ? 0 : 1)];
+      if (at >= fam.cycle.size()) at = 0;
+      const auto& v = fam.variants[fam.cycle[at++]];
+      body = pa.bytes.data() + v.off;
+      bodyLen = v.len;
+      an = v.count;
+    }
+  }
+  std::size_t size = begin(q, req.data, out, rcode, true, rcode != Rcode::ServFail);
+  std::uint16_t ns = 0;
+  bool fits = true;
+  if (soaAnswer) {
+    const auto& soa = s.zones[zone].soa;
+    fits = putSoa(snap, zone, wire::kHeaderSize, wire::get32(soa.data() + detail::ZoneData::kTtlAt), out, &size, room);
+    an = 1;
+  } else if (body) {
+    fits = size + bodyLen <= room;
+    if (fits) {
+      std::memcpy(out + size, body, bodyLen);
+      size += bodyLen;
+    }
+  } else if (rcode != Rcode::ServFail) {  // NXDOMAIN or NODATA: the SOA in authority
+    const std::size_t owner = wire::kHeaderSize + q.lowerLen - s.zones[zone].apexLen;  // the apex, in the question
+    fits = putSoa(snap, zone, static_cast<std::uint16_t>(owner), s.zones[zone].negativeTtl, out, &size, room);
+    ns = 1;
+  }
+  ++c.rcode[static_cast<unsigned>(rcode)];
+  if (!fits) return finish(q, out, limit + 1, limit, 0, 0, c);  // TC
+  return finish(q, out, size, limit, an, ns, c);
+}
+
+}  // namespace
+
+Outcome respond(const Snapshot& snap, Cursor& cursor, const Request& req, std::uint8_t* out, std::size_t cap,
+                std::size_t* outSize, Counters& c) {
+  ++c.queries;
+  if (req.tcp) ++c.tcp;
+  Query q;
+  if (!wire::readHeader(req.data, req.size, q.h) || (q.h.flags & wire::kQr)) {
+    ++c.dropped;
+    return Outcome::Drop;
+  }
+  bool withQuestion = false;
+  Rcode bad = parse(req, q, &withQuestion);
+  if (wire::opcodeOf(q.h.flags) != 0) {  // NOTIMP, echoing the question when it was whole
+    *outSize = begin(q, req.data, out, Rcode::NotImp, withQuestion && q.qend <= cap, false);
+    ++c.rcode[4];
+    return Outcome::Answered;
+  }
+  if (bad != Rcode::NoError) {
+    q.edns = false;
+    *outSize = begin(q, req.data, out, bad, withQuestion && q.qend <= cap, false);
+    ++c.rcode[static_cast<unsigned>(bad)];
+    return Outcome::Answered;
+  }
+  std::size_t limit = req.tcp ? 65535 : 512;
+  if (q.edns) {
+    ++c.edns;
+    if (q.ednsVersion > 0) {  // BADVERS (RFC 6891 §6.1.3): extended rcode 16, upper bits 1
+      ++c.badvers;
+      std::size_t size = begin(q, req.data, out, Rcode::NoError, true, false);
+      size += putOpt(q, out + size, 1);
+      wire::put16(out + 10, 1);
+      *outSize = size;
+      return Outcome::Answered;
+    }
+    if (!req.tcp) limit = std::clamp<std::size_t>(q.payload, 512, kPayload);
+  }
+  limit = std::min(limit, cap);
+  if (q.qclass != wire::kClassIn || q.qtype == wire::kTypeAxfr || q.qtype == wire::kTypeIxfr ||
+      q.qtype == wire::kTypeOpt) {
+    const Rcode rc = q.qtype == wire::kTypeOpt && q.qclass == wire::kClassIn ? Rcode::FormErr : Rcode::Refused;
+    const std::size_t size = begin(q, req.data, out, rc, true, false);
+    *outSize = finish(q, out, size, limit, 0, 0, c);
+    ++c.rcode[static_cast<unsigned>(rc)];
+    return Outcome::Answered;
+  }
+  const detail::StaticPart& s = *snap.statics;
+  const Node* node = s.find(q.lower, q.lowerLen, wire::hashName(q.lower, q.lowerLen));
+  std::size_t zone = 0;
+  if (node) {
+    zone = node->zone;
+  } else {  // the closest existing ancestor tells the zone; none: not ours
+    std::size_t at = 0;
+    for (;;) {
+      if (q.lower[at] == 0) return Outcome::Forward;
+      at += 1 + q.lower[at];
+      const std::size_t len = q.lowerLen - at;
+      if (const Node* up = s.find(q.lower + at, len, wire::hashName(q.lower + at, len))) {
+        zone = up->zone;
+        break;
+      }
+    }
+  }
+  *outSize = answerName(snap, cursor, q, req, node, zone, out, limit, c);
+  return Outcome::Answered;
+}
+
+std::size_t refuse(const Request& req, Rcode rcode, std::uint8_t* out, std::size_t cap) {
+  Query q;
+  if (!wire::readHeader(req.data, req.size, q.h)) return 0;
+  bool withQuestion = false;
+  parse(req, q, &withQuestion);
+  if (!withQuestion || q.qend > cap) return 0;
+  return begin(q, req.data, out, rcode, true, false);
+}
+
+}  // namespace fail::dns

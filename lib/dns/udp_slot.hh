@@ -1,0 +1,62 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
+// What the control thread publishes to the UDP threads: the current snapshot and the
+// forwarding policy, behind a generation number. The control thread is the only writer
+// (publish()); a UDP thread compares generation() (one atomic load) with its own after
+// each receive and, only when it moved, takes the new one under the small mutex.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "dns/snapshot.hh"
+#include "net/prefix.hh"
+
+namespace fail::dns {
+
+struct Published {
+  std::shared_ptr<const Snapshot> snapshot;
+  std::vector<net::Prefix> allow;  // clients whose other names are forwarded
+  bool forward = false;            // a -forward upstream exists
+};
+
+class SnapshotSlot {
+ public:
+  // Any thread; wakes the threads in waitFirst().
+  void publish(std::shared_ptr<const Published> p) {
+    {
+      std::lock_guard lock(mu_);
+      current_ = std::move(p);
+      gen_.fetch_add(1, std::memory_order_release);
+    }
+    cv_.notify_all();
+  }
+  std::uint64_t generation() const { return gen_.load(std::memory_order_acquire); }
+  // The current one and its generation (null before the first publish).
+  std::shared_ptr<const Published> get(std::uint64_t* gen) const {
+    std::lock_guard lock(mu_);
+    if (gen) *gen = gen_.load(std::memory_order_relaxed);
+    return current_;
+  }
+  // Blocks until something was published or `stop` is set (then wake() must follow).
+  void waitFirst(const std::atomic<bool>& stop) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return current_ || stop.load(); });
+  }
+  void wake() {
+    { std::lock_guard lock(mu_); }
+    cv_.notify_all();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::shared_ptr<const Published> current_;
+  std::atomic<std::uint64_t> gen_{0};
+};
+
+}  // namespace fail::dns

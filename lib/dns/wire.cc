@@ -1,0 +1,187 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
+#include "dns/wire.hh"
+
+#include <cstdio>
+#include <cstring>
+
+namespace fail::dns::wire {
+
+bool readHeader(const std::uint8_t* msg, std::size_t size, Header& h) {
+  if (size < kHeaderSize) return false;
+  h.id = get16(msg);
+  h.flags = get16(msg + 2);
+  h.qdcount = get16(msg + 4);
+  h.ancount = get16(msg + 6);
+  h.nscount = get16(msg + 8);
+  h.arcount = get16(msg + 10);
+  return true;
+}
+
+void writeHeader(std::uint8_t* out, const Header& h) {
+  put16(out, h.id);
+  put16(out + 2, h.flags);
+  put16(out + 4, h.qdcount);
+  put16(out + 6, h.ancount);
+  put16(out + 8, h.nscount);
+  put16(out + 10, h.arcount);
+}
+
+const char* nameErrorText(NameError e) {
+  switch (e) {
+    case NameError::None: return "no error";
+    case NameError::Truncated: return "name runs past the end of the message";
+    case NameError::LabelTooLong: return "label longer than 63 bytes";
+    case NameError::NameTooLong: return "name longer than 255 bytes";
+    case NameError::BadPointer: return "compression pointer not pointing backwards";
+    case NameError::BadLabelType: return "unknown label type";
+  }
+  return "?";
+}
+
+namespace {
+inline std::uint8_t lowerByte(std::uint8_t c) { return c >= 'A' && c <= 'Z' ? static_cast<std::uint8_t>(c + 32) : c; }
+}  // namespace
+
+NameError readName(const std::uint8_t* msg, std::size_t size, std::size_t pos, std::size_t* end,
+                   std::uint8_t* lower, std::size_t* lowerLen) {
+  std::size_t total = 0;     // bytes of the uncompressed name so far
+  std::size_t limit = pos;   // a pointer must point before this (the current run's start)
+  bool jumped = false;
+  for (;;) {
+    if (pos >= size) return NameError::Truncated;
+    const std::uint8_t len = msg[pos];
+    if (len == 0) {
+      if (total + 1 > kMaxName) return NameError::NameTooLong;
+      if (lower) lower[total] = 0;
+      ++total;
+      if (!jumped) *end = pos + 1;
+      if (lowerLen) *lowerLen = total;
+      return NameError::None;
+    }
+    if ((len & 0xc0) == 0xc0) {
+      if (pos + 1 >= size) return NameError::Truncated;
+      const std::size_t target = static_cast<std::size_t>(len & 0x3f) << 8 | msg[pos + 1];
+      if (target >= limit || target < kHeaderSize) return NameError::BadPointer;
+      if (!jumped) *end = pos + 2;
+      jumped = true;
+      limit = target;
+      pos = target;
+      continue;
+    }
+    if (len & 0xc0) return NameError::BadLabelType;  // 0x40 and 0x80: extended, obsolete
+    if (pos + 1 + len > size) return NameError::Truncated;
+    if (total + 1 + len + 1 > kMaxName) return NameError::NameTooLong;
+    if (lower) {
+      lower[total] = len;
+      for (std::size_t i = 0; i < len; ++i) lower[total + 1 + i] = lowerByte(msg[pos + 1 + i]);
+    }
+    total += 1 + len;
+    pos += 1 + len;
+  }
+}
+
+void lowercase(std::uint8_t* name, std::size_t len) {
+  for (std::size_t i = 0; i < len;) {
+    const std::uint8_t l = name[i];
+    if (l == 0 || l > kMaxLabel) return;
+    for (std::size_t j = i + 1; j <= i + l && j < len; ++j) name[j] = lowerByte(name[j]);
+    i += 1 + l;
+  }
+}
+
+std::string toWire(std::string_view canonical) {
+  std::string out;
+  out.reserve(canonical.size() + 2);
+  while (!canonical.empty()) {
+    const std::size_t dot = canonical.find('.');
+    const std::string_view label = canonical.substr(0, dot);
+    out.push_back(static_cast<char>(label.size()));
+    out.append(label);
+    if (dot == std::string_view::npos) break;
+    canonical.remove_prefix(dot + 1);
+  }
+  out.push_back('\0');
+  return out;
+}
+
+std::string toText(const std::uint8_t* name, std::size_t len) {
+  std::string out;
+  for (std::size_t i = 0; i < len && name[i] != 0;) {
+    const std::size_t l = name[i];
+    if (!out.empty()) out.push_back('.');
+    for (std::size_t j = i + 1; j <= i + l && j < len; ++j) {
+      const char c = static_cast<char>(name[j]);
+      const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                         c == '_' || c == '*';
+      if (plain) {
+        out.push_back(c);
+      } else {
+        char buf[5];
+        std::snprintf(buf, sizeof buf, "\\%03u", static_cast<unsigned>(name[j]));
+        out.append(buf);
+      }
+    }
+    i += 1 + l;
+  }
+  return out;
+}
+
+std::size_t suffixOffsets(const std::uint8_t* name, std::size_t len, std::uint8_t* offsets) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < len && n < 128;) {
+    offsets[n++] = static_cast<std::uint8_t>(i);
+    if (name[i] == 0) break;
+    i += 1 + name[i];
+  }
+  return n;
+}
+
+namespace {
+bool sameNoCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lowerByte(static_cast<std::uint8_t>(a[i])) != lowerByte(static_cast<std::uint8_t>(b[i]))) return false;
+  return true;
+}
+}  // namespace
+
+void appendName(std::string& out, std::string_view name, std::string_view question) {
+  std::uint8_t nOff[128], qOff[128];
+  const auto* n = reinterpret_cast<const std::uint8_t*>(name.data());
+  const auto* q = reinterpret_cast<const std::uint8_t*>(question.data());
+  const std::size_t nn = suffixOffsets(n, name.size(), nOff);
+  const std::size_t qn = question.empty() ? 0 : suffixOffsets(q, question.size(), qOff);
+  // The first (longest) suffix of `name` that is a suffix of the question, not the root.
+  for (std::size_t i = 0; i + 1 < nn; ++i) {
+    const std::string_view suffix = name.substr(nOff[i]);
+    for (std::size_t k = 0; k + 1 < qn; ++k) {
+      if (!sameNoCase(suffix, question.substr(qOff[k]))) continue;
+      out.append(name.substr(0, nOff[i]));
+      const std::size_t ptr = kHeaderSize + qOff[k];
+      out.push_back(static_cast<char>(0xc0 | ptr >> 8));
+      out.push_back(static_cast<char>(ptr & 0xff));
+      return;
+    }
+  }
+  out.append(name);
+}
+
+std::uint64_t hashName(const std::uint8_t* name, std::size_t len) {
+  // 8 bytes at a time, multiply-xorshift mixing (names are short; this is not for secrets).
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+  std::size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, name + i, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 32;
+  }
+  std::uint64_t w = 0;
+  std::memcpy(&w, name + i, len - i);
+  h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 29;
+  return h;
+}
+
+}  // namespace fail::dns::wire
