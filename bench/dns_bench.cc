@@ -215,6 +215,24 @@ void runRound(const Options& o, const std::string& file, Server& s, int round) {
        r.rcodes + "; machine busy " + fmt("%.0f", busy) + "%, steal " + fmt("%.1f", steal) + "%");
 }
 
+// An extra run (not counted) under `perf record -e cpu-clock -g` of the server; the
+// report goes to tmp/profile-NAME.txt and its top lines to the output.
+void profileRun(const Options& o, const std::string& tmp, const std::string& file, Server& s) {
+  std::string data = tmp + "/perf-" + s.name + ".data", report = tmp + "/profile-" + s.name + ".txt";
+  pid_t perf = spawn({"/usr/bin/perf", "record", "-q", "-e", "cpu-clock", "-g", "-o", data, "-p", std::to_string(s.pid),
+                      "--", "sleep", fmt("%.0f", o.duration)},
+                     tmp + "/perf-" + s.name + ".log", o.clientCpu);
+  sleepFor(0.3);
+  runDnsperf(o.dnsperf, file, "127.0.0.1", s.port, o.duration - 1, o.clientCpu, o.outstanding, o.rate);
+  waitExit(perf, o.duration + 30);
+  runCommand("perf report -i " + data + " --stdio --no-children --percent-limit 0.5 --sort dso,sym -g none > " + report +
+             " 2>/dev/null");
+  std::string dsos = runCommand("perf report -i " + data + " --stdio --no-children --sort dso -g none 2>/dev/null | "
+                                "grep -E '^ +[0-9]' | head -6");
+  std::string top = runCommand("grep -E '^ +[0-9]' " + report + " | grep -v kernel.kallsyms | head -15");
+  note("profile of " + s.name + " (perf cpu-clock, " + report + "), by object:\n" + dsos + "outside the kernel:\n" + top);
+}
+
 }  // namespace
 
 void measureQps(const Options& o, const std::string& tmp) {
@@ -234,6 +252,8 @@ void measureQps(const Options& o, const std::string& tmp) {
   for (auto& s : servers) startServer(o, tmp, z, s);
   for (int r = 0; r < o.rounds; ++r)
     for (auto& s : servers) runRound(o, file, s, r);
+  for (auto& s : servers)
+    if (std::find(o.profile.begin(), o.profile.end(), s.name) != o.profile.end()) profileRun(o, tmp, file, s);
   for (auto& s : servers) {
     s.lat = probeLatency(o, s, mix);
     note(s.name + " one query at a time: " + std::to_string(s.lat.count) + " answers, p50 " + fmt("%.0f", s.lat.p50) +
@@ -299,6 +319,7 @@ void usage() {
       "  --quick               about two minutes: 5 s runs, 2 rounds, 50 changes, 5 trials\n"
       "  --only LIST           qps,change,e2e (comma-separated)\n"
       "  --servers LIST        qps servers, in the order run (default reflector,failsh,gdnsd,knotd)\n"
+      "  --profile LIST        qps servers to profile with perf in an extra run (not counted)\n"
       "  --duration S          seconds per dnsperf run (default 10)\n"
       "  --rounds N            dnsperf runs per server (default 2)\n"
       "  --threads N           UDP threads of every server (default 1)\n"
@@ -345,6 +366,7 @@ int main(int argc, char** argv) {
       else if (a == "--keep") o.keep = true;
       else if (a == "--only") for (auto& w : list(val())) o.only.insert(w);
       else if (a == "--servers") o.servers = list(val());
+      else if (a == "--profile") o.profile = list(val());
       else if (a == "--duration") { o.duration = std::stod(val()); setDuration = true; }
       else if (a == "--rounds") { o.rounds = std::stoi(val()); setRounds = true; }
       else if (a == "--threads") o.threads = std::stoi(val());

@@ -35,6 +35,7 @@ struct Options {
               nginx = "/usr/sbin/nginx";
   std::string threadsOption = "-threads";  // fail::dns serve's option for the UDP threads
   std::string tmp = "/tmp";
+  std::vector<std::string> profile;  // qps servers profiled with perf in an extra run
 };
 
 // The result table: one row per measure.
