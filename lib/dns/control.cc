@@ -13,7 +13,7 @@
 #include <future>
 #include <stdexcept>
 
-#include "base/log.hh"
+#include "dns/frontend_log.hh"
 #include "dns/control_faild.hh"
 #include "dns/forward.hh"
 #include "dns/tcp_server.hh"
@@ -33,9 +33,9 @@ void guarded(const char* what, Fn fn) noexcept {
   try {
     fn();
   } catch (const std::exception& e) {
-    FAIL_LOG("dns", Err) << what << ": " << e.what();
+    FAIL_LOG(logFacility(), Err) << what << ": " << e.what();
   } catch (...) {
-    FAIL_LOG("dns", Err) << what << ": unknown exception";
+    FAIL_LOG(logFacility(), Err) << what << ": unknown exception";
   }
 }
 
@@ -125,7 +125,7 @@ void Control::run(Config config, std::vector<int> tcpFds) noexcept {
     setUp(config, tcpFds);
     loop_->run();
   } catch (const std::exception& e) {
-    FAIL_LOG("dns", Err) << "the DNS control thread stopped: " << e.what();
+    FAIL_LOG(logFacility(), Err) << "the DNS control thread stopped: " << e.what();
   }
   // What was posted after the loop ended still runs (a caller waits for it).
   for (;;) {
@@ -158,7 +158,7 @@ void Control::setUp(const Config& config, const std::vector<int>& tcpFds) {
   tcp_ = std::make_unique<TcpServer>(*loop_, ctx, config.serve.tcpMax, config.serve.tcpIdle);
   batchTimer_ = std::make_unique<ev::Timer>(base, [this] { publishBatch(); });
   startTimer_ = std::make_unique<ev::Timer>(base, [this] {
-    FAIL_LOG("dns", Warning) << "the local faild is not synced after " << config_.serve.startTimeout.count()
+    FAIL_LOG(logFacility(), Warning) << "the local faild is not synced after " << config_.serve.startTimeout.count()
                              << " ms: answering with what is known (unknown checks are out)";
     beginAnswering();
   });
@@ -219,7 +219,7 @@ void Control::makeForwarder(const Serve& serve) {
   std::string err;
   auto addr = net::resolveHostPort(upstream, 53, &err);
   if (!addr) {
-    FAIL_LOG("dns", Err) << "forward " << upstream << ": " << err << " (nothing is forwarded)";
+    FAIL_LOG(logFacility(), Err) << "forward " << upstream << ": " << err << " (nothing is forwarded)";
     return;
   }
   forwarder_ = std::make_unique<Forwarder>(*loop_, *addr);
@@ -234,7 +234,7 @@ std::shared_ptr<const Published> Control::makePublished() const {
     if (net::parsePrefix(text, &prefix, &err))
       p->allow.push_back(prefix);
     else
-      FAIL_LOG("dns", Err) << "allow: " << err;
+      FAIL_LOG(logFacility(), Err) << "allow: " << err;
   }
   return p;
 }
@@ -255,7 +255,7 @@ void Control::beginAnswering() {
   dirty_.clear();
   publishSnapshot();
   for (int fd : tcpFds_) tcp_->listen(fd);
-  FAIL_LOG("dns", Notice) << "answering: " << config_.pools.size() << " pools, " << config_.zones.size() << " zones";
+  FAIL_LOG(logFacility(), Notice) << "answering: " << config_.pools.size() << " pools, " << config_.zones.size() << " zones";
   if (ready_) guarded("ready", ready_);
   publishAllPools();
 }
@@ -289,8 +289,9 @@ void Control::publishAllPools() {
 }
 
 void Control::onForwardQueue() {
-  for (auto& job : forwardQueue_.drain()) {
-    auto send = [job = std::make_shared<ForwardJob>(std::move(job))](const std::uint8_t* reply, std::size_t size) {
+  for (auto& queued : forwardQueue_.drain()) {
+    auto job = std::make_shared<ForwardJob>(std::move(queued));
+    auto send = [job](const std::uint8_t* reply, std::size_t size) {
       std::uint8_t buf[512];
       if (!reply) {  // no reply in time, or not forwarded: SERVFAIL
         size = refuse({job->query.data(), job->query.size(), false}, Rcode::ServFail, buf, sizeof buf);
@@ -299,7 +300,7 @@ void Control::onForwardQueue() {
       if (size)
         ::sendto(job->socket->get(), reply, size, 0, reinterpret_cast<const sockaddr*>(&job->client), job->clientLen);
     };
-    if (!forwarder_ || !forwarder_->forward(job.query.data(), job.query.size(), send)) send(nullptr, 0);
+    if (!forwarder_ || !forwarder_->forward(job->query.data(), job->query.size(), send)) send(nullptr, 0);
   }
 }
 

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "dns/control_faild.hh"
 
-#include "base/log.hh"
+#include "dns/frontend_log.hh"
 #include "proto/list.hh"
 #include "state/record.hh"
 
@@ -19,7 +19,7 @@ FaildFeed::FaildFeed(event_base* base, const client::LinkSpec& faild, Events eve
   rs.name = faild.name + " (dns)";
   requests_ = std::make_unique<client::Link>(base, rs, opts);
   watch_->onState([name = ws.name](bool up, const std::string& why) {
-    if (!up) FAIL_LOG("dns", Warning) << "local faild " << name << ": " << why;
+    if (!up) FAIL_LOG(logFacility(), Warning) << "local faild " << name << ": " << why;
   });
   requests_->onState([this](bool up, const std::string&) {
     if (up && events_.requestsUp) events_.requestsUp();
@@ -100,9 +100,9 @@ void FaildFeed::publish(const PoolView& v) {
       [name = v.name](const client::Reply& r) {
         if (r.ok) return;
         if (r.code == "DOWN")  // set again when the link is back (Events::requestsUp)
-          FAIL_LOG("dns", Info) << "cannot set " << recordName(name) << " in the local faild: " << r.message;
+          FAIL_LOG(logFacility(), Info) << "cannot set " << recordName(name) << " in the local faild: " << r.message;
         else
-          FAIL_LOG("dns", Warning) << "cannot set " << recordName(name) << " in the local faild: " << r.code << " "
+          FAIL_LOG(logFacility(), Warning) << "cannot set " << recordName(name) << " in the local faild: " << r.code << " "
                                    << r.message;
       },
       std::chrono::milliseconds(5000));
@@ -115,7 +115,7 @@ void FaildFeed::remove(const std::string& pool) {
       line,
       [pool](const client::Reply& r) {
         if (!r.ok && r.code != "NOTFOUND")
-          FAIL_LOG("dns", Warning) << "cannot delete " << recordName(pool) << " in the local faild: " << r.code;
+          FAIL_LOG(logFacility(), Warning) << "cannot delete " << recordName(pool) << " in the local faild: " << r.code;
       },
       std::chrono::milliseconds(5000));
 }

@@ -12,7 +12,7 @@
 #include <cstring>
 #include <vector>
 
-#include "base/log.hh"
+#include "dns/frontend_log.hh"
 #include "base/unique_fd.hh"
 #include "dns/forward_match.hh"
 #include "ev/ev.hh"
@@ -68,14 +68,14 @@ bool Forwarder::forward(const std::uint8_t* query, std::size_t size, Done done) 
   // Unconnected and unbound: the kernel binds it to a random ephemeral port on send.
   q->fd.reset(::socket(upstream_.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!q->fd) {
-    FAIL_LOG("dns", Warning) << "forward: socket: " << std::strerror(errno);
+    FAIL_LOG(logFacility(), Warning) << "forward: socket: " << std::strerror(errno);
     return false;
   }
   q->sent.assign(query, query + size);
   q->clientId = messageId(query);
   setMessageId(q->sent.data(), randomId());
   if (::sendto(q->fd.get(), q->sent.data(), q->sent.size(), 0, upstream_.sa(), upstream_.length) < 0) {
-    FAIL_LOG("dns", Info) << "forward to " << upstream_.text() << ": " << std::strerror(errno);
+    FAIL_LOG(logFacility(), Info) << "forward to " << upstream_.text() << ": " << std::strerror(errno);
     return false;
   }
   q->done = std::move(done);
@@ -91,7 +91,7 @@ void Forwarder::onReady(std::uint64_t key, bool timedOut) {
   Query& q = *it->second;
   if (timedOut) {
     ++timeouts_;
-    FAIL_LOG("dns", Info) << "forward to " << upstream_.text() << ": no reply in " << timeout_.count() << " ms";
+    FAIL_LOG(logFacility(), Info) << "forward to " << upstream_.text() << ": no reply in " << timeout_.count() << " ms";
     Done done = std::move(q.done);
     finish(key);
     done(nullptr, 0);

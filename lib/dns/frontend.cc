@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "base/log.hh"
+#include "dns/frontend_log.hh"
 #include "dns/control.hh"
 #include "dns/forward_queue.hh"
 #include "dns/frontend_bind.hh"

@@ -83,6 +83,7 @@ Selection selectPool(Select select, unsigned max, const std::vector<Candidate>& 
     }
     if (every.empty()) {
       s.kind = Selection::Kind::NoData;
+      s.fallback = false;
       return s;
     }
     s.variants.push_back(capped(std::move(every), max));

@@ -5,6 +5,8 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -123,11 +125,16 @@ bool readZoneFile(const std::string& path, std::string_view origin, std::vector<
   RdfPtr org = originRdf(origin);
   if (!org) return fail(err, path + ": bad origin \"" + std::string(origin) + "\"");
   ldns_zone* rawZone = nullptr;
-  int line = 1;
+  int line = 0;  // ldns counts the newlines it read
   const ldns_status st = ldns_zone_new_frm_fp_l(&rawZone, fp.get(), org.get(), 3600, LDNS_RR_CLASS_IN, &line);
   std::unique_ptr<ldns_zone, ZoneFree> zone(rawZone);
-  if (st != LDNS_STATUS_OK || !zone)
-    return fail(err, path + ":" + std::to_string(line) + ": " + ldns_get_errorstr_by_id(st));
+  if (st != LDNS_STATUS_OK || !zone) {
+    // ldns counts the newlines it consumed: the failing line is one more unless the
+    // last byte it read was that line's newline.
+    const long at = std::ftell(fp.get());
+    if (at > 0 && std::fseek(fp.get(), at - 1, SEEK_SET) == 0 && std::fgetc(fp.get()) != '\n') ++line;
+    return fail(err, path + ":" + std::to_string(std::max(line, 1)) + ": " + ldns_get_errorstr_by_id(st));
+  }
   std::vector<StaticRecord> got;
   std::vector<std::string> ns;
   if (const ldns_rr* soa = ldns_zone_soa(zone.get())) {

@@ -158,7 +158,9 @@ void addNode(StaticPart& s, const Config& config, const std::string& name, const
       nsRecords.push_back(StaticRecord{name, wire::kTypeNs, config.zones.at(name).ttl, {w.begin(), w.end()}});
     }
     auto& nsSet = sets[wire::kTypeNs];
-    for (const StaticRecord& r : nsRecords) nsSet.insert(nsSet.begin(), &r);
+    std::vector<const StaticRecord*> declared;
+    for (const StaticRecord& r : nsRecords) declared.push_back(&r);
+    nsSet.insert(nsSet.begin(), declared.begin(), declared.end());
     if (nsSet.empty()) sets.erase(wire::kTypeNs);
     sets.erase(wire::kTypeSoa);
   }

@@ -10,7 +10,7 @@
 #include <deque>
 #include <string>
 
-#include "base/log.hh"
+#include "dns/frontend_log.hh"
 
 namespace fail::dns {
 
@@ -45,9 +45,9 @@ void guarded(const char* what, Fn fn) noexcept {
   try {
     fn();
   } catch (const std::exception& e) {
-    FAIL_LOG("dns", Err) << "TCP " << what << ": " << e.what();
+    FAIL_LOG(logFacility(), Err) << "TCP " << what << ": " << e.what();
   } catch (...) {
-    FAIL_LOG("dns", Err) << "TCP " << what << ": unknown exception";
+    FAIL_LOG(logFacility(), Err) << "TCP " << what << ": unknown exception";
   }
 }
 
@@ -85,7 +85,7 @@ void TcpServer::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* sa, int 
 void TcpServer::onAcceptError(evconnlistener* l, void* arg) noexcept {
   auto* self = static_cast<TcpServer*>(arg);
   int e = EVUTIL_SOCKET_ERROR();
-  FAIL_LOG("dns", Warning) << "TCP accept: " << evutil_socket_error_to_string(e) << " (accepting again in 1 s)";
+  FAIL_LOG(logFacility(), Warning) << "TCP accept: " << evutil_socket_error_to_string(e) << " (accepting again in 1 s)";
   evconnlistener_disable(l);
   self->resume_.arm(ev::Micros{1'000'000});
 }
@@ -166,6 +166,7 @@ void TcpServer::answer(Conn& c, const std::uint8_t* q, std::size_t n) {
   Request req{q, n, true};
   std::size_t size = 0;
   Counters& counters = *ctx_.counters;
+  ++counters.tcp;
   Outcome o = respond(*pub->snapshot, *ctx_.cursor, req, out_.data() + 2, 65535, &size, counters);
   if (o == Outcome::Drop) return;
   if (o == Outcome::Forward) {

@@ -10,7 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "base/log.hh"
+#include "dns/frontend_log.hh"
 
 namespace fail::dns {
 namespace {
@@ -104,7 +104,7 @@ void UdpThread::run() noexcept {
       if (stopping_.load(std::memory_order_relaxed)) break;
       if (n <= 0) {
         if (n < 0 && errno != EINTR && errno != EAGAIN)
-          FAIL_LOG("dns", Warning) << "UDP receive: " << std::strerror(errno);
+          FAIL_LOG(logFacility(), Warning) << "UDP receive: " << std::strerror(errno);
         continue;
       }
       if (slot_.generation() != gen) pub = slot_.get(&gen);
@@ -155,7 +155,7 @@ void UdpThread::run() noexcept {
     }
     storeCounters(shared_, mine);
   } catch (const std::exception& e) {
-    FAIL_LOG("dns", Err) << "UDP thread stopped: " << e.what();
+    FAIL_LOG(logFacility(), Err) << "UDP thread stopped: " << e.what();
   }
 }
 

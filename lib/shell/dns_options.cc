@@ -11,8 +11,8 @@
 
 #include "base/text.hh"
 #include "dns/name.hh"
+#include "dns/record.hh"
 #include "shell/api.hh"
-#include "shell/dns_records.hh"
 
 namespace fail::shell {
 
@@ -202,7 +202,7 @@ bool socketAddress(const std::string& text, std::uint16_t defaultPort, bool zero
     port = text.substr(text.find(':') + 1);
   }
   dns::IpAddress ip;
-  if (!parseIp(host, ip)) return false;
+  if (!dns::parseAddress(host, ip, nullptr)) return false;
   unsigned long p = defaultPort;
   if (!port.empty()) {
     if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return false;
@@ -220,7 +220,7 @@ bool socketAddress(const std::string& text, std::uint16_t defaultPort, bool zero
 bool prefix(const std::string& text, std::string& out) {
   size_t slash = text.find('/');
   dns::IpAddress ip;
-  if (!parseIp(text.substr(0, slash), ip)) return false;
+  if (!dns::parseAddress(text.substr(0, slash), ip, nullptr)) return false;
   unsigned max = ip.family == AF_INET ? 32 : 128, len = max;
   if (slash != std::string::npos) {
     std::string l = text.substr(slash + 1);
@@ -243,6 +243,24 @@ dns::Config DnsDecls::build() const {
   }
   return out;
 }
+
+namespace {
+
+// -file: its records, and its SOA's values and apex NS where no option gave them.
+bool zoneFile(Tcl_Interp* interp, dns::Zone& z, const std::set<std::string>& seen, const std::string& what) {
+  std::string err;
+  dns::Zone file = z;
+  if (!dns::readZoneFile(z.file, z.name, z.records, &file, &err)) return dnsError(interp, what + " -file: " + err), false;
+  if (!seen.count("-mbox")) z.mbox = file.mbox;
+  if (!seen.count("-soa-minimum")) z.minimum = file.minimum;
+  if (!seen.count("-ttl")) z.ttl = file.ttl;
+  z.refresh = file.refresh, z.retry = file.retry, z.expire = file.expire;
+  for (const auto& n : file.ns)
+    if (std::find(z.ns.begin(), z.ns.end(), n) == z.ns.end()) z.ns.push_back(n);
+  return true;
+}
+
+}  // namespace
 
 int dnsZone(Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], DnsDecls& decls, const DnsPolicyRules& rules) {
   if (objc < 3 || objc % 2 == 0) {
@@ -281,13 +299,7 @@ int dnsZone(Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], DnsDecls& decls
       z.file = v;
     }
   }
-  if (!z.file.empty()) {
-    std::string err;
-    std::vector<std::string> fileNs;
-    if (!readZoneFile(z.file, z.name, z.ttl, z.records, fileNs, &err)) return dnsError(interp, what + " -file: " + err);
-    for (const auto& n : fileNs)
-      if (std::find(z.ns.begin(), z.ns.end(), n) == z.ns.end()) z.ns.push_back(n);
-  }
+  if (!z.file.empty() && !zoneFile(interp, z, seen, what)) return TCL_ERROR;
   if (z.ns.empty()) return dnsError(interp, what + ": -ns is required (the zone's name servers), unless -file has them");
   decls.config.zones[z.name] = z;  // declared again: replaced
   decls.lastZone = z.name;
@@ -310,7 +322,9 @@ int dnsRecord(Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], DnsDecls& dec
     return dnsError(interp, what + ": " + owner + " is a pool (fail::dns pool): its addresses come from its members");
   dns::StaticRecord r;
   std::string err;
-  if (!parseStaticRecord(owner, type, ttl, Tcl_GetString(objv[5]), r, &err)) return dnsError(interp, what + ": " + err);
+  // Names inside the RDATA are absolute, with or without their dot (origin: the root).
+  if (!dns::parseRecord(owner.empty() ? "." : owner + ".", type, ttl, Tcl_GetString(objv[5]), "", r, &err))
+    return dnsError(interp, what + ": " + err);
   decls.records[{r.owner, r.type, r.rdata}] = r;  // declared again: replaced
   Tcl_SetObjResult(interp, Tcl_NewStringObj(owner.c_str(), -1));
   return TCL_OK;
@@ -325,7 +339,7 @@ bool parseMember(Tcl_Interp* interp, Tcl_Obj* obj, const std::string& what, dns:
     return dnsError(interp, what + ": want {ADDRESS ?-check record? ?-weight n?}, got \"" +
                                 std::string(Tcl_GetString(obj)) + "\""),
            false;
-  if (!parseIp(words[0], m.address))
+  if (!dns::parseAddress(words[0], m.address, nullptr))
     return dnsError(interp, what + ": \"" + words[0] + "\" is no IPv4 or IPv6 address"), false;
   std::string w = what + " " + words[0];
   for (size_t i = 1; i < words.size(); i += 2) {
@@ -354,7 +368,7 @@ bool parseAllDown(Tcl_Interp* interp, Tcl_Obj* obj, const std::string& what, dns
   out.kind = dns::AllDown::Kind::Address;
   for (const auto& w : words) {
     dns::IpAddress ip;
-    if (!parseIp(w, ip))
+    if (!dns::parseAddress(w, ip, nullptr))
       return dnsError(interp, what + ": want all, none, servfail or addresses, got \"" + w + "\""), false;
     out.addresses.push_back(ip);
   }
@@ -434,7 +448,7 @@ int dnsMemberParse(Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], const Dn
   auto it = decls.config.pools.find(name);
   if (it == decls.config.pools.end()) return dnsError(interp, what + ": no pool " + name, "UNKNOWN");
   dns::IpAddress ip;
-  if (!parseIp(Tcl_GetString(objv[3]), ip))
+  if (!dns::parseAddress(Tcl_GetString(objv[3]), ip, nullptr))
     return dnsError(interp, what + ": \"" + Tcl_GetString(objv[3]) + "\" is no IPv4 or IPv6 address");
   const dns::Member* m = nullptr;
   for (const auto& x : it->second.members)
