@@ -115,13 +115,27 @@ std::string writeFailshPolicy(const ZoneModel& z, const std::string& dir, int fa
     << "fail::dns record ns2" << o << " A 3600 " << kNsAddr[1] << "\n"
     << "fail::dns record mail" << o << " MX 3600 {" << kMx << "}\n"
     << "fail::dns record txt" << o << " TXT 3600 {" << kTxt << "}\n"
-    << "for {set i 0} {$i < " << z.statics.size() << "} {incr i} {\n"
-    << "    fail::dns record s$i" << o << " A 3600 " << kStaticAddr << "\n}\n";
+    ;
+  // Many static names go into a zone file given last, with the zone declared again:
+  // each fail::dns command copies the declarations made so far (dns-tcl, at this
+  // writing), so 100,000 records one by one would take hours.
+  bool file = z.statics.size() > 1000;
+  if (!file)
+    s << "for {set i 0} {$i < " << z.statics.size() << "} {incr i} {\n"
+      << "    fail::dns record s$i" << o << " A 3600 " << kStaticAddr << "\n}\n";
   for (const auto& p : z.pools) {
     s << "fail::dns pool " << p.name << o << " -select " << (p.priority ? "priority" : "all") << " -ttl 30s -members {";
     for (size_t k = 0; k < p.v4.size(); ++k) s << "{" << p.v4[k] << " -check " << p.checks[k] << "} ";
     for (size_t k = 0; k < p.v6.size(); ++k) s << "{" << p.v6[k] << " -check " << p.checks[k] << "} ";
     s << "}\n";
+  }
+  if (file) {
+    std::ostringstream f;
+    f << "$ORIGIN " << z.origin << ".\n";
+    for (const auto& n : z.statics) f << n << " 3600 IN A " << kStaticAddr << "\n";
+    writeFile(dir + "/statics.zone", f.str());
+    s << "fail::dns zone " << z.origin << " -ns {ns1" << o << " ns2" << o << "} -soa-minimum 30s -file {" << dir
+      << "/statics.zone}\n";
   }
   s << extra << "fail::dns serve -listen 127.0.0.1:" << port << " " << threadsOption << " " << threads << "\n";
   std::string path = dir + "/policy.tcl";
