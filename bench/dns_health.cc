@@ -169,12 +169,31 @@ void changeRun(const Options& o, const std::string& tmp, const std::string& tag,
   t = Clock::now();
   pid_t sh = startFailsh(o, dir, policy, port, {"chg." + z.origin, kA}, 900);
   double startSecs = secondsSince(t);
+  // Once answering, failsh still publishes every pool's dns:NAME in faild: the changes
+  // are measured once it is idle (under 2% of a core over a second).
+  double settle = 0;
+  for (auto t1 = Clock::now(); secondsSince(t1) < 600;) {
+    double c0 = cpuSeconds(sh);
+    sleepFor(1);
+    if (cpuSeconds(sh) - c0 < 0.02) {
+      settle = secondsSince(t1);
+      break;
+    }
+  }
   long rss = vmRssKiB(sh);
-  note("change " + label + ": failsh answers " + fmt("%.1f", startSecs) + " s after its start; VmRSS " +
-       std::to_string(rss / 1024) + " MiB");
+  note("change " + label + ": failsh answers " + fmt("%.1f", startSecs) + " s after its start, idle " +
+       fmt("%.1f", settle) + " s later; VmRSS " + std::to_string(rss / 1024) + " MiB");
 
   std::vector<double> lat, ok, after;  // µs: SET → answer, SET → OK, OK → answer
   int missed = 0;
+  // --profile change: failsh under perf record during the large zone's changes.
+  pid_t perf = -1;
+  bool profile = tag == "big" && std::find(o.profile.begin(), o.profile.end(), "change") != o.profile.end();
+  if (profile)
+    perf = spawn({"/usr/bin/perf", "record", "-q", "-e", "cpu-clock", "-g", "-o", dir + "/perf.data", "-p",
+                  std::to_string(sh)},
+                 dir + "/perf.log");
+  std::string trace;  // one line per change: SET → OK and SET → answer, µs
   {
     Watch w(port, {"chg." + z.origin, kA}, std::chrono::microseconds(0));
     SyncClient c(Proto::Line, faildPort);
@@ -194,8 +213,19 @@ void changeRun(const Options& o, const std::string& tmp, const std::string& tag,
         lat.push_back(s * 1e6);
         after.push_back(std::max(0.0, s - okAt) * 1e6);
       }
+      trace += std::to_string(i) + " " + fmt("%.0f", okAt * 1e6) + " " + fmt("%.0f", s * 1e6) + "\n";
       sleepFor(0.02 + std::uniform_real_distribution<double>(0, 0.03)(rng));
     }
+  }
+  writeFile(dir + "/changes.txt", "# change  set-to-ok-us  set-to-answer-us\n" + trace);
+  if (perf > 0) {
+    ::kill(perf, SIGINT);
+    waitExit(perf, 30);
+    std::string report = dir + "/profile.txt";
+    runCommand("perf report -i " + dir + "/perf.data --stdio --no-children --percent-limit 0.5 --sort dso,sym -g none > " +
+               report + " 2>/dev/null");
+    note("profile of failsh during the changes (" + report + "):\n" +
+         runCommand("grep -E '^ +[0-9]' " + report + " | head -20"));
   }
   long rssAfter = vmRssKiB(sh);
   stop(sh);
@@ -210,7 +240,8 @@ void changeRun(const Options& o, const std::string& tmp, const std::string& tag,
     row({"failsh VmRSS, " + label + " (MiB, after start / after the changes)",
          std::to_string(rss / 1024) + " / " + std::to_string(rssAfter / 1024), "", "", "≤ 150 MB",
          rssAfter * 1024 <= 150'000'000L && rss * 1024 <= 150'000'000L ? "met" : "NOT met"});
-  info("change " + label + ": failsh answered " + fmt("%.1f", startSecs) + " s after its start; VmRSS " +
+  info("change " + label + ": failsh answered " + fmt("%.1f", startSecs) + " s after its start and was idle " +
+       fmt("%.1f", settle) + " s later; VmRSS " +
        std::to_string(rss) + " KiB then, " + std::to_string(rssAfter) + " KiB after the changes");
 }
 
