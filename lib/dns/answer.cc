@@ -160,6 +160,71 @@ const RRset* pick(const detail::StaticPart& s, const Node& node, std::uint16_t q
 
 namespace {
 
+// A body to copy: records whose owners are pointers (C0 0C in the snapshot).
+struct Body {
+  const std::uint8_t* data = nullptr;
+  std::size_t len = 0;
+  std::uint16_t count = 0;
+};
+
+// The records a pool answers for `set` (A or AAAA) now, moving the reader's cursor.
+// Returns false for SERVFAIL (-all-down servfail); an empty body is NODATA.
+bool poolBody(const Snapshot& snap, Cursor& cursor, const RRset& set, Body& body) {
+  const std::size_t p = set.off;
+  const detail::PoolAnswer& pa = *snap.pools[p];
+  const int f = set.type == wire::kTypeA ? 0 : 1;
+  const auto& fam = pa.family[f];
+  if (cursor.next.size() < 2 * snap.pools.size()) cursor.next.resize(2 * snap.pools.size(), 0);
+  if (cursor.queries.size() < snap.pools.size()) cursor.queries.resize(snap.pools.size(), 0);
+  ++cursor.queries[p];
+  if (fam.rcode == 2) return false;
+  if (fam.variantCount == 0 || fam.cycleLength == 0) return true;
+  std::uint32_t& at = cursor.next[2 * p + static_cast<std::size_t>(f)];
+  if (at >= fam.cycleLength) at = 0;
+  const detail::PoolAnswer::Variant v = pa.variant(fam, pa.step(fam, at++));
+  body = Body{pa.block.data() + v.off, v.len, v.count};
+  return true;
+}
+
+// Copies `body` to out[*size] when it fits below `room`, its owners pointing at `owner`.
+bool putBody(const Body& body, std::uint16_t owner, std::uint8_t* out, std::size_t* size, std::size_t room) {
+  if (*size + body.len > room) return false;
+  std::uint8_t* p = out + *size;
+  std::memcpy(p, body.data, body.len);
+  if (owner != wire::kHeaderSize) {
+    for (std::size_t i = 0; i + 12 <= body.len; i += 12 + wire::get16(p + i + 10))
+      wire::put16(p + i, static_cast<std::uint16_t>(0xc000 | owner));
+  }
+  *size += body.len;
+  return true;
+}
+
+// RFC 1034 §4.3.2: after a CNAME, the target's RRset of the type asked, when the target
+// is ours and the RRset holds no names compressed against its own owner (A, AAAA, TXT...;
+// pools). One step; it is left out when it does not fit.
+std::uint16_t chase(const Snapshot& snap, Cursor& cursor, const Query& q, const Node& alias, std::uint8_t* out,
+                    std::size_t* size, std::size_t room) {
+  const detail::StaticPart& s = *snap.statics;
+  if (alias.cnameTarget == 0 || q.qtype == wire::kTypeCname || q.qtype == wire::kTypeAny) return 0;
+  const Node& target = s.nodes[alias.cnameTarget - 1];
+  const RRset* sets = s.sets.data() + target.firstSet;
+  for (std::uint16_t i = 0; i < target.setCount; ++i) {
+    const RRset& set = sets[i];
+    if (set.type != q.qtype) continue;
+    Body body;
+    if (set.kind == RRset::Pool) {
+      if (!poolBody(snap, cursor, set, body)) return 0;
+    } else if (set.kind == RRset::Static && q.qtype != wire::kTypeNs && q.qtype != wire::kTypePtr &&
+               q.qtype != wire::kTypeMx && q.qtype != wire::kTypeCname) {
+      body = Body{s.bodies.data() + set.off, set.len, set.count};
+    }
+    // The CNAME's target is its RDATA, 12 bytes into the one record after the question.
+    if (body.count && putBody(body, static_cast<std::uint16_t>(q.qend + 12), out, size, room)) return body.count;
+    return 0;
+  }
+  return 0;
+}
+
 // The answer to a well-formed IN query for a name in our zones (node: the name's, or
 // null for NXDOMAIN in `zone`). Returns the response's size.
 std::size_t answerName(const Snapshot& snap, Cursor& cursor, const Query& q, const Request& req, const Node* node,
@@ -168,47 +233,23 @@ std::size_t answerName(const Snapshot& snap, Cursor& cursor, const Query& q, con
   const std::size_t room = limit - (q.edns ? kOptSize : 0);  // what the records may fill
   const RRset* set = node ? pick(s, *node, q.qtype) : nullptr;
   Rcode rcode = node ? Rcode::NoError : Rcode::NxDomain;
-  const std::uint8_t* body = nullptr;
-  std::size_t bodyLen = 0;
-  std::uint16_t an = 0;
-  bool soaAnswer = false;
+  Body body;
   if (set && set->kind == RRset::Static) {
-    body = s.bodies.data() + set->off;
-    bodyLen = set->len;
-    an = set->count;
-  } else if (set && set->kind == RRset::Soa) {
-    soaAnswer = true;
-  } else if (set) {  // a pool
-    const std::size_t p = set->off;
-    const detail::PoolAnswer& pa = *snap.pools[p];
-    const auto& fam = pa.family[set->type == wire::kTypeA ? 0 : 1];
-    if (cursor.next.size() < 2 * snap.pools.size()) cursor.next.resize(2 * snap.pools.size(), 0);
-    if (cursor.queries.size() < snap.pools.size()) cursor.queries.resize(snap.pools.size(), 0);
-    ++cursor.queries[p];
-    if (fam.rcode == 2) {
-      rcode = Rcode::ServFail;
-    } else if (!fam.variants.empty()) {
-      std::uint32_t& at = cursor.next[2 * p + (set->type == wire::kTypeA ? 0 : 1)];
-      if (at >= fam.cycle.size()) at = 0;
-      const auto& v = fam.variants[fam.cycle[at++]];
-      body = pa.bytes.data() + v.off;
-      bodyLen = v.len;
-      an = v.count;
-    }
+    body = Body{s.bodies.data() + set->off, set->len, set->count};
+  } else if (set && set->kind == RRset::Pool && !poolBody(snap, cursor, *set, body)) {
+    rcode = Rcode::ServFail;
   }
   std::size_t size = begin(q, req.data, out, rcode, true, rcode != Rcode::ServFail);
-  std::uint16_t ns = 0;
+  std::uint16_t an = 0, ns = 0;
   bool fits = true;
-  if (soaAnswer) {
+  if (set && set->kind == RRset::Soa) {
     const auto& soa = s.zones[zone].soa;
     fits = putSoa(snap, zone, wire::kHeaderSize, wire::get32(soa.data() + detail::ZoneData::kTtlAt), out, &size, room);
     an = 1;
-  } else if (body) {
-    fits = size + bodyLen <= room;
-    if (fits) {
-      std::memcpy(out + size, body, bodyLen);
-      size += bodyLen;
-    }
+  } else if (body.count) {
+    fits = putBody(body, wire::kHeaderSize, out, &size, room);
+    an = body.count;
+    if (fits && set->type == wire::kTypeCname) an += chase(snap, cursor, q, *node, out, &size, room);
   } else if (rcode != Rcode::ServFail) {  // NXDOMAIN or NODATA: the SOA in authority
     const std::size_t owner = wire::kHeaderSize + q.lowerLen - s.zones[zone].apexLen;  // the apex, in the question
     fits = putSoa(snap, zone, static_cast<std::uint16_t>(owner), s.zones[zone].negativeTtl, out, &size, room);

@@ -31,6 +31,8 @@ enum class Outcome : std::uint8_t {
 enum class Rcode : std::uint8_t { NoError = 0, FormErr = 1, ServFail = 2, NxDomain = 3, NotImp = 4, Refused = 5 };
 
 // Counters a reader keeps for itself (one per thread, summed by the control thread).
+// respond() counts queries, tcp, truncated, dropped, edns, badvers and the rcode of what
+// it answered; the caller counts forwarded and refused for the Forward outcome.
 struct Counters {
   std::uint64_t queries = 0, tcp = 0, truncated = 0, forwarded = 0, refused = 0, dropped = 0;
   std::uint64_t rcode[16] = {};
@@ -44,7 +46,10 @@ struct Request {
 };
 
 // Writes the response to `req` into out[0, cap) and returns its size in *outSize. `cap`
-// must be at least 512 (UDP) or 65535 (TCP). Never reads outside req.data[0, size).
+// must be at least 512 (UDP) or 65535 (TCP); a UDP response is never longer than cap, so
+// give 1232 for EDNS clients to get their full payload. Never reads outside
+// req.data[0, size). The cursor grows (allocates) only when `snap` has more pools than
+// it has seen; nothing else allocates.
 Outcome respond(const Snapshot& snap, Cursor& cursor, const Request& req, std::uint8_t* out, std::size_t cap,
                 std::size_t* outSize, Counters& counters);
 

@@ -3,6 +3,7 @@
 #include "dns/record.hh"
 
 #include <arpa/inet.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -81,8 +82,16 @@ bool parseRecord(std::string_view owner, std::string_view typeText, std::uint32_
                  std::string_view origin, StaticRecord& out, std::string* err) {
   if (ttl > 0x7fffffffU) return fail(err, "TTL " + std::to_string(ttl) + " is above 2147483647");
   if (owner.empty()) return fail(err, "empty record owner");
-  if (rdataText.find_first_of("\n\r;") != std::string_view::npos)
-    return fail(err, "record data \"" + printable(rdataText) + "\" holds a newline or a ';'");
+  for (std::string_view part : {owner, typeText, rdataText}) {
+    bool quoted = false, escaped = false;
+    for (char c : part) {
+      const auto b = static_cast<unsigned char>(c);
+      if ((b < 0x20 && c != '\t') || b == 0x7f || (c == ';' && !quoted && !escaped))
+        return fail(err, "record text \"" + printable(part) + "\" holds a control byte or a ';' outside quotes");
+      if (c == '"' && !escaped) quoted = !quoted;
+      escaped = c == '\\' && !escaped;
+    }
+  }
   std::uint16_t type = 0;
   if (!parseType(typeText, type)) return fail(err, "unknown record type \"" + printable(typeText) + "\"");
   if (type == LDNS_RR_TYPE_SOA) return fail(err, "SOA is declared by the zone, not as a record");
@@ -97,7 +106,9 @@ bool parseRecord(std::string_view owner, std::string_view typeText, std::uint32_
   RrPtr rr(raw);
   if (st != LDNS_STATUS_OK || !rr)
     return fail(err, "bad " + typeName(type) + " record \"" + printable(line) + "\": " + ldns_get_errorstr_by_id(st));
-  if (ldns_rr_rd_count(rr.get()) == 0 && !rdataText.empty())
+  const std::size_t data = rdataText.find_first_not_of(" \t");
+  const bool generic = data != std::string_view::npos && rdataText.substr(data, 2) == "\\#";  // RFC 3597 "\# 0"
+  if (ldns_rr_rd_count(rr.get()) == 0 && !generic)
     return fail(err, "bad " + typeName(type) + " record \"" + printable(line) + "\": no data");
   return fromLdns(rr.get(), origin, out, err);
 }
@@ -190,6 +201,17 @@ std::string typeName(std::uint16_t type) {
 
 bool parseType(std::string_view text, std::uint16_t& type) {
   if (text.empty() || text.size() > 32) return false;
+  if (text.size() > 4 && strncasecmp(std::string(text.substr(0, 4)).c_str(), "type", 4) == 0) {  // RFC 3597
+    unsigned long n = 0;
+    for (char c : text.substr(4)) {
+      if (c < '0' || c > '9') return false;
+      n = n * 10 + static_cast<unsigned long>(c - '0');
+      if (n > 65535) return false;
+    }
+    if (n == 0) return false;
+    type = static_cast<std::uint16_t>(n);
+    return true;
+  }
   const std::string s(text);
   const ldns_rr_type t = ldns_get_rr_type_by_name(s.c_str());
   if (t == 0) return false;

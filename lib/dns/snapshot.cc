@@ -93,6 +93,8 @@ void SnapshotBuilder::Impl::fill(PoolState& ps, TimePoint now, PoolAnswer& pa) {
   ps.ttl = pool.ttlOut != 0 && (anyOut || settlingNow) ? pool.ttlOut : pool.ttl;
   ps.allDown = !anyIn;
   ps.answered.clear();
+  detail::PoolAnswerWriter w;
+  std::vector<std::uint8_t> records;
   for (int f = 0; f < 2; ++f) {
     const int family = f == 0 ? AF_INET : AF_INET6;
     std::vector<const IpAddress*> addrs, fallback;
@@ -105,24 +107,21 @@ void SnapshotBuilder::Impl::fill(PoolState& ps, TimePoint now, PoolAnswer& pa) {
     for (const IpAddress& a : pool.allDown.addresses)
       if (a.family == family) fallback.push_back(&a);
     const Selection sel = selectPool(pool.select, pool.max, cands, pool.allDown.kind, fallback.size());
-    PoolAnswer::Family& fam = pa.family[f];
-    fam.rcode = sel.kind == Selection::Kind::ServFail ? 2 : 0;
+    w.family(f, sel.kind == Selection::Kind::ServFail ? 2 : 0);
     if (sel.kind != Selection::Kind::Answer) continue;
     const auto& from = sel.fallback ? fallback : addrs;
     for (const auto& v : sel.variants) {
-      PoolAnswer::Variant var;
-      var.off = static_cast<std::uint32_t>(pa.bytes.size());
+      records.clear();
       for (std::uint16_t k : v) {
-        appendAddress(pa.bytes, *from[k], ps.ttl);
+        appendAddress(records, *from[k], ps.ttl);
         if (std::find(ps.answered.begin(), ps.answered.end(), from[k]->text) == ps.answered.end())
           ps.answered.push_back(from[k]->text);
       }
-      var.len = static_cast<std::uint32_t>(pa.bytes.size() - var.off);
-      var.count = static_cast<std::uint16_t>(v.size());
-      fam.variants.push_back(var);
+      w.variant(records, static_cast<std::uint16_t>(v.size()));
     }
-    fam.cycle = sel.cycle;
+    w.cycle(sel.cycle);
   }
+  w.seal(pa);
 }
 
 bool SnapshotBuilder::Impl::rebuild(std::size_t i, TimePoint now) {

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,7 @@ struct Node {
   std::uint32_t firstSet = 0; // into StaticPart::sets
   std::uint16_t setCount = 0; // 0: an empty non-terminal
   std::uint16_t cname = 0xffff;  // index (from firstSet) of its CNAME set, 0xffff: none
+  std::uint32_t cnameTarget = 0;  // the CNAME's target when it is one of ours: node index + 1
 };
 
 struct ZoneData {
@@ -71,7 +73,11 @@ struct StaticPart {
   }
 };
 
-// One pool's prebuilt answers, both families; replaced whole when its health changes.
+// One pool's prebuilt answers, both families, in one block: answering touches the
+// object and its block only (few cache lines with 10,000 pools). Replaced whole when the
+// pool's answer changes. The block holds, per family, its variants (kVariantSize bytes
+// each: offset and length of its records in the block, record count) and its cycle (one
+// 16-bit variant index per step), then the records of every variant.
 struct PoolAnswer {
   struct Variant {
     std::uint32_t off = 0, len = 0;
@@ -79,22 +85,85 @@ struct PoolAnswer {
   };
   struct Family {
     std::uint8_t rcode = 0;  // 0 or 2 (SERVFAIL, -all-down servfail)
-    std::vector<Variant> variants;  // empty: NODATA
-    std::vector<std::uint16_t> cycle;
+    std::uint32_t variants = 0, variantCount = 0;  // variantCount 0: NODATA
+    std::uint32_t cycle = 0, cycleLength = 0;
+    friend bool operator==(const Family&, const Family&) = default;
   };
-  std::vector<std::uint8_t> bytes;
+  static constexpr std::size_t kVariantSize = 10;
   Family family[2];  // A, AAAA
-  friend bool operator==(const Variant& a, const Variant& b) {
-    return a.off == b.off && a.len == b.len && a.count == b.count;
+  std::vector<std::uint8_t> block;
+
+  Variant variant(const Family& f, std::size_t i) const {
+    const std::uint8_t* p = block.data() + f.variants + i * kVariantSize;
+    Variant v;
+    std::memcpy(&v.off, p, 4);
+    std::memcpy(&v.len, p + 4, 4);
+    std::memcpy(&v.count, p + 8, 2);
+    return v;
+  }
+  std::uint16_t step(const Family& f, std::size_t i) const {
+    std::uint16_t k;
+    std::memcpy(&k, block.data() + f.cycle + 2 * i, 2);
+    return k;
   }
   bool sameAs(const PoolAnswer& o) const {
-    for (int f = 0; f < 2; ++f)
-      if (family[f].rcode != o.family[f].rcode || family[f].variants != o.family[f].variants ||
-          family[f].cycle != o.family[f].cycle)
-        return false;
-    return bytes == o.bytes;
+    return family[0] == o.family[0] && family[1] == o.family[1] && block == o.block;
   }
 };
+
+// Builds a PoolAnswer family by family: records appended per variant, then seal().
+class PoolAnswerWriter {
+ public:
+  // Starts the variants of family f (0: A, 1: AAAA), which answers `rcode`.
+  void family(int f, std::uint8_t rcode) {
+    f_ = f;
+    rcodes_[f] = rcode;
+  }
+  // Appends one variant: `records` (owners C0 0C), `count` of them.
+  void variant(const std::vector<std::uint8_t>& records, std::uint16_t count) {
+    variants_[f_].push_back(PoolAnswer::Variant{static_cast<std::uint32_t>(bytes_.size()),
+                                                static_cast<std::uint32_t>(records.size()), count});
+    bytes_.insert(bytes_.end(), records.begin(), records.end());
+  }
+  void cycle(const std::vector<std::uint16_t>& steps) { cycles_[f_] = steps; }
+  void seal(PoolAnswer& out) const;
+
+ private:
+  int f_ = 0;
+  std::uint8_t rcodes_[2] = {0, 0};
+  std::vector<PoolAnswer::Variant> variants_[2];
+  std::vector<std::uint16_t> cycles_[2];
+  std::vector<std::uint8_t> bytes_;
+};
+
+inline void PoolAnswerWriter::seal(PoolAnswer& out) const {
+  std::size_t base = 0;
+  for (int f = 0; f < 2; ++f) base += variants_[f].size() * PoolAnswer::kVariantSize + cycles_[f].size() * 2;
+  out.block.clear();
+  out.block.reserve(base + bytes_.size());
+  for (int f = 0; f < 2; ++f) {
+    PoolAnswer::Family& fam = out.family[f];
+    fam.rcode = rcodes_[f];
+    fam.variants = static_cast<std::uint32_t>(out.block.size());
+    fam.variantCount = static_cast<std::uint32_t>(variants_[f].size());
+    for (const PoolAnswer::Variant& v : variants_[f]) {
+      std::uint8_t rec[PoolAnswer::kVariantSize];
+      const std::uint32_t off = static_cast<std::uint32_t>(v.off + base);
+      std::memcpy(rec, &off, 4);
+      std::memcpy(rec + 4, &v.len, 4);
+      std::memcpy(rec + 8, &v.count, 2);
+      out.block.insert(out.block.end(), rec, rec + PoolAnswer::kVariantSize);
+    }
+    fam.cycle = static_cast<std::uint32_t>(out.block.size());
+    fam.cycleLength = static_cast<std::uint32_t>(cycles_[f].size());
+    for (std::uint16_t k : cycles_[f]) {
+      std::uint8_t b[2];
+      std::memcpy(b, &k, 2);
+      out.block.insert(out.block.end(), b, b + 2);
+    }
+  }
+  out.block.insert(out.block.end(), bytes_.begin(), bytes_.end());
+}
 
 // The static part of `config`: zones, SOA templates, NS, static records, empty
 // non-terminals, and a node with A and AAAA pool sets for each pool inside a zone (pool

@@ -175,6 +175,33 @@ void addNode(StaticPart& s, const Config& config, const std::string& name, const
   s.nodes.push_back(node);
 }
 
+// Points each CNAME at its target's node, when the target is ours (a lookup by name at
+// build time, so that answering can chase one step without hashing).
+void linkCnames(StaticPart& s) {
+  std::map<std::string, std::uint32_t> byName;
+  for (std::size_t i = 0; i < s.nodes.size(); ++i) {
+    const Node& n = s.nodes[i];
+    byName.emplace(std::string(s.names.begin() + n.nameOff, s.names.begin() + n.nameOff + n.nameLen),
+                   static_cast<std::uint32_t>(i));
+  }
+  for (Node& n : s.nodes) {
+    if (n.cname == 0xffff) continue;
+    const RRset& set = s.sets[n.firstSet + n.cname];
+    if (set.count != 1) continue;
+    // The body's one record: 12 bytes of owner pointer and fields, then the target,
+    // possibly compressed against the node's own name: read it with that name in front.
+    std::vector<std::uint8_t> msg(wire::kHeaderSize, 0);
+    msg.insert(msg.end(), s.names.begin() + n.nameOff, s.names.begin() + n.nameOff + n.nameLen);
+    msg.insert(msg.end(), s.bodies.begin() + set.off + 12, s.bodies.begin() + set.off + set.len);
+    std::uint8_t target[wire::kMaxName];
+    std::size_t end = 0, len = 0;
+    if (wire::readName(msg.data(), msg.size(), wire::kHeaderSize + n.nameLen, &end, target, &len) !=
+        wire::NameError::None)
+      continue;
+    if (auto it = byName.find(std::string(target, target + len)); it != byName.end()) n.cnameTarget = it->second + 1;
+  }
+}
+
 }  // namespace
 
 std::shared_ptr<const StaticPart> buildStatic(const Config& config) {
@@ -195,6 +222,7 @@ std::shared_ptr<const StaticPart> buildStatic(const Config& config) {
     if (p.zone < 0) continue;
     addNode(*s, config, name, p, nsRecords);
   }
+  linkCnames(*s);
   std::size_t size = 16;
   while (size < 2 * s->nodes.size()) size *= 2;
   s->slots.assign(size, 0);

@@ -115,12 +115,40 @@ TEST_F(DnsAnswer, ApexSoaNsAndStaticRecords) {
   EXPECT_EQ(section(p.get(), LDNS_SECTION_ANSWER), Lines{"ns1.example.com. 3600 IN A 203.0.113.53"});
 }
 
-TEST_F(DnsAnswer, CnameAnswersEveryType) {
-  for (std::uint16_t t : {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_MX, LDNS_RR_TYPE_CNAME}) {
+TEST_F(DnsAnswer, CnameAnswersEveryTypeAndIsChasedOneStepInOurData) {
+  for (std::uint16_t t : {LDNS_RR_TYPE_MX, LDNS_RR_TYPE_CNAME, LDNS_RR_TYPE_ANY}) {
     Pkt p = askPkt("alias.example.com.", t);
     EXPECT_EQ(ldns_pkt_get_rcode(p.get()), LDNS_RCODE_NOERROR);
     EXPECT_EQ(section(p.get(), LDNS_SECTION_ANSWER), Lines{"alias.example.com. 120 IN CNAME www.example.com."}) << t;
   }
+  up("web1");
+  Pkt p = askPkt("Alias.example.com.", LDNS_RR_TYPE_A);
+  EXPECT_EQ(section(p.get(), LDNS_SECTION_ANSWER),
+            (Lines{"Alias.example.com. 120 IN CNAME www.example.com.", "www.example.com. 30 IN A 203.0.113.10"}));
+  p = askPkt("alias.example.com.", LDNS_RR_TYPE_AAAA);
+  EXPECT_EQ(section(p.get(), LDNS_SECTION_ANSWER),
+            (Lines{"alias.example.com. 120 IN CNAME www.example.com.", "www.example.com. 30 IN AAAA 2001:db8::10"}));
+}
+
+TEST(DnsAnswerCname, ChasesStaticTargetsButNotNamesCompressedAgainstThem) {
+  Config c = testConfig();
+  auto& recs = c.zones["example.com"].records;
+  recs.push_back(record("m", "CNAME", 60, "mail.example.com."));
+  recs.push_back(record("mail", "TXT", 60, "\"x\""));
+  recs.push_back(record("mail", "MX", 60, "5 mx.mail.example.com."));
+  recs.push_back(record("loop", "CNAME", 60, "loop.example.com."));
+  SnapshotBuilder b(c, 1);
+  auto snap = b.publish();
+  Cursor cursor;
+  Pkt p = parse(ask(*snap, cursor, query("m.example.com.", LDNS_RR_TYPE_A)).wire);
+  EXPECT_EQ(section(p.get(), LDNS_SECTION_ANSWER),
+            (Lines{"m.example.com. 60 IN CNAME mail.example.com.", "mail.example.com. 60 IN A 203.0.113.25"}));
+  p = parse(ask(*snap, cursor, query("m.example.com.", LDNS_RR_TYPE_TXT)).wire);
+  EXPECT_EQ(section(p.get(), LDNS_SECTION_ANSWER).size(), 2u);
+  p = parse(ask(*snap, cursor, query("m.example.com.", LDNS_RR_TYPE_MX)).wire);
+  EXPECT_EQ(section(p.get(), LDNS_SECTION_ANSWER), Lines{"m.example.com. 60 IN CNAME mail.example.com."});
+  p = parse(ask(*snap, cursor, query("loop.example.com.", LDNS_RR_TYPE_A)).wire);
+  EXPECT_EQ(section(p.get(), LDNS_SECTION_ANSWER), Lines{"loop.example.com. 60 IN CNAME loop.example.com."});
 }
 
 TEST_F(DnsAnswer, AnyIsAnsweredWithOneRrset) {

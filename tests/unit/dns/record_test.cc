@@ -62,8 +62,21 @@ TEST(DnsRecord, RejectsGarbageSayingWhat) {
   EXPECT_FALSE(parseRecord("@", "SOA", 60, "a. b. 1 2 3 4 5", "example.com", r, &err));
   EXPECT_NE(err.find("SOA"), std::string::npos) << err;
   EXPECT_FALSE(parseRecord("www", "A", 60, "203.0.113.1\nevil 60 IN A 1.2.3.4", "example.com", r, &err));
+  EXPECT_FALSE(parseRecord("www", "TXT", 60, std::string("\"a\0b\"", 5), "example.com", r, &err));
+  EXPECT_NE(err.find("control byte"), std::string::npos) << err;
+  // A ';' inside quotes is data (DKIM); outside, ldns would read a comment: refused.
+  ASSERT_TRUE(parseRecord("k._domainkey", "TXT", 60, "\"v=DKIM1; k=rsa\"", "example.com", r, &err)) << err;
+  EXPECT_EQ(r.rdata, bytes("\x0ev=DKIM1; k=rsa"));
+  EXPECT_FALSE(parseRecord("www", "TXT", 60, "\"a\" ; comment", "example.com", r, &err));
+  EXPECT_FALSE(parseRecord("www", "MX", 60, "10 ; mail", "example.com", r, &err));
   EXPECT_FALSE(parseRecord("www", "A", 0x80000000U, "203.0.113.1", "example.com", r, &err));
   EXPECT_FALSE(parseRecord("www", "OPT", 60, "", "example.com", r, &err));
+  EXPECT_FALSE(parseRecord("www", "A", 60, "", "example.com", r, &err));
+  EXPECT_FALSE(parseRecord("www", "MX", 60, "  ", "example.com", r, &err));
+  // RFC 3597 type numbers: 1 to 65535 only (found by fuzz_dns_record).
+  for (const char* t : {"TYPE-195", "Type4294967101", "TYPE65536", "TYPE0", "TYPE"})
+    EXPECT_FALSE(parseRecord("www", t, 60, "\\# 0", "example.com", r, &err)) << t;
+  EXPECT_TRUE(parseRecord("www", "type65535", 60, "\\# 0", "example.com", r, &err)) << err;
 }
 
 class DnsZoneFile : public ::testing::Test {

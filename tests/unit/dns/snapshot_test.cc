@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -197,21 +198,45 @@ TEST(DnsSnapshot, ScalesTo10000PoolsAnd100000Names) {
   auto s1 = b->publish();
   // One change, timed from setHealth to the published snapshot; the worst of 20.
   double worstMs = 0;
+  std::vector<double> times;
   for (int i = 0; i < 20; ++i) {
     const auto t = std::chrono::steady_clock::now();
     b->setHealth("chk" + std::to_string(i * 1000), State::Fail);
     auto s = b->publish();
     const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
     worstMs = std::max(worstMs, ms);
+    times.push_back(ms);
     ASSERT_NE(s, s1);
     s1 = s;
   }
   s0.reset();
   const std::size_t rss = rssBytes() - std::min(rss0, rssBytes());
-  std::printf("snapshot scale: built in %.0f ms, one change published in %.2f ms at worst of 20, RSS +%.1f MB\n",
-              std::chrono::duration<double, std::milli>(built - t0).count(), worstMs, rss / 1048576.0);
-  EXPECT_LT(worstMs, 50.0);  // the goal is well under 10 ms; generous for a loaded machine
+  std::sort(times.begin(), times.end());
+  std::printf("snapshot scale: built in %.0f ms; one change published in %.3f ms median, %.3f ms worst of 20; RSS +%.1f MB\n",
+              std::chrono::duration<double, std::milli>(built - t0).count(), times[10], worstMs, rss / 1048576.0);
+  // The goal is well under 10 ms; the median, so that a preempted run on a loaded machine
+  // does not fail the test (the worst is printed).
+  EXPECT_LT(times[10], 10.0);
   EXPECT_LT(rss, 150u * 1048576);
+  // Lookups in the big table: respond() on 2,000 different names (static names and
+  // pools: a working set far beyond the caches), 5 rounds.
+  std::vector<std::vector<std::uint8_t>> qs;
+  for (int i = 0; i < 2000; ++i) {
+    const std::string name = i % 2 ? "host" + std::to_string(i * 37) + ".static.big.test."
+                                   : "pool" + std::to_string(i * 3) + ".big.test.";
+    qs.push_back(query(name, LDNS_RR_TYPE_A));
+  }
+  std::vector<std::uint8_t> out(65535);
+  Cursor cursor;
+  Counters counters;
+  std::size_t size = 0;
+  const auto l0 = std::chrono::steady_clock::now();
+  for (int round = 0; round < 5; ++round)
+    for (const auto& q : qs)
+      respond(*s1, cursor, Request{q.data(), q.size(), false}, out.data(), out.size(), &size, counters);
+  const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - l0).count() / 10000;
+  std::printf("snapshot scale: respond() %.0f ns per query over 2,000 of the 110,000 names\n", ns);
+  EXPECT_EQ(counters.rcode[0], 10000u);
   EXPECT_EQ(answer(*s1, "host99999.static.big.test.").size(), 1u);
   EXPECT_EQ(answer(*s1, "pool9999.big.test.").size(), 4u);
   EXPECT_EQ(answer(*s1, "static.big.test.").size(), 0u);  // an empty non-terminal
