@@ -66,7 +66,7 @@ Control::~Control() { stop(); }
 void Control::start(const Config& config, std::vector<int> tcpFds, std::function<void()> ready) {
   if (running()) return;
   ready_ = std::move(ready);
-  quit_ = false;
+  alive_ = true;
   thread_ = std::thread([this, config, fds = std::move(tcpFds)] { run(config, fds); });
 }
 
@@ -74,10 +74,10 @@ void Control::stop() {
   if (!running()) return;
   {
     std::lock_guard lock(mailMu_);
-    mail_.push_back([this] {
-      quit_ = true;
-      loop_->stop();
-    });
+    if (alive_)
+      mail_.push_back([this] {
+        if (loop_) loop_->stop();
+      });
   }
   std::uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(mailFd_.get(), &one, sizeof one);
@@ -90,7 +90,11 @@ void Control::call(const std::function<void()>& fn) {
   std::promise<void> done;
   auto result = done.get_future();
   {
-    std::lock_guard lock(mailMu_);
+    std::unique_lock lock(mailMu_);
+    if (!alive_) {  // the thread ended (its loop failed to start): nothing else runs
+      lock.unlock();
+      return fn();
+    }
     mail_.push_back([&] {
       try {
         fn();
@@ -127,17 +131,21 @@ void Control::run(Config config, std::vector<int> tcpFds) noexcept {
   } catch (const std::exception& e) {
     FAIL_LOG(logFacility(), Err) << "the DNS control thread stopped: " << e.what();
   }
-  // What was posted after the loop ended still runs (a caller waits for it).
+  guarded("control", [&] { tearDown(); });
+  // What was posted after the loop ended still runs (a caller waits for it); from then
+  // on call() runs its function directly.
   for (;;) {
     std::vector<std::function<void()>> mail;
     {
       std::lock_guard lock(mailMu_);
+      if (mail_.empty()) {
+        alive_ = false;
+        break;
+      }
       mail.swap(mail_);
     }
-    if (mail.empty()) break;
     for (auto& fn : mail) guarded("control", fn);
   }
-  guarded("control", [&] { tearDown(); });
 }
 
 void Control::setUp(const Config& config, const std::vector<int>& tcpFds) {
@@ -157,6 +165,9 @@ void Control::setUp(const Config& config, const std::vector<int>& tcpFds) {
   ctx.counters = &counters_;
   tcp_ = std::make_unique<TcpServer>(*loop_, ctx, config.serve.tcpMax, config.serve.tcpIdle);
   batchTimer_ = std::make_unique<ev::Timer>(base, [this] { publishBatch(); });
+  settleTimer_ = std::make_unique<ev::Timer>(base, [this] {
+    if (answering_) publishSnapshot();  // the pool answers its -ttl again
+  });
   startTimer_ = std::make_unique<ev::Timer>(base, [this] {
     FAIL_LOG(logFacility(), Warning) << "the local faild is not synced after " << config_.serve.startTimeout.count()
                              << " ms: answering with what is known (unknown checks are out)";
@@ -182,6 +193,7 @@ void Control::tearDown() {
   feed_.reset();
   startTimer_.reset();
   batchTimer_.reset();
+  settleTimer_.reset();
   if (mailEv_) event_free(mailEv_);
   if (queueEv_) event_free(queueEv_);
   mailEv_ = queueEv_ = nullptr;
@@ -190,6 +202,13 @@ void Control::tearDown() {
 }
 
 void Control::makeBuilder(const Config& config) {
+  if (current_) {  // the pools' indices change: TCP's counts by index go by name
+    tcpPools_.snapshot = current_->snapshot;
+    tcpPools_.queries = std::move(cursor_.queries);
+    tcpPools_.fold();
+    cursor_ = Cursor{};
+  }
+  ++epoch_;
   config_ = config;
   serial_ = std::max(serial_ + 1, static_cast<std::uint32_t>(std::time(nullptr)));
   builder_ = std::make_unique<SnapshotBuilder>(config, serial_);
@@ -197,14 +216,16 @@ void Control::makeBuilder(const Config& config) {
     auto it = health_.find(c);
     if (it != health_.end()) builder_->setHealth(c, it->second);
   }
-  for (auto it = overrides_.begin(); it != overrides_.end();) {
-    std::string err;
-    if (builder_->setMember(it->first.first, it->first.second, it->second.force, it->second.weight, &err))
-      ++it;
-    else
-      it = overrides_.erase(it);
-  }
   dirty_.clear();
+  allow_.clear();
+  for (const auto& text : config.serve.allow) {
+    net::Prefix prefix;
+    std::string err;
+    if (net::parsePrefix(text, &prefix, &err))
+      allow_.push_back(prefix);
+    else  // the Tcl layer validates -allow: not expected
+      FAIL_LOG(logFacility(), Err) << "serve -allow: " << err << " (left out: not allowed to forward)";
+  }
 }
 
 void Control::makeForwarder(const Serve& serve) {
@@ -228,14 +249,8 @@ void Control::makeForwarder(const Serve& serve) {
 std::shared_ptr<const Published> Control::makePublished() const {
   auto p = std::make_shared<Published>();
   p->forward = forwarder_ != nullptr;
-  for (const auto& text : config_.serve.allow) {
-    net::Prefix prefix;
-    std::string err;
-    if (net::parsePrefix(text, &prefix, &err))
-      p->allow.push_back(prefix);
-    else
-      FAIL_LOG(logFacility(), Err) << "allow: " << err;
-  }
+  p->epoch = epoch_;
+  p->allow = allow_;
   return p;
 }
 
@@ -275,6 +290,10 @@ void Control::publishSnapshot() {
   current_ = pub;
   slot_.publish(current_);
   ++generation_;
+  if (auto until = builder_->settleDeadline(); until && settleTimer_) {
+    auto left = std::chrono::duration_cast<ev::Micros>(*until - std::chrono::steady_clock::now());
+    settleTimer_->arm(std::max(left, ev::Micros{0}) + ev::Micros{1000});
+  }
 }
 
 void Control::publishPool(const std::string& pool) {
@@ -333,7 +352,6 @@ bool Control::setMember(const std::string& pool, const std::string& address, For
     return false;
   }
   if (!builder_->setMember(pool, address, force, weight, err)) return false;
-  overrides_[{pool, address}] = {force, weight};
   if (answering_) {
     publishSnapshot();
     publishPool(pool);
@@ -345,8 +363,12 @@ bool Control::explain(const std::string& name, PoolView& out) const { return bui
 
 std::vector<PoolView> Control::pools() const { return builder_ ? builder_->pools() : std::vector<PoolView>{}; }
 
-void Control::stats(Stats& s) const {
+void Control::stats(Stats& s, std::map<std::string, std::uint64_t>& poolQueries) const {
   addCounters(s.total, counters_);
+  PoolCounts now = tcpPools_;
+  now.snapshot = current_ ? current_->snapshot : nullptr;
+  now.queries = cursor_.queries;
+  now.addTo(poolQueries);
   if (tcp_) {
     s.tcpOpen = tcp_->open();
     s.tcpRefused = tcp_->refused();

@@ -59,7 +59,8 @@ class Control {
   void call(const std::function<void()>& fn);
 
   // The rest runs on the control thread (through call(), or from its own callbacks).
-  // A reload: the new builder (health and member overrides carried over), new TCP
+  // A reload: the new builder (the records' health carried over; members as the new
+  // configuration declares them, `fail::dns member` changes undone), new TCP
   // listeners (`add`) and old ones dropped (`remove`, closed by the caller afterwards).
   void reconfigure(const Config& config, const std::vector<int>& add, const std::vector<int>& remove);
   bool setMember(const std::string& pool, const std::string& address, Force force, unsigned weight, std::string* err);
@@ -67,7 +68,7 @@ class Control {
   std::vector<PoolView> pools() const;
   // TCP's counters and the control thread's figures, into `s` (UDP threads' are added by
   // the caller).
-  void stats(Stats& s) const;
+  void stats(Stats& s, std::map<std::string, std::uint64_t>& poolQueries) const;
 
  private:
   friend struct ControlEvents;
@@ -97,18 +98,14 @@ class Control {
   std::mutex mailMu_;
   std::vector<std::function<void()>> mail_;
   UniqueFd mailFd_;
-  bool quit_ = false;  // set through the mailbox
+  bool alive_ = false;  // the thread takes mail (under mailMu_)
 
   // Control thread only (or while it does not run).
   std::unique_ptr<ev::Loop> loop_;
   Config config_;
   std::unique_ptr<SnapshotBuilder> builder_;
   std::map<std::string, State> health_;  // the followed records' last known states
-  struct Override {
-    Force force;
-    unsigned weight;
-  };
-  std::map<std::pair<std::string, std::string>, Override> overrides_;  // fail::dns member
+  std::vector<net::Prefix> allow_;  // config_.serve.allow parsed
   std::set<std::string> dirty_;                                          // pools to publish
   std::vector<int> tcpFds_;
   bool answering_ = false;
@@ -116,10 +113,13 @@ class Control {
   std::shared_ptr<const Published> current_;
   Cursor cursor_;
   Counters counters_;  // TCP's
+  PoolCounts tcpPools_;  // TCP's queries per pool from earlier configurations
+  std::uint64_t epoch_ = 0;
   std::unique_ptr<FaildFeed> feed_;
   std::unique_ptr<Forwarder> forwarder_;
   std::unique_ptr<TcpServer> tcp_;
   std::unique_ptr<ev::Timer> startTimer_, batchTimer_;
+  std::unique_ptr<ev::Timer> settleTimer_;  // publishes again when a -settle window ends
   struct event* mailEv_ = nullptr;
   struct event* queueEv_ = nullptr;
   std::uint64_t generation_ = 0, forwardTimeoutsBefore_ = 0;

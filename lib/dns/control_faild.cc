@@ -94,7 +94,11 @@ void FaildFeed::publish(const PoolView& v) {
   line += v.allDown ? " FAIL" : " UP";
   proto::appendElement(line, "note=" + note(v));
   proto::appendElement(line, "answer=" + answer);
-  proto::appendElement(line, "answer_ttl=" + std::to_string(v.ttl));
+  proto::appendElement(line, "answer_ttl=" + std::to_string(v.ttl));  // ttl= would be the record's own expiry
+  std::string members;
+  for (const auto& m : v.members) members += (members.empty() ? "" : " ") + m.address + (m.in ? "=in" : "=out");
+  proto::appendElement(line, "members=" + members);
+  proto::appendElement(line, "changes=" + std::to_string(v.changes));
   requests_->request(
       line,
       [name = v.name](const client::Reply& r) {

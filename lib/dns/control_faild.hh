@@ -4,7 +4,10 @@
 // reports every record's state (the control thread keeps them, so that a reload that
 // follows a new record knows its state at once), and a request link that SETs each
 // pool's outcome as the record dns:NAME (state UP while members are in, FAIL when all
-// are down; note: why; attributes answer and answer_ttl).
+// are down; note: why, see note(); attributes answer (the addresses answered),
+// answer_ttl (not ttl=, which would be the record's own expiry), members
+// ("203.0.113.10=in 203.0.113.20=out") and changes). No ttl: a stopped failsh leaves the
+// last outcome, as its service records do.
 //
 // The watch is one `WATCH *` (client::Link resumes it with since= after a reconnect, so
 // no change is missed); after an ERR GONE the records not listed again are reported as

@@ -6,6 +6,7 @@
 #include "dns/frontend.hh"
 
 #include <algorithm>
+#include <cstring>
 
 #include "dns/frontend_log.hh"
 #include "dns/control.hh"
@@ -23,11 +24,22 @@ struct Group {
   std::vector<std::unique_ptr<UdpThread>> threads;
 };
 
-// Binds every address of `listen`; on failure nothing stays bound.
+// Whether `address` names the group's sockets: the same text, or the same address and
+// port as bound ("127.0.0.1:0" once bound is "127.0.0.1:41234").
+bool names(const Group& g, const std::string& address) {
+  if (g.sockets.listen == address || g.sockets.bound == address) return true;
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (!parseListenAddress(address, ss, len, nullptr) || ss.ss_family != g.sockets.addr.ss_family) return false;
+  return len == g.sockets.addrLen && std::memcmp(&ss, &g.sockets.addr, len) == 0;
+}
+
+// Binds every address of `listen`, taking from `keep` the groups already bound to one;
+// on failure nothing new stays bound.
 bool bindAll(const std::vector<std::string>& listen, unsigned udpThreads,
              std::vector<std::unique_ptr<Group>>& keep, std::vector<std::unique_ptr<Group>>& out, std::string* err) {
   for (const auto& address : listen) {
-    auto reuse = std::find_if(keep.begin(), keep.end(), [&](const auto& g) { return g && g->sockets.listen == address; });
+    auto reuse = std::find_if(keep.begin(), keep.end(), [&](const auto& g) { return g && names(*g, address); });
     if (reuse != keep.end()) {
       out.push_back(std::move(*reuse));
       continue;
@@ -49,6 +61,7 @@ struct FrontEnd::Impl {
   Control control;
   std::vector<std::unique_ptr<Group>> groups;
   Counters retired;  // UDP threads stopped by a reload
+  std::map<std::string, std::uint64_t> retiredPools;
   bool started = false;
 
   void startThreads(Group& g) {
@@ -62,6 +75,7 @@ struct FrontEnd::Impl {
     for (auto& t : g.threads) {
       t->stop();
       addCounters(retired, t->counters());
+      t->poolQueries(retiredPools);
     }
     g.threads.clear();
   }
@@ -156,7 +170,15 @@ Stats FrontEnd::stats() const {
   s.total = impl_->retired;
   for (const auto& g : impl_->groups)
     for (const auto& t : g->threads) addCounters(s.total, t->counters());
-  impl_->control.call([&] { impl_->control.stats(s); });
+  std::map<std::string, std::uint64_t> byPool = impl_->retiredPools;
+  for (const auto& g : impl_->groups)
+    for (const auto& t : g->threads) t->poolQueries(byPool);
+  impl_->control.call([&] { impl_->control.stats(s, byPool); });
+  // the pools of the configuration (a pool removed by a reload is no longer shown)
+  for (const auto& v : pools()) {
+    auto it = byPool.find(v.name);
+    s.pools.push_back({v.name, it == byPool.end() ? 0 : it->second});
+  }
   return s;
 }
 

@@ -9,6 +9,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
+#include <string>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -22,6 +24,27 @@ struct Published {
   std::shared_ptr<const Snapshot> snapshot;
   std::vector<net::Prefix> allow;  // clients whose other names are forwarded
   bool forward = false;            // a -forward upstream exists
+  // Moves with each new configuration (a reload): the pools' indices (Cursor) change then.
+  std::uint64_t epoch = 0;
+};
+
+// Queries answered per pool by one reader, for Stats::pools: counts by index of
+// `snapshot` (Cursor::queries) and, by name, those of earlier configurations.
+struct PoolCounts {
+  std::shared_ptr<const Snapshot> snapshot;
+  std::vector<std::uint64_t> queries;
+  std::map<std::string, std::uint64_t> earlier;
+  // Folds the counts by index into `earlier` (before the indices change) and clears them.
+  void fold() {
+    for (std::size_t i = 0; snapshot && i < queries.size() && i < poolCount(*snapshot); ++i)
+      if (queries[i]) earlier[poolName(*snapshot, i)] += queries[i];
+    queries.clear();
+  }
+  void addTo(std::map<std::string, std::uint64_t>& byName) const {
+    for (const auto& [name, n] : earlier) byName[name] += n;
+    for (std::size_t i = 0; snapshot && i < queries.size() && i < poolCount(*snapshot); ++i)
+      if (queries[i]) byName[poolName(*snapshot, i)] += queries[i];
+  }
 };
 
 class SnapshotSlot {

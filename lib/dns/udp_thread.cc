@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <chrono>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -78,82 +79,133 @@ void UdpThread::stop() {
   thread_.join();
 }
 
+void UdpThread::poolQueries(std::map<std::string, std::uint64_t>& byName) const {
+  std::lock_guard lock(poolMu_);
+  pools_.addTo(byName);
+}
+
+// What the thread keeps for itself: buffers, its snapshot, positions and counters.
+struct UdpThread::Reader {
+  Buffers buf;
+  std::uint64_t gen = 0;
+  std::shared_ptr<const Published> pub;
+  Cursor cursor;
+  Counters mine;
+  PoolCounts byPool;  // queries per pool under earlier configurations
+  std::chrono::steady_clock::time_point nextCopy;
+};
+
+void UdpThread::copyPools(const Reader& r) {
+  std::lock_guard lock(poolMu_);
+  pools_.snapshot = r.pub ? r.pub->snapshot : nullptr;
+  pools_.queries = r.cursor.queries;
+  pools_.earlier = r.byPool.earlier;
+}
+
+// Takes the current snapshot when the generation moved (one atomic load otherwise).
+void UdpThread::refresh(Reader& r) {
+  if (slot_.generation() == r.gen) return;
+  auto next = slot_.get(&r.gen);
+  if (next->epoch != r.pub->epoch) {  // a reload: the pools' indices change
+    r.byPool.snapshot = r.pub->snapshot;
+    r.byPool.queries = std::move(r.cursor.queries);
+    r.byPool.fold();
+    r.cursor = Cursor{};
+    copyPools(r);
+  }
+  r.pub = std::move(next);
+}
+
+// Answers the `n` queries received into r.buf.out, sets up r.buf.outMsg, and returns how
+// many answers to send. Forwarded queries go to the control thread's queue.
+unsigned UdpThread::answerBatch(Reader& r, int n) {
+  auto& buf = r.buf;
+  unsigned k = 0;
+  for (int i = 0; i < n; ++i) {
+    const auto& h = buf.inMsg[i].msg_hdr;
+    Request req{buf.in[i].data(), buf.inMsg[i].msg_len, false};
+    if (req.size == 0) continue;
+    std::size_t size = 0;
+    Outcome o = respond(*r.pub->snapshot, r.cursor, req, buf.out[k].data(), kOut, &size, r.mine);
+    if (o == Outcome::Drop) continue;
+    auto* peer = static_cast<const sockaddr*>(h.msg_name);
+    if (o == Outcome::Forward) {
+      if (r.pub->forward && net::anyContains(r.pub->allow, peer)) {
+        ForwardJob job;
+        job.query.assign(req.data, req.data + req.size);
+        std::memcpy(&job.client, peer, h.msg_namelen);
+        job.clientLen = h.msg_namelen;
+        job.socket = socket_;
+        ++(forward_.push(std::move(job)) ? r.mine.forwarded : r.mine.dropped);
+        continue;
+      }
+      size = refuse(req, Rcode::Refused, buf.out[k].data(), kOut);
+      ++r.mine.refused;
+      ++r.mine.rcode[static_cast<int>(Rcode::Refused)];
+      if (size == 0) continue;
+    }
+    buf.outVec[k].iov_len = size;
+    auto& oh = buf.outMsg[k].msg_hdr;
+    oh = {};
+    oh.msg_name = const_cast<sockaddr*>(peer);
+    oh.msg_namelen = h.msg_namelen;
+    oh.msg_iov = &buf.outVec[k];
+    oh.msg_iovlen = 1;
+    ++k;
+  }
+  return k;
+}
+
 void UdpThread::run() noexcept {
   try {
     slot_.waitFirst(stopping_);
-    auto buf = std::make_unique<Buffers>();
+    auto r = std::make_unique<Reader>();
+    auto& buf = r->buf;
     for (unsigned i = 0; i < kBatch; ++i) {
-      buf->inVec[i] = {buf->in[i].data(), kIn};
-      buf->outVec[i] = {buf->out[i].data(), 0};
+      buf.inVec[i] = {buf.in[i].data(), kIn};
+      buf.outVec[i] = {buf.out[i].data(), 0};
     }
-    std::uint64_t gen = 0;
-    std::shared_ptr<const Published> pub = slot_.get(&gen);
-    Cursor cursor;
-    Counters mine;
+    r->pub = slot_.get(&r->gen);
+    r->nextCopy = std::chrono::steady_clock::now();
     const int fd = socket_->get();
+    // recvmmsg returns at least once a second, so that the counts per pool are copied
+    // while no query comes.
+    timeval second{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &second, sizeof second);
     while (!stopping_.load(std::memory_order_relaxed)) {
       for (unsigned i = 0; i < kBatch; ++i) {
-        auto& h = buf->inMsg[i].msg_hdr;
+        auto& h = buf.inMsg[i].msg_hdr;
         h = {};
-        h.msg_name = &buf->peer[i];
-        h.msg_namelen = sizeof buf->peer[i];
-        h.msg_iov = &buf->inVec[i];
+        h.msg_name = &buf.peer[i];
+        h.msg_namelen = sizeof buf.peer[i];
+        h.msg_iov = &buf.inVec[i];
         h.msg_iovlen = 1;
       }
-      int n = ::recvmmsg(fd, buf->inMsg.data(), kBatch, MSG_WAITFORONE, nullptr);
+      int n = ::recvmmsg(fd, buf.inMsg.data(), kBatch, MSG_WAITFORONE, nullptr);
       if (stopping_.load(std::memory_order_relaxed)) break;
+      auto now = std::chrono::steady_clock::now();
+      if (now >= r->nextCopy) {
+        copyPools(*r);
+        r->nextCopy = now + std::chrono::seconds(1);
+      }
       if (n <= 0) {
         if (n < 0 && errno != EINTR && errno != EAGAIN)
           FAIL_LOG(logFacility(), Warning) << "UDP receive: " << std::strerror(errno);
         continue;
       }
-      if (slot_.generation() != gen) pub = slot_.get(&gen);
-      unsigned k = 0;  // answers to send
-      for (int i = 0; i < n; ++i) {
-        const auto& h = buf->inMsg[i].msg_hdr;
-        Request req{buf->in[i].data(), buf->inMsg[i].msg_len, false};
-        if (req.size == 0) continue;
-        std::size_t size = 0;
-        Outcome o = respond(*pub->snapshot, cursor, req, buf->out[k].data(), kOut, &size, mine);
-        if (o == Outcome::Drop) continue;
-        auto* peer = static_cast<const sockaddr*>(h.msg_name);
-        if (o == Outcome::Forward) {
-          if (pub->forward && net::anyContains(pub->allow, peer)) {
-            ForwardJob job;
-            job.query.assign(req.data, req.data + req.size);
-            std::memcpy(&job.client, peer, h.msg_namelen);
-            job.clientLen = h.msg_namelen;
-            job.socket = socket_;
-            if (forward_.push(std::move(job)))
-              ++mine.forwarded;
-            else
-              ++mine.dropped;
-            continue;
-          }
-          size = refuse(req, Rcode::Refused, buf->out[k].data(), kOut);
-          ++mine.refused;
-          ++mine.rcode[static_cast<int>(Rcode::Refused)];
-          if (size == 0) continue;
-        }
-        buf->outVec[k].iov_len = size;
-        auto& oh = buf->outMsg[k].msg_hdr;
-        oh = {};
-        oh.msg_name = const_cast<sockaddr*>(peer);
-        oh.msg_namelen = h.msg_namelen;
-        oh.msg_iov = &buf->outVec[k];
-        oh.msg_iovlen = 1;
-        ++k;
-      }
+      refresh(*r);
+      unsigned k = answerBatch(*r, n);
       for (unsigned sent = 0; sent < k;) {
-        int m = ::sendmmsg(fd, buf->outMsg.data() + sent, k - sent, 0);
+        int m = ::sendmmsg(fd, buf.outMsg.data() + sent, k - sent, 0);
         if (m < 0 && errno == EINTR) continue;
         // An answer the kernel refuses (an unreachable peer, a full buffer) is dropped.
         sent += m > 0 ? static_cast<unsigned>(m) : 1;
-        if (m <= 0) ++mine.dropped;
+        if (m <= 0) ++r->mine.dropped;
       }
-      storeCounters(shared_, mine);
+      storeCounters(shared_, r->mine);
     }
-    storeCounters(shared_, mine);
+    storeCounters(shared_, r->mine);
+    copyPools(*r);
   } catch (const std::exception& e) {
     FAIL_LOG(logFacility(), Err) << "UDP thread stopped: " << e.what();
   }

@@ -14,6 +14,9 @@
 #pragma once
 
 #include <atomic>
+#include <map>
+#include <mutex>
+#include <string>
 #include <memory>
 #include <thread>
 
@@ -43,15 +46,23 @@ class UdpThread {
   void stop();
   // Any thread: the counters as of the last batch.
   Counters counters() const { return loadCounters(shared_); }
+  // Any thread: adds the queries per pool, as of the last second or so, to `byName`.
+  void poolQueries(std::map<std::string, std::uint64_t>& byName) const;
 
  private:
+  struct Reader;
   void run() noexcept;
+  void refresh(Reader& r);
+  unsigned answerBatch(Reader& r, int n);
+  void copyPools(const Reader& r);
 
   std::shared_ptr<UniqueFd> socket_;
   SnapshotSlot& slot_;
   ForwardQueue& forward_;
   std::atomic<bool> stopping_{false};
   Counters shared_;  // written with storeCounters after each batch
+  mutable std::mutex poolMu_;
+  PoolCounts pools_;  // a copy of the thread's own, made about once a second
   std::thread thread_;
 };
 

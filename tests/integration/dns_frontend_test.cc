@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <thread>
 
@@ -89,6 +90,7 @@ struct Parsed {
   int rcode = -1;
   bool ra = false;
   std::vector<std::string> a;  // A/AAAA addresses in the answer
+  std::uint32_t ttl = 0;       // of the last of them
 };
 
 Parsed parse(const std::string& wire) {
@@ -103,6 +105,7 @@ Parsed parse(const std::string& wire) {
   for (size_t i = 0; i < ldns_rr_list_rr_count(an); ++i) {
     ldns_rr* rr = ldns_rr_list_rr(an, i);
     if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_A && ldns_rr_get_type(rr) != LDNS_RR_TYPE_AAAA) continue;
+    p.ttl = ldns_rr_ttl(rr);
     char* s = ldns_rdf2str(ldns_rr_rdf(rr, 0));
     p.a.push_back(s);
     free(s);
@@ -265,6 +268,11 @@ TEST_F(DnsFrontEnd, PublishesDnsRecordsInFaild) {
     return field(rec, "state") == "UP";
   })) << rec;
   EXPECT_NE(rec.find("203.0.113.10"), std::string::npos) << rec;
+  auto attrs = field(rec, "attrs");
+  EXPECT_EQ(field(attrs, "answer"), "203.0.113.10") << rec;
+  EXPECT_EQ(field(attrs, "answer_ttl"), "30") << rec;
+  EXPECT_EQ(field(attrs, "members"), "203.0.113.10=in 203.0.113.20=out") << rec;
+  EXPECT_EQ(field(rec, "ttl"), "0") << rec;  // no expiry
   ASSERT_EQ(faildSay("SET web1 FAIL").rfind("OK", 0), 0u);
   // web2 has no record: all members out, the -all-down rule answers
   EXPECT_TRUE(eventually([&] {
@@ -474,6 +482,8 @@ TEST_F(DnsFrontEnd, ManyIdleTcpConnectionsCostBoundedMemory) {
   }
   EXPECT_TRUE(eventually([&] { return fe.stats().tcpOpen == kConnections; })) << fe.stats().tcpOpen;
   long grown = rssKb() - before;
+  RecordProperty("rss_growth_kib", std::to_string(grown));
+  std::cout << "RSS grew " << grown << " KiB for " << kConnections << " idle TCP connections (both ends)\n";
   // a connection costs a bufferevent and a little state: 2,500 of them well under 20 MiB
   EXPECT_LT(grown, 20 * 1024) << grown << " KiB for " << kConnections << " connections";
   // and the others are still answered
@@ -533,6 +543,203 @@ TEST_F(DnsFrontEnd, BindsUdpAndTcpOnThePickedPort) {
   EXPECT_NE(runProgram("/usr/bin/dig", {"@::1", "-p", std::to_string(portOfBound(b[1])), "+short", "www.example.com"})
                 .out.find("203.0.113."),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+std::uint64_t poolQueries(const dns::Stats& s, const std::string& pool) {
+  for (const auto& p : s.pools)
+    if (p.name == pool) return p.queries;
+  return ~0ull;
+}
+
+TEST_F(DnsFrontEnd, ReloadKeepsSocketsHealthAndCounts) {
+  ASSERT_EQ(faildSay("SET web1 FAIL").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET api1 UP").rfind("OK", 0), 0u);
+  FrontEnd fe(options());
+  Config c = exampleConfig();
+  int port = serve(fe, c);
+  EXPECT_TRUE(eventually([&] { return parse(udpAsk(port, query(1, "www.example.com"))).a ==
+                                       std::vector<std::string>{"203.0.113.20"}; }));
+  int tcp = tcpConnect(port);  // a TCP client across the reload
+  ASSERT_GE(tcp, 0);
+  // a new pool following a record the old configuration did not follow
+  Pool api;
+  api.name = "api.example.com";
+  dns::Member m;
+  m.address = ip("203.0.113.30");
+  m.check = "api1";
+  api.members = {m};
+  c.pools[api.name] = api;
+  std::string err;
+  ASSERT_TRUE(fe.reconfigure(c, &err)) << err;
+  EXPECT_EQ(fe.bound().at(0), "127.0.0.1:" + std::to_string(port));  // the same sockets
+  // health carried over (web1 still FAIL) and known for the new record at once
+  EXPECT_EQ(parse(udpAsk(port, query(2, "www.example.com"))).a, std::vector<std::string>{"203.0.113.20"});
+  EXPECT_EQ(parse(udpAsk(port, query(3, "api.example.com"))).a, std::vector<std::string>{"203.0.113.30"});
+  std::string q = framed(query(4, "api.example.com"));
+  ::send(tcp, q.data(), q.size(), 0);
+  EXPECT_EQ(parse(tcpRead(tcp)).id, 4);
+  ::close(tcp);
+  EXPECT_TRUE(eventually([&] { return poolQueries(fe.stats(), "api.example.com") == 2; }))
+      << poolQueries(fe.stats(), "api.example.com");
+  EXPECT_TRUE(eventually([&] { return poolQueries(fe.stats(), "www.example.com") >= 2; }));
+
+  // another listen address: rebound; a taken one: refused, the old configuration runs on
+  Config moved = c;
+  moved.serve.listen = {"127.0.0.1:" + std::to_string(port)};  // the same, written alike
+  moved.serve.listen.push_back("127.0.0.1:" + std::to_string(faild_->port()));  // faild's TCP port
+  EXPECT_FALSE(fe.reconfigure(moved, &err));
+  EXPECT_NE(err.find("TCP port " + std::to_string(faild_->port())), std::string::npos) << err;
+  EXPECT_EQ(fe.bound().size(), 1u);
+  EXPECT_TRUE(parse(udpAsk(port, query(5, "www.example.com"))).ok);
+  moved.serve.listen = {"127.0.0.1:0"};
+  ASSERT_TRUE(fe.reconfigure(moved, &err)) << err;
+  ASSERT_EQ(fe.bound().size(), 1u);
+  int newPort = portOfBound(fe.bound()[0]);
+  EXPECT_TRUE(parse(udpAsk(newPort, query(6, "www.example.com"))).ok);
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+TEST_F(DnsFrontEnd, SettleWindowEndsWithoutAnotherChange) {
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  Config c = exampleConfig();
+  auto& pool = c.pools["www.example.com"];
+  pool.ttlOut = 5;
+  pool.settle = std::chrono::milliseconds(600);
+  FrontEnd fe(options());
+  int port = serve(fe, c);
+  auto ask = [&] { return parse(udpAsk(port, query(1, "www.example.com"))); };
+  EXPECT_TRUE(eventually([&] { return ask().ttl == 30; })) << ask().ttl;
+  ASSERT_EQ(faildSay("SET web1 FAIL").rfind("OK", 0), 0u);
+  EXPECT_TRUE(eventually([&] {
+    auto p = ask();
+    return p.ttl == 5 && p.a == std::vector<std::string>{"203.0.113.20"};
+  }));
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  // back in, the shorter TTL holds for the settle window, then the pool's -ttl returns
+  // with no other change to publish it
+  EXPECT_TRUE(eventually([&] { return ask().a == std::vector<std::string>{"203.0.113.10"}; }));
+  EXPECT_TRUE(eventually([&] { return ask().ttl == 30; })) << ask().ttl;
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+TEST_F(DnsFrontEnd, SetMemberForcesUntilReload) {
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  Config c = exampleConfig();
+  FrontEnd fe(options());
+  int port = serve(fe, c);
+  auto answer = [&] { return parse(udpAsk(port, query(1, "www.example.com"))).a; };
+  EXPECT_TRUE(eventually([&] { return answer() == std::vector<std::string>{"203.0.113.10"}; }));
+  std::string err;
+  ASSERT_TRUE(fe.setMember("www.example.com", "203.0.113.10", Force::Down, 0, &err)) << err;
+  EXPECT_EQ(answer(), std::vector<std::string>{"203.0.113.20"});  // at once: published before it returned
+  PoolView v;
+  ASSERT_TRUE(fe.explain("www.example.com", v));
+  ASSERT_EQ(v.members.size(), 2u);
+  EXPECT_FALSE(v.members[0].in);
+  EXPECT_EQ(v.members[0].force, Force::Down);
+  EXPECT_FALSE(fe.setMember("www.example.com", "203.0.113.99", Force::Down, 0, &err));
+  EXPECT_FALSE(err.empty());
+  EXPECT_FALSE(fe.setMember("nope.example.com", "203.0.113.10", Force::Down, 0, &err));
+  // dns:NAME in faild follows
+  EXPECT_TRUE(eventually([&] {
+    auto w = words(faildSay("GET dns:www.example.com"));
+    return w.size() == 2 && field(w[1], "note").find("forced") != std::string::npos;
+  }));
+  // a reload puts members back as declared
+  c.pools["www.example.com"].ttl = 31;
+  ASSERT_TRUE(fe.reconfigure(c, &err)) << err;
+  EXPECT_EQ(answer(), std::vector<std::string>{"203.0.113.10"});
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+TEST_F(DnsFrontEnd, ControlThreadThatCannotStartHangsNoCaller) {
+  FrontEndOptions o = options();
+  o.faild.tls.enabled = true;
+  o.faild.tls.ca = dir_.file("missing-ca.pem");  // the link cannot be made: the thread ends
+  FrontEnd fe(std::move(o));
+  Config c = exampleConfig();
+  std::string err;
+  ASSERT_TRUE(fe.bind(c, &err)) << err;
+  fe.start(c);
+  auto t0 = Clock::now();
+  PoolView v;
+  fe.explain("www.example.com", v);
+  fe.stats();
+  EXPECT_TRUE(fe.reconfigure(c, &err)) << err;
+  fe.stop();
+  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(5));
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+// Clients query without pause while faild's records flip, the policy reloads and stats
+// are read: every query is answered, each with one of the pool's addresses.
+TEST_F(DnsFrontEnd, QueriesDuringChangesAndReloadsAllAnswered) {
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  Config c = exampleConfig();
+  FrontEnd fe(options());
+  int port = serve(fe, c);
+  std::atomic<bool> stop{false};
+  std::atomic<int> answered{0}, lost{0}, wrong{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 3; ++t)
+    clients.emplace_back([&, t] {
+      for (std::uint16_t id = 1; !stop; ++id) {
+        auto p = parse(udpAsk(port, query(id, t == 2 ? "nothing.example.com" : "www.example.com")));
+        if (!p.ok)
+          ++lost;
+        else if (p.id != id || (t < 2 && (p.a.empty() || p.a[0].rfind("203.0.113.", 0) != 0)))
+          ++wrong;
+        else
+          ++answered;
+      }
+    });
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(faildSay(i % 2 ? "SET web1 UP" : "SET web1 FAIL").rfind("OK", 0), 0u);
+    if (i % 4 == 0) {
+      c.pools["www.example.com"].ttl = static_cast<std::uint32_t>(30 + i);
+      std::string err;
+      ASSERT_TRUE(fe.reconfigure(c, &err)) << err;
+    }
+    fe.stats();
+    PoolView v;
+    fe.explain("www.example.com", v);
+  }
+  EXPECT_TRUE(eventually([&] { return answered > 300; }));
+  stop = true;
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(lost, 0);
+  EXPECT_EQ(wrong, 0);
+  std::cout << answered << " queries answered during 20 changes and 5 reloads\n";
 }
 
 }  // namespace
