@@ -170,6 +170,14 @@ const std::vector<Subcommand> kSubcommands = {
      nullptr},
     {"stats", "", "print the server's counters", 0, 0, {}, printStats},
     {"ping", "", "check that the server answers", 0, 0, {}, printPing},
+    // RFC 2136: runs in failc's own update runner (lib/dns), not against a faild.
+    {"update",
+     "NAME TYPE ADDRESS...",
+     "replace NAME's A or AAAA records in a name server (RFC 2136, TSIG)",
+     3,
+     1000,
+     {"server", "zone", "tsig-file", "expect", "ttl"},
+     nullptr},
 };
 
 const Subcommand* findSubcommand(std::string_view name) {
@@ -264,7 +272,9 @@ const Program kFailc = {
     "Changes and inspects the records held by a faild (or anything that speaks its\n"
     "protocol).",
     {
-        {"ttl", 0, "DURATION", "set: turn UNKNOWN unless set again within DURATION (at most 3650d)"},
+        {"ttl", 0, "DURATION",
+         "set: turn UNKNOWN unless set again within DURATION (at most 3650d); update: the records' TTL "
+         "(default 60s)"},
         {"note", 0, "TEXT", "set: the record's note (default: none)"},
         {"attr", 0, "KEY=VALUE", "set: an attribute (repeatable; KEY= removes it)"},
         {"at", 0, "TIME", "set: when the change really happened (-5m, @SECONDS, a date)"},
@@ -272,6 +282,10 @@ const Program kFailc = {
         {"reconnect", 0, nullptr, "watch: reconnect and resume when the connection drops"},
         {"verbose", 'v', nullptr, "say what set and del did; list: add an ATTRS column"},
         {"as", 0, "NAME", "name this client NAME in HELLO: the origin of what it sets (default failc)"},
+        {"server", 0, "ADDRESS[:PORT]", "update: the primary name server (port 53 by default)"},
+        {"zone", 0, "ZONE", "update: the zone NAME is in"},
+        {"tsig-file", 0, "FILE", "update: the TSIG key (tsig-keygen's or Knot's format, or ALGORITHM:NAME:SECRET)"},
+        {"expect", 0, "ADDRESS", "update: only if NAME holds exactly these records now (repeatable; none: no records)"},
     },
     subcommandHelp,
 };
@@ -350,15 +364,17 @@ bool helloName(const ParsedArgs& args, std::string& name, std::string& err) {
   return false;
 }
 
-int runFailc(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
+int runFailc(const ParsedArgs& args, std::ostream& out, std::ostream& err, UpdateRunner update) {
   auto usageError = [&](const std::string& msg) { return report(err, kProgram, {Exit::Usage, msg}, args.opts.json); };
   if (args.operands.empty()) return usageError("no subcommand (try failc --help)");
   const Subcommand* sc = findSubcommand(args.operands[0]);
   if (!sc) return usageError("unknown subcommand '" + printable(args.operands[0]) + "'");
   std::string msg, name;
   if (!helloName(args, name, msg)) return usageError(msg);
-  if (!sc->print) {  // watch
+  if (!sc->print) {  // watch, update
     if (!checkUsage(*sc, args, msg)) return usageError(msg);
+    if (std::string_view(sc->name) == "update")
+      return update ? update(args, out, err) : usageError("update is not built into this program");
     return runWatch(args, out, err);
   }
   std::vector<std::string> words;

@@ -1,6 +1,6 @@
 // Copyright (c) 2026 The failover authors.
 // SPDX-License-Identifier: BSD-2-Clause
-// failc: its subcommands (set, get, list, del, watch, stats, ping), from one table that
+// failc: its subcommands (set, get, list, del, watch, stats, ping, update), from one table that
 // drives dispatch, operand checks and --help.
 #pragma once
 
@@ -33,8 +33,12 @@ std::optional<Micros> parseAtTime(std::string_view text, Micros now);
 // the origin of the records failc sets unless an access entry names the client.
 bool helloName(const ParsedArgs& args, std::string& name, std::string& err);
 
+// `failc update` (RFC 2136) needs the DNS library, which sits above this one: failc's
+// main hands its runner in (dns/update_command.hh). Same contract as runFailc.
+using UpdateRunner = int (*)(const ParsedArgs& args, std::ostream& out, std::ostream& err);
+
 // Runs failc with parsed arguments; returns the exit status. Output to `out`, errors
-// (prefixed "failc: ") to `err`.
-int runFailc(const ParsedArgs& args, std::ostream& out, std::ostream& err);
+// (prefixed "failc: ") to `err`. Without `update`, `failc update` is a usage error.
+int runFailc(const ParsedArgs& args, std::ostream& out, std::ostream& err, UpdateRunner update = nullptr);
 
 }  // namespace fail::client

@@ -72,6 +72,8 @@ class Api : public ProcRunner {
   // Sends `line` to `host` and waits (in Tcl's event loop) for the reply.
   bool ask(const std::string& host, const std::string& line, client::Reply& out, std::chrono::milliseconds timeout);
   Tcl_Interp* interp() const { return interp_; }
+  // False once the policy is retired or gone: a late callback for it is dropped.
+  std::shared_ptr<std::atomic<bool>> aliveFlag() const { return alive_; }
 
   // Waits in Tcl's event loop (other events keep being served) until `ready` or the
   // timeout; false on timeout.

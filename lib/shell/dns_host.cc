@@ -61,7 +61,7 @@ void DnsHost::stop() {
 client::LinkSpec DnsHost::localFaild() {
   HostSpec h = bridge_.onLoop([this] { return engine_.hostSpec(localName_); });
   client::LinkSpec ls;
-  ls.name = localName_ + " (dns)";
+  ls.name = localName_;  // the front-end adds " (dns)"
   std::string err;
   if (!client::parseTarget(h.address.empty() ? "127.0.0.1" : h.address, h.port, ls.target, err))
     throw std::runtime_error("the local faild " + localName_ + ": " + err);

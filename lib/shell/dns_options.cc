@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "shell/dns_options.hh"
 
-#include <arpa/inet.h>
 
 #include <algorithm>
 #include <cctype>
@@ -12,7 +11,9 @@
 #include "base/text.hh"
 #include "dns/name.hh"
 #include "dns/record.hh"
+#include "net/prefix.hh"
 #include "shell/api.hh"
+#include "shell/dns_socket.hh"
 
 namespace fail::shell {
 
@@ -184,52 +185,6 @@ bool hasAddressRecord(const DnsDecls& d, const std::string& owner) {
   for (const auto& [k, r] : d.records)
     if (r.owner == owner && (r.type == 1 || r.type == 28 || r.type == 5)) return true;
   return false;
-}
-
-// "ADDRESS:PORT" or "[V6]:PORT" with a numeric address; the port 0-65535 (0 only when
-// `zeroOk`), or missing when defaultPort is not 0. Normalised to "A:P" / "[A]:P".
-bool socketAddress(const std::string& text, std::uint16_t defaultPort, bool zeroOk, std::string& out) {
-  std::string host = text, port;
-  if (!text.empty() && text[0] == '[') {
-    size_t close = text.find(']');
-    if (close == std::string::npos) return false;
-    host = text.substr(1, close - 1);
-    std::string rest = text.substr(close + 1);
-    if (!rest.empty() && (rest[0] != ':' || rest.size() == 1)) return false;
-    if (!rest.empty()) port = rest.substr(1);
-  } else if (std::count(text.begin(), text.end(), ':') == 1) {
-    host = text.substr(0, text.find(':'));
-    port = text.substr(text.find(':') + 1);
-  }
-  dns::IpAddress ip;
-  if (!dns::parseAddress(host, ip, nullptr)) return false;
-  unsigned long p = defaultPort;
-  if (!port.empty()) {
-    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return false;
-    p = std::stoul(port);
-  } else if (!defaultPort) {
-    return false;
-  }
-  if (p > 65535 || (p == 0 && !zeroOk)) return false;
-  char buf[INET6_ADDRSTRLEN] = {};
-  ::inet_ntop(ip.family, ip.bytes.data(), buf, sizeof buf);
-  out = (ip.family == AF_INET6 ? "[" + std::string(buf) + "]" : std::string(buf)) + ":" + std::to_string(p);
-  return true;
-}
-
-bool prefix(const std::string& text, std::string& out) {
-  size_t slash = text.find('/');
-  dns::IpAddress ip;
-  if (!dns::parseAddress(text.substr(0, slash), ip, nullptr)) return false;
-  unsigned max = ip.family == AF_INET ? 32 : 128, len = max;
-  if (slash != std::string::npos) {
-    std::string l = text.substr(slash + 1);
-    if (l.empty() || l.size() > 3 || l.find_first_not_of("0123456789") != std::string::npos) return false;
-    len = static_cast<unsigned>(std::stoul(l));
-    if (len > max) return false;
-  }
-  out = text.substr(0, slash) + "/" + std::to_string(len);
-  return true;
 }
 
 }  // namespace
@@ -502,15 +457,16 @@ int dnsServe(Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], DnsDecls& decl
       std::vector<std::string>& out = opt == "-listen" ? s.listen : opt == "-forward" ? s.forward : s.allow;
       out.clear();
       for (const auto& word : words) {
-        std::string norm;
-        bool ok = opt == "-listen"    ? socketAddress(word, 0, true, norm)
-                  : opt == "-forward" ? socketAddress(word, 53, false, norm)
-                                      : prefix(word, norm);
-        if (!ok)
+        std::string norm, why;
+        net::Prefix pfx;
+        if (opt == "-allow") {
+          if (!net::parsePrefix(word, &pfx, &why)) return dnsError(interp, w + ": " + why);
+          norm = pfx.str();
+        } else if (!parseDnsSocket(word, opt == "-listen" ? 0 : 53, opt == "-listen", norm)) {
           return dnsError(interp, w + ": \"" + word + "\" is no " +
-                                      (opt == "-listen"    ? "ADDRESS:PORT (a numeric address, PORT 0 to 65535)"
-                                       : opt == "-forward" ? "ADDRESS or ADDRESS:PORT (a numeric address)"
-                                                           : "prefix (ADDRESS/LENGTH)"));
+                                      (opt == "-listen" ? "ADDRESS:PORT (a numeric address, PORT 0 to 65535)"
+                                                        : "ADDRESS or ADDRESS:PORT (a numeric address)"));
+        }
         if (std::find(out.begin(), out.end(), norm) != out.end())
           return dnsError(interp, w + ": \"" + word + "\" is named twice");
         if (opt == "-forward" && rules.safe) {

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "shell/engine.hh"
 #include "shell/engine_impl.hh"
+#include "shell/dns_follow.hh"
 
 #include <algorithm>
 #include <set>
@@ -38,7 +39,15 @@ Engine::Engine(event_base* base, EngineOptions opts, ProcRunner& runner)
   host(opts_.localName);
 }
 
-Engine::~Engine() { stop(); }
+Engine::~Engine() {
+  dnsFollows_.reset();  // it unsubscribes
+  stop();
+}
+
+DnsFollows& Engine::dnsFollows() {
+  if (!dnsFollows_) dnsFollows_ = std::make_unique<DnsFollows>(*this, base_);
+  return *dnsFollows_;
+}
 
 const char* changeKindName(ChangeKind k) {
   return k == ChangeKind::Sync ? "sync" : k == ChangeKind::Change ? "change" : "delete";

@@ -29,6 +29,8 @@
 
 namespace fail::shell {
 
+class DnsFollows;  // shell/dns_follow.hh
+
 using Millis = std::chrono::milliseconds;
 
 struct HostSpec {
@@ -115,6 +117,7 @@ class Engine {
 
   void start();  // connects to the local faild, starts every schedule
   void stop();
+  bool started() const { return started_; }
 
   // The local faild's records, kept current by a WATCH.
   const std::map<std::string, state::Record>& local() const { return local_; }
@@ -149,6 +152,9 @@ class Engine {
   void deleteLocal(const std::string& name);
 
   state::Store& monitor() { return monitor_; }
+  // The names this engine keeps in other name servers (fail::dns follow), made at first
+  // use; adopt() takes them over by name as it does services.
+  DnsFollows& dnsFollows();
   const ServiceStatus* status(const std::string& service) const;
   bool hostReachable(const std::string& host) const;
   std::string dump() const;
@@ -202,6 +208,7 @@ class Engine {
   std::map<Service*, std::unique_ptr<Service>> retired_;
   state::Store monitor_;
   ev::Timer pinger_;
+  std::unique_ptr<DnsFollows> dnsFollows_;
 };
 
 }  // namespace fail::shell

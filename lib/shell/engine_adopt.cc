@@ -5,6 +5,7 @@
 #include "base/time.hh"
 #include "shell/engine.hh"
 #include "shell/engine_impl.hh"
+#include "shell/dns_follow.hh"
 
 namespace fail::shell {
 
@@ -34,6 +35,8 @@ Adopted Engine::adopt(const Engine& next, ProcRunner& old, std::function<void()>
   };
   for (const auto& name : out.removed) removeService(name, old, one);
   for (const auto& name : out.hostsRemoved) dropHost(name);
+  // Followed names (fail::dns follow) by name too: unchanged ones keep running.
+  if (next.dnsFollows_ || dnsFollows_) dnsFollows().adopt(next.dnsFollows_.get());
   one();
   return out;
 }

@@ -104,6 +104,9 @@ struct Shell::Impl {
                          [this] {
                            daemon::notify("STOPPING=1");
                            stop = true;
+                           // A Tcl event, so that Tcl_DoOneEvent returns now and the main
+                           // loop sees `stop` (a libevent callback alone queues none).
+                           tcl::post([] {});
                          }});
   }
 
@@ -159,9 +162,21 @@ struct Shell::Impl {
     allowExit(p.interp, false);
     // Every error in one report: the read's, then what checkPolicy finds in what was read.
     std::vector<std::string> errors;
-    if (code != TCL_OK) errors.push_back(opts.file + ": " + result);
+    if (code != TCL_OK) errors.push_back(whereIn(opts.file, result) + ": " + result);
     for (std::string& e : checkPolicy(p.interp, *p.staging, opts.file)) errors.push_back(std::move(e));
     return join(errors);
+  }
+
+  // "FILE:LINE" when the error's trace names the line of `file` it came from (the last
+  // "(file "FILE" line N)": the top-level command), else "FILE".
+  static std::string whereIn(const std::string& file, const std::string& result) {
+    std::string needle = "(file \"" + file + "\" line ";
+    size_t at = result.rfind(needle);
+    if (at == std::string::npos) return file;
+    size_t from = at + needle.size(), to = result.find(')', from);
+    std::string n = result.substr(from, to == std::string::npos ? std::string::npos : to - from);
+    if (n.empty() || n.size() > 9 || n.find_first_not_of("0123456789") != std::string::npos) return file;
+    return file + ":" + n;
   }
 
   static std::string join(const std::vector<std::string>& lines) {
@@ -347,6 +362,17 @@ struct Shell::Impl {
   }
 };
 
+// ", 1 zones, 2 pools, serving on 127.0.0.1:53" for -t; "" without fail::dns.
+static std::string dnsSummary(const DnsDecls& d) {
+  if (d.config.zones.empty() && d.config.pools.empty() && !d.config.serving) return "";
+  std::string out = ", " + std::to_string(d.config.zones.size()) + " zones, " + std::to_string(d.config.pools.size()) + " pools";
+  if (d.config.serving) {
+    out += ", serving on";
+    for (const auto& a : d.config.serve.listen) out += " " + a;
+  }
+  return out;
+}
+
 std::string defaultDumpFile() {
   const char* rd = std::getenv("RUNTIME_DIRECTORY");
   std::string dir = rd ? std::string(rd).substr(0, std::string(rd).find(':')) : "";
@@ -419,7 +445,7 @@ int Shell::run() {
     if (std::string e = s.load(*first, true); !e.empty()) throw std::runtime_error(e);
     if (s.opts.checkOnly) {
       std::cout << "failsh: " << s.opts.file << ": policy OK (" << first->staging->services().size()
-                << " services, " << first->staging->hosts().size() << " hosts)\n";
+                << " services, " << first->staging->hosts().size() << " hosts" << dnsSummary(first->api->dns) << ")\n";
       return 0;
     }
     EngineOptions eo;

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Builds every libFuzzer target in tests/fuzz and runs each for SECONDS (default 60) on a
 # temporary copy of its seed corpus. Needs only clang-14, libclang-rt-14-dev, tcl8.6-dev,
-# libssl-dev and libldns-dev: no configure, no make.
+# libldns-dev and libssl-dev: no configure, no make.
 #
 #   tests/fuzz/run-fuzzers.sh [SECONDS]
 #
@@ -66,11 +66,14 @@ lib_srcs="$lib_srcs client/reply.cc"  # for fuzz_reply
 lib_srcs="$lib_srcs netif/cidr.cc"  # for fuzz_cidr
 lib_srcs="$lib_srcs net/prefix.cc"  # for fuzz_prefix
 lib_srcs="$lib_srcs dns/forward_match.cc"  # for fuzz_forward_match
+lib_srcs="$lib_srcs shell/dns_socket.cc"  # for fuzz_dns_socket
 lib_srcs="$lib_srcs hc/config_wire.cc"  # for fuzz_hc_config
-lib_srcs="$lib_srcs dns/name.cc dns/wire.cc dns/record.cc dns/pool_select.cc dns/snapshot_static.cc dns/snapshot.cc
-dns/answer.cc"  # for fuzz_dns_query, fuzz_dns_record
-targets="fuzz_list fuzz_request fuzz_record fuzz_access fuzz_banner fuzz_http_response fuzz_reply fuzz_cidr fuzz_hc_config fuzz_prefix fuzz_forward_match"
+lib_srcs="$lib_srcs base/log.cc dns/name.cc dns/wire.cc dns/record.cc dns/pool_select.cc dns/snapshot_static.cc
+dns/snapshot.cc dns/answer.cc"  # for fuzz_dns_query, fuzz_dns_record
+lib_srcs="$lib_srcs dns/tsig_key.cc dns/tsig_sign.cc dns/update_msg.cc"  # for fuzz_tsig_key, fuzz_dns_reply
+targets="fuzz_list fuzz_request fuzz_record fuzz_access fuzz_banner fuzz_http_response fuzz_reply fuzz_cidr fuzz_hc_config fuzz_prefix fuzz_forward_match fuzz_dns_socket"
 targets="$targets fuzz_dns_query fuzz_dns_record"
+targets="$targets fuzz_tsig_key fuzz_dns_reply"
 
 objs=
 for s in $lib_srcs; do objs="$objs $(echo "$s" | tr / _).o"; done  # names without blanks
@@ -96,7 +99,7 @@ link_one() {
   shift
   # shellcheck disable=SC2086 # $CXX may be "ccache clang++-14"; $objs is a word list
   { $CXX "$@" -c "$src/tests/fuzz/$t.cc" -o "$t.o" &&
-    $CXX "$@" "$t.o" $objs -o "$tmp/$t" -ltcl8.6 -lcrypto -lldns; } > "$tmp/$t.log" 2>&1 ||
+    $CXX "$@" "$t.o" $objs -o "$tmp/$t" -ltcl8.6 -lldns -lcrypto; } > "$tmp/$t.log" 2>&1 ||
     echo "fuzz $t: FAIL (build: $(first_error "$tmp/$t.log"))" > "$tmp/$t.out"
 }
 

@@ -97,13 +97,13 @@ TEST_F(FailshSafeTest, SafePolicyHasExactlyTheDocumentedCommands) {
   std::string got = r.err.substr(0, r.err.find('\n'));
   EXPECT_EQ(got,
             "failsh: " + dir.file("list.tcl") +
-                ": after append apply array binary break case catch chan clock close concat continue coroutine dict "
+                ":1: after append apply array binary break case catch chan clock close concat continue coroutine dict "
                 "eof error eval exit expr fail failhost failsvc failtrap fblocked fcopy fileevent flush for foreach "
                 "format gets global if incr info join lappend lassign lindex linsert list llength lmap lrange lrepeat "
                 "lreplace lreverse lsearch lset lsort namespace package pid proc puts read regexp regsub rename return "
                 "scan seek set split string subst switch tailcall tell throw time trace try unset update uplevel upvar "
                 "variable vwait while yield yieldto zlib"
-                "|::fail::after ::fail::cancel ::fail::every ::fail::log ::fail::on ::fail::quorum ::fail::state"
+                "|::fail::after ::fail::cancel ::fail::dns ::fail::every ::fail::log ::fail::on ::fail::quorum ::fail::state"
                 "|blocked close configure copy eof event flush gets names pending pop postevent push puts read seek "
                 "tell truncate");
   // Each forbidden thing, tried: all refuse.

@@ -38,6 +38,9 @@ command -v readelf >/dev/null 2>&1 || { echo "needed: readelf not found (binutil
 
 for p in faild/faild failc/failc failc/failstat failc/faildebug; do
   refuse "$p" '^libtcl' 'it runs no Tcl: link lib/libfailshell.la or lib/libfailcheck.la only where Tcl runs'
+done
+# failc needs ldns for `failc update` (RFC 2136); the others speak no DNS.
+for p in faild/faild failc/failstat failc/faildebug; do
   refuse "$p" '^libldns' 'it speaks no DNS: only lib/libfaildns.la (and the dns probe) needs ldns'
 done
 # failsh and the Tcl package need ldns: the DNS front-end reads static records with it.

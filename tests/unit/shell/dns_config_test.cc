@@ -354,7 +354,8 @@ TEST_F(DnsConfigTest, ServeErrors) {
   EXPECT_EQ(eval("fail::dns serve -listen 127.0.0.1:53 -forward 127.0.0.1:0"),
             w + " -forward: \"127.0.0.1:0\" is no ADDRESS or ADDRESS:PORT (a numeric address) (FAILOVER DNS ARGS)");
   EXPECT_EQ(eval("fail::dns serve -listen 127.0.0.1:53 -allow 127.0.0.0/33"),
-            w + " -allow: \"127.0.0.0/33\" is no prefix (ADDRESS/LENGTH) (FAILOVER DNS ARGS)");
+            w + " -allow: prefix length above 32: \"127.0.0.0/33\" (FAILOVER DNS ARGS)");
+  EXPECT_EQ(eval("fail::dns serve -listen 127.0.0.1:53 -allow 127.0.0.1/8").find(w + " -allow: "), 0u);  // host bits
   EXPECT_EQ(eval("fail::dns serve -listen 127.0.0.1:53 -threads 65"),
             w + " -threads: want a number from 0 to 64, got \"65\" (FAILOVER DNS ARGS)");
   EXPECT_EQ(eval("fail::dns serve -listen 127.0.0.1:53 -tcp-max 0"),
@@ -428,7 +429,9 @@ TEST(DnsOptions, FailoverNDocumentsEveryOptionOfTheTables) {
   for (const DnsOption* table : {kDnsZoneOptions, kDnsPoolOptions, kDnsMemberOptions, kDnsForceOptions, kDnsServeOptions})
     for (const DnsOption* r = table; r->name; ++r) {
       EXPECT_TRUE(r->value && *r->value && r->help && *r->help) << r->name;
-      std::string word = std::string("\\fB\\") + r->name + "\\fR";
+      std::string word = "\\fB";
+      for (const char* c = r->name; *c; ++c) word += *c == '-' ? std::string("\\-") : std::string(1, *c);
+      word += "\\fR";
       EXPECT_NE(page.find(word), std::string::npos) << r->name << " is not in failover(n)'s DNS FRONT-END section";
     }
 }
