@@ -194,7 +194,7 @@ std::vector<std::string> SnapshotBuilder::setHealth(const std::string& record, S
     const bool in = memberIn(ps.cfg->members[m], ms);
     if (in == ms.in) continue;
     ms.in = in;
-    ps.settleUntil = now + ps.cfg->settle;
+    if (ps.cfg->ttlOut != 0) ps.settleUntil = now + ps.cfg->settle;
     touched.insert(p);
   }
   for (std::size_t p : touched)
@@ -222,7 +222,7 @@ bool SnapshotBuilder::setMember(const std::string& pool, const std::string& addr
     ms.force = force;
     if (weight != 0) ms.weight = weight;
     const bool in = memberIn(ps.cfg->members[m], ms);
-    if (in != ms.in) ps.settleUntil = now + ps.cfg->settle;
+    if (in != ms.in && ps.cfg->ttlOut != 0) ps.settleUntil = now + ps.cfg->settle;
     ms.in = in;
     d.rebuild(it->second, now);
     return true;

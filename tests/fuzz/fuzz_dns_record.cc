@@ -4,8 +4,6 @@
 // "OWNER TYPE RDATA..." split at the first two blanks, and an address. Nothing may crash;
 // a failure must say why; what parses must be a canonical owner in the zone with RDATA
 // that fits a record.
-#include <strings.h>
-
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -14,15 +12,17 @@
 #include "dns/name.hh"
 #include "dns/record.hh"
 
+// ldns 1.8.3 leaks a few bytes on some rdata errors (a CERT record of type 0, for one):
+// its bugs, on the configuration path only. Our own ldns objects are freed by RAII
+// (record.cc); LeakSanitizer sees only that frame in ldns (no frame pointers there).
+extern "C" const char* __lsan_default_suppressions() { return "leak:ldns_rdf_new_frm_data\n"; }
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace fail::dns;
   const std::string_view in(reinterpret_cast<const char*>(data), size);
   const std::size_t a = in.find(' ');
   const std::size_t b = a == std::string_view::npos ? a : in.find(' ', a + 1);
-  // ldns 1.8.3 leaks 2 bytes when a CERT record's type field is 0 (an ldns bug, on the
-  // configuration path only): CERT is left to the unit tests.
-  const bool cert = b != std::string_view::npos && b - a - 1 == 4 && strncasecmp(in.data() + a + 1, "cert", 4) == 0;
-  if (b != std::string_view::npos && !cert) {
+  if (b != std::string_view::npos) {
     StaticRecord r;
     std::string err;
     if (parseRecord(in.substr(0, a), in.substr(a + 1, b - a - 1), 300, in.substr(b + 1), "example.com", r, &err)) {

@@ -110,9 +110,13 @@ TEST(DnsSnapshot, ForcedMembersAndWeights) {
 }
 
 TEST(DnsSnapshot, HealthAwareTtlWhileOutOrSettling) {
-  SnapshotBuilder b(testConfig(), 1);
+  Config c = testConfig();
+  c.pools["www.example.com"].settle = std::chrono::seconds(60);  // without a health-aware TTL: no window
+  SnapshotBuilder b(c, 1);
   auto now = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
   b.setClock([&] { return now; });
+  EXPECT_FALSE(b.setHealth("web1", State::Up).empty());
+  EXPECT_FALSE(b.settleDeadline().has_value());
   // pool.test: ttl 20, ttlOut 5, settle 60 s. Both unknown: out: TTL 5.
   EXPECT_EQ(answer(*b.publish(), "pool.test.").front().find("pool.test. 5 IN A"), 0u);
   EXPECT_FALSE(b.setHealth("p1", State::Up).empty());
