@@ -3,6 +3,7 @@
 #include "dns/tcp_server.hh"
 
 #include <event2/buffer.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +30,9 @@ struct TcpServer::Conn {
   unsigned forwards = 0;
   std::uint64_t nextSeq = 0;
   bool eof = false;  // the client half-closed: close once everything is answered
+  // When the unfinished message in the input began: a client that drips one byte at a
+  // time gets `idle` for a whole message, not for each byte.
+  std::chrono::steady_clock::time_point partialSince{};
   ~Conn() {
     if (bev) bufferevent_free(bev);
   }
@@ -96,6 +100,11 @@ void TcpServer::accept(int fd, const sockaddr* sa, int len) {
     ++refused_;
     return;
   }
+  // Fixed kernel buffers (autotuning would let a client that does not read park
+  // megabytes in the kernel per connection): a message is at most 64 KiB anyway.
+  int size = 64 * 1024;
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
   auto c = std::make_unique<Conn>();
   c->server = this;
   c->id = ++nextId_;
@@ -145,6 +154,7 @@ void TcpServer::readQueries(Conn& c) {
   for (;;) {
     if (evbuffer_get_length(out) > kMaxOutput || c.forwards >= kMaxForwards) {
       bufferevent_disable(c.bev, EV_READ);  // onWrite resumes once the client read
+      c.partialSince = {};                   // our pause is not the client's slowness
       return;
     }
     std::uint8_t len[2];
@@ -156,6 +166,13 @@ void TcpServer::readQueries(Conn& c) {
     if (n > 0) answer(c, q, n);
     evbuffer_drain(in, n);
     if (conns_.find(c.id) == conns_.end()) return;  // closed meanwhile
+  }
+  if (evbuffer_get_length(in) == 0) {
+    c.partialSince = {};
+  } else if (c.partialSince == std::chrono::steady_clock::time_point{}) {
+    c.partialSince = std::chrono::steady_clock::now();
+  } else if (std::chrono::steady_clock::now() - c.partialSince > idle_) {
+    return close(c);  // one message taking longer than the idle timeout
   }
   if (!c.eof) bufferevent_enable(c.bev, EV_READ);
 }

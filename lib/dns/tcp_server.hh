@@ -3,10 +3,13 @@
 // DNS over TCP (RFC 7766) on the control thread's loop: two-byte length-prefixed
 // messages, pipelined queries answered in the order they came (a forwarded one holds
 // back those after it until its reply or its SERVFAIL), an idle timeout (no byte read or
-// written for `idle`: closed, which also ends a client stalled inside a length prefix),
+// written for `idle`: closed, which also ends a client stalled inside a length prefix;
+// nor may one message take longer than `idle` to arrive, however it drips in),
 // at most `max` connections (one more is accepted and closed at once, and counted), and
 // bounded memory per connection: reading stops while more than 64 KiB of answers wait to
-// be sent or 16 forwards are in flight, so a client that does not read cannot grow us.
+// be sent or 16 forwards are in flight, so a client that does not read cannot grow us,
+// and the kernel's buffers of an accepted socket are fixed at 64 KiB each (doubled by
+// the kernel) instead of autotuned up to megabytes.
 // An idle connection costs a bufferevent and its small state (about 1-2 KiB).
 #pragma once
 

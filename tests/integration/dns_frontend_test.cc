@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <fstream>
@@ -740,6 +741,154 @@ TEST_F(DnsFrontEnd, QueriesDuringChangesAndReloadsAllAnswered) {
   EXPECT_EQ(lost, 0);
   EXPECT_EQ(wrong, 0);
   std::cout << answered << " queries answered during 20 changes and 5 reloads\n";
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+// A client that writes queries and reads nothing: the front-end stops reading once its
+// answers back up, so the client's writes block; then it reads every answer, in order.
+TEST_F(DnsFrontEnd, TcpClientThatDoesNotReadIsHeldBack) {
+  FrontEnd fe(options());
+  int port = serve(fe, exampleConfig());
+  int fd = tcpConnect(port);
+  ASSERT_GE(fd, 0);
+  int small = 16 * 1024;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+  std::uint16_t sent = 0;
+  std::string pending;
+  // write until the writes stay blocked for a while: the server no longer reads
+  for (int idle = 0; idle < 20 && sent < 30000;) {
+    if (pending.empty()) pending = framed(query(++sent, "www.example.com"));
+    ssize_t n = ::send(fd, pending.data(), pending.size(), MSG_DONTWAIT);
+    if (n > 0) {
+      pending.erase(0, static_cast<std::size_t>(n));
+      idle = 0;
+      continue;
+    }
+    pollfd p{fd, POLLOUT, 0};
+    if (::poll(&p, 1, 50) == 0) ++idle;
+  }
+  ASSERT_LT(sent, 30000) << "the front-end kept reading";
+  // now read: every answer comes, in order (the rest of the last query goes as room appears)
+  std::uint16_t next = 1;
+  std::string in;
+  auto until = Clock::now() + kDeadline;
+  while (next <= sent && Clock::now() < until) {
+    if (!pending.empty()) {
+      ssize_t n = ::send(fd, pending.data(), pending.size(), MSG_DONTWAIT);
+      if (n > 0) pending.erase(0, static_cast<std::size_t>(n));
+    }
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 1000) != 1) continue;
+    char buf[65536];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    ASSERT_GT(n, 0) << "closed after " << next - 1 << " of " << sent << " answers";
+    in.append(buf, static_cast<std::size_t>(n));
+    while (in.size() >= 2) {
+      std::size_t len = static_cast<unsigned char>(in[0]) << 8 | static_cast<unsigned char>(in[1]);
+      if (in.size() < 2 + len) break;
+      auto answer = parse(in.substr(2, len));
+      in.erase(0, 2 + len);
+      ASSERT_EQ(answer.id, next) << "out of order";
+      ++next;
+    }
+  }
+  EXPECT_EQ(next, sent + 1) << "answers missing";
+  std::cout << "held back after " << sent << " queries\n";
+  ::close(fd);
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+// From faild's OK to a SET to the first UDP answer that reflects it (queries back to
+// back); the bound is generous (a loaded machine), the figures are printed.
+TEST_F(DnsFrontEnd, HealthChangeReachesAnswersQuickly) {
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  FrontEnd fe(options());
+  int port = serve(fe, exampleConfig());
+  LineClient faild(faild_->address());
+  std::vector<double> ms;
+  for (int i = 0; i < 30; ++i) {
+    bool up = i % 2 == 1;
+    std::string want = up ? "203.0.113.10" : "203.0.113.20";
+    ASSERT_EQ(faild.request(up ? "SET web1 UP" : "SET web1 FAIL").rfind("OK", 0), 0u);
+    auto t0 = Clock::now();
+    bool seen = false;
+    while (!seen && Clock::now() - t0 < kDeadline) {
+      auto p = parse(udpAsk(port, query(static_cast<std::uint16_t>(i), "www.example.com")));
+      seen = p.a.size() == 1 && p.a[0] == want;
+    }
+    ASSERT_TRUE(seen) << "change " << i;
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  std::cout << "SET OK to answer: median " << ms[ms.size() / 2] << " ms, worst " << ms.back() << " ms (30 changes)\n";
+  EXPECT_LT(ms[ms.size() / 2], 200.0);
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+// faild killed and started afresh (in memory, so its serials start again): the watch
+// reconnects, its since= is refused, the records are listed again, and a record the new
+// faild does not hold is Unknown.
+TEST_F(DnsFrontEnd, FollowsAFaildRestartedAfresh) {
+  ASSERT_EQ(faildSay("SET web1 FAIL").rfind("OK", 0), 0u);
+  ASSERT_EQ(faildSay("SET web2 UP").rfind("OK", 0), 0u);
+  FrontEnd fe(options());
+  int port = serve(fe, exampleConfig());
+  auto answer = [&] { return parse(udpAsk(port, query(1, "www.example.com"))).a; };
+  EXPECT_TRUE(eventually([&] { return answer() == std::vector<std::string>{"203.0.113.20"}; }));
+  std::string where = faild_->address();
+  faild_->kill9();
+  faild_ = std::make_unique<Daemon>("faild/faild", std::vector<std::string>{"--memory", "--listen", where}, dir_,
+                                    "faild2");
+  ASSERT_TRUE(faild_->start()) << faild_->log();
+  ASSERT_EQ(faildSay("SET web1 UP").rfind("OK", 0), 0u);
+  EXPECT_TRUE(eventually([&] { return answer() == std::vector<std::string>{"203.0.113.10"}; }));
+  PoolView v;
+  EXPECT_TRUE(eventually([&] {
+    return fe.explain("www.example.com", v) && v.members.size() == 2 && v.members[1].state == State::Unknown;
+  }));
+}
+
+}  // namespace
+}  // namespace fail::test
+
+namespace fail::test {
+namespace {
+
+TEST_F(DnsFrontEnd, TcpClientDrippingOneMessageIsClosed) {
+  Config c = exampleConfig();
+  c.serve.tcpIdle = std::chrono::milliseconds(800);
+  FrontEnd fe(options());
+  int port = serve(fe, c);
+  int fd = tcpConnect(port);
+  ASSERT_GE(fd, 0);
+  std::string q = framed(query(1, "www.example.com"));
+  auto t0 = Clock::now();
+  bool closed = false;
+  // one byte every 300 ms: never idle for 800 ms, yet the message takes seconds
+  for (std::size_t i = 0; i < q.size() && !closed; ++i) {
+    ::send(fd, q.data() + i, 1, MSG_NOSIGNAL);
+    closed = closedWithin(fd, std::chrono::milliseconds(300));
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(5));
+  ::close(fd);
 }
 
 }  // namespace
