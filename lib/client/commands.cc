@@ -364,6 +364,10 @@ bool helloName(const ParsedArgs& args, std::string& name, std::string& err) {
   return false;
 }
 
+int runFailc(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
+  return runFailc(args, out, err, nullptr);
+}
+
 int runFailc(const ParsedArgs& args, std::ostream& out, std::ostream& err, UpdateRunner update) {
   auto usageError = [&](const std::string& msg) { return report(err, kProgram, {Exit::Usage, msg}, args.opts.json); };
   if (args.operands.empty()) return usageError("no subcommand (try failc --help)");

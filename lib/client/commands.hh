@@ -39,6 +39,7 @@ using UpdateRunner = int (*)(const ParsedArgs& args, std::ostream& out, std::ost
 
 // Runs failc with parsed arguments; returns the exit status. Output to `out`, errors
 // (prefixed "failc: ") to `err`. Without `update`, `failc update` is a usage error.
-int runFailc(const ParsedArgs& args, std::ostream& out, std::ostream& err, UpdateRunner update = nullptr);
+int runFailc(const ParsedArgs& args, std::ostream& out, std::ostream& err, UpdateRunner update);
+int runFailc(const ParsedArgs& args, std::ostream& out, std::ostream& err);
 
 }  // namespace fail::client

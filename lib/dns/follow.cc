@@ -77,6 +77,7 @@ bool validFollowSpec(const FollowSpec& spec, std::string* err) {
   if (spec.name.empty() || spec.zone.empty()) return bad("follow: a name and a zone are needed");
   if (!inZone(spec.name, spec.zone)) return bad(spec.name + " is not in zone " + spec.zone);
   if (spec.members.empty()) return bad(spec.name + ": -members is empty");
+  if (spec.server.length == 0) return bad(spec.name + ": no -server");
   bool v6 = isV6(spec.members[0].address);
   std::set<std::string> seen;
   for (const auto& m : spec.members) {
@@ -129,6 +130,7 @@ class Followers::Group {
   }
 
   void reconcileAll() {
+    if (nsWaiters_.empty()) nsServers_.reset();  // read the NS set again at the next verification
     for (auto& [name, n] : names_) {
       n.known.reset();
       touch(n, true);
@@ -227,7 +229,8 @@ class Followers::Group {
     return o;
   }
 
-  void update(const Batch& batch, std::vector<FollowOutcome> outcomes) {
+  // The changes of `batch` (InSync names go to `outcomes`).
+  std::vector<RrsetChange> changesOf(const Batch& batch, std::vector<FollowOutcome>& outcomes) {
     std::vector<RrsetChange> changes;
     for (const auto& name : batch) {
       auto it = names_.find(name);
@@ -247,19 +250,61 @@ class Followers::Group {
       }
       changes.push_back(RrsetChange{name, n.type, n.spec.ttl, *w, n.known});
     }
-    if (changes.empty()) return endRound(std::move(outcomes));
-    std::string err;
-    auto req = Request::update(zone_, changes, key_ ? &*key_ : nullptr, &err);
-    if (!req) {
-      Result r;
-      r.error = err;
-      for (const auto& c : changes) outcomes.push_back(failure(names_.at(c.name), r, err));
-      return endRound(std::move(outcomes));
-    }
-    send(server_, std::move(*req), [this, changes, outcomes](const Result& r) mutable { updated(changes, r, outcomes); });
+    return changes;
   }
 
-  void updated(const std::vector<RrsetChange>& changes, const Result& r, std::vector<FollowOutcome> outcomes) {
+  // Splits changes into UPDATEs that fit a TCP message, by an upper bound of their size
+  // (every name written in full, as if ldns did not compress).
+  static std::vector<std::vector<RrsetChange>> chunked(std::vector<RrsetChange> changes) {
+    constexpr std::size_t kLimit = 60000;  // of 65535, with room for the header, zone and TSIG
+    std::vector<std::vector<RrsetChange>> out(1);
+    std::size_t size = 0;
+    for (auto& c : changes) {
+      std::size_t rrs = 1 + c.records.size() + (c.expect ? std::max<std::size_t>(1, c.expect->size()) : 0);
+      std::size_t bytes = rrs * (c.name.size() + 2 + 10 + (c.type == kTypeAaaa ? 16 : 4));
+      if (size + bytes > kLimit && !out.back().empty()) {
+        out.emplace_back();
+        size = 0;
+      }
+      size += bytes;
+      out.back().push_back(std::move(c));
+    }
+    return out;
+  }
+
+  // Sends the UPDATEs of a round (one unless too large for one message); ends the round
+  // when every one has its reply.
+  void update(const Batch& batch, std::vector<FollowOutcome> outcomes) {
+    auto changes = changesOf(batch, outcomes);
+    if (changes.empty()) return endRound(std::move(outcomes));
+    struct Pending {
+      std::vector<FollowOutcome> outcomes;
+      std::size_t left = 0;
+    };
+    auto p = std::make_shared<Pending>();
+    p->outcomes = std::move(outcomes);
+    auto chunks = chunked(std::move(changes));
+    p->left = chunks.size();
+    for (auto& chunk : chunks) {
+      std::string err;
+      auto req = Request::update(zone_, chunk, key_ ? &*key_ : nullptr, &err);
+      if (!req) {
+        Result r;
+        r.error = err;
+        for (const auto& c : chunk) p->outcomes.push_back(failure(names_.at(c.name), r, err));
+        --p->left;
+        continue;
+      }
+      send(server_, std::move(*req), [this, chunk, p](const Result& r) {
+        updated(chunk, r, p->outcomes);
+        if (--p->left == 0) endRound(std::move(p->outcomes));
+      });
+    }
+    if (p->left == 0) endRound(std::move(p->outcomes));
+  }
+
+  // One UPDATE's reply: names updated, lost races marked for a re-read, failures.
+  void updated(const std::vector<RrsetChange>& changes, const Result& r, std::vector<FollowOutcome>& outcomes) {
     bool race = r.answered && (r.rcode == kYxRrset || r.rcode == kNxRrset) && r.tsigError == 0;
     Batch done;
     for (const auto& c : changes) {
@@ -277,20 +322,41 @@ class Followers::Group {
         n.races = 0;
         outcomes.push_back(std::move(o));
         done.push_back(c.name);
-        FAIL_LOG(logFac(), Notice) << "+dns-update name=" << c.name << " records=\"" << joined(c.records)
-                                   << "\" server=" << r.server << " ms=" << r.elapsed.count();
       } else if (race && ++n.races <= kMaxRaces) {
         ++owner_.races_;
         n.known.reset();  // somebody else changed it: read it again and retry
         n.dirty = true;
       } else {
         outcomes.push_back(failure(n, r, r.error));
-        FAIL_LOG(logFac(), Warning) << "-dns-update name=" << c.name << " error=\"" << r.error << "\"";
       }
     }
+    logUpdate(changes, r, race);
     if (r.ok()) retryDelay_ = owner_.timing_.retryFirst;
     if (!done.empty() && owner_.timing_.verifyDeadline.count() > 0) verify(done);
-    endRound(std::move(outcomes));
+  }
+
+  // One line per name changed or failed (Info when the UPDATE held over ten names, with
+  // one line for the whole UPDATE at the event's level).
+  void logUpdate(const std::vector<RrsetChange>& changes, const Result& r, bool race) const {
+    if (race) {
+      FAIL_LOG(logFac(), Info) << "dns-update-race zone=" << zone_ << " names=" << changes.size() << " rcode=" << r.status();
+      return;
+    }
+    bool many = changes.size() > 10;
+    log::Level level = r.ok() ? log::Level::Notice : log::Level::Warning;
+    log::Level each = many ? log::Level::Info : level;
+    if (log::enabled(logFac(), each))
+      for (const auto& c : changes) {
+        if (r.ok())
+          log::Line(logFac(), each) << "+dns-update name=" << c.name << " records=\"" << joined(c.records)
+                                    << "\" server=" << r.server << " ms=" << r.elapsed.count();
+        else
+          log::Line(logFac(), each) << "-dns-update name=" << c.name << " error=\"" << r.error << "\"";
+      }
+    if (many && log::enabled(logFac(), level))
+      log::Line(logFac(), level) << (r.ok() ? "+" : "-") << "dns-update zone=" << zone_ << " names=" << changes.size()
+                                 << " server=" << r.server << " ms=" << r.elapsed.count()
+                                 << (r.ok() ? "" : " error=\"" + r.error + "\"");
   }
 
   void endRound(std::vector<FollowOutcome> outcomes) {
@@ -311,6 +377,7 @@ class Followers::Group {
   // until they match or the deadline passes.
   struct Verify;
   void verify(const Batch& names);
+  void resolveNs(std::uint16_t port, std::function<void()> then);
   void verifyServer(std::shared_ptr<Verify> v, std::size_t index);
   void verifyDone(Verify& v);
 
@@ -324,6 +391,8 @@ class Followers::Group {
   ev::Timer batch_, retry_, reconcile_;
   std::chrono::milliseconds retryDelay_;
   std::vector<std::shared_ptr<Verify>> verifies_;
+  std::optional<std::vector<net::Address>> nsServers_;  // secondariesFromNs, once read
+  std::vector<std::function<void()>> nsWaiters_;
 };
 
 struct Followers::Group::Verify {
@@ -341,7 +410,53 @@ struct Followers::Group::Verify {
   bool finished = false;
 };
 
+// Reads the zone's NS set and the servers' addresses from the primary into nsServers_,
+// then runs `then`. Waiters queue while a read is under way.
+void Followers::Group::resolveNs(std::uint16_t port, std::function<void()> then) {
+  nsWaiters_.push_back(std::move(then));
+  if (nsWaiters_.size() > 1) return;
+  auto finish = [this](std::vector<net::Address> found) {
+    nsServers_ = std::move(found);
+    auto waiters = std::move(nsWaiters_);
+    nsWaiters_.clear();
+    for (auto& w : waiters) w();
+  };
+  ++owner_.reads_;
+  send(server_, std::move(*Request::query(zone_, kTypeNs, nullptr, nullptr)), [this, port, finish](const Result& r) {
+    if (!r.ok() || r.records.empty()) {
+      FAIL_LOG(logFac(), Warning) << "dns-ns zone=" << zone_ << " error=\"cannot read the NS set: "
+                                  << (r.error.empty() ? "empty" : r.error) << "\"";
+      return finish({});
+    }
+    auto found = std::make_shared<std::vector<net::Address>>();
+    auto left = std::make_shared<std::size_t>(r.records.size() * 2);
+    for (const auto& target : r.records) {
+      std::string host;
+      if (!parseName(target, host)) host = target;
+      for (std::uint16_t type : {kTypeA, kTypeAaaa}) {
+        ++owner_.reads_;
+        send(server_, std::move(*Request::query(host, type, nullptr, nullptr)),
+             [this, port, found, left, finish](const Result& a) {
+               for (const auto& text : a.records)
+                 if (auto addr = net::resolve(text, port); addr && addr->text() != server_.text())
+                   found->push_back(*addr);
+               if (--*left == 0) finish(*found);
+             });
+      }
+    }
+  });
+}
+
 void Followers::Group::verify(const Batch& names) {
+  for (const auto& name : names) {
+    const FollowSpec& s = names_.at(name).spec;
+    if (s.secondariesFromNs && !nsServers_) return resolveNs(s.nsPort, [this, names] {
+      Batch still;
+      for (const auto& n : names)
+        if (names_.count(n)) still.push_back(n);
+      if (!still.empty()) verify(still);
+    });
+  }
   auto v = std::make_shared<Verify>();
   v->names = names;
   for (const auto& name : names) {
@@ -353,6 +468,11 @@ void Followers::Group::verify(const Batch& names) {
     for (const auto& s : names_.at(name).spec.secondaries)
       if (std::none_of(v->servers.begin(), v->servers.end(), [&](const net::Address& a) { return a.text() == s.text(); }))
         v->servers.push_back(s);
+  for (const auto& name : names)
+    if (names_.at(name).spec.secondariesFromNs && nsServers_)
+      for (const auto& s : *nsServers_)
+        if (std::none_of(v->servers.begin(), v->servers.end(), [&](const net::Address& a) { return a.text() == s.text(); }))
+          v->servers.push_back(s);
   v->matched.assign(v->servers.size(), false);
   v->acked = std::chrono::steady_clock::now();
   v->open = v->servers.size();
@@ -416,6 +536,7 @@ void Followers::Group::verifyDone(Verify& v) {
     o.serial = v.serial;
     o.lag = v.lag;
     o.lagging = lagging;
+    for (const auto& a : v.servers) o.servers.push_back(a.text());
     if (!lagging.empty()) o.error = "not matching after " + std::to_string(owner_.timing_.verifyDeadline.count()) + " ms: " + joined(lagging);
     outcomes.push_back(std::move(o));
   }
@@ -451,7 +572,7 @@ void Followers::report(const FollowOutcome& o) {
 
 bool Followers::follow(FollowSpec spec, std::string* err) {
   if (!validFollowSpec(spec, err)) return false;
-  std::string key = spec.zone + "@" + spec.server.text();
+  std::string key = spec.zone + "@" + spec.server.text() + (spec.key ? "/" + spec.key->name : "");
   auto prev = groupOf_.find(spec.name);
   if (prev != groupOf_.end() && prev->second != key) unfollow(spec.name);
   auto& g = groups_[key];

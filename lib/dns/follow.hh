@@ -4,11 +4,11 @@
 // a name's RRset in a primary name server equal to the healthy members chosen from a
 // list, by RFC 2136 updates guarded by compare-and-swap prerequisites.
 //
-// Followers holds one group per zone and primary. A member's health comes from the
+// Followers holds one group per zone, primary and key. A member's health comes from the
 // caller (setHealth, from the local faild's records); the wanted RRset is a pure function
 // of the spec and the states (wantedRecords). When it changes, the name is marked dirty;
 // dirty names of one group within batchWindow go out in one UPDATE (at most maxBatch
-// names each). The prerequisite of a name is the RRset last known in the primary: read
+// names a round; a round too large for one 64 KiB message is split in as few as fit). The prerequisite of a name is the RRset last known in the primary: read
 // from it when unknown (at start, at each reconcile, after a lost race), or as our last
 // successful update left it. A YXRRSET/NXRRSET reply means somebody else changed a name:
 // every name of that UPDATE is read again and the update retried (up to kMaxRaces
@@ -59,6 +59,11 @@ struct FollowSpec {
   FollowAllDown allDown = FollowAllDown::All;
   std::chrono::milliseconds reconcile{std::chrono::minutes(5)};  // of the group (the smallest wins); 0: never
   std::vector<net::Address> secondaries;  // verified after each update
+  // Also verify at the zone's name servers: the NS set and the servers' addresses read
+  // from the primary (once, again after each reconcile), at port nsPort; the primary's
+  // own address and port are left out.
+  bool secondariesFromNs = false;
+  std::uint16_t nsPort = 53;
 };
 
 // The RRset a name should have given its members' states (`stateOf(check)`; a member
@@ -68,7 +73,8 @@ std::optional<std::vector<std::string>> wantedRecords(
     const FollowSpec& spec, const std::function<proto::State(const std::string&)>& stateOf);
 
 // Checks a spec before it is followed: name inside the zone, at least one member, all
-// members of one family, valid addresses. *err names the member or option at fault.
+// members of one family, valid addresses, a server. *err names the member or option at
+// fault.
 bool validFollowSpec(const FollowSpec& spec, std::string* err);
 
 // What happened to one name.
@@ -86,6 +92,7 @@ struct FollowOutcome {
   int races = 0;                     // YXRRSET/NXRRSET lost and re-read before this outcome
   std::optional<std::uint32_t> serial;     // Verified: the primary's SOA serial after the update
   std::chrono::milliseconds lag{0};        // Verified: ack to the last server matching
+  std::vector<std::string> servers;        // Verified, Lagging: every server read back, the primary first
   std::vector<std::string> lagging;        // Lagging: servers ("127.0.0.1:5301") not matching
   std::string error;                       // Failed, Lagging
 };
@@ -95,7 +102,7 @@ using FollowCallback = std::function<void(const FollowOutcome&)>;
 
 struct FollowTiming {
   std::chrono::milliseconds batchWindow{5};      // dirty names gathered this long
-  std::size_t maxBatch = 200;                    // names per UPDATE
+  std::size_t maxBatch = 1000;                   // names per round
   ExchangeOptions exchange{};                    // each read and update
   std::chrono::milliseconds retryFirst{500};     // after a failure; doubled up to retryMax
   std::chrono::milliseconds retryMax{30000};
@@ -143,7 +150,7 @@ class Followers {
   FollowTiming timing_;
   UpdateClient client_;
   std::map<std::string, proto::State> health_;
-  std::map<std::string, std::unique_ptr<Group>> groups_;  // by "zone@server"
+  std::map<std::string, std::unique_ptr<Group>> groups_;  // by "zone@server/key"
   std::map<std::string, std::string> groupOf_;            // name -> group key
   std::map<std::string, FollowOutcome> last_;
   bool started_ = false;

@@ -144,6 +144,11 @@ class UpdateClient::Exchange {
       kick_.arm(ev::Micros(0));
       return true;
     }
+    if (readingSerial_) {
+      result_.soaSerial = r.soaSerial;
+      finish();
+      return true;
+    }
     result_.answered = true;
     result_.rcode = r.rcode;
     result_.tsigError = r.tsigError;
@@ -157,8 +162,28 @@ class UpdateClient::Exchange {
       if (r.unsignedReply) result_.error += " (unsigned)";
       result_.error += " from " + result_.server;
     }
+    if (result_.ok() && options_.readSerial && request_.isUpdate()) {
+      readSerial();
+      return true;
+    }
     finish();
     return true;
+  }
+
+  // After an UPDATE that succeeded: the zone's SOA from the same server, under the same
+  // deadline, in place of the UPDATE (late replies to it are no longer read).
+  void readSerial() {
+    auto q = Request::query(request_.qname(), kTypeSoa, nullptr, nullptr);
+    if (!q) return finish();
+    for (auto& a : udp_) a->watch->stop();
+    tcpWatch_.stop();
+    tcpFd_.reset();
+    request_ = std::move(*q);
+    readingSerial_ = true;
+    tcp_ = options_.tcpOnly;
+    updateAttempts_ = result_.attempts;
+    updateTransport_ = result_.transport;
+    kick_.arm(ev::Micros(0));
   }
 
   void startTcp(Encoded sent) {
@@ -231,6 +256,7 @@ class UpdateClient::Exchange {
   }
 
   void timedOut() {
+    if (readingSerial_) return finish();  // the update stands; its serial is unknown
     result_.timedOut = true;
     result_.error = "no reply from " + result_.server + " within " + std::to_string(options_.deadline.count()) +
                     " ms after " + std::to_string(result_.attempts) + " attempt" + (result_.attempts == 1 ? "" : "s");
@@ -246,6 +272,10 @@ class UpdateClient::Exchange {
     for (auto& a : udp_) a->watch->stop();
     result_.elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
+    if (readingSerial_) {
+      result_.attempts = updateAttempts_;
+      result_.transport = updateTransport_;
+    }
     owner_.finished(id_, result_);  // deletes this later, from the loop
   }
 
@@ -266,6 +296,9 @@ class UpdateClient::Exchange {
   Encoded tcpSent_;
   std::vector<std::uint8_t> tcpOut_, tcpIn_;
   bool tcpConnected_ = false;
+  bool readingSerial_ = false;  // ExchangeOptions::readSerial, after the UPDATE's NOERROR
+  int updateAttempts_ = 0;
+  Transport updateTransport_ = Transport::Udp;
 };
 
 UpdateClient::UpdateClient(ev::Loop& loop) : loop_(loop) {}

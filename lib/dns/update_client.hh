@@ -34,6 +34,10 @@ struct ExchangeOptions {
   std::chrono::milliseconds deadline{5000};     // the whole exchange, all attempts
   std::chrono::milliseconds firstTimeout{400};  // the first attempt's; doubled per retry
   bool tcpOnly = false;                         // skip UDP (large messages go to TCP anyway)
+  // An UPDATE answered NOERROR is followed, under the same deadline, by a query for the
+  // zone's SOA at the same server: Result::soaSerial is the serial after the update
+  // (absent when that read found no answer in time; the update's result stands).
+  bool readSerial = false;
 };
 
 // What became of one exchange.
@@ -44,11 +48,11 @@ struct Result {
   std::uint16_t tsigError = 0;
   bool unsignedReply = false;  // a signed request got an unsigned (error) reply
   std::vector<std::string> records;       // queries: the RRset read
-  std::optional<std::uint32_t> soaSerial;  // queries: the zone's serial, when the reply had it
+  std::optional<std::uint32_t> soaSerial;  // queries, and updates with readSerial: the zone's serial
   std::string server;          // "127.0.0.1:53"
   Transport transport = Transport::Udp;  // of the accepted reply (or the last attempt)
-  int attempts = 0;
-  std::chrono::milliseconds elapsed{0};
+  int attempts = 0;                      // of the request (not counting readSerial's query)
+  std::chrono::milliseconds elapsed{0};  // from send() to the callback
   // "" when answered with NOERROR; otherwise a sentence: "NOTAUTH (BADKEY) from
   // 127.0.0.1:53", "no reply from 127.0.0.1:53 within 5000 ms after 4 attempts (ignored:
   // a reply with the wrong ID)", "connect 127.0.0.1:53: Connection refused"... Never a secret.

@@ -99,6 +99,7 @@ Result exchange(ev::Loop& loop, UpdateClient& client, const net::Address& server
   std::optional<Result> out;
   ExchangeOptions o;
   o.deadline = deadline;
+  o.readSerial = true;  // an UPDATE's NOERROR is followed by the zone's SOA serial
   client.send(server, std::move(req), o, [&](const Result& r) {
     out = r;
     loop.stop();
@@ -134,11 +135,7 @@ int runFailcUpdate(const client::ParsedArgs& args, std::ostream& out, std::ostre
     Failure bad{exitFor(r), what + ": " + (r.error.empty() ? r.status() : r.error), code};
     return client::report(err, kProgram, bad, json);
   }
-  std::optional<std::uint32_t> serial;
-  if (auto soa = Request::query(u.zone, kTypeSoa, nullptr, nullptr)) {
-    Result s = exchange(loop, client, u.server, std::move(*soa), deadline);
-    if (s.ok()) serial = s.soaSerial;
-  }
+  std::optional<std::uint32_t> serial = r.soaSerial;
   if (json) {
     nlohmann::ordered_json j = {{"rcode", r.status()},
                                 {"serial", serial ? nlohmann::ordered_json(*serial) : nlohmann::ordered_json()},

@@ -36,6 +36,8 @@ bool toSpec(Tcl_Interp* interp, DnsFollowDecl& d) {
   s.ttl = a.ttl;
   s.reconcile = a.reconcile;
   for (const auto& m : a.members) s.members.push_back({m.address.text, m.check});
+  s.secondariesFromNs = a.secondariesFromNs;
+  s.nsPort = a.nsPort;
   for (const auto& text : a.secondaries) {
     auto sec = net::resolveHostPort(text, 53, &err);
     if (!sec) return argsError(interp, "-secondaries: " + err) == TCL_OK;

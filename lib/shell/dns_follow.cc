@@ -124,10 +124,12 @@ void DnsFollows::outcome(const dns::FollowOutcome& o) {
       s.state = State::Up;
       s.note = o.records.empty() ? "no records" : joined(o.records);
       s.set("rrset", joined(o.records));
-      s.set("rcode", o.result.status());
-      s.set("server", o.result.server);
-      s.set("ms", std::to_string(o.result.elapsed.count()));
-      s.set("races", std::to_string(o.races));
+      if (o.kind == K::Updated) {  // the UPDATE's exchange (an in-sync read sent none)
+        s.set("rcode", o.result.status());
+        s.set("server", o.result.server);
+        s.set("ms", std::to_string(o.result.elapsed.count()));
+        s.set("races", std::to_string(o.races));
+      }
       s.set("error", "");
       break;
     case K::Failed:
@@ -139,11 +141,13 @@ void DnsFollows::outcome(const dns::FollowOutcome& o) {
       break;
     case K::Verified:
       s.set("lag", std::to_string(o.lag.count()) + "ms");
+      s.set("verified", joined(o.servers));
       if (o.serial) s.set("serial", std::to_string(*o.serial));
       s.set("lagging", "");
       break;
     case K::Lagging:
       s.set("lagging", joined(o.lagging));
+      s.set("verified", joined(o.servers));
       break;
   }
   publish(o.name);

@@ -6,7 +6,7 @@
 // callback), and each name's outcome published as the record dns:NAME in the monitor
 // store and the local faild: state UP while the primary holds the wanted RRset, FAIL
 // while an update fails; note the RRset or the error; attributes rrset, result, rcode,
-// server, ms, serial, lag, error.
+// server, ms, serial, lag, verified (the servers read back), lagging, error.
 //
 // Owned by an Engine (Engine::dnsFollows). A staging engine's set only keeps
 // declarations; the live engine's set follows them, from its first adopt() (failsh) or

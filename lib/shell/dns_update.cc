@@ -91,18 +91,12 @@ void startUpdate(event_base* base, std::shared_ptr<const UpdateJob> job, millise
     done(o);
     return;
   }
-  client.send(job->server, std::move(*request), opts, [&client, job, deadline, done](const dns::Result& r) {
+  opts.readSerial = true;  // the zone's serial after a NOERROR, within the same deadline
+  client.send(job->server, std::move(*request), opts, [done](const dns::Result& r) {
     UpdateOutcome o;
     o.result = r;
-    auto soa = r.ok() ? dns::Request::query(job->zone, dns::kTypeSoa, nullptr, nullptr) : std::nullopt;
-    milliseconds left = deadline - r.elapsed;
-    if (!soa || left < milliseconds(50)) return done(o);
-    dns::ExchangeOptions q;
-    q.deadline = left;
-    client.send(job->server, std::move(*soa), q, [o, done](const dns::Result& s) mutable {
-      if (s.ok()) o.serial = s.soaSerial;
-      done(o);
-    });
+    if (r.ok()) o.serial = r.soaSerial;
+    done(o);
   });
 }
 

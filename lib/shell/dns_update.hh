@@ -49,8 +49,8 @@ bool prepareUpdate(Tcl_Interp* interp, const DnsUpdateArgs& a, UpdateJob& job);
 
 using OutcomeFn = std::function<void(const UpdateOutcome&)>;
 // Loop side: sends the update (the library retries, and falls back to TCP, until
-// `deadline`), then reads the zone's SOA serial from the primary within what is left of
-// it; `done` runs exactly once, from the loop. One UpdateClient per event_base serves
+// `deadline`) and reads the zone's SOA serial from the primary after a NOERROR
+// (ExchangeOptions::readSerial); `done` runs exactly once, from the loop. One UpdateClient per event_base serves
 // every update of the process (it lives as long as the process).
 void startUpdate(event_base* base, std::shared_ptr<const UpdateJob> job, std::chrono::milliseconds deadline,
                  OutcomeFn done);

@@ -132,16 +132,27 @@ bool membersArg(Tcl_Interp* interp, Tcl_Obj* list, DnsFollowArgs& out) {
   return true;
 }
 
-bool secondariesArg(Tcl_Interp* interp, Tcl_Obj* list, std::vector<std::string>& out) {
+// {ADDRESS[:PORT] ...}; the word ns (or ns:PORT) stands for the zone's NS set.
+bool secondariesArg(Tcl_Interp* interp, Tcl_Obj* list, DnsFollowArgs& a) {
   int n = 0;
   Tcl_Obj** elems = nullptr;
   if (Tcl_ListObjGetElements(interp, list, &n, &elems) != TCL_OK)
-    return fail(interp, "-secondaries: want a list of ADDRESS[:PORT]");
-  out.clear();
+    return fail(interp, "-secondaries: want a list of ADDRESS[:PORT] or ns[:PORT]");
+  a.secondaries.clear();
   for (int i = 0; i < n; ++i) {
-    std::string s;
-    if (!serverArg(interp, "-secondaries", Tcl_GetString(elems[i]), s)) return false;
-    out.push_back(s);
+    std::string text = Tcl_GetString(elems[i]), s;
+    if (text == "ns" || text.compare(0, 3, "ns:") == 0) {
+      a.secondariesFromNs = true;
+      if (text.size() > 3) {
+        int port = 0;
+        if (Tcl_GetInt(nullptr, text.c_str() + 3, &port) != TCL_OK || port < 1 || port > 65535)
+          return fail(interp, "-secondaries: " + quoted(text) + ": want ns or ns:PORT, a port from 1 to 65535");
+        a.nsPort = static_cast<std::uint16_t>(port);
+      }
+      continue;
+    }
+    if (!serverArg(interp, "-secondaries", text, s)) return false;
+    a.secondaries.push_back(s);
   }
   return true;
 }
@@ -267,7 +278,7 @@ bool parseDnsFollowArgs(Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], int
         return fail(interp, cmd + " -reconcile: want a duration of at least 1s (30s, 5m), got " + quoted(v));
       out.reconcile = std::chrono::milliseconds(*ms);
     } else if (opt == "-secondaries") {
-      if (!secondariesArg(interp, objv[i + 1], out.secondaries)) return false;
+      if (!secondariesArg(interp, objv[i + 1], out)) return false;
     } else {
       return fail(interp, cmd + ": unknown option " + quoted(opt) +
                               ": want -zone, -server, -key-file, -key, -select, -ttl, -members, -all-down, "

@@ -50,7 +50,7 @@ struct DnsFollowMember {
 
 // fail::dns follow NAME -zone Z -server ADDR[:PORT] (-key-file F | -key A:N:S)
 //   -select all|priority -ttl D -members {{ADDR -check REC} ...}
-//   -all-down all|none|keep ?-reconcile D? ?-secondaries {ADDR[:PORT] ...}?
+//   -all-down all|none|keep ?-reconcile D? ?-secondaries {ADDR[:PORT]|ns[:PORT] ...}?
 struct DnsFollowArgs {
   std::string name, zone, server;
   DnsKeyArg key;
@@ -61,6 +61,8 @@ struct DnsFollowArgs {
   std::vector<DnsFollowMember> members;
   std::chrono::milliseconds reconcile{300000};  // 5m
   std::vector<std::string> secondaries;          // "ADDRESS:PORT"; empty: none read back
+  bool secondariesFromNs = false;                 // the word "ns": also the zone's NS set,
+  std::uint16_t nsPort = 53;                      // at this port ("ns:PORT")
   friend bool operator==(const DnsFollowArgs&, const DnsFollowArgs&) = default;
 };
 

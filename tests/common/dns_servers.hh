@@ -113,7 +113,8 @@ inline std::string namedZoneClause(const NamedSpec& s, const std::string& dir) {
       z += "  type primary;\n  file \"" + dir + "/" + s.zone + ".zone\";\n  allow-transfer { 127.0.0.1; };\n";
       if (s.key) z += "  update-policy { grant " + s.key->name + " zonesub ANY; };\n";
       if (!s.notifyPorts.empty()) {
-        z += "  notify explicit;\n  notify-delay 0;\n  also-notify {";
+        // A test zone is tiny: without max-ixfr-ratio named answers IXFR with a whole zone.
+        z += "  notify explicit;\n  notify-delay 0;\n  max-ixfr-ratio unlimited;\n  also-notify {";
         for (int p : s.notifyPorts) z += " 127.0.0.1 port " + std::to_string(p) + ";";
         z += " };\n";
       }

@@ -181,9 +181,8 @@ TEST_F(DnsConfigTest, RecordErrors) {
   EXPECT_EQ(eval("fail::dns record www A -1 203.0.113.1"),
             "error: fail::dns record www A ttl: bad duration \"-1\": want seconds or a number with ms, s, m, h "
             "(FAILOVER DNS ARGS)");
-  EXPECT_EQ(eval("fail::dns record www TXT 60 {\"a\"\n\"b\"}"),
-            "error: fail::dns record www TXT: record data \"\"a\"\\x0a\"b\"\" holds a newline or a ';' "
-            "(FAILOVER DNS ARGS)");
+  // dns/record.hh's own words; the prefix is ours.
+  EXPECT_EQ(eval("fail::dns record www TXT 60 {\"a\"\n\"b\"}").find("error: fail::dns record www TXT: record "), 0u);
   EXPECT_EQ(eval("fail::dns record www A 60"),
             "error: wrong # args: should be \"fail::dns record owner type ttl rdata\" (TCL WRONGARGS)");
   eval("fail::dns pool www.example.com -members 203.0.113.10");
