@@ -327,7 +327,7 @@ void usage() {
   std::cout <<
       "Usage: dns_bench [OPTION]...\n"
       "Measures failsh's DNS front-end against a reflector (the floor), gdnsd and knotd.\n\n"
-      "  --quick               about two minutes: 5 s runs, 2 rounds, 50 changes, 5 trials\n"
+      "  --quick               about five minutes: 5 s runs, 2 rounds, 50 changes, 5 trials\n"
       "  --only LIST           qps,change,e2e (comma-separated)\n"
       "  --servers LIST        qps servers, in the order run (default reflector,failsh,gdnsd,knotd)\n"
       "  --profile LIST        qps servers to profile with perf in an extra run (not counted)\n"

@@ -5,9 +5,9 @@
 # benchmark of the DNS front-end (issue 13, "Speed"): answers per CPU-second against a
 # reflector (the floor), gdnsd and knotd in the same run; change to answer; RSS with a
 # large zone; end to end from a killed backend, with gdnsd's monitoring beside it
-# (bench/dns_bench.md). Arguments go to dns_bench: --quick (about three minutes),
-# --only qps,change,e2e, --servers LIST, --duration S, --rounds N, --trials N, --keep,
-# --help.
+# (bench/dns_bench.md). Arguments go to dns_bench: --quick (about five minutes; the
+# 10,000-pool zone alone takes one or two to load), --only qps,change,e2e,
+# --servers LIST, --duration S, --rounds N, --trials N, --profile LIST, --keep, --help.
 #
 #   BUILD=/path/to/build bench/run-dns-bench.sh [--quick]
 #
