@@ -3,6 +3,9 @@
 #include "dns/control.hh"
 
 #include <event2/event.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -48,6 +51,16 @@ struct ControlEvents {
 };
 
 namespace {
+
+// Building a snapshot's static part allocates and frees much (a map of every name, about
+// as large again as the part itself: 30 MB with 100,000 names), and glibc keeps what
+// was freed in the thread's arena: give the free pages back to the system.
+void releaseFreed() {
+#if defined(__GLIBC__)
+  ::malloc_trim(0);
+#endif
+}
+
 void onMailEvent(evutil_socket_t, short, void* arg) noexcept {
   guarded("control", [&] { ControlEvents::mail(*static_cast<Control*>(arg)); });
 }
@@ -213,6 +226,7 @@ void Control::makeBuilder(std::shared_ptr<const Config> config) {
   config_ = std::move(config);
   serial_ = std::max(serial_ + 1, static_cast<std::uint32_t>(std::time(nullptr)));
   builder_ = std::make_unique<SnapshotBuilder>(config_, serial_);
+  releaseFreed();
   for (const auto& c : builder_->checks()) {
     auto it = health_.find(c);
     if (it != health_.end()) builder_->setHealth(c, it->second);
