@@ -51,8 +51,9 @@ class Control {
   Control(const Control&) = delete;
   Control& operator=(const Control&) = delete;
 
-  // Starts the thread with `config`, listening for TCP on `tcpFds` once answering.
-  void start(const Config& config, std::vector<int> tcpFds, std::function<void()> ready);
+  // Starts the thread with `config` (shared, never changed: the builder keeps pointers
+  // into it), listening for TCP on `tcpFds` once answering.
+  void start(std::shared_ptr<const Config> config, std::vector<int> tcpFds, std::function<void()> ready);
   void stop();
   bool running() const { return thread_.joinable(); }
   // Runs `fn` on the control thread and waits for it (see above). Exceptions propagate.
@@ -62,7 +63,7 @@ class Control {
   // A reload: the new builder (the records' health carried over; members as the new
   // configuration declares them, `fail::dns member` changes undone), new TCP
   // listeners (`add`) and old ones dropped (`remove`, closed by the caller afterwards).
-  void reconfigure(const Config& config, const std::vector<int>& add, const std::vector<int>& remove);
+  void reconfigure(std::shared_ptr<const Config> config, const std::vector<int>& add, const std::vector<int>& remove);
   bool setMember(const std::string& pool, const std::string& address, Force force, unsigned weight, std::string* err);
   bool explain(const std::string& name, PoolView& out) const;
   std::vector<PoolView> pools() const;
@@ -72,8 +73,8 @@ class Control {
 
  private:
   friend struct ControlEvents;
-  void run(Config config, std::vector<int> tcpFds) noexcept;
-  void setUp(const Config& config, const std::vector<int>& tcpFds);
+  void run(std::shared_ptr<const Config> config, std::vector<int> tcpFds) noexcept;
+  void setUp(std::shared_ptr<const Config> config, const std::vector<int>& tcpFds);
   void tearDown();
   void onMail();
   void onForwardQueue();
@@ -83,7 +84,7 @@ class Control {
   void publishSnapshot();
   void publishPool(const std::string& pool);
   void publishAllPools();
-  void makeBuilder(const Config& config);
+  void makeBuilder(std::shared_ptr<const Config> config);
   void makeForwarder(const Serve& serve);
   std::shared_ptr<const Published> makePublished() const;
 
@@ -102,7 +103,7 @@ class Control {
 
   // Control thread only (or while it does not run).
   std::unique_ptr<ev::Loop> loop_;
-  Config config_;
+  std::shared_ptr<const Config> config_ = std::make_shared<const Config>();  // the builder's too; never null
   std::unique_ptr<SnapshotBuilder> builder_;
   std::map<std::string, State> health_;  // the followed records' last known states
   std::vector<net::Prefix> allow_;  // config_.serve.allow parsed

@@ -103,21 +103,21 @@ std::vector<std::string> FrontEnd::bound() const {
   return out;
 }
 
-void FrontEnd::start(const Config& config, std::function<void()> ready) {
+void FrontEnd::start(std::shared_ptr<const Config> config, std::function<void()> ready) {
   if (impl_->started) return;
   std::vector<int> tcp;
   for (const auto& g : impl_->groups) tcp.push_back(g->sockets.tcp.get());
-  impl_->control.start(config, tcp, std::move(ready));
+  impl_->control.start(std::move(config), tcp, std::move(ready));
   for (auto& g : impl_->groups) impl_->startThreads(*g);
   impl_->started = true;
 }
 
-bool FrontEnd::reconfigure(const Config& config, std::string* err) {
+bool FrontEnd::reconfigure(std::shared_ptr<const Config> config, std::string* err) {
   std::vector<Group*> before;  // to give back the groups kept, in order, on failure
   for (const auto& g : impl_->groups) before.push_back(g.get());
   std::string why;
   std::vector<std::unique_ptr<Group>> old = std::move(impl_->groups), groups;
-  if (!bindAll(config.serve.listen, config.serve.udpThreads, old, groups, &why)) {
+  if (!bindAll(config->serve.listen, config->serve.udpThreads, old, groups, &why)) {
     for (Group* p : before)
       for (auto* list : {&old, &groups})
         for (auto& g : *list)
@@ -130,7 +130,7 @@ bool FrontEnd::reconfigure(const Config& config, std::string* err) {
   for (const auto& g : groups)
     if (std::find(before.begin(), before.end(), g.get()) == before.end()) add.push_back(g->sockets.tcp.get());
   for (const auto& g : old) remove.push_back(g->sockets.tcp.get());
-  impl_->control.call([&] { impl_->control.reconfigure(config, add, remove); });
+  impl_->control.call([&] { impl_->control.reconfigure(std::move(config), add, remove); });
   if (impl_->started)
     for (auto& g : groups) impl_->startThreads(*g);
   for (auto& g : old) impl_->stopThreads(*g);

@@ -63,11 +63,20 @@ class FrontEnd {
   // Starts the threads. Queries are answered once the local faild's records are listed
   // (synced) or config.serve.startTimeout passed (then with health Unknown: the
   // -all-down rule). `ready` runs on the control thread when answering begins.
-  void start(const Config& config, std::function<void()> ready = {});
-  // A reload: new declarations swapped in whole. The sockets stay when the listen
-  // addresses are unchanged; otherwise they are rebound (false with *err, and the old
-  // configuration keeps running, when the new ones cannot be bound).
-  bool reconfigure(const Config& config, std::string* err);
+  // `config` is shared, never copied: the front-end keeps it (and pointers into it)
+  // until the next reconfigure or stop, and nobody may change it meanwhile.
+  void start(std::shared_ptr<const Config> config, std::function<void()> ready = {});
+  // A reload: new declarations swapped in whole (shared as for start). The sockets stay
+  // when the listen addresses are unchanged; otherwise they are rebound (false with
+  // *err, and the old configuration keeps running, when the new ones cannot be bound).
+  bool reconfigure(std::shared_ptr<const Config> config, std::string* err);
+  // The same with a copy of `config` (tests, tools).
+  void start(const Config& config, std::function<void()> ready = {}) {
+    start(std::make_shared<const Config>(config), std::move(ready));
+  }
+  bool reconfigure(const Config& config, std::string* err) {
+    return reconfigure(std::make_shared<const Config>(config), err);
+  }
   // Stops every thread (shutdown(SHUT_RD) wakes the UDP ones) and closes the sockets.
   void stop();
 

@@ -68,7 +68,7 @@ void appendAddress(std::vector<std::uint8_t>& out, const IpAddress& a, std::uint
 }  // namespace
 
 struct SnapshotBuilder::Impl {
-  Config config;
+  std::shared_ptr<const Config> config;  // PoolState::cfg points into it
   std::shared_ptr<const detail::StaticPart> statics;
   std::vector<PoolState> pools;
   std::map<std::string, std::size_t> poolIndex;
@@ -137,16 +137,21 @@ bool SnapshotBuilder::Impl::rebuild(std::size_t i, TimePoint now) {
   return true;
 }
 
-SnapshotBuilder::SnapshotBuilder(const Config& config, std::uint32_t serial) : impl_(std::make_unique<Impl>()) {
+SnapshotBuilder::SnapshotBuilder(Config config, std::uint32_t serial)
+    : SnapshotBuilder(std::make_shared<const Config>(std::move(config)), serial) {}
+
+SnapshotBuilder::SnapshotBuilder(std::shared_ptr<const Config> config, std::uint32_t serial)
+    : impl_(std::make_unique<Impl>()) {
   Impl& d = *impl_;
-  d.config = config;
-  d.statics = detail::buildStatic(d.config);
-  d.serials.assign(d.config.zones.size(), serial);
-  d.zoneChanged.assign(d.config.zones.size(), false);
+  d.config = std::move(config);
+  const Config& c = *d.config;
+  d.statics = detail::buildStatic(c);
+  d.serials.assign(c.zones.size(), serial);
+  d.zoneChanged.assign(c.zones.size(), false);
   std::map<std::string, int> zoneIndex;
-  for (const auto& [apex, z] : d.config.zones) zoneIndex.emplace(apex, static_cast<int>(zoneIndex.size()));
+  for (const auto& [apex, z] : c.zones) zoneIndex.emplace(apex, static_cast<int>(zoneIndex.size()));
   const TimePoint now = d.clock();
-  for (const auto& [name, pool] : d.config.pools) {
+  for (const auto& [name, pool] : c.pools) {
     const std::size_t i = d.pools.size();
     PoolState ps;
     ps.name = name;

@@ -66,7 +66,10 @@ class SnapshotBuilder {
   // Builds the static part (zones, SOA, NS, static records, empty non-terminals) and
   // every pool with all health Unknown. `serial` starts each zone's SOA serial (e.g. the
   // time in seconds, so that a restart does not go backwards).
-  SnapshotBuilder(const Config& config, std::uint32_t serial);
+  // `config` is shared and never changed: the builder keeps pointers into it.
+  SnapshotBuilder(std::shared_ptr<const Config> config, std::uint32_t serial);
+  // The same with a Config of its own (tests, tools).
+  SnapshotBuilder(Config config, std::uint32_t serial);
   ~SnapshotBuilder();
   SnapshotBuilder(const SnapshotBuilder&) = delete;
   SnapshotBuilder& operator=(const SnapshotBuilder&) = delete;

@@ -80,9 +80,10 @@ std::vector<std::uint8_t> soaTemplate(const std::string& apex, const Zone& z) {
   return out;
 }
 
-// Every name the answers know, with what it holds.
-std::map<std::string, Pending> collect(const Config& config, std::map<std::string, int>& zoneIndex) {
-  std::map<std::string, Pending> names;
+// Every name the answers know, with what it holds. The names are views into `config`'s
+// strings (owners, zone and pool names, and their parents: their tails).
+std::map<std::string_view, Pending> collect(const Config& config, std::map<std::string, int>& zoneIndex) {
+  std::map<std::string_view, Pending> names;
   int zi = 0;
   for (const auto& [apex, z] : config.zones) zoneIndex[apex] = zi++;
   for (const auto& [apex, z] : config.zones) {
@@ -99,18 +100,18 @@ std::map<std::string, Pending> collect(const Config& config, std::map<std::strin
     ++pi;
   }
   // Empty non-terminals: every name between a name and its zone's apex exists.
-  std::vector<std::string> all;
+  std::vector<std::string_view> all;
   for (auto& [name, p] : names) {
     p.zone = zoneOf(zoneIndex, name);
     all.push_back(name);
   }
-  for (const std::string& name : all) {
+  for (const std::string_view name : all) {
     const int zone = names[name].zone;
     std::string_view n = name;
     while (!n.empty() && zoneIndex.find(std::string(n)) == zoneIndex.end()) {
       const std::size_t dot = n.find('.');
       n = dot == std::string_view::npos ? std::string_view{} : n.substr(dot + 1);
-      Pending& parent = names[std::string(n)];
+      Pending& parent = names[n];
       if (parent.zone < 0) parent.zone = zone;
     }
   }
@@ -138,7 +139,7 @@ void addStaticSet(StaticPart& s, Node& node, std::uint16_t type, const std::vect
   ++node.setCount;
 }
 
-void addNode(StaticPart& s, const Config& config, const std::string& name, const Pending& p,
+void addNode(StaticPart& s, const Config& config, std::string_view name, const Pending& p,
              std::vector<StaticRecord>& nsRecords) {
   const std::string qname = wire::toWire(name);
   Node node;
@@ -153,9 +154,10 @@ void addNode(StaticPart& s, const Config& config, const std::string& name, const
     s.sets.push_back(RRset{wire::kTypeSoa, RRset::Soa, 1, static_cast<std::uint32_t>(p.zone), 0});
     ++node.setCount;
     nsRecords.clear();
-    for (const std::string& ns : config.zones.at(name).ns) {
+    const Zone& zone = config.zones.at(std::string(name));
+    for (const std::string& ns : zone.ns) {
       const std::string w = wire::toWire(ns);
-      nsRecords.push_back(StaticRecord{name, wire::kTypeNs, config.zones.at(name).ttl, {w.begin(), w.end()}});
+      nsRecords.push_back(StaticRecord{std::string(name), wire::kTypeNs, zone.ttl, {w.begin(), w.end()}});
     }
     auto& nsSet = sets[wire::kTypeNs];
     std::vector<const StaticRecord*> declared;
@@ -176,14 +178,9 @@ void addNode(StaticPart& s, const Config& config, const std::string& name, const
 }
 
 // Points each CNAME at its target's node, when the target is ours (a lookup by name at
-// build time, so that answering can chase one step without hashing).
+// build time, so that answering can chase one step without hashing). The slots are
+// filled already.
 void linkCnames(StaticPart& s) {
-  std::map<std::string, std::uint32_t> byName;
-  for (std::size_t i = 0; i < s.nodes.size(); ++i) {
-    const Node& n = s.nodes[i];
-    byName.emplace(std::string(s.names.begin() + n.nameOff, s.names.begin() + n.nameOff + n.nameLen),
-                   static_cast<std::uint32_t>(i));
-  }
   for (Node& n : s.nodes) {
     if (n.cname == 0xffff) continue;
     const RRset& set = s.sets[n.firstSet + n.cname];
@@ -198,7 +195,8 @@ void linkCnames(StaticPart& s) {
     if (wire::readName(msg.data(), msg.size(), wire::kHeaderSize + n.nameLen, &end, target, &len) !=
         wire::NameError::None)
       continue;
-    if (auto it = byName.find(std::string(target, target + len)); it != byName.end()) n.cnameTarget = it->second + 1;
+    if (const Node* t = s.find(target, len, wire::hashName(target, len)))
+      n.cnameTarget = static_cast<std::uint32_t>(t - s.nodes.data()) + 1;
   }
 }
 
@@ -207,7 +205,7 @@ void linkCnames(StaticPart& s) {
 std::shared_ptr<const StaticPart> buildStatic(const Config& config) {
   auto s = std::make_shared<StaticPart>();
   std::map<std::string, int> zoneIndex;
-  const std::map<std::string, Pending> names = collect(config, zoneIndex);
+  const std::map<std::string_view, Pending> names = collect(config, zoneIndex);
   for (const auto& [apex, z] : config.zones) {
     ZoneData zd;
     zd.apexLen = static_cast<std::uint32_t>(wire::toWire(apex).size());
@@ -222,7 +220,6 @@ std::shared_ptr<const StaticPart> buildStatic(const Config& config) {
     if (p.zone < 0) continue;
     addNode(*s, config, name, p, nsRecords);
   }
-  linkCnames(*s);
   std::size_t size = 16;
   while (size < 2 * s->nodes.size()) size *= 2;
   s->slots.assign(size, 0);
@@ -231,6 +228,7 @@ std::shared_ptr<const StaticPart> buildStatic(const Config& config) {
     while (s->slots[at] != 0) at = (at + 1) & (size - 1);
     s->slots[at] = static_cast<std::uint32_t>(i + 1);
   }
+  linkCnames(*s);
   s->names.shrink_to_fit();
   s->bodies.shrink_to_fit();
   s->sets.shrink_to_fit();

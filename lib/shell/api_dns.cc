@@ -36,9 +36,9 @@ DnsPolicyRules rulesOf(Api& api) {
 // A declaration of the running policy takes effect at once; when the front-end refuses
 // it (an address that cannot be bound) the declaration is undone.
 int applied(Api& api, Tcl_Interp* interp, const DnsDecls& before) {
-  if (!api.dnsHost || (!api.dns.config.serving && !api.dnsHost->running())) return TCL_OK;
+  if (!api.dnsHost || (!api.dns.view().serving && !api.dnsHost->running())) return TCL_OK;
   std::string err;
-  if (api.dnsHost->apply(api.dns.build(), &err)) return TCL_OK;
+  if (api.dnsHost->apply(api.dns.share(api.dnsHost->shared()), &err)) return TCL_OK;
   api.dns = before;
   return dnsError(interp, "fail::dns serve: " + err, "BIND");
 }
@@ -46,24 +46,28 @@ int applied(Api& api, Tcl_Interp* interp, const DnsDecls& before) {
 using Declare = int (*)(Api&, Tcl_Interp*, int, Tcl_Obj* const[]);
 
 int zoneCmd(Api& api, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
+  api.dns.unshare();
   DnsDecls before = api.dns;
   if (dnsZone(interp, objc, objv, api.dns, rulesOf(api)) != TCL_OK) return TCL_ERROR;
   return applied(api, interp, before);
 }
 
 int recordCmd(Api& api, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
+  api.dns.unshare();
   DnsDecls before = api.dns;
   if (dnsRecord(interp, objc, objv, api.dns) != TCL_OK) return TCL_ERROR;
   return applied(api, interp, before);
 }
 
 int poolCmd(Api& api, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
+  api.dns.unshare();
   DnsDecls before = api.dns;
   if (dnsPool(interp, objc, objv, api.dns) != TCL_OK) return TCL_ERROR;
   return applied(api, interp, before);
 }
 
 int serveCmd(Api& api, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
+  api.dns.unshare();
   DnsDecls before = api.dns;
   if (dnsServe(interp, objc, objv, api.dns, rulesOf(api)) != TCL_OK) return TCL_ERROR;
   if (api.dnsHost) api.ensureStarted();  // the package: the engine watches the local faild too
@@ -74,6 +78,7 @@ int serveCmd(Api& api, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
 
 int memberCmd(Api& api, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
   MemberChange c;
+  api.dns.unshare();  // kept so until the next declaration hands it over again
   if (dnsMemberParse(interp, objc, objv, api.dns, c) != TCL_OK) return TCL_ERROR;
   if (api.dnsHost && api.dnsHost->running()) {
     std::string err;
@@ -140,8 +145,8 @@ int explainCmd(Api& api, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
     Tcl_SetObjResult(interp, viewDict(v));
     return TCL_OK;
   }
-  auto it = api.dns.config.pools.find(name);
-  if (it == api.dns.config.pools.end()) return dnsError(interp, "fail::dns explain: no pool " + name, "UNKNOWN");
+  auto it = api.dns.view().pools.find(name);
+  if (it == api.dns.view().pools.end()) return dnsError(interp, "fail::dns explain: no pool " + name, "UNKNOWN");
   Tcl_SetObjResult(interp, viewDict(declaredView(it->second)));
   return TCL_OK;
 }
@@ -172,7 +177,7 @@ int statsCmd(Api& api, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
   Tcl_Obj* pools = Tcl_NewDictObj();
   for (const auto& p : s.pools) put(pools, p.name.c_str(), n(p.queries));
   if (!serving)
-    for (const auto& [name, p] : api.dns.config.pools) put(pools, name.c_str(), n(0));
+    for (const auto& [name, p] : api.dns.view().pools) put(pools, name.c_str(), n(0));
   put(d, "pools", pools);
   Tcl_SetObjResult(interp, d);
   return TCL_OK;

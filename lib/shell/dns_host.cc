@@ -52,7 +52,7 @@ void DnsHost::stop() {
   if (!fe_) return;
   fe_->stop();
   fe_.reset();
-  for (const auto& [name, p] : config_.pools) forget(name);
+  for (const auto& [name, p] : config_->pools) forget(name);
   FAIL_LOG(fac(), Notice) << "stopped serving";
 }
 
@@ -70,13 +70,13 @@ client::LinkSpec DnsHost::localFaild() {
   return ls;
 }
 
-bool DnsHost::apply(const dns::Config& config, std::string* err) {
-  if (!config.serving) {
+bool DnsHost::apply(std::shared_ptr<const dns::Config> config, std::string* err) {
+  if (!config->serving) {
     stop();
-    config_ = config;
+    config_ = std::move(config);
     return true;
   }
-  bool fresh = !fe_, relisten = fresh || config.serve.listen != config_.serve.listen;
+  bool fresh = !fe_, relisten = fresh || config->serve.listen != config_->serve.listen;
   if (fresh) {
     dns::FrontEndOptions fo;
     fo.faild = localFaild();
@@ -87,19 +87,21 @@ bool DnsHost::apply(const dns::Config& config, std::string* err) {
       });
     };
     auto fe = std::make_unique<dns::FrontEnd>(std::move(fo));
-    if (!fe->bind(config, err)) return false;
+    if (!fe->bind(*config, err)) return false;
     shared_->ready = false;
     fe->start(config, [shared] {  // the control thread
       shared->ready = true;
       tcl::postTo(shared->tcl, [] {});  // wakes waitReady
     });
     fe_ = std::move(fe);
+  } else if (config != config_ && *config == *config_) {
+    config = config_;  // the front-end's: one Config held, not two
   } else if (config != config_ && !fe_->reconfigure(config, err)) {
     return false;
   }
-  for (const auto& [name, p] : config_.pools)
-    if (!config.pools.count(name)) forget(name);
-  config_ = config;
+  for (const auto& [name, p] : config_->pools)
+    if (!config->pools.count(name)) forget(name);
+  config_ = std::move(config);
   if (relisten)
     for (const std::string& a : fe_->bound()) FAIL_LOG(fac(), Notice) << "serving on " << a << " udp+tcp";
   return true;
@@ -111,7 +113,7 @@ bool DnsHost::waitReady(std::chrono::milliseconds timeout) {
 }
 
 void DnsHost::published(const dns::PoolView& view) {
-  if (!config_.pools.count(view.name)) return;  // a pool removed meanwhile
+  if (!config_->pools.count(view.name)) return;  // a pool removed meanwhile
   state::SetInput in;
   in.name = "dns:" + view.name;
   in.state = view.allDown ? State::Fail : State::Up;

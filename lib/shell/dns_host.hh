@@ -35,13 +35,16 @@ class DnsHost {
   // start; something runs: reconfigure (the sockets kept when -listen is unchanged);
   // it no longer serves: stop. Logs each address bound ("dns: serving on A:P udp+tcp").
   // False with *err naming the address when one cannot be bound; then nothing changed.
-  bool apply(const dns::Config& config, std::string* err);
+  // `config` is shared with the front-end, never copied (DnsDecls::share()).
+  bool apply(std::shared_ptr<const dns::Config> config, std::string* err);
   // After a start: waits in Tcl's event loop (other events served) until the front-end
   // answers (the local faild synced, or -start-timeout passed). False on timeout.
   bool waitReady(std::chrono::milliseconds timeout);
   bool running() const { return fe_ != nullptr; }
   dns::FrontEnd* frontEnd() { return fe_.get(); }
-  const dns::Config& config() const { return config_; }
+  const dns::Config& config() const { return *config_; }
+  // The running declarations, for DnsDecls::share(): an equal new one is dropped for it.
+  const std::shared_ptr<const dns::Config>& shared() const { return config_; }
   // The SIGUSR1 dump's part: addresses, counters, each pool's current answer.
   std::string dump() const;
   void stop();
@@ -55,7 +58,7 @@ class DnsHost {
   Bridge& bridge_;
   Engine& engine_;
   std::string localName_;
-  dns::Config config_;
+  std::shared_ptr<const dns::Config> config_ = std::make_shared<const dns::Config>();  // never null
   std::unique_ptr<dns::FrontEnd> fe_;
   std::shared_ptr<Shared> shared_;
 };

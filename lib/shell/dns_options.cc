@@ -199,6 +199,34 @@ dns::Config DnsDecls::build() const {
   return out;
 }
 
+std::shared_ptr<const dns::Config> DnsDecls::share(const std::shared_ptr<const dns::Config>& running) {
+  if (!shared) {
+    std::vector<std::pair<std::string, const dns::StaticRecord*>> placed;  // as build() places them
+    for (const auto& [k, r] : records) {
+      bool found = false;
+      std::string z = zoneOf(*this, r.owner, found);
+      if (found) placed.emplace_back(std::move(z), &r);
+    }
+    auto out = std::make_shared<dns::Config>(std::move(config));
+    config = dns::Config{};
+    for (const auto& [z, r] : placed) out->zones[z].records.push_back(*r);
+    shared = std::move(out);
+  }
+  if (running && running != shared && *running == *shared) shared = running;
+  return shared;
+}
+
+void DnsDecls::unshare() {
+  if (!shared) return;
+  config = *shared;
+  shared.reset();
+  for (const auto& [k, r] : records) {  // build() appended them after each zone's own
+    bool found = false;
+    std::string z = zoneOf(*this, r.owner, found);
+    if (found) config.zones[z].records.pop_back();
+  }
+}
+
 namespace {
 
 // -file: its records, and its SOA's values and apex NS where no option gave them.

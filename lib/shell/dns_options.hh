@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -54,6 +55,17 @@ struct DnsDecls {
   std::string lastZone;  // relative owners are relative to it
   // The Config handed to the front-end: zones with their records.
   dns::Config build() const;
+
+  // The hand-over without a copy (the front-end shares one immutable Config): `config`
+  // moves into build()'s result, kept in `shared` until the next change. When that equals
+  // `running`, `running` is kept and returned instead, so that one Config is held, not two.
+  std::shared_ptr<const dns::Config> share(const std::shared_ptr<const dns::Config>& running = {});
+  // Before a change: `config` back from `shared` (a copy), `shared` dropped. Nothing
+  // when not shared.
+  void unshare();
+  // What is declared, shared or not (zones with their `record` records once shared).
+  const dns::Config& view() const { return shared ? *shared : config; }
+  std::shared_ptr<const dns::Config> shared;  // set by share(); `config` is empty then
 };
 
 // What the commands may do besides declaring: a --safe policy reads no file and forwards

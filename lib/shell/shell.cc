@@ -271,7 +271,7 @@ struct Shell::Impl {
     }
     // The new declarations reach the front-end first: addresses it cannot bind refuse
     // the whole reload.
-    if (e.empty() && dns && !dns->apply(next->api->dns.build(), &e)) e = "dns: " + e;
+    if (e.empty() && dns && !dns->apply(next->api->dns.share(dns->shared()), &e)) e = "dns: " + e;
     if (!e.empty()) {
       next.reset();
       FAIL_LOG(fac(), Err) << "reload refused, the running policy stays: " << e;
@@ -295,13 +295,13 @@ struct Shell::Impl {
   // local faild synced, or its -start-timeout passed).
   void startDns() {
     if (opts.file.empty()) return;  // the prompt: fail::dns serve starts it
-    dns::Config config = live->api->dns.build();
-    if (!config.serving) return;
+    std::shared_ptr<const dns::Config> config = live->api->dns.share();
+    if (!config->serving) return;
     std::string err;
     if (!dns->apply(config, &err)) throw std::runtime_error("dns: " + err);
-    if (!dns->waitReady(config.serve.startTimeout + std::chrono::seconds(5)))
+    if (!dns->waitReady(config->serve.startTimeout + std::chrono::seconds(5)))
       FAIL_LOG(fac(), Warning) << "dns: the front-end did not report answering within "
-                               << formatDurationMs(config.serve.startTimeout.count() + 5000);
+                               << formatDurationMs(config->serve.startTimeout.count() + 5000);
   }
 
   void dump() {
@@ -363,12 +363,13 @@ struct Shell::Impl {
 };
 
 // ", 1 zones, 2 pools, serving on 127.0.0.1:53" for -t; "" without fail::dns.
-static std::string dnsSummary(const DnsDecls& d) {
-  if (d.config.zones.empty() && d.config.pools.empty() && !d.config.serving) return "";
-  std::string out = ", " + std::to_string(d.config.zones.size()) + " zones, " + std::to_string(d.config.pools.size()) + " pools";
-  if (d.config.serving) {
+static std::string dnsSummary(const DnsDecls& decls) {
+  const dns::Config& c = decls.view();
+  if (c.zones.empty() && c.pools.empty() && !c.serving) return "";
+  std::string out = ", " + std::to_string(c.zones.size()) + " zones, " + std::to_string(c.pools.size()) + " pools";
+  if (c.serving) {
     out += ", serving on";
-    for (const auto& a : d.config.serve.listen) out += " " + a;
+    for (const auto& a : c.serve.listen) out += " " + a;
   }
   return out;
 }
