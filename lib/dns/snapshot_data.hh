@@ -47,6 +47,14 @@ struct ZoneData {
   std::uint32_t apexLen = 0;        // of the apex in wire form
   std::vector<std::uint8_t> soa;    // the SOA record, owner C0 0C, TTL the zone's
   std::uint32_t negativeTtl = 0;    // min(SOA TTL, minimum): the TTL in negative answers
+  // MNAME and RNAME end in a pointer to a suffix of the apex when they share one (not
+  // the root): the pointer at soa[at] is written at answer time as the apex's offset in
+  // the question plus `into` (the suffix's offset within the apex's wire form).
+  struct ApexPointer {
+    std::uint16_t at = 0, into = 0;
+  };
+  ApexPointer pointers[2];
+  std::uint8_t pointerCount = 0;
   static constexpr std::size_t kTtlAt = 6;         // in `soa`
   static constexpr std::size_t kSerialFromEnd = 20;  // the serial is at soa.size() - 20
 };

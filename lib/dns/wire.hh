@@ -60,6 +60,14 @@ const char* nameErrorText(NameError e);
 NameError readName(const std::uint8_t* msg, std::size_t size, std::size_t pos, std::size_t* end,
                    std::uint8_t* lower = nullptr, std::size_t* lowerLen = nullptr);
 
+// The question's name at msg[kHeaderSize] in one pass: validates it as readName() does
+// (a question's name has nothing before it to point at, so a pointer is BadPointer),
+// writes it lowercased to `lower` (kQnameBuffer bytes: whole 8-byte words are stored)
+// with its length in *lowerLen, and its hashName() in *hash. Reads only msg[0, size).
+inline constexpr std::size_t kQnameBuffer = kMaxName + 8;
+NameError readQname(const std::uint8_t* msg, std::size_t size, std::size_t* end, std::uint8_t* lower,
+                    std::size_t* lowerLen, std::uint64_t* hash);
+
 // Lowercases a wire name in place (ASCII letters only, RFC 4343).
 void lowercase(std::uint8_t* name, std::size_t len);
 
