@@ -37,8 +37,12 @@ struct Query {
 enum class RrParse { Ok, Bad, SecondOpt };
 RrParse skipRecord(const std::uint8_t* msg, std::size_t size, std::size_t* pos, Query& q, bool additional) {
   std::size_t end = 0, nameLen = 0;
-  std::uint8_t name[wire::kMaxName];
-  if (wire::readName(msg, size, *pos, &end, name, &nameLen) != wire::NameError::None) return RrParse::Bad;
+  if (*pos < size && msg[*pos] == 0) {  // the root (OPT's owner): no need to read it
+    end = *pos + 1;
+    nameLen = 1;
+  } else if (wire::readName(msg, size, *pos, &end, nullptr, &nameLen) != wire::NameError::None) {
+    return RrParse::Bad;
+  }
   if (end + 10 > size) return RrParse::Bad;
   const std::uint16_t type = wire::get16(msg + end);
   const std::size_t rdlen = wire::get16(msg + end + 8);

@@ -76,8 +76,22 @@ struct StaticPart {
       const std::uint32_t s = slots[i];
       if (s == 0) return nullptr;
       const Node& n = nodes[s - 1];
-      if (n.hash == hash && n.nameLen == len && std::equal(name, name + len, names.begin() + n.nameOff)) return &n;
+      if (n.hash == hash && n.nameLen == len && sameBytes(name, names.data() + n.nameOff, len)) return &n;
     }
+  }
+
+  // a[0, len) == b[0, len), a word at a time (the last word overlapping) without a call.
+  static bool sameBytes(const std::uint8_t* a, const std::uint8_t* b, std::size_t len) {
+    if (len < 8) return std::memcmp(a, b, len) == 0;
+    std::uint64_t x, y;
+    for (std::size_t i = 0; i + 8 < len; i += 8) {
+      std::memcpy(&x, a + i, 8);
+      std::memcpy(&y, b + i, 8);
+      if (x != y) return false;
+    }
+    std::memcpy(&x, a + len - 8, 8);
+    std::memcpy(&y, b + len - 8, 8);
+    return x == y;
   }
 };
 
