@@ -24,8 +24,9 @@ constexpr std::size_t kOptSize = 11;
 struct Query {
   wire::Header h;
   std::size_t qnameEnd = 0, qend = 0;  // the question: [12, qend)
-  std::uint8_t lower[wire::kMaxName];
+  std::uint8_t lower[wire::kQnameBuffer];  // the question's name, lowercase
   std::size_t lowerLen = 0;
+  std::uint64_t hash = 0;  // of `lower`
   std::uint16_t qtype = 0, qclass = 0;
   bool edns = false, dnssecOk = false;
   std::uint8_t ednsVersion = 0;
@@ -36,8 +37,12 @@ struct Query {
 enum class RrParse { Ok, Bad, SecondOpt };
 RrParse skipRecord(const std::uint8_t* msg, std::size_t size, std::size_t* pos, Query& q, bool additional) {
   std::size_t end = 0, nameLen = 0;
-  std::uint8_t name[wire::kMaxName];
-  if (wire::readName(msg, size, *pos, &end, name, &nameLen) != wire::NameError::None) return RrParse::Bad;
+  if (*pos < size && msg[*pos] == 0) {  // the root (OPT's owner): no need to read it
+    end = *pos + 1;
+    nameLen = 1;
+  } else if (wire::readName(msg, size, *pos, &end, nullptr, &nameLen) != wire::NameError::None) {
+    return RrParse::Bad;
+  }
   if (end + 10 > size) return RrParse::Bad;
   const std::uint16_t type = wire::get16(msg + end);
   const std::size_t rdlen = wire::get16(msg + end + 8);
@@ -99,7 +104,8 @@ std::size_t finish(const Query& q, std::uint8_t* out, std::size_t size, std::siz
 }
 
 // Appends the zone's SOA at out[*size] (when it fits below `limit`), owner a pointer to
-// `owner`, with `ttl`. False when it does not fit.
+// `owner` (the apex, in the question), with `ttl`; MNAME and RNAME point into the apex
+// where they end in one of its suffixes. False when it does not fit.
 bool putSoa(const Snapshot& snap, std::size_t zone, std::uint16_t owner, std::uint32_t ttl, std::uint8_t* out,
             std::size_t* size, std::size_t limit) {
   const detail::ZoneData& z = snap.statics->zones[zone];
@@ -107,6 +113,8 @@ bool putSoa(const Snapshot& snap, std::size_t zone, std::uint16_t owner, std::ui
   std::uint8_t* p = out + *size;
   std::memcpy(p, z.soa.data(), z.soa.size());
   wire::put16(p, static_cast<std::uint16_t>(0xc000 | owner));
+  for (std::uint8_t i = 0; i < z.pointerCount; ++i)
+    wire::put16(p + z.pointers[i].at, static_cast<std::uint16_t>(0xc000 | (owner + z.pointers[i].into)));
   wire::put32(p + detail::ZoneData::kTtlAt, ttl);
   wire::put32(p + z.soa.size() - detail::ZoneData::kSerialFromEnd, snap.serials[zone]);
   *size += z.soa.size();
@@ -119,8 +127,7 @@ bool putSoa(const Snapshot& snap, std::size_t zone, std::uint16_t owner, std::ui
 Rcode parse(const Request& req, Query& q, bool* withQuestion) {
   *withQuestion = false;
   if (q.h.qdcount != 1) return Rcode::FormErr;
-  if (wire::readName(req.data, req.size, wire::kHeaderSize, &q.qnameEnd, q.lower, &q.lowerLen) !=
-      wire::NameError::None)
+  if (wire::readQname(req.data, req.size, &q.qnameEnd, q.lower, &q.lowerLen, &q.hash) != wire::NameError::None)
     return Rcode::FormErr;
   if (q.qnameEnd + 4 > req.size) return Rcode::FormErr;
   q.qtype = wire::get16(req.data + q.qnameEnd);
@@ -307,7 +314,7 @@ Outcome respond(const Snapshot& snap, Cursor& cursor, const Request& req, std::u
     return Outcome::Answered;
   }
   const detail::StaticPart& s = *snap.statics;
-  const Node* node = s.find(q.lower, q.lowerLen, wire::hashName(q.lower, q.lowerLen));
+  const Node* node = s.find(q.lower, q.lowerLen, q.hash);
   std::size_t zone = 0;
   if (node) {
     zone = node->zone;

@@ -47,6 +47,14 @@ struct ZoneData {
   std::uint32_t apexLen = 0;        // of the apex in wire form
   std::vector<std::uint8_t> soa;    // the SOA record, owner C0 0C, TTL the zone's
   std::uint32_t negativeTtl = 0;    // min(SOA TTL, minimum): the TTL in negative answers
+  // MNAME and RNAME end in a pointer to a suffix of the apex when they share one (not
+  // the root): the pointer at soa[at] is written at answer time as the apex's offset in
+  // the question plus `into` (the suffix's offset within the apex's wire form).
+  struct ApexPointer {
+    std::uint16_t at = 0, into = 0;
+  };
+  ApexPointer pointers[2];
+  std::uint8_t pointerCount = 0;
   static constexpr std::size_t kTtlAt = 6;         // in `soa`
   static constexpr std::size_t kSerialFromEnd = 20;  // the serial is at soa.size() - 20
 };
@@ -68,8 +76,22 @@ struct StaticPart {
       const std::uint32_t s = slots[i];
       if (s == 0) return nullptr;
       const Node& n = nodes[s - 1];
-      if (n.hash == hash && n.nameLen == len && std::equal(name, name + len, names.begin() + n.nameOff)) return &n;
+      if (n.hash == hash && n.nameLen == len && sameBytes(name, names.data() + n.nameOff, len)) return &n;
     }
+  }
+
+  // a[0, len) == b[0, len), a word at a time (the last word overlapping) without a call.
+  static bool sameBytes(const std::uint8_t* a, const std::uint8_t* b, std::size_t len) {
+    if (len < 8) return std::memcmp(a, b, len) == 0;
+    std::uint64_t x, y;
+    for (std::size_t i = 0; i + 8 < len; i += 8) {
+      std::memcpy(&x, a + i, 8);
+      std::memcpy(&y, b + i, 8);
+      if (x != y) return false;
+    }
+    std::memcpy(&x, a + len - 8, 8);
+    std::memcpy(&y, b + len - 8, 8);
+    return x == y;
   }
 };
 

@@ -64,10 +64,28 @@ void appendRecord(std::vector<std::uint8_t>& out, std::uint16_t type, std::uint3
   out.insert(out.end(), rd.begin(), rd.end());
 }
 
-std::vector<std::uint8_t> soaTemplate(const std::string& apex, const Zone& z) {
+// Appends `name` (canonical) to the SOA's RDATA `rd`, compressed against the apex; notes
+// the pointer in `zd` (its place counted from the record's start, 12 bytes before rd).
+void appendSoaName(std::string& rd, const std::string& name, const std::string& apexWire, ZoneData& zd) {
+  const std::string wireName = wire::toWire(name);
+  const std::size_t start = rd.size();
+  wire::appendName(rd, wireName, apexWire);
+  if (rd.size() - start == wireName.size()) return;  // written whole
+  const std::size_t ptrAt = rd.size() - 2;
+  const std::size_t ptr = (std::size_t{static_cast<std::uint8_t>(rd[ptrAt]) & 0x3fu} << 8) |
+                          static_cast<std::uint8_t>(rd[ptrAt + 1]);
+  zd.pointers[zd.pointerCount++] = ZoneData::ApexPointer{static_cast<std::uint16_t>(12 + ptrAt),
+                                                         static_cast<std::uint16_t>(ptr - wire::kHeaderSize)};
+}
+
+// The zone's SOA record (owner C0 0C, serial 0) into zd.soa, MNAME and RNAME compressed
+// against the apex (which every question in the zone ends with).
+void soaTemplate(const std::string& apex, const Zone& z, ZoneData& zd) {
+  const std::string apexWire = wire::toWire(apex);
   std::string rd;
-  rd += wire::toWire(z.ns.empty() ? apex : z.ns.front());
-  rd += wire::toWire(!z.mbox.empty() ? z.mbox : apex.empty() ? "hostmaster" : "hostmaster." + apex);
+  zd.pointerCount = 0;
+  appendSoaName(rd, z.ns.empty() ? apex : z.ns.front(), apexWire, zd);
+  appendSoaName(rd, !z.mbox.empty() ? z.mbox : apex.empty() ? "hostmaster" : "hostmaster." + apex, apexWire, zd);
   std::uint8_t timers[20];
   wire::put32(timers, 0);  // the serial, patched at answer time
   wire::put32(timers + 4, z.refresh);
@@ -75,9 +93,8 @@ std::vector<std::uint8_t> soaTemplate(const std::string& apex, const Zone& z) {
   wire::put32(timers + 12, z.expire);
   wire::put32(timers + 16, z.minimum);
   rd.append(reinterpret_cast<const char*>(timers), 20);
-  std::vector<std::uint8_t> out;
-  appendRecord(out, wire::kTypeSoa, z.ttl, std::vector<std::uint8_t>(rd.begin(), rd.end()), {});
-  return out;
+  zd.soa.clear();
+  appendRecord(zd.soa, wire::kTypeSoa, z.ttl, std::vector<std::uint8_t>(rd.begin(), rd.end()), {});
 }
 
 // Every name the answers know, with what it holds. The names are views into `config`'s
@@ -209,7 +226,7 @@ std::shared_ptr<const StaticPart> buildStatic(const Config& config) {
   for (const auto& [apex, z] : config.zones) {
     ZoneData zd;
     zd.apexLen = static_cast<std::uint32_t>(wire::toWire(apex).size());
-    zd.soa = soaTemplate(apex, z);
+    soaTemplate(apex, z, zd);
     zd.negativeTtl = std::min(z.ttl, z.minimum);
     s->zones.push_back(std::move(zd));
   }

@@ -5,8 +5,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <time.h>
+
 #include <array>
-#include <chrono>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -92,8 +93,17 @@ struct UdpThread::Reader {
   Cursor cursor;
   Counters mine;
   PoolCounts byPool;  // queries per pool under earlier configurations
-  std::chrono::steady_clock::time_point nextCopy;
+  std::int64_t nextCopy = 0;  // coarse monotonic seconds
 };
+
+namespace {
+// Seconds of CLOCK_MONOTONIC_COARSE: a read of the vDSO's data, no TSC, no syscall.
+std::int64_t coarseSeconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return ts.tv_sec;
+}
+}  // namespace
 
 void UdpThread::copyPools(const Reader& r) {
   std::lock_guard lock(poolMu_);
@@ -145,12 +155,9 @@ unsigned UdpThread::answerBatch(Reader& r, int n) {
       if (size == 0) continue;
     }
     buf.outVec[k].iov_len = size;
-    auto& oh = buf.outMsg[k].msg_hdr;
-    oh = {};
+    auto& oh = buf.outMsg[k].msg_hdr;  // msg_iov and the rest: set once in run()
     oh.msg_name = const_cast<sockaddr*>(peer);
     oh.msg_namelen = h.msg_namelen;
-    oh.msg_iov = &buf.outVec[k];
-    oh.msg_iovlen = 1;
     ++k;
   }
   return k;
@@ -164,29 +171,32 @@ void UdpThread::run() noexcept {
     for (unsigned i = 0; i < kBatch; ++i) {
       buf.inVec[i] = {buf.in[i].data(), kIn};
       buf.outVec[i] = {buf.out[i].data(), 0};
+      buf.inMsg[i].msg_hdr = {};
+      buf.inMsg[i].msg_hdr.msg_name = &buf.peer[i];
+      buf.inMsg[i].msg_hdr.msg_namelen = sizeof buf.peer[i];
+      buf.inMsg[i].msg_hdr.msg_iov = &buf.inVec[i];
+      buf.inMsg[i].msg_hdr.msg_iovlen = 1;
+      buf.outMsg[i].msg_hdr = {};
+      buf.outMsg[i].msg_hdr.msg_iov = &buf.outVec[i];
+      buf.outMsg[i].msg_hdr.msg_iovlen = 1;
     }
     r->pub = slot_.get(&r->gen);
-    r->nextCopy = std::chrono::steady_clock::now();
+    r->nextCopy = coarseSeconds();
     const int fd = socket_->get();
     // recvmmsg returns at least once a second, so that the counts per pool are copied
     // while no query comes.
     timeval second{1, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &second, sizeof second);
+    int n = 0;
     while (!stopping_.load(std::memory_order_relaxed)) {
-      for (unsigned i = 0; i < kBatch; ++i) {
-        auto& h = buf.inMsg[i].msg_hdr;
-        h = {};
-        h.msg_name = &buf.peer[i];
-        h.msg_namelen = sizeof buf.peer[i];
-        h.msg_iov = &buf.inVec[i];
-        h.msg_iovlen = 1;
-      }
-      int n = ::recvmmsg(fd, buf.inMsg.data(), kBatch, MSG_WAITFORONE, nullptr);
+      // The kernel wrote the peers' lengths (and msg_len, msg_flags) of the n received
+      // last time: only those need their name length back.
+      for (int i = 0; i < n; ++i) buf.inMsg[i].msg_hdr.msg_namelen = sizeof buf.peer[i];
+      n = ::recvmmsg(fd, buf.inMsg.data(), kBatch, MSG_WAITFORONE, nullptr);
       if (stopping_.load(std::memory_order_relaxed)) break;
-      auto now = std::chrono::steady_clock::now();
-      if (now >= r->nextCopy) {
+      if (const std::int64_t now = coarseSeconds(); now >= r->nextCopy) {
         copyPools(*r);
-        r->nextCopy = now + std::chrono::seconds(1);
+        r->nextCopy = now + 1;
       }
       if (n <= 0) {
         if (n < 0 && errno != EINTR && errno != EAGAIN)

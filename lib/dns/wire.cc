@@ -2,30 +2,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "dns/wire.hh"
 
+#include <algorithm>
+#include <bit>
 #include <cstdio>
 #include <cstring>
 
 namespace fail::dns::wire {
-
-bool readHeader(const std::uint8_t* msg, std::size_t size, Header& h) {
-  if (size < kHeaderSize) return false;
-  h.id = get16(msg);
-  h.flags = get16(msg + 2);
-  h.qdcount = get16(msg + 4);
-  h.ancount = get16(msg + 6);
-  h.nscount = get16(msg + 8);
-  h.arcount = get16(msg + 10);
-  return true;
-}
-
-void writeHeader(std::uint8_t* out, const Header& h) {
-  put16(out, h.id);
-  put16(out + 2, h.flags);
-  put16(out + 4, h.qdcount);
-  put16(out + 6, h.ancount);
-  put16(out + 8, h.nscount);
-  put16(out + 10, h.arcount);
-}
 
 const char* nameErrorText(NameError e) {
   switch (e) {
@@ -167,21 +149,89 @@ void appendName(std::string& out, std::string_view name, std::string_view questi
   out.append(name);
 }
 
+namespace {
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kSeed = 0x9e3779b97f4a7c15ULL, kWordMul = 0xff51afd7ed558ccdULL,
+                        kTailMul = 0xc4ceb9fe1a85ec53ULL;
+
+// ASCII A-Z to a-z in the 8 bytes of w (length bytes, at most 63, are below 'A').
+inline std::uint64_t lowerWord(std::uint64_t w) {
+  const std::uint64_t low7 = w & (0x7f * kOnes);
+  const std::uint64_t aboveZ = low7 + (0x7f - 'Z') * kOnes;   // high bit: > 'Z'
+  const std::uint64_t fromA = low7 + (0x80 - 'A') * kOnes;    // high bit: >= 'A'
+  const std::uint64_t upper = (fromA ^ aboveZ) & ~w & (0x80 * kOnes);
+  return w | upper >> 2;
+}
+// The mask of a word's first k bytes in memory order (k < 8).
+inline std::uint64_t firstBytes(std::size_t k) {
+  if constexpr (std::endian::native == std::endian::little) return (std::uint64_t{1} << (8 * k)) - 1;
+  return ~(~std::uint64_t{0} >> (8 * k));
+}
+inline std::uint64_t mixWord(std::uint64_t h, std::uint64_t w) {
+  h = (h ^ w) * kWordMul;
+  return h ^ (h >> 32);
+}
+inline std::uint64_t mixTail(std::uint64_t h, std::uint64_t w) {
+  h = (h ^ w) * kTailMul;
+  return h ^ (h >> 29);
+}
+}  // namespace
+
 std::uint64_t hashName(const std::uint8_t* name, std::size_t len) {
   // 8 bytes at a time, multiply-xorshift mixing (names are short; this is not for secrets).
-  std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+  std::uint64_t h = kSeed ^ len;
   std::size_t i = 0;
   for (; i + 8 <= len; i += 8) {
     std::uint64_t w;
     std::memcpy(&w, name + i, 8);
-    h = (h ^ w) * 0xff51afd7ed558ccdULL;
-    h ^= h >> 32;
+    h = mixWord(h, w);
   }
   std::uint64_t w = 0;
   std::memcpy(&w, name + i, len - i);
-  h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 29;
-  return h;
+  return mixTail(h, w);
+}
+
+NameError readQname(const std::uint8_t* msg, std::size_t size, std::size_t* end, std::uint8_t* lower,
+                    std::size_t* lowerLen, std::uint64_t* hash) {
+  // The labels' lengths first (a few bytes), then the name's bytes a word at a time.
+  // A label ending past `bound` is cut (past size) or makes the name too long.
+  const std::size_t bound = std::min(size, kHeaderSize + kMaxName - 1);
+  std::size_t pos = kHeaderSize;
+  for (;;) {
+    if (pos >= size) return NameError::Truncated;
+    const std::uint8_t len = msg[pos];
+    if (len == 0) break;
+    if (len > kMaxLabel) {
+      if ((len & 0xc0) != 0xc0) return NameError::BadLabelType;  // 0x40 and 0x80
+      return pos + 1 >= size ? NameError::Truncated : NameError::BadPointer;
+    }
+    pos += 1 + len;
+    if (pos > bound) return pos > size ? NameError::Truncated : NameError::NameTooLong;
+  }
+  const std::size_t n = pos + 1 - kHeaderSize;
+  const std::uint8_t* name = msg + kHeaderSize;
+  std::uint64_t h = kSeed ^ n;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, name + i, 8);
+    w = lowerWord(w);
+    std::memcpy(lower + i, &w, 8);
+    h = mixWord(h, w);
+  }
+  std::uint64_t w = 0;
+  if (kHeaderSize + i + 8 <= size) {  // a whole word in the message (the question's type follows)
+    std::memcpy(&w, name + i, 8);
+    w &= firstBytes(n - i);  // n - i < 8
+  } else {
+    std::memcpy(&w, name + i, n - i);
+  }
+  w = lowerWord(w);
+  std::memcpy(lower + i, &w, 8);
+  *hash = mixTail(h, w);
+  *end = pos + 1;
+  *lowerLen = n;
+  return NameError::None;
 }
 
 }  // namespace fail::dns::wire

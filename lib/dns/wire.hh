@@ -45,8 +45,19 @@ struct Header {
   std::uint16_t id = 0, flags = 0, qdcount = 0, ancount = 0, nscount = 0, arcount = 0;
 };
 // False when `size` < 12.
-bool readHeader(const std::uint8_t* msg, std::size_t size, Header& h);
-void writeHeader(std::uint8_t* out, const Header& h);
+inline bool readHeader(const std::uint8_t* msg, std::size_t size, Header& h) {
+  if (size < kHeaderSize) return false;
+  h = Header{get16(msg), get16(msg + 2), get16(msg + 4), get16(msg + 6), get16(msg + 8), get16(msg + 10)};
+  return true;
+}
+inline void writeHeader(std::uint8_t* out, const Header& h) {
+  put16(out, h.id);
+  put16(out + 2, h.flags);
+  put16(out + 4, h.qdcount);
+  put16(out + 6, h.ancount);
+  put16(out + 8, h.nscount);
+  put16(out + 10, h.arcount);
+}
 
 enum class NameError : std::uint8_t { None, Truncated, LabelTooLong, NameTooLong, BadPointer, BadLabelType };
 const char* nameErrorText(NameError e);
@@ -59,6 +70,14 @@ const char* nameErrorText(NameError e);
 // length in *lowerLen (root byte included). Allocation-free.
 NameError readName(const std::uint8_t* msg, std::size_t size, std::size_t pos, std::size_t* end,
                    std::uint8_t* lower = nullptr, std::size_t* lowerLen = nullptr);
+
+// The question's name at msg[kHeaderSize] in one pass: validates it as readName() does
+// (a question's name has nothing before it to point at, so a pointer is BadPointer),
+// writes it lowercased to `lower` (kQnameBuffer bytes: whole 8-byte words are stored)
+// with its length in *lowerLen, and its hashName() in *hash. Reads only msg[0, size).
+inline constexpr std::size_t kQnameBuffer = kMaxName + 8;
+NameError readQname(const std::uint8_t* msg, std::size_t size, std::size_t* end, std::uint8_t* lower,
+                    std::size_t* lowerLen, std::uint64_t* hash);
 
 // Lowercases a wire name in place (ASCII letters only, RFC 4343).
 void lowercase(std::uint8_t* name, std::size_t len);

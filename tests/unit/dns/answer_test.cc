@@ -67,7 +67,29 @@ TEST_F(DnsAnswer, KeepsTheClientsLetterCase) {
   EXPECT_EQ(ldns_pkt_get_rcode(p.get()), LDNS_RCODE_NXDOMAIN);
   const Lines auth = section(p.get(), LDNS_SECTION_AUTHORITY);
   ASSERT_EQ(auth.size(), 1u);
-  EXPECT_EQ(auth[0].rfind("EXAMPLE.com. 30 IN SOA ns1.example.com. hostmaster.example.com. 1001 ", 0), 0u) << auth[0];
+  // The SOA's MNAME and RNAME point into the question's apex: its letter case too.
+  EXPECT_EQ(auth[0].rfind("EXAMPLE.com. 30 IN SOA ns1.EXAMPLE.com. hostmaster.EXAMPLE.com. 1001 ", 0), 0u) << auth[0];
+}
+
+// Negative answers are as small as gdnsd's and knotd's: the SOA's owner, MNAME and RNAME
+// are compressed against the apex in the question; a name sharing only the root with the
+// apex (ns1.example.com in pool.test) is written whole.
+TEST_F(DnsAnswer, NegativeAnswersCompressTheSoaNamesAgainstTheApex) {
+  Pkt p = askPkt("nosuch.example.com.", LDNS_RR_TYPE_A);
+  ASSERT_TRUE(p);
+  // header 12, question 20 + 4, SOA: owner 2 + 10, RDATA "ns1" + pointer 6,
+  // "hostmaster" + pointer 13, timers 20.
+  EXPECT_EQ(last_.wire.size(), 12u + 24u + 12u + 6u + 13u + 20u);
+  p = askPkt("example.com.", LDNS_RR_TYPE_SOA);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(last_.wire.size(), 12u + 17u + 12u + 6u + 13u + 20u);
+  EXPECT_EQ(section(p.get(), LDNS_SECTION_ANSWER),
+            Lines{"example.com. 3600 IN SOA ns1.example.com. hostmaster.example.com. 1000 3600 600 86400 30"});
+  p = askPkt("nosuch.pool.test.", LDNS_RR_TYPE_A);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(last_.wire.size(), 12u + 22u + 12u + 17u + 13u + 20u);
+  EXPECT_EQ(section(p.get(), LDNS_SECTION_AUTHORITY),
+            Lines{"pool.test. 10 IN SOA ns1.example.com. hostmaster.pool.test. 1000 3600 600 86400 10"});
 }
 
 TEST_F(DnsAnswer, NxdomainAndNodataCarryTheSoaWithTheNegativeTtl) {

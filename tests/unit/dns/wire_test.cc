@@ -121,5 +121,45 @@ TEST(DnsWire, LowercaseKeyAndHash) {
   EXPECT_EQ(toText(reinterpret_cast<const std::uint8_t*>("\1a\1\x01\0"), 5), "a.\\001");
 }
 
+// readQname agrees with readName + hashName on every name and every cut of it, whatever
+// the letters (every byte value in a label), and on what it rejects.
+TEST(DnsWire, ReadQnameAgreesWithReadNameAndHashName) {
+  std::vector<std::vector<int>> names = {
+      {0},
+      {3, 'W', 'w', 'W', 7, 'E', 'x', 'A', 'm', 'p', 'L', 'e', 3, 'c', 'O', 'M', 0},
+      {1, '@', 1, '[', 1, '`', 1, '{', 2, 0xc1, 0xda, 0},
+      {0xc0, 12},
+      {0x40, 1, 0},
+      {63},
+  };
+  std::vector<int> all;  // labels holding every byte value, 253 bytes on the wire
+  for (int l = 0, b = 0; l < 4; ++l) {
+    all.push_back(62);
+    for (int k = 0; k < 62; ++k) all.push_back(b++ % 256);
+  }
+  all.push_back(0);
+  names.push_back(all);
+  std::vector<int> tooLong(all.begin(), all.end() - 1);
+  tooLong.insert(tooLong.end(), {3, 'a', 'b', 'c', 0});
+  names.push_back(tooLong);
+  for (const auto& name : names) {
+    for (std::size_t cut = 0; cut <= name.size(); ++cut) {
+      auto m = message({});
+      for (std::size_t k = 0; k < cut; ++k) m.push_back(static_cast<std::uint8_t>(name[k]));
+      std::size_t end1 = 0, len1 = 0, end2 = 0, len2 = 0;
+      std::uint8_t lower1[kMaxName], lower2[kQnameBuffer];
+      std::uint64_t hash = 0;
+      const NameError e1 = readName(m.data(), m.size(), kHeaderSize, &end1, lower1, &len1);
+      const NameError e2 = readQname(m.data(), m.size(), &end2, lower2, &len2, &hash);
+      ASSERT_EQ(e1, e2) << "name " << &name - names.data() << " cut " << cut;
+      if (e1 != NameError::None) continue;
+      EXPECT_EQ(end1, end2);
+      ASSERT_EQ(len1, len2);
+      EXPECT_EQ(std::vector<std::uint8_t>(lower1, lower1 + len1), std::vector<std::uint8_t>(lower2, lower2 + len2));
+      EXPECT_EQ(hash, hashName(lower1, len1));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace fail::dns::wire
