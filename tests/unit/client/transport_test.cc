@@ -166,9 +166,9 @@ TEST(Link, TheEarliestDeadlineBreaksTheLinkWhateverItsPlace) {
 
 // Pipelined requests (the DNS front-end SETs dns:NAME for each of its pools at start),
 // with two timeouts mixed, all answered in order. Each request and each reply used to
-// scan every request in flight for the next deadline: O(n²), 0.9 s for 20,000 and about
-// 22 s for 100,000 on an idle machine; now about 30 ms and 0.3 s. The bound is generous,
-// for a loaded machine, yet below what the scan took.
+// scan every request in flight for the next deadline: O(n²), 0.9 to 1.6 s for 20,000 and
+// 30 s for 100,000 (a shared 2-core machine); now 30 to 100 ms and 0.35 s. The bound is
+// generous, for a loaded machine, yet well below what the scan took.
 void pipelined(int requests, std::chrono::milliseconds bound) {
   FakeServer server(FakeServer::canned({{"PING", {"OK PONG"}}}));
   Loop loop;
