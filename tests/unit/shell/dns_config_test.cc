@@ -4,6 +4,8 @@
 // yet): every option into its dns::Config field, every error message, and failover(n)
 // naming every option of the tables.
 #include <arpa/inet.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <gtest/gtest.h>
 #include <tcl.h>
 
@@ -15,6 +17,7 @@
 
 #include "shell/api.hh"
 #include "shell/bridge.hh"
+#include "shell/dns_host.hh"
 #include "shell/dns_options.hh"
 #include "shell/engine.hh"
 
@@ -387,6 +390,33 @@ TEST_F(DnsConfigTest, ExplainAndStatsBeforeServing) {
   EXPECT_EQ(eval("dict get [fail::dns stats] queries"), "0");
   EXPECT_EQ(eval("dict get [fail::dns stats] pools"), "www.example.com 0");
   EXPECT_EQ(eval("dict get [fail::dns stats] rcodes NXDOMAIN"), "0");
+}
+
+// The running policy's declaration goes to the front-end at once; one it refuses (an
+// address already taken) is undone, whatever was declared before it.
+TEST_F(DnsConfigTest, ADeclarationTheFrontEndRefusesIsUndone) {
+  int held = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(::bind(held, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::getsockname(held, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  std::string port = std::to_string(ntohs(a.sin_port));
+  DnsHost host(bridge, engine, "localhost");
+  api.dnsHost = &host;
+  zone();
+  EXPECT_EQ(eval("fail::dns pool www -members {203.0.113.1}"), "www.example.com");  // not serving: kept
+  std::string r = eval("fail::dns serve -listen 127.0.0.1:" + port);
+  EXPECT_NE(r.find("127.0.0.1:" + port), std::string::npos) << r;
+  EXPECT_NE(r.find("(FAILOVER DNS BIND)"), std::string::npos) << r;
+  EXPECT_FALSE(api.dns.config.serving);
+  EXPECT_FALSE(host.running());
+  EXPECT_EQ(api.dns.config.pools.size(), 1u);
+  EXPECT_EQ(eval("fail::dns pool api -members {203.0.113.2}"), "api.example.com");
+  EXPECT_EQ(api.dns.config.pools.size(), 2u);
+  api.dnsHost = nullptr;
+  ::close(held);
 }
 
 // A policy of 20,000 records and 5,000 pools is read in about a second: each declaration
