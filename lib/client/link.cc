@@ -66,6 +66,7 @@ void Link::onLine(const std::string& line) {
       streaming_ = true;
       return;
     case Pending::Kind::Request:
+      forget(p);
       armDeadline();
       if (p.fn) p.fn(r);
       return;
@@ -108,6 +109,7 @@ void Link::request(const std::string& line, ReplyFn fn, std::chrono::millisecond
     return;
   }
   Pending p{Pending::Kind::Request, std::move(fn), now() + timeout};
+  deadlines_.insert(p.deadline);
   if (!transport_.ready()) {
     held_.push_back({line, std::move(p)});  // sent once the connection is up
   } else {
@@ -123,16 +125,14 @@ void Link::send(const std::string& line, Pending p) {
   inflight_.push_back(std::move(p));
 }
 
+void Link::forget(const Pending& p) {
+  auto it = deadlines_.find(p.deadline);  // any of equal deadlines will do
+  if (it != deadlines_.end()) deadlines_.erase(it);
+}
+
 void Link::armDeadline() {
-  ev::Micros first{0};
-  auto consider = [&](ev::Micros d) {
-    if (first.count() == 0 || d < first) first = d;
-  };
-  for (const Pending& p : inflight_)
-    if (p.kind == Pending::Kind::Request) consider(p.deadline);
-  for (const auto& h : held_) consider(h.second.deadline);
-  if (first.count() == 0) return deadline_.cancel();
-  ev::Micros left = first - now();
+  if (deadlines_.empty()) return deadline_.cancel();
+  ev::Micros left = *deadlines_.begin() - now();
   deadline_.arm(left.count() > 0 ? left : ev::Micros{0});
 }
 
@@ -141,6 +141,7 @@ void Link::broken(const Transport::Break& b) {
   failed.swap(inflight_);
   for (auto& h : held_) failed.push_back(std::move(h.second));
   held_.clear();
+  deadlines_.clear();
   deadline_.cancel();
   streaming_ = false;
   if (b.why != lastError_ && b.end != Transport::End::Stopped) {

@@ -20,6 +20,7 @@
 #include <utility>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "client/connection.hh"
@@ -76,11 +77,15 @@ class Link {
   void broken(const Transport::Break& b);
   void send(const std::string& line, Pending p);
   void sendWatch(bool full);
-  void armDeadline();
+  void armDeadline();  // to the earliest deadline of deadlines_: O(1)
+  void forget(const Pending& p);
 
   ev::Timer deadline_;
   std::deque<Pending> inflight_;
   std::deque<std::pair<std::string, Pending>> held_;  // requested while connecting
+  // The deadlines of the requests held and in flight: the earliest is first, whatever
+  // the timeouts, so a reply costs O(log n), not a scan of everything in flight.
+  std::multiset<ev::Micros> deadlines_;
   StateFn onState_;
   std::string lastError_;
   std::uint64_t connects_ = 0;

@@ -5,6 +5,7 @@
 // declarations are parsed by shell/dns_options.hh into the policy's DnsDecls; once the
 // policy runs (Api::dnsHost set) they are applied to the front-end at once.
 #include <cstring>
+#include <optional>
 
 #include "dns/name.hh"
 #include "shell/api.hh"
@@ -33,13 +34,29 @@ DnsPolicyRules rulesOf(Api& api) {
   return r;
 }
 
+// Whether a declaration goes to the front-end at once: the policy runs (Api::dnsHost)
+// and serves, or this is its `serve`.
+bool goesLive(const Api& api, bool serve) {
+  return api.dnsHost && (serve || api.dns.view().serving || api.dnsHost->running());
+}
+
+// What a declaration may have to be undone to: the declarations as they were, copied
+// only when the front-end will be handed the result and may refuse it. A policy being
+// read (failsh, failsh -t: no front-end yet) copies nothing, so each declaration costs
+// O(log n): a copy per command made a policy of n declarations O(n²) (bench/dns_bench.md).
+// A failed parse changes nothing by itself (dns_options.hh declares only what passed).
+std::optional<DnsDecls> undoPoint(const Api& api, bool serve = false) {
+  if (!goesLive(api, serve)) return std::nullopt;
+  return api.dns;
+}
+
 // A declaration of the running policy takes effect at once; when the front-end refuses
 // it (an address that cannot be bound) the declaration is undone.
-int applied(Api& api, Tcl_Interp* interp, const DnsDecls& before) {
+int applied(Api& api, Tcl_Interp* interp, std::optional<DnsDecls>& before) {
   if (!api.dnsHost || (!api.dns.view().serving && !api.dnsHost->running())) return TCL_OK;
   std::string err;
   if (api.dnsHost->apply(api.dns.share(api.dnsHost->shared()), &err)) return TCL_OK;
-  api.dns = before;
+  if (before) api.dns = std::move(*before);
   return dnsError(interp, "fail::dns serve: " + err, "BIND");
 }
 
@@ -47,28 +64,28 @@ using Declare = int (*)(Api&, Tcl_Interp*, int, Tcl_Obj* const[]);
 
 int zoneCmd(Api& api, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
   api.dns.unshare();
-  DnsDecls before = api.dns;
+  std::optional<DnsDecls> before = undoPoint(api);
   if (dnsZone(interp, objc, objv, api.dns, rulesOf(api)) != TCL_OK) return TCL_ERROR;
   return applied(api, interp, before);
 }
 
 int recordCmd(Api& api, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
   api.dns.unshare();
-  DnsDecls before = api.dns;
+  std::optional<DnsDecls> before = undoPoint(api);
   if (dnsRecord(interp, objc, objv, api.dns) != TCL_OK) return TCL_ERROR;
   return applied(api, interp, before);
 }
 
 int poolCmd(Api& api, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
   api.dns.unshare();
-  DnsDecls before = api.dns;
+  std::optional<DnsDecls> before = undoPoint(api);
   if (dnsPool(interp, objc, objv, api.dns) != TCL_OK) return TCL_ERROR;
   return applied(api, interp, before);
 }
 
 int serveCmd(Api& api, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
   api.dns.unshare();
-  DnsDecls before = api.dns;
+  std::optional<DnsDecls> before = undoPoint(api, true);
   if (dnsServe(interp, objc, objv, api.dns, rulesOf(api)) != TCL_OK) return TCL_ERROR;
   if (api.dnsHost) api.ensureStarted();  // the package: the engine watches the local faild too
   if (applied(api, interp, before) != TCL_OK) return TCL_ERROR;

@@ -181,9 +181,10 @@ bool ownerName(Tcl_Interp* interp, const DnsDecls& d, const std::string& text, c
   return true;
 }
 
+// O(log n + the owner's records): the records are ordered by owner first.
 bool hasAddressRecord(const DnsDecls& d, const std::string& owner) {
-  for (const auto& [k, r] : d.records)
-    if (r.owner == owner && (r.type == 1 || r.type == 28 || r.type == 5)) return true;
+  for (auto it = d.records.lower_bound({owner, 0, {}}); it != d.records.end() && it->second.owner == owner; ++it)
+    if (it->second.type == 1 || it->second.type == 28 || it->second.type == 5) return true;
   return false;
 }
 
