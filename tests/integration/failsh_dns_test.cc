@@ -307,8 +307,10 @@ TEST_F(FailshDns, ThePackageInAStockTclshServes) {
             "  after 50\n"
             "}\n"
             "puts \"$bound $r [dict get [fail::dns stats] serving]\"\n");
-  RunResult r = runProgram("/usr/bin/tclsh8.6", {dir.file("serve.tcl")},
-                           {"TCLLIBPATH=" + buildDir() + "/tcl", "FAILD_PORT=" + portOf(*fa)});
+  std::vector<std::string> env = tclshSanitizerEnv();
+  env.push_back("TCLLIBPATH=" + buildDir() + "/tcl");
+  env.push_back("FAILD_PORT=" + portOf(*fa));
+  RunResult r = runProgram("/usr/bin/tclsh8.6", {dir.file("serve.tcl")}, env);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(std::regex_match(r.out, std::regex(R"(127\.0\.0\.1:\d+ 203\.0\.113\.10 1\n)"))) << r.out << r.err;
 }

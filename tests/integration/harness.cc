@@ -16,6 +16,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -400,6 +401,24 @@ std::string field(const std::string& dict, const std::string& key) {
   for (size_t i = 0; i + 1 < w.size(); i += 2)
     if (w[i] == key) return w[i + 1];
   return "";
+}
+
+std::vector<std::string> tclshSanitizerEnv() {
+#if defined(__SANITIZE_ADDRESS__)
+  auto runtime = [](const char* name) {
+    std::string lib;
+    if (FILE* p = ::popen((std::string("g++ -print-file-name=") + name).c_str(), "r")) {
+      char buf[512];
+      if (std::fgets(buf, sizeof buf, p)) lib = buf;
+      ::pclose(p);
+    }
+    while (!lib.empty() && (lib.back() == '\n' || lib.back() == ' ')) lib.pop_back();
+    return lib;
+  };
+  return {"LD_PRELOAD=" + runtime("libasan.so") + " " + runtime("libubsan.so"), "ASAN_OPTIONS=detect_leaks=0"};
+#else
+  return {};
+#endif
 }
 
 }  // namespace fail::test

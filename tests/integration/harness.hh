@@ -110,6 +110,10 @@ struct RunResult {
 };
 RunResult runProgram(const std::string& program, const std::vector<std::string>& args,
                      const std::vector<std::string>& env = {});
+// The environment a stock tclsh needs to load the build's Tcl module: in a sanitizer
+// build the module needs the sanitizer runtimes loaded first, which a stock tclsh does
+// not do (they are preloaded, and Tcl's own exit-time leaks left alone); else nothing.
+std::vector<std::string> tclshSanitizerEnv();
 
 // Secrets a test used (access files, report -secret, failhost ... secret): no daemon
 // may write one to its log, at any level. Every Daemon looks for the noted secrets in its
