@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
+#include "base/daemon.hh"
 #include "base/log.hh"
-#include "base/time.hh"
 #include "shell/engine.hh"
 
 namespace fail::shell {
@@ -14,14 +14,6 @@ namespace {
 log::Facility& fac() {
   static log::Facility& f = log::facility("dns");
   return f;
-}
-
-void noop(bool, std::uint64_t, const std::string&) {}
-
-std::string joined(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
-  return out;
 }
 
 }  // namespace
@@ -122,8 +114,8 @@ void DnsFollows::outcome(const dns::FollowOutcome& o) {
     case K::Updated:
     case K::InSync:
       s.state = State::Up;
-      s.note = o.records.empty() ? "no records" : joined(o.records);
-      s.set("rrset", joined(o.records));
+      s.note = o.records.empty() ? "no records" : daemon::joinSpaced(o.records);
+      s.set("rrset", daemon::joinSpaced(o.records));
       if (o.kind == K::Updated) {  // the UPDATE's exchange (an in-sync read sent none)
         s.set("rcode", o.result.status());
         s.set("server", o.result.server);
@@ -141,13 +133,13 @@ void DnsFollows::outcome(const dns::FollowOutcome& o) {
       break;
     case K::Verified:
       s.set("lag", std::to_string(o.lag.count()) + "ms");
-      s.set("verified", joined(o.servers));
+      s.set("verified", daemon::joinSpaced(o.servers));
       if (o.serial) s.set("serial", std::to_string(*o.serial));
       s.set("lagging", "");
       break;
     case K::Lagging:
-      s.set("lagging", joined(o.lagging));
-      s.set("verified", joined(o.servers));
+      s.set("lagging", daemon::joinSpaced(o.lagging));
+      s.set("verified", daemon::joinSpaced(o.servers));
       break;
   }
   publish(o.name);
@@ -162,14 +154,13 @@ void DnsFollows::publish(const std::string& name) {
   in.note = s.note;
   in.origin = "failsh";
   in.attrs = s.attrs;
-  std::uint64_t serial = 0;
-  engine_.monitor().set(std::move(in), wallNow(), steadyNow(), noop, serial);
+  engine_.showMonitor(std::move(in));
   engine_.setLocal("dns:" + name, s.state, s.note, s.attrs);
 }
 
 void DnsFollows::forget(const std::string& name) {
   status_.erase(name);
-  engine_.monitor().del("dns:" + name, wallNow(), noop);
+  engine_.hideMonitor("dns:" + name);
   engine_.deleteLocal("dns:" + name);
 }
 

@@ -6,8 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "base/daemon.hh"
 #include "base/log.hh"
-#include "base/time.hh"
 #include "client/options.hh"
 #include "shell/api.hh"
 #include "tcl/notifier.hh"
@@ -18,14 +18,6 @@ namespace {
 log::Facility& fac() {
   static log::Facility& f = log::facility("dns");
   return f;
-}
-
-void noop(bool, std::uint64_t, const std::string&) {}
-
-std::string joined(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
-  return out;
 }
 
 }  // namespace
@@ -117,25 +109,22 @@ void DnsHost::published(const dns::PoolView& view) {
   state::SetInput in;
   in.name = "dns:" + view.name;
   in.state = view.allDown ? State::Fail : State::Up;
-  in.note = view.allDown ? "all down: " + joined(view.answer) : joined(view.answer);
+  in.note = view.allDown ? "all down: " + daemon::joinSpaced(view.answer) : daemon::joinSpaced(view.answer);
   in.origin = "failsh";
   std::string members;
   for (const auto& m : view.members) members += (members.empty() ? "" : " ") + m.address + (m.in ? "=in" : "=out");
-  in.attrs = {{"answer", joined(view.answer)},
+  in.attrs = {{"answer", daemon::joinSpaced(view.answer)},
               {"changes", std::to_string(view.changes)},
               {"members", members},
               {"ttl", std::to_string(view.ttl)}};
   in.replaceAttrs = true;
   Engine* engine = &engine_;
-  bridge_.toLoop([engine, in]() mutable {
-    std::uint64_t serial = 0;
-    engine->monitor().set(std::move(in), wallNow(), steadyNow(), noop, serial);
-  });
+  bridge_.toLoop([engine, in]() mutable { engine->showMonitor(std::move(in)); });
 }
 
 void DnsHost::forget(const std::string& pool) {
   Engine* engine = &engine_;
-  bridge_.toLoop([engine, pool] { engine->monitor().del("dns:" + pool, wallNow(), noop); });
+  bridge_.toLoop([engine, pool] { engine->hideMonitor("dns:" + pool); });
 }
 
 std::string DnsHost::dump() const {
@@ -143,7 +132,7 @@ std::string DnsHost::dump() const {
   std::ostringstream out;
   dns::Stats s = fe_->stats();
   const dns::Counters& c = s.total;
-  out << "dns serving on " << joined(fe_->bound()) << " queries=" << c.queries << " tcp=" << c.tcp
+  out << "dns serving on " << daemon::joinSpaced(fe_->bound()) << " queries=" << c.queries << " tcp=" << c.tcp
       << " truncated=" << c.truncated << " forwarded=" << c.forwarded << " refused=" << c.refused
       << " dropped=" << c.dropped << " noerror=" << c.rcode[0] << " formerr=" << c.rcode[1]
       << " servfail=" << c.rcode[2] << " nxdomain=" << c.rcode[3] << " edns=" << c.edns << " badvers=" << c.badvers
@@ -152,7 +141,7 @@ std::string DnsHost::dump() const {
   std::map<std::string, std::uint64_t> queries;
   for (const auto& p : s.pools) queries[p.name] = p.queries;
   for (const dns::PoolView& v : fe_->pools()) {
-    out << "dns pool " << v.name << " answer={" << joined(v.answer) << "} ttl=" << v.ttl
+    out << "dns pool " << v.name << " answer={" << daemon::joinSpaced(v.answer) << "} ttl=" << v.ttl
         << (v.allDown ? " all-down" : "") << " changes=" << v.changes << " queries=" << queries[v.name];
     for (const auto& m : v.members) out << " " << m.address << "=" << (m.in ? "in" : "out") << "(" << m.why << ")";
     out << "\n";

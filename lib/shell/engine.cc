@@ -278,6 +278,13 @@ void Engine::pingHosts() {
   pinger_.arm(std::chrono::duration_cast<ev::Micros>(every));
 }
 
+void Engine::showMonitor(state::SetInput in) {
+  std::uint64_t serial = 0;
+  monitor_.set(std::move(in), wallNow(), steadyNow(), noop, serial);
+}
+
+void Engine::hideMonitor(const std::string& name) { monitor_.del(name, wallNow(), noop); }
+
 void Engine::publishHost(const Host& h) {
   if (h.spec.name == opts_.localName || !h.known) return;
   State s = h.reachable ? State::Up : State::Fail;
@@ -293,8 +300,7 @@ void Engine::publishHost(const Host& h) {
   in.origin = "failsh";
   in.attrs = {{"last_call", h.lastCall ? std::to_string(h.lastCall) : ""},
               {"last_connect", h.lastConnect ? std::to_string(h.lastConnect) : ""}};
-  std::uint64_t serial = 0;
-  monitor_.set(std::move(in), wallNow(), steadyNow(), noop, serial);
+  showMonitor(std::move(in));
 }
 
 void Engine::schedule(Service& s, ev::Micros delay) {

@@ -152,6 +152,10 @@ class Engine {
   void deleteLocal(const std::string& name);
 
   state::Store& monitor() { return monitor_; }
+  // A record of the monitor store (what failmon reads: service:, host:, dns:) set whole
+  // or removed; loop side.
+  void showMonitor(state::SetInput in);
+  void hideMonitor(const std::string& name);
   // The names this engine keeps in other name servers (fail::dns follow), made at first
   // use; adopt() takes them over by name as it does services.
   DnsFollows& dnsFollows();

@@ -55,7 +55,7 @@ void Engine::removeService(const std::string& name, ProcRunner& old, std::functi
   s.released = std::move(done);
   if (s.polling) s.running = s.polling = false;
   if (!s.running) release(s);  // else finish() calls it when the proc is back
-  monitor_.del("service:" + name, wallNow(), noop);
+  hideMonitor("service:" + name);
 }
 
 void Engine::release(Service& s) {
@@ -81,7 +81,7 @@ void Engine::dropHost(const std::string& name) {
   FAIL_LOG(fac(), Notice) << "-host " << name << ": no longer named by the policy";
   hosts_.erase(name);  // its link closes; its callbacks are not called
   deleteLocal("host:" + name);
-  monitor_.del("host:" + name, wallNow(), noop);
+  hideMonitor("host:" + name);
 }
 
 }  // namespace fail::shell

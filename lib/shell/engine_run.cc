@@ -311,8 +311,7 @@ void Engine::publishService(const Service& s) {
               {"next_run", std::to_string(s.status.nextRun)}};
   for (const auto& [k, v] : s.status.seen) in.attrs.emplace_back(k, v);
   std::sort(in.attrs.begin(), in.attrs.end());
-  std::uint64_t serial = 0;
-  monitor_.set(std::move(in), wallNow(), steadyNow(), noop, serial);
+  showMonitor(std::move(in));
 }
 
 }  // namespace fail::shell
