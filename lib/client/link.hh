@@ -46,6 +46,9 @@ class Link {
   bool up() const { return transport_.ready(); }
   const LinkSpec& spec() const { return transport_.spec(); }
   const std::string& lastError() const { return lastError_; }
+  // The server's program and version from its HELLO reply (Transport::peerProgram).
+  const std::string& peerProgram() const { return transport_.peerProgram(); }
+  const std::string& peerVersion() const { return transport_.peerVersion(); }
   std::uint64_t connects() const { return connects_; }
 
   // Called when the link becomes ready (up=true) or breaks (up=false, with why).

@@ -132,6 +132,8 @@ void Transport::onGreeting(const std::string& line) {
   } else {
     if (!r.ok) return end(End::HelloRefused, "HELLO refused: " + r.code + " " + r.message);
     bool authRequired = r.words.size() >= 6 && r.words[4] == "auth" && r.words[5] == "required";
+    helloProgram_ = r.words.size() >= 1 ? r.words[0] : std::string();
+    helloVersion_ = r.words.size() >= 2 ? r.words[1] : std::string();
     if (spec_.secret.empty()) {
       if (authRequired) return end(End::NeedSecret, "the peer requires AUTH: give it a secret");
     } else {
@@ -140,6 +142,8 @@ void Transport::onGreeting(const std::string& line) {
     }
   }
   phase_ = Phase::Ready;
+  peerProgram_ = helloProgram_;
+  peerVersion_ = helloVersion_;
   connectDeadline_.cancel();
   backoff_ = opts_.minBackoff;
   if (events_.ready) events_.ready();

@@ -100,6 +100,10 @@ class Transport {
   bool running() const { return running_; }
   const LinkSpec& spec() const { return spec_; }
   const LinkOptions& options() const { return opts_; }
+  // What the server said of itself in its HELLO reply ("OK PROGRAM VERSION proto 1 …"),
+  // from the last greeting that passed: "faild", "failsh", "hc"; empty before the first.
+  const std::string& peerProgram() const { return peerProgram_; }
+  const std::string& peerVersion() const { return peerVersion_; }
 
  private:
   struct BevFree {
@@ -129,6 +133,7 @@ class Transport {
   Phase phase_ = Phase::Idle;
   bool running_ = false;
   bool authSent_ = false;  // the greeting's next reply answers AUTH
+  std::string peerProgram_, peerVersion_, helloProgram_, helloVersion_;
   std::chrono::milliseconds backoff_;
 };
 

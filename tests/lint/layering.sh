@@ -22,6 +22,7 @@ access  the access file: who may read and write what
 server  faild's listeners, sessions and commands (also hc's and failsh's monitor ports)
 client  failc's blocking client and the asynchronous link to faild
 dns     DNS names, the front-end's answers and threads, the RFC 2136 updater (ldns)
+mon     failmon: the watched model, its screens (ncurses), pages and the CGI programs
 check   hc's probes and the rise/fall verdict over records
 hc      hc's Hcfile reader, its reporters to faild and its checker
 tcl     Tcl's notifier on libevent
