@@ -159,10 +159,7 @@ Outcome View::press(const Model& model, Key key) {
   }
   Outcome out;
   // The pick of the hosts screen decides the target of the services screen.
-  if (!hostItems(model).empty()) {
-    auto items = hostItems(model);
-    resolve_(items, hostPick_, hostIndex_);
-  }
+  resolve_(hostItems(model), hostPick_, hostIndex_);
   std::size_t before = hostPick_.target;
   switch (key.code) {
     case Key::Char:
