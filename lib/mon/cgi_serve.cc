@@ -103,7 +103,7 @@ void serveCgi(CgiFlavour flavour, const CgiRequest& req, const CollectFn& collec
   Micros now = wallNow();
   std::string body;
   if (format == CgiFormat::Json) {
-    body = renderJson(model, now);
+    body = renderJson(model, now) + "\n";
     out << "Content-Type: application/json; charset=utf-8\n";
   } else {
     HtmlOptions o;

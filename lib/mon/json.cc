@@ -65,7 +65,7 @@ std::string renderJson(const Model& model, Micros now) {
   Json targets = Json::array();
   for (const Target& t : model.targets()) targets.push_back(targetJson(t));
   doc["targets"] = std::move(targets);
-  return client::dumpJson(doc) + "\n";
+  return client::dumpJson(doc);
 }
 
 }  // namespace fail::mon
