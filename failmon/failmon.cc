@@ -1,9 +1,7 @@
 // Copyright (c) 2026 The failover authors.
 // SPDX-License-Identifier: BSD-2-Clause
-// failmon: see man/failmon.1. All behaviour lives in lib/mon.
-#include <iostream>
+// failmon (and failmon.cgi, hcmon.cgi: links to it): see man/failmon.1. All behaviour
+// lives in lib/mon (run.hh).
+#include "mon/run.hh"
 
-int main() {
-  std::cerr << "failmon: not built yet\n";
-  return 1;
-}
+int main(int argc, char** argv) { return fail::mon::failmonMain(argc, argv); }

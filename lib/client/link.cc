@@ -4,6 +4,7 @@
 
 #include "base/log.hh"
 #include "base/text.hh"
+#include "base/time.hh"
 #include "proto/list.hh"
 
 namespace fail::client {
@@ -29,7 +30,8 @@ Reply down(const std::string& why) {
 }  // namespace
 
 Link::Link(event_base* base, LinkSpec spec, LinkOptions opts)
-    : deadline_(base, [this] { transport_.fail("no answer in time"); }),
+    : idle_(base, [this] { onIdle(); }),
+      deadline_(base, [this] { transport_.fail("no answer in time"); }),
       transport_(base, std::move(spec), std::move(opts),
                  {[this] { ready(); }, [this](const std::string& line) { onLine(line); },
                   [this](const Transport::Break& b) { broken(b); }, {}}) {}
@@ -47,7 +49,33 @@ void Link::watch(std::string pattern, std::function<void(const WatchEvent&)> fn,
   relistFn_ = std::move(relist);
 }
 
+void Link::watchIdle(std::chrono::milliseconds idle, std::chrono::milliseconds answer) {
+  idleAfter_ = idle;
+  pingAnswer_ = answer;
+}
+
+// Armed while a watching link is ready. A line moves lastLine_ only (no timer call per
+// line); when the timer fires early it waits for the rest of the silence.
+void Link::onIdle() {
+  if (!transport_.ready() || idleAfter_.count() <= 0) return;
+  ev::Micros silent = now() - lastLine_;
+  if (pinged_) {
+    if (silent >= pingAnswer_)
+      return transport_.fail("no answer to PING within " + formatDurationMs(pingAnswer_.count()));
+    return idle_.arm(pingAnswer_ - silent);
+  }
+  if (silent < idleAfter_) return idle_.arm(idleAfter_ - silent);
+  transport_.write("PING\n");
+  pinged_ = true;
+  lastLine_ = now();
+  idle_.arm(pingAnswer_);
+}
+
 void Link::onLine(const std::string& line) {
+  if (watching_ && idleAfter_.count() > 0) {
+    lastLine_ = now();
+    pinged_ = false;
+  }
   if (streaming_) return onStream(line);
   if (inflight_.empty()) return transport_.fail("unexpected line: " + printable(line, 120));
   Pending p = std::move(inflight_.front());
@@ -93,6 +121,11 @@ void Link::ready() {
     FAIL_LOG(fac(), Notice) << "+link " << spec().name << " " << spec().target.display();
   lastError_.clear();
   if (watching_) sendWatch(lastSerial_ == 0);
+  if (watching_ && idleAfter_.count() > 0) {
+    lastLine_ = now();
+    pinged_ = false;
+    idle_.arm(idleAfter_);
+  }
   if (onState_) onState_(true, {});
 }
 
@@ -143,6 +176,7 @@ void Link::broken(const Transport::Break& b) {
   held_.clear();
   deadlines_.clear();
   deadline_.cancel();
+  idle_.cancel();
   streaming_ = false;
   if (b.why != lastError_ && b.end != Transport::End::Stopped) {
     if (b.wasReady || lastError_.empty())
@@ -153,6 +187,7 @@ void Link::broken(const Transport::Break& b) {
   lastError_ = b.why;
   for (Pending& p : failed)
     if (p.fn) p.fn(down(b.why));
+  if (b.end != Transport::End::Stopped && onFailure_) onFailure_(b.why, b.wasReady);
   if (b.wasReady && onState_) onState_(false, b.why);
 }
 

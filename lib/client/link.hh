@@ -53,6 +53,13 @@ class Link {
 
   // Called when the link becomes ready (up=true) or breaks (up=false, with why).
   void onState(StateFn fn) { onState_ = std::move(fn); }
+  // Called whenever a connection ends or an attempt fails (before or after the greeting;
+  // not on stop()), with the reason and whether the greeting had passed: what onState
+  // leaves out, so an owner can show why a peer it never reached is unreachable.
+  void onFailure(std::function<void(const std::string& why, bool wasReady)> fn) { onFailure_ = std::move(fn); }
+  // The next retry waits the full maxBackoff (Transport::backOffFully); call from
+  // onFailure, e.g. for a peer that greets and then misbehaves.
+  void backOffFully() { transport_.backOffFully(); }
 
   // Sends `line` (already encoded) and calls `fn` with the reply; a request made while
   // connecting waits for the connection. When the link is down (backing off after a
@@ -66,6 +73,10 @@ class Link {
   // and then `fn` gets the full listing again.
   void watch(std::string pattern, std::function<void(const WatchEvent&)> fn, std::function<void()> relist);
   std::uint64_t lastSerial() const { return lastSerial_; }
+  // A watching link whose server sent nothing for `idle` sends PING; when no line at all
+  // comes within `answer` after it, the link fails ("no answer to PING within …"), so a
+  // peer that stalls after its greeting is noticed. 0: off (the default).
+  void watchIdle(std::chrono::milliseconds idle, std::chrono::milliseconds answer);
 
  private:
   struct Pending {
@@ -82,6 +93,13 @@ class Link {
   void sendWatch(bool full);
   void armDeadline();  // to the earliest deadline of deadlines_: O(1)
   void forget(const Pending& p);
+  void onIdle();
+
+  ev::Timer idle_;
+  ev::Micros lastLine_{0};  // steady clock: the last line read while watching
+  bool pinged_ = false;
+  std::chrono::milliseconds idleAfter_{0}, pingAnswer_{0};
+  std::function<void(const std::string&, bool)> onFailure_;
 
   ev::Timer deadline_;
   std::deque<Pending> inflight_;

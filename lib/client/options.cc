@@ -36,21 +36,6 @@ bool validPort(std::string_view port) {
   return n && *n >= 1 && *n <= 65535;
 }
 
-bool readSecretFile(const std::string& path, std::string& secret, std::string& err) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    err = "cannot read secret file " + path;
-    return false;
-  }
-  std::getline(in, secret);
-  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
-  if (secret.empty()) {
-    err = "secret file " + path + " is empty";
-    return false;
-  }
-  return true;
-}
-
 // Applies one shared option; false with a message on a bad value.
 bool applyShared(std::string_view name, std::string v, ParsedArgs& out, std::string& secretFile,
                  bool& secretGiven, std::string& unixArg, std::string& err) {
@@ -96,6 +81,21 @@ bool applyShared(std::string_view name, std::string v, ParsedArgs& out, std::str
 }
 
 }  // namespace
+
+bool readSecretFile(const std::string& path, std::string& secret, std::string& err) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    err = "cannot read secret file " + path;
+    return false;
+  }
+  std::getline(in, secret);
+  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+  if (secret.empty()) {
+    err = "secret file " + path + " is empty";
+    return false;
+  }
+  return true;
+}
 
 std::string Target::display() const {
   if (kind == Kind::Unix) return "unix:" + path;

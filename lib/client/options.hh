@@ -50,6 +50,10 @@ struct Target {
 bool parseTarget(std::string_view text, const std::string& defaultPort, Target& out,
                  std::string& err);
 
+// Reads a secret from the first line of `path` (a CR before the LF dropped); false with
+// a message when it cannot be read or the line is empty. What --secret-file does.
+bool readSecretFile(const std::string& path, std::string& secret, std::string& err);
+
 struct TlsOptions {
   bool enabled = false;
   std::string ca;    // empty: the system's default trust store

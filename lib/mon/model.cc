@@ -136,6 +136,21 @@ void Model::restarted(std::size_t i, Micros now) {
   t.serial = 0;
 }
 
+void Model::backfilled(std::size_t i, std::string_view name, std::vector<Change> older) {
+  Target& t = targets_.at(i);
+  auto it = t.records.find(name);
+  if (it == t.records.end() || older.empty()) return;
+  ++generation_;
+  std::deque<Change>& recent = it->second.recent;
+  std::set<std::uint64_t> known;
+  for (const Change& c : recent) known.insert(c.serial);
+  for (Change& c : older)
+    if (c.serial != 0 && known.insert(c.serial).second) recent.push_back(c);
+  std::stable_sort(recent.begin(), recent.end(),
+                   [](const Change& a, const Change& b) { return a.serial < b.serial; });
+  while (recent.size() > kRecent) recent.pop_front();
+}
+
 Counts Model::counts(const Target& t) {
   Counts c;
   for (const auto& [name, e] : t.records) {

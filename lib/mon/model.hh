@@ -95,6 +95,10 @@ class Model {
   void synced(std::size_t i, std::uint64_t serial, Micros now);
   // The target came back with an older state (serials went back, ERR GONE).
   void restarted(std::size_t i, Micros now);
+  // Earlier changes of record `name` of target i (Watcher::backfill), merged into its
+  // Entry::recent by serial (known serials kept once; at most kRecent, the newest).
+  // Nothing when the record is not known.
+  void backfilled(std::size_t i, std::string_view name, std::vector<Change> older);
 
   Counts counts() const;                  // every record of every target
   static Counts counts(const Target& t);  // one target's

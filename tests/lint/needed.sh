@@ -36,11 +36,11 @@ refuse() {
 
 command -v readelf >/dev/null 2>&1 || { echo "needed: readelf not found (binutils)"; exit 1; }
 
-for p in faild/faild failc/failc failc/failstat failc/faildebug; do
+for p in faild/faild failc/failc failc/failstat failc/faildebug failmon/failmon; do
   refuse "$p" '^libtcl' 'it runs no Tcl: link lib/libfailshell.la or lib/libfailcheck.la only where Tcl runs'
 done
 # failc needs ldns for `failc update` (RFC 2136); the others speak no DNS.
-for p in faild/faild failc/failstat failc/faildebug; do
+for p in faild/faild failc/failstat failc/faildebug failmon/failmon; do
   refuse "$p" '^libldns' 'it speaks no DNS: only lib/libfaildns.la (and the dns probe) needs ldns'
 done
 # failsh and the Tcl package need ldns: the DNS front-end reads static records with it.
