@@ -32,20 +32,16 @@ struct Sample {
 
 bool isSet(Clock::time_point t) { return t.time_since_epoch().count() != 0; }
 
-// The frame time in microseconds from one line of failmon's `-d screen` log (lib/mon's
-// curses driver logs "frame ... build_us=N ..." per frame, at debug level); false when the
-// line is not a frame line.
-bool frameMicros(std::string_view line, double& us) {
-  size_t at = line.find("frame");
-  if (at == std::string_view::npos) return false;
-  for (const char* key : {"build_us=", "us="}) {
-    size_t k = line.find(key, at);
-    if (k != std::string_view::npos) {
-      us = std::atof(std::string(line.substr(k + std::strlen(key), 24)).c_str());
-      return true;
-    }
-  }
-  return false;
+// One frame of failmon's `-d screen` log (lib/mon/curses.cc logs, per frame at debug
+// level, "frame build_us=N draw_us=M generation=G size=WxH"): the view's build and the
+// ncurses draw (doupdate included), in microseconds. False when `line` is not one.
+bool frameMicros(std::string_view line, double& build, double& draw) {
+  size_t at = line.find("frame build_us=");
+  size_t d = line.find(" draw_us=");
+  if (at == std::string_view::npos || d == std::string_view::npos) return false;
+  build = std::atof(std::string(line.substr(at + 15, 20)).c_str());
+  draw = std::atof(std::string(line.substr(d + 9, 20)).c_str());
+  return true;
 }
 
 struct Cpu {
@@ -99,6 +95,7 @@ class Rig {
       std::this_thread::sleep_for(std::chrono::duration<double>(gap(rng)));
     }
     Cpu c1 = cpuNow();
+    logEnd_ = readFile(failmonLog_).size();
     load_->stop();
     writeFile(o_.dir + "/screen-end.txt", pane_->capture());
     report(c0, c1);
@@ -200,7 +197,7 @@ class Rig {
   pid_t failmon_ = -1, failc_ = -1, tmuxServer_ = -1;
   int markerFd_ = -1;
   std::string okIn_, failmonLog_;
-  size_t logStart_ = 0;
+  size_t logStart_ = 0, logEnd_ = 0;
   std::vector<Sample> samples_;
   std::vector<double> captureRtt_;  // microseconds
 };
@@ -227,18 +224,19 @@ void Rig::report(const Cpu& c0, const Cpu& c1) {
     resolution.push_back(ms(s.seenRecv - s.prevSent));
     if (isSet(s.ok)) ok.push_back(ms(s.ok - s.set));
   }
-  std::vector<double> frames;
+  std::vector<double> frames, builds, draws;  // ms
   std::string log = readFile(failmonLog_);
-  size_t frameLines = 0;
-  for (size_t at = logStart_, nl; at < log.size(); at = nl + 1) {
+  for (size_t at = logStart_, nl; at < log.size() && at < logEnd_; at = nl + 1) {
     nl = log.find('\n', at);
     if (nl == std::string::npos) nl = log.size();
-    double us;
-    if (frameMicros(std::string_view(log).substr(at, nl - at), us)) {
-      frames.push_back(us / 1000);
-      ++frameLines;
+    double build, draw;
+    if (frameMicros(std::string_view(log).substr(at, nl - at), build, draw)) {
+      frames.push_back((build + draw) / 1000);
+      builds.push_back(build / 1000);
+      draws.push_back(draw / 1000);
     }
   }
+  size_t frameLines = frames.size();
   std::printf("# screen: %d x %d pane, %d records + marker, load %.0f changes/s (%.0f acked in the window, "
               "%llu errors, at most %llu SETs unanswered), window %.1f s, load average %s\n",
               o_.width, o_.height, o_.records, o_.rate, changes / wall, static_cast<unsigned long long>(load_->errors()),
@@ -249,7 +247,9 @@ void Rig::report(const Cpu& c0, const Cpu& c1) {
   printDist("polling resolution (showing capture read - previous sent)", resolution, "ms");
   printDist("capture-pane round trip (control client)", captureRtt_, "us");
   printDist("captures per sample", captures, "");
-  printDist("frame build time (failmon -d screen)", frames, "ms");
+  printDist("frame time, build + draw (failmon -d screen)", frames, "ms");
+  printDist("frame time: the view's build", builds, "ms");
+  printDist("frame time: the ncurses draw", draws, "ms");
   double pctFailmon = 100 * (c1.failmon - c0.failmon) / wall, pctFailc = 100 * (c1.failc - c0.failc) / wall;
   double pctTmux = 100 * (c1.tmux - c0.tmux) / wall, pctFaild = 100 * (c1.faild - c0.faild) / wall;
   double perFailmon = (c1.failmon - c0.failmon) * 1e6 / changes, perFailc = (c1.failc - c0.failc) * 1e6 / changes;
@@ -272,10 +272,15 @@ void Rig::report(const Cpu& c0, const Cpu& c1) {
           fmt("%.2f", pr.p50 / 1000) + "/" + fmt("%.2f ms", pr.p99 / 1000) + " + " + fmt("%.1f ms", o_.pollMs),
           "tmux server CPU", fmt("%.1f%%", pctTmux), "-"});
   std::string nf = " (n=" + std::to_string(frames.size()) + ")";
-  addRow({"frame build time p50" + nf, "(info)", fmt("%.2f ms", pf.p50), "-", "-", "-"});
-  addRow({"frame build time p99" + nf, "<= 16 ms", fmt("%.2f ms", pf.p99), "-", "-",
+  Percentiles pb = percentiles(builds), pd = percentiles(draws);
+  addRow({"frame time (build + draw) p50" + nf, "(info)", fmt("%.2f ms", pf.p50), "-", "-", "-"});
+  addRow({"frame time (build + draw) p99" + nf, "<= 16 ms", fmt("%.2f ms", pf.p99), "-", "-",
           frames.empty() ? "NO (no frame lines)" : (pf.p99 <= 16 ? "yes" : "NO")});
-  addRow({"frame build time max", "(info)", fmt("%.2f ms", pf.max), "-", "-", "-"});
+  addRow({"frame time (build + draw) max", "(info)", fmt("%.2f ms", pf.max), "-", "-", "-"});
+  addRow({"  view build p50/p99, ncurses draw p50/p99", "(info)",
+          fmt("%.2f", pb.p50) + "/" + fmt("%.2f", pb.p99) + ", " + fmt("%.2f", pd.p50) + "/" + fmt("%.2f ms", pd.p99),
+          "-", "-", "-"});
+  addRow({"  frames a second", "(info)", fmt("%.1f", frameLines / wall), "-", "-", "-"});
   addRow({"failmon CPU, % of a core (anchor: failc watch)", "<= 10%", fmt("%.1f%%", pctFailmon),
           fmt("%.1f%%", pctFailc), ratio(pctFailmon, pctFailc), pctFailmon <= 10 ? "yes" : "NO"});
   addRow({"  CPU per change (anchor: failc watch)", "(info)", fmt("%.1f us", perFailmon), fmt("%.1f us", perFailc),
