@@ -285,11 +285,9 @@ int Driver::run() {
   watcher_.onUpdate([this] {
     if (model_.generation() != drawnGeneration_) request();
   });
-  watcher_.start();
   draw();
   event_base_dispatch(base_);
   watcher_.onUpdate([] {});
-  watcher_.stop();
   keys_.reset(), frame_.reset(), tick_.reset(), winch_.reset(), sigint_.reset(), sigterm_.reset();
   return error_.empty() ? 0 : 1;
 }

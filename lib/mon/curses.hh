@@ -14,8 +14,8 @@ namespace fail::mon {
 // Runs until q (returns 0) or a fatal terminal error (returns 1, message on stderr).
 // Redraws when the model's generation moved, on a key, on a resize, and once a second
 // (the ages tick), never more often than every `minFrameMs`. runCurses installs the
-// watcher's onUpdate, calls watcher.start() and runs `base`'s loop itself; it calls
-// watcher.stop() before it returns. SIGINT and SIGTERM end it like q (returns 0), with
+// watcher's onUpdate (the caller starts and stops the watcher) and runs `base`'s loop
+// itself until it returns. SIGINT and SIGTERM end it like q (returns 0), with
 // the terminal restored. With the debug facility "screen" at debug level it logs one
 // line per frame: "frame build_us=N draw_us=N generation=N size=WxH".
 int runCurses(event_base* base, Model& model, Watcher& watcher, int minFrameMs = 16);

@@ -97,7 +97,7 @@ void checkCombination(const Options& o) {
 }  // namespace
 
 const std::vector<const char*>& logFacilities() {
-  static const std::vector<const char*> f = {"failmon", "link"};
+  static const std::vector<const char*> f = {"failmon", "link", "screen"};
   return f;
 }
 

@@ -38,6 +38,7 @@ PROGRAMS = {
     "faildebug": "failc/faildebug",
     "hc": "hc/hc",
     "failsh": "failsh/failsh",
+    "failmon": "failmon/failmon",
 }
 
 REF = re.compile(r"([A-Za-z_][A-Za-z0-9_.:-]*)\(([0-9n][a-z]*)\)")
