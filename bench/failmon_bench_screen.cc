@@ -44,6 +44,15 @@ bool frameMicros(std::string_view line, double& build, double& draw) {
   return true;
 }
 
+// Whether a row of `screen` holds both `token` (the marker's note) and `state`.
+bool shows(const std::string& screen, const std::string& token, const char* state) {
+  size_t at = screen.find(token);
+  if (at == std::string::npos) return false;
+  size_t begin = screen.rfind('\n', at), end = screen.find('\n', at);
+  std::string row = screen.substr(begin == std::string::npos ? 0 : begin, end == std::string::npos ? end : end - begin);
+  return row.find(state) != std::string::npos;
+}
+
 struct Cpu {
   double failmon = 0, failc = 0, faild = 0, tmux = 0, self = 0;
   std::uint64_t changes = 0;
@@ -109,7 +118,8 @@ class Rig {
 
  private:
   void setMarker(int k) {
-    std::string line = std::string("SET ") + kMarker + " UP note=m" + std::to_string(k) + "x\n";
+    // A state change (UP and FAIL in turn) with a note never shown before.
+    std::string line = std::string("SET ") + kMarker + (k % 2 ? " FAIL" : " UP") + " note=m" + std::to_string(k) + "x\n";
     if (::send(markerFd_, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size()))
       throw std::runtime_error("marker SET: send failed");
   }
@@ -168,7 +178,7 @@ class Rig {
         okRead = true;
         s.ok = Clock::now();
       }
-      if (screen.find(token) != std::string::npos) {
+      if (shows(screen, token, k % 2 ? " FAIL " : " UP ")) {
         s.seen = true;
         s.seenSent = sent;
         s.seenRecv = recv;

@@ -69,6 +69,10 @@ std::string guardNumber(std::string_view line) {
   return std::string(line.substr(b + 1, c == std::string_view::npos ? c : c - b - 1));
 }
 
+// FLAGS of a %begin line: 1 when the block answers a command of this control client,
+// 0 for commands the server ran by itself (the attach, hooks), which arrive unasked.
+bool fromClient(std::string_view line) { return line.size() > 2 && line.substr(line.size() - 2) == " 1"; }
+
 }  // namespace
 
 TmuxPane::TmuxPane(std::string tmux, std::string dir)
@@ -135,7 +139,7 @@ void TmuxPane::start(int width, int height, const std::string& cmd, const std::v
 
 std::string TmuxPane::readBlock() {
   Clock::time_point deadline = Clock::now() + kReplyTimeout;
-  bool inBlock = false;
+  bool inBlock = false, ours = false;
   std::string number, body;
   for (;;) {
     size_t nl;
@@ -145,6 +149,7 @@ std::string TmuxPane::readBlock() {
       if (!inBlock) {
         if (startsWith(line, "%begin ")) {
           inBlock = true;
+          ours = fromClient(line);
           number = guardNumber(line);
           body.clear();
         } else if (startsWith(line, "%exit")) {
@@ -154,6 +159,8 @@ std::string TmuxPane::readBlock() {
       }
       bool end = startsWith(line, "%end "), error = startsWith(line, "%error ");
       if ((end || error) && guardNumber(line) == number) {
+        inBlock = false;
+        if (!ours) continue;
         if (error) throw std::runtime_error("tmux: " + body);
         if (!body.empty()) body.pop_back();  // the last '\n'
         return body;
