@@ -67,7 +67,7 @@ std::vector<cli::Option> table(Raw& r) {
          if (!ms || *ms <= 0) throw UsageError("bad duration '" + v + "' for --timeout (say 500ms, 5s, 1m)");
          r.o.timeout = std::chrono::milliseconds(*ms);
        }},
-      {"debug", 'd', "FACILITY[=LEVEL]", "log FACILITY (failmon, link, or all) to stderr at debug or LEVEL",
+      {"debug", 'd', "FACILITY[=LEVEL]", "log FACILITY (failmon, link, screen, or all) to stderr at debug or LEVEL",
        [&r](const std::string& v) {
          auto eq = v.find('=');
          r.o.levels.emplace_back(v.substr(0, eq), eq == std::string::npos ? "debug" : v.substr(eq + 1));

@@ -15,9 +15,9 @@ std::string Row::text() const {
   return out;
 }
 
-bool View::passes(const std::string& name) const {
+bool View::passes(const std::string& name, bool failsh) const {
   if (filter_.empty()) return true;
-  return globMatchStrings(filter_, name) || globMatch(filter_, shownName(name));
+  return globMatchStrings(filter_, name) || (failsh && globMatch(filter_, shownName(name)));
 }
 
 std::vector<View::Item> View::hostItems(const Model& model) const {
@@ -25,9 +25,10 @@ std::vector<View::Item> View::hostItems(const Model& model) const {
   for (std::size_t i = 0; i < model.size(); ++i) {
     const Target& t = model.at(i);
     items.push_back({i, nullptr});
+    if (t.kind != Kind::Failsh) continue;  // only a failsh's host: records are its hosts
     for (auto it = t.records.lower_bound(kHostPrefix); it != t.records.end(); ++it) {
       if (!isHost(it->first)) break;
-      if (passes(it->first)) items.push_back({i, &it->second});
+      if (passes(it->first, true)) items.push_back({i, &it->second});
     }
   }
   return items;
@@ -47,7 +48,7 @@ std::vector<View::Item> View::serviceItems(const Model& model) const {
       bool service = name.compare(0, kServicePrefix.size(), kServicePrefix) == 0;
       if (failsh && (pass == 0) != service) continue;
       if (!failsh && pass == 1) break;
-      if (passes(name)) items.push_back({i, &e});
+      if (passes(name, failsh)) items.push_back({i, &e});
     }
   return items;
 }

@@ -112,7 +112,7 @@ class View {
   // Finds `pick` among `items` by name (so updates do not move the selection); when it
   // is gone, keeps the row index `index`. Updates both; returns the index.
   static std::size_t resolve_(const std::vector<Item>& items, Pick& pick, std::size_t& index);
-  bool passes(const std::string& name) const;
+  bool passes(const std::string& name, bool failsh) const;
   void move(const Model& model, Key::Code code);
   Outcome openDetail(const Model& model);
   void editFilter(Key key);

@@ -13,7 +13,6 @@
 namespace fail::mon {
 namespace {
 
-constexpr int kLabelCols = 14;
 
 const std::string* find(const state::Attrs& attrs, std::string_view key) {
   for (const auto& [k, v] : attrs)
@@ -41,13 +40,14 @@ Style reportStyle(std::string_view word) {
 
 class Detail {
  public:
-  Detail(int width, Micros now) : width_(width), now_(now) {}
+  // Labels take 14 columns, less on a narrow terminal.
+  Detail(int width, Micros now) : width_(width), now_(now), labelCols_(std::min(14, std::max(4, width / 3))) {}
   std::vector<Row> rows;
 
   // "label     value" with the value terminal-safe already.
   void line(std::string_view label, const std::string& value, Style style = Style::Normal) {
     Line l(width_);
-    l.add(label, Style::Title, kLabelCols).add(value, style);
+    l.add(label, Style::Title, labelCols_).add(value, style);
     rows.push_back(l.done());
   }
   void raw(std::string_view label, std::string_view value, Style style = Style::Normal) {
@@ -66,7 +66,7 @@ class Detail {
     std::vector<std::string> hosts;
     if (!proto::splitList(*list, hosts)) hosts = {*list};
     Line l(width_);
-    l.add(key, Style::Title, kLabelCols);
+    l.add(key, Style::Title, labelCols_);
     if (hosts.empty()) l.add("-", Style::Dim, 2);
     for (const auto& h : hosts) {
       const std::string* seen = find(attrs, std::string(prefix) + h);
@@ -80,7 +80,7 @@ class Detail {
   // The strip: one cell per change, oldest left; then each change with its time.
   void strip(const std::deque<Change>& recent) {
     Line cells(width_);
-    cells.add("changes", Style::Title, kLabelCols);
+    cells.add("changes", Style::Title, labelCols_);
     if (recent.empty()) cells.add("none seen yet", Style::Dim);
     for (const Change& c : recent) {
       std::string cell = c.deleted ? "x" : std::string(1, state::stateName(c.state)[0]);
@@ -88,10 +88,10 @@ class Detail {
     }
     rows.push_back(cells.done());
     constexpr int kEntryCols = 20;  // "12:03:04 RECOVER   "
-    int perRow = std::max(1, (width_ - kLabelCols) / kEntryCols);
+    int perRow = std::max(1, (width_ - labelCols_) / kEntryCols);
     for (std::size_t k = 0; k < recent.size(); k += static_cast<std::size_t>(perRow)) {
       Line l(width_);
-      l.add("", Style::Normal, kLabelCols);
+      l.add("", Style::Normal, labelCols_);
       for (std::size_t j = k; j < recent.size() && j < k + static_cast<std::size_t>(perRow); ++j) {
         const Change& c = recent[j];
         std::string t = whenText(c.at, now_);
@@ -107,6 +107,7 @@ class Detail {
  private:
   int width_;
   Micros now_;
+  int labelCols_;
 };
 
 }  // namespace

@@ -157,7 +157,7 @@ Row targetRow(const Target& t, int width, int nameCols, Micros now, bool selecte
   line.add(reach, reachStyle(t.reach), reachCols);
   if (t.restartedAt) line.add("restarted " + whenText(t.restartedAt, now) + "  ", Style::Recover, 40);
   Counts c = Model::counts(t);
-  std::string n = std::to_string(c.total()) + " records";
+  std::string n = std::to_string(c.total()) + (c.total() == 1 ? " record" : " records");
   if (c.fail) n += ", " + std::to_string(c.fail) + " FAIL";
   line.add(n, c.fail ? Style::Fail : Style::Dim);
   return line.done(selected);
@@ -218,15 +218,16 @@ Frame View::servicesFrame(const Model& model, int width, int height, Micros now)
   int n = static_cast<int>(items.size());
   serviceTop_ = scrollTo(serviceTop_, sel, l.listRows, n);
   pageRows_ = l.listRows;
+  bool stale = model.at(hostPick_.target).reach == Reach::Down;
+  bool failsh = model.at(hostPick_.target).kind == Kind::Failsh;
   int longest = 0;
   for (int k = 0; k < l.listRows && serviceTop_ + k < n; ++k)
-    longest = std::max(longest, displayWidth(terminalSafe(shownName(items[static_cast<std::size_t>(serviceTop_ + k)].entry->record.name))));
+    longest = std::max(longest, displayWidth(terminalSafe(shownName(items[static_cast<std::size_t>(serviceTop_ + k)].entry->record.name, failsh))));
   int nameCols = nameColumns(width, longest);
-  bool stale = model.at(hostPick_.target).reach == Reach::Down;
   for (int k = 0; k < l.listRows && serviceTop_ + k < n; ++k) {
     const state::Record& r = items[static_cast<std::size_t>(serviceTop_ + k)].entry->record;
     Line line(width);
-    line.addRaw(shownName(r.name), stale ? Style::Dim : Style::Normal, nameCols);
+    line.addRaw(shownName(r.name, failsh), stale ? Style::Dim : Style::Normal, nameCols);
     line.add(state::stateName(r.state), stateStyle(r.state), kWordCols);
     line.add(r.since ? formatAge(now - r.since) : "-", stale ? Style::Dim : Style::Normal, 9);
     line.addRaw(r.note, Style::Dim);

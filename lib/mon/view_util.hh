@@ -19,8 +19,10 @@ inline constexpr std::string_view kServicePrefix = "service:";
 
 inline bool isHost(std::string_view name) { return name.substr(0, kHostPrefix.size()) == kHostPrefix; }
 
-// A record's name as a row shows it: host: and service: go without their prefix.
-inline std::string_view shownName(std::string_view name) {
+// A record's name as a row shows it: a failsh's host: and service: records go without
+// their prefix (other targets' names show whole).
+inline std::string_view shownName(std::string_view name, bool failsh = true) {
+  if (!failsh) return name;
   if (isHost(name)) return name.substr(kHostPrefix.size());
   if (name.substr(0, kServicePrefix.size()) == kServicePrefix) return name.substr(kServicePrefix.size());
   return name;

@@ -48,28 +48,28 @@ class Tmux {
   // Starts the server with one window running /bin/sh (prompt kPrompt) in a UTF-8
   // locale, with `env` (KEY=VALUE) added. False when tmux fails (lastError says why).
   bool start(const std::vector<std::string>& env = {}) {
-    std::vector<std::string> args = {"new-session", "-d", "-s", "t", "-x", std::to_string(cols_), "-y",
-                                     std::to_string(rows_), "-e", std::string("PS1=") + kPrompt, "-e",
-                                     "LANG=C.UTF-8", "-e", "LC_ALL=C.UTF-8", "-e", "TERM=screen-256color"};
-    for (const auto& kv : env) args.insert(args.end(), {"-e", kv});
+    std::vector<std::string> args = {"new-session", "-d", "-s", "t", "-x", std::to_string(cols_),
+                                     "-y", std::to_string(rows_), "/usr/bin/env", std::string("PS1=") + kPrompt,
+                                     "LANG=C.UTF-8", "LC_ALL=C.UTF-8"};
+    args.insert(args.end(), env.begin(), env.end());
     args.push_back("/bin/sh");
     started_ = true;
     if (!run(args)) return false;
     // A window that keeps its size whatever clients attach (none do).
     run({"set-option", "-g", "window-size", "manual"});
-    return waitFor(kPrompt);
+    return waitFor("tmux-test$");  // capture-pane drops the trailing blank
   }
 
   // Types `text` literally, then Enter when `enter`.
-  void type(const std::string& text, bool enter = false) {
-    run({"send-keys", "-t", "t", "-l", text});
-    if (enter) keys({"Enter"});
+  bool type(const std::string& text, bool enter = false) {
+    bool ok = run({"send-keys", "-t", "t", "-l", text});
+    return ok && (!enter || keys({"Enter"}));
   }
   // tmux key names: "Up", "Left", "NPage", "Tab", "Escape", "C-c", "q".
-  void keys(const std::vector<std::string>& names) {
+  bool keys(const std::vector<std::string>& names) {
     std::vector<std::string> args = {"send-keys", "-t", "t"};
     args.insert(args.end(), names.begin(), names.end());
-    run(args);
+    return run(args);
   }
   // The visible screen, one line per row.
   std::string capture() { return out({"capture-pane", "-p", "-t", "t"}); }
@@ -105,7 +105,7 @@ class Tmux {
           while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
           std::size_t nl = t.rfind('\n');
           std::string last = nl == std::string::npos ? t : t.substr(nl + 1);
-          return last.rfind(std::string(kPrompt).substr(0, 9), 0) == 0;
+          return last.rfind("tmux-test$", 0) == 0;
         },
         deadline);
   }
