@@ -111,6 +111,13 @@ class Rig {
     }
     Cpu c1 = cpuNow();
     logEnd_ = readFile(failmonLog_).size();
+    // For comparison, after the window (the load still on): a capture as a process of
+    // its own, as a shell script would poll.
+    for (int i = 0; i < 20; ++i) {
+      std::string out;
+      double t = timeRun({o_.tmux, "-S", pane_->socket(), "capture-pane", "-p", "-t", "bench"}, {}, false, out);
+      if (t >= 0) captureProcess_.push_back(t);
+    }
     load_->stop();
     writeFile(o_.dir + "/screen-end.txt", pane_->capture());
     report(c0, c1);
@@ -217,6 +224,7 @@ class Rig {
   double tmuxIdlePct_ = 0, failmonWarmPct_ = 0;  // over the warm-up
   std::vector<Sample> samples_;
   std::vector<double> captureRtt_;  // microseconds
+  std::vector<double> captureProcess_;  // ms: `tmux capture-pane` as a process
 };
 
 void printDist(const std::string& what, std::vector<double> v, const char* unit) {
@@ -292,6 +300,10 @@ void Rig::report(const Cpu& c0, const Cpu& c1) {
   addRow({"  polling adds: capture round trip p50/p99 (+ pause)", "(info)",
           fmt("%.2f", pr.p50 / 1000) + "/" + fmt("%.2f ms", pr.p99 / 1000) + " (+ " + fmt("%.1f ms", o_.pollMs) + ")",
           "-", "-", "-"});
+  std::vector<double> cp = captureProcess_;
+  Percentiles pcp = percentiles(cp);
+  addRow({"  (a capture as its own tmux process instead, p50/p99)", "(info)",
+          fmt("%.2f", pcp.p50) + "/" + fmt("%.2f ms", pcp.p99), "-", "-", "-"});
   addRow({"  polling resolution (seen read - last unseen sent) p50/p99", "(info)",
           fmt("%.2f", pres.p50) + "/" + fmt("%.2f ms", pres.p99), "-", "-", "-"});
   addRow({"  polling costs: tmux server CPU while polling (anchor: no polling)", "(info)", fmt("%.1f%%", pctTmux),

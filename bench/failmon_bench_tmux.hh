@@ -41,6 +41,7 @@ class TmuxPane {
   // not null): just before the request was written and just after the reply was read.
   std::string capture(Clock::time_point* sent = nullptr, Clock::time_point* received = nullptr);
 
+  const std::string& socket() const { return socket_; }  // for `tmux -S`
   pid_t panePid();    // the pane's process (the command, when it exec'd)
   pid_t serverPid();  // the tmux server
   bool paneDead();    // the pane's command has exited
