@@ -227,6 +227,25 @@ class Rig {
   std::vector<double> captureProcess_;  // ms: `tmux capture-pane` as a process
 };
 
+// The frame lines of failmon's log between byte offsets `from` and `to`, in ms.
+struct Frames {
+  std::vector<double> total, build, draw;
+};
+Frames readFrames(const std::string& log, size_t from, size_t to) {
+  Frames f;
+  for (size_t at = from, nl; at < log.size() && at < to; at = nl + 1) {
+    nl = log.find('\n', at);
+    if (nl == std::string::npos) nl = log.size();
+    double build, draw;
+    if (frameMicros(std::string_view(log).substr(at, nl - at), build, draw)) {
+      f.total.push_back((build + draw) / 1000);
+      f.build.push_back(build / 1000);
+      f.draw.push_back(draw / 1000);
+    }
+  }
+  return f;
+}
+
 void printDist(const std::string& what, std::vector<double> v, const char* unit) {
   Percentiles p = percentiles(v);
   std::printf("# %-58s n=%zu p50=%.2f %s p99=%.2f %s max=%.2f %s\n", what.c_str(), p.count, p.p50, unit, p.p99, unit,
@@ -249,18 +268,8 @@ void Rig::report(const Cpu& c0, const Cpu& c1) {
     resolution.push_back(ms(s.seenRecv - s.prevSent));
     if (isSet(s.ok)) ok.push_back(ms(s.ok - s.set));
   }
-  std::vector<double> frames, builds, draws;  // ms
-  std::string log = readFile(failmonLog_);
-  for (size_t at = logStart_, nl; at < log.size() && at < logEnd_; at = nl + 1) {
-    nl = log.find('\n', at);
-    if (nl == std::string::npos) nl = log.size();
-    double build, draw;
-    if (frameMicros(std::string_view(log).substr(at, nl - at), build, draw)) {
-      frames.push_back((build + draw) / 1000);
-      builds.push_back(build / 1000);
-      draws.push_back(draw / 1000);
-    }
-  }
+  Frames fr = readFrames(readFile(failmonLog_), logStart_, logEnd_);
+  std::vector<double>&frames = fr.total, &builds = fr.build, &draws = fr.draw;
   size_t frameLines = frames.size();
   std::printf("# screen: %d x %d pane, %d records + marker, load %.0f changes/s (%.0f acked in the window, "
               "%llu errors, at most %llu SETs unanswered), window %.1f s, load average %s\n",
