@@ -5,9 +5,11 @@
 // marker record (sorted before them, so on the first screen) is set to a unique note and
 // timed until capture-pane shows it. Over the same window: failmon's frame times from
 // its `-d screen` log, its CPU, and the anchor's: `failc watch` on the same faild.
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -54,7 +56,7 @@ bool shows(const std::string& screen, const std::string& token, const char* stat
 }
 
 struct Cpu {
-  double failmon = 0, failc = 0, faild = 0, tmux = 0, self = 0;
+  double failmon = 0, failc = 0, lines = 0, faild = 0, tmux = 0, self = 0;
   std::uint64_t changes = 0;
   Clock::time_point at;
 };
@@ -65,6 +67,8 @@ class Rig {
   ~Rig() {
     if (markerFd_ >= 0) ::close(markerFd_);
     if (failc_ > 0) stopProcess(failc_, 5);
+    if (lines_ > 0) stopProcess(lines_, 5);
+    if (linesIn_ >= 0) ::close(linesIn_);
     pane_.reset();
     stopFaild(faild_);
   }
@@ -88,6 +92,7 @@ class Rig {
     waitScreen("the marker on the services screen", [](const std::string& s) { return s.find("m0x") != std::string::npos; });
     writeFile(o_.dir + "/screen-start.txt", pane_->capture());
     failc_ = spawn({o_.failc, "-h", "127.0.0.1", "-p", std::to_string(faild_.port), "watch"}, o_.dir + "/failc-watch.out");
+    startLines();
   }
 
   void measure() {
@@ -199,11 +204,33 @@ class Rig {
     samples_.push_back(s);
   }
 
+  // A second failmon in line mode (-l) on the same faild: its Watcher and Model without
+  // a screen (it prints only when a line arrives on its stdin, and none does), to tell
+  // the Watcher's share of failmon's CPU from the frames'.
+  void startLines() {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) < 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+    std::string out = o_.dir + "/failmon-lines.out", target = "127.0.0.1:" + std::to_string(faild_.port);
+    lines_ = ::fork();
+    if (lines_ == 0) {
+      int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      ::dup2(p[0], 0);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::execl(o_.failmon.c_str(), o_.failmon.c_str(), "-l", target.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::close(p[0]);
+    linesIn_ = p[1];
+    if (lines_ < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  }
+
   Cpu cpuNow() {
     Cpu c;
     c.at = Clock::now();
     c.failmon = cpuSeconds(failmon_);
     c.failc = cpuSeconds(failc_);
+    c.lines = cpuSeconds(lines_);
     c.faild = cpuSeconds(faild_.pid);
     c.tmux = cpuSeconds(tmuxServer_);
     c.self = selfCpuSeconds();
@@ -217,7 +244,8 @@ class Rig {
   Faild faild_;
   std::unique_ptr<TmuxPane> pane_;
   std::unique_ptr<ChangeLoad> load_;
-  pid_t failmon_ = -1, failc_ = -1, tmuxServer_ = -1;
+  pid_t failmon_ = -1, failc_ = -1, lines_ = -1, tmuxServer_ = -1;
+  int linesIn_ = -1;  // the write end of `failmon -l`'s stdin, kept open and silent
   int markerFd_ = -1;
   std::string okIn_, failmonLog_;
   size_t logStart_ = 0, logEnd_ = 0;
@@ -287,9 +315,11 @@ void Rig::report(const Cpu& c0, const Cpu& c1) {
   double pctFailmon = 100 * (c1.failmon - c0.failmon) / wall, pctFailc = 100 * (c1.failc - c0.failc) / wall;
   double pctTmux = 100 * (c1.tmux - c0.tmux) / wall, pctFaild = 100 * (c1.faild - c0.faild) / wall;
   double perFailmon = (c1.failmon - c0.failmon) * 1e6 / changes, perFailc = (c1.failc - c0.failc) * 1e6 / changes;
-  std::printf("# CPU over the window: failmon %.2f s (%.1f%%), failc watch %.2f s (%.1f%%), faild %.2f s (%.1f%%), "
-              "tmux server %.2f s (%.1f%%), this program %.2f s; %zu frames logged (%.1f/s)\n",
-              c1.failmon - c0.failmon, pctFailmon, c1.failc - c0.failc, pctFailc, c1.faild - c0.faild, pctFaild,
+  double perLines = (c1.lines - c0.lines) * 1e6 / changes, pctLines = 100 * (c1.lines - c0.lines) / wall;
+  std::printf("# CPU over the window: failmon %.2f s (%.1f%%), failc watch %.2f s (%.1f%%), failmon -l %.2f s (%.1f%%), "
+              "faild %.2f s (%.1f%%), tmux server %.2f s (%.1f%%), this program %.2f s; %zu frames logged (%.1f/s)\n",
+              c1.failmon - c0.failmon, pctFailmon, c1.failc - c0.failc, pctFailc, c1.lines - c0.lines, pctLines,
+              c1.faild - c0.faild, pctFaild,
               c1.tmux - c0.tmux, pctTmux, c1.self - c0.self, frameLines, frameLines / wall);
   std::printf("# CPU over the warm-up (load, no captures): tmux server %.1f%%, failmon %.1f%%\n", tmuxIdlePct_,
               failmonWarmPct_);
@@ -331,6 +361,8 @@ void Rig::report(const Cpu& c0, const Cpu& c1) {
           fmt("%.1f%%", pctFailc), ratio(pctFailmon, pctFailc), pctFailmon <= 10 ? "yes" : "NO"});
   addRow({"  CPU per change (anchor: failc watch)", "(info)", fmt("%.1f us", perFailmon), fmt("%.1f us", perFailc),
           ratio(perFailmon, perFailc), "-"});
+  addRow({"  the Watcher alone: failmon -l, CPU per change (anchor: failc watch)", "(info)", fmt("%.1f us", perLines),
+          fmt("%.1f us", perFailc), ratio(perLines, perFailc), "-"});
 }
 
 }  // namespace
