@@ -1,8 +1,8 @@
 // Copyright (c) 2026 The failover authors.
 // SPDX-License-Identifier: BSD-2-Clause
 // The ncurses driver (curses.hh): draws the View's frames and feeds it keys, all on the
-// Watcher's libevent loop (the tty's fd is one more event; SIGWINCH, SIGINT and SIGTERM
-// are libevent signal events). ncurses' own wnoutrefresh/doupdate send only the cells
+// Watcher's libevent loop (the tty's fd is one more event; SIGWINCH, SIGINT, SIGTERM and
+// SIGHUP are libevent signal events). ncurses' own wnoutrefresh/doupdate send only the cells
 // that changed. Every callback is noexcept: an exception ends the loop, the terminal is
 // restored, and runCurses returns 1 with the message on stderr.
 #include "mon/curses.hh"
@@ -104,7 +104,8 @@ class Driver {
   std::uint64_t drawnGeneration_ = ~std::uint64_t{0};
   std::string error_;
   bool quit_ = false;
-  EventPtr keys_, frame_, tick_, winch_, sigint_, sigterm_;
+  int emptyWakeups_ = 0;  // key events in a row that found no key
+  EventPtr keys_, frame_, tick_, winch_, sigint_, sigterm_, sighup_;
 };
 
 bool Driver::open() {
@@ -237,8 +238,9 @@ void Driver::key(Key k) {
 
 void Driver::keys() {
   wint_t ch = 0;
-  int r;
+  int r, read = 0;
   while (!quit_ && (r = wget_wch(stdscr, &ch)) != ERR) {
+    ++read;
     if (r == KEY_CODE_YES) {
       switch (ch) {
         case KEY_UP: key({Key::Up}); break;
@@ -266,6 +268,13 @@ void Driver::keys() {
       default: key(Key::of(static_cast<char32_t>(ch))); break;
     }
   }
+  // Readable with nothing to read, again and again: the terminal is gone (EOF, hangup).
+  int pending = 0;
+  if (read == 0 && ioctl(STDIN_FILENO, FIONREAD, &pending) == 0 && pending == 0) {
+    if (++emptyWakeups_ >= 3) fail("the terminal is gone (end of input)");
+  } else {
+    emptyWakeups_ = 0;
+  }
   request();
 }
 
@@ -276,19 +285,21 @@ int Driver::run() {
   winch_.reset(evsignal_new(base_, SIGWINCH, onResize, this));
   sigint_.reset(evsignal_new(base_, SIGINT, onStop, this));
   sigterm_.reset(evsignal_new(base_, SIGTERM, onStop, this));
+  sighup_.reset(evsignal_new(base_, SIGHUP, onStop, this));
   timeval second{1, 0};
   event_add(keys_.get(), nullptr);
   event_add(tick_.get(), &second);
   event_add(winch_.get(), nullptr);
   event_add(sigint_.get(), nullptr);
   event_add(sigterm_.get(), nullptr);
+  event_add(sighup_.get(), nullptr);
   watcher_.onUpdate([this] {
     if (model_.generation() != drawnGeneration_) request();
   });
   draw();
   event_base_dispatch(base_);
   watcher_.onUpdate([] {});
-  keys_.reset(), frame_.reset(), tick_.reset(), winch_.reset(), sigint_.reset(), sigterm_.reset();
+  keys_.reset(), frame_.reset(), tick_.reset(), winch_.reset(), sigint_.reset(), sigterm_.reset(), sighup_.reset();
   return error_.empty() ? 0 : 1;
 }
 

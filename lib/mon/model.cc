@@ -38,6 +38,7 @@ std::size_t Model::add(std::string name) {
   t.name = std::move(name);
   targets_.push_back(std::move(t));
   unlisted_.emplace_back();
+  counts_.emplace_back();
   ++generation_;
   return targets_.size() - 1;
 }
@@ -87,22 +88,48 @@ void remember(Entry& e, Change c) {
 }
 }  // namespace
 
+void Model::count(std::size_t i, const Entry* before, const Entry* after) {
+  auto tally = [](Counts& c, state::State st, std::size_t n, bool add) {
+    std::size_t& slot = st == state::State::Up        ? c.up
+                        : st == state::State::Recover ? c.recover
+                        : st == state::State::Fail    ? c.fail
+                                                      : c.unknown;
+    slot = add ? slot + n : slot - n;
+  };
+  if (before) tally(counts_[i], before->record.state, 1, false);
+  if (after) tally(counts_[i], after->record.state, 1, true);
+}
+
 void Model::record(std::size_t i, const state::Record& r) {
   Target& t = touch(i);
   auto it = t.records.find(r.name);
-  if (it == t.records.end()) it = t.records.emplace(r.name, Entry{}).first;
+  if (it == t.records.end()) {
+    it = t.records.emplace(r.name, Entry{}).first;
+    ++t.membership;
+  } else {
+    count(i, &it->second, nullptr);
+  }
   Entry& e = it->second;
   if (auto u = unlisted_[i].find(r.name); u != unlisted_[i].end()) unlisted_[i].erase(u);
   bool moved = e.recent.empty() || e.record.state != r.state || e.record.since != r.since;
   e.record = r;
   if (moved) remember(e, Change{r.serial, r.since, r.state, false});
+  count(i, nullptr, &e);
   if (r.serial > t.serial) t.serial = r.serial;
 }
 
 void Model::change(std::size_t i, std::uint64_t serial, const state::Record& r) {
   Target& t = touch(i);
-  Entry& e = t.records[r.name];
+  auto it = t.records.find(r.name);
+  if (it == t.records.end()) {
+    it = t.records.emplace(r.name, Entry{}).first;
+    ++t.membership;
+  } else {
+    count(i, &it->second, nullptr);
+  }
+  Entry& e = it->second;
   e.record = r;
+  count(i, nullptr, &e);
   if (auto u = unlisted_[i].find(r.name); u != unlisted_[i].end()) unlisted_[i].erase(u);
   remember(e, Change{serial, r.since, r.state, false});
   if (serial > t.serial) t.serial = serial;
@@ -113,7 +140,11 @@ void Model::change(std::size_t i, std::uint64_t serial, const state::Record& r) 
 void Model::erase(std::size_t i, std::uint64_t serial, std::string_view name, Micros) {
   Target& t = touch(i);
   auto it = t.records.find(name);
-  if (it != t.records.end()) t.records.erase(it);
+  if (it != t.records.end()) {
+    count(i, &it->second, nullptr);
+    t.records.erase(it);
+    ++t.membership;
+  }
   if (serial > t.serial) t.serial = serial;
   ++t.changes;
 }
@@ -123,7 +154,11 @@ void Model::synced(std::size_t i, std::uint64_t serial, Micros) {
   // Records of the old listing that the new one did not list again are gone.
   for (const auto& name : unlisted_[i]) {
     auto it = t.records.find(name);
-    if (it != t.records.end()) t.records.erase(it);
+    if (it != t.records.end()) {
+      count(i, &it->second, nullptr);
+      t.records.erase(it);
+      ++t.membership;
+    }
   }
   unlisted_[i].clear();
   t.synced = true;
@@ -164,10 +199,11 @@ Counts Model::counts(const Target& t) {
   return c;
 }
 
+Counts Model::counts(std::size_t i) const { return counts_.at(i); }
+
 Counts Model::counts() const {
   Counts all;
-  for (const auto& t : targets_) {
-    Counts c = counts(t);
+  for (const Counts& c : counts_) {
     all.up += c.up;
     all.recover += c.recover;
     all.fail += c.fail;

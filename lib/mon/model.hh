@@ -62,6 +62,9 @@ struct Target {
   Micros restartedAt = 0;
   std::uint64_t serial = 0;   // last serial seen
   std::uint64_t changes = 0;  // changes seen since failmon started
+  // Increases whenever a record is added to or removed from `records` (not when one
+  // changes): a view may keep pointers to the entries while it stays the same.
+  std::uint64_t membership = 0;
   std::map<std::string, Entry, std::less<>> records;
 };
 
@@ -100,8 +103,9 @@ class Model {
   // Nothing when the record is not known.
   void backfilled(std::size_t i, std::string_view name, std::vector<Change> older);
 
-  Counts counts() const;                  // every record of every target
-  static Counts counts(const Target& t);  // one target's
+  Counts counts() const;                  // every record of every target (kept, O(targets))
+  Counts counts(std::size_t i) const;     // target i's (kept as records change, O(1))
+  static Counts counts(const Target& t);  // one target's, counted (O(records))
   // Increases with every change to what is shown: a screen redraws when it moved.
   std::uint64_t generation() const { return generation_; }
 
@@ -111,6 +115,9 @@ class Model {
   // Per target, during a plain WATCH's listing: the names known before it and not yet
   // listed again (dropped at SYNCED).
   std::vector<std::set<std::string, std::less<>>> unlisted_;
+  // Per target, its records counted by state, kept as they change (counts(i)).
+  std::vector<Counts> counts_;
+  void count(std::size_t i, const Entry* before, const Entry* after);
   std::uint64_t generation_ = 0;
 };
 

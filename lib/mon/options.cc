@@ -138,7 +138,7 @@ Options parseOptions(int argc, char** argv, const char* envSecret) {
   for (const std::string& text : operands) {
     TargetSpec t;
     std::string err;
-    if (!client::parseTarget(text, r.port, t.link.target, err)) throw UsageError("target " + err);
+    if (!client::parseTarget(text, r.port, t.link.target, err)) throw UsageError("target '" + text + "': " + err);
     t.name = t.link.target.display();
     t.link.name = t.name;
     t.link.secret = secret;

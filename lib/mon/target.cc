@@ -79,9 +79,15 @@ struct Watcher::Impl {
     }
     client::Link* l = link.get();
     link->watchIdle(idleAfter(opts), opts.connectTimeout);
-    link->watch(
-        opts.pattern, [this, i](const client::WatchEvent& e) { conns[i].feed.event(e, wallNow()), changed(); },
-        [this, i] { conns[i].feed.gone(wallNow()), changed(); });
+    auto onEvent = [this, i](const client::WatchEvent& e) {
+      conns[i].feed.event(e, wallNow());
+      changed();
+    };
+    auto onGone = [this, i] {
+      conns[i].feed.gone(wallNow());
+      changed();
+    };
+    link->watch(opts.pattern, onEvent, onGone);
     link->onState([this, i, l](bool up, const std::string&) {
       if (!up) return;  // onFailure says why
       conns[i].feed.up(l->peerProgram(), l->peerVersion(), l->lastSerial() > 0, wallNow());

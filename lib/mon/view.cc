@@ -34,11 +34,19 @@ std::vector<View::Item> View::hostItems(const Model& model) const {
   return items;
 }
 
-std::vector<View::Item> View::serviceItems(const Model& model) const {
-  std::vector<Item> items;
-  if (hostPick_.target >= model.size()) return items;
+const std::vector<View::Item>& View::serviceItems(const Model& model) const {
+  ServiceCache& c = services_;
   std::size_t i = hostPick_.target;
+  if (i >= model.size()) {
+    c.items.clear();
+    c.model = nullptr;
+    return c.items;
+  }
   const Target& t = model.at(i);
+  if (c.model == &model && c.target == i && c.kind == t.kind && c.membership == t.membership && c.filter == filter_)
+    return c.items;
+  c = ServiceCache{&model, i, t.kind, t.membership, filter_, {}};
+  std::vector<Item>& items = c.items;
   bool failsh = t.kind == Kind::Failsh;
   // A failsh's service: records first (its other records, pools and followed names,
   // after them); host: records belong to the hosts screen.
@@ -60,9 +68,12 @@ std::size_t View::resolve_(const std::vector<Item>& items, Pick& pick, std::size
     index = 0;
     return 0;
   }
+  auto same = [&](const Item& it) {
+    return it.target == pick.target && (it.entry ? it.entry->record.name == pick.name : pick.name.empty());
+  };
+  if (index < items.size() && same(items[index])) return index;  // where it was: no search
   for (std::size_t k = 0; k < items.size(); ++k) {
-    const auto& it = items[k];
-    if (it.target == pick.target && (it.entry ? it.entry->record.name : std::string()) == pick.name) {
+    if (same(items[k])) {
       index = k;
       return k;
     }
@@ -87,7 +98,9 @@ void View::move(const Model& model, Key::Code code) {
     return;
   }
   bool hosts = screen_ == Screen::Hosts;
-  auto items = hosts ? hostItems(model) : serviceItems(model);
+  std::vector<Item> hostRows;
+  if (hosts) hostRows = hostItems(model);
+  const std::vector<Item>& items = hosts ? hostRows : serviceItems(model);
   Pick& pick = hosts ? hostPick_ : servicePick_;
   std::size_t& index = hosts ? hostIndex_ : serviceIndex_;
   if (items.empty()) return;
@@ -117,7 +130,7 @@ Outcome View::openDetail(const Model& model) {
     }
     detailPick_ = hostPick_;
   } else {
-    auto items = serviceItems(model);
+    const auto& items = serviceItems(model);
     if (items.empty()) return out;
     resolve_(items, servicePick_, serviceIndex_);
     detailPick_ = servicePick_;
@@ -159,10 +172,7 @@ Outcome View::press(const Model& model, Key key) {
   }
   Outcome out;
   // The pick of the hosts screen decides the target of the services screen.
-  if (!hostItems(model).empty()) {
-    auto items = hostItems(model);
-    resolve_(items, hostPick_, hostIndex_);
-  }
+  resolve_(hostItems(model), hostPick_, hostIndex_);
   std::size_t before = hostPick_.target;
   switch (key.code) {
     case Key::Char:

@@ -82,6 +82,8 @@ struct Outcome {
 
 enum class Screen { Hosts, Services, Detail };
 
+// A View is used with one Model for its life (it keeps pointers to the Model's entries
+// between calls, checked against Target::membership).
 class View {
  public:
   Outcome press(const Model& model, Key key);
@@ -108,7 +110,10 @@ class View {
     const Entry* entry;  // null: the target's own row
   };
   std::vector<Item> hostItems(const Model& model) const;
-  std::vector<Item> serviceItems(const Model& model) const;
+  // The rows of the services screen, kept between frames and built again only when the
+  // target, its kind, its membership (records come or go) or the filter moved: a state
+  // change costs a frame nothing in proportion to the records held.
+  const std::vector<Item>& serviceItems(const Model& model) const;
   // Finds `pick` among `items` by name (so updates do not move the selection); when it
   // is gone, keeps the row index `index`. Updates both; returns the index.
   static std::size_t resolve_(const std::vector<Item>& items, Pick& pick, std::size_t& index);
@@ -133,6 +138,15 @@ class View {
   int hostTop_ = 0, serviceTop_ = 0, detailTop_ = 0;  // first row shown
   int pageRows_ = 10;  // list rows of the last frame, for PgUp/PgDn
   int detailRows_ = 0; // rows of the last detail, for scrolling
+  struct ServiceCache {
+    const Model* model = nullptr;
+    std::size_t target = 0;
+    Kind kind = Kind::Unknown;
+    std::uint64_t membership = 0;
+    std::string filter;
+    std::vector<Item> items;
+  };
+  mutable ServiceCache services_;
 };
 
 }  // namespace fail::mon

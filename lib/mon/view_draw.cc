@@ -142,7 +142,7 @@ Frame View::frame(const Model& model, int width, int height, Micros now) {
 
 namespace {
 
-Row targetRow(const Target& t, int width, int nameCols, Micros now, bool selected) {
+Row targetRow(const Target& t, Counts c, int width, int nameCols, Micros now, bool selected) {
   Line line(width);
   line.addRaw(t.name, Style::Normal, nameCols);
   std::string kind = kindName(t.kind);
@@ -156,7 +156,6 @@ Row targetRow(const Target& t, int width, int nameCols, Micros now, bool selecte
   int reachCols = t.reach == Reach::Down ? -1 : displayWidth(reach) + 2;
   line.add(reach, reachStyle(t.reach), reachCols);
   if (t.restartedAt) line.add("restarted " + whenText(t.restartedAt, now) + "  ", Style::Recover, 40);
-  Counts c = Model::counts(t);
   std::string n = std::to_string(c.total()) + (c.total() == 1 ? " record" : " records");
   if (c.fail) n += ", " + std::to_string(c.fail) + " FAIL";
   line.add(n, c.fail ? Style::Fail : Style::Dim);
@@ -185,7 +184,7 @@ Frame View::hostsFrame(const Model& model, int width, int height, Micros now) {
     bool selected = hostTop_ + k == sel;
     Row& row = f.rows[static_cast<std::size_t>(l.listTop + k)];
     if (!it.entry) {
-      row = targetRow(t, width, nameCols, now, selected);
+      row = targetRow(t, model.counts(it.target), width, nameCols, now, selected);
       continue;
     }
     const state::Record& r = it.entry->record;
@@ -204,7 +203,7 @@ Frame View::hostsFrame(const Model& model, int width, int height, Micros now) {
 
 Frame View::servicesFrame(const Model& model, int width, int height, Micros now) {
   Frame f{width, height, {}, -1, -1};
-  auto items = serviceItems(model);
+  const auto& items = serviceItems(model);
   std::string title = "SERVICES";
   if (hostPick_.target < model.size()) {
     const Target& t = model.at(hostPick_.target);

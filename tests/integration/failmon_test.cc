@@ -14,6 +14,7 @@
 #include "../unit/client/fake_server.hh"
 #include "failsh_fixture.hh"
 #include "harness.hh"
+#include "tls_client.hh"
 
 namespace fail::test {
 namespace {
@@ -275,6 +276,34 @@ TEST_F(FailmonTest, UsageErrorsExitTwoNamingTheOption) {
   EXPECT_NE(r.err.find("host:0"), std::string::npos) << r.err;
   EXPECT_EQ(failmon({"--help"}).status, 0);
   EXPECT_EQ(failmon({"-V"}).out.rfind("failmon (failover) ", 0), 0u);
+}
+
+TEST_F(FailmonTest, TlsAndASecretFromAFileAndTheSecretIsNeverShown) {
+  ASSERT_TRUE(makeCertificates(dir, "failmon"));
+  const std::string secret = "failmon-s3cret-xyz";
+  writeFile(dir.file("access"), "* " + secret + " RO failmon\n");
+  writeFile(dir.file("secret"), secret + "\n");
+  auto fa = std::make_unique<Daemon>("faild/faild",
+                                     std::vector<std::string>{"--memory", "-c", dir.file("access"), "--tls-cert",
+                                                              dir.file("server.pem"), "--tls-key", dir.file("server.key"),
+                                                              "--listen", "tls:127.0.0.1:0", "--listen", "127.0.0.1:0"},
+                                     dir, "faild");
+  ASSERT_TRUE(fa->start()) << fa->log();
+  tags_.push_back("faild");
+  std::string tls = "127.0.0.1:" + std::to_string(fa->port());
+  RunResult r = failmon({"-1", "--ca", dir.file("ca.pem"), "--secret-file", dir.file("secret"), "-d", "all", tls});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find(tls + "  faild "), std::string::npos) << r.out;
+  EXPECT_EQ((r.out + r.err).find(secret), std::string::npos);
+  // Without the secret: down, and why.
+  RunResult no = failmon({"-1", "--ca", dir.file("ca.pem"), tls});
+  EXPECT_EQ(no.status, 4);
+  EXPECT_NE(no.out.find("requires AUTH"), std::string::npos) << no.out;
+  // A wrong CA: the handshake fails, and says so.
+  RunResult bad = failmon({"-1", "--ca", dir.file("server.pem"), "-s", secret, tls});
+  EXPECT_EQ(bad.status, 4);
+  EXPECT_NE(bad.out.find("DOWN since"), std::string::npos) << bad.out;
+  EXPECT_EQ(bad.out.find(secret), std::string::npos);
 }
 
 TEST_F(FailmonTest, ARestartedFaildShowsAsRestartedInLineMode) {

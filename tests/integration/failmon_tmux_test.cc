@@ -269,5 +269,31 @@ TEST_F(FailmonTmuxTest, HostileNoteShowsHarmlessly) {
   quit();
 }
 
+
+TEST_F(FailmonTmuxTest, InterruptRestoresTheTerminal) {
+  auto fa = faild("faild");
+  set(*fa, "web", "UP");
+  failmon(fa->address());
+  tmux->keys({"C-c"});
+  ASSERT_TRUE(tmux->waitForPrompt()) << tmux->lastScreen();
+  // The shell is usable again: what is typed echoes.
+  tmux->type("echo back-$((1+1))", true);
+  ASSERT_TRUE(tmux->waitFor("back-2")) << tmux->lastScreen();
+}
+
+// -d screen: one line per frame with its build and draw time, for the benchmarks.
+TEST_F(FailmonTmuxTest, DebugScreenLogsEachFrame) {
+  auto fa = faild("faild");
+  set(*fa, "web", "UP");
+  failmon(fa->address(), "-d screen");
+  set(*fa, "web", "FAIL");
+  tmux->keys({"l"});
+  ASSERT_TRUE(waitFor("\\bweb +FAIL ")) << tmux->lastScreen();
+  ASSERT_TRUE(eventually([&] {
+    return matches(readFile(dir.file("failmon.err")), "frame build_us=\\d+ draw_us=\\d+ generation=\\d+ size=100x30");
+  })) << readFile(dir.file("failmon.err"));
+  quit();
+}
+
 }  // namespace
 }  // namespace fail::test

@@ -391,5 +391,73 @@ TEST(MonView, HostileNamesAndNotesAreHarmless) {
   EXPECT_NE(t.find("\\x1b[1;1H"), std::string::npos) << t;
 }
 
+
+TEST(MonView, AFaildsHostRecordsAreNotHosts) {
+  Model m;
+  m.add("db:1847");
+  m.connected(0, "faild", "1", kNow);
+  m.record(0, rec("host:beta", state::State::Fail, kNow));  // written there by a failsh
+  m.record(0, rec("service:x", state::State::Up, kNow));
+  View v;
+  std::string t = text(v.frame(m, 80, 10, kNow));
+  EXPECT_EQ(t.find("beta"), std::string::npos) << t;
+  v.press(m, Key::of('l'));
+  t = text(v.frame(m, 80, 10, kNow));
+  EXPECT_NE(t.find("host:beta"), std::string::npos) << t;  // whole names
+  EXPECT_NE(t.find("service:x"), std::string::npos) << t;
+}
+
+TEST(MonView, SOnAHostShowsItsDetailAndOnATargetItsServices) {
+  Model m = sample();
+  View v;
+  EXPECT_FALSE(v.press(m, Key::of('s')).backfill);  // the target's row
+  EXPECT_EQ(v.screen(), Screen::Services);
+  v.press(m, Key::of('h'));
+  v.press(m, {Key::Down});
+  EXPECT_EQ(v.hostPick().name, "host:alpha");
+  Outcome o = v.press(m, {Key::Right});
+  ASSERT_TRUE(o.backfill);
+  EXPECT_EQ(o.backfill->second, "host:alpha");
+  std::string t = text(v.frame(m, 100, 20, kNow));
+  EXPECT_NE(t.find("DETAIL host:alpha"), std::string::npos) << t;
+  EXPECT_NE(t.find("last connect"), std::string::npos);
+  EXPECT_NE(t.find("last call"), std::string::npos);
+  // ← from the detail goes back to the services.
+  v.press(m, {Key::Left});
+  EXPECT_EQ(v.screen(), Screen::Services);
+}
+
+TEST(MonView, ADetailTallerThanTheScreenScrolls) {
+  Model m = sample();
+  auto r = rec("service:web", state::State::Up, kNow);
+  for (int i = 0; i < 30; ++i) state::mergeAttr(r.attrs, "k" + std::to_string(10 + i), "v");
+  m.change(0, 9, r);
+  View v;
+  v.press(m, Key::of('l'));
+  v.press(m, {Key::End});
+  v.press(m, Key::of('s'));
+  Frame f = v.frame(m, 60, 10, kNow);  // 7 rows of detail
+  EXPECT_EQ(f.rows[2].text().rfind("state", 0), 0u) << text(f);
+  v.press(m, {Key::Down});
+  f = v.frame(m, 60, 10, kNow);
+  EXPECT_NE(f.rows[2].text().rfind("state", 0), 0u) << text(f);
+  v.press(m, {Key::End});
+  f = v.frame(m, 60, 10, kNow);
+  EXPECT_NE(text(f).find("k39"), std::string::npos) << text(f);
+  v.press(m, {Key::Home});
+  f = v.frame(m, 60, 10, kNow);
+  EXPECT_EQ(f.rows[2].text().rfind("state", 0), 0u) << text(f);
+}
+
+TEST(MonView, ARecordGoneFromTheDetailSaysSo) {
+  Model m = sample();
+  View v;
+  v.press(m, Key::of('l'));
+  v.press(m, Key::of('s'));  // service:dns
+  m.erase(0, 10, "service:dns", kNow);
+  std::string t = text(v.frame(m, 80, 10, kNow));
+  EXPECT_NE(t.find("no such record"), std::string::npos) << t;
+}
+
 }  // namespace
 }  // namespace fail::mon

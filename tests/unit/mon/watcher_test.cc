@@ -111,6 +111,21 @@ TEST(MonWatcher, ATargetThatGreetsThenStallsIsDownWithinSeconds) {
   EXPECT_TRUE(pinged);
 }
 
+TEST(MonWatcher, AQuietTargetThatAnswersPingStaysUp) {
+  Loop loop;
+  MiniFaild faild(loop.ev());
+  set(faild, "www", state::State::Up);
+  Model m;
+  Watcher w(loop.base(), m, {spec(faild.address())}, fast());  // PING after 1 s of silence
+  w.start();
+  ASSERT_TRUE(loop.until([&] { return m.at(0).synced; }));
+  Micros upSince = m.at(0).reachSince;
+  loop.runFor(3500ms);
+  EXPECT_EQ(m.at(0).reach, Reach::Up);
+  EXPECT_EQ(m.at(0).reachSince, upSince);
+  EXPECT_TRUE(m.at(0).synced);
+}
+
 TEST(MonWatcher, ResumesWithSinceAfterAReconnectAndMissesNoChange) {
   Loop loop;
   auto faild = std::make_unique<MiniFaild>(loop.ev());
