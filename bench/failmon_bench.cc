@@ -33,7 +33,7 @@ void usage() {
   std::cout <<
       "Usage: failmon_bench [OPTION]...\n"
       "Benchmarks failmon against the speed goals of issue 15 (bench/failmon_bench.md).\n\n"
-      "  --quick            about a minute: a 12 s window, 15 runs of each CGI measure (still 200 samples)\n"
+      "  --quick            about a minute: a 12 s window, 30 runs of each CGI measure (still 200 samples)\n"
       "  --records N        records in faild (default 10000)\n"
       "  --rate N           changes a second on them during the screen measure (default 1000)\n"
       "  --samples N        marker changes timed on the screen (default 200)\n"
@@ -41,7 +41,7 @@ void usage() {
       "  --warmup S         seconds of load before the window (default 3)\n"
       "  --size WxH         the tmux pane (default 160x50)\n"
       "  --poll-ms MS       pause between two captures while a marker is awaited (default 1)\n"
-      "  --cgi-runs N       runs of each CGI measure and of failc list (default 40)\n"
+      "  --cgi-runs N       runs of each CGI measure and of failc list (default 100; ?format=json: the first 20)\n"
       "  --only LIST        screen,cgi (comma-separated)\n"
       "  --failmon PATH, --faild PATH, --failc PATH   programs (default: beside this one, as in a build)\n"
       "  --tmux PATH, --lighttpd PATH, --curl PATH    peers (default: from PATH)\n"
@@ -72,7 +72,7 @@ bool parse(const std::vector<std::string>& args, Options& o) {
     o.quick = true;
     o.window = 12;
     o.warmup = 2;
-    o.cgiRuns = 15;
+    o.cgiRuns = 30;
   }
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];

@@ -27,7 +27,7 @@ struct Options {
   double pollMs = 1;         // pause between two captures while a marker is awaited
   double warmup = 3;         // seconds of load before the window opens
   double window = 30;        // seconds the samples are spread over (at least)
-  int cgiRuns = 40;          // runs of each CGI measure (and of its anchor)
+  int cgiRuns = 100;         // runs of each CGI measure (and of its anchor)
   bool keep = false, quick = false;
   std::vector<std::string> only;  // "screen", "cgi" (empty: both)
   std::string dir;           // the run's temporary directory
