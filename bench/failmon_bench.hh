@@ -87,9 +87,10 @@ void writeFile(const std::string& path, const std::string& text);
 double ms(Clock::duration d);
 // Runs `argv` to its end with `env` (KEY=VALUE, the whole environment when `replaceEnv`,
 // else added), stdout into `out`; returns the wall time in ms from fork to reaping, or
-// -1 (and the reason in `out`) when it did not exit 0.
+// -1 (and the reason in `out`) when it did not exit 0. `cpuMs` (when not null): the
+// process's utime + stime in ms.
 double timeRun(const std::vector<std::string>& argv, const std::vector<std::string>& env, bool replaceEnv,
-               std::string& out);
+               std::string& out, double* cpuMs = nullptr);
 
 // ---- the measures ----
 

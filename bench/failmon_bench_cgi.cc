@@ -94,17 +94,21 @@ void runCgi(const Options& o) {
     std::vector<std::string> jsonEnv = env;
     for (auto& e : jsonEnv)
       if (e.rfind("QUERY_STRING=", 0) == 0) e = "QUERY_STRING=format=json";
-    std::vector<double> page, list, json, curl;
+    std::vector<double> page, list, json, curl, pageCpu, listCpu;
+    size_t jsonBytes = 0;
     std::string out;
     size_t bytes = 0;
     for (int i = 0; i < o.cgiRuns; ++i) {  // A B A B
-      double t = timeRun({cgi}, env, true, out);
+      double cpu = 0;
+      double t = timeRun({cgi}, env, true, out, &cpu);
+      pageCpu.push_back(cpu);
       if (t < 0 || count(out, "bench0") < static_cast<size_t>(o.records))
         throw std::runtime_error("failmon.cgi: " + (t < 0 ? out : "the page lacks records: " + out.substr(0, 2000)));
       bytes = out.size();
       if (i == 0) writeFile(o.dir + "/page.html", out);
       page.push_back(t);
-      t = timeRun(failcList, {}, false, out);
+      t = timeRun(failcList, {}, false, out, &cpu);
+      listCpu.push_back(cpu);
       if (t < 0 || count(out, "bench0") < static_cast<size_t>(o.records))
         throw std::runtime_error("failc list: " + (t < 0 ? out : "records missing"));
       list.push_back(t);
@@ -113,8 +117,9 @@ void runCgi(const Options& o) {
       if (t < 0 || count(out, "bench0") < static_cast<size_t>(o.records))
         throw std::runtime_error("failmon.cgi?format=json: " + (t < 0 ? out : "records missing: " + out.substr(0, 2000)));
       json.push_back(t);
+      jsonBytes = out.size();
     }
-    std::printf("# cgi: page of %d records: %zu bytes; as JSON: %zu bytes\n", o.records, bytes, out.size());
+    std::printf("# cgi: page of %d records: %zu bytes; as JSON: %zu bytes\n", o.records, bytes, jsonBytes);
 
     Lighttpd l = startLighttpd(o, o.failmon, config);
     std::string url = "http://127.0.0.1:" + std::to_string(l.port) + "/failmon.cgi";
@@ -131,6 +136,7 @@ void runCgi(const Options& o) {
     stopProcess(l.pid, 5);
     row("failmon.cgi page, " + std::to_string(o.records) + " records, as a CGI process", page, list, "failc list",
         true);
+    row("  its CPU (utime + stime of the CGI process)", pageCpu, listCpu, "failc list's", false);
     row("failmon.cgi?format=json, as a CGI process", json, list, "failc list", false);
     row("failmon.cgi page through lighttpd + curl (time_total)", curl, list, "failc list", true);
   } catch (...) {

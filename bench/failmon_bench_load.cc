@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -150,7 +151,7 @@ void writeFile(const std::string& path, const std::string& text) {
 double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 double timeRun(const std::vector<std::string>& argv, const std::vector<std::string>& env, bool replaceEnv,
-               std::string& out) {
+               std::string& out, double* cpuMs) {
   std::vector<char*> args, envp;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -178,9 +179,12 @@ double timeRun(const std::vector<std::string>& argv, const std::vector<std::stri
   }
   ::close(p[0]);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  rusage ru{};
+  while (::wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
   }
   double took = ms(Clock::now() - t0);
+  auto msOf = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1000 + t.tv_usec / 1000.0; };
+  if (cpuMs) *cpuMs = msOf(ru.ru_utime) + msOf(ru.ru_stime);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     out = argv[0] + " exited with status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
     return -1;
