@@ -103,6 +103,7 @@ std::string recordLines(const Target& t, Micros now) {
     state.resize(7, ' ');
     out += "  " + fitColumns(safe(name), width) + "  " + state + " ";
     out += r.since ? formatAge(std::max<Micros>(0, now - r.since)) : std::string("-");
+    if (const std::string* l = attr(r, "latency"); l && !l->empty()) out += "  latency " + safe(*l);  // hc's checks
     if (!r.note.empty()) out += "  " + quoted(r.note);
     out += "\n" + details(r, now);
   }

@@ -306,6 +306,26 @@ TEST_F(FailmonTest, TlsAndASecretFromAFileAndTheSecretIsNeverShown) {
   EXPECT_EQ(bad.out.find(secret), std::string::npos);
 }
 
+// The links of the build tree: called as failmon.cgi or hcmon.cgi, failmon is a CGI
+// program (its configuration from the environment, never from the command line).
+TEST_F(FailmonTest, CalledAsACgiProgramItAnswersAsOne) {
+  auto fa = faild("faild");
+  ASSERT_EQ(failc({"set", "www", "UP"}, *fa).status, 0);
+  writeFile(dir.file("failmon.conf"), "title Ops\ntarget local " + fa->address() + "\n", 0644);
+  std::vector<std::string> env = {"REQUEST_METHOD=GET", "QUERY_STRING=format=json", "FAILMON_CONFIG=" + dir.file("failmon.conf"),
+                                  "HCMON_CONFIG=" + dir.file("failmon.conf")};
+  for (const char* program : {"failmon/failmon.cgi", "failmon/hcmon.cgi"}) {
+    RunResult r = runProgram(program, {"-1", "--bogus"}, env);
+    EXPECT_EQ(r.status, 0) << program << r.err;
+    auto body = r.out.find("\n\n");  // RFC 3875: headers end with an empty line, NL or CRLF
+    ASSERT_NE(body, std::string::npos) << program << r.out;
+    EXPECT_NE(r.out.substr(0, body).find("application/json"), std::string::npos) << r.out;
+    nlohmann::json j = nlohmann::json::parse(r.out.substr(body + 2), nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << r.out;
+    EXPECT_EQ(j["targets"][0]["kind"], "faild") << r.out;
+  }
+}
+
 TEST_F(FailmonTest, ARestartedFaildShowsAsRestartedInLineMode) {
   auto fa = faild("faild");
   for (int i = 0; i < 5; ++i) ASSERT_EQ(failc({"set", "www", i % 2 ? "UP" : "FAIL"}, *fa).status, 0);

@@ -85,6 +85,19 @@ TEST(MonLines, FailshServicesShowMastersSlavesReportsAndLastAction) {
   EXPECT_EQ(out.find("witnesses"), std::string::npos) << out;
 }
 
+TEST(MonLines, AnHcCheckShowsItsLatency) {
+  Model m;
+  m.add("hc");
+  m.connected(0, "hc", "0.1.0", kNow);
+  m.listing(0);
+  state::Record r = rec("web1@fra", state::State::Up, 7, kNow - 3 * kSec, "HTTP 200");
+  r.attrs = {{"latency", "12ms"}, {"location", "fra"}};
+  m.record(0, r);
+  m.synced(0, 7, kNow);
+  EXPECT_NE(renderLines(m, kNow).find("  web1@fra  UP      3s  latency 12ms  \"HTTP 200\"\n"), std::string::npos)
+      << renderLines(m, kNow);
+}
+
 TEST(MonLines, ATargetNotYetReachedSaysSo) {
   Model m;
   m.add("gamma:1850");
