@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <cstdlib>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -278,7 +280,23 @@ TEST_F(FailmonTmuxTest, InterruptRestoresTheTerminal) {
   ASSERT_TRUE(tmux->waitForPrompt()) << tmux->lastScreen();
   // The shell is usable again: what is typed echoes.
   tmux->type("echo back-$((1+1))", true);
+  ASSERT_TRUE(tmux->waitFor("echo back-$((1+1))")) << tmux->lastScreen();  // echo is on again
   ASSERT_TRUE(tmux->waitFor("back-2")) << tmux->lastScreen();
+}
+
+TEST_F(FailmonTmuxTest, TerminateRestoresTheTerminal) {
+  auto fa = faild("faild");
+  failmon(fa->address());
+  // failmon is the child of the window's shell.
+  std::string shell = tmux->format("#{pane_pid}");
+  std::string children = readFile("/proc/" + shell + "/task/" + shell + "/children");
+  int pid = std::atoi(children.c_str());
+  ASSERT_GT(pid, 0) << children;
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  ASSERT_TRUE(tmux->waitForPrompt()) << tmux->lastScreen();
+  tmux->type("echo back-$((2+2))", true);
+  ASSERT_TRUE(tmux->waitFor("echo back-$((2+2))")) << tmux->lastScreen();  // echo is on again
+  ASSERT_TRUE(tmux->waitFor("back-4")) << tmux->lastScreen();
 }
 
 // -d screen: one line per frame with its build and draw time, for the benchmarks.
