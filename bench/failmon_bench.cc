@@ -45,6 +45,8 @@ void usage() {
       "  --only LIST        screen,cgi (comma-separated)\n"
       "  --failmon PATH, --faild PATH, --failc PATH   programs (default: beside this one, as in a build)\n"
       "  --tmux PATH, --lighttpd PATH, --curl PATH    peers (default: from PATH)\n"
+      "  --lighttpd-conf FILE   the lighttpd snippet to include (samples/lighttpd-failmon/lighttpd.conf;\n"
+      "                     default: a minimal configuration of mod_cgi and mod_setenv)\n"
       "  --tmp DIR          where the temporary directory goes (default $TMPDIR or /tmp)\n"
       "  --keep             keep the temporary directory (logs, screens, the page)\n";
 }
@@ -104,6 +106,7 @@ bool parse(const std::vector<std::string>& args, Options& o) {
     else if (a == "--tmux") o.tmux = value();
     else if (a == "--lighttpd") o.lighttpd = value();
     else if (a == "--curl") o.curl = value();
+    else if (a == "--lighttpd-conf") o.lighttpdSnippet = value();
     else if (a == "--tmp") o.dir = value();
     else if (a == "--keep") o.keep = true;
     else if (a == "--help" || a == "-h") {

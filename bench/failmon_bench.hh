@@ -20,6 +20,7 @@ namespace bench::mon {
 
 struct Options {
   std::string failmon, faild, failc, tmux = "tmux", lighttpd = "lighttpd", curl = "curl";
+  std::string lighttpdSnippet;  // samples/lighttpd-failmon/lighttpd.conf, or "": a minimal one
   int records = 10000;       // records in faild besides the marker
   double rate = 1000;        // changes a second on other records during the screen run
   int samples = 200;         // marker changes timed on the screen

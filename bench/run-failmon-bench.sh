@@ -25,4 +25,4 @@ for peer in tmux lighttpd curl; do
 done
 make -s -C "$build" -j2 faild/faild failc/failc failmon/failmon bench/failmon_bench >&2
 exec "$build/bench/failmon_bench" --faild "$build/faild/faild" --failc "$build/failc/failc" \
-  --failmon "$build/failmon/failmon" "$@"
+  --failmon "$build/failmon/failmon" --lighttpd-conf "$here/../samples/lighttpd-failmon/lighttpd.conf" "$@"
