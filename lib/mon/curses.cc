@@ -8,6 +8,7 @@
 #include "mon/curses.hh"
 
 #include <curses.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -18,10 +19,12 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/log.hh"
 #include "base/time.hh"
+#include "mon/text.hh"
 #include "mon/view.hh"
 
 namespace fail::mon {
@@ -100,6 +103,7 @@ class Driver {
   View view_;
   Screen screen_;
   bool colour_ = false;
+  bool ascii_ = false;
   bool pending_ = false;
   Micros lastFrame_ = 0;
   std::uint64_t drawnGeneration_ = ~std::uint64_t{0};
@@ -117,6 +121,9 @@ bool Driver::open() {
     return false;
   }
   setlocale(LC_ALL, "");
+  // Not a UTF-8 terminal: non-ASCII text goes as '?' (ncurses would show its bytes as
+  // M-x escapes, wider than measured).
+  ascii_ = std::string_view(nl_langinfo(CODESET)) != "UTF-8";
   screen_.screen = newterm(nullptr, stdout, stdin);
   if (!screen_.screen) {
     error_ = "cannot use the terminal (TERM is unset or unknown)";
@@ -213,7 +220,8 @@ void Driver::draw() {
     wmove(stdscr, y, 0);
     for (const Segment& s : row.segments) {
       wattrset(stdscr, static_cast<int>(attrOf(s.style) | (row.selected ? A_REVERSE : A_NORMAL)));
-      waddstr(stdscr, s.text.c_str());  // ERR at the last cell of the screen is harmless
+      // ERR at the last cell of the screen is harmless.
+      waddstr(stdscr, ascii_ ? toAscii(s.text).c_str() : s.text.c_str());
     }
     before = row;
   }
