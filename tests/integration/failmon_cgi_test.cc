@@ -53,6 +53,7 @@ class FailmonCgiTest : public ::testing::Test {
     ASSERT_TRUE(faild_);
     ASSERT_EQ(failc({"set", "www", "UP", "--note", "HTTP 200"}).status, 0);
     ASSERT_EQ(failc({"set", "db", "FAIL", "--note", kHostileNote}).status, 0);
+    ASSERT_EQ(failc({"set", "esc", "RECOVER", "--note", "\x1b[2J\x1b]0;owned\x07 " + std::string(300, 'w')}).status, 0);
     writeFile(dir_.file("policy.tcl"), "failhost localhost port " + portOf(*faild_) +
                                            "\nfailhost peer address 127.0.0.1 port 1\n"
                                            "failsvc www interval 1s slaves {peer}\n");
@@ -178,6 +179,9 @@ TEST_F(FailmonCgiTest, FailmonPageInChromiumShowsRecordsStatesAndUnreachableTarg
       << d;
   EXPECT_EQ(d.find("<script"), std::string::npos) << d;
   EXPECT_EQ(d.find("<img"), std::string::npos) << d;
+  // Control characters show as visible escapes; the long word is there whole.
+  EXPECT_NE(d.find("\\x1b[2J\\x1b]0;owned\\x07 " + std::string(300, 'w')), std::string::npos) << d;
+  EXPECT_EQ(d.find('\x1b'), std::string::npos);
 
   // A phone-sized screenshot, kept.
   std::string png = artifactDir() + "/failmon-cgi-phone.png";
