@@ -6,21 +6,30 @@
 
 namespace fail::mon {
 
-void Feed::up(std::string_view program, std::string_view version, bool resuming, Micros now) {
-  model_.connected(i_, program, version, now);
-  if (resuming)
+void Feed::up(std::string_view program, std::string_view version, bool resuming, Micros) {
+  greeted_ = Greeting{std::string(program), std::string(version), resuming};
+}
+
+void Feed::streaming(Micros now) {
+  if (!greeted_) return;
+  model_.connected(i_, greeted_->program, greeted_->version, now);
+  if (greeted_->resuming)
     model_.resuming(i_);
   else
     model_.listing(i_);
+  greeted_.reset();
 }
 
 void Feed::gone(Micros now) {
+  streaming(now);
   model_.restarted(i_, now);
   model_.listing(i_);
 }
 
 void Feed::event(const client::WatchEvent& e, Micros now) {
   using K = client::WatchEvent::Kind;
+  if (e.kind == K::Ping || e.kind == K::Pong || e.kind == K::Error) return;
+  streaming(now);
   switch (e.kind) {
     case K::Record:
       return model_.record(i_, e.record);
@@ -39,6 +48,9 @@ void Feed::event(const client::WatchEvent& e, Micros now) {
   }
 }
 
-void Feed::down(std::string why, Micros now) { model_.down(i_, std::move(why), now); }
+void Feed::down(std::string why, Micros now) {
+  greeted_.reset();
+  model_.down(i_, std::move(why), now);
+}
 
 }  // namespace fail::mon

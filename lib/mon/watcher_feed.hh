@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,7 +20,9 @@ class Feed {
   Feed(Model& model, std::size_t index) : model_(model), i_(index) {}
 
   // The greeting passed and WATCH was sent: `resuming` when with since= (the link had a
-  // serial), else a plain WATCH whose listing follows.
+  // serial), else a plain WATCH whose listing follows. The target shows as reachable
+  // only from the first answer to that WATCH (a stream line, or ERR GONE): one that greets
+  // and then stalls, refuses WATCH or sends garbage stays unreachable since it first was.
   void up(std::string_view program, std::string_view version, bool resuming, Micros now);
   // WATCH since= was answered ERR GONE: the target no longer holds what failmon saw (it
   // restarted, or a faild ran with --memory); the plain WATCH's listing follows.
@@ -34,8 +37,15 @@ class Feed {
   bool synced() const { return model_.at(i_).synced; }
 
  private:
+  struct Greeting {
+    std::string program, version;
+    bool resuming = false;
+  };
+  void streaming(Micros now);  // the WATCH was answered: apply the greeting
+
   Model& model_;
   std::size_t i_;
+  std::optional<Greeting> greeted_;  // up() seen, no answer to WATCH yet
 };
 
 }  // namespace fail::mon

@@ -58,9 +58,11 @@ TEST(MonFeed, AListingThenChangesFillTheModel) {
   m.add("t");
   Feed f(m, 0);
   f.up("faild", "0.1.0", false, 10);
-  EXPECT_EQ(m.at(0).kind, Kind::Faild);
-  EXPECT_EQ(m.at(0).reach, Reach::Up);
   f.event(recordEv(rec("www", state::State::Up, 3)), 11);
+  EXPECT_EQ(m.at(0).kind, Kind::Faild);
+  EXPECT_EQ(m.at(0).version, "0.1.0");
+  EXPECT_EQ(m.at(0).reach, Reach::Up);
+  EXPECT_EQ(m.at(0).reachSince, 11);
   f.event(recordEv(rec("db", state::State::Fail, 5)), 11);
   EXPECT_FALSE(f.synced());
   f.event(syncedEv(5), 12);
@@ -74,6 +76,27 @@ TEST(MonFeed, AListingThenChangesFillTheModel) {
   EXPECT_EQ(t.serial, 7u);
   EXPECT_EQ(t.changes, 2u);
   EXPECT_EQ(t.restartedAt, 0);
+}
+
+// A greeting alone is not a working target: one that greets and then stalls, refuses
+// WATCH or answers it with garbage stays unreachable since it first failed.
+TEST(MonFeed, OnlyAnAnsweredWatchMakesATargetReachable) {
+  Model m;
+  m.add("t");
+  Feed f(m, 0);
+  f.down("Connection refused", 5);
+  f.up("faild", "1", false, 10);
+  EXPECT_EQ(m.at(0).reach, Reach::Down);
+  f.down("malformed line", 11);
+  EXPECT_EQ(m.at(0).reach, Reach::Down);
+  EXPECT_EQ(m.at(0).reachSince, 5);
+  EXPECT_EQ(m.at(0).why, "malformed line");
+  EXPECT_EQ(m.at(0).kind, Kind::Unknown);
+  f.up("faild", "1", false, 20);
+  f.event(syncedEv(0), 21);
+  EXPECT_EQ(m.at(0).reach, Reach::Up);
+  EXPECT_EQ(m.at(0).reachSince, 21);
+  EXPECT_TRUE(f.synced());
 }
 
 TEST(MonFeed, DownKeepsTheRecordsAndSaysWhy) {
