@@ -65,7 +65,7 @@ void Backfill::onLine(const std::string& line) {
     if (!r.ok && r.code == "GONE" && !retried_) {
       std::uint64_t from = historyStart(r.message);
       retried_ = true;
-      if (from > 0) return sendWatch(from - 1);
+      if (from > 0) return sendWatch(from);  // the changes after `from` are held
     }
     if (!r.ok) return finish();
     streaming_ = true;

@@ -1,6 +1,6 @@
 // Copyright (c) 2026 The failover authors.
 // SPDX-License-Identifier: BSD-2-Clause
-// Watcher::backfill's short-lived connection: WATCH NAME since=0 (then since= the start
+// Watcher::backfill's short-lived connection: WATCH NAME since=0 (then since= the base
 // of the server's history, which its ERR GONE names), the changes of that one record
 // read up to SYNCED, handed over once, and the connection closed. Every failure (down,
 // refused, GONE again, no answer in time) hands over what was read, quietly.
@@ -49,8 +49,8 @@ class Backfill {
   std::unique_ptr<client::Transport> transport_;  // null when it could not be made
 };
 
-// The first serial the server still holds, from ERR GONE's message ("… (history from N
-// to M) …"); 0 when it names none.
+// The serial after which the server still holds every change, from ERR GONE's message
+// ("… (history from N to M) …"); 0 when it names none.
 std::uint64_t historyStart(const std::string& goneMessage);
 
 }  // namespace fail::mon

@@ -202,6 +202,43 @@ TEST(MonWatcher, BackfillBringsTheChangesTheServerHolds) {
   loop.runFor(200ms);
 }
 
+// A server that no longer holds its oldest changes answers since=0 with ERR GONE naming
+// where its history starts; the backfill asks again from there.
+TEST(MonWatcher, BackfillAsksAgainFromTheStartOfAShortHistory) {
+  Loop loop;
+  state::Store::Options so;
+  so.historyMax = 3;
+  state::Store store(nullptr, state::Recovery{}, so, steadyNow());
+  server::ServerConfig c;
+  std::string err;
+  c.listens.push_back(*net::parseListen("127.0.0.1:0", err));
+  server::Server srv(loop.ev(), c, store);
+  srv.start();
+  auto setIn = [&](const std::string& name, state::State st) {
+    state::SetInput in;
+    in.name = name;
+    in.state = st;
+    std::uint64_t serial = 0;
+    store.set(in, wallNow(), steadyNow(), [](bool, std::uint64_t, const std::string&) {}, serial);
+  };
+  const state::State states[] = {state::State::Up, state::State::Fail, state::State::Recover, state::State::Up,
+                                 state::State::Fail};
+  for (state::State st : states) setIn("www", st);  // serials 1-5; 3, 4 and 5 are held
+  Model m;
+  Watcher w(loop.base(), m, {spec(srv.boundAddresses().at(0))}, fast());
+  w.start();
+  ASSERT_TRUE(loop.until([&] { return m.at(0).synced; }));
+  w.backfill(0, "www");
+  ASSERT_EQ(store.historyBase(), 2u);
+  ASSERT_TRUE(loop.until([&] { return m.at(0).records.at("www").recent.size() == 3; }));
+  const auto& recent = m.at(0).records.at("www").recent;
+  EXPECT_EQ(recent[0].serial, 3u);  // the changes after serial 2, the history's base
+  EXPECT_EQ(recent[0].state, state::State::Recover);
+  EXPECT_EQ(recent[1].serial, 4u);
+  EXPECT_EQ(recent[2].serial, 5u);
+  srv.stop();
+}
+
 TEST(MonWatcher, ATargetThatSendsGarbageIsDownWithTheReasonAndRetriedWithBackoff) {
   Loop loop;
   // Greets like faild, then answers WATCH with garbage.
