@@ -5,9 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <optional>
 #include <set>
-#include <sstream>
 
 #include "base/text.hh"
 #include "base/time.hh"
@@ -121,8 +119,8 @@ CgiConf::Target parseTargetLine(const std::vector<std::string_view>& f, const st
   return t;
 }
 
-void parseLine(std::string_view line, const std::string& path, const std::string& defaultPort, CgiConf& out,
-               std::set<std::string, std::less<>>& once) {
+void parseLine(std::string_view line, int lineNo, const std::string& path, const std::string& defaultPort,
+               CgiConf& out, std::set<std::string, std::less<>>& once) {
   for (unsigned char c : line)
     if ((c < 0x20 && c != '\t') || c == 0x7f)
       throw LineError{"control character " + quoted(std::string(1, static_cast<char>(c))) + " in line"};
@@ -142,6 +140,7 @@ void parseLine(std::string_view line, const std::string& path, const std::string
     out.timeout = duration(f, 100, 60'000, false);
   } else if (key == "target") {
     CgiConf::Target t = parseTargetLine(f, path, defaultPort);
+    t.line = lineNo;
     for (const auto& other : out.targets)
       if (other.spec.name == t.spec.name)
         throw LineError{"target " + quoted(t.spec.name) + " already named on line " + std::to_string(other.line)};
@@ -169,8 +168,7 @@ bool parseConf(std::string_view text, const std::string& path, const std::string
     ++lineNo;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     try {
-      parseLine(line, path, defaultPort, out, once);
-      if (!out.targets.empty() && out.targets.back().line == 0) out.targets.back().line = lineNo;
+      parseLine(line, lineNo, path, defaultPort, out, once);
     } catch (const LineError& e) {
       err = path + ":" + std::to_string(lineNo) + ": " + e.what;
       return false;

@@ -21,14 +21,16 @@ const std::string_view kPageCss =
     ".counts span{display:inline-block;padding:.1em .5em;margin:.1em .3em .1em 0;border-radius:.3em}"
     "table{border-collapse:collapse;width:100%;margin:.3em 0}"
     "th,td{text-align:left;vertical-align:top;padding:.25em .5em;border-bottom:1px solid #8885;"
-    "overflow-wrap:anywhere;word-break:break-word}"
-    "th{font-size:.9em}"
+    "overflow-wrap:anywhere}"
+    "th{font-size:.9em;white-space:nowrap}"
+    "td[data-label=State],td[data-label=Changed],td[data-label=Latency]{white-space:nowrap}"
+    "td[data-label=Name],td[data-label=Check],td[data-label=Details]{min-width:8em}"
     ".st{font-weight:bold;padding:0 .3em;border-radius:.2em}"
     ".s-up{background:#2e7d32;color:#fff}.s-recover{background:#ef6c00;color:#000}"
     ".s-fail{background:#c62828;color:#fff}.s-unknown{background:#616161;color:#fff}"
     ".reach-down{color:#e53935;font-weight:bold}.restarted{color:#ef6c00;font-weight:bold}"
     "@media (max-width:40em){thead{display:none}table,tbody,tr,td{display:block}"
-    "tr{border-bottom:2px solid #8887;padding:.3em 0}td{border:0;padding:.1em .2em}"
+    "tr{border-bottom:2px solid #8887;padding:.3em 0}td{border:0;padding:.1em .2em}td:empty{display:none}"
     "td[data-label]::before{content:attr(data-label) \": \";font-weight:bold;color:#888}}";
 
 namespace {
@@ -64,6 +66,12 @@ class Page {
     raw("<time datetime=\"").raw(iso).raw("\" title=\"").raw(iso).raw("\">");
     raw(t > now ? "in " : "").raw(formatAge(t > now ? t - now : now - t)).raw(t > now ? "" : " ago");
     return raw("</time>");
+  }
+  // "2026-11-22 04:05:59 (3m12s ago)" in a <time> element; "-" for 0.
+  Page& since(Micros t, Micros now) {
+    if (t == 0) return raw("-");
+    raw("<time datetime=\"").raw(client::isoTime(t)).raw("\">");
+    return text(client::humanTime(t, now)).raw("</time>");
   }
   Page& stateWord(state::State s) {
     return raw("<span class=\"st ").raw(stateClass(s)).raw("\">").raw(state::stateName(s)).raw("</span>");
@@ -114,7 +122,7 @@ void targetStatus(Page& p, const Target& t, Micros now) {
     case Reach::Up: p.raw("reachable"); break;
     case Reach::Connecting: p.raw("connecting"); break;
     case Reach::Down:
-      p.raw("unreachable since ").age(t.reachSince, now);
+      p.raw("unreachable since ").since(t.reachSince, now);
       if (!t.why.empty()) p.raw(": ").text(t.why);
       break;
   }

@@ -124,7 +124,7 @@ TEST(MonRenderHtml, PageHasTargetsStatesAndCounts) {
   EXPECT_NE(page.find(">3m12s ago</time>"), std::string::npos);
   EXPECT_NE(page.find("HTTP 503"), std::string::npos);
   EXPECT_NE(page.find("unreachable since <time"), std::string::npos);
-  EXPECT_NE(page.find("2m5s ago</time>: Connection refused"), std::string::npos);
+  EXPECT_NE(page.find(" (2m5s ago)</time>: Connection refused"), std::string::npos);
   EXPECT_NE(page.find("href=\"/cgi-bin/failmon.cgi?format=json\""), std::string::npos);
   EXPECT_NE(page.find("@media (max-width:40em)"), std::string::npos);
   EXPECT_NE(page.find("overflow-wrap:anywhere"), std::string::npos);
