@@ -8,6 +8,7 @@
 #include "mon/curses.hh"
 
 #include <curses.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -18,9 +19,12 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "base/log.hh"
 #include "base/time.hh"
+#include "mon/text.hh"
 #include "mon/view.hh"
 
 namespace fail::mon {
@@ -99,9 +103,12 @@ class Driver {
   View view_;
   Screen screen_;
   bool colour_ = false;
+  bool ascii_ = false;
   bool pending_ = false;
   Micros lastFrame_ = 0;
   std::uint64_t drawnGeneration_ = ~std::uint64_t{0};
+  std::vector<Row> shown_;  // the rows on the screen, as last drawn
+  int shownWidth_ = 0;
   std::string error_;
   bool quit_ = false;
   int emptyWakeups_ = 0;  // key events in a row that found no key
@@ -114,6 +121,9 @@ bool Driver::open() {
     return false;
   }
   setlocale(LC_ALL, "");
+  // Not a UTF-8 terminal: non-ASCII text goes as '?' (ncurses would show its bytes as
+  // M-x escapes, wider than measured).
+  ascii_ = std::string_view(nl_langinfo(CODESET)) != "UTF-8";
   screen_.screen = newterm(nullptr, stdout, stdin);
   if (!screen_.screen) {
     error_ = "cannot use the terminal (TERM is unset or unknown)";
@@ -196,13 +206,24 @@ void Driver::draw() {
   getmaxyx(stdscr, height, width);
   Frame f = view_.frame(model_, width, height, wallNow());
   Micros built = steadyNow();
+  // Rows drawn as they are already are skipped: ncurses would find their cells
+  // unchanged too, but only after converting every character again.
+  if (f.width != shownWidth_ || static_cast<int>(shown_.size()) != f.height) shown_.clear();
+  shown_.resize(f.rows.size());
+  shownWidth_ = f.width;
+  int drawn = 0;
   for (int y = 0; y < static_cast<int>(f.rows.size()); ++y) {
     const Row& row = f.rows[static_cast<std::size_t>(y)];
+    Row& before = shown_[static_cast<std::size_t>(y)];
+    if (row == before) continue;
+    ++drawn;
     wmove(stdscr, y, 0);
     for (const Segment& s : row.segments) {
       wattrset(stdscr, static_cast<int>(attrOf(s.style) | (row.selected ? A_REVERSE : A_NORMAL)));
-      waddstr(stdscr, s.text.c_str());  // ERR at the last cell of the screen is harmless
+      // ERR at the last cell of the screen is harmless.
+      waddstr(stdscr, ascii_ ? toAscii(s.text).c_str() : s.text.c_str());
     }
+    before = row;
   }
   wattrset(stdscr, A_NORMAL);
   if (f.cursorRow >= 0) {
@@ -216,7 +237,8 @@ void Driver::draw() {
   lastFrame_ = steadyNow();
   drawnGeneration_ = model_.generation();
   FAIL_LOG(fac(), Debug) << "frame build_us=" << (built - start) << " draw_us=" << (lastFrame_ - built)
-                         << " generation=" << drawnGeneration_ << " size=" << width << "x" << height;
+                         << " generation=" << drawnGeneration_ << " size=" << width << "x" << height
+                         << " rows=" << drawn;
 }
 
 void Driver::resize() {
@@ -224,6 +246,7 @@ void Driver::resize() {
   if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) resize_term(ws.ws_row, ws.ws_col);
   clearok(curscr, TRUE);  // a clean redraw: nothing of the old size stays
   werase(stdscr);
+  shown_.clear();
   request();
 }
 
@@ -264,7 +287,7 @@ void Driver::keys() {
       case '\r': case '\n': key({Key::Enter}); break;
       case 27: key({Key::Escape}); break;
       case 127: case 8: key({Key::Backspace}); break;
-      case 12: clearok(curscr, TRUE); break;  // ^L: repaint everything
+      case 12: clearok(curscr, TRUE), shown_.clear(); break;  // ^L: repaint everything
       default: key(Key::of(static_cast<char32_t>(ch))); break;
     }
   }

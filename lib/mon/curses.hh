@@ -17,7 +17,8 @@ namespace fail::mon {
 // watcher's onUpdate (the caller starts and stops the watcher) and runs `base`'s loop
 // itself until it returns. SIGINT and SIGTERM end it like q (returns 0), with
 // the terminal restored. With the debug facility "screen" at debug level it logs one
-// line per frame: "frame build_us=N draw_us=N generation=N size=WxH".
+// line per frame: "frame build_us=N draw_us=N generation=N size=WxH rows=N" (rows: those
+// drawn again, the others being as they were).
 int runCurses(event_base* base, Model& model, Watcher& watcher, int minFrameMs = 16);
 
 }  // namespace fail::mon

@@ -196,4 +196,22 @@ std::string fitColumns(std::string_view utf8, int columns, bool pad) {
   return out;
 }
 
+std::string toAscii(std::string_view utf8) {
+  std::string out;
+  out.reserve(utf8.size());
+  for (size_t pos = 0; pos < utf8.size();) {
+    char32_t cp = 0;
+    size_t len = decode(utf8, pos, cp);
+    if (len == 0) len = 1, cp = kReplacement;
+    pos += len;
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+      continue;
+    }
+    int w = codeWidth(cp);
+    out.append(static_cast<size_t>(w < 0 ? 1 : w), '?');
+  }
+  return out;
+}
+
 }  // namespace fail::mon

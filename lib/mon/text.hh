@@ -24,4 +24,8 @@ int displayWidth(std::string_view utf8);
 // padded with spaces to exactly `columns`. Never splits a UTF-8 sequence.
 std::string fitColumns(std::string_view utf8, int columns, bool pad = true);
 
+// `utf8` for a terminal that is not UTF-8: every non-ASCII character as one '?' per
+// column it takes (none for a combining mark), so the layout stays as measured.
+std::string toAscii(std::string_view utf8);
+
 }  // namespace fail::mon

@@ -52,12 +52,14 @@ enum class Style : std::uint8_t {
 struct Segment {
   std::string text;  // terminal-safe UTF-8
   Style style = Style::Normal;
+  bool operator==(const Segment&) const = default;
 };
 
 struct Row {
   std::vector<Segment> segments;  // together exactly Frame::width columns
   bool selected = false;          // drawn reversed
   std::string text() const;       // the segments' text joined
+  bool operator==(const Row&) const = default;
 };
 
 struct Frame {

@@ -3,7 +3,7 @@
 // libFuzzer target: failmon's terminal-safe text (lib/mon/text.hh) on arbitrary bytes.
 // Contract: terminalSafe's output is valid UTF-8 with no control character (C0, DEL,
 // C1); fitColumns never exceeds its columns, is exact when padding, and never splits a
-// UTF-8 sequence.
+// UTF-8 sequence; toAscii keeps the columns.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -33,5 +33,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(fail::mon::displayWidth(padded) == columns);
   FUZZ_CHECK(fail::mon::displayWidth(cut) <= columns);
   if (width <= columns) FUZZ_CHECK(cut == safe);
+  // For a terminal that is not UTF-8: ASCII only, and the same columns.
+  std::string ascii = fail::mon::toAscii(padded);
+  for (unsigned char c : ascii) FUZZ_CHECK(c >= 0x20 && c < 0x7F);
+  FUZZ_CHECK(static_cast<int>(ascii.size()) == columns);
   return 0;
 }

@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <cstdlib>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -82,8 +84,8 @@ class FailmonTmuxTest : public FailshFixture {
     FailshFixture::TearDown();
   }
   // Runs failmon on `targets` in the window; waits for its header.
-  void failmon(const std::string& targets, const std::string& extra = "") {
-    ASSERT_TRUE(tmux->type(buildDir() + "/failmon/failmon " + extra + " " + targets + " 2>" + dir.file("failmon.err"), true))
+  void failmon(const std::string& targets, const std::string& extra = "", const std::string& env = "") {
+    ASSERT_TRUE(tmux->type(env + " " + buildDir() + "/failmon/failmon " + extra + " " + targets + " 2>" + dir.file("failmon.err"), true))
         << tmux->lastError();
     ASSERT_TRUE(tmux->waitFor("targets up")) << tmux->lastScreen();
   }
@@ -278,7 +280,35 @@ TEST_F(FailmonTmuxTest, InterruptRestoresTheTerminal) {
   ASSERT_TRUE(tmux->waitForPrompt()) << tmux->lastScreen();
   // The shell is usable again: what is typed echoes.
   tmux->type("echo back-$((1+1))", true);
+  ASSERT_TRUE(tmux->waitFor("echo back-$((1+1))")) << tmux->lastScreen();  // echo is on again
   ASSERT_TRUE(tmux->waitFor("back-2")) << tmux->lastScreen();
+}
+
+TEST_F(FailmonTmuxTest, TerminateRestoresTheTerminal) {
+  auto fa = faild("faild");
+  failmon(fa->address());
+  // failmon is the child of the window's shell.
+  std::string shell = tmux->format("#{pane_pid}");
+  std::string children = readFile("/proc/" + shell + "/task/" + shell + "/children");
+  int pid = std::atoi(children.c_str());
+  ASSERT_GT(pid, 0) << children;
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  ASSERT_TRUE(tmux->waitForPrompt()) << tmux->lastScreen();
+  tmux->type("echo back-$((2+2))", true);
+  ASSERT_TRUE(tmux->waitFor("echo back-$((2+2))")) << tmux->lastScreen();  // echo is on again
+  ASSERT_TRUE(tmux->waitFor("back-4")) << tmux->lastScreen();
+}
+
+// In a terminal that is not UTF-8, other characters show as '?', a column each.
+TEST_F(FailmonTmuxTest, NonUtf8TerminalShowsQuestionMarks) {
+  auto fa = faild("faild");
+  set(*fa, "web", "FAIL", "Grüße 世界 end");
+  set(*fa, "zzz", "UP");
+  failmon(fa->address(), "", "LANG=C LC_ALL=C");
+  tmux->keys({"l"});
+  ASSERT_TRUE(waitFor("\\bweb +FAIL +\\d+s +Gr\\?\\?e \\?\\?\\?\\? end")) << tmux->lastScreen();
+  EXPECT_TRUE(matches(tmux->lastScreen(), "\\nzzz +UP ")) << tmux->lastScreen();
+  quit();
 }
 
 // -d screen: one line per frame with its build and draw time, for the benchmarks.

@@ -106,5 +106,12 @@ TEST(MonText, EveryByteValueIsHarmless) {
   for (int cols : {1, 5, 40, 1000}) EXPECT_LE(displayWidth(fitColumns(safe, cols)), cols);
 }
 
+TEST(MonText, AsciiKeepsTheColumns) {
+  EXPECT_EQ(toAscii("Grüße, 世界 e\xcc\x81!"), "Gr??e, ???? e!");
+  std::string s = fitColumns("世界人abc", 5);
+  EXPECT_EQ(displayWidth(toAscii(s)), 5);
+  EXPECT_EQ(toAscii("plain"), "plain");
+}
+
 }  // namespace
 }  // namespace fail::mon

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "base/text.hh"
@@ -391,6 +392,23 @@ TEST(MonView, HostileNamesAndNotesAreHarmless) {
   EXPECT_NE(t.find("\\x1b[1;1H"), std::string::npos) << t;
 }
 
+
+TEST(MonView, StateWordsCarryTheirStateStyle) {
+  Model m = sample();
+  View v;
+  v.press(m, Key::of('l'));
+  Frame f = v.frame(m, 80, 10, kNow);
+  std::map<std::string, Style> seen;
+  for (const auto& r : f.rows)
+    for (const auto& s : r.segments) {
+      std::string word = s.text.substr(0, s.text.find(' '));
+      if (word == "UP" || word == "FAIL" || word == "RECOVER") seen[word] = s.style;
+    }
+  EXPECT_EQ(seen["UP"], Style::Up);
+  EXPECT_EQ(seen["FAIL"], Style::Fail);
+  EXPECT_EQ(seen["RECOVER"], Style::Recover);
+  EXPECT_EQ(f.rows[0].segments.front().style, Style::Header);
+}
 
 TEST(MonView, AFaildsHostRecordsAreNotHosts) {
   Model m;
