@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "base/log.hh"
 #include "base/text.hh"
 #include "base/time.hh"
 #include "mon/conf.hh"
@@ -53,6 +54,10 @@ std::string selfUrl(const std::string& scriptName) {
 
 }  // namespace
 
+void serveCgiError(const CgiRequest& req, const char* status, const std::string& text, std::ostream& out) {
+  plain(out, req, status, text);
+}
+
 const char* cgiDefaultPort(CgiFlavour flavour) { return flavour == CgiFlavour::Hcmon ? "1850" : "1848"; }
 
 CgiRequest cgiRequestFromEnv(CgiFlavour flavour) {
@@ -98,7 +103,10 @@ void serveCgi(CgiFlavour flavour, const CgiRequest& req, const CollectFn& collec
     return plain(out, req, "500 Internal Server Error", "configuration error: " + err);
   std::vector<TargetSpec> specs;
   specs.reserve(conf.targets.size());
-  for (auto& t : conf.targets) specs.push_back(std::move(t.spec));
+  for (auto& t : conf.targets) {
+    if (!t.spec.link.secret.empty()) log::redact(t.spec.link.secret);  // no log line shows it
+    specs.push_back(std::move(t.spec));
+  }
   Model model = collectFn(specs, conf.timeout);
   Micros now = wallNow();
   std::string body;

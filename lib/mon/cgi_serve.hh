@@ -44,6 +44,10 @@ using CollectFn = std::function<Model(const std::vector<TargetSpec>&, std::chron
 // Writes the CGI answer (headers, then the body unless HEAD) for `req` to `out`.
 void serveCgi(CgiFlavour flavour, const CgiRequest& req, const CollectFn& collectFn, std::ostream& out);
 
+// A plain-text error answer ("500 Internal Server Error", the message) with the same
+// headers as every answer.
+void serveCgiError(const CgiRequest& req, const char* status, const std::string& text, std::ostream& out);
+
 // The Content-Security-Policy of every answer: nothing external, no script, the page's
 // own style sheet by its hash.
 const std::string& cgiContentSecurityPolicy();

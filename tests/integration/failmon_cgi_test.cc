@@ -282,6 +282,29 @@ TEST_F(FailmonCgiTest, ABadConfigurationIs500NamingFileAndLineWithoutTheSecret) 
   EXPECT_NE(a.body.find(conf + ": cannot read: No such file or directory"), std::string::npos) << a.body;
 }
 
+TEST_F(FailmonCgiTest, ASecretFromAFileAuthenticatesAndIsNeverShown) {
+  const std::string secret = "S3cret-of-the-page";
+  writeFile(dir_.file("access"), "* " + secret + " RO\n");
+  auto locked = start("faild/faild", {"--memory", "--listen", "127.0.0.1:0", "-c", dir_.file("access")}, "locked");
+  ASSERT_TRUE(locked);
+  writeFile(dir_.file("etc/page.secret"), secret + "\n", 0600);
+  writeFile(dir_.file("etc/failmon.conf"),
+            "target locked " + locked->address() + " secret-file page.secret\n" +
+                "target nosecret " + locked->address() + "\n",
+            0644);
+  HttpAnswer a = httpRequest(web_.port, "GET", "/failover/failmon.cgi?format=json");
+  ASSERT_EQ(a.status, 200) << a.headers << a.body;
+  auto j = nlohmann::json::parse(a.body, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << a.body;
+  EXPECT_EQ(j["targets"][0]["reach"], "up") << a.body;
+  EXPECT_EQ(j["targets"][0]["kind"], "faild") << a.body;
+  EXPECT_EQ(j["targets"][1]["reach"], "down") << a.body;  // the server wants AUTH
+  HttpAnswer page = httpRequest(web_.port, "GET", "/failover/failmon.cgi");
+  EXPECT_EQ(page.status, 200);
+  for (const std::string& text : {a.body, page.body, readFile(web_.log), locked->log()})
+    EXPECT_EQ(text.find(secret), std::string::npos) << text;
+}
+
 TEST_F(FailmonCgiTest, TheClientCannotNameTheConfiguration) {
   // A header becomes HTTP_FAILMON_CONFIG, which the program never reads.
   writeFile(dir_.file("evil.conf"), "title evil\ntarget evil 127.0.0.1:1\n", 0644);

@@ -4,6 +4,7 @@
 #include "mon/cgi_serve.hh"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -182,6 +183,32 @@ TEST_F(MonCgi, BadConfigurationIs500NamingFileAndLineWithoutSecret) {
   req_.configPath = dir_ + "/none.conf";
   a = serve();
   EXPECT_NE(body(a).find(dir_ + "/none.conf: cannot read: No such file or directory"), std::string::npos) << a;
+}
+
+// The policy allows the page's one style sheet: its hash is that of the <style> text.
+TEST_F(MonCgi, ContentSecurityPolicyHashesThePagesStyleSheet) {
+  std::string b = body(serve());
+  auto open = b.find("<style>") + 7, close = b.find("</style>");
+  ASSERT_LT(open, close);
+  ASSERT_EQ(b.find("<style", close), std::string::npos);  // one style element, no style attribute
+  EXPECT_EQ(b.find(" style="), std::string::npos);
+  std::string css = b.substr(open, close - open);
+  unsigned char md[32];
+  unsigned int len = 0;
+  EVP_Digest(css.data(), css.size(), md, &len, EVP_sha256(), nullptr);
+  unsigned char b64[64];
+  int n = EVP_EncodeBlock(b64, md, static_cast<int>(len));
+  std::string want = "style-src 'sha256-" + std::string(reinterpret_cast<char*>(b64), n) + "'";
+  EXPECT_NE(cgiContentSecurityPolicy().find(want), std::string::npos) << cgiContentSecurityPolicy();
+  EXPECT_EQ(cgiContentSecurityPolicy().rfind("default-src 'none'; ", 0), 0u);
+}
+
+TEST_F(MonCgi, AnErrorAnswerIsPlainWithTheSameHeaders) {
+  std::ostringstream out;
+  serveCgiError(req_, "500 Internal Server Error", "internal error: boom", out);
+  EXPECT_EQ(out.str().rfind("Status: 500 Internal Server Error\nContent-Type: text/plain; charset=utf-8\n", 0), 0u);
+  EXPECT_NE(out.str().find("X-Content-Type-Options: nosniff\n"), std::string::npos);
+  EXPECT_EQ(body(out.str()), "internal error: boom\n");
 }
 
 TEST(MonCgiEnv, ConfigurationOnlyFromTheServersVariables) {
