@@ -31,8 +31,8 @@ expect() {
 
 cp -R "$top/man" "$tmp/man"
 expect "the pages as they are" 0 'PASSED'
-printf '.BR failmon (1)\n' >> "$tmp/man/faild.8"  # faild.8 ends with its SEE ALSO
-expect "a SEE ALSO naming no page" 1 'man/faild.8: SEE ALSO names failmon(1)'
+printf '.BR failnone (1)\n' >> "$tmp/man/faild.8"  # faild.8 ends with its SEE ALSO (no such page)
+expect "a SEE ALSO naming no page" 1 'man/faild.8: SEE ALSO names failnone(1)'
 rm -rf "${tmp:?}/man" && cp -R "$top/man" "$tmp/man"
 printf '.SH BUGS\nSee\n.BR failc (8).\n' >> "$tmp/man/faild.8"
 expect "a reference with the wrong section" 1 'man/faild.8: BUGS refers to failc(8)'
