@@ -100,17 +100,22 @@ void Model::count(std::size_t i, const Entry* before, const Entry* after) {
   if (after) tally(counts_[i], after->record.state, 1, true);
 }
 
-void Model::record(std::size_t i, const state::Record& r) {
-  Target& t = touch(i);
-  auto it = t.records.find(r.name);
+Entry& Model::enter(std::size_t i, const std::string& name) {
+  Target& t = targets_[i];
+  auto it = t.records.find(name);
   if (it == t.records.end()) {
-    it = t.records.emplace(r.name, Entry{}).first;
+    it = t.records.emplace(name, Entry{}).first;
     ++t.membership;
   } else {
     count(i, &it->second, nullptr);
   }
-  Entry& e = it->second;
-  if (auto u = unlisted_[i].find(r.name); u != unlisted_[i].end()) unlisted_[i].erase(u);
+  if (auto u = unlisted_[i].find(name); u != unlisted_[i].end()) unlisted_[i].erase(u);
+  return it->second;
+}
+
+void Model::record(std::size_t i, const state::Record& r) {
+  Target& t = touch(i);
+  Entry& e = enter(i, r.name);
   bool moved = e.recent.empty() || e.record.state != r.state || e.record.since != r.since;
   e.record = r;
   if (moved) remember(e, Change{r.serial, r.since, r.state, false});
@@ -120,17 +125,9 @@ void Model::record(std::size_t i, const state::Record& r) {
 
 void Model::change(std::size_t i, std::uint64_t serial, const state::Record& r) {
   Target& t = touch(i);
-  auto it = t.records.find(r.name);
-  if (it == t.records.end()) {
-    it = t.records.emplace(r.name, Entry{}).first;
-    ++t.membership;
-  } else {
-    count(i, &it->second, nullptr);
-  }
-  Entry& e = it->second;
+  Entry& e = enter(i, r.name);
   e.record = r;
   count(i, nullptr, &e);
-  if (auto u = unlisted_[i].find(r.name); u != unlisted_[i].end()) unlisted_[i].erase(u);
   remember(e, Change{serial, r.since, r.state, false});
   if (serial > t.serial) t.serial = serial;
   ++t.changes;

@@ -118,6 +118,10 @@ class Model {
   // Per target, its records counted by state, kept as they change (counts(i)).
   std::vector<Counts> counts_;
   void count(std::size_t i, const Entry* before, const Entry* after);
+  // Target i's entry for `name`, made when new (membership moves); an existing one is
+  // taken out of the counts (the caller counts it again once updated) and out of the
+  // names a listing has not listed again.
+  Entry& enter(std::size_t i, const std::string& name);
   std::uint64_t generation_ = 0;
 };
 

@@ -11,6 +11,8 @@
 
 #include <cstdint>
 
+#include "base/text.hh"
+
 namespace fail::mon {
 namespace {
 
@@ -43,24 +45,6 @@ size_t decode(std::string_view text, size_t pos, char32_t& cp) {
   }
   if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   return len;
-}
-
-void encode(char32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // The C.UTF-8 locale object, made once; null when the system has none.
@@ -126,7 +110,7 @@ std::string terminalSafe(std::string_view text) {
     char32_t cp = 0;
     size_t len = decode(text, pos, cp);
     if (len == 0) {
-      encode(kReplacement, out);
+      appendUtf8(out, kReplacement);
       ++pos;
       continue;
     }

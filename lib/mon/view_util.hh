@@ -28,7 +28,6 @@ inline std::string_view shownName(std::string_view name, bool failsh = true) {
   return name;
 }
 
-void appendUtf8(std::string& out, char32_t cp);
 Style stateStyle(state::State s);
 Style cellStyle(state::State s);
 // "12:03:04 (2m ago)": the local time of day (with the date when not within a day of
