@@ -131,7 +131,6 @@ void Model::change(std::size_t i, std::uint64_t serial, const state::Record& r) 
   remember(e, Change{serial, r.since, r.state, false});
   if (serial > t.serial) t.serial = serial;
   ++t.changes;
-  t.restartedAt = 0;
 }
 
 void Model::erase(std::size_t i, std::uint64_t serial, std::string_view name, Micros) {

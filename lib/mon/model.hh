@@ -58,7 +58,8 @@ struct Target {
   std::string why;        // Down: the reason ("Connection refused", "ERR SLOW …")
   bool synced = false;    // the listing of the current connection is complete
   // The target restarted: it came back with an empty or older state (its serials went
-  // back, or WATCH since= was answered ERR GONE). Shown until the next change.
+  // back, or WATCH since= was answered ERR GONE): the last time it did. Kept, not
+  // cleared by the changes that follow (a busy target would clear it at once).
   Micros restartedAt = 0;
   std::uint64_t serial = 0;   // last serial seen
   std::uint64_t changes = 0;  // changes seen since failmon started

@@ -162,9 +162,9 @@ TEST(MonFeed, AListingWhoseSerialWentBackIsARestart) {
   f.event(syncedEv(2), 14);
   EXPECT_EQ(m.at(0).restartedAt, 14);
   EXPECT_EQ(m.at(0).serial, 2u);
-  // The next change clears the mark.
+  // The mark stays through the changes that follow.
   f.event(changeEv(rec("a", state::State::Fail, 3)), 15);
-  EXPECT_EQ(m.at(0).restartedAt, 0);
+  EXPECT_EQ(m.at(0).restartedAt, 14);
 }
 
 TEST(MonFeed, PingPongAndErrorsLeaveTheModelAlone) {
