@@ -26,7 +26,14 @@ struct Hostile {
   std::string text;
   std::vector<std::string> extra;  // more hc options
   std::string expect;              // in the error message
+  // Another message that is as right, where which limit is hit first depends on the
+  // machine's speed (an append loop under a 1 s reload timeout on a loaded machine).
+  std::string orExpect = {};
 };
+
+bool saysWhy(const std::string& log, const Hostile& h) {
+  return log.find(h.expect) != std::string::npos || (!h.orExpect.empty() && log.find(h.orExpect) != std::string::npos);
+}
 
 std::vector<Hostile> hostileFiles() {
   return {
@@ -34,7 +41,7 @@ std::vector<Hostile> hostileFiles() {
        "set x 1\nset re [string repeat ( 200000]a[string repeat ) 200000]\nregexp $re a\n", {},
        "crashed (killed by SIGSEGV"},
       {"append-loop", "set s x\nwhile 1 { append s $s }\n", {"--config-memory", "256"},
-       "out of memory? (stack 8 MiB, memory 256 MiB)"},
+       "out of memory? (stack 8 MiB, memory 256 MiB)", "time limit exceeded"},
       {"bignum", "set n [string length [expr {3**1000000}]]\n", {"--config-timeout", "1s"},
        "the script ran past its time limit of 1 s inside one command"},
   };
@@ -52,7 +59,7 @@ TEST_F(HcConfigTest, CheckConfigAndOnceSurviveHostileHcfiles) {
       auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
       EXPECT_EQ(r.status, 1) << h.name << " " << mode << ": " << r.err;
       EXPECT_EQ(r.err.rfind(file + ": ", 0), 0u) << h.name << ": " << r.err;
-      EXPECT_NE(r.err.find(h.expect), std::string::npos) << h.name << ": " << r.err;
+      EXPECT_TRUE(saysWhy(r.err, h)) << h.name << ": " << r.err;
       EXPECT_LT(took, 15s) << h.name;
     }
   }
@@ -109,7 +116,7 @@ TEST_F(HcConfigTest, ReloadOfHostileHcfilesKeepsTheRunningConfiguration) {
       for (size_t at = 0; (at = log.find("reload failed, the old configuration stays", at)) != std::string::npos; ++at) ++n;
       return n >= failures;
     })) << h.name << ":\n" << hc->log();
-    EXPECT_NE(hc->log().find(h.expect), std::string::npos) << h.name;
+    EXPECT_TRUE(saysWhy(hc->log(), h)) << h.name << ":\n" << hc->log();
     EXPECT_TRUE(hc->running());
     EXPECT_EQ(get(faild->address(), h.name), "") << h.name;
     EXPECT_EQ(field(get(hc->address(), "a"), "state"), "UP") << h.name;
