@@ -10,6 +10,7 @@
 #include "dns/ldns.hh"
 #include "dns/name.hh"
 #include "dns/tsig_sign.hh"
+#include "dns/wire.hh"
 
 namespace fail::dns {
 
@@ -225,6 +226,8 @@ ReplyCheck Request::check(const Encoded& sent, const std::uint8_t* data, std::si
   if (!(data[2] & 0x80)) return ignore("a message that is not a reply");
   int opcode = (data[2] >> 3) & 0x0f;
   if (opcode != (impl_->update ? LDNS_PACKET_UPDATE : LDNS_PACKET_QUERY)) return ignore("a reply with the wrong opcode");
+  std::string malformed;
+  if (!wire::wellFormed(data, length, &malformed)) return ignore("a malformed reply: " + malformed);
   ldns_pkt* raw = nullptr;
   ldns_status st = ldns_wire2pkt(&raw, data, length);
   PktPtr pkt(raw);

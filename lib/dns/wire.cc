@@ -234,4 +234,33 @@ NameError readQname(const std::uint8_t* msg, std::size_t size, std::size_t* end,
   return NameError::None;
 }
 
+bool wellFormed(const std::uint8_t* msg, std::size_t size, std::string* why) {
+  auto fail = [&](const std::string& what, std::size_t at) {
+    if (why) *why = what + " at offset " + std::to_string(at);
+    return false;
+  };
+  Header h;
+  if (!readHeader(msg, size, h)) return fail("a message shorter than a DNS header", 0);
+  constexpr std::uint16_t kTypeTsig = 250;
+  std::size_t pos = kHeaderSize;
+  for (unsigned i = 0; i < h.qdcount; ++i) {
+    std::size_t end = 0;
+    if (NameError e = readName(msg, size, pos, &end); e != NameError::None) return fail(nameErrorText(e), pos);
+    if (end + 4 > size) return fail("a question cut short", end);
+    pos = end + 4;
+  }
+  const unsigned records = unsigned{h.ancount} + h.nscount + h.arcount;
+  for (unsigned i = 0; i < records; ++i) {
+    std::size_t end = 0;
+    if (NameError e = readName(msg, size, pos, &end); e != NameError::None) return fail(nameErrorText(e), pos);
+    if (end + 10 > size) return fail("a record cut short", end);
+    const std::uint16_t type = get16(msg + end);
+    const std::size_t rdlength = get16(msg + end + 8);
+    if (end + 10 + rdlength > size) return fail("a record's data runs past the end of the message", end);
+    if (type == kTypeTsig && i + 1 != records) return fail("a TSIG record that is not the last record", pos);
+    pos = end + 10 + rdlength;
+  }
+  return true;
+}
+
 }  // namespace fail::dns::wire

@@ -79,6 +79,14 @@ inline constexpr std::size_t kQnameBuffer = kMaxName + 8;
 NameError readQname(const std::uint8_t* msg, std::size_t size, std::size_t* end, std::uint8_t* lower,
                     std::size_t* lowerLen, std::uint64_t* hash);
 
+// Whether msg[0, size) is a whole message in structure: every question and every record
+// of the four sections complete within it (names as readName reads them, the fixed
+// fields, rdata of its stated length), and at most one TSIG record, the last of the
+// additional section (RFC 8945 §5.1). Bytes after the last record are allowed. On false,
+// *why (when given) says what and at which offset. Checked before a reply is handed to
+// ldns, whose parser leaks what it read when a record after a TSIG is incomplete.
+bool wellFormed(const std::uint8_t* msg, std::size_t size, std::string* why = nullptr);
+
 // Lowercases a wire name in place (ASCII letters only, RFC 4343).
 void lowercase(std::uint8_t* name, std::size_t len);
 

@@ -221,7 +221,11 @@ TEST(DnsSnapshot, ScalesTo10000PoolsAnd100000Names) {
   // The goal is well under 10 ms; the median, so that a preempted run on a loaded machine
   // does not fail the test (the worst is printed).
   EXPECT_LT(times[10], 10.0);
+#if !defined(__SANITIZE_ADDRESS__)
+  // (Not under AddressSanitizer: its quarantine holds freed memory and its redzones add
+  // to every allocation, so the figure says nothing of the program's own use.)
   EXPECT_LT(rss, 150u * 1048576);
+#endif
   // Lookups in the big table: respond() on 2,000 different names (static names and
   // pools: a working set far beyond the caches), 5 rounds.
   std::vector<std::vector<std::uint8_t>> qs;

@@ -202,6 +202,14 @@ TEST(UpdateMsg, AcceptsAVerifiedReplyOnly) {
   EXPECT_EQ(req->check(sent, cut.data(), cut.size(), 5001, &r, &why), ReplyCheck::Ignore);
   EXPECT_EQ(req->check(sent, sent.wire.data(), sent.wire.size(), 5001, &r, &why), ReplyCheck::Ignore);
   EXPECT_EQ(why, "a message that is not a reply");
+
+  // A signed reply with one more, incomplete record after its TSIG (what made ldns's
+  // parser leak the TSIG it had read): refused before ldns sees it.
+  auto afterTsig = good;
+  afterTsig[11] = static_cast<std::uint8_t>(afterTsig[11] + 1);  // ARCOUNT + 1
+  afterTsig.insert(afterTsig.end(), {0, 0, 1});                  // root name, half a type
+  EXPECT_EQ(req->check(sent, afterTsig.data(), afterTsig.size(), 5001, &r, &why), ReplyCheck::Ignore);
+  EXPECT_EQ(why.rfind("a malformed reply: a TSIG record that is not the last record at offset ", 0), 0u) << why;
 }
 
 TEST(UpdateMsg, ReportsTsigErrorsAndUnsignedRefusals) {

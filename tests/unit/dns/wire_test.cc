@@ -161,5 +161,31 @@ TEST(DnsWire, ReadQnameAgreesWithReadNameAndHashName) {
   }
 }
 
+TEST(DnsWire, WellFormedWalksEveryRecordAndWantsTsigLast) {
+  // Header (1 question, 1 answer, 0, 1 additional), "a." A IN, an A record by pointer.
+  std::vector<std::uint8_t> m = {0, 1, 0x80, 0, 0, 1, 0, 1, 0, 0, 0, 1, 1, 'a', 0, 0, 1, 0, 1,
+                                 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 203, 0, 113, 1};
+  std::vector<std::uint8_t> tsig = {0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 0};  // root, TSIG ANY, no data
+  auto msg = m;
+  msg.insert(msg.end(), tsig.begin(), tsig.end());
+  std::string why;
+  EXPECT_TRUE(wellFormed(msg.data(), msg.size(), &why)) << why;
+  msg.push_back(7);  // bytes after the last record are allowed
+  EXPECT_TRUE(wellFormed(msg.data(), msg.size(), &why)) << why;
+  // The TSIG, then another record: refused.
+  auto notLast = m;
+  notLast[11] = 2;
+  notLast.insert(notLast.end(), tsig.begin(), tsig.end());
+  notLast.insert(notLast.end(), {0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0});
+  EXPECT_FALSE(wellFormed(notLast.data(), notLast.size(), &why));
+  EXPECT_EQ(why, "a TSIG record that is not the last record at offset 35");
+  // Cut anywhere inside: refused, naming what.
+  for (std::size_t n = 0; n < m.size(); ++n) EXPECT_FALSE(wellFormed(m.data(), n, &why)) << n;
+  auto longer = m;
+  longer[30] = 5;  // rdlength past the end
+  EXPECT_FALSE(wellFormed(longer.data(), longer.size(), &why));
+  EXPECT_EQ(why, "a record's data runs past the end of the message at offset 21");
+}
+
 }  // namespace
 }  // namespace fail::dns::wire
