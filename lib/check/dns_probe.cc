@@ -23,6 +23,7 @@
 #include "check/probe_base.hh"
 #include "check/registry.hh"
 #include "dns/ldns.hh"
+#include "dns/wire.hh"
 #include "net/tcp.hh"
 
 namespace fail::check {
@@ -193,7 +194,8 @@ class DnsProbe final : public ProbeBase {
     bool sameId = len >= 2 && wire[0] == cfg_.query[0] && wire[1] == cfg_.query[1];
     if (!sameId && !overTcp) return ignore();
     ldns_pkt* raw = nullptr;
-    if (!sameId || ldns_wire2pkt(&raw, wire, len) != LDNS_STATUS_OK) {
+    // wellFormed first: ldns's parser leaks on some malformed messages (dns/wire.hh).
+    if (!sameId || !dns::wire::wellFormed(wire, len) || ldns_wire2pkt(&raw, wire, len) != LDNS_STATUS_OK) {
       finish(Outcome::Fail, "malformed answer");
       return true;
     }
