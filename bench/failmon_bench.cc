@@ -51,12 +51,6 @@ void usage() {
       "  --keep             keep the temporary directory (logs, screens, the page)\n";
 }
 
-std::string selfDir() {
-  std::error_code ec;
-  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? "." : p.parent_path().string();
-}
-
 // `name` as an absolute path: itself when it holds a '/', else found in $PATH or
 // /usr/sbin (lighttpd's home); "" when not found.
 std::string which(const std::string& name) {
@@ -125,28 +119,12 @@ bool parse(const std::vector<std::string>& args, Options& o) {
 
 void addRow(Row row) { rows.push_back(std::move(row)); }
 
-void printTable() {
-  std::vector<std::vector<std::string>> t;
-  t.push_back({"measure", "goal", "failmon", "anchor", "ratio", "goal met?"});
-  for (const auto& l : rows) t.push_back({l.measure, l.goal, l.value, l.anchor, l.ratio, l.met});
-  std::vector<size_t> w(6, 0);
-  for (const auto& r : t)
-    for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], r[i].size());
-  auto print = [&](const std::vector<std::string>& r) {
-    std::cout << "|";
-    for (size_t i = 0; i < r.size(); ++i) std::cout << ' ' << r[i] << std::string(w[i] - r[i].size(), ' ') << " |";
-    std::cout << "\n";
-  };
-  print(t[0]);
-  std::cout << "|";
-  for (size_t x : w) std::cout << std::string(x + 2, '-') << "|";
-  std::cout << "\n";
-  for (size_t i = 1; i < t.size(); ++i) print(t[i]);
-}
+void printTable() { printGoalTable("failmon", rows); }
 
 }  // namespace bench::mon
 
 int main(int argc, char** argv) {
+  using namespace bench;
   using namespace bench::mon;
   namespace fs = std::filesystem;
   Options o;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "loadgen.hh"
+#include "report.hh"
 
 namespace bench::mon {
 
@@ -74,18 +75,10 @@ class ChangeLoad {
 
 // ---- the result table ----
 
-struct Row {
-  std::string measure, goal, value, anchor, ratio, met;
-};
+using Row = GoalRow;
 void addRow(Row row);
 void printTable();
 
-std::string fmt(const char* format, double v);          // "-" for NaN
-std::string ratio(double a, double b);                  // a/b as "%.2f", "-" when unknown
-std::string loadavg();
-std::string readFile(const std::string& path);
-void writeFile(const std::string& path, const std::string& text);
-double ms(Clock::duration d);
 // Runs `argv` to its end with `env` (KEY=VALUE, the whole environment when `replaceEnv`,
 // else added), stdout into `out`; returns the wall time in ms from fork to reaping, or
 // -1 (and the reason in `out`) when it did not exit 0. `cpuMs` (when not null): the

@@ -119,37 +119,6 @@ void ChangeLoad::run(int fd) {
   ::close(fd);
 }
 
-// ---- helpers ----
-
-std::string fmt(const char* format, double v) {
-  if (std::isnan(v)) return "-";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, v);
-  return buf;
-}
-
-std::string ratio(double a, double b) { return (b > 0 && !std::isnan(a)) ? fmt("%.2f", a / b) : "-"; }
-
-std::string loadavg() {
-  std::ifstream f("/proc/loadavg");
-  std::string a, b, c;
-  f >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
-
-std::string readFile(const std::string& path) {
-  std::ifstream f(path);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
-void writeFile(const std::string& path, const std::string& text) {
-  std::ofstream f(path);
-  f << text;
-  if (!f) throw std::runtime_error("cannot write " + path);
-}
-
-double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
 double timeRun(const std::vector<std::string>& argv, const std::vector<std::string>& env, bool replaceEnv,
                std::string& out, double* cpuMs) {
   std::vector<char*> args, envp;

@@ -55,6 +55,7 @@
 #include <vector>
 
 #include "loadgen.hh"
+#include "report.hh"
 #include "proto/list.hh"
 
 namespace {
@@ -97,32 +98,6 @@ void usage() {
       "  --tmp DIR            where the temporary directory goes (default $TMPDIR or /tmp)\n"
       "  --keep               keep the temporary directory (logs, policies, dumps)\n";
 }
-
-std::string selfDir() {
-  std::error_code ec;
-  auto p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? "." : p.parent_path().string();
-}
-
-std::string loadavg() {
-  std::ifstream f("/proc/loadavg");
-  std::string a, b, c;
-  f >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
-
-std::string readFile(const std::string& path) {
-  std::ifstream f(path);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
-void writeFile(const std::string& path, const std::string& text) {
-  std::ofstream f(path);
-  f << text;
-  if (!f) throw std::runtime_error("cannot write " + path);
-}
-
-double ms(Clock::duration d) { return duration<double, std::milli>(d).count(); }
 
 // ---- processes ----
 
@@ -473,38 +448,10 @@ class LatencyRig {
 
 // ---- the table ----
 
-struct Line {
-  std::string measure, goal, value, anchor, ratio, met;
-};
+using Line = GoalRow;
 std::vector<Line> table;
 
-std::string fmt(const char* f, double v) {
-  if (std::isnan(v)) return "-";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-
-std::string ratio(double a, double b) { return (b > 0 && !std::isnan(a)) ? fmt("%.2f", a / b) : "-"; }
-
-void printTable() {
-  std::vector<std::vector<std::string>> t;
-  t.push_back({"measure", "goal", "failsh", "anchor", "ratio", "goal met?"});
-  for (const auto& l : table) t.push_back({l.measure, l.goal, l.value, l.anchor, l.ratio, l.met});
-  std::vector<size_t> w(6, 0);
-  for (const auto& r : t)
-    for (size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], r[i].size());
-  auto print = [&](const std::vector<std::string>& r) {
-    std::cout << "|";
-    for (size_t i = 0; i < r.size(); ++i) std::cout << ' ' << r[i] << std::string(w[i] - r[i].size(), ' ') << " |";
-    std::cout << "\n";
-  };
-  print(t[0]);
-  std::cout << "|";
-  for (size_t x : w) std::cout << std::string(x + 2, '-') << "|";
-  std::cout << "\n";
-  for (size_t i = 1; i < t.size(); ++i) print(t[i]);
-}
+void printTable() { printGoalTable("failsh", table); }
 
 struct Dist {
   Percentiles p;
