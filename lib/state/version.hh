@@ -1,0 +1,112 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
+// One version of a record as a Store holds it: made once, never changed, shared.
+//
+// A record's version carries the few fields the store decides with (name, state,
+// serial, since, ttl) and the record dict already encoded as one protocol word: the
+// bytes that follow "OK " in a GET reply, "CHANGE SERIAL " in a WATCH line, "S " or
+// "R " in the state file (doc/faild-state.md). It is encoded once, when the version is
+// made (or taken as read from the state file), and then only copied: the record's slot
+// in the store, the history of published changes, the changes in flight and the
+// journal's queue all hold the same block. A deletion is a version too (a tombstone:
+// name, serial, time; no word).
+//
+// One allocation per version: the header, the name's bytes, the word's bytes.
+// Reference counts are atomic: the journal's thread may hold versions too.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "state/record.hh"
+
+namespace fail::state {
+
+class Version;
+
+// An owning pointer to a Version (intrusive count). Copying it is an atomic increment.
+class VersionRef {
+ public:
+  VersionRef() = default;
+  VersionRef(const VersionRef& o);
+  VersionRef(VersionRef&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
+  VersionRef& operator=(VersionRef o) noexcept {
+    std::swap(p_, o.p_);
+    return *this;
+  }
+  ~VersionRef();
+  const Version* get() const { return p_; }
+  const Version* operator->() const { return p_; }
+  const Version& operator*() const { return *p_; }
+  explicit operator bool() const { return p_ != nullptr; }
+  void reset() { VersionRef().swap(*this); }
+  void swap(VersionRef& o) noexcept { std::swap(p_, o.p_); }
+
+ private:
+  friend class Version;
+  explicit VersionRef(Version* p) : p_(p) {}  // adopts a count of one
+  Version* p_ = nullptr;
+};
+
+class Version {
+ public:
+  // Encodes `r` (encodeRecord) into a new version.
+  static VersionRef make(const Record& r);
+  // A deletion of `name` with `serial` at wall-clock `at`.
+  static VersionRef tombstone(std::string_view name, std::uint64_t serial, Micros at);
+  // A version from a word as written by make() and read back (the state file): the
+  // word is decoded and checked (a sound record dict, no raw control byte); the version
+  // keeps the word's bytes as they are, so nothing is encoded again. Returns an empty
+  // ref and sets *err (when given) when the word is not a sound record.
+  static VersionRef fromWord(std::string_view word, std::string* err = nullptr);
+
+  Version(const Version&) = delete;
+  Version& operator=(const Version&) = delete;
+
+  bool deleted() const { return deleted_; }
+  std::string_view name() const { return {data_, nameLen_}; }
+  // The record dict as one protocol word (empty for a tombstone).
+  std::string_view word() const { return {data_ + nameLen_, wordLen_}; }
+  State state() const { return state_; }
+  std::uint64_t serial() const { return serial_; }
+  Micros since() const { return since_; }  // a tombstone: the time of deletion
+  std::int64_t ttlMs() const { return ttlMs_; }
+
+  // True when the record's note is `note`, without decoding the word.
+  bool noteIs(std::string_view note) const;
+  // The fields not kept apart, decoded from the word (these allocate).
+  std::string note() const;
+  std::string origin() const;
+  Attrs attrs() const;
+  Record record() const;  // every field
+
+  // The bytes of this version, for memory accounting.
+  size_t footprint() const { return sizeof(Version) + nameLen_ + wordLen_; }
+
+ private:
+  friend class VersionRef;
+  Version() = default;
+  static VersionRef allocate(std::string_view name, std::string_view word);
+  void release() const;
+
+  mutable std::atomic<std::uint32_t> refs_{1};
+  std::uint32_t nameLen_ = 0, wordLen_ = 0;
+  std::uint32_t noteAt_ = 0, noteLen_ = 0;  // the note's bytes as they stand in word()
+  State state_ = State::Unknown;
+  bool deleted_ = false;
+  std::uint64_t serial_ = 0;
+  Micros since_ = 0;
+  std::int64_t ttlMs_ = 0;
+  char data_[];  // name, then word  (a flexible array member: allocated with the header)
+};
+
+inline VersionRef::VersionRef(const VersionRef& o) : p_(o.p_) {
+  if (p_) p_->refs_.fetch_add(1, std::memory_order_relaxed);
+}
+inline VersionRef::~VersionRef() {
+  if (p_) p_->release();
+}
+
+}  // namespace fail::state
