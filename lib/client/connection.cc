@@ -2,12 +2,14 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "client/connection.hh"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -23,8 +25,19 @@ namespace fail::client {
 namespace {
 
 std::atomic<bool> gInterrupt{false};
+// The read end of a pipe the handler writes one byte to (-1 before the handlers are
+// installed): waitFd polls it beside its fd, so a signal that arrives just before poll()
+// is not lost (a flag alone is checked too early or too late).
+int gInterruptPipe[2] = {-1, -1};
 
-extern "C" void onInterrupt(int) { gInterrupt.store(true); }
+extern "C" void onInterrupt(int) {
+  gInterrupt.store(true);
+  if (gInterruptPipe[1] >= 0) {
+    int saved = errno;
+    [[maybe_unused]] ssize_t n = ::write(gInterruptPipe[1], "x", 1);
+    errno = saved;
+  }
+}
 
 std::int64_t deadlineAfter(std::int64_t timeoutMs) {
   return timeoutMs > 0 ? steadyNow() + timeoutMs * 1000 : 0;
@@ -44,8 +57,10 @@ IoStatus waitFd(int fd, short events, std::int64_t deadline, std::string& err) {
       if (left <= 0) return IoStatus::Timeout;
       ms = static_cast<int>(std::min<std::int64_t>((left + 999) / 1000, 1 << 30));
     }
-    pollfd p{fd, events, 0};
-    int rc = ::poll(&p, 1, ms);
+    if (gInterrupt.load()) return IoStatus::Interrupted;
+    pollfd p[2] = {{fd, events, 0}, {gInterruptPipe[0], POLLIN, 0}};
+    int rc = ::poll(p, gInterruptPipe[0] >= 0 ? 2 : 1, ms);
+    if (rc > 0 && p[1].revents) return IoStatus::Interrupted;  // the byte stays: later waits see it too
     if (rc > 0) return IoStatus::Ok;
     if (rc == 0) continue;  // re-check the deadline
     if (errno == EINTR) {
@@ -61,6 +76,8 @@ IoStatus waitFd(int fd, short events, std::int64_t deadline, std::string& err) {
 
 
 void installInterruptHandlers() {
+  if (gInterruptPipe[0] < 0 && ::pipe2(gInterruptPipe, O_NONBLOCK | O_CLOEXEC) != 0)
+    gInterruptPipe[0] = gInterruptPipe[1] = -1;  // then the flag alone, as before
   struct sigaction sa {};
   sa.sa_handler = onInterrupt;
   sigemptyset(&sa.sa_mask);
