@@ -77,19 +77,27 @@ std::string writeAll(int fd, std::string_view data, const std::string& path) {
   return "";
 }
 
-// Reads a whole file. Returns false with errno set when it cannot be opened or read.
+// Reads a whole file: one allocation of the size fstat() gives and, unless the file is
+// growing, one read() call of it (and one more that finds the end). Returns false with
+// errno set when it cannot be opened or read.
 bool readFile(const std::string& path, std::string& out) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return false;
-  out.clear();
-  char buf[65536];
+  struct stat st;
+  if (::fstat(fd.get(), &st) < 0) return false;
+  // One byte more than the size: a read that fills it says the file grew meanwhile.
+  out.resize(st.st_size > 0 ? static_cast<size_t>(st.st_size) + 1 : 4096);
+  size_t have = 0;
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (have == out.size()) out.resize(out.size() * 2);
+    ssize_t n = ::read(fd.get(), out.data() + have, out.size() - have);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return false;
-    if (n == 0) return true;
-    out.append(buf, static_cast<size_t>(n));
+    if (n == 0) break;
+    have += static_cast<size_t>(n);
   }
+  out.resize(have);
+  return true;
 }
 
 // "20261122-040559" in local time.
