@@ -54,7 +54,8 @@ Store::Store(std::unique_ptr<Journal> journal, Recovery rec, Options opts, Micro
     // After a restart every ttl starts afresh (doc/design.md), so a restart causes no wave
     // of expiries.
     const Version& r = *s->version;
-    if (r.ttlMs() > 0 && r.state() != State::Unknown) schedule(*s, deadlineAfter(steadyNow, r.ttlMs()));
+    if (r.ttlMs() > 0 && r.state() != State::Unknown)
+      schedule(*s, deadlineAfter(steadyNow, r.ttlMs()));
   }
   rec.records = {};
   base_ = rec.base;
