@@ -123,14 +123,18 @@ Scratch& scratch() {
 }  // namespace
 
 VersionRef Version::allocate(std::string_view name, std::string_view word) {
-  if (name.size() > UINT32_MAX / 4 || word.size() > UINT32_MAX / 4)
-    throw std::length_error("state::Version: record too large");
-  void* mem = ::operator new(sizeof(Version) + name.size() + word.size());
+  if (name.size() > UINT16_MAX || word.size() > UINT32_MAX / 4)
+    throw std::length_error("state::Version: record or name too large");
+  bool inWord = word.substr(0, kNameInWord) == "name\\ " &&
+                word.substr(kNameInWord, name.size()) == name;
+  size_t own = inWord ? 0 : name.size();
+  void* mem = ::operator new(sizeof(Version) + own + word.size());
   Version* v = new (mem) Version();
   v->nameLen_ = static_cast<std::uint32_t>(name.size());
   v->wordLen_ = static_cast<std::uint32_t>(word.size());
-  if (!name.empty()) std::memcpy(v->data_, name.data(), name.size());
-  if (!word.empty()) std::memcpy(v->data_ + name.size(), word.data(), word.size());
+  v->ownName_ = !inWord;
+  if (own) std::memcpy(v->data_, name.data(), own);
+  if (!word.empty()) std::memcpy(v->data_ + own, word.data(), word.size());
   return VersionRef(v);
 }
 
@@ -144,7 +148,8 @@ void Version::release() const {
 VersionRef Version::make(const Record& r) {
   Scratch& s = scratch();
   size_t noteAt = 0, noteEnd = 0;
-  s.dict = encodeRecord(r, &noteAt, &noteEnd);
+  s.dict.clear();
+  appendRecordDict(s.dict, r, &noteAt, &noteEnd);
   // appendWord escapes byte by byte, so the dict's parts can be encoded one by one (none
   // is empty: the note's element is at least "{}") and the note's place is known.
   std::string_view dict = s.dict;
@@ -152,18 +157,18 @@ VersionRef Version::make(const Record& r) {
   proto::appendWord(s.outer, dict.substr(0, noteAt));
   size_t at = s.outer.size();
   proto::appendWord(s.outer, dict.substr(noteAt, noteEnd - noteAt));
-  size_t end = s.outer.size();
   if (noteEnd < dict.size()) proto::appendWord(s.outer, dict.substr(noteEnd));
   VersionRef v = allocate(r.name, s.outer);
   Version* p = v.p_;
   p->noteAt_ = static_cast<std::uint32_t>(at);
-  p->noteLen_ = static_cast<std::uint32_t>(end - at);
-  p->state_ = r.state;
+  p->state_ = static_cast<std::uint8_t>(r.state) & 3;
   p->serial_ = r.serial;
   p->since_ = r.since;
   p->ttlMs_ = r.ttlMs;
   return v;
 }
+
+static_assert(sizeof(Version) == 40, "the header of a record's block");
 
 VersionRef Version::tombstone(std::string_view name, std::uint64_t serial, Micros at) {
   VersionRef v = allocate(name, {});
@@ -193,10 +198,8 @@ VersionRef Version::fromWord(std::string_view word, std::string* err) {
       if (r.name.empty()) return bad("record: no name");
       VersionRef v = allocate(r.name, word);
       Version* p = v.p_;
-      p->noteAt_ = s.at[noteAt];
-      p->noteLen_ = s.at[noteEnd] - s.at[noteAt];
-      if (noteEnd == noteAt) p->noteAt_ = p->noteLen_ = 0;  // no note key: noteIs("") only
-      p->state_ = r.state;
+      p->noteAt_ = noteEnd == noteAt ? 0 : s.at[noteAt];  // 0: no note key
+      p->state_ = static_cast<std::uint8_t>(r.state) & 3;
       p->serial_ = r.serial;
       p->since_ = r.since;
       p->ttlMs_ = r.ttlMs;
@@ -215,24 +218,26 @@ VersionRef Version::fromWord(std::string_view word, std::string* err) {
   return make(r);
 }
 
+// The note's element is the canonical encoding of the note, twice over (as a dict
+// element, then as part of the word). It ends where the word does or at the next dict
+// separator, a space escaped once (backslash, space), which never occurs inside an
+// element (an element's own spaces are escaped twice). So no decoding is needed.
 bool Version::noteIs(std::string_view note) const {
-  if (deleted_) return note.empty();
-  if (noteLen_ == 0) return note.empty();
+  if (deleted_ || noteAt_ == 0) return note.empty();
   Scratch& s = scratch();
   s.inner.clear();
   proto::appendWord(s.inner, note);
   s.outer.clear();
   proto::appendWord(s.outer, s.inner);
-  return word().substr(noteAt_, noteLen_) == s.outer;
+  std::string_view w = word().substr(noteAt_);
+  if (w.substr(0, s.outer.size()) != s.outer) return false;
+  std::string_view after = w.substr(s.outer.size());
+  return after.empty() || after.substr(0, 2) == "\\ ";
 }
 
 std::string Version::note() const {
-  if (deleted_ || noteLen_ == 0) return {};
-  std::string inner, note;
-  if (!unescapeWord(word().substr(noteAt_, noteLen_), inner, nullptr) ||
-      !unescapeWord(inner, note, nullptr))
-    return record().note;  // not reached: every version's word is canonical
-  return note;
+  if (deleted_ || noteAt_ == 0) return {};
+  return record().note;
 }
 
 std::string Version::origin() const { return record().origin; }
@@ -246,7 +251,7 @@ Record Version::record() const {
     if (unescapeWord(word(), dict, nullptr)) decodeRecord(dict, r);
   }
   r.name = std::string(name());
-  r.state = state_;
+  r.state = state();
   r.serial = serial_;
   r.since = since_;
   r.ttlMs = ttlMs_;

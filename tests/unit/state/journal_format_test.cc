@@ -128,6 +128,35 @@ TEST(JournalFormat, ReadsWhatItWrites) {
   EXPECT_EQ(c.changes[2]->name(), "web1@fra");
 }
 
+// R and S lines are read into versions that keep the word as written (GET answers with
+// those bytes); lines in another Tcl form (braces, as an older or hand-made file may
+// hold) are read all the same, and their versions carry the encoder's form.
+TEST(JournalFormat, RecordWordsAreKeptAsWrittenAndOtherListFormsRead) {
+  Record www = rec("www", State::Up, 5, "a {b} \\c\td \xc3\xa9");
+  VersionRef made = Version::make(www);
+  std::string f;
+  appendHeader(f, 4);
+  appendRecordEntry(f, *made);
+  appendLine(f, "S {name db state FAIL serial 6 since 7 note {x y}}");
+  appendLine(f, "S \"name web state UP serial 7\"");
+  Contents c = parse(f, "state");
+  EXPECT_TRUE(c.problems.empty()) << c.problems.at(0);
+  ASSERT_EQ(c.records.size(), 3u);
+  for (const VersionRef& v : c.records) {
+    if (v->name() == "www") {
+      EXPECT_EQ(v->word(), made->word());
+      EXPECT_TRUE(v->noteIs(www.note));
+    } else {
+      EXPECT_EQ(v->word(), Version::make(v->record())->word()) << v->name();
+    }
+  }
+  EXPECT_EQ(at(c, "db").note, "x y");
+  EXPECT_EQ(at(c, "db").state, State::Fail);
+  EXPECT_EQ(at(c, "web").serial, 7u);
+  ASSERT_EQ(c.changes.size(), 2u);
+  EXPECT_EQ(c.changes[1]->serial(), 7u);
+}
+
 TEST(JournalFormat, AttrsReplaceTheSetAndIgnoreAbsentRecords) {
   std::string f;
   appendHeader(f, 0);
