@@ -43,6 +43,7 @@
 #include "base/text.hh"
 #include "base/time.hh"
 #include "base/unique_fd.hh"
+#include "state/group_commit.hh"
 #include "state/journal_format.hh"
 
 namespace fail::state {
@@ -77,19 +78,27 @@ std::string writeAll(int fd, std::string_view data, const std::string& path) {
   return "";
 }
 
-// Reads a whole file. Returns false with errno set when it cannot be opened or read.
+// Reads a whole file: one allocation of the size fstat() gives and, unless the file is
+// growing, one read() call of it (and one more that finds the end). Returns false with
+// errno set when it cannot be opened or read.
 bool readFile(const std::string& path, std::string& out) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return false;
-  out.clear();
-  char buf[65536];
+  struct stat st;
+  if (::fstat(fd.get(), &st) < 0) return false;
+  // One byte more than the size: a read that fills it says the file grew meanwhile.
+  out.resize(st.st_size > 0 ? static_cast<size_t>(st.st_size) + 1 : 4096);
+  size_t have = 0;
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (have == out.size()) out.resize(out.size() * 2);
+    ssize_t n = ::read(fd.get(), out.data() + have, out.size() - have);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return false;
-    if (n == 0) return true;
-    out.append(buf, static_cast<size_t>(n));
+    if (n == 0) break;
+    have += static_cast<size_t>(n);
   }
+  out.resize(have);
+  return true;
 }
 
 // "20261122-040559" in local time.
@@ -107,10 +116,12 @@ std::string stamp() {
 struct Journal::Impl {
   struct Job {
     enum class Kind { Change, Attrs, Compact } kind = Kind::Change;
-    std::string bytes;             // Change, Attrs: the encoded line
+    VersionRef version;            // Change: written as its line by the syncer
+    std::string bytes;             // Attrs: the encoded line
     std::uint64_t ceiling = 0;     // Change: to be durable before the line
     Done done;                     // Change, Compact
-    std::vector<Record> records;   // Compact
+    std::vector<VersionRef> records;  // Compact
+    std::vector<VersionRef> changes;  // Compact: the history kept in the new file
     std::uint64_t base = 0;        // Compact
     std::uint64_t failuresRun = 0; // Compact: failed changes whose callbacks had run
   };
@@ -141,11 +152,17 @@ struct Journal::Impl {
   std::condition_variable wake;     // syncer waits for jobs
   std::condition_variable idle;     // drain() waits for the syncer
   std::deque<Job> queue;
-  size_t urgent = 0;                // Change and Compact jobs queued
+  size_t changes = 0;               // Change jobs queued
+  size_t compactions = 0;           // Compact jobs queued
   size_t attrBytes = 0;             // bytes of Attrs jobs queued
   Clock::time_point attrDeadline;   // when queued Attrs jobs must be written
   int waiters = 0;                  // drain() calls waiting
   bool busy = false, stopping = false;
+  // The syncer waits on `wake` (sleeping): push() notifies it only when what it waits
+  // for is there (wakeAt changes queued, a compaction, attributes to time), not per job.
+  bool sleeping = false;
+  size_t wakeAt = 1;
+  GroupCommit group;                // syncer thread, under mu
 
   std::mutex doneMu;
   std::vector<Completion> completed;
@@ -193,12 +210,13 @@ struct Journal::Impl {
   }
 
   // Writes a compacted file in place of the current one and continues on it.
-  std::string writeCompacted(const std::vector<Record>& records, std::uint64_t base,
-                             const std::function<std::string()>& beforeRename = nullptr) {
+  std::string writeCompacted(const std::vector<VersionRef>& records, std::uint64_t base,
+                             const std::function<std::string()>& beforeRename = nullptr,
+                             const std::vector<VersionRef>& changes = {}) {
     if (base > durableCeiling) {
       if (std::string err = writeCeiling(base); !err.empty()) return err;
     }
-    std::string content = format::compacted(records, base);
+    std::string content = format::compacted(records, base, changes);
     UniqueFd f;
     std::string err = replaceFile(path, content, &f, beforeRename);
     if (f) {  // renamed into place, even if the directory sync failed
@@ -217,24 +235,10 @@ struct Journal::Impl {
   void run() {
     std::deque<Job> batch;
     std::vector<Completion> done;
-    for (;;) {
-      {
-        std::unique_lock lock(mu);
-        for (;;) {
-          if (stopping || urgent > 0 || attrBytes >= kAttrFlushBytes) break;
-          if (waiters > 0 && !queue.empty()) break;
-          if (attrBytes == 0) {
-            wake.wait(lock);
-          } else if (wake.wait_until(lock, attrDeadline) == std::cv_status::timeout) {
-            break;
-          }
-        }
-        if (queue.empty() && stopping) return;
-        batch.swap(queue);
-        urgent = attrBytes = 0;
-        busy = true;
-      }
-      process(batch, done);
+    while (takeBatch(batch)) {
+      auto start = Clock::now();
+      size_t synced = process(batch, done);
+      auto end = Clock::now();
       batch.clear();
       if (!done.empty()) {
         {
@@ -242,18 +246,62 @@ struct Journal::Impl {
           for (auto& c : done) completed.push_back(std::move(c));
         }
         done.clear();
-        std::uint64_t one = 1;
+        std::uint64_t one = 1;  // one wake-up of the loop per batch
         [[maybe_unused]] ssize_t n = ::write(eventFd.get(), &one, sizeof one);
       }
       {
         std::lock_guard lock(mu);
         busy = false;
+        group.finished(synced, changes, end - start, end);
       }
       idle.notify_all();
     }
   }
 
-  void process(std::deque<Job>& batch, std::vector<Completion>& done) {
+  // Waits until queued jobs are due (GroupCommit decides how long changes are held for
+  // those on their way) and moves them into `batch`. False when stopping with none left.
+  bool takeBatch(std::deque<Job>& batch) {
+    std::unique_lock lock(mu);
+    for (;;) {
+      if (stopping || compactions > 0 || attrBytes >= kAttrFlushBytes) break;
+      if (waiters > 0 && !queue.empty()) break;
+      auto now = Clock::now();
+      if (changes > 0) {
+        auto hold = group.hold(changes, now);
+        if (!hold) break;
+        sleep(lock, hold->target, hold->until);
+      } else if (attrBytes > 0) {
+        if (now >= attrDeadline) break;
+        sleep(lock, 1, attrDeadline);
+      } else {
+        sleep(lock, 1, std::nullopt);
+      }
+    }
+    if (queue.empty() && stopping) return false;
+    batch.swap(queue);
+    changes = compactions = attrBytes = 0;
+    busy = true;
+    return true;
+  }
+
+  // Sleeps until push() sees `target` changes queued (or another reason to wake), or
+  // until `until`.
+  void sleep(std::unique_lock<std::mutex>& lock, size_t target,
+             std::optional<Clock::time_point> until) {
+    sleeping = true;
+    wakeAt = target;
+    if (until) {
+      wake.wait_until(lock, *until);
+    } else {
+      wake.wait(lock);
+    }
+    sleeping = false;
+  }
+
+  // Carries out `batch` in order. Returns how many changes it held.
+  size_t process(std::deque<Job>& batch, std::vector<Completion>& done) {
+    size_t count = 0;
+    for (const Job& job : batch) count += job.kind == Job::Kind::Change;
     size_t i = 0;
     while (i < batch.size()) {
       if (batch[i].kind == Job::Kind::Compact) {
@@ -262,8 +310,9 @@ struct Journal::Impl {
         // of them failed and was not yet undone then: they would write it after all.
         std::string err = failures > job.failuresRun
                               ? path + ": compaction skipped: a change queued before it failed"
-                              : writeCompacted(job.records, job.base);
+                              : writeCompacted(job.records, job.base, nullptr, job.changes);
         job.records.clear();
+        job.changes.clear();
         if (job.done) done.push_back({std::move(job.done), err.empty(), err});
         continue;
       }
@@ -272,6 +321,7 @@ struct Journal::Impl {
       appendGroup(batch, i, j, done);
       i = j;
     }
+    return count;
   }
 
   // Writes jobs [from, to) (changes and attributes) with one write and, if any is a
@@ -284,7 +334,12 @@ struct Journal::Impl {
     for (size_t k = from; k < to; ++k) {
       need = std::max(need, batch[k].ceiling);
       changes = changes || batch[k].kind == Job::Kind::Change;
-      buffer += batch[k].bytes;
+      if (batch[k].version) {
+        format::appendChangeEntry(buffer, *batch[k].version);
+        batch[k].version.reset();  // the last reference may be this thread's: freed here
+      } else {
+        buffer += batch[k].bytes;
+      }
     }
     std::string err = broken;
     if (err.empty() && need > durableCeiling) err = writeCeiling(need);
@@ -320,17 +375,24 @@ struct Journal::Impl {
   }
 
   void push(Job job) {
+    bool notify = false;
     {
       std::lock_guard lock(mu);
       if (job.kind == Job::Kind::Attrs) {
+        notify = attrBytes == 0;  // a deadline for the syncer to keep
         if (attrBytes == 0) attrDeadline = Clock::now() + kAttrDelay;
         attrBytes += job.bytes.size();
+        notify = notify || attrBytes >= kAttrFlushBytes;
+      } else if (job.kind == Job::Kind::Change) {
+        notify = ++changes >= wakeAt;
       } else {
-        ++urgent;
+        ++compactions;
+        notify = true;
       }
+      notify = notify && sleeping;
       queue.push_back(std::move(job));
     }
-    wake.notify_one();
+    if (notify) wake.notify_one();
   }
 
   // --- open ---
@@ -462,8 +524,7 @@ void Journal::Impl::recover(Recovery& out) {
   out.problems = std::move(c.problems);
   settleCeiling(out, c.highest, fileCeiling, serialExists, text);
 
-  out.records.reserve(c.records.size());
-  for (auto& [name, r] : c.records) out.records.push_back(std::move(r));
+  out.records = std::move(c.records);
   if (damaged) return setDamagedAside(out);
   out.changes = std::move(c.changes);
   out.base = c.base;
@@ -505,12 +566,12 @@ Journal::~Journal() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-void Journal::appendChange(const Change& change, std::uint64_t ceiling, Done done) {
+void Journal::appendChange(VersionRef v, std::uint64_t ceiling, Done done) {
   Impl::Job job;
   job.kind = Impl::Job::Kind::Change;
-  format::appendChangeEntry(job.bytes, change);
   // A serial above the requested ceiling would break the promise: raise it to cover.
-  job.ceiling = std::max(ceiling, change.record.serial);
+  job.ceiling = std::max(ceiling, v->serial());
+  job.version = std::move(v);  // its line is written by the syncer: nothing encoded here
   impl_->requestedCeiling = std::max(impl_->requestedCeiling, job.ceiling);
   job.done = std::move(done);
   impl_->push(std::move(job));
@@ -523,10 +584,12 @@ void Journal::appendAttrs(const std::string& name, const Attrs& attrs) {
   impl_->push(std::move(job));
 }
 
-void Journal::compact(std::vector<Record> records, std::uint64_t base, Done done) {
+void Journal::compact(std::vector<VersionRef> records, std::uint64_t base, Done done,
+                      std::vector<VersionRef> changes) {
   Impl::Job job;
   job.kind = Impl::Job::Kind::Compact;
   job.records = std::move(records);
+  job.changes = std::move(changes);
   job.base = base;
   job.failuresRun = impl_->failuresRun;
   job.done = std::move(done);

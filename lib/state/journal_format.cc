@@ -2,26 +2,15 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "state/journal_format.hh"
 
-#include <array>
-#include <cstdio>
+#include <zlib.h>
 
 #include "base/text.hh"
 #include "base/time.hh"
 #include "proto/list.hh"
+#include "state/slots.hh"
 
 namespace fail::state::format {
 namespace {
-
-constexpr std::array<std::uint32_t, 256> makeCrcTable() {
-  std::array<std::uint32_t, 256> t{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    t[i] = c;
-  }
-  return t;
-}
-constexpr auto kCrcTable = makeCrcTable();
 
 // Lower case only, as written: one spelling per checksum.
 int hexDigit(char c) {
@@ -94,9 +83,9 @@ std::string badName(std::string_view name) {
   return "a record name the protocol rejects (" + quoted(name) + ")";
 }
 
-// Checks one line (without its newline) and splits its payload. Returns "" when sound,
-// else the reason.
-std::string checkLine(std::string_view line, std::vector<std::string>& words) {
+// Checks one line (without its newline): its checksum. Returns "" when sound (and its
+// payload in *payload), else the reason.
+std::string checkLine(std::string_view line, std::string_view* payload) {
   if (line.empty()) return "empty line";
   if (line.size() < 10 || line[8] != ' ') return "not an entry (no checksum)";
   std::uint32_t want = 0;
@@ -105,12 +94,35 @@ std::string checkLine(std::string_view line, std::vector<std::string>& words) {
     if (d < 0) return "not an entry (no checksum)";
     want = (want << 4) | static_cast<std::uint32_t>(d);
   }
-  std::string_view payload = line.substr(9);
-  if (crc32(payload) != want) return "checksum mismatch";
+  *payload = line.substr(9);
+  if (crc32(*payload) != want) return "checksum mismatch";
+  return "";
+}
+
+// Splits a sound line's payload into its words. Returns "" or the reason it cannot.
+std::string splitPayload(std::string_view payload, std::vector<std::string>& words) {
   proto::ListError le;
   if (!proto::splitList(payload, words, &le)) return "unreadable entry: " + le.message;
   if (words.empty()) return "empty entry";
   return "";
+}
+
+// The payload's record word when it is "R WORD" or "S WORD" with WORD one bare word (as
+// the encoder writes it), else "".
+std::string_view recordWord(std::string_view payload) {
+  if (payload.size() < 3 || (payload[0] != 'R' && payload[0] != 'S') || payload[1] != ' ')
+    return {};
+  std::string_view w = payload.substr(2);
+  if (w[0] == '{' || w[0] == '"') return {};
+  for (size_t i = 0; i < w.size(); ++i) {
+    char c = w[i];
+    if (c == '\\') {
+      ++i;  // an escaped byte, a space too
+    } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') {
+      return {};
+    }
+  }
+  return w;
 }
 
 // Collects problems, summing up those beyond kMaxProblems in one message.
@@ -163,26 +175,29 @@ class Reader {
       size_t end = truncated ? data.size() : nl;
       std::string_view line = data.substr(off, end - off);
       size_t len = end - off + (truncated ? 0 : 1);
-      std::vector<std::string> words;
+      std::string_view payload;
       std::string reason = truncated ? "the file ends in the middle of an entry (no newline)"
-                                     : checkLine(line, words);
+                                     : checkLine(line, &payload);
       if (off == 0) {
+        if (reason.empty()) reason = splitPayload(payload, words_);
         if (!reason.empty()) {
           reason = "damaged header: " + reason;
-        } else if (words[0] == kMagic) {
-          reason = header(words);
+        } else if (words_[0] == kMagic) {
+          reason = header(words_);
           if (c_.otherVersion) return;
         } else {
           problems_.note(0, "no FAILD-STATE header; the base is taken as 0");
-          reason = apply(off, words);
+          reason = apply(off, payload);
         }
       } else if (reason.empty()) {
-        reason = apply(off, words);
+        reason = apply(off, payload);
       }
       if (!reason.empty()) problems_.lost(off, len, reason, line);
       off += len;
     }
     problems_.finish();
+    c_.records.reserve(records_.size());
+    records_.forEach([&](const Slot& s) { c_.records.push_back(std::move(s.version)); });
   }
 
  private:
@@ -200,35 +215,57 @@ class Reader {
 
   void seen(std::uint64_t serial) { c_.highest = std::max(c_.highest, serial); }
 
-  void changed(size_t off, const Change& ch) {
-    std::uint64_t s = ch.record.serial;
+  void changed(size_t off, const VersionRef& v) {
+    std::uint64_t s = v->serial();
     if (s <= lastChange_)
       problems_.note(off, "serial " + std::to_string(s) + " of the change to " +
-                              quoted(ch.record.name) + " does not follow serial " +
+                              quoted(v->name()) + " does not follow serial " +
                               std::to_string(lastChange_) +
                               "; the change history is not trusted");
     lastChange_ = std::max(lastChange_, s);
     seen(s);
-    c_.changes.push_back(ch);
+    c_.changes.push_back(v);
   }
 
-  // Applies one sound line's words. Returns "" or why they were not used.
-  std::string apply(size_t off, const std::vector<std::string>& w) {
+  void put(VersionRef v) {
+    if (Slot* s = records_.find(v->name()))
+      s->version = std::move(v);
+    else
+      records_.insert(std::move(v));
+  }
+
+  // A record entry: its version, read straight from its word when written as the
+  // encoder writes it. Returns "" or why it was not used.
+  std::string record(size_t off, char kind, std::string_view word) {
+    std::string err;
+    VersionRef v = Version::fromWord(word, &err);
+    if (!v) return std::string("bad ") + kind + " entry: " + err;
+    return take(off, kind, std::move(v));
+  }
+
+  std::string take(size_t off, char kind, VersionRef v) {
+    if (!validName(v->name())) return badName(v->name());
+    if (kind == 'R')
+      seen(v->serial());
+    else
+      changed(off, v);
+    put(std::move(v));
+    return "";
+  }
+
+  // Applies one sound line's payload. Returns "" or why it was not used.
+  std::string apply(size_t off, std::string_view payload) {
+    if (std::string_view word = recordWord(payload); !word.empty())
+      return record(off, payload[0], word);
+    if (std::string why = splitPayload(payload, words_); !why.empty()) return why;
+    const std::vector<std::string>& w = words_;
     const std::string& kind = w[0];
     if (kind == "R" || kind == "S") {
       if (w.size() != 2) return "bad " + kind + " entry (" + std::to_string(w.size()) + " words)";
       Record r;
       std::string err;
       if (!decodeRecord(w[1], r, &err)) return "bad " + kind + " entry: " + err;
-      if (!validName(r.name)) return badName(r.name);
-      if (kind == "R") {
-        seen(r.serial);
-        c_.records[r.name] = std::move(r);
-      } else {
-        changed(off, Change{Change::Kind::Set, r});
-        c_.records[r.name] = std::move(r);
-      }
-      return "";
+      return take(off, kind[0], Version::make(r));
     }
     if (kind == "D") {
       std::optional<std::uint64_t> serial;
@@ -239,12 +276,8 @@ class Reader {
       }
       if (!serial || !time || w[2].empty()) return "bad D entry (want D SERIAL NAME TIME)";
       if (!validName(w[2])) return badName(w[2]);
-      Change ch{Change::Kind::Delete, Record{}};
-      ch.record.name = w[2];
-      ch.record.serial = *serial;
-      ch.record.since = *time;
-      changed(off, ch);
-      c_.records.erase(w[2]);
+      changed(off, Version::tombstone(w[2], *serial, *time));
+      if (Slot* s = records_.find(w[2])) records_.erase(s);
       return "";
     }
     if (kind == "A") {
@@ -252,10 +285,12 @@ class Reader {
       if (w.size() != 3 || !proto::splitList(w[2], kv) || kv.size() % 2)
         return "bad A entry (want A NAME ATTRS-DICT)";
       if (!validName(w[1])) return badName(w[1]);
-      Attrs attrs;
-      for (size_t i = 0; i < kv.size(); i += 2) mergeAttr(attrs, kv[i], kv[i + 1]);
-      auto it = c_.records.find(w[1]);
-      if (it != c_.records.end()) it->second.attrs = std::move(attrs);  // else: deleted since
+      Slot* s = records_.find(w[1]);
+      if (!s) return "";  // deleted since
+      Record r = s->version->record();
+      r.attrs.clear();
+      for (size_t i = 0; i < kv.size(); i += 2) mergeAttr(r.attrs, kv[i], kv[i + 1]);
+      put(Version::make(r));
       return "";
     }
     return "unknown entry type '" + printable(kind, 16) + "'";
@@ -263,21 +298,43 @@ class Reader {
 
   Contents& c_;
   Problems problems_;
+  SlotTable records_;  // the current records, found by name (no copied key)
+  std::vector<std::string> words_;
   std::uint64_t lastChange_ = 0;
 };
 
 }  // namespace
 
 std::uint32_t crc32(std::string_view data) {
-  std::uint32_t c = 0xFFFFFFFFu;
-  for (unsigned char b : data) c = kCrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
+  return static_cast<std::uint32_t>(
+      crc32_z(0, reinterpret_cast<const Bytef*>(data.data()), data.size()));
 }
 
+namespace {
+
+// "CRC32HEX8 " for `crc`.
+void appendCrc(std::string& out, std::uint32_t crc) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  char buf[9];
+  for (int i = 7; i >= 0; --i, crc >>= 4) buf[i] = kHex[crc & 15];
+  buf[8] = ' ';
+  out.append(buf, 9);
+}
+
+// appendLine(out, prefix + word) without joining them first.
+void appendLine(std::string& out, std::string_view prefix, std::string_view word) {
+  uLong c = crc32_z(0, reinterpret_cast<const Bytef*>(prefix.data()), prefix.size());
+  c = crc32_z(c, reinterpret_cast<const Bytef*>(word.data()), word.size());
+  appendCrc(out, static_cast<std::uint32_t>(c));
+  out.append(prefix);
+  out.append(word);
+  out += '\n';
+}
+
+}  // namespace
+
 void appendLine(std::string& out, std::string_view payload) {
-  char crc[16];
-  std::snprintf(crc, sizeof crc, "%08x ", static_cast<unsigned>(crc32(payload)));
-  out.append(crc, 9);
+  appendCrc(out, crc32(payload));
   out.append(payload);
   out += '\n';
 }
@@ -287,23 +344,14 @@ void appendHeader(std::string& out, std::uint64_t base) {
                       std::to_string(base));
 }
 
-void appendRecordEntry(std::string& out, const Record& r) {
-  std::string payload = "R";
-  appendRecord(payload, r);
-  appendLine(out, payload);
-}
+void appendRecordEntry(std::string& out, const Version& v) { appendLine(out, "R ", v.word()); }
 
-void appendChangeEntry(std::string& out, const Change& c) {
-  std::string payload;
-  if (c.kind == Change::Kind::Set) {
-    payload = "S";
-    appendRecord(payload, c.record);
-  } else {
-    payload = "D " + std::to_string(c.record.serial);
-    proto::appendElement(payload, c.record.name);
-    payload += ' ';
-    payload += std::to_string(c.record.since);
-  }
+void appendChangeEntry(std::string& out, const Version& v) {
+  if (!v.deleted()) return appendLine(out, "S ", v.word());
+  std::string payload = "D " + std::to_string(v.serial());
+  proto::appendElement(payload, v.name());
+  payload += ' ';
+  payload += std::to_string(v.since());
   appendLine(out, payload);
 }
 
@@ -314,10 +362,16 @@ void appendAttrsEntry(std::string& out, std::string_view name, const Attrs& attr
   appendLine(out, payload);
 }
 
-std::string compacted(const std::vector<Record>& records, std::uint64_t base) {
+std::string compacted(const std::vector<VersionRef>& records, std::uint64_t base,
+                      const std::vector<VersionRef>& changes) {
   std::string out;
+  size_t bytes = 64;
+  for (const VersionRef& v : records) bytes += v->word().size() + 12;
+  for (const VersionRef& v : changes) bytes += v->word().size() + 12;
+  out.reserve(bytes);
   appendHeader(out, base);
-  for (const Record& r : records) appendRecordEntry(out, r);
+  for (const VersionRef& v : changes) appendChangeEntry(out, *v);
+  for (const VersionRef& v : records) appendLine(out, "R ", v->word());
   return out;
 }
 

@@ -59,17 +59,21 @@ class Version {
   // A version from a word as written by make() and read back (the state file): the
   // word is decoded and checked (a sound record dict, no raw control byte); the version
   // keeps the word's bytes as they are, so nothing is encoded again. Returns an empty
-  // ref and sets *err (when given) when the word is not a sound record.
+  // ref and sets *err (when given, "record: WHAT") when the word is not a sound record.
   static VersionRef fromWord(std::string_view word, std::string* err = nullptr);
 
   Version(const Version&) = delete;
   Version& operator=(const Version&) = delete;
 
+  // One more owning reference to this version (for a caller handed a `const Version&`,
+  // e.g. by Store::forEachPublished, that keeps it).
+  VersionRef ref() const;
+
   bool deleted() const { return deleted_; }
-  std::string_view name() const { return {data_, nameLen_}; }
+  std::string_view name() const { return {data_ + (ownName_ ? 0 : kNameInWord), nameLen_}; }
   // The record dict as one protocol word (empty for a tombstone).
-  std::string_view word() const { return {data_ + nameLen_, wordLen_}; }
-  State state() const { return state_; }
+  std::string_view word() const { return {data_ + (ownName_ ? nameLen_ : 0), wordLen_}; }
+  State state() const { return static_cast<State>(state_); }
   std::uint64_t serial() const { return serial_; }
   Micros since() const { return since_; }  // a tombstone: the time of deletion
   std::int64_t ttlMs() const { return ttlMs_; }
@@ -83,7 +87,7 @@ class Version {
   Record record() const;  // every field
 
   // The bytes of this version, for memory accounting.
-  size_t footprint() const { return sizeof(Version) + nameLen_ + wordLen_; }
+  size_t footprint() const { return sizeof(Version) + (ownName_ ? nameLen_ : 0) + wordLen_; }
 
  private:
   friend class VersionRef;
@@ -91,15 +95,25 @@ class Version {
   static VersionRef allocate(std::string_view name, std::string_view word);
   void release() const;
 
+  // Where a word written by make() holds the name ("name\ " first): a name that needs
+  // no escaping is read there instead of being stored twice.
+  static constexpr size_t kNameInWord = 6;
+
+  // 40 bytes with the three 64-bit fields: a record's block is one malloc size class
+  // smaller than with a 48-byte header.
   mutable std::atomic<std::uint32_t> refs_{1};
-  std::uint32_t nameLen_ = 0, wordLen_ = 0;
-  std::uint32_t noteAt_ = 0, noteLen_ = 0;  // the note's bytes as they stand in word()
-  State state_ = State::Unknown;
-  bool deleted_ = false;
+  std::uint32_t wordLen_ = 0;
+  std::uint32_t noteAt_ = 0;  // where the note's element starts in word(); 0: no note
+  std::uint16_t nameLen_ = 0;  // names are at most 255 bytes (validName); 65535 here
+  std::uint8_t state_ : 2 = 0;
+  std::uint8_t deleted_ : 1 = 0;
+  std::uint8_t ownName_ : 1 = 1;  // data_ starts with the name; else it is at word()[6]
   std::uint64_t serial_ = 0;
   Micros since_ = 0;
   std::int64_t ttlMs_ = 0;
-  char data_[];  // name, then word  (a flexible array member: allocated with the header)
+  // The name (when ownName_), then the word: a flexible array member, allocated with
+  // the header.
+  char data_[];
 };
 
 inline VersionRef::VersionRef(const VersionRef& o) : p_(o.p_) {
@@ -107,6 +121,10 @@ inline VersionRef::VersionRef(const VersionRef& o) : p_(o.p_) {
 }
 inline VersionRef::~VersionRef() {
   if (p_) p_->release();
+}
+inline VersionRef Version::ref() const {
+  refs_.fetch_add(1, std::memory_order_relaxed);
+  return VersionRef(const_cast<Version*>(this));
 }
 
 }  // namespace fail::state

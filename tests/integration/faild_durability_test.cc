@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 
@@ -239,8 +240,8 @@ TEST_F(FaildDurabilityTest, ARecordNameTheProtocolRejectsIsMovedAside) {
   bad.serial = 2;
   std::string f;
   state::format::appendHeader(f, 2);
-  state::format::appendRecordEntry(f, good);
-  state::format::appendRecordEntry(f, bad);
+  state::format::appendRecordEntry(f, *state::Version::make(good));
+  state::format::appendRecordEntry(f, *state::Version::make(bad));
   writeFile(state, f);
   writeFile(state + ".serial", "100\n");
   auto d = startFaild(state);
@@ -261,6 +262,64 @@ TEST_F(FaildDurabilityTest, ARecordNameTheProtocolRejectsIsMovedAside) {
   d = startFaild(state);  // once: it is not found again
   EXPECT_EQ(d->log().find("protocol rejects"), std::string::npos) << d->log();
   EXPECT_EQ(words(LineClient(d->address()).request("LIST")).size(), 3u);
+}
+
+// A clean stop (SIGTERM) after many changes leaves a compacted file: the header, the
+// changes held for WATCH since= (--history) and one R line per record; after the restart
+// every record is as it was and a watcher resumes with since= exactly.
+TEST_F(FaildDurabilityTest, ACleanStopLeavesACompactedFile) {
+  std::string state = dir.file("faild.state");
+  auto d = std::make_unique<Daemon>(
+      "faild/faild",
+      std::vector<std::string>{"-s", state, "--listen", "127.0.0.1:0", "--history", "20"}, dir,
+      "faild" + std::to_string(++n_));
+  ASSERT_TRUE(d->start()) << d->log();
+  LineClient c(d->address());
+  ASSERT_TRUE(c.connected());
+  std::vector<std::string> serials;
+  for (int round = 0; round < 30; ++round)
+    for (int i = 0; i < 10; ++i) {
+      std::string r = c.request("SET svc" + std::to_string(i) + (round % 2 ? " UP" : " FAIL") +
+                                " note=round" + std::to_string(round));
+      ASSERT_EQ(r.rfind("OK CHANGE ", 0), 0u) << r;
+      serials.push_back(words(r)[2]);
+    }
+  std::string r = c.request("DEL svc9");
+  ASSERT_EQ(r.rfind("OK", 0), 0u) << r;
+  off_t grown = sizeOf(state);
+  d->signal(SIGTERM);
+  EXPECT_EQ(d->wait(), 0) << d->log();
+  EXPECT_NE(d->log().find("on stop: 9 records"), std::string::npos) << d->log();
+
+  std::string file = readFile(state);
+  EXPECT_LT(static_cast<off_t>(file.size()), grown);
+  state::format::Contents contents = state::format::parse(file, state);
+  EXPECT_TRUE(contents.problems.empty()) << contents.problems[0];
+  EXPECT_EQ(contents.changes.size(), 20u) << "the history, no more";
+  EXPECT_EQ(contents.records.size(), 9u);
+
+  d = startFaild(state);
+  LineClient c2(d->address());
+  EXPECT_EQ(field(recordOf(c2.request("GET svc0")), "note"), "round29");
+  EXPECT_EQ(field(recordOf(c2.request("GET svc0")), "state"), "UP");
+  EXPECT_EQ(c2.request("GET svc9").rfind("ERR", 0), 0u);
+  EXPECT_EQ(d->log().find("damaged"), std::string::npos) << d->log();
+  // A watcher that had seen all but the last 5 SETs and the DEL gets exactly those.
+  LineClient w(d->address());
+  std::string ok = w.request("WATCH svc* since=" + serials[serials.size() - 6]);
+  ASSERT_EQ(ok.rfind("OK WATCH", 0), 0u) << ok;
+  for (size_t k = serials.size() - 5; k < serials.size(); ++k) {
+    auto line = w.readLine();
+    ASSERT_TRUE(line);
+    EXPECT_EQ(words(*line)[0], "CHANGE") << *line;
+    EXPECT_EQ(words(*line)[1], serials[k]) << *line;
+  }
+  auto del = w.readLine();
+  ASSERT_TRUE(del);
+  EXPECT_EQ(words(*del)[0], "DELETE") << *del;
+  auto synced = w.readLine();
+  ASSERT_TRUE(synced);
+  EXPECT_EQ(words(*synced)[0], "SYNCED") << *synced;
 }
 
 }  // namespace
