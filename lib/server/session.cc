@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include "base/log.hh"
 #include "base/text.hh"
 #include "server/server.hh"
@@ -70,7 +72,31 @@ void Session::start() {
   bufferevent_setwatermark(bev_, EV_WRITE, kOutLow, 0);
   timeval send = toTimeval(static_cast<Micros>(c.sendTimeoutMs) * 1000);
   bufferevent_set_timeouts(bev_, nullptr, c.sendTimeoutMs > 0 ? &send : nullptr);
-  bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  // TLS writes through the bufferevent; plain sockets are written by flush(), with
+  // EV_WRITE enabled only while bytes remain that the socket did not take.
+  bufferevent_enable(bev_, transport_ == Transport::Tls ? EV_READ | EV_WRITE : EV_READ);
+}
+
+bool Session::directWrite() const { return transport_ != Transport::Tls; }
+
+void Session::flush() {
+  if (!bev_ || !directWrite()) return;
+  evbuffer* out = bufferevent_get_output(bev_);
+  size_t have = evbuffer_get_length(out);
+  bool writing = bufferevent_get_enabled(bev_) & EV_WRITE;
+  if (have == 0) {
+    if (writing) bufferevent_disable(bev_, EV_WRITE);
+    return;
+  }
+  // An error is left for the bufferevent to meet again and report (onEventCb).
+  int n = evbuffer_write(out, bufferevent_getfd(bev_));
+  if (evbuffer_get_length(out) == 0) {
+    if (writing) bufferevent_disable(bev_, EV_WRITE);
+    return;
+  }
+  // Bytes remain: libevent writes them when the socket has room. Enabling again restarts
+  // the send timeout, so only when this write made progress (or it was off).
+  if (!writing || n > 0) bufferevent_enable(bev_, EV_WRITE);
 }
 
 void Session::onReadCb(bufferevent*, void* arg) noexcept {
@@ -91,10 +117,14 @@ void Session::onWriteCb(bufferevent*, void* arg) noexcept {
       if (s->outputLength() == 0) s->close();
       return;
     }
-    if (s->dump_)
+    if (s->dump_) {
       s->pumpDump();
-    else if (!s->waiting_)
+      s->flush();
+    } else if (!s->waiting_) {
       s->processInput();  // it may have stopped on a full output
+    } else {
+      s->flush();
+    }
   } catch (const std::exception& e) {
     FAIL_LOG(fac(), Err) << s->peer_ << ": internal error: " << e.what();
     s->close();
@@ -141,47 +171,73 @@ void Session::onEventCb(bufferevent*, short what, void* arg) noexcept {
 size_t Session::outputLength() const { return evbuffer_get_length(bufferevent_get_output(bev_)); }
 
 void Session::processInput() {
+  for (;;) {
+    bool full = handleLines();
+    if (closing_) return;
+    flush();
+    // Go on only while the socket took every byte: with a dump, or with the requests
+    // left behind a full output. Otherwise the write callback comes back.
+    if (!directWrite() || waiting_ || outputLength() > 0) break;
+    if (dump_) {
+      inRequest_ = true;  // a finished dump's resume() must not re-enter this loop
+      pumpDump();
+      inRequest_ = false;
+      if (closing_) return;
+      continue;
+    }
+    if (!full) break;
+  }
+  finishIfDone();
+}
+
+bool Session::handleLines() {
   evbuffer* in = bufferevent_get_input(bev_);
   const size_t maxLine = server_.config().maxLine;
-  std::string line;
-  bool consumed = false;
-  while (!waiting_ && !closing_ && !dump_ && outputLength() < kOutHigh) {
-    evbuffer_ptr eol = evbuffer_search_eol(in, nullptr, nullptr, EVBUFFER_EOL_LF);
-    if (eol.pos < 0) {
-      size_t have = evbuffer_get_length(in);
-      if (have > maxLine) {
-        if (!discarding_) {
+  const size_t have = evbuffer_get_length(in);
+  // One contiguous view of the input (at most --max-line plus the window), drained once.
+  const char* data = have ? reinterpret_cast<const char*>(evbuffer_pullup(in, -1)) : nullptr;
+  size_t used = 0;
+  bool consumed = false, full = false;
+  Micros now = 0;
+  while (!waiting_ && !closing_ && !dump_) {
+    if (outputLength() >= kOutHigh) {
+      full = true;
+      break;
+    }
+    const void* nl = used < have ? std::memchr(data + used, '\n', have - used) : nullptr;
+    if (!nl) {
+      if (have - used > maxLine) {
+        if (!discarding_)
           replyError(proto::Errc::TooLong, "request line longer than " +
                                                std::to_string(maxLine) + " bytes; skipped");
-          discarding_ = true;
-        }
-        evbuffer_drain(in, have);
+        discarding_ = true;
+        used = have;
       }
       break;
     }
     consumed = true;
-    size_t len = static_cast<size_t>(eol.pos);
+    size_t len = static_cast<size_t>(static_cast<const char*>(nl) - (data + used));
+    std::string_view line(data + used, len);
+    used += len + 1;
     if (discarding_ || len > maxLine) {
       if (!discarding_)
         replyError(proto::Errc::TooLong, "request line longer than " +
                                              std::to_string(maxLine) + " bytes; skipped");
       discarding_ = false;
-      evbuffer_drain(in, len + 1);
       continue;
     }
-    line.resize(len);
-    evbuffer_remove(in, line.data(), len);
-    evbuffer_drain(in, 1);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lastRequest_ = steadyNow();
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!now) now = steadyNow();
+    lastRequest_ = now;
     handleLine(line);
   }
-  if (closing_) return;
+  if (used) evbuffer_drain(in, used);
+  if (closing_) return full;
   if (evbuffer_get_length(in) == 0 && !discarding_)
     lineStarted_ = 0;
   else if (lineStarted_ == 0 || consumed)
     lineStarted_ = steadyNow();
-  finishIfDone();
+  return full;
 }
 
 void Session::finishIfDone() {
@@ -234,6 +290,7 @@ void Session::deliver(const std::string& name, const std::string& line) {
     return;
   }
   reply(line);
+  flush();
 }
 
 void Session::startDump(Dump d) {
@@ -305,6 +362,7 @@ void Session::cutOff(const std::string& why) {
 void Session::closeAfterFlush() {
   closing_ = true;
   bufferevent_disable(bev_, EV_READ);
+  flush();
   if (outputLength() == 0) {
     close();
     return;

@@ -62,7 +62,15 @@ class Session {
   static void onWriteCb(bufferevent* bev, void* arg) noexcept;
   static void onEventCb(bufferevent* bev, short what, void* arg) noexcept;
 
+  // Handles the requests received, writes the replies, and goes on while it can.
   void processInput();
+  // Handles complete lines until one must wait; true when it stopped on a full output.
+  bool handleLines();
+  // Plain sockets: writes the output straight to the socket; EV_WRITE is enabled only
+  // while bytes remain (then libevent writes them and the write callback comes back).
+  // TLS: nothing (the bufferevent writes).
+  void flush();
+  bool directWrite() const;
   void handleLine(std::string_view line);
   void handle(const proto::Request& req);
   void reply(const std::string& line);
