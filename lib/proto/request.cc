@@ -2,10 +2,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "proto/request.hh"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <cstring>
+#include <span>
 
 #include "base/text.hh"
 #include "proto/list.hh"
@@ -60,7 +59,9 @@ bool checkClientName(const std::string& name, Error& err) {
                   " printable characters, no spaces");
 }
 
-bool parseSet(const std::vector<std::string>& w, Request& r, Error& err) {
+using Words = std::span<const std::string_view>;
+
+bool parseSet(Words w, Request& r, Error& err) {
   r.name = w[1];
   if (!checkName(r.name, err)) return false;
   auto st = parseState(w[2]);
@@ -70,7 +71,7 @@ bool parseSet(const std::vector<std::string>& w, Request& r, Error& err) {
   r.state = *st;
   bool haveTtl = false, haveNote = false;
   for (size_t i = 3; i < w.size(); ++i) {
-    const std::string& word = w[i];
+    std::string_view word = w[i];
     size_t eq = word.find('=');
     if (eq == std::string::npos || eq == 0)
       return fail(err, Errc::Args, "argument " + std::to_string(i) + " '" + printable(word) +
@@ -115,13 +116,13 @@ bool parseSet(const std::vector<std::string>& w, Request& r, Error& err) {
   return true;
 }
 
-bool parseWatch(const std::vector<std::string>& w, Request& r, Error& err) {
+bool parseWatch(Words w, Request& r, Error& err) {
   r.pattern = "*";
   bool havePattern = false;
   for (size_t i = 1; i < w.size(); ++i) {
-    if (w[i].rfind("since=", 0) == 0) {
+    if (w[i].starts_with("since=")) {
       if (r.since) return fail(err, Errc::Args, "since= given twice");
-      auto s = parseUint(std::string_view(w[i]).substr(6));
+      auto s = parseUint(w[i].substr(6));
       if (!s) return fail(err, Errc::Args, "'" + printable(w[i]) + "' is not since=SERIAL");
       r.since = *s;
     } else {
@@ -183,18 +184,55 @@ bool validClientName(std::string_view name) {
   return std::all_of(name.begin(), name.end(), [](char c) { return c > ' ' && c < 0x7f; });
 }
 
-bool parseRequest(std::string_view line, Request& r, Error& err) {
-  size_t bad = 0;
-  if (!validUtf8(line, &bad))
-    return fail(err, Errc::Syntax, "invalid UTF-8 at byte " + std::to_string(bad));
-  std::vector<std::string> w;
-  ListError le;
-  if (!splitList(line, w, &le))
-    return fail(err, Errc::Syntax, le.message + " at byte " + std::to_string(le.offset));
+namespace {
+
+bool isListSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+// The words of a line in which no byte is special to Tcl's list rules (no brace, quote
+// or backslash): runs of bytes between white space, as splitList would read them, as
+// views into the line. False when the line has such a byte or more than `words` holds.
+bool splitPlain(std::string_view line, std::span<std::string_view> words, size_t& n) {
+  n = 0;
+  size_t p = 0;
+  const size_t size = line.size();
+  while (true) {
+    while (p < size && isListSpace(line[p])) ++p;
+    if (p >= size) return true;
+    size_t start = p;
+    while (p < size && !isListSpace(line[p])) {
+      char c = line[p];
+      if (c == '{' || c == '"' || c == '\\') return false;
+      ++p;
+    }
+    if (n == words.size()) return false;
+    words[n++] = line.substr(start, p - start);
+  }
+}
+
+bool isAscii(std::string_view line) {
+  for (char c : line)
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  return true;
+}
+
+// ASCII letters compared without regard to case; `upper` is a command's name.
+bool sameVerb(std::string_view word, const char* upper) {
+  size_t i = 0;
+  for (; i < word.size(); ++i) {
+    char c = word[i];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (upper[i] == '\0' || c != upper[i]) return false;
+  }
+  return upper[i] == '\0';
+}
+
+bool parseWords(Words w, Request& r, Error& err) {
   if (w.empty()) return fail(err, Errc::Syntax, "empty request");
   const CmdDesc* desc = nullptr;
   for (const auto& d : kCommands)
-    if (strcasecmp(w[0].c_str(), d.name) == 0 && w[0].size() == std::strlen(d.name)) desc = &d;
+    if (sameVerb(w[0], d.name)) desc = &d;
   if (!desc) return fail(err, Errc::Unknown, "unknown command '" + printable(w[0], 32) + "'");
   size_t nargs = w.size() - 1;
   if (nargs < desc->minArgs || (desc->maxArgs != kAny && nargs > desc->maxArgs))
@@ -233,6 +271,24 @@ bool parseRequest(std::string_view line, Request& r, Error& err) {
       return true;
   }
   return true;
+}
+
+}  // namespace
+
+bool parseRequest(std::string_view line, Request& r, Error& err) {
+  size_t bad = 0;
+  if (!isAscii(line) && !validUtf8(line, &bad))
+    return fail(err, Errc::Syntax, "invalid UTF-8 at byte " + std::to_string(bad));
+  // The common line (no brace, quote or backslash) is split in place, allocating nothing.
+  std::string_view plain[kMaxAttrs + 8];
+  size_t n = 0;
+  if (splitPlain(line, plain, n)) return parseWords(Words(plain, n), r, err);
+  std::vector<std::string> w;
+  ListError le;
+  if (!splitList(line, w, &le))
+    return fail(err, Errc::Syntax, le.message + " at byte " + std::to_string(le.offset));
+  std::vector<std::string_view> views(w.begin(), w.end());
+  return parseWords(views, r, err);
 }
 
 }  // namespace fail::proto
