@@ -199,7 +199,7 @@ bool Session::handleLines() {
   size_t used = 0;
   bool consumed = false, full = false;
   Micros now = 0;
-  while (!waiting_ && !closing_ && !dump_) {
+  while (!waiting_ && !closing_ && !dump_ && !drainWait_ && inFlight_ < kMaxInFlight) {
     if (outputLength() >= kOutHigh) {
       full = true;
       break;
@@ -215,21 +215,23 @@ bool Session::handleLines() {
       }
       break;
     }
-    consumed = true;
     size_t len = static_cast<size_t>(static_cast<const char*>(nl) - (data + used));
     std::string_view line(data + used, len);
-    used += len + 1;
     if (discarding_ || len > maxLine) {
       if (!discarding_)
         replyError(proto::Errc::TooLong, "request line longer than " +
                                              std::to_string(maxLine) + " bytes; skipped");
       discarding_ = false;
+      used += len + 1;
+      consumed = true;
       continue;
     }
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!handleLine(line)) break;
+    used += len + 1;
+    consumed = true;
     if (!now) now = steadyNow();
     lastRequest_ = now;
-    handleLine(line);
   }
   if (used) evbuffer_drain(in, used);
   if (closing_) return full;
@@ -241,7 +243,7 @@ bool Session::handleLines() {
 }
 
 void Session::finishIfDone() {
-  if (!eof_ || closing_ || waiting_ || dump_) return;
+  if (!eof_ || closing_ || waiting_ || dump_ || !answers_.empty()) return;
   evbuffer* in = bufferevent_get_input(bev_);
   evbuffer_ptr eol = evbuffer_search_eol(in, nullptr, nullptr, EVBUFFER_EOL_LF);
   if (eol.pos >= 0) return;  // more requests, once the output has drained
@@ -249,24 +251,69 @@ void Session::finishIfDone() {
   closeAfterFlush();
 }
 
-void Session::handleLine(std::string_view line) {
-  ++server_.counters().requests;
+bool Session::handleLine(std::string_view line) {
   proto::Request req;
   proto::Error err;
-  if (!proto::parseRequest(line, req, err)) {
+  bool ok = proto::parseRequest(line, req, err);
+  // Behind changes in flight only further changes are taken (pipelining); anything else
+  // waits until they are answered, so that it sees them durable.
+  if (!answers_.empty() && !(ok && (req.cmd == proto::Cmd::Set || req.cmd == proto::Cmd::Del))) {
+    drainWait_ = true;
+    return false;
+  }
+  ++server_.counters().requests;
+  if (!ok) {
     FAIL_LOG(fac(), Debug) << peer_ << ": bad request: " << err.message;
     replyError(err.code, err.message);
-    return;
+    return true;
   }
   inRequest_ = true;
   handle(req);
   inRequest_ = false;
+  return true;
 }
 
-void Session::reply(const std::string& line) {
+void Session::reply(std::string_view line) {
+  if (!answers_.empty()) {
+    Answer& a = answers_.emplace_back();
+    a.ready = true;
+    a.line.reserve(line.size() + 1);
+    a.line.append(line).push_back('\n');
+    return;
+  }
   evbuffer* out = bufferevent_get_output(bev_);
+  evbuffer_expand(out, line.size() + 1);
   evbuffer_add(out, line.data(), line.size());
   evbuffer_add(out, "\n", 1);
+}
+
+std::uint64_t Session::holdAnswer() {
+  answers_.emplace_back();
+  ++inFlight_;
+  return answersBase_ + answers_.size() - 1;
+}
+
+void Session::answer(std::uint64_t seq, std::string_view line) {
+  // Nothing held (a cut-off session dropped its held replies): nothing to answer.
+  if (answers_.empty() || seq < answersBase_ || seq - answersBase_ >= answers_.size()) return;
+  Answer& a = answers_[seq - answersBase_];
+  if (a.ready) return;
+  a.ready = true;
+  a.line.reserve(line.size() + 1);
+  a.line.append(line).push_back('\n');
+  --inFlight_;
+  evbuffer* out = bufferevent_get_output(bev_);
+  while (!answers_.empty() && answers_.front().ready) {
+    evbuffer_add(out, answers_.front().line.data(), answers_.front().line.size());
+    answers_.pop_front();
+    ++answersBase_;
+  }
+  if (answers_.empty()) drainWait_ = false;
+  if (!inRequest_) server_.wake(this);
+}
+
+void Session::wake() {
+  if (!closing_) processInput();
 }
 
 void Session::replyError(proto::Errc code, const std::string& message) {
@@ -274,9 +321,9 @@ void Session::replyError(proto::Errc code, const std::string& message) {
   reply(proto::formatError({code, message}));
 }
 
-void Session::deliver(const std::string& name, const std::string& line) {
-  if (closing_ || !globMatchStrings(watchPattern_, name)) return;
-  if (grant_.levelFor(name) < access::Level::Ro) return;
+void Session::deliver(std::string_view name, std::string_view line) {
+  if (closing_ || (watchPattern_ != "*" && !globMatch(watchPattern_, name))) return;
+  if (grant_.levelFor(std::string(name)) < access::Level::Ro) return;
   if (outputLength() > server_.config().watchBuffer) {
     ++server_.counters().slowWatchers;
     server_.logLimited(Server::Noise::Slow, log::facility("watch"), log::Level::Warning,
@@ -289,7 +336,7 @@ void Session::deliver(const std::string& name, const std::string& line) {
     closeAfterFlush();
     return;
   }
-  reply(line);
+  evbuffer_add(bufferevent_get_output(bev_), line.data(), line.size());
   flush();
 }
 
@@ -337,7 +384,7 @@ void Session::checkDeadlines(Micros now) {
     return;
   }
   // Waiting on faild itself (a sync, an AUTH turn, a full output): not the client's fault.
-  if (waiting_ || dump_ || outputLength() >= kOutHigh) return;
+  if (waiting_ || dump_ || inFlight_ > 0 || outputLength() >= kOutHigh) return;
   if (passed(lineStarted_, c.requestTimeoutMs)) {
     ++server_.counters().timeouts;
     return cutOff("request line not finished within " + seconds(c.requestTimeoutMs));
@@ -355,6 +402,10 @@ void Session::cutOff(const std::string& why) {
   // A LIST line partly sent is ended so that ERR SLOW stands on a line of its own.
   if (dump_ && dump_->kind() == Dump::Kind::List) reply("");
   dump_.reset();
+  // Replies held behind changes in flight are dropped: ERR SLOW is the last line.
+  answersBase_ += answers_.size();
+  answers_.clear();
+  inFlight_ = 0;
   replyError(proto::Errc::Slow, why + "; disconnected");
   closeAfterFlush();
 }
