@@ -228,6 +228,23 @@ bool sameVerb(std::string_view word, const char* upper) {
   return upper[i] == '\0';
 }
 
+// Every field as in Request{}, keeping the strings' buffers.
+void resetRequest(Request& r) {
+  r.name.clear();
+  r.pattern.clear();
+  r.state = State::Unknown;
+  r.ttlMs = 0;
+  r.note.clear();
+  r.at.reset();
+  r.attrs.clear();
+  r.since.reset();
+  r.secret.clear();
+  r.client.clear();
+  r.version.clear();
+  r.facility.clear();
+  r.level.clear();
+}
+
 bool parseWords(Words w, Request& r, Error& err) {
   if (w.empty()) return fail(err, Errc::Syntax, "empty request");
   const CmdDesc* desc = nullptr;
@@ -237,7 +254,7 @@ bool parseWords(Words w, Request& r, Error& err) {
   size_t nargs = w.size() - 1;
   if (nargs < desc->minArgs || (desc->maxArgs != kAny && nargs > desc->maxArgs))
     return fail(err, Errc::Args, std::string("usage: ") + desc->usage);
-  r = Request{};
+  resetRequest(r);
   r.cmd = desc->cmd;
   switch (r.cmd) {
     case Cmd::Hello:
