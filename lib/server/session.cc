@@ -321,9 +321,9 @@ void Session::replyError(proto::Errc code, const std::string& message) {
   reply(proto::formatError({code, message}));
 }
 
-void Session::deliver(std::string_view name, std::string_view line) {
-  if (closing_ || (watchPattern_ != "*" && !globMatch(watchPattern_, name))) return;
-  if (grant_.levelFor(std::string(name)) < access::Level::Ro) return;
+void Session::deliver(const std::string& name, std::string_view line) {
+  if (closing_ || !globMatchStrings(watchPattern_, name)) return;
+  if (grant_.levelFor(name) < access::Level::Ro) return;
   if (outputLength() > server_.config().watchBuffer) {
     ++server_.counters().slowWatchers;
     server_.logLimited(Server::Noise::Slow, log::facility("watch"), log::Level::Warning,

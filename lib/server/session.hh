@@ -53,7 +53,7 @@ class Session {
   void start();  // enables reading; decides the initial grant
   // Writes a published change line (ending in LF) if the watch pattern and grant allow
   // `name`.
-  void deliver(std::string_view name, std::string_view line);
+  void deliver(const std::string& name, std::string_view line);
   // Called by the Server after the journal's completions: handles what the answered
   // changes let go on, and writes the replies.
   void wake();
