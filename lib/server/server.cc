@@ -316,10 +316,13 @@ void Server::wake(Session* s) {
 void Server::onPublished(const state::Published& p) {
   if (watchers_.empty()) return;
   // The line is made once; each watcher gets the same bytes.
-  line_.assign(p.line).push_back('\n');
+  line_.clear();
+  p.appendLine(line_);
+  line_ += '\n';
+  name_.assign(p.name());
   // deliver() may close a slow watcher, which removes it from the list: iterate a copy.
   targets_.assign(watchers_.begin(), watchers_.end());
-  for (Session* s : targets_) s->deliver(p.name, line_);
+  for (Session* s : targets_) s->deliver(name_, line_);
 }
 
 std::string Server::stats() const {
@@ -358,7 +361,11 @@ std::string Server::stats() const {
 
 std::string Server::dump() const {
   std::string out = "state: " + stats() + "\n";
-  for (const auto& [name, e] : store_.entries()) out += "record: " + state::encodeRecord(e.record) + "\n";
+  store_.forEachRecord([&](const state::Version& v) {
+    out += "record: ";
+    out += state::encodeRecord(v.record());
+    out += '\n';
+  });
   return out;
 }
 

@@ -134,7 +134,7 @@ class Server : public state::ChangeListener {
   std::vector<std::unique_ptr<Bound>> listeners_;
   std::list<std::unique_ptr<Session>> sessions_;
   std::list<Session*> watchers_;
-  std::string line_;                // onPublished's line, kept for its capacity
+  std::string line_, name_;         // onPublished's line and name, kept for their capacity
   std::vector<Session*> targets_;   // onPublished's copy of watchers_
   EventPtr timer_, journalEv_, resumeAcceptEv_;
   bool acceptPaused_ = false;

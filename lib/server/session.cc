@@ -287,6 +287,20 @@ void Session::reply(std::string_view line) {
   evbuffer_add(out, "\n", 1);
 }
 
+void Session::replyWith(std::string_view head, std::string_view body) {
+  if (!answers_.empty()) {
+    std::string line;
+    line.reserve(head.size() + body.size());
+    line.append(head).append(body);
+    return reply(line);
+  }
+  evbuffer* out = bufferevent_get_output(bev_);
+  evbuffer_expand(out, head.size() + body.size() + 1);
+  evbuffer_add(out, head.data(), head.size());
+  evbuffer_add(out, body.data(), body.size());
+  evbuffer_add(out, "\n", 1);
+}
+
 std::uint64_t Session::holdAnswer() {
   answers_.emplace_back();
   ++inFlight_;

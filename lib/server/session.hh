@@ -85,6 +85,8 @@ class Session {
   void handle(const proto::Request& req);
   // Queues a reply line (no LF): into the output, or behind a change still in flight.
   void reply(std::string_view line);
+  // The same for the line `head` + `body`, copied straight into the output.
+  void replyWith(std::string_view head, std::string_view body);
   // Holds the place of a change's reply in request order; returns its sequence number.
   std::uint64_t holdAnswer();
   // The reply for the held place `seq` (no LF); replies now in order go out.

@@ -174,14 +174,15 @@ VersionRef Version::tombstone(std::string_view name, std::uint64_t serial, Micro
 }
 
 VersionRef Version::fromWord(std::string_view word, std::string* err) {
-  auto bad = [&](std::string msg) {
-    if (err) *err = "record word: " + std::move(msg);
+  auto bad = [&](std::string msg) {  // msg starts "record: "
+    if (err) *err = std::move(msg);
     return VersionRef();
   };
   for (size_t i = 0; i < word.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(word[i]);
     if (c < 0x20 || c == 0x7f)
-      return bad("raw control byte " + std::to_string(c) + " at offset " + std::to_string(i));
+      return bad("record: raw control byte " + std::to_string(c) + " at offset " +
+                 std::to_string(i));
   }
   Scratch& s = scratch();
   Record r;
@@ -208,8 +209,8 @@ VersionRef Version::fromWord(std::string_view word, std::string* err) {
   std::vector<std::string> words;
   proto::ListError le;
   if (!proto::splitList(word, words, &le))
-    return bad(le.message + " at offset " + std::to_string(le.offset));
-  if (words.size() != 1) return bad(std::to_string(words.size()) + " words, not one");
+    return bad("record: " + le.message + " at offset " + std::to_string(le.offset));
+  if (words.size() != 1) return bad("record: " + std::to_string(words.size()) + " words, not one");
   if (!decodeRecord(words[0], r, &why)) return bad(why);
   return make(r);
 }

@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string err;
   VersionRef v = Version::fromWord(in, &err);
   if (!v) {
-    FUZZ_CHECK(err.rfind("record word: ", 0) == 0);
+    FUZZ_CHECK(err.rfind("record: ", 0) == 0);
     return 0;
   }
   FUZZ_CHECK(!v->deleted());

@@ -109,7 +109,7 @@ TEST(Version, FromWordRefusesGarbageWithAMessage) {
     std::string err;
     EXPECT_FALSE(Version::fromWord(c.word, &err)) << c.word;
     EXPECT_NE(err.find(c.what), std::string::npos) << c.word << ": " << err;
-    EXPECT_EQ(err.rfind("record word: ", 0), 0u) << err;
+    EXPECT_EQ(err.rfind("record: ", 0), 0u) << err;
   }
   EXPECT_FALSE(Version::fromWord("{name www"));  // no message wanted
 }
