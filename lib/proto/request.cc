@@ -3,6 +3,7 @@
 #include "proto/request.hh"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <span>
 
@@ -186,35 +187,42 @@ bool validClientName(std::string_view name) {
 
 namespace {
 
-bool isListSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
+// What a byte is to the fast path: an ordinary byte, white space to Tcl's list rules,
+// a byte that only splitList reads right (brace, quote, backslash), or not ASCII.
+enum ByteClass : unsigned char { kPlain, kSpace, kSpecial, kHigh };
+
+constexpr auto kByteClass = [] {
+  std::array<ByteClass, 256> t{};
+  for (int c : {' ', '\t', '\n', '\r', '\v', '\f'}) t[static_cast<unsigned char>(c)] = kSpace;
+  for (int c : {'{', '"', '\\'}) t[static_cast<unsigned char>(c)] = kSpecial;
+  for (int c = 0x80; c < 0x100; ++c) t[c] = kHigh;
+  return t;
+}();
+
+enum class Plain { Split, NotPlain, HasHigh };
 
 // The words of a line in which no byte is special to Tcl's list rules (no brace, quote
 // or backslash): runs of bytes between white space, as splitList would read them, as
-// views into the line. False when the line has such a byte or more than `words` holds.
-bool splitPlain(std::string_view line, std::span<std::string_view> words, size_t& n) {
+// views into the line. NotPlain when the line has such a byte or more words than
+// `words` holds; HasHigh when split but a byte is not ASCII (the UTF-8 check is due).
+Plain splitPlain(std::string_view line, std::span<std::string_view> words, size_t& n) {
   n = 0;
-  size_t p = 0;
-  const size_t size = line.size();
+  bool high = false;
+  const char* p = line.data();
+  const char* end = p + line.size();
   while (true) {
-    while (p < size && isListSpace(line[p])) ++p;
-    if (p >= size) return true;
-    size_t start = p;
-    while (p < size && !isListSpace(line[p])) {
-      char c = line[p];
-      if (c == '{' || c == '"' || c == '\\') return false;
-      ++p;
+    while (p < end && kByteClass[static_cast<unsigned char>(*p)] == kSpace) ++p;
+    if (p >= end) return high ? Plain::HasHigh : Plain::Split;
+    const char* start = p;
+    for (; p < end; ++p) {
+      ByteClass c = kByteClass[static_cast<unsigned char>(*p)];
+      if (c == kSpace) break;
+      if (c == kSpecial) return Plain::NotPlain;
+      high |= c == kHigh;
     }
-    if (n == words.size()) return false;
-    words[n++] = line.substr(start, p - start);
+    if (n == words.size()) return Plain::NotPlain;
+    words[n++] = std::string_view(start, static_cast<size_t>(p - start));
   }
-}
-
-bool isAscii(std::string_view line) {
-  for (char c : line)
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  return true;
 }
 
 // ASCII letters compared without regard to case; `upper` is a command's name.
@@ -293,13 +301,14 @@ bool parseWords(Words w, Request& r, Error& err) {
 }  // namespace
 
 bool parseRequest(std::string_view line, Request& r, Error& err) {
-  size_t bad = 0;
-  if (!isAscii(line) && !validUtf8(line, &bad))
-    return fail(err, Errc::Syntax, "invalid UTF-8 at byte " + std::to_string(bad));
   // The common line (no brace, quote or backslash) is split in place, allocating nothing.
   std::string_view plain[kMaxAttrs + 8];
   size_t n = 0;
-  if (splitPlain(line, plain, n)) return parseWords(Words(plain, n), r, err);
+  Plain how = splitPlain(line, plain, n);
+  size_t bad = 0;
+  if (how != Plain::Split && !validUtf8(line, &bad))
+    return fail(err, Errc::Syntax, "invalid UTF-8 at byte " + std::to_string(bad));
+  if (how != Plain::NotPlain) return parseWords(Words(plain, n), r, err);
   std::vector<std::string> w;
   ListError le;
   if (!splitList(line, w, &le))
