@@ -199,7 +199,8 @@ bool Session::handleLines() {
   size_t used = 0;
   bool consumed = false, full = false;
   Micros now = 0;
-  while (!waiting_ && !closing_ && !dump_ && !drainWait_ && inFlight_ < kMaxInFlight) {
+  // Held replies (changes in flight and the replies behind them) are bounded too.
+  while (!waiting_ && !closing_ && !dump_ && !drainWait_ && answers_.size() < kMaxInFlight) {
     if (outputLength() >= kOutHigh) {
       full = true;
       break;

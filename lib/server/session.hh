@@ -39,7 +39,8 @@ class Session {
   static constexpr size_t kOutLow = 16 * 1024;
   // Input read ahead beyond one --max-line line.
   static constexpr size_t kInputWindow = 4096;
-  // Changes (SET, DEL) of one connection in flight at once (doc/protocol.md, "Pipelining").
+  // Replies of one connection held behind changes in flight (SET, DEL) at once, the
+  // changes included (doc/protocol.md, "Pipelining").
   static constexpr size_t kMaxInFlight = 256;
 
   // Takes over `bev` (freed with the session). `loopback`: the listener only accepts on
