@@ -155,7 +155,9 @@ TEST_F(FaildPipelineTest, StorageFailureInTheMiddleIsAnsweredInOrder) {
   ASSERT_EQ(c.request("SET first UP").rfind("OK CHANGE ", 0), 0u);
   ASSERT_TRUE(fillBut(disk_ + "/filler", 32 * 1024));
   // Small changes that fit, then large ones that cannot all fit, sent once the first
-  // reply shows that the small ones are being written (the journal writes a group at once).
+  // reply shows that the small ones are being written. The journal writes a group at
+  // once, so how many of the small ones share a group with large ones (and fail with
+  // them) varies; what must hold is the order and that exactly the OKs were stored.
   const int n = 60, small = 10;
   std::string batch;
   for (int i = 0; i < small; ++i) batch += "SET q" + std::to_string(i) + " UP\n";
@@ -168,7 +170,7 @@ TEST_F(FaildPipelineTest, StorageFailureInTheMiddleIsAnsweredInOrder) {
   c.sendRaw(batch);
   std::vector<bool> stored(n);
   stored[0] = true;
-  int oks = 1, errs = 0;
+  int errs = 0;
   std::uint64_t last = serialOf(*first);
   for (int i = 1; i < n; ++i) {
     auto r = c.readLine();
@@ -179,9 +181,8 @@ TEST_F(FaildPipelineTest, StorageFailureInTheMiddleIsAnsweredInOrder) {
     ASSERT_GT(serial, last) << "out of request order at " << i << ": " << r->substr(0, 200);
     last = serial;
     stored[i] = ok;
-    (ok ? oks : errs)++;
+    if (!ok) ++errs;
   }
-  EXPECT_GE(oks, small) << "the small changes fit";
   EXPECT_GT(errs, 0) << "the disk did not fill up";
   d->kill9();
   ASSERT_EQ(::unlink((disk_ + "/filler").c_str()), 0);
