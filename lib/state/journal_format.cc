@@ -4,11 +4,11 @@
 
 #include <array>
 #include <cstdio>
-#include <unordered_set>
 
 #include "base/text.hh"
 #include "base/time.hh"
 #include "proto/list.hh"
+#include "state/slots.hh"
 
 namespace fail::state::format {
 namespace {
@@ -137,18 +137,6 @@ std::string_view recordWord(std::string_view payload) {
   return w;
 }
 
-// The records read so far, found by name (the versions' own bytes: no copied key).
-struct ByName {
-  using is_transparent = void;
-  size_t operator()(std::string_view n) const { return std::hash<std::string_view>{}(n); }
-  size_t operator()(const VersionRef& v) const { return (*this)(v->name()); }
-  static std::string_view key(std::string_view n) { return n; }
-  static std::string_view key(const VersionRef& v) { return v->name(); }
-  template <class A, class B>
-  bool operator()(const A& a, const B& b) const { return key(a) == key(b); }
-};
-using Records = std::unordered_set<VersionRef, ByName, ByName>;
-
 // Collects problems, summing up those beyond kMaxProblems in one message.
 class Problems {
  public:
@@ -221,8 +209,7 @@ class Reader {
     }
     problems_.finish();
     c_.records.reserve(records_.size());
-    for (auto it = records_.begin(); it != records_.end();)
-      c_.records.push_back(std::move(records_.extract(it++).value()));
+    records_.forEach([&](const Slot& s) { c_.records.push_back(std::move(s.version)); });
   }
 
  private:
@@ -253,9 +240,10 @@ class Reader {
   }
 
   void put(VersionRef v) {
-    auto it = records_.find(v->name());
-    if (it != records_.end()) records_.erase(it);
-    records_.insert(std::move(v));
+    if (Slot* s = records_.find(v->name()))
+      s->version = std::move(v);
+    else
+      records_.insert(std::move(v));
   }
 
   // A record entry: its version, read straight from its word when written as the
@@ -301,7 +289,7 @@ class Reader {
       if (!serial || !time || w[2].empty()) return "bad D entry (want D SERIAL NAME TIME)";
       if (!validName(w[2])) return badName(w[2]);
       changed(off, Version::tombstone(w[2], *serial, *time));
-      if (auto it = records_.find(std::string_view(w[2])); it != records_.end()) records_.erase(it);
+      if (Slot* s = records_.find(w[2])) records_.erase(s);
       return "";
     }
     if (kind == "A") {
@@ -309,9 +297,9 @@ class Reader {
       if (w.size() != 3 || !proto::splitList(w[2], kv) || kv.size() % 2)
         return "bad A entry (want A NAME ATTRS-DICT)";
       if (!validName(w[1])) return badName(w[1]);
-      auto it = records_.find(std::string_view(w[1]));
-      if (it == records_.end()) return "";  // deleted since
-      Record r = (*it)->record();
+      Slot* s = records_.find(w[1]);
+      if (!s) return "";  // deleted since
+      Record r = s->version->record();
       r.attrs.clear();
       for (size_t i = 0; i < kv.size(); i += 2) mergeAttr(r.attrs, kv[i], kv[i + 1]);
       put(Version::make(r));
@@ -322,7 +310,7 @@ class Reader {
 
   Contents& c_;
   Problems problems_;
-  Records records_;
+  SlotTable records_;  // the current records, found by name (no copied key)
   std::vector<std::string> words_;
   std::uint64_t lastChange_ = 0;
 };
@@ -355,17 +343,22 @@ void appendRecordEntry(std::string& out, const Version& v) {
 }
 
 void appendChangeEntry(std::string& out, const Version& v) {
-  std::string payload;
-  if (!v.deleted()) {
-    payload.reserve(2 + v.word().size());
-    payload = "S ";
-    payload += v.word();
-  } else {
-    payload = "D " + std::to_string(v.serial());
-    proto::appendElement(payload, v.name());
-    payload += ' ';
-    payload += std::to_string(v.since());
+  if (!v.deleted()) {  // built in place: one allocation of the line's size
+    size_t at = out.size();
+    out.reserve(at + 12 + v.word().size());
+    out.append("00000000 S ");
+    out += v.word();
+    char crc[16];
+    std::uint32_t sum = crc32(std::string_view(out).substr(at + 9));
+    std::snprintf(crc, sizeof crc, "%08x", static_cast<unsigned>(sum));
+    out.replace(at, 8, crc, 8);
+    out += '\n';
+    return;
   }
+  std::string payload = "D " + std::to_string(v.serial());
+  proto::appendElement(payload, v.name());
+  payload += ' ';
+  payload += std::to_string(v.since());
   appendLine(out, payload);
 }
 

@@ -9,6 +9,11 @@ namespace fail::state {
 std::string encodeRecord(const Record& r, size_t* noteAt, size_t* noteEnd) {
   std::string out;
   out.reserve(128 + r.name.size() + r.note.size());
+  appendRecordDict(out, r, noteAt, noteEnd);
+  return out;
+}
+
+void appendRecordDict(std::string& out, const Record& r, size_t* noteAt, size_t* noteEnd) {
   out += "name ";
   proto::appendWord(out, r.name);
   out += " state ";
@@ -26,13 +31,13 @@ std::string encodeRecord(const Record& r, size_t* noteAt, size_t* noteEnd) {
   proto::appendWord(out, r.note);
   if (noteEnd) *noteEnd = out.size();
   out += " attrs ";
-  std::string attrs;
+  thread_local std::string attrs;
+  attrs.clear();
   for (const auto& [k, v] : r.attrs) {
     proto::appendElement(attrs, k);
     proto::appendElement(attrs, v);
   }
   proto::appendWord(out, attrs);
-  return out;
 }
 
 void appendRecord(std::string& out, const Record& r) {

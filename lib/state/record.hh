@@ -40,6 +40,9 @@ struct Record {
 // The record dict as one word's content: "name www state UP serial 42 ...". When
 // `noteAt`/`noteEnd` are given they receive where the note's encoded element stands.
 std::string encodeRecord(const Record& r, size_t* noteAt = nullptr, size_t* noteEnd = nullptr);
+// The same, appended to `out` (positions relative to out's start).
+void appendRecordDict(std::string& out, const Record& r, size_t* noteAt = nullptr,
+                      size_t* noteEnd = nullptr);
 // Appends encodeRecord(r) to `out` as one list element.
 void appendRecord(std::string& out, const Record& r);
 // Parses a record dict (the inverse). Returns false with a message on malformed input.

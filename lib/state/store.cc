@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "state/store.hh"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <string_view>
 
@@ -34,6 +36,9 @@ bool dropOthers(Attrs& attrs, const Attrs& keep) {
 Micros deadlineAfter(Micros now, std::int64_t ttlMs) {
   return now + std::min(ttlMs, kMaxTtlMs) * 1000;
 }
+
+// Changes after which housekeeping gives free memory back to the system.
+constexpr std::uint64_t kTrimAfter = 10000;
 
 // How long after a failed ttl expiry it is tried again.
 constexpr Micros kExpiryRetry = 1'000'000;
@@ -85,28 +90,19 @@ std::uint64_t Store::nextSerial() {
   return lastSerial_;
 }
 
-const Store::Slot* Store::find(std::string_view name) const {
-  auto it = slots_.find(name);
-  return it == slots_.end() ? nullptr : &*it;
-}
+const Store::Slot* Store::find(std::string_view name) const { return slots_.find(name); }
 
 const Store::Slot* Store::put(VersionRef v) {
-  auto it = slots_.find(v->name());
-  if (it != slots_.end()) {
-    it->version = std::move(v);  // the same name: the key does not change
-    return &*it;
+  if (Slot* s = slots_.find(v->name())) {
+    s->version = std::move(v);  // the same name: the slot stays where it is
+    return s;
   }
-  Slot s;
-  s.version = std::move(v);
   orderStale_ = true;
-  return &*slots_.insert(std::move(s)).first;
+  return slots_.insert(std::move(v));
 }
 
 void Store::erase(std::string_view name) {
-  auto it = slots_.find(name);
-  if (it == slots_.end()) return;
-  slots_.erase(it);
-  orderStale_ = true;
+  if (Slot* s = slots_.find(name)) slots_.erase(s);
 }
 
 void Store::startTtl(const Slot& slot, Micros steadyNow) {
@@ -178,7 +174,6 @@ bool Store::del(const std::string& name, Micros wallNow, Done done) {
   if (!find(name)) return false;
   beginChange(name);
   erase(name);
-  ++deletions_;
   dirtyAttrs_.erase(name);
   VersionRef t = Version::tombstone(name, nextSerial(), wallNow);
   ++counters_.deletes;
@@ -258,10 +253,7 @@ void Store::publish(bool ok, const std::string& error) {
 
 void Store::rollback(std::string_view name, Durable durable) {
   if (!durable.version) {
-    if (find(name)) {
-      erase(name);
-      ++deletions_;
-    }
+    erase(name);
     if (auto it = dirtyAttrs_.find(name); it != dirtyAttrs_.end()) dirtyAttrs_.erase(it);
     return;
   }
@@ -279,10 +271,11 @@ void Store::rollback(std::string_view name, Durable durable) {
 }
 
 const std::vector<const Store::Slot*>& Store::ordered() const {
-  if (orderStale_) {
+  if (orderStale_ || orderMoves_ != slots_.moves()) {
     order_.clear();
     order_.reserve(slots_.size());
-    for (const Slot& s : slots_) order_.push_back(&s);
+    slots_.forEach([&](const Slot& s) { order_.push_back(&s); });
+    orderMoves_ = slots_.moves();
     std::sort(order_.begin(), order_.end(),
               [](const Slot* a, const Slot* b) { return a->name() < b->name(); });
     orderStale_ = false;
@@ -392,6 +385,12 @@ size_t Store::expire(Micros wallNow, Micros steadyNow) {
 }
 
 void Store::housekeeping() {
+  // After a burst of changes, once none is in flight: the free memory its passing
+  // allocations left between the records goes back to the system.
+  if (counters_.changes - trimmedAt_ >= kTrimAfter && pending_.empty()) {
+    ::malloc_trim(0);
+    trimmedAt_ = counters_.changes;
+  }
   if (!journal_) return;
   for (const auto& name : dirtyAttrs_)
     if (const Slot* s = find(name)) journal_->appendAttrs(name, s->version->attrs());
@@ -400,7 +399,7 @@ void Store::housekeeping() {
   if (journal_->size() > std::max<std::uint64_t>(opts_.compactMinBytes, 2 * estimate)) {
     std::vector<VersionRef> snapshot;
     snapshot.reserve(slots_.size());
-    for (const Slot& s : slots_) snapshot.push_back(s.version);
+    slots_.forEach([&](const Slot& s) { snapshot.push_back(s.version); });
     ++counters_.compactions;
     FAIL_LOG(fac(), Info) << "compacting " << journal_->path() << " (" << journal_->size()
                           << " bytes, " << snapshot.size() << " records)";

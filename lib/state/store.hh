@@ -25,6 +25,7 @@
 
 #include "state/journal.hh"
 #include "state/record.hh"
+#include "state/slots.hh"
 #include "state/version.hh"
 
 namespace fail::state {
@@ -84,18 +85,14 @@ class Store {
   void setListener(ChangeListener* l) { listener_ = l; }
 
   // A record's place in memory: its current version and its ttl deadline.
-  struct Slot {
-    mutable VersionRef version;
-    mutable Micros deadline = 0;  // steady clock; 0: no ttl running
-    mutable bool scheduled = false;
-    std::string_view name() const { return version->name(); }
-  };
+  using Slot = state::Slot;
 
   enum class SetKind { Change, Refresh };
   // Where a record lives, remembered by a caller that sets the same name again and again
-  // (hc's checker: no lookup by name per result). Valid while deletions() is unchanged.
+  // (hc's checker: no lookup by name per result). Valid while deletions() is unchanged
+  // (it changes with every deletion, and whenever records may have moved in memory).
   using Place = const Slot*;
-  std::uint32_t deletions() const { return deletions_; }
+  std::uint32_t deletions() const { return slots_.moves(); }
   // A change calls `done` once published, or once it failed and was undone
   // (synchronously with no journal); a refresh returns at once and never calls it. `serial` is the change's serial, or the record's
   // current serial for a refresh. `place`, when given, is used if set (it must be the
@@ -143,18 +140,9 @@ class Store {
   std::uint64_t historyBase() const { return base_; }
 
  private:
-  // The index by name: the slots themselves, found by their version's name.
   struct NameHash {
     using is_transparent = void;
     size_t operator()(std::string_view n) const { return std::hash<std::string_view>{}(n); }
-    size_t operator()(const Slot& s) const { return (*this)(s.name()); }
-  };
-  struct NameEq {
-    using is_transparent = void;
-    static std::string_view key(std::string_view n) { return n; }
-    static std::string_view key(const Slot& s) { return s.name(); }
-    template <class A, class B>
-    bool operator()(const A& a, const B& b) const { return key(a) == key(b); }
   };
   // What a record goes back to when the changes in flight to it fail.
   struct Durable {
@@ -182,10 +170,10 @@ class Store {
 
   std::unique_ptr<Journal> journal_;
   Options opts_;
-  std::unordered_set<Slot, NameHash, NameEq> slots_;
+  SlotTable slots_;
   mutable std::vector<const Slot*> order_;
   mutable bool orderStale_ = true;
-  std::uint32_t deletions_ = 0;  // del() calls: a remembered Place may be gone
+  mutable std::uint32_t orderMoves_ = 0;  // slots_.moves() when order_ was made
   std::uint64_t lastSerial_ = 0;   // last serial assigned
   std::uint64_t ceiling_ = 0;      // high-water mark requested from the journal
   std::uint64_t published_ = 0;    // last serial published
@@ -214,6 +202,7 @@ class Store {
   std::unordered_set<std::string, NameHash, std::equal_to<>> dirtyAttrs_;
   ChangeListener* listener_ = nullptr;
   StoreCounters counters_;
+  std::uint64_t trimmedAt_ = 0;  // counters_.changes at the last malloc_trim
 };
 
 }  // namespace fail::state

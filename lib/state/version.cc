@@ -125,12 +125,16 @@ Scratch& scratch() {
 VersionRef Version::allocate(std::string_view name, std::string_view word) {
   if (name.size() > UINT32_MAX / 4 || word.size() > UINT32_MAX / 4)
     throw std::length_error("state::Version: record too large");
-  void* mem = ::operator new(sizeof(Version) + name.size() + word.size());
+  bool inWord = word.substr(0, kNameInWord) == "name\\ " &&
+                word.substr(kNameInWord, name.size()) == name;
+  size_t own = inWord ? 0 : name.size();
+  void* mem = ::operator new(sizeof(Version) + own + word.size());
   Version* v = new (mem) Version();
   v->nameLen_ = static_cast<std::uint32_t>(name.size());
   v->wordLen_ = static_cast<std::uint32_t>(word.size());
-  if (!name.empty()) std::memcpy(v->data_, name.data(), name.size());
-  if (!word.empty()) std::memcpy(v->data_ + name.size(), word.data(), word.size());
+  v->ownName_ = !inWord;
+  if (own) std::memcpy(v->data_, name.data(), own);
+  if (!word.empty()) std::memcpy(v->data_ + own, word.data(), word.size());
   return VersionRef(v);
 }
 
@@ -144,7 +148,8 @@ void Version::release() const {
 VersionRef Version::make(const Record& r) {
   Scratch& s = scratch();
   size_t noteAt = 0, noteEnd = 0;
-  s.dict = encodeRecord(r, &noteAt, &noteEnd);
+  s.dict.clear();
+  appendRecordDict(s.dict, r, &noteAt, &noteEnd);
   // appendWord escapes byte by byte, so the dict's parts can be encoded one by one (none
   // is empty: the note's element is at least "{}") and the note's place is known.
   std::string_view dict = s.dict;

@@ -66,9 +66,9 @@ class Version {
   Version& operator=(const Version&) = delete;
 
   bool deleted() const { return deleted_; }
-  std::string_view name() const { return {data_, nameLen_}; }
+  std::string_view name() const { return {data_ + (ownName_ ? 0 : kNameInWord), nameLen_}; }
   // The record dict as one protocol word (empty for a tombstone).
-  std::string_view word() const { return {data_ + nameLen_, wordLen_}; }
+  std::string_view word() const { return {data_ + (ownName_ ? nameLen_ : 0), wordLen_}; }
   State state() const { return state_; }
   std::uint64_t serial() const { return serial_; }
   Micros since() const { return since_; }  // a tombstone: the time of deletion
@@ -83,7 +83,7 @@ class Version {
   Record record() const;  // every field
 
   // The bytes of this version, for memory accounting.
-  size_t footprint() const { return sizeof(Version) + nameLen_ + wordLen_; }
+  size_t footprint() const { return sizeof(Version) + (ownName_ ? nameLen_ : 0) + wordLen_; }
 
  private:
   friend class VersionRef;
@@ -91,15 +91,22 @@ class Version {
   static VersionRef allocate(std::string_view name, std::string_view word);
   void release() const;
 
+  // Where a word written by make() holds the name ("name\ " first): a name that needs
+  // no escaping is read there instead of being stored twice.
+  static constexpr size_t kNameInWord = 6;
+
   mutable std::atomic<std::uint32_t> refs_{1};
   std::uint32_t nameLen_ = 0, wordLen_ = 0;
   std::uint32_t noteAt_ = 0, noteLen_ = 0;  // the note's bytes as they stand in word()
   State state_ = State::Unknown;
   bool deleted_ = false;
+  bool ownName_ = true;  // data_ starts with the name; else it is at word()[kNameInWord]
   std::uint64_t serial_ = 0;
   Micros since_ = 0;
   std::int64_t ttlMs_ = 0;
-  char data_[];  // name, then word  (a flexible array member: allocated with the header)
+  // The name (when ownName_), then the word: a flexible array member, allocated with
+  // the header.
+  char data_[];
 };
 
 inline VersionRef::VersionRef(const VersionRef& o) : p_(o.p_) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "proto/list.hh"
+#include "state/slots.hh"
 
 namespace fail::state {
 namespace {
@@ -153,7 +154,51 @@ TEST(Version, SharedCountsAndCopies) {
   VersionRef d = std::move(c);
   EXPECT_FALSE(c);
   EXPECT_EQ(d->name(), "www");
-  EXPECT_GE(a->footprint(), sizeof(Version) + 3 + a->word().size());
+  EXPECT_GE(a->footprint(), sizeof(Version) + a->word().size());
+}
+
+TEST(Version, ANameThatNeedsEscapingIsKeptApart) {
+  for (std::string name : {"www", "a b", "x{y}", "name", "w\\"}) {
+    Record r = sample();
+    r.name = name;
+    VersionRef v = Version::make(r);
+    EXPECT_EQ(v->name(), name);
+    EXPECT_EQ(v->record().name, name);
+    VersionRef back = Version::fromWord(v->word());
+    ASSERT_TRUE(back) << name;
+    EXPECT_EQ(back->name(), name);
+    EXPECT_EQ(back->word(), v->word());
+  }
+  // A plain name is not stored twice.
+  VersionRef plain = Version::make(sample());
+  EXPECT_EQ(plain->footprint(), sizeof(Version) + plain->word().size());
+}
+
+TEST(Slots, InsertFindEraseKeepEveryOtherSlotFindable) {
+  SlotTable t;
+  std::vector<std::string> names;
+  for (int i = 0; i < 2000; ++i) names.push_back("n" + std::to_string(i * 7919 % 10007));
+  for (const auto& n : names) {
+    Record r = sample();
+    r.name = n;
+    ASSERT_EQ(t.find(n), nullptr);
+    t.insert(Version::make(r))->deadline = static_cast<Micros>(n.size());
+  }
+  EXPECT_EQ(t.size(), names.size());
+  for (size_t i = 0; i < names.size(); i += 3) t.erase(t.find(names[i]));
+  for (size_t i = 0; i < names.size(); ++i) {
+    Slot* s = t.find(names[i]);
+    if (i % 3 == 0) {
+      EXPECT_EQ(s, nullptr) << names[i];
+    } else {
+      ASSERT_NE(s, nullptr) << names[i];
+      EXPECT_EQ(s->name(), names[i]);
+      EXPECT_EQ(s->deadline, static_cast<Micros>(names[i].size()));
+    }
+  }
+  size_t n = 0;
+  t.forEach([&](const Slot&) { ++n; });
+  EXPECT_EQ(n, t.size());
 }
 
 }  // namespace
