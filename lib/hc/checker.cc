@@ -208,8 +208,8 @@ void Checker::onReport(Entry& e, const check::Report& r) {
   if (attrs.size() > kMaxAttrs) attrs.resize(kMaxAttrs);
 
   if (u.changed) {
-    const state::Record* prev = e.seen ? store_.get(e.reportName) : nullptr;
-    logChange(e, r, prev ? prev->state : state::State::Unknown, prev ? prev->note : std::string());
+    const state::Version* prev = e.seen ? store_.get(e.reportName) : nullptr;
+    logChange(e, r, prev ? prev->state() : state::State::Unknown, prev ? prev->note() : std::string());
   }
   if (local != e.localError) {
     if (local)
@@ -244,9 +244,9 @@ void Checker::logChange(const Entry& e, const check::Report& r, state::State bef
 }
 
 std::optional<Update> Checker::lastReported(const Entry& e) const {
-  const state::Record* rec = e.seen ? store_.get(e.reportName) : nullptr;
+  const state::Version* rec = e.seen ? store_.get(e.reportName) : nullptr;
   if (!rec) return std::nullopt;
-  return Update{e.reportName, rec->state, rec->note, e.ttlMs, rec->attrs, wallNow(), false, e.paceMs};
+  return Update{e.reportName, rec->state(), rec->note(), e.ttlMs, rec->attrs(), wallNow(), false, e.paceMs};
 }
 
 void Checker::publishLocal(Update u, Entry* e) {
@@ -261,7 +261,7 @@ void Checker::publishLocal(Update u, Entry* e) {
   state::Store::Place* place = nullptr;
   if (e) {
     // A record deleted since (a reload, a DEL on the monitor port) may have been this one.
-    if (e->placeAt != store_.deletions() || (e->place && e->place->first != in.name)) {
+    if (e->placeAt != store_.deletions() || (e->place && e->place->name() != in.name)) {
       e->place = nullptr;
       e->placeAt = store_.deletions();
     }
@@ -384,8 +384,8 @@ std::string Checker::dump() const {
     const auto& c = s.counters();
     const auto& v = s.verdict();
     out += "check " + e->reportName + " kind=" + s.spec().kind + " state=" + state::stateName(v.state());
-    const state::Record* rec = e->seen ? store_.get(e->reportName) : nullptr;
-    out += " note=" + quoted(rec ? rec->note : "");
+    const state::Version* rec = e->seen ? store_.get(e->reportName) : nullptr;
+    out += " note=" + quoted(rec ? rec->note() : "");
     out += " ok_streak=" + std::to_string(v.okStreak()) + " fail_streak=" + std::to_string(v.failStreak());
     out += " probes=" + std::to_string(c.probes) + " ok=" + std::to_string(c.ok) + " fail=" + std::to_string(c.fail);
     out += " unreachable=" + std::to_string(c.unreachable) + " timeout=" + std::to_string(c.timeout);

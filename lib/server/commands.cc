@@ -152,10 +152,10 @@ void Session::checkSecret() {
 
 void Session::cmdGet(const proto::Request& req) {
   if (!needs(access::Level::Ro, req.name)) return;
-  const state::Record* r = server_.store().get(req.name);
+  const state::Version* r = server_.store().get(req.name);
   if (!r) return replyError(proto::Errc::NotFound, "no record '" + req.name + "'");
-  std::string line = "OK";
-  state::appendRecord(line, *r);
+  std::string line = "OK ";
+  line += r->word();
   reply(line);
 }
 
@@ -168,8 +168,9 @@ void Session::cmdSet(const proto::Request& req) {
   if (!needs(access::Level::Rw, req.name)) return;
   if (req.at && *req.at > wallNow() + 10'000'000)
     return replyError(proto::Errc::Args, "at= lies more than 10 s in the future");
-  if (const state::Record* old = server_.store().get(req.name)) {
-    state::Attrs merged = old->attrs;
+  const state::Version* old = req.attrs.empty() ? nullptr : server_.store().get(req.name);
+  if (old) {  // (without new attributes the count cannot grow)
+    state::Attrs merged = old->attrs();
     for (const auto& [k, v] : req.attrs) state::mergeAttr(merged, k, v);
     if (merged.size() > proto::kMaxAttrs)
       return replyError(proto::Errc::Args, "'" + req.name + "' would have more than " +

@@ -29,7 +29,7 @@ Dump Dump::watchSince(const state::Store& store, std::string pattern, const acce
   return d;
 }
 
-bool Dump::wanted(const std::string& name) const {
+bool Dump::wanted(std::string_view name) const {
   return globMatch(pattern_, name) && grant_->levelFor(name) >= access::Level::Ro;
 }
 
@@ -43,19 +43,19 @@ Dump::Status Dump::pump(const state::Store& store, std::string& out, size_t budg
     // Records as published: a change still being written (which may fail and be
     // undone) is not shown before it is durable.
     bool more = false;
-    store.forEachPublishedAfter(started_ ? &after_ : nullptr, [&](const state::Record& r) {
+    store.forEachPublishedAfter(started_ ? &after_ : nullptr, [&](const state::Version& r) {
       if (out.size() >= budget) {
         more = true;
         return false;
       }
-      after_ = r.name;
-      if (!wanted(r.name)) return true;
+      after_ = r.name();
+      if (!wanted(after_)) return true;
       if (kind_ == Kind::List) {
         out += ' ';  // never at the start of a line: the OK head precedes
-        proto::appendWord(out, state::encodeRecord(r));
+        out += r.word();
       } else {
         out += "RECORD ";
-        proto::appendWord(out, state::encodeRecord(r));
+        out += r.word();
         out += '\n';
       }
       return true;
@@ -77,9 +77,9 @@ Dump::Status Dump::pump(const state::Store& store, std::string& out, size_t budg
         full = true;
         return;
       }
-      cursor_ = p.serial;
-      if (!wanted(p.name)) return;
-      out += p.line;
+      cursor_ = p.serial();
+      if (!wanted(p.name())) return;
+      p.appendLine(out);
       out += '\n';
     });
     if (!held) return Status::Gone;

@@ -47,7 +47,7 @@ class Dump {
   enum class Phase { Records, Changes, End };
   Dump(Kind kind, std::string pattern, const access::Grant& grant)
       : kind_(kind), pattern_(std::move(pattern)), grant_(&grant) {}
-  bool wanted(const std::string& name) const;
+  bool wanted(std::string_view name) const;
 
   Kind kind_;
   std::string pattern_;

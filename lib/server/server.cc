@@ -292,7 +292,10 @@ void Server::onPublished(const state::Published& p) {
   if (watchers_.empty()) return;
   // deliver() may close a slow watcher, which removes it from the list: iterate a copy.
   std::vector<Session*> targets(watchers_.begin(), watchers_.end());
-  for (Session* s : targets) s->deliver(p.name, p.line);
+  std::string line;
+  p.appendLine(line);
+  std::string name(p.name());
+  for (Session* s : targets) s->deliver(name, line);
 }
 
 std::string Server::stats() const {
@@ -331,7 +334,11 @@ std::string Server::stats() const {
 
 std::string Server::dump() const {
   std::string out = "state: " + stats() + "\n";
-  for (const auto& [name, e] : store_.entries()) out += "record: " + state::encodeRecord(e.record) + "\n";
+  store_.forEachRecord([&](const state::Version& v) {
+    out += "record: ";
+    out += state::encodeRecord(v.record());
+    out += '\n';
+  });
   return out;
 }
 

@@ -110,7 +110,7 @@ struct Journal::Impl {
     std::string bytes;             // Change, Attrs: the encoded line
     std::uint64_t ceiling = 0;     // Change: to be durable before the line
     Done done;                     // Change, Compact
-    std::vector<Record> records;   // Compact
+    std::vector<VersionRef> records;  // Compact
     std::uint64_t base = 0;        // Compact
     std::uint64_t failuresRun = 0; // Compact: failed changes whose callbacks had run
   };
@@ -193,7 +193,7 @@ struct Journal::Impl {
   }
 
   // Writes a compacted file in place of the current one and continues on it.
-  std::string writeCompacted(const std::vector<Record>& records, std::uint64_t base,
+  std::string writeCompacted(const std::vector<VersionRef>& records, std::uint64_t base,
                              const std::function<std::string()>& beforeRename = nullptr) {
     if (base > durableCeiling) {
       if (std::string err = writeCeiling(base); !err.empty()) return err;
@@ -462,8 +462,7 @@ void Journal::Impl::recover(Recovery& out) {
   out.problems = std::move(c.problems);
   settleCeiling(out, c.highest, fileCeiling, serialExists, text);
 
-  out.records.reserve(c.records.size());
-  for (auto& [name, r] : c.records) out.records.push_back(std::move(r));
+  out.records = std::move(c.records);
   if (damaged) return setDamagedAside(out);
   out.changes = std::move(c.changes);
   out.base = c.base;
@@ -505,12 +504,12 @@ Journal::~Journal() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-void Journal::appendChange(const Change& change, std::uint64_t ceiling, Done done) {
+void Journal::appendChange(VersionRef v, std::uint64_t ceiling, Done done) {
   Impl::Job job;
   job.kind = Impl::Job::Kind::Change;
-  format::appendChangeEntry(job.bytes, change);
+  format::appendChangeEntry(job.bytes, *v);
   // A serial above the requested ceiling would break the promise: raise it to cover.
-  job.ceiling = std::max(ceiling, change.record.serial);
+  job.ceiling = std::max(ceiling, v->serial());
   impl_->requestedCeiling = std::max(impl_->requestedCeiling, job.ceiling);
   job.done = std::move(done);
   impl_->push(std::move(job));
@@ -523,7 +522,7 @@ void Journal::appendAttrs(const std::string& name, const Attrs& attrs) {
   impl_->push(std::move(job));
 }
 
-void Journal::compact(std::vector<Record> records, std::uint64_t base, Done done) {
+void Journal::compact(std::vector<VersionRef> records, std::uint64_t base, Done done) {
   Impl::Job job;
   job.kind = Impl::Job::Kind::Compact;
   job.records = std::move(records);

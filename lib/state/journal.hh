@@ -17,20 +17,15 @@
 #include <vector>
 
 #include "state/record.hh"
+#include "state/version.hh"
 
 namespace fail::state {
 
-// One change as journalled and as streamed to watchers.
-struct Change {
-  enum class Kind : std::uint8_t { Set, Delete };
-  Kind kind = Kind::Set;
-  Record record;  // Set: the record after the change. Delete: name, serial, since (= time of deletion)
-};
-
 // What open() found. Problems are said in full sentences naming file and offset.
 struct Recovery {
-  std::vector<Record> records;  // current records, any order
-  std::vector<Change> changes;  // changes journalled after `base`, in serial order
+  std::vector<VersionRef> records;  // current records, any order
+  // Changes journalled after `base`, in serial order; a deletion is a tombstone.
+  std::vector<VersionRef> changes;
   std::uint64_t base = 0;       // changes with serial <= base are not in `changes`
   std::uint64_t ceiling = 0;    // every serial ever issued is <= this (high-water mark)
   std::vector<std::string> problems;  // empty when the file was sound
@@ -60,7 +55,8 @@ class Journal {
   // in the .serial file before the change itself is written. `done` runs (on the loop
   // thread, from runCompletions) once the change is on disk (fdatasync) or failed.
   // Changes queued while a sync is in flight share the next sync (group commit).
-  void appendChange(const Change& change, std::uint64_t ceiling, Done done);
+  // `v` is the record after the change ("S WORD"), or a tombstone ("D SERIAL NAME TIME").
+  void appendChange(VersionRef v, std::uint64_t ceiling, Done done);
 
   // Queues the new attributes of a refreshed record: written with the next batch, never
   // synced on its own account. No callback.
@@ -71,7 +67,7 @@ class Journal {
   // fsync, rename, fsync of the directory). Later appends go to the new file. It is
   // skipped (Done(false)) when a change queued before it failed whose Done had not run
   // before this call: `records` may then hold that change, which must not be written.
-  void compact(std::vector<Record> records, std::uint64_t base, Done done);
+  void compact(std::vector<VersionRef> records, std::uint64_t base, Done done);
 
   // Bytes written to the current file since it was created or compacted.
   std::uint64_t size() const;

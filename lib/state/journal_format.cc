@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdio>
+#include <unordered_set>
 
 #include "base/text.hh"
 #include "base/time.hh"
@@ -94,9 +95,9 @@ std::string badName(std::string_view name) {
   return "a record name the protocol rejects (" + quoted(name) + ")";
 }
 
-// Checks one line (without its newline) and splits its payload. Returns "" when sound,
-// else the reason.
-std::string checkLine(std::string_view line, std::vector<std::string>& words) {
+// Checks one line (without its newline): its checksum. Returns "" when sound (and its
+// payload in *payload), else the reason.
+std::string checkLine(std::string_view line, std::string_view* payload) {
   if (line.empty()) return "empty line";
   if (line.size() < 10 || line[8] != ' ') return "not an entry (no checksum)";
   std::uint32_t want = 0;
@@ -105,13 +106,48 @@ std::string checkLine(std::string_view line, std::vector<std::string>& words) {
     if (d < 0) return "not an entry (no checksum)";
     want = (want << 4) | static_cast<std::uint32_t>(d);
   }
-  std::string_view payload = line.substr(9);
-  if (crc32(payload) != want) return "checksum mismatch";
+  *payload = line.substr(9);
+  if (crc32(*payload) != want) return "checksum mismatch";
+  return "";
+}
+
+// Splits a sound line's payload into its words. Returns "" or the reason it cannot.
+std::string splitPayload(std::string_view payload, std::vector<std::string>& words) {
   proto::ListError le;
   if (!proto::splitList(payload, words, &le)) return "unreadable entry: " + le.message;
   if (words.empty()) return "empty entry";
   return "";
 }
+
+// The payload's record word when it is "R WORD" or "S WORD" with WORD one bare word (as
+// the encoder writes it), else "".
+std::string_view recordWord(std::string_view payload) {
+  if (payload.size() < 3 || (payload[0] != 'R' && payload[0] != 'S') || payload[1] != ' ')
+    return {};
+  std::string_view w = payload.substr(2);
+  if (w[0] == '{' || w[0] == '"') return {};
+  for (size_t i = 0; i < w.size(); ++i) {
+    char c = w[i];
+    if (c == '\\') {
+      ++i;  // an escaped byte, a space too
+    } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') {
+      return {};
+    }
+  }
+  return w;
+}
+
+// The records read so far, found by name (the versions' own bytes: no copied key).
+struct ByName {
+  using is_transparent = void;
+  size_t operator()(std::string_view n) const { return std::hash<std::string_view>{}(n); }
+  size_t operator()(const VersionRef& v) const { return (*this)(v->name()); }
+  static std::string_view key(std::string_view n) { return n; }
+  static std::string_view key(const VersionRef& v) { return v->name(); }
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const { return key(a) == key(b); }
+};
+using Records = std::unordered_set<VersionRef, ByName, ByName>;
 
 // Collects problems, summing up those beyond kMaxProblems in one message.
 class Problems {
@@ -163,26 +199,30 @@ class Reader {
       size_t end = truncated ? data.size() : nl;
       std::string_view line = data.substr(off, end - off);
       size_t len = end - off + (truncated ? 0 : 1);
-      std::vector<std::string> words;
+      std::string_view payload;
       std::string reason = truncated ? "the file ends in the middle of an entry (no newline)"
-                                     : checkLine(line, words);
+                                     : checkLine(line, &payload);
       if (off == 0) {
+        if (reason.empty()) reason = splitPayload(payload, words_);
         if (!reason.empty()) {
           reason = "damaged header: " + reason;
-        } else if (words[0] == kMagic) {
-          reason = header(words);
+        } else if (words_[0] == kMagic) {
+          reason = header(words_);
           if (c_.otherVersion) return;
         } else {
           problems_.note(0, "no FAILD-STATE header; the base is taken as 0");
-          reason = apply(off, words);
+          reason = apply(off, payload);
         }
       } else if (reason.empty()) {
-        reason = apply(off, words);
+        reason = apply(off, payload);
       }
       if (!reason.empty()) problems_.lost(off, len, reason, line);
       off += len;
     }
     problems_.finish();
+    c_.records.reserve(records_.size());
+    for (auto it = records_.begin(); it != records_.end();)
+      c_.records.push_back(std::move(records_.extract(it++).value()));
   }
 
  private:
@@ -200,35 +240,56 @@ class Reader {
 
   void seen(std::uint64_t serial) { c_.highest = std::max(c_.highest, serial); }
 
-  void changed(size_t off, const Change& ch) {
-    std::uint64_t s = ch.record.serial;
+  void changed(size_t off, const VersionRef& v) {
+    std::uint64_t s = v->serial();
     if (s <= lastChange_)
       problems_.note(off, "serial " + std::to_string(s) + " of the change to " +
-                              quoted(ch.record.name) + " does not follow serial " +
+                              quoted(v->name()) + " does not follow serial " +
                               std::to_string(lastChange_) +
                               "; the change history is not trusted");
     lastChange_ = std::max(lastChange_, s);
     seen(s);
-    c_.changes.push_back(ch);
+    c_.changes.push_back(v);
   }
 
-  // Applies one sound line's words. Returns "" or why they were not used.
-  std::string apply(size_t off, const std::vector<std::string>& w) {
+  void put(VersionRef v) {
+    auto it = records_.find(v->name());
+    if (it != records_.end()) records_.erase(it);
+    records_.insert(std::move(v));
+  }
+
+  // A record entry: its version, read straight from its word when written as the
+  // encoder writes it. Returns "" or why it was not used.
+  std::string record(size_t off, char kind, std::string_view word) {
+    std::string err;
+    VersionRef v = Version::fromWord(word, &err);
+    if (!v) return std::string("bad ") + kind + " entry: " + err;
+    return take(off, kind, std::move(v));
+  }
+
+  std::string take(size_t off, char kind, VersionRef v) {
+    if (!validName(v->name())) return badName(v->name());
+    if (kind == 'R')
+      seen(v->serial());
+    else
+      changed(off, v);
+    put(std::move(v));
+    return "";
+  }
+
+  // Applies one sound line's payload. Returns "" or why it was not used.
+  std::string apply(size_t off, std::string_view payload) {
+    if (std::string_view word = recordWord(payload); !word.empty())
+      return record(off, payload[0], word);
+    if (std::string why = splitPayload(payload, words_); !why.empty()) return why;
+    const std::vector<std::string>& w = words_;
     const std::string& kind = w[0];
     if (kind == "R" || kind == "S") {
       if (w.size() != 2) return "bad " + kind + " entry (" + std::to_string(w.size()) + " words)";
       Record r;
       std::string err;
       if (!decodeRecord(w[1], r, &err)) return "bad " + kind + " entry: " + err;
-      if (!validName(r.name)) return badName(r.name);
-      if (kind == "R") {
-        seen(r.serial);
-        c_.records[r.name] = std::move(r);
-      } else {
-        changed(off, Change{Change::Kind::Set, r});
-        c_.records[r.name] = std::move(r);
-      }
-      return "";
+      return take(off, kind[0], Version::make(r));
     }
     if (kind == "D") {
       std::optional<std::uint64_t> serial;
@@ -239,12 +300,8 @@ class Reader {
       }
       if (!serial || !time || w[2].empty()) return "bad D entry (want D SERIAL NAME TIME)";
       if (!validName(w[2])) return badName(w[2]);
-      Change ch{Change::Kind::Delete, Record{}};
-      ch.record.name = w[2];
-      ch.record.serial = *serial;
-      ch.record.since = *time;
-      changed(off, ch);
-      c_.records.erase(w[2]);
+      changed(off, Version::tombstone(w[2], *serial, *time));
+      if (auto it = records_.find(std::string_view(w[2])); it != records_.end()) records_.erase(it);
       return "";
     }
     if (kind == "A") {
@@ -252,10 +309,12 @@ class Reader {
       if (w.size() != 3 || !proto::splitList(w[2], kv) || kv.size() % 2)
         return "bad A entry (want A NAME ATTRS-DICT)";
       if (!validName(w[1])) return badName(w[1]);
-      Attrs attrs;
-      for (size_t i = 0; i < kv.size(); i += 2) mergeAttr(attrs, kv[i], kv[i + 1]);
-      auto it = c_.records.find(w[1]);
-      if (it != c_.records.end()) it->second.attrs = std::move(attrs);  // else: deleted since
+      auto it = records_.find(std::string_view(w[1]));
+      if (it == records_.end()) return "";  // deleted since
+      Record r = (*it)->record();
+      r.attrs.clear();
+      for (size_t i = 0; i < kv.size(); i += 2) mergeAttr(r.attrs, kv[i], kv[i + 1]);
+      put(Version::make(r));
       return "";
     }
     return "unknown entry type '" + printable(kind, 16) + "'";
@@ -263,6 +322,8 @@ class Reader {
 
   Contents& c_;
   Problems problems_;
+  Records records_;
+  std::vector<std::string> words_;
   std::uint64_t lastChange_ = 0;
 };
 
@@ -287,22 +348,23 @@ void appendHeader(std::string& out, std::uint64_t base) {
                       std::to_string(base));
 }
 
-void appendRecordEntry(std::string& out, const Record& r) {
-  std::string payload = "R";
-  appendRecord(payload, r);
+void appendRecordEntry(std::string& out, const Version& v) {
+  std::string payload = "R ";
+  payload += v.word();
   appendLine(out, payload);
 }
 
-void appendChangeEntry(std::string& out, const Change& c) {
+void appendChangeEntry(std::string& out, const Version& v) {
   std::string payload;
-  if (c.kind == Change::Kind::Set) {
-    payload = "S";
-    appendRecord(payload, c.record);
+  if (!v.deleted()) {
+    payload.reserve(2 + v.word().size());
+    payload = "S ";
+    payload += v.word();
   } else {
-    payload = "D " + std::to_string(c.record.serial);
-    proto::appendElement(payload, c.record.name);
+    payload = "D " + std::to_string(v.serial());
+    proto::appendElement(payload, v.name());
     payload += ' ';
-    payload += std::to_string(c.record.since);
+    payload += std::to_string(v.since());
   }
   appendLine(out, payload);
 }
@@ -314,10 +376,18 @@ void appendAttrsEntry(std::string& out, std::string_view name, const Attrs& attr
   appendLine(out, payload);
 }
 
-std::string compacted(const std::vector<Record>& records, std::uint64_t base) {
+std::string compacted(const std::vector<VersionRef>& records, std::uint64_t base) {
   std::string out;
+  size_t bytes = 64;
+  for (const VersionRef& v : records) bytes += v->word().size() + 12;
+  out.reserve(bytes);
   appendHeader(out, base);
-  for (const Record& r : records) appendRecordEntry(out, r);
+  std::string payload;
+  for (const VersionRef& v : records) {
+    payload.assign("R ");
+    payload += v->word();
+    appendLine(out, payload);
+  }
   return out;
 }
 

@@ -16,7 +16,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +23,7 @@
 
 #include "state/journal.hh"
 #include "state/record.hh"
+#include "state/version.hh"
 
 namespace fail::state::format {
 
@@ -40,18 +40,18 @@ std::uint32_t crc32(std::string_view data);
 void appendLine(std::string& out, std::string_view payload);
 
 void appendHeader(std::string& out, std::uint64_t base);
-void appendRecordEntry(std::string& out, const Record& r);  // R
-void appendChangeEntry(std::string& out, const Change& c);  // S or D
+void appendRecordEntry(std::string& out, const Version& v);  // R
+void appendChangeEntry(std::string& out, const Version& v);  // S, or D for a tombstone
 // A: `attrs` is the record's complete attribute set; reading replaces the old one.
 void appendAttrsEntry(std::string& out, std::string_view name, const Attrs& attrs);
 
 // The whole content of a compacted file: the header and one R line per record.
-std::string compacted(const std::vector<Record>& records, std::uint64_t base);
+std::string compacted(const std::vector<VersionRef>& records, std::uint64_t base);
 
 // What a file's bytes say.
 struct Contents {
-  std::map<std::string, Record> records;  // current records, by name
-  std::vector<Change> changes;            // S and D entries, in file order
+  std::vector<VersionRef> records;  // current records, in no order
+  std::vector<VersionRef> changes;  // S and D entries (tombstones), in file order
   std::uint64_t base = 0;                 // from the header (0 without a sound one)
   std::uint64_t highest = 0;              // highest serial in any sound entry, base included
   // A sound header of a version this code cannot read: the version word. The caller

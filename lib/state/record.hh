@@ -37,11 +37,15 @@ struct Record {
   Attrs attrs;
 };
 
-// The record dict as one word's content: "name www state UP serial 42 ...".
-std::string encodeRecord(const Record& r);
+// The record dict as one word's content: "name www state UP serial 42 ...". When
+// `noteAt`/`noteEnd` are given they receive where the note's encoded element stands.
+std::string encodeRecord(const Record& r, size_t* noteAt = nullptr, size_t* noteEnd = nullptr);
 // Appends encodeRecord(r) to `out` as one list element.
 void appendRecord(std::string& out, const Record& r);
 // Parses a record dict (the inverse). Returns false with a message on malformed input.
 bool decodeRecord(std::string_view dict, Record& out, std::string* err = nullptr);
+// One key and value of a record dict into `out` (unknown keys are skipped). False with a
+// message naming the key when the value is not sound.
+bool decodeField(std::string_view key, std::string_view value, Record& out, std::string* err);
 
 }  // namespace fail::state

@@ -16,19 +16,6 @@ log::Facility& fac() {
   return f;
 }
 
-std::string lineFor(const Change& c) {
-  std::string line;
-  if (c.kind == Change::Kind::Set) {
-    line = "CHANGE " + std::to_string(c.record.serial) + " ";
-    proto::appendWord(line, encodeRecord(c.record));
-  } else {
-    line = "DELETE " + std::to_string(c.record.serial) + " ";
-    proto::appendWord(line, c.record.name);
-    line += " " + std::to_string(c.record.since);
-  }
-  return line;
-}
-
 // Removes from `attrs` every key that `keep` does not name; true when one was.
 bool dropOthers(Attrs& attrs, const Attrs& keep) {
   auto named = [&](const auto& kv) {
@@ -55,24 +42,23 @@ constexpr Micros kExpiryRetry = 1'000'000;
 
 Store::Store(std::unique_ptr<Journal> journal, Recovery rec, Options opts, Micros steadyNow)
     : journal_(std::move(journal)), opts_(opts) {
-  for (auto& r : rec.records) {
-    lastSerial_ = std::max(lastSerial_, r.serial);
-    Entry e;
-    e.record = std::move(r);
-    std::string name = e.record.name;
-    auto [it, _] = records_.insert_or_assign(name, std::move(e));
+  slots_.reserve(rec.records.size());
+  for (auto& v : rec.records) {
+    lastSerial_ = std::max(lastSerial_, v->serial());
+    const Slot* s = put(std::move(v));
     // After a restart every ttl starts afresh (doc/design.md), so a restart causes no wave
     // of expiries.
-    if (it->second.record.ttlMs > 0 && it->second.record.state != State::Unknown)
-      schedule(name, deadlineAfter(steadyNow, it->second.record.ttlMs));
+    const Version& r = *s->version;
+    if (r.ttlMs() > 0 && r.state() != State::Unknown) schedule(*s, deadlineAfter(steadyNow, r.ttlMs()));
   }
+  rec.records = {};
   base_ = rec.base;
   for (auto& c : rec.changes) {
-    if (c.record.serial <= base_) continue;
-    remember(Published{c.record.serial, c.record.name, lineFor(c)});
+    if (c->serial() <= base_) continue;
+    remember(Published{std::move(c)});
   }
   lastSerial_ = std::max({lastSerial_, rec.ceiling, rec.base});
-  if (!history_.empty()) lastSerial_ = std::max(lastSerial_, history_.back().serial);
+  if (!history_.empty()) lastSerial_ = std::max(lastSerial_, history_.back().serial());
   published_ = lastSerial_;
   ceiling_ = rec.ceiling;
   // Serials handed out before a crash may not have reached the journal; the ceiling
@@ -80,44 +66,92 @@ Store::Store(std::unique_ptr<Journal> journal, Recovery rec, Options opts, Micro
   if (journal_) lastSerial_ = std::max(lastSerial_, ceiling_);
 }
 
+void Published::appendLine(std::string& out) const {
+  const Version& v = *version;
+  out += v.deleted() ? "DELETE " : "CHANGE ";
+  out += std::to_string(v.serial());
+  out += ' ';
+  if (!v.deleted()) {
+    out += v.word();
+    return;
+  }
+  proto::appendWord(out, v.name());
+  out += ' ';
+  out += std::to_string(v.since());
+}
+
 std::uint64_t Store::nextSerial() {
   ++lastSerial_;
   return lastSerial_;
 }
 
+const Store::Slot* Store::find(std::string_view name) const {
+  auto it = slots_.find(name);
+  return it == slots_.end() ? nullptr : &*it;
+}
+
+const Store::Slot* Store::put(VersionRef v) {
+  auto it = slots_.find(v->name());
+  if (it != slots_.end()) {
+    it->version = std::move(v);  // the same name: the key does not change
+    return &*it;
+  }
+  Slot s;
+  s.version = std::move(v);
+  orderStale_ = true;
+  return &*slots_.insert(std::move(s)).first;
+}
+
+void Store::erase(std::string_view name) {
+  auto it = slots_.find(name);
+  if (it == slots_.end()) return;
+  slots_.erase(it);
+  orderStale_ = true;
+}
+
+void Store::startTtl(const Slot& slot, Micros steadyNow) {
+  std::int64_t ttl = slot.version->ttlMs();
+  if (ttl > 0) {
+    slot.deadline = deadlineAfter(steadyNow, ttl);
+    if (!slot.scheduled) schedule(slot, slot.deadline);
+  } else {
+    slot.deadline = 0;
+  }
+}
+
 Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done done,
                           std::uint64_t& serial, Place* place) {
-  Place node = place ? *place : nullptr;
+  const Slot* node = place ? *place : nullptr;
   if (!node) {
-    auto it = records_.find(in.name);
-    if (it != records_.end()) node = &*it;
+    node = find(in.name);
     if (place) *place = node;
   }
   steadySeen_ = std::max(steadySeen_, steadyNow);
-  bool same = node && node->second.record.state == in.state && node->second.record.note == in.note;
-  if (same && !inFlight_.count(in.name)) {
-    Entry& e = node->second;
-    Record& r = e.record;
+  bool same = node && node->version->state() == in.state && node->version->noteIs(in.note);
+  if (same && inFlight_.find(in.name) == inFlight_.end()) {
+    const Version& cur = *node->version;
     ++counters_.refreshes;
     bool changed = false;
-    for (const auto& [k, v] : in.attrs) changed |= mergeAttr(r.attrs, k, v);
-    if (in.replaceAttrs) changed |= dropOthers(r.attrs, in.attrs);
-    r.ttlMs = in.ttlMs;
-    if (r.ttlMs > 0) {
-      e.deadline = deadlineAfter(steadyNow, r.ttlMs);
-      if (!e.scheduled) schedule(r.name, e.deadline);
-    } else {
-      e.deadline = 0;
+    Attrs attrs;
+    if (!in.attrs.empty() || in.replaceAttrs) {
+      attrs = cur.attrs();
+      for (const auto& [k, v] : in.attrs) changed |= mergeAttr(attrs, k, v);
+      if (in.replaceAttrs) changed |= dropOthers(attrs, in.attrs);
     }
-    if (changed && journal_) dirtyAttrs_.insert(r.name);
-    serial = r.serial;
+    serial = cur.serial();
+    if (changed || cur.ttlMs() != in.ttlMs) {  // a new version: the old one may be shared
+      Record r = cur.record();
+      if (changed) r.attrs = std::move(attrs);
+      r.ttlMs = in.ttlMs;
+      node->version = Version::make(r);
+    }
+    startTtl(*node, steadyNow);
+    if (changed && journal_) dirtyAttrs_.insert(in.name);
     return SetKind::Refresh;
   }
-  Change c;
-  c.kind = Change::Kind::Set;
-  Record& r = c.record;
-  if (node) r = node->second.record;
-  r.name = in.name;
+  Record r;
+  if (node) r = node->version->record();
+  r.name = std::move(in.name);
   r.state = in.state;
   r.note = std::move(in.note);
   r.ttlMs = in.ttlMs;
@@ -128,72 +162,62 @@ Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done do
   if (!same) r.since = in.at ? *in.at : wallNow;
   r.serial = serial = nextSerial();
   beginChange(r.name);
-  auto slot = records_.try_emplace(r.name).first;
-  if (place) *place = &*slot;
-  Entry& e = slot->second;
-  e.record = r;
+  VersionRef v = Version::make(r);
+  const Slot* slot = put(v);
+  if (place) *place = slot;
   dirtyAttrs_.erase(r.name);
-  if (r.ttlMs > 0) {
-    e.deadline = deadlineAfter(steadyNow, r.ttlMs);
-    if (!e.scheduled) schedule(r.name, e.deadline);
-  } else {
-    e.deadline = 0;
-  }
+  startTtl(*slot, steadyNow);
   ++counters_.changes;
   FAIL_LOG(fac(), Info) << "change " << r.name << " " << stateName(r.state) << " serial "
                         << r.serial << " origin " << r.origin;
-  submit(std::move(c), std::move(done), e);
+  submit(std::move(v), std::move(done), Durable{slot->version, slot->deadline});
   return SetKind::Change;
 }
 
 bool Store::del(const std::string& name, Micros wallNow, Done done) {
-  auto it = records_.find(name);
-  if (it == records_.end()) return false;
+  if (!find(name)) return false;
   beginChange(name);
-  records_.erase(it);
+  erase(name);
   ++deletions_;
   dirtyAttrs_.erase(name);
-  Change c;
-  c.kind = Change::Kind::Delete;
-  c.record.name = name;
-  c.record.since = wallNow;
-  c.record.serial = nextSerial();
+  VersionRef t = Version::tombstone(name, nextSerial(), wallNow);
   ++counters_.deletes;
-  FAIL_LOG(fac(), Info) << "delete " << name << " serial " << c.record.serial;
-  submit(std::move(c), std::move(done), std::nullopt);
+  FAIL_LOG(fac(), Info) << "delete " << name << " serial " << t->serial();
+  submit(std::move(t), std::move(done), Durable{});
   return true;
 }
 
-void Store::beginChange(const std::string& name) {
-  if (!journal_ || inFlight_.count(name)) return;
-  auto it = records_.find(name);
+void Store::beginChange(std::string_view name) {
+  if (!journal_ || inFlight_.find(name) != inFlight_.end()) return;
   InFlight f;
-  if (it != records_.end()) f.durable = it->second;
-  inFlight_.emplace(name, std::move(f));
+  if (const Slot* s = find(name)) f.durable = Durable{s->version, s->deadline};
+  inFlight_.emplace(std::string(name), std::move(f));
 }
 
-void Store::submit(Change change, Done done, std::optional<Entry> after) {
-  Pending p{{change.record.serial, change.record.name, lineFor(change)}, std::move(done), {}};
+void Store::submit(VersionRef v, Done done, Durable after) {
+  Pending p{Published{v}, std::move(done), {}};
   if (!journal_) {
     pending_.push_back(std::move(p));
     publish(true, {});
     return;
   }
-  inFlight_[change.record.name].last = change.record.serial;
+  std::uint64_t serial = v->serial();
+  inFlight_.find(v->name())->second.last = serial;  // beginChange made it
   p.after = std::move(after);
   std::uint64_t want = 0;
-  if (change.record.serial > ceiling_) {
-    ceiling_ = change.record.serial + opts_.serialBlock;
+  if (serial > ceiling_) {
+    ceiling_ = serial + opts_.serialBlock;
     want = ceiling_;
   }
-  journal_->appendChange(change, want, [this](bool ok, const std::string& err) { publish(ok, err); });
+  journal_->appendChange(std::move(v), want,
+                         [this](bool ok, const std::string& err) { publish(ok, err); });
   pending_.push_back(std::move(p));
 }
 
 void Store::remember(Published p) {
   history_.push_back(std::move(p));
   while (history_.size() > opts_.historyMax) {
-    base_ = history_.front().serial;
+    base_ = history_.front().serial();
     history_.pop_front();
   }
 }
@@ -205,8 +229,9 @@ void Store::publish(bool ok, const std::string& error) {
   if (pending_.empty()) return;
   Pending p = std::move(pending_.front());
   pending_.pop_front();
-  std::uint64_t serial = p.pub.serial;
-  auto flight = inFlight_.find(p.pub.name);
+  std::uint64_t serial = p.pub.serial();
+  std::string_view name = p.pub.name();  // p holds the version
+  auto flight = inFlight_.find(name);
   bool last = flight != inFlight_.end() && flight->second.last == serial;
   if (ok) {
     if (last) {
@@ -215,65 +240,85 @@ void Store::publish(bool ok, const std::string& error) {
       flight->second.durable = std::move(p.after);
     }
     published_ = serial;
-    remember(std::move(p.pub));
+    remember(p.pub);
     if (listener_) listener_->onPublished(history_.back());
   } else {
     ++counters_.storageErrors;
-    FAIL_LOG(fac(), Err) << "change serial " << serial << " to " << p.pub.name
+    FAIL_LOG(fac(), Err) << "change serial " << serial << " to " << name
                          << " is not durable and was undone: " << error;
     if (last) {
-      std::optional<Entry> durable = std::move(flight->second.durable);
+      Durable durable = std::move(flight->second.durable);
       inFlight_.erase(flight);
-      rollback(p.pub.name, std::move(durable));
+      rollback(name, std::move(durable));
     }
     published_ = serial;
   }
   if (p.done) p.done(ok, serial, error);
 }
 
-void Store::rollback(const std::string& name, std::optional<Entry> durable) {
-  if (!durable) {
-    if (records_.erase(name)) ++deletions_;
-    dirtyAttrs_.erase(name);
+void Store::rollback(std::string_view name, Durable durable) {
+  if (!durable.version) {
+    if (find(name)) {
+      erase(name);
+      ++deletions_;
+    }
+    if (auto it = dirtyAttrs_.find(name); it != dirtyAttrs_.end()) dirtyAttrs_.erase(it);
     return;
   }
-  Entry& e = records_[name];
-  e.record = std::move(durable->record);
-  e.deadline = 0;
-  if (e.record.ttlMs > 0 && e.record.state != State::Unknown) {
+  const Slot* s = put(durable.version);
+  const Version& r = *s->version;
+  s->deadline = 0;
+  if (r.ttlMs() > 0 && r.state() != State::Unknown) {
     // A deadline already past (the failed change may have been its expiry) is tried
     // again a little later, not at every tick.
-    e.deadline = durable->deadline > 0 ? durable->deadline : deadlineAfter(steadySeen_, e.record.ttlMs);
-    e.deadline = std::max(e.deadline, steadySeen_ + kExpiryRetry);
-    schedule(name, e.deadline);
+    Micros d = durable.deadline > 0 ? durable.deadline : deadlineAfter(steadySeen_, r.ttlMs());
+    schedule(*s, std::max(d, steadySeen_ + kExpiryRetry));
   }
   // Its attributes may hold refreshes written only as part of the failed change.
-  dirtyAttrs_.insert(name);
+  dirtyAttrs_.emplace(name);
 }
 
-void Store::forEachPublished(const std::function<void(const Record&)>& f) const {
-  forEachPublishedAfter(nullptr, [&](const Record& r) {
-    f(r);
+const std::vector<const Store::Slot*>& Store::ordered() const {
+  if (orderStale_) {
+    order_.clear();
+    order_.reserve(slots_.size());
+    for (const Slot& s : slots_) order_.push_back(&s);
+    std::sort(order_.begin(), order_.end(),
+              [](const Slot* a, const Slot* b) { return a->name() < b->name(); });
+    orderStale_ = false;
+  }
+  return order_;
+}
+
+void Store::forEachPublished(const std::function<void(const Version&)>& f) const {
+  forEachPublishedAfter(nullptr, [&](const Version& v) {
+    f(v);
     return true;
   });
 }
 
 void Store::forEachPublishedAfter(const std::string* after,
-                                  const std::function<bool(const Record&)>& f) const {
+                                  const std::function<bool(const Version&)>& f) const {
   // The in-flight names after `after`, in order, with their durable versions (null: none).
-  std::map<std::string_view, const Record*> flying;
+  std::vector<std::pair<std::string_view, const Version*>> flying;
   for (const auto& [name, fl] : inFlight_)
-    if (!after || name > *after) flying[name] = fl.durable ? &fl.durable->record : nullptr;
+    if (!after || name > *after) flying.emplace_back(name, fl.durable.version.get());
+  std::sort(flying.begin(), flying.end());
   auto x = flying.begin();
-  for (auto it = after ? records_.upper_bound(*after) : records_.begin(); it != records_.end(); ++it) {
-    const std::string& name = it->first;
+  const auto& order = ordered();
+  auto it = order.begin();
+  if (after)
+    it = std::upper_bound(order.begin(), order.end(), std::string_view(*after),
+                          [](std::string_view a, const Slot* s) { return a < s->name(); });
+  for (; it != order.end(); ++it) {
+    std::string_view name = (*it)->name();
     for (; x != flying.end() && x->first < name; ++x)  // in-flight names ordered before it
       if (x->second && !f(*x->second)) return;
     if (x != flying.end() && x->first == name) {
-      const Record* r = x->second;
+      const Version* r = x->second;
       ++x;
       if (r && !f(*r)) return;
-    } else if (!f(it->second.record)) {
+    } else if (!f(*(*it)->version)) {
       return;
     }
   }
@@ -281,9 +326,13 @@ void Store::forEachPublishedAfter(const std::string* after,
     if (x->second && !f(*x->second)) return;
 }
 
-const Record* Store::get(const std::string& name) const {
-  auto it = records_.find(name);
-  return it == records_.end() ? nullptr : &it->second.record;
+void Store::forEachRecord(const std::function<void(const Version&)>& f) const {
+  for (const Slot* s : ordered()) f(*s->version);
+}
+
+const Version* Store::get(std::string_view name) const {
+  const Slot* s = find(name);
+  return s ? s->version.get() : nullptr;
 }
 
 bool Store::changesSince(std::uint64_t since,
@@ -291,18 +340,16 @@ bool Store::changesSince(std::uint64_t since,
   if (since < base_ || since > published_) return false;
   auto it = std::upper_bound(history_.begin(), history_.end(), since,
                              [](std::uint64_t s, const Published& p) {
-                               return s < p.serial;
+                               return s < p.serial();
                              });
   for (; it != history_.end(); ++it) f(*it);
   return true;
 }
 
-void Store::schedule(const std::string& name, Micros deadline) {
-  auto it = records_.find(name);
-  if (it == records_.end()) return;
-  it->second.deadline = deadline;
-  it->second.scheduled = true;
-  deadlines_.emplace(deadline, name);
+void Store::schedule(const Slot& slot, Micros deadline) {
+  slot.deadline = deadline;
+  slot.scheduled = true;
+  deadlines_.emplace(deadline, slot.version);
 }
 
 Micros Store::nextDeadline() const { return deadlines_.empty() ? 0 : deadlines_.top().first; }
@@ -311,37 +358,34 @@ size_t Store::expire(Micros wallNow, Micros steadyNow) {
   size_t n = 0;
   steadySeen_ = std::max(steadySeen_, steadyNow);
   while (!deadlines_.empty() && deadlines_.top().first <= steadyNow) {
-    std::string name = deadlines_.top().second;
+    VersionRef was = deadlines_.top().second;  // holds the name
     deadlines_.pop();
-    auto it = records_.find(name);
-    if (it == records_.end()) continue;
-    Entry& e = it->second;
-    e.scheduled = false;
-    if (e.deadline == 0) continue;  // ttl removed meanwhile
-    if (e.deadline > steadyNow) {   // refreshed meanwhile: look again then
-      schedule(name, e.deadline);
+    const Slot* s = find(was->name());
+    if (!s) continue;
+    s->scheduled = false;
+    if (s->deadline == 0) continue;  // ttl removed meanwhile
+    if (s->deadline > steadyNow) {   // refreshed meanwhile: look again then
+      schedule(*s, s->deadline);
       continue;
     }
-    if (e.record.state == State::Unknown) {
-      e.deadline = 0;
+    if (s->version->state() == State::Unknown) {
+      s->deadline = 0;
       continue;
     }
-    beginChange(name);  // remembers the deadline too, for a retry if this fails
-    e.deadline = 0;
-    Change c;
-    c.kind = Change::Kind::Set;
-    c.record = e.record;
-    c.record.state = State::Unknown;
-    c.record.note = "ttl expired";
-    c.record.origin = "faild";
-    c.record.since = wallNow;
-    c.record.serial = nextSerial();
-    e.record = c.record;
+    beginChange(was->name());  // remembers the deadline too, for a retry if this fails
+    s->deadline = 0;
+    Record r = s->version->record();
+    r.state = State::Unknown;
+    r.note = "ttl expired";
+    r.origin = "faild";
+    r.since = wallNow;
+    r.serial = nextSerial();
+    s->version = Version::make(r);
     ++counters_.expiries;
     ++counters_.changes;
-    FAIL_LOG(fac(), Notice) << "+expired name=" << name << " ttl="
-                            << formatDurationMs(e.record.ttlMs) << " serial=" << c.record.serial;
-    submit(std::move(c), nullptr, e);
+    FAIL_LOG(fac(), Notice) << "+expired name=" << r.name << " ttl="
+                            << formatDurationMs(r.ttlMs) << " serial=" << r.serial;
+    submit(s->version, nullptr, Durable{s->version, 0});
     ++n;
   }
   return n;
@@ -349,16 +393,14 @@ size_t Store::expire(Micros wallNow, Micros steadyNow) {
 
 void Store::housekeeping() {
   if (!journal_) return;
-  for (const auto& name : dirtyAttrs_) {
-    auto it = records_.find(name);
-    if (it != records_.end()) journal_->appendAttrs(name, it->second.record.attrs);
-  }
+  for (const auto& name : dirtyAttrs_)
+    if (const Slot* s = find(name)) journal_->appendAttrs(name, s->version->attrs());
   dirtyAttrs_.clear();
-  std::uint64_t estimate = records_.size() * 160;
+  std::uint64_t estimate = slots_.size() * 160;
   if (journal_->size() > std::max<std::uint64_t>(opts_.compactMinBytes, 2 * estimate)) {
-    std::vector<Record> snapshot;
-    snapshot.reserve(records_.size());
-    for (const auto& [name, e] : records_) snapshot.push_back(e.record);
+    std::vector<VersionRef> snapshot;
+    snapshot.reserve(slots_.size());
+    for (const Slot& s : slots_) snapshot.push_back(s.version);
     ++counters_.compactions;
     FAIL_LOG(fac(), Info) << "compacting " << journal_->path() << " (" << journal_->size()
                           << " bytes, " << snapshot.size() << " records)";

@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <map>
 #include <optional>
 #include <memory>
 #include <queue>
@@ -26,15 +25,18 @@
 
 #include "state/journal.hh"
 #include "state/record.hh"
+#include "state/version.hh"
 
 namespace fail::state {
 
-// A published change as watchers get it: its wire line ("CHANGE SERIAL DICT" /
-// "DELETE SERIAL NAME TIME"). The history keeps only this, not a copy of the record.
+// A published change: the version it made (a tombstone for a deletion). The history
+// keeps only this: one shared pointer, no copied line.
 struct Published {
-  std::uint64_t serial = 0;
-  std::string name;
-  std::string line;
+  VersionRef version;
+  std::uint64_t serial() const { return version->serial(); }
+  std::string_view name() const { return version->name(); }
+  // Appends its wire line, "CHANGE SERIAL WORD" or "DELETE SERIAL NAME TIME" (no newline).
+  void appendLine(std::string& out) const;
 };
 
 class ChangeListener {
@@ -62,12 +64,6 @@ struct StoreCounters {
   std::uint64_t storageErrors = 0;
 };
 
-struct Entry {
-  Record record;
-  Micros deadline = 0;  // steady clock; 0: no ttl running
-  bool scheduled = false;
-};
-
 class Store {
  public:
   struct Options {
@@ -87,10 +83,18 @@ class Store {
 
   void setListener(ChangeListener* l) { listener_ = l; }
 
+  // A record's place in memory: its current version and its ttl deadline.
+  struct Slot {
+    mutable VersionRef version;
+    mutable Micros deadline = 0;  // steady clock; 0: no ttl running
+    mutable bool scheduled = false;
+    std::string_view name() const { return version->name(); }
+  };
+
   enum class SetKind { Change, Refresh };
   // Where a record lives, remembered by a caller that sets the same name again and again
   // (hc's checker: no lookup by name per result). Valid while deletions() is unchanged.
-  using Place = std::pair<const std::string, Entry>*;
+  using Place = const Slot*;
   std::uint32_t deletions() const { return deletions_; }
   // A change calls `done` once published, or once it failed and was undone
   // (synchronously with no journal); a refresh returns at once and never calls it. `serial` is the change's serial, or the record's
@@ -101,18 +105,20 @@ class Store {
   // False when there is no such record. Otherwise a change, like set.
   bool del(const std::string& name, Micros wallNow, Done done);
 
-  const Record* get(const std::string& name) const;
-  // Records in name order, as in memory (changes in flight included).
-  const std::map<std::string, Entry>& entries() const { return records_; }
+  // The record's current version in memory (changes in flight included), null if none.
+  const Version* get(std::string_view name) const;
   // Calls f for every record as published (publishedSerial()), in name order: a record
   // with a change in flight as it was before it (absent if the change creates it,
   // present if the change deletes it). What LIST and a WATCH dump show, so that no
   // client sees a change before it is durable, or one that fails and is undone.
-  void forEachPublished(const std::function<void(const Record&)>& f) const;
+  void forEachPublished(const std::function<void(const Version&)>& f) const;
   // The same from the first name after `after` (from the start when null), until f
   // returns false: for a listing sent in slices.
-  void forEachPublishedAfter(const std::string* after, const std::function<bool(const Record&)>& f) const;
-  size_t size() const { return records_.size(); }
+  void forEachPublishedAfter(const std::string* after,
+                             const std::function<bool(const Version&)>& f) const;
+  // Every record in memory (changes in flight included), in name order.
+  void forEachRecord(const std::function<void(const Version&)>& f) const;
+  size_t size() const { return slots_.size(); }
 
   // The last published serial (what LIST and WATCH report).
   std::uint64_t publishedSerial() const { return published_; }
@@ -137,19 +143,48 @@ class Store {
   std::uint64_t historyBase() const { return base_; }
 
  private:
+  // The index by name: the slots themselves, found by their version's name.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view n) const { return std::hash<std::string_view>{}(n); }
+    size_t operator()(const Slot& s) const { return (*this)(s.name()); }
+  };
+  struct NameEq {
+    using is_transparent = void;
+    static std::string_view key(std::string_view n) { return n; }
+    static std::string_view key(const Slot& s) { return s.name(); }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const { return key(a) == key(b); }
+  };
+  // What a record goes back to when the changes in flight to it fail.
+  struct Durable {
+    VersionRef version;  // null: no record
+    Micros deadline = 0;
+  };
+
   std::uint64_t nextSerial();
+  const Slot* find(std::string_view name) const;
+  // Puts `v` in the slot of its name (made when new). Returns the slot.
+  const Slot* put(VersionRef v);
+  void erase(std::string_view name);
   // Before a change to `name` is applied in memory: remembers the record's durable
   // version if no change to it is in flight yet (journal only).
-  void beginChange(const std::string& name);
-  void submit(Change change, Done done, std::optional<Entry> after);
+  void beginChange(std::string_view name);
+  void submit(VersionRef v, Done done, Durable after);
   // A failed change was the last in flight for `name`: puts `durable` back in memory.
-  void rollback(const std::string& name, std::optional<Entry> durable);
+  void rollback(std::string_view name, Durable durable);
   void publish(bool ok, const std::string& error);
-  void schedule(const std::string& name, Micros deadline);
+  void schedule(const Slot& slot, Micros deadline);
+  // Starts, restarts or stops the ttl of `slot` after its version was set.
+  void startTtl(const Slot& slot, Micros steadyNow);
+  // The names in order, sorted again only when names came or went since last asked.
+  const std::vector<const Slot*>& ordered() const;
 
   std::unique_ptr<Journal> journal_;
   Options opts_;
-  std::map<std::string, Entry> records_;
+  std::unordered_set<Slot, NameHash, NameEq> slots_;
+  mutable std::vector<const Slot*> order_;
+  mutable bool orderStale_ = true;
   std::uint32_t deletions_ = 0;  // del() calls: a remembered Place may be gone
   std::uint64_t lastSerial_ = 0;   // last serial assigned
   std::uint64_t ceiling_ = 0;      // high-water mark requested from the journal
@@ -158,21 +193,25 @@ class Store {
   struct Pending {
     Published pub;
     Done done;
-    std::optional<Entry> after;  // the record after the change; nullopt: deleted
+    Durable after;  // the record after the change (null version: deleted)
   };
   // Records with changes in flight (journal only): what to go back to if they fail.
   struct InFlight {
-    std::optional<Entry> durable;  // the last durable version; nullopt: no record
-    std::uint64_t last = 0;        // the newest change in flight
+    Durable durable;            // the last durable version
+    std::uint64_t last = 0;     // the newest change in flight
   };
-  std::unordered_map<std::string, InFlight> inFlight_;
+  std::unordered_map<std::string, InFlight, NameHash, std::equal_to<>> inFlight_;
   Micros steadySeen_ = 0;  // the latest steadyNow given to set() or expire()
   void remember(Published p);
   std::deque<Pending> pending_;
   std::deque<Published> history_;
-  using Deadline = std::pair<Micros, std::string>;
-  std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines_;
-  std::unordered_set<std::string> dirtyAttrs_;
+  // A ttl deadline and the version it was set for (found again by its name).
+  using Deadline = std::pair<Micros, VersionRef>;
+  struct Later {
+    bool operator()(const Deadline& a, const Deadline& b) const { return a.first > b.first; }
+  };
+  std::priority_queue<Deadline, std::vector<Deadline>, Later> deadlines_;
+  std::unordered_set<std::string, NameHash, std::equal_to<>> dirtyAttrs_;
   ChangeListener* listener_ = nullptr;
   StoreCounters counters_;
 };

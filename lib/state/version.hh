@@ -59,7 +59,7 @@ class Version {
   // A version from a word as written by make() and read back (the state file): the
   // word is decoded and checked (a sound record dict, no raw control byte); the version
   // keeps the word's bytes as they are, so nothing is encoded again. Returns an empty
-  // ref and sets *err (when given) when the word is not a sound record.
+  // ref and sets *err (when given, "record: WHAT") when the word is not a sound record.
   static VersionRef fromWord(std::string_view word, std::string* err = nullptr);
 
   Version(const Version&) = delete;

@@ -239,8 +239,8 @@ TEST_F(FaildDurabilityTest, ARecordNameTheProtocolRejectsIsMovedAside) {
   bad.serial = 2;
   std::string f;
   state::format::appendHeader(f, 2);
-  state::format::appendRecordEntry(f, good);
-  state::format::appendRecordEntry(f, bad);
+  state::format::appendRecordEntry(f, *state::Version::make(good));
+  state::format::appendRecordEntry(f, *state::Version::make(bad));
   writeFile(state, f);
   writeFile(state + ".serial", "100\n");
   auto d = startFaild(state);

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <list>
 #include <memory>
@@ -74,18 +75,27 @@ struct MiniFaild {
   }
   ~MiniFaild() { srv->stop(); }
   std::string address() const { return srv->boundAddresses().at(0); }
-  const state::Record* get(const std::string& name) const { return store.get(name); }
+  // The record as it is in memory now, decoded (kept while this lives), or null.
+  const state::Record* get(const std::string& name) const {
+    const state::Version* v = store.get(name);
+    return v ? &decoded_.emplace_back(v->record()) : nullptr;
+  }
   // Every published change (not deletes), oldest first, read back from its wire line.
   std::vector<state::Record> changes() const {
     std::vector<state::Record> out;
     store.changesSince(0, [&](const state::Published& p) {
       std::vector<std::string> w;
       state::Record r;
-      if (proto::splitList(p.line, w) && w.size() == 3 && w[0] == "CHANGE" && state::decodeRecord(w[2], r))
+      std::string line;
+      p.appendLine(line);
+      if (proto::splitList(line, w) && w.size() == 3 && w[0] == "CHANGE" && state::decodeRecord(w[2], r))
         out.push_back(r);
     });
     return out;
   }
+
+ private:
+  mutable std::deque<state::Record> decoded_;
 };
 
 // Answers HELLO with "OK faild ... auth none" and nothing else. With stall(), it also

@@ -103,7 +103,7 @@ TEST_F(JournalTest, AcknowledgedChangesSurviveSigkill) {
   Recovery r;
   auto j = open(r);
   std::set<std::string> names;
-  for (const Record& x : r.records) names.insert(x.name);
+  for (const VersionRef& x : r.records) names.insert(std::string(x->name()));
   size_t missing = 0;
   for (std::uint64_t a : acked) missing += !names.count("c" + std::to_string(a));
   EXPECT_EQ(missing, 0u) << "of " << acked.size() << " acknowledged changes";

@@ -23,13 +23,27 @@ Record rec(const std::string& name, State state, std::uint64_t serial, std::stri
   return r;
 }
 
-Change set(const Record& r) { return Change{Change::Kind::Set, r}; }
-Change del(const std::string& name, std::uint64_t serial, Micros at) {
-  Change c{Change::Kind::Delete, Record{}};
-  c.record.name = name;
-  c.record.serial = serial;
-  c.record.since = at;
-  return c;
+const Version& set(const Record& r) {
+  static VersionRef v;  // one at a time: each is written at once
+  v = Version::make(r);
+  return *v;
+}
+const Version& del(const std::string& name, std::uint64_t serial, Micros at) {
+  static VersionRef v;
+  v = Version::tombstone(name, serial, at);
+  return *v;
+}
+// The record named `name` in `c` (an empty one when there is none).
+Record at(const Contents& c, const std::string& name) {
+  for (const VersionRef& v : c.records)
+    if (v->name() == name) return v->record();
+  ADD_FAILURE() << "no record " << name;
+  return Record{};
+}
+size_t count(const Contents& c, const std::string& name) {
+  size_t n = 0;
+  for (const VersionRef& v : c.records) n += v->name() == name;
+  return n;
 }
 
 // Sum of the bytes that the problems say were lost ("lost N bytes", or in the summary
@@ -51,8 +65,8 @@ size_t lostBytes(const std::vector<std::string>& problems) {
 std::string sample() {
   std::string f;
   appendHeader(f, 7);
-  appendRecordEntry(f, rec("www", State::Up, 5));
-  appendRecordEntry(f, rec("db", State::Fail, 7, "HTTP 503\nbody {x} $y [z]"));
+  appendRecordEntry(f, *Version::make(rec("www", State::Up, 5)));
+  appendRecordEntry(f, *Version::make(rec("db", State::Fail, 7, "HTTP 503\nbody {x} $y [z]")));
   appendChangeEntry(f, set(rec("www", State::Fail, 8, "down")));
   appendChangeEntry(f, del("db", 9, 1763784000000099));
   appendAttrsEntry(f, "www", {{"latency", "12ms"}, {"weight", "3"}});
@@ -95,23 +109,23 @@ TEST(JournalFormat, ReadsWhatItWrites) {
   EXPECT_EQ(c.base, 7u);
   EXPECT_EQ(c.highest, 10u);
   ASSERT_EQ(c.records.size(), 2u);  // db deleted
-  const Record& www = c.records.at("www");
+  const Record& www = at(c, "www");
   EXPECT_EQ(www.state, State::Fail);
   EXPECT_EQ(www.serial, 8u);
   EXPECT_EQ(www.note, "down");
   EXPECT_EQ(www.ttlMs, 0);
   ASSERT_EQ(www.attrs.size(), 2u);
   EXPECT_EQ(www.attrs[0], (std::pair<std::string, std::string>{"latency", "12ms"}));
-  EXPECT_EQ(c.records.at("web1@fra").ttlMs, 0);
+  EXPECT_EQ(at(c, "web1@fra").ttlMs, 0);
   ASSERT_EQ(c.changes.size(), 3u);
-  EXPECT_EQ(c.changes[0].kind, Change::Kind::Set);
-  EXPECT_EQ(c.changes[0].record.serial, 8u);
-  EXPECT_TRUE(c.changes[0].record.attrs.empty());  // history: as changed, before the refresh
-  EXPECT_EQ(c.changes[1].kind, Change::Kind::Delete);
-  EXPECT_EQ(c.changes[1].record.name, "db");
-  EXPECT_EQ(c.changes[1].record.serial, 9u);
-  EXPECT_EQ(c.changes[1].record.since, 1763784000000099);
-  EXPECT_EQ(c.changes[2].record.name, "web1@fra");
+  EXPECT_EQ(c.changes[0]->deleted(), false);
+  EXPECT_EQ(c.changes[0]->serial(), 8u);
+  EXPECT_TRUE(c.changes[0]->attrs().empty());  // history: as changed, before the refresh
+  EXPECT_EQ(c.changes[1]->deleted(), true);
+  EXPECT_EQ(c.changes[1]->name(), "db");
+  EXPECT_EQ(c.changes[1]->serial(), 9u);
+  EXPECT_EQ(c.changes[1]->since(), 1763784000000099);
+  EXPECT_EQ(c.changes[2]->name(), "web1@fra");
 }
 
 TEST(JournalFormat, AttrsReplaceTheSetAndIgnoreAbsentRecords) {
@@ -124,8 +138,8 @@ TEST(JournalFormat, AttrsReplaceTheSetAndIgnoreAbsentRecords) {
   appendAttrsEntry(f, "gone", {{"x", "1"}});
   Contents c = parse(f, "f");
   EXPECT_TRUE(c.problems.empty());
-  EXPECT_EQ(c.records.at("www").attrs, (Attrs{{"b", "3"}}));
-  EXPECT_EQ(c.records.count("gone"), 0u);
+  EXPECT_EQ(at(c, "www").attrs, (Attrs{{"b", "3"}}));
+  EXPECT_EQ(count(c, "gone"), 0u);
 }
 
 TEST(JournalFormat, EveryTruncationIsNoticedAndAccounted) {
@@ -246,7 +260,7 @@ TEST(JournalFormat, NamesTheProtocolRejectsAreProblems) {
   std::vector<std::string> lines;
   for (int kind = 0; kind < 4; ++kind) {
     std::string line;
-    if (kind == 0) appendRecordEntry(line, bad);
+    if (kind == 0) appendRecordEntry(line, *Version::make(bad));
     if (kind == 1) appendChangeEntry(line, set(bad));
     if (kind == 2) appendChangeEntry(line, del("../x y", 3, 1763784000000003));
     if (kind == 3) appendAttrsEntry(line, "../x y", {{"k", "v"}});
@@ -254,13 +268,13 @@ TEST(JournalFormat, NamesTheProtocolRejectsAreProblems) {
   }
   lines.push_back([] {
     std::string l;
-    appendRecordEntry(l, rec(std::string(256, 'n'), State::Up, 4));  // too long a name
+    appendRecordEntry(l, *Version::make(rec(std::string(256, 'n'), State::Up, 4)));  // too long a name
     return l;
   }());
   for (const auto& line : lines) {
     std::string f;
     appendHeader(f, 1);
-    appendRecordEntry(f, rec("www", State::Up, 1));
+    appendRecordEntry(f, *Version::make(rec("www", State::Up, 1)));
     size_t at = f.size();
     f += line;
     Contents c = parse(f, "f");
@@ -271,7 +285,7 @@ TEST(JournalFormat, NamesTheProtocolRejectsAreProblems) {
         << c.problems[0];
     EXPECT_EQ(lostBytes(c.problems), line.size());
     ASSERT_EQ(c.records.size(), 1u);
-    EXPECT_EQ(c.records.count("www"), 1u);
+    EXPECT_EQ(count(c, "www"), 1u);
   }
 }
 
@@ -283,7 +297,7 @@ TEST(JournalFormat, SerialGoingBackwardsIsAProblem) {
   Contents c = parse(f, "f");
   ASSERT_EQ(c.problems.size(), 1u);
   EXPECT_NE(c.problems[0].find("does not follow serial 11"), std::string::npos);
-  EXPECT_EQ(c.records.at("www").state, State::Fail);  // applied all the same
+  EXPECT_EQ(at(c, "www").state, State::Fail);  // applied all the same
 }
 
 TEST(JournalFormat, ManyProblemsAreSummedUp) {

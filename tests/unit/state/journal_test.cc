@@ -18,7 +18,6 @@
 namespace fail::state::testing {
 namespace {
 
-using Kind = Change::Kind;
 
 struct Acks {
   int ok = 0, failed = 0;
@@ -84,11 +83,11 @@ TEST_F(JournalTest, ChangesDeletesAndAttrsSurviveReopen) {
   EXPECT_EQ(w->origin, web.origin);
   EXPECT_EQ(w->attrs, (Attrs{{"latency", "15ms"}, {"weight", "3"}}));
   ASSERT_EQ(r.changes.size(), 4u);
-  EXPECT_EQ(r.changes[2].kind, Kind::Delete);
-  EXPECT_EQ(r.changes[2].record.name, "www");
-  EXPECT_EQ(r.changes[2].record.since, 1763784000000003);
-  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(r.changes[i].record.serial, i + 1);
-  EXPECT_EQ(r.changes[3].record.attrs, web.attrs);  // as changed, not as refreshed
+  EXPECT_TRUE(r.changes[2]->deleted());
+  EXPECT_EQ(r.changes[2]->name(), "www");
+  EXPECT_EQ(r.changes[2]->since(), 1763784000000003);
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(r.changes[i]->serial(), i + 1);
+  EXPECT_EQ(r.changes[3]->attrs(), web.attrs);  // as changed, not as refreshed
 }
 
 TEST_F(JournalTest, CompletionsRunInOrderOnTheCallingThread) {
@@ -103,7 +102,7 @@ TEST_F(JournalTest, CompletionsRunInOrderOnTheCallingThread) {
                       EXPECT_EQ(std::this_thread::get_id(), me);
                       order.push_back(s);
                     });
-    if (s == 100) j->compact({rec("n1", State::Up, 99)}, 100, nullptr);
+    if (s == 100) j->compact(versions({rec("n1", State::Up, 99)}), 100, nullptr);
   }
   ASSERT_TRUE(pump(*j, [&] { return order.size() == 200; }));
   for (std::uint64_t s = 1; s <= 200; ++s) EXPECT_EQ(order[s - 1], s);
@@ -261,7 +260,7 @@ TEST_F(JournalTest, CompactionRewritesAndLaterChangesFollowIt) {
     for (std::uint64_t s = 291; s <= 300; ++s)
       snapshot.push_back(rec("n" + std::to_string(s % 10), State::Up, s));
     Acks acks;
-    j->compact(snapshot, 300, acks.done(0));
+    j->compact(versions(snapshot), 300, acks.done(0));
     j->drain();
     EXPECT_EQ(acks.ok, 1);
     compactedSize = j->size();
@@ -284,8 +283,8 @@ TEST_F(JournalTest, CompactionRewritesAndLaterChangesFollowIt) {
   EXPECT_EQ(find(r, "n5")->serial, 295u);
   EXPECT_EQ(find(r, "n4"), nullptr);
   ASSERT_EQ(r.changes.size(), 2u);
-  EXPECT_EQ(r.changes[0].record.serial, 301u);
-  EXPECT_EQ(r.changes[1].kind, Kind::Delete);
+  EXPECT_EQ(r.changes[0]->serial(), 301u);
+  EXPECT_TRUE(r.changes[1]->deleted());
 }
 
 TEST_F(JournalTest, AFailedCompactionKeepsTheOldFile) {
@@ -327,7 +326,7 @@ TEST_F(JournalTest, AttrsAloneAreWrittenLazilyWithoutSync) {
   EXPECT_EQ(j->fsyncs(), syncs);
   j.reset();
   open(r);
-  EXPECT_EQ(r.records.at(0).attrs, (Attrs{{"latency", "99ms"}}));
+  EXPECT_EQ(r.records.at(0)->attrs(), (Attrs{{"latency", "99ms"}}));
 }
 
 TEST_F(JournalTest, TheDestructorWritesWhatWasQueued) {
@@ -505,8 +504,8 @@ TEST_F(JournalTest, UnusablePathsThrow) {
 TEST_F(JournalTest, ARejectedNameIsMovedAsideOnce) {
   std::string f;
   format::appendHeader(f, 2);
-  format::appendRecordEntry(f, rec("www", State::Up, 1));
-  format::appendRecordEntry(f, rec("../x y", State::Fail, 2));
+  format::appendRecordEntry(f, *Version::make(rec("www", State::Up, 1)));
+  format::appendRecordEntry(f, *Version::make(rec("../x y", State::Fail, 2)));
   spit(path_, f);
   spit(path_ + ".serial", "100\n");
   Recovery r;
@@ -515,7 +514,7 @@ TEST_F(JournalTest, ARejectedNameIsMovedAsideOnce) {
   EXPECT_NE(r.problems[0].find("a record name the protocol rejects ('../x y')"), std::string::npos)
       << r.problems[0];
   ASSERT_EQ(r.records.size(), 1u);
-  EXPECT_EQ(r.records[0].name, "www");
+  EXPECT_EQ(r.records[0]->name(), "www");
   ASSERT_FALSE(r.movedTo.empty());
   EXPECT_EQ(slurp(r.movedTo), f);  // the rejected record is kept there
   Recovery again;
@@ -556,7 +555,7 @@ TEST_F(JournalTest, AMarkOrSerialAboveTheBoundIsRefused) {
   std::filesystem::remove(path_ + ".serial");
   std::string f;
   format::appendHeader(f, 0);
-  format::appendRecordEntry(f, rec("www", State::Up, 18446744073709551000u));
+  format::appendRecordEntry(f, *Version::make(rec("www", State::Up, 18446744073709551000u)));
   spit(path_, f);
   try {
     open(r);

@@ -10,8 +10,10 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <deque>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "state/journal.hh"
 
@@ -29,20 +31,30 @@ inline Record rec(const std::string& name, State state, std::uint64_t serial,
   return r;
 }
 
-inline Change set(const Record& r) { return Change{Change::Kind::Set, r}; }
+inline VersionRef set(const Record& r) { return Version::make(r); }
 
-inline Change del(const std::string& name, std::uint64_t serial) {
-  Change c{Change::Kind::Delete, Record{}};
-  c.record.name = name;
-  c.record.serial = serial;
-  c.record.since = 1763784000000000 + static_cast<Micros>(serial);
-  return c;
+inline VersionRef del(const std::string& name, std::uint64_t serial) {
+  return Version::tombstone(name, serial, 1763784000000000 + static_cast<Micros>(serial));
 }
 
+// The record `name` of a recovery, decoded (kept for the test's duration), or null.
 inline const Record* find(const Recovery& r, const std::string& name) {
-  for (const Record& x : r.records)
-    if (x.name == name) return &x;
+  static std::deque<Record> decoded;
+  for (const VersionRef& x : r.records)
+    if (x->name() == name) return &decoded.emplace_back(x->record());
   return nullptr;
+}
+
+inline std::vector<VersionRef> versions(const std::vector<Record>& rs) {
+  std::vector<VersionRef> out;
+  for (const Record& r : rs) out.push_back(Version::make(r));
+  return out;
+}
+
+inline std::vector<Record> records(const std::vector<VersionRef>& vs) {
+  std::vector<Record> out;
+  for (const VersionRef& v : vs) out.push_back(v->record());
+  return out;
 }
 
 inline std::string slurp(const std::string& path) {

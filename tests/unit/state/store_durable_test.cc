@@ -16,7 +16,11 @@ namespace {
 
 struct Recorder : ChangeListener {
   std::vector<std::string> lines;
-  void onPublished(const Published& p) override { lines.push_back(p.line); }
+  void onPublished(const Published& p) override {
+    std::string line;
+    p.appendLine(line);
+    lines.push_back(line);
+  }
 };
 
 // Limits the size of files this process writes to `bytes` (writes beyond fail with
@@ -107,9 +111,9 @@ TEST_F(StoreDurableTest, AFailedSetIsUndoneAndItsRetryIsAChangeAgain) {
   Outcome failed;
   ASSERT_EQ(set(input("www", State::Fail, "HTTP 503"), failed), Store::SetKind::Change);
   EXPECT_FALSE(failed.ok);
-  EXPECT_EQ(store_->get("www")->state, State::Up) << "memory must be as it was";
-  EXPECT_EQ(store_->get("www")->note, "HTTP 200");
-  EXPECT_EQ(store_->get("www")->serial, first.serial);
+  EXPECT_EQ(store_->get("www")->state(), State::Up) << "memory must be as it was";
+  EXPECT_EQ(store_->get("www")->note(), "HTTP 200");
+  EXPECT_EQ(store_->get("www")->serial(), first.serial);
   EXPECT_FALSE(published(failed.serial)) << "watchers must not hear of it";
 
   Outcome retry;
@@ -136,8 +140,8 @@ TEST_F(StoreDurableTest, AFailedSetIsUndoneAndItsRetryIsAChangeAgain) {
   auto j = open(r);
   ASSERT_TRUE(r.problems.empty()) << r.problems[0];
   ASSERT_EQ(r.records.size(), 1u);
-  EXPECT_EQ(r.records[0].state, State::Fail);
-  EXPECT_EQ(r.records[0].serial, stored.serial);
+  EXPECT_EQ(r.records[0]->state(), State::Fail);
+  EXPECT_EQ(r.records[0]->serial(), stored.serial);
 }
 
 TEST_F(StoreDurableTest, AFailedDeleteBringsTheRecordBack) {
@@ -150,7 +154,7 @@ TEST_F(StoreDurableTest, AFailedDeleteBringsTheRecordBack) {
   EXPECT_TRUE(pump(*journal_, [&] { return d.called; }));
   EXPECT_FALSE(d.ok);
   ASSERT_NE(store_->get("db"), nullptr);
-  EXPECT_EQ(store_->get("db")->note, "fine");
+  EXPECT_EQ(store_->get("db")->note(), "fine");
   EXPECT_FALSE(published(d.serial));
 }
 
@@ -161,7 +165,7 @@ TEST_F(StoreDurableTest, AFailedExpiryIsUndoneAndTriedAgainLater) {
   fsize_.limit(journal_->size());
   ASSERT_EQ(store_->expire(5000, 1'000'000), 1u);
   EXPECT_TRUE(pump(*journal_, [&] { return store_->pending() == 0; }));
-  EXPECT_EQ(store_->get("beat")->state, State::Up) << "the expiry did not happen on disk";
+  EXPECT_EQ(store_->get("beat")->state(), State::Up) << "the expiry did not happen on disk";
   EXPECT_EQ(store_->counters().storageErrors, 1u);
   EXPECT_EQ(rec_.lines.size(), 1u);
   // Not at every tick: a second later.
@@ -169,7 +173,7 @@ TEST_F(StoreDurableTest, AFailedExpiryIsUndoneAndTriedAgainLater) {
   fsize_.lift();
   EXPECT_EQ(store_->expire(7000, 2'000'000), 1u);
   EXPECT_TRUE(pump(*journal_, [&] { return store_->pending() == 0; }));
-  EXPECT_EQ(store_->get("beat")->state, State::Unknown);
+  EXPECT_EQ(store_->get("beat")->state(), State::Unknown);
   EXPECT_EQ(rec_.lines.size(), 2u);
 }
 
@@ -183,7 +187,7 @@ TEST_F(StoreDurableTest, ASetWhileAChangeIsInFlightIsAChange) {
   auto kind = store_->set(input("www", State::Up, "ok"), 2000, 0, into(b), sb);
   EXPECT_EQ(kind, Store::SetKind::Change);
   EXPECT_GT(sb, sa);
-  EXPECT_EQ(store_->get("www")->since, 1000);  // same state: still since the first
+  EXPECT_EQ(store_->get("www")->since(), 1000);  // same state: still since the first
   EXPECT_TRUE(pump(*journal_, [&] { return a.called && b.called; }));
   EXPECT_FALSE(a.ok);
   EXPECT_FALSE(b.ok);
@@ -209,8 +213,8 @@ TEST_F(StoreDurableTest, AChangeAfterAFailureStartsFromTheDurableRecord) {
   Outcome b;
   set(input("www", State::Recover, "v3"), b);
   EXPECT_TRUE(b.ok);
-  ASSERT_EQ(store_->get("www")->attrs.size(), 1u);
-  EXPECT_EQ(store_->get("www")->attrs[0].first, "kept");
+  ASSERT_EQ(store_->get("www")->attrs().size(), 1u);
+  EXPECT_EQ(store_->get("www")->attrs()[0].first, "kept");
 }
 
 // A compaction whose records were taken while a failing change was still in flight
@@ -234,7 +238,7 @@ TEST_F(StoreDurableTest, ACompactionNeverWritesAFailedChange) {
   EXPECT_TRUE(pump(*journal_, [&] { return a.called; }));
   EXPECT_FALSE(a.ok);
   journal_->drain();
-  EXPECT_EQ(store_->get("www")->state, State::Up);
+  EXPECT_EQ(store_->get("www")->state(), State::Up);
   fsize_.lift();
   store_->housekeeping();  // now a compaction of what is durable
   journal_->drain();
@@ -242,8 +246,8 @@ TEST_F(StoreDurableTest, ACompactionNeverWritesAFailedChange) {
   Recovery back;
   open(back);
   ASSERT_EQ(back.records.size(), 1u);
-  EXPECT_EQ(back.records[0].state, State::Up) << "a change answered ERR STORAGE came back";
-  EXPECT_EQ(back.records[0].serial, base.serial);
+  EXPECT_EQ(back.records[0]->state(), State::Up) << "a change answered ERR STORAGE came back";
+  EXPECT_EQ(back.records[0]->serial(), base.serial);
   EXPECT_TRUE(back.changes.empty()) << "the later compaction was not made";
 }
 
@@ -255,7 +259,7 @@ TEST_F(StoreDurableTest, ListingsShowOnlyPublishedRecords) {
   set(input("d", State::Up, "d1"), o2);
   auto names = [&] {
     std::string out;
-    store_->forEachPublished([&](const Record& r) { out += r.name + "=" + r.note + " "; });
+    store_->forEachPublished([&](const Version& r) { out += std::string(r.name()) + "=" + r.note() + " "; });
     return out;
   };
   EXPECT_EQ(names(), "b=b1 d=d1 ");

@@ -11,7 +11,11 @@ namespace {
 
 struct Recorder : ChangeListener {
   std::vector<std::string> lines;
-  void onPublished(const Published& p) override { lines.push_back(p.line); }
+  void onPublished(const Published& p) override {
+    std::string line;
+    p.appendLine(line);
+    lines.push_back(line);
+  }
 };
 
 SetInput in(const std::string& name, State s, std::string note = "", std::int64_t ttl = 0) {
@@ -46,7 +50,7 @@ TEST_F(StoreTest, ChangeGetsSerialRefreshDoesNot) {
   EXPECT_EQ(rec.lines.size(), 1u);
   auto s2 = set(in("www", State::Up, "other note"));  // a new note is a change
   EXPECT_EQ(s2, 2u);
-  EXPECT_EQ(store.get("www")->since, 1000);
+  EXPECT_EQ(store.get("www")->since(), 1000);
   EXPECT_EQ(store.counters().refreshes, 1u);
   EXPECT_EQ(rec.lines.size(), 2u);
 }
@@ -58,8 +62,8 @@ TEST_F(StoreTest, RefreshMergesAttributes) {
   SetInput b = in("c", State::Up);
   b.attrs = {{"latency", "7ms"}, {"weight", ""}};
   set(b);
-  ASSERT_EQ(store.get("c")->attrs.size(), 1u);
-  EXPECT_EQ(store.get("c")->attrs[0].second, "7ms");
+  ASSERT_EQ(store.get("c")->attrs().size(), 1u);
+  EXPECT_EQ(store.get("c")->attrs()[0].second, "7ms");
 }
 
 // replaceAttrs: what the input does not name goes, on a refresh and on a change.
@@ -71,19 +75,19 @@ TEST_F(StoreTest, ReplaceAttrsDropsWhatTheInputDoesNotName) {
   b.attrs = {{"latency", "7ms"}, {"status", "200"}};
   b.replaceAttrs = true;
   set(b);
-  ASSERT_EQ(store.get("c")->attrs.size(), 2u);
-  EXPECT_EQ(store.get("c")->attrs[0], std::make_pair(std::string("latency"), std::string("7ms")));
+  ASSERT_EQ(store.get("c")->attrs().size(), 2u);
+  EXPECT_EQ(store.get("c")->attrs()[0], std::make_pair(std::string("latency"), std::string("7ms")));
   EXPECT_EQ(store.counters().refreshes, 1u);
   SetInput c = in("c", State::Fail, "HTTP 503");
   c.attrs = {{"status", "503"}};
   c.replaceAttrs = true;
   set(c);
-  ASSERT_EQ(store.get("c")->attrs.size(), 1u);
-  EXPECT_EQ(store.get("c")->attrs[0].second, "503");
+  ASSERT_EQ(store.get("c")->attrs().size(), 1u);
+  EXPECT_EQ(store.get("c")->attrs()[0].second, "503");
   SetInput d = in("c", State::Fail, "HTTP 503");  // without: merged as before
   d.attrs = {{"latency", "1ms"}};
   set(d);
-  EXPECT_EQ(store.get("c")->attrs.size(), 2u);
+  EXPECT_EQ(store.get("c")->attrs().size(), 2u);
 }
 
 TEST_F(StoreTest, ARememberedPlaceIsFilledInAndUsed) {
@@ -91,14 +95,14 @@ TEST_F(StoreTest, ARememberedPlaceIsFilledInAndUsed) {
   std::uint64_t serial = 0;
   store.set(in("www", State::Up, "ok"), 1000, 0, nullptr, serial, &place);
   ASSERT_NE(place, nullptr);
-  EXPECT_EQ(place->first, "www");
+  EXPECT_EQ(place->name(), "www");
   SetInput r = in("www", State::Up, "ok");
   r.attrs = {{"latency", "3ms"}};
   EXPECT_EQ(store.set(r, 2000, 0, nullptr, serial, &place), Store::SetKind::Refresh);
-  EXPECT_EQ(store.get("www")->attrs.size(), 1u);
+  EXPECT_EQ(store.get("www")->attrs().size(), 1u);
   EXPECT_EQ(store.set(in("www", State::Fail, "down"), 3000, 0, nullptr, serial, &place), Store::SetKind::Change);
-  EXPECT_EQ(&place->second.record, store.get("www"));
-  EXPECT_EQ(store.get("www")->state, State::Fail);
+  EXPECT_EQ(place->version.get(), store.get("www"));
+  EXPECT_EQ(store.get("www")->state(), State::Fail);
   std::uint32_t before = store.deletions();
   store.del("www", 4000, nullptr);
   EXPECT_EQ(store.deletions(), before + 1);  // the place is no longer to be trusted
@@ -108,7 +112,7 @@ TEST_F(StoreTest, AtSetsSinceOfAChange) {
   SetInput a = in("late", State::Fail);
   a.at = 42;
   set(a);
-  EXPECT_EQ(store.get("late")->since, 42);
+  EXPECT_EQ(store.get("late")->since(), 42);
 }
 
 TEST_F(StoreTest, DeleteIsAChange) {
@@ -128,8 +132,8 @@ TEST_F(StoreTest, TtlExpiryIsAChangeToUnknown) {
   set(in("beat", State::Up, "", 1000), 500'000);
   EXPECT_EQ(store.expire(9, 1'200'000), 0u);
   EXPECT_EQ(store.expire(9, 1'500'000), 1u);
-  EXPECT_EQ(store.get("beat")->state, State::Unknown);
-  EXPECT_EQ(store.get("beat")->note, "ttl expired");
+  EXPECT_EQ(store.get("beat")->state(), State::Unknown);
+  EXPECT_EQ(store.get("beat")->note(), "ttl expired");
   EXPECT_EQ(store.expire(9, 9'000'000), 0u);  // once
   EXPECT_EQ(store.counters().expiries, 1u);
 }
@@ -137,7 +141,7 @@ TEST_F(StoreTest, TtlExpiryIsAChangeToUnknown) {
 TEST_F(StoreTest, ChangesSinceServesHistoryOrSaysGone) {
   for (int i = 0; i < 5; ++i) set(in("n" + std::to_string(i), State::Up));
   std::vector<std::uint64_t> got;
-  EXPECT_TRUE(store.changesSince(2, [&](const Published& p) { got.push_back(p.serial); }));
+  EXPECT_TRUE(store.changesSince(2, [&](const Published& p) { got.push_back(p.serial()); }));
   EXPECT_EQ(got, (std::vector<std::uint64_t>{3, 4, 5}));
   EXPECT_TRUE(store.changesSince(5, [&](const Published&) { FAIL(); }));
   EXPECT_FALSE(store.changesSince(6, [&](const Published&) {}));
@@ -160,7 +164,7 @@ TEST(StoreRecovery, StartsAboveTheCeilingAndRestartsTtls) {
   r.state = State::Up;
   r.serial = 7;
   r.ttlMs = 1000;
-  rec.records.push_back(r);
+  rec.records.push_back(Version::make(r));
   rec.ceiling = 100;
   rec.base = 7;
   Store store(nullptr, std::move(rec), {}, 5'000'000);
@@ -180,15 +184,15 @@ TEST(StoreRecovery, AnOverlongTtlIsClampedNotExpiredAtOnce) {
   r.state = State::Up;
   r.serial = 1;
   r.ttlMs = 200000000LL * 86'400'000;  // 200000000d
-  rec.records.push_back(r);
+  rec.records.push_back(Version::make(r));
   Store store(nullptr, std::move(rec), {}, 5'000'000);
   EXPECT_EQ(store.expire(0, 6'000'000), 0u);
-  EXPECT_EQ(store.get("long")->state, State::Up);
+  EXPECT_EQ(store.get("long")->state(), State::Up);
   EXPECT_EQ(store.nextDeadline(), 5'000'000 + kMaxTtlMs * 1000);
   std::uint64_t serial;
   store.set(in("long2", State::Up, "", 200000000LL * 86'400'000), 0, 5'000'000, nullptr, serial);
   EXPECT_EQ(store.expire(0, 6'000'000), 0u);
-  EXPECT_EQ(store.get("long2")->state, State::Up);
+  EXPECT_EQ(store.get("long2")->state(), State::Up);
 }
 
 }  // namespace
