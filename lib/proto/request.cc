@@ -2,10 +2,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "proto/request.hh"
 
-#include <strings.h>
-
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <span>
 
 #include "base/text.hh"
 #include "proto/list.hh"
@@ -60,7 +60,9 @@ bool checkClientName(const std::string& name, Error& err) {
                   " printable characters, no spaces");
 }
 
-bool parseSet(const std::vector<std::string>& w, Request& r, Error& err) {
+using Words = std::span<const std::string_view>;
+
+bool parseSet(Words w, Request& r, Error& err) {
   r.name = w[1];
   if (!checkName(r.name, err)) return false;
   auto st = parseState(w[2]);
@@ -70,7 +72,7 @@ bool parseSet(const std::vector<std::string>& w, Request& r, Error& err) {
   r.state = *st;
   bool haveTtl = false, haveNote = false;
   for (size_t i = 3; i < w.size(); ++i) {
-    const std::string& word = w[i];
+    std::string_view word = w[i];
     size_t eq = word.find('=');
     if (eq == std::string::npos || eq == 0)
       return fail(err, Errc::Args, "argument " + std::to_string(i) + " '" + printable(word) +
@@ -115,13 +117,13 @@ bool parseSet(const std::vector<std::string>& w, Request& r, Error& err) {
   return true;
 }
 
-bool parseWatch(const std::vector<std::string>& w, Request& r, Error& err) {
+bool parseWatch(Words w, Request& r, Error& err) {
   r.pattern = "*";
   bool havePattern = false;
   for (size_t i = 1; i < w.size(); ++i) {
-    if (w[i].rfind("since=", 0) == 0) {
+    if (w[i].starts_with("since=")) {
       if (r.since) return fail(err, Errc::Args, "since= given twice");
-      auto s = parseUint(std::string_view(w[i]).substr(6));
+      auto s = parseUint(w[i].substr(6));
       if (!s) return fail(err, Errc::Args, "'" + printable(w[i]) + "' is not since=SERIAL");
       r.since = *s;
     } else {
@@ -183,23 +185,84 @@ bool validClientName(std::string_view name) {
   return std::all_of(name.begin(), name.end(), [](char c) { return c > ' ' && c < 0x7f; });
 }
 
-bool parseRequest(std::string_view line, Request& r, Error& err) {
-  size_t bad = 0;
-  if (!validUtf8(line, &bad))
-    return fail(err, Errc::Syntax, "invalid UTF-8 at byte " + std::to_string(bad));
-  std::vector<std::string> w;
-  ListError le;
-  if (!splitList(line, w, &le))
-    return fail(err, Errc::Syntax, le.message + " at byte " + std::to_string(le.offset));
+namespace {
+
+// What a byte is to the fast path: an ordinary byte, white space to Tcl's list rules,
+// a byte that only splitList reads right (brace, quote, backslash), or not ASCII.
+enum ByteClass : unsigned char { kPlain, kSpace, kSpecial, kHigh };
+
+constexpr auto kByteClass = [] {
+  std::array<ByteClass, 256> t{};
+  for (int c : {' ', '\t', '\n', '\r', '\v', '\f'}) t[static_cast<unsigned char>(c)] = kSpace;
+  for (int c : {'{', '"', '\\'}) t[static_cast<unsigned char>(c)] = kSpecial;
+  for (int c = 0x80; c < 0x100; ++c) t[c] = kHigh;
+  return t;
+}();
+
+enum class Plain { Split, NotPlain, HasHigh };
+
+// The words of a line in which no byte is special to Tcl's list rules (no brace, quote
+// or backslash): runs of bytes between white space, as splitList would read them, as
+// views into the line. NotPlain when the line has such a byte or more words than
+// `words` holds; HasHigh when split but a byte is not ASCII (the UTF-8 check is due).
+Plain splitPlain(std::string_view line, std::span<std::string_view> words, size_t& n) {
+  n = 0;
+  bool high = false;
+  const char* p = line.data();
+  const char* end = p + line.size();
+  while (true) {
+    while (p < end && kByteClass[static_cast<unsigned char>(*p)] == kSpace) ++p;
+    if (p >= end) return high ? Plain::HasHigh : Plain::Split;
+    const char* start = p;
+    for (; p < end; ++p) {
+      ByteClass c = kByteClass[static_cast<unsigned char>(*p)];
+      if (c == kSpace) break;
+      if (c == kSpecial) return Plain::NotPlain;
+      high |= c == kHigh;
+    }
+    if (n == words.size()) return Plain::NotPlain;
+    words[n++] = std::string_view(start, static_cast<size_t>(p - start));
+  }
+}
+
+// ASCII letters compared without regard to case; `upper` is a command's name.
+bool sameVerb(std::string_view word, const char* upper) {
+  size_t i = 0;
+  for (; i < word.size(); ++i) {
+    char c = word[i];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (upper[i] == '\0' || c != upper[i]) return false;
+  }
+  return upper[i] == '\0';
+}
+
+// Every field as in Request{}, keeping the strings' buffers.
+void resetRequest(Request& r) {
+  r.name.clear();
+  r.pattern.clear();
+  r.state = State::Unknown;
+  r.ttlMs = 0;
+  r.note.clear();
+  r.at.reset();
+  r.attrs.clear();
+  r.since.reset();
+  r.secret.clear();
+  r.client.clear();
+  r.version.clear();
+  r.facility.clear();
+  r.level.clear();
+}
+
+bool parseWords(Words w, Request& r, Error& err) {
   if (w.empty()) return fail(err, Errc::Syntax, "empty request");
   const CmdDesc* desc = nullptr;
   for (const auto& d : kCommands)
-    if (strcasecmp(w[0].c_str(), d.name) == 0 && w[0].size() == std::strlen(d.name)) desc = &d;
+    if (sameVerb(w[0], d.name)) desc = &d;
   if (!desc) return fail(err, Errc::Unknown, "unknown command '" + printable(w[0], 32) + "'");
   size_t nargs = w.size() - 1;
   if (nargs < desc->minArgs || (desc->maxArgs != kAny && nargs > desc->maxArgs))
     return fail(err, Errc::Args, std::string("usage: ") + desc->usage);
-  r = Request{};
+  resetRequest(r);
   r.cmd = desc->cmd;
   switch (r.cmd) {
     case Cmd::Hello:
@@ -233,6 +296,25 @@ bool parseRequest(std::string_view line, Request& r, Error& err) {
       return true;
   }
   return true;
+}
+
+}  // namespace
+
+bool parseRequest(std::string_view line, Request& r, Error& err) {
+  // The common line (no brace, quote or backslash) is split in place, allocating nothing.
+  std::string_view plain[kMaxAttrs + 8];
+  size_t n = 0;
+  Plain how = splitPlain(line, plain, n);
+  size_t bad = 0;
+  if (how != Plain::Split && !validUtf8(line, &bad))
+    return fail(err, Errc::Syntax, "invalid UTF-8 at byte " + std::to_string(bad));
+  if (how != Plain::NotPlain) return parseWords(Words(plain, n), r, err);
+  std::vector<std::string> w;
+  ListError le;
+  if (!splitList(line, w, &le))
+    return fail(err, Errc::Syntax, le.message + " at byte " + std::to_string(le.offset));
+  std::vector<std::string_view> views(w.begin(), w.end());
+  return parseWords(views, r, err);
 }
 
 }  // namespace fail::proto

@@ -152,11 +152,9 @@ void Session::checkSecret() {
 
 void Session::cmdGet(const proto::Request& req) {
   if (!needs(access::Level::Ro, req.name)) return;
-  const state::Version* r = server_.store().get(req.name);
-  if (!r) return replyError(proto::Errc::NotFound, "no record '" + req.name + "'");
-  std::string line = "OK ";
-  line += r->word();
-  reply(line);
+  const state::Version* v = server_.store().get(req.name);
+  if (!v) return replyError(proto::Errc::NotFound, "no record '" + req.name + "'");
+  replyWith("OK ", v->word());  // the word as the version holds it: nothing is encoded
 }
 
 void Session::cmdList(const proto::Request& req) {
@@ -185,45 +183,38 @@ void Session::cmdSet(const proto::Request& req) {
   in.attrs = req.attrs;
   in.origin = origin();
   std::uint64_t serial = 0;
-  waiting_ = true;  // the reply waits for durability; later requests wait for it
+  // The reply waits for durability in its place; later changes are taken meanwhile.
+  std::uint64_t seq = holdAnswer();
   auto self = self_;
   auto kind = server_.store().set(
       std::move(in), wallNow(), steadyNow(),
-      [self](bool ok, std::uint64_t serial, const std::string& error) {
-        Session* s = *self;
-        if (!s) return;
-        if (ok)
-          s->reply("OK CHANGE " + std::to_string(serial));
-        else
-          s->replyError(proto::Errc::Storage, "the change (serial " + std::to_string(serial) +
-                                                  ") could not be stored and was not made: " + error);
-        s->resume();
+      [self, seq](bool ok, std::uint64_t serial, const std::string& error) {
+        if (Session* s = *self) s->answerChange(seq, ok, serial, error, "OK CHANGE ", "change");
       },
       serial);
-  if (kind == state::Store::SetKind::Refresh) {
-    waiting_ = false;
-    reply("OK REFRESH " + std::to_string(serial));
-  }
+  if (kind == state::Store::SetKind::Refresh) answer(seq, "OK REFRESH " + std::to_string(serial));
+}
+
+void Session::answerChange(std::uint64_t seq, bool ok, std::uint64_t serial,
+                           const std::string& error, const char* okWord, const char* what) {
+  if (ok) return answer(seq, okWord + std::to_string(serial));
+  ++server_.counters().errors;
+  answer(seq, proto::formatError({proto::Errc::Storage,
+                                  std::string("the ") + what + " (serial " + std::to_string(serial) +
+                                      ") could not be stored and was not made: " + error}));
 }
 
 void Session::cmdDel(const proto::Request& req) {
   if (!needs(access::Level::Rw, req.name)) return;
-  waiting_ = true;
+  std::uint64_t seq = holdAnswer();
   auto self = self_;
   bool found = server_.store().del(
-      req.name, wallNow(), [self](bool ok, std::uint64_t serial, const std::string& error) {
-        Session* s = *self;
-        if (!s) return;
-        if (ok)
-          s->reply("OK DELETED " + std::to_string(serial));
-        else
-          s->replyError(proto::Errc::Storage, "the deletion (serial " + std::to_string(serial) +
-                                                  ") could not be stored and was not made: " + error);
-        s->resume();
+      req.name, wallNow(), [self, seq](bool ok, std::uint64_t serial, const std::string& error) {
+        if (Session* s = *self) s->answerChange(seq, ok, serial, error, "OK DELETED ", "deletion");
       });
   if (!found) {
-    waiting_ = false;
-    replyError(proto::Errc::NotFound, "no record '" + req.name + "'");
+    ++server_.counters().errors;
+    answer(seq, proto::formatError({proto::Errc::NotFound, "no record '" + req.name + "'"}));
   }
 }
 

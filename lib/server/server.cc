@@ -100,6 +100,7 @@ void Server::stop() {
   listeners_.clear();
   timer_.reset();
   watchers_.clear();
+  woken_.clear();
   sessions_.clear();
   store_.flush();
   journalEv_.reset();
@@ -242,6 +243,10 @@ void Server::flushLogBudgets(Micros now) {
 }
 
 void Server::retire(Session* s) {
+  if (s->woken()) {
+    woken_.erase(std::find(woken_.begin(), woken_.end(), s));
+    s->woken() = false;
+  }
   if (!s->limitKey().empty()) {
     auto c = perAddress_.find(s->limitKey());
     if (c != perAddress_.end() && --c->second == 0) perAddress_.erase(c);
@@ -281,21 +286,43 @@ void Server::tick() {
 }
 
 void Server::onJournalCb(evutil_socket_t, short, void* arg) noexcept {
+  auto* self = static_cast<Server*>(arg);
   try {
-    static_cast<Server*>(arg)->store_.journal()->runCompletions();
+    self->completing_ = true;
+    self->store_.journal()->runCompletions();
   } catch (const std::exception& e) {
     FAIL_LOG(fac(), Err) << "journal completion: " << e.what();
   }
+  self->completing_ = false;
+  std::vector<Session*> woken;
+  woken.swap(self->woken_);
+  for (Session* s : woken) {
+    s->woken() = false;
+    try {
+      s->wake();
+    } catch (const std::exception& e) {
+      FAIL_LOG(fac(), Err) << s->peer() << ": internal error: " << e.what();
+    }
+  }
+}
+
+void Server::wake(Session* s) {
+  if (!completing_) return s->wake();
+  if (s->woken()) return;
+  s->woken() = true;
+  woken_.push_back(s);
 }
 
 void Server::onPublished(const state::Published& p) {
   if (watchers_.empty()) return;
+  // The line is made once; each watcher gets the same bytes.
+  line_.clear();
+  p.appendLine(line_);
+  line_ += '\n';
+  name_.assign(p.name());
   // deliver() may close a slow watcher, which removes it from the list: iterate a copy.
-  std::vector<Session*> targets(watchers_.begin(), watchers_.end());
-  std::string line;
-  p.appendLine(line);
-  std::string name(p.name());
-  for (Session* s : targets) s->deliver(name, line);
+  targets_.assign(watchers_.begin(), watchers_.end());
+  for (Session* s : targets_) s->deliver(name_, line_);
 }
 
 std::string Server::stats() const {

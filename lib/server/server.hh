@@ -98,6 +98,9 @@ class Server : public state::ChangeListener {
   // its own callback); a session still waiting when the Server goes is deleted by the Loop.
   void retire(Session* s);
   AuthThrottle& authThrottle() { return authThrottle_; }
+  // A session whose changes were answered: woken (Session::wake) at once, or once every
+  // journal completion of this batch has run, so that its replies go out in one write.
+  void wake(Session* s);
   // Lines a client can cause at will are written at a bounded rate: per kind, the first
   // of an interval in full, the others summed up in one line after it.
   enum class Noise { Refused, Accept, Denied, Slow };
@@ -131,8 +134,12 @@ class Server : public state::ChangeListener {
   std::vector<std::unique_ptr<Bound>> listeners_;
   std::list<std::unique_ptr<Session>> sessions_;
   std::list<Session*> watchers_;
+  std::string line_, name_;         // onPublished's line and name, kept for their capacity
+  std::vector<Session*> targets_;   // onPublished's copy of watchers_
   EventPtr timer_, journalEv_, resumeAcceptEv_;
   bool acceptPaused_ = false;
+  bool completing_ = false;        // inside the journal's completions
+  std::vector<Session*> woken_;    // sessions to wake after them
   std::unordered_map<std::string, size_t> perAddress_;  // open connections per limit key
   AuthThrottle authThrottle_;
   struct Budget {

@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include "base/log.hh"
 #include "base/text.hh"
 #include "server/server.hh"
@@ -70,7 +72,31 @@ void Session::start() {
   bufferevent_setwatermark(bev_, EV_WRITE, kOutLow, 0);
   timeval send = toTimeval(static_cast<Micros>(c.sendTimeoutMs) * 1000);
   bufferevent_set_timeouts(bev_, nullptr, c.sendTimeoutMs > 0 ? &send : nullptr);
-  bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  // TLS writes through the bufferevent; plain sockets are written by flush(), with
+  // EV_WRITE enabled only while bytes remain that the socket did not take.
+  bufferevent_enable(bev_, transport_ == Transport::Tls ? EV_READ | EV_WRITE : EV_READ);
+}
+
+bool Session::directWrite() const { return transport_ != Transport::Tls; }
+
+void Session::flush() {
+  if (!bev_ || !directWrite()) return;
+  evbuffer* out = bufferevent_get_output(bev_);
+  size_t have = evbuffer_get_length(out);
+  bool writing = bufferevent_get_enabled(bev_) & EV_WRITE;
+  if (have == 0) {
+    if (writing) bufferevent_disable(bev_, EV_WRITE);
+    return;
+  }
+  // An error is left for the bufferevent to meet again and report (onEventCb).
+  int n = evbuffer_write(out, bufferevent_getfd(bev_));
+  if (evbuffer_get_length(out) == 0) {
+    if (writing) bufferevent_disable(bev_, EV_WRITE);
+    return;
+  }
+  // Bytes remain: libevent writes them when the socket has room. Enabling again restarts
+  // the send timeout, so only when this write made progress (or it was off).
+  if (!writing || n > 0) bufferevent_enable(bev_, EV_WRITE);
 }
 
 void Session::onReadCb(bufferevent*, void* arg) noexcept {
@@ -91,10 +117,14 @@ void Session::onWriteCb(bufferevent*, void* arg) noexcept {
       if (s->outputLength() == 0) s->close();
       return;
     }
-    if (s->dump_)
+    if (s->dump_) {
       s->pumpDump();
-    else if (!s->waiting_)
+      s->flush();
+    } else if (!s->waiting_) {
       s->processInput();  // it may have stopped on a full output
+    } else {
+      s->flush();
+    }
   } catch (const std::exception& e) {
     FAIL_LOG(fac(), Err) << s->peer_ << ": internal error: " << e.what();
     s->close();
@@ -141,51 +171,80 @@ void Session::onEventCb(bufferevent*, short what, void* arg) noexcept {
 size_t Session::outputLength() const { return evbuffer_get_length(bufferevent_get_output(bev_)); }
 
 void Session::processInput() {
+  for (;;) {
+    bool full = handleLines();
+    if (closing_) return;
+    flush();
+    // Go on only while the socket took every byte: with a dump, or with the requests
+    // left behind a full output. Otherwise the write callback comes back.
+    if (!directWrite() || waiting_ || outputLength() > 0) break;
+    if (dump_) {
+      inRequest_ = true;  // a finished dump's resume() must not re-enter this loop
+      pumpDump();
+      inRequest_ = false;
+      if (closing_) return;
+      continue;
+    }
+    if (!full) break;
+  }
+  finishIfDone();
+}
+
+bool Session::handleLines() {
   evbuffer* in = bufferevent_get_input(bev_);
   const size_t maxLine = server_.config().maxLine;
-  std::string line;
-  bool consumed = false;
-  while (!waiting_ && !closing_ && !dump_ && outputLength() < kOutHigh) {
-    evbuffer_ptr eol = evbuffer_search_eol(in, nullptr, nullptr, EVBUFFER_EOL_LF);
-    if (eol.pos < 0) {
-      size_t have = evbuffer_get_length(in);
-      if (have > maxLine) {
-        if (!discarding_) {
+  const size_t have = evbuffer_get_length(in);
+  // One contiguous view of the input (at most --max-line plus the window), drained once.
+  const char* data = have ? reinterpret_cast<const char*>(evbuffer_pullup(in, -1)) : nullptr;
+  size_t used = 0;
+  bool consumed = false, full = false;
+  Micros now = 0;
+  // Held replies (changes in flight and the replies behind them) are bounded too.
+  while (!waiting_ && !closing_ && !dump_ && !drainWait_ && answers_.size() < kMaxInFlight) {
+    if (outputLength() >= kOutHigh) {
+      full = true;
+      break;
+    }
+    const void* nl = used < have ? std::memchr(data + used, '\n', have - used) : nullptr;
+    if (!nl) {
+      if (have - used > maxLine) {
+        if (!discarding_)
           replyError(proto::Errc::TooLong, "request line longer than " +
                                                std::to_string(maxLine) + " bytes; skipped");
-          discarding_ = true;
-        }
-        evbuffer_drain(in, have);
+        discarding_ = true;
+        used = have;
       }
       break;
     }
-    consumed = true;
-    size_t len = static_cast<size_t>(eol.pos);
+    size_t len = static_cast<size_t>(static_cast<const char*>(nl) - (data + used));
+    std::string_view line(data + used, len);
     if (discarding_ || len > maxLine) {
       if (!discarding_)
         replyError(proto::Errc::TooLong, "request line longer than " +
                                              std::to_string(maxLine) + " bytes; skipped");
       discarding_ = false;
-      evbuffer_drain(in, len + 1);
+      used += len + 1;
+      consumed = true;
       continue;
     }
-    line.resize(len);
-    evbuffer_remove(in, line.data(), len);
-    evbuffer_drain(in, 1);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lastRequest_ = steadyNow();
-    handleLine(line);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!handleLine(line)) break;
+    used += len + 1;
+    consumed = true;
+    if (!now) now = steadyNow();
+    lastRequest_ = now;
   }
-  if (closing_) return;
+  if (used) evbuffer_drain(in, used);
+  if (closing_) return full;
   if (evbuffer_get_length(in) == 0 && !discarding_)
     lineStarted_ = 0;
   else if (lineStarted_ == 0 || consumed)
     lineStarted_ = steadyNow();
-  finishIfDone();
+  return full;
 }
 
 void Session::finishIfDone() {
-  if (!eof_ || closing_ || waiting_ || dump_) return;
+  if (!eof_ || closing_ || waiting_ || dump_ || !answers_.empty()) return;
   evbuffer* in = bufferevent_get_input(bev_);
   evbuffer_ptr eol = evbuffer_search_eol(in, nullptr, nullptr, EVBUFFER_EOL_LF);
   if (eol.pos >= 0) return;  // more requests, once the output has drained
@@ -193,24 +252,83 @@ void Session::finishIfDone() {
   closeAfterFlush();
 }
 
-void Session::handleLine(std::string_view line) {
-  ++server_.counters().requests;
+bool Session::handleLine(std::string_view line) {
   proto::Request req;
   proto::Error err;
-  if (!proto::parseRequest(line, req, err)) {
+  bool ok = proto::parseRequest(line, req, err);
+  // Behind changes in flight only further changes are taken (pipelining); anything else
+  // waits until they are answered, so that it sees them durable.
+  if (!answers_.empty() && !(ok && (req.cmd == proto::Cmd::Set || req.cmd == proto::Cmd::Del))) {
+    drainWait_ = true;
+    return false;
+  }
+  ++server_.counters().requests;
+  if (!ok) {
     FAIL_LOG(fac(), Debug) << peer_ << ": bad request: " << err.message;
     replyError(err.code, err.message);
-    return;
+    return true;
   }
   inRequest_ = true;
   handle(req);
   inRequest_ = false;
+  return true;
 }
 
-void Session::reply(const std::string& line) {
+void Session::reply(std::string_view line) {
+  if (!answers_.empty()) {
+    Answer& a = answers_.emplace_back();
+    a.ready = true;
+    a.line.reserve(line.size() + 1);
+    a.line.append(line).push_back('\n');
+    return;
+  }
   evbuffer* out = bufferevent_get_output(bev_);
+  evbuffer_expand(out, line.size() + 1);
   evbuffer_add(out, line.data(), line.size());
   evbuffer_add(out, "\n", 1);
+}
+
+void Session::replyWith(std::string_view head, std::string_view body) {
+  if (!answers_.empty()) {
+    std::string line;
+    line.reserve(head.size() + body.size());
+    line.append(head).append(body);
+    return reply(line);
+  }
+  evbuffer* out = bufferevent_get_output(bev_);
+  evbuffer_expand(out, head.size() + body.size() + 1);
+  evbuffer_add(out, head.data(), head.size());
+  evbuffer_add(out, body.data(), body.size());
+  evbuffer_add(out, "\n", 1);
+}
+
+std::uint64_t Session::holdAnswer() {
+  answers_.emplace_back();
+  ++inFlight_;
+  return answersBase_ + answers_.size() - 1;
+}
+
+void Session::answer(std::uint64_t seq, std::string_view line) {
+  // Nothing held (a cut-off session dropped its held replies): nothing to answer.
+  if (answers_.empty() || seq < answersBase_ || seq - answersBase_ >= answers_.size()) return;
+  Answer& a = answers_[seq - answersBase_];
+  if (a.ready) return;
+  a.ready = true;
+  a.line.reserve(line.size() + 1);
+  a.line.append(line).push_back('\n');
+  --inFlight_;
+  evbuffer* out = bufferevent_get_output(bev_);
+  while (!answers_.empty() && answers_.front().ready) {
+    evbuffer_add(out, answers_.front().line.data(), answers_.front().line.size());
+    answers_.pop_front();
+    ++answersBase_;
+  }
+  if (answers_.empty()) drainWait_ = false;
+  if (!inRequest_) server_.wake(this);
+}
+
+void Session::wake() {
+  if (!closing_) processInput();
 }
 
 void Session::replyError(proto::Errc code, const std::string& message) {
@@ -218,7 +336,7 @@ void Session::replyError(proto::Errc code, const std::string& message) {
   reply(proto::formatError({code, message}));
 }
 
-void Session::deliver(const std::string& name, const std::string& line) {
+void Session::deliver(const std::string& name, std::string_view line) {
   if (closing_ || !globMatchStrings(watchPattern_, name)) return;
   if (grant_.levelFor(name) < access::Level::Ro) return;
   if (outputLength() > server_.config().watchBuffer) {
@@ -233,7 +351,8 @@ void Session::deliver(const std::string& name, const std::string& line) {
     closeAfterFlush();
     return;
   }
-  reply(line);
+  evbuffer_add(bufferevent_get_output(bev_), line.data(), line.size());
+  flush();
 }
 
 void Session::startDump(Dump d) {
@@ -280,7 +399,7 @@ void Session::checkDeadlines(Micros now) {
     return;
   }
   // Waiting on faild itself (a sync, an AUTH turn, a full output): not the client's fault.
-  if (waiting_ || dump_ || outputLength() >= kOutHigh) return;
+  if (waiting_ || dump_ || inFlight_ > 0 || outputLength() >= kOutHigh) return;
   if (passed(lineStarted_, c.requestTimeoutMs)) {
     ++server_.counters().timeouts;
     return cutOff("request line not finished within " + seconds(c.requestTimeoutMs));
@@ -298,6 +417,10 @@ void Session::cutOff(const std::string& why) {
   // A LIST line partly sent is ended so that ERR SLOW stands on a line of its own.
   if (dump_ && dump_->kind() == Dump::Kind::List) reply("");
   dump_.reset();
+  // Replies held behind changes in flight are dropped: ERR SLOW is the last line.
+  answersBase_ += answers_.size();
+  answers_.clear();
+  inFlight_ = 0;
   replyError(proto::Errc::Slow, why + "; disconnected");
   closeAfterFlush();
 }
@@ -305,6 +428,7 @@ void Session::cutOff(const std::string& why) {
 void Session::closeAfterFlush() {
   closing_ = true;
   bufferevent_disable(bev_, EV_READ);
+  flush();
   if (outputLength() == 0) {
     close();
     return;

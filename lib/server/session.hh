@@ -15,6 +15,8 @@
 
 #include <event2/bufferevent.h>
 
+#include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +39,9 @@ class Session {
   static constexpr size_t kOutLow = 16 * 1024;
   // Input read ahead beyond one --max-line line.
   static constexpr size_t kInputWindow = 4096;
+  // Replies of one connection held behind changes in flight (SET, DEL) at once, the
+  // changes included (doc/protocol.md, "Pipelining").
+  static constexpr size_t kMaxInFlight = 256;
 
   // Takes over `bev` (freed with the session). `loopback`: the listener only accepts on
   // loopback addresses (or is a Unix socket).
@@ -47,8 +52,13 @@ class Session {
   Session& operator=(const Session&) = delete;
 
   void start();  // enables reading; decides the initial grant
-  // Queues a published change line if the watch pattern and grant allow `name`.
-  void deliver(const std::string& name, const std::string& line);
+  // Writes a published change line (ending in LF) if the watch pattern and grant allow
+  // `name`.
+  void deliver(const std::string& name, std::string_view line);
+  // Called by the Server after the journal's completions: handles what the answered
+  // changes let go on, and writes the replies.
+  void wake();
+  bool& woken() { return woken_; }
   // Cuts the session off if one of its deadlines has passed. Called by the Server's
   // timer, never from inside the session's own callbacks.
   void checkDeadlines(Micros now);
@@ -62,10 +72,29 @@ class Session {
   static void onWriteCb(bufferevent* bev, void* arg) noexcept;
   static void onEventCb(bufferevent* bev, short what, void* arg) noexcept;
 
+  // Handles the requests received, writes the replies, and goes on while it can.
   void processInput();
-  void handleLine(std::string_view line);
+  // Handles complete lines until one must wait; true when it stopped on a full output.
+  bool handleLines();
+  // Plain sockets: writes the output straight to the socket; EV_WRITE is enabled only
+  // while bytes remain (then libevent writes them and the write callback comes back).
+  // TLS: nothing (the bufferevent writes).
+  void flush();
+  bool directWrite() const;
+  // False when the line must wait for the changes in flight (it stays in the input).
+  bool handleLine(std::string_view line);
   void handle(const proto::Request& req);
-  void reply(const std::string& line);
+  // Queues a reply line (no LF): into the output, or behind a change still in flight.
+  void reply(std::string_view line);
+  // The same for the line `head` + `body`, copied straight into the output.
+  void replyWith(std::string_view head, std::string_view body);
+  // Holds the place of a change's reply in request order; returns its sequence number.
+  std::uint64_t holdAnswer();
+  // The reply for the held place `seq` (no LF); replies now in order go out.
+  void answer(std::uint64_t seq, std::string_view line);
+  // A change's Done: "OK CHANGE n" / "OK DELETED n" or ERR STORAGE for `what`.
+  void answerChange(std::uint64_t seq, bool ok, std::uint64_t serial, const std::string& error,
+                    const char* okWord, const char* what);
   void replyError(proto::Errc code, const std::string& message);
   void close();  // stops everything and retires the session
   void closeAfterFlush();
@@ -114,6 +143,17 @@ class Session {
   bool tlsReady_ = false;   // the TLS handshake is done (always true without TLS)
   std::string watchPattern_;
   std::optional<Dump> dump_;  // a LIST or WATCH reply still being produced
+  // Replies from the first change in flight on, in request order (each with its LF);
+  // a change's is empty until the change is durable or has failed.
+  struct Answer {
+    bool ready = false;
+    std::string line;
+  };
+  std::deque<Answer> answers_;
+  std::uint64_t answersBase_ = 0;  // the sequence number of answers_.front()
+  size_t inFlight_ = 0;            // changes not yet answered
+  bool drainWait_ = false;         // a request other than SET/DEL waits for inFlight_ == 0
+  bool woken_ = false;             // queued in the Server's list of sessions to wake
   std::string pendingSecret_;  // an AUTH waiting for its turn; never logged
   Micros accepted_ = 0;      // steady clock
   Micros lastRequest_ = 0;   // the last complete request (or the accept)

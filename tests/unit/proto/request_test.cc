@@ -313,4 +313,37 @@ TEST(RequestError, FormatIsAListStartingWithErrCode) {
   for (size_t i = 0; i < std::size(all); ++i) EXPECT_STREQ(errcName(all[i]), names[i]);
 }
 
+// Lines without a brace, quote or backslash are split in place (the fast path); the
+// same request written with list quoting (splitList) must parse to the same fields, and
+// a line with more words than the fast path holds must be read as before.
+TEST(RequestParse, PlainAndQuotedLinesAgree) {
+  auto same = [](std::string_view plain, std::string_view quoted) {
+    Request a = ok(plain), b = ok(quoted);
+    EXPECT_EQ(a.cmd, b.cmd) << plain;
+    EXPECT_EQ(a.name, b.name) << plain;
+    EXPECT_EQ(a.pattern, b.pattern) << plain;
+    EXPECT_EQ(a.state, b.state) << plain;
+    EXPECT_EQ(a.ttlMs, b.ttlMs) << plain;
+    EXPECT_EQ(a.note, b.note) << plain;
+    EXPECT_EQ(a.attrs, b.attrs) << plain;
+    EXPECT_EQ(a.since, b.since) << plain;
+  };
+  same("get web1", "GET {web1}");
+  same("  Get\tweb1 \r", "GET \"web1\"");
+  same("SET web1 up ttl=5s note=x a=1 b=", "SET web1 UP {ttl=5s} \"note=x\" a\\=1 b=");
+  same("WATCH web* since=7", "WATCH {web*} since\\=7");
+  same("LIST", "LIST *");
+  EXPECT_EQ(code("GETX web1"), Errc::Unknown);
+  EXPECT_EQ(code("GET\x01 web1"), Errc::Unknown);
+  EXPECT_EQ(message("gEt"), "usage: GET NAME");
+  EXPECT_EQ(code("GET w\xc3"), Errc::Syntax);
+  EXPECT_EQ(code("   "), Errc::Syntax);
+  std::string many = "SET web1 UP";
+  for (int i = 0; i < 50; ++i) many += " k" + std::to_string(i) + "=v";
+  EXPECT_EQ(message(many), "more than 32 attributes");
+  std::string fits = "SET web1 UP";
+  for (int i = 0; i < 32; ++i) fits += " k" + std::to_string(i) + "=v";
+  EXPECT_EQ(ok(fits + " ttl=1s note=n at=5").attrs.size(), 32u);
+}
+
 }  // namespace fail::proto
