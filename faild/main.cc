@@ -18,6 +18,7 @@
 #include "base/version.hh"
 #include "ev/loop.hh"
 #include "server/server.hh"
+#include "state/compact_on_stop.hh"
 #include "state/journal.hh"
 #include "state/preflight.hh"
 #include "state/store.hh"
@@ -249,7 +250,14 @@ int run(Settings& s) {
                             << (s.memory ? std::string("memory") : s.stateFile) << " on " << listening;
   daemon::notifyReady("serving " + std::to_string(nrec) + " records on " + listening, listening);
   loop.run();
-  srv.stop();
+  srv.stop();  // every change durable or undone
+  state::StopCompaction sc = state::compactOnStop(store);
+  if (!sc.error.empty()) {
+    FAIL_LOG(mainLog, Err) << "compaction on stop failed: " << sc.error;
+  } else if (sc.compacted) {
+    FAIL_LOG(mainLog, Notice) << "compacted " << s.stateFile << " on stop: " << sc.records
+                              << " records, " << sc.before << " -> " << sc.after << " bytes";
+  }
   FAIL_LOG(mainLog, Notice) << "stopped";
   return 0;
 }

@@ -43,6 +43,7 @@
 #include "base/text.hh"
 #include "base/time.hh"
 #include "base/unique_fd.hh"
+#include "state/group_commit.hh"
 #include "state/journal_format.hh"
 
 namespace fail::state {
@@ -77,19 +78,27 @@ std::string writeAll(int fd, std::string_view data, const std::string& path) {
   return "";
 }
 
-// Reads a whole file. Returns false with errno set when it cannot be opened or read.
+// Reads a whole file: one allocation of the size fstat() gives and, unless the file is
+// growing, one read() call of it (and one more that finds the end). Returns false with
+// errno set when it cannot be opened or read.
 bool readFile(const std::string& path, std::string& out) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return false;
-  out.clear();
-  char buf[65536];
+  struct stat st;
+  if (::fstat(fd.get(), &st) < 0) return false;
+  // One byte more than the size: a read that fills it says the file grew meanwhile.
+  out.resize(st.st_size > 0 ? static_cast<size_t>(st.st_size) + 1 : 4096);
+  size_t have = 0;
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (have == out.size()) out.resize(out.size() * 2);
+    ssize_t n = ::read(fd.get(), out.data() + have, out.size() - have);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return false;
-    if (n == 0) return true;
-    out.append(buf, static_cast<size_t>(n));
+    if (n == 0) break;
+    have += static_cast<size_t>(n);
   }
+  out.resize(have);
+  return true;
 }
 
 // "20261122-040559" in local time.
@@ -141,11 +150,17 @@ struct Journal::Impl {
   std::condition_variable wake;     // syncer waits for jobs
   std::condition_variable idle;     // drain() waits for the syncer
   std::deque<Job> queue;
-  size_t urgent = 0;                // Change and Compact jobs queued
+  size_t changes = 0;               // Change jobs queued
+  size_t compactions = 0;           // Compact jobs queued
   size_t attrBytes = 0;             // bytes of Attrs jobs queued
   Clock::time_point attrDeadline;   // when queued Attrs jobs must be written
   int waiters = 0;                  // drain() calls waiting
   bool busy = false, stopping = false;
+  // The syncer waits on `wake` (sleeping): push() notifies it only when what it waits
+  // for is there (wakeAt changes queued, a compaction, attributes to time), not per job.
+  bool sleeping = false;
+  size_t wakeAt = 1;
+  GroupCommit group;                // syncer thread, under mu
 
   std::mutex doneMu;
   std::vector<Completion> completed;
@@ -217,24 +232,10 @@ struct Journal::Impl {
   void run() {
     std::deque<Job> batch;
     std::vector<Completion> done;
-    for (;;) {
-      {
-        std::unique_lock lock(mu);
-        for (;;) {
-          if (stopping || urgent > 0 || attrBytes >= kAttrFlushBytes) break;
-          if (waiters > 0 && !queue.empty()) break;
-          if (attrBytes == 0) {
-            wake.wait(lock);
-          } else if (wake.wait_until(lock, attrDeadline) == std::cv_status::timeout) {
-            break;
-          }
-        }
-        if (queue.empty() && stopping) return;
-        batch.swap(queue);
-        urgent = attrBytes = 0;
-        busy = true;
-      }
-      process(batch, done);
+    while (takeBatch(batch)) {
+      auto start = Clock::now();
+      size_t synced = process(batch, done);
+      auto end = Clock::now();
       batch.clear();
       if (!done.empty()) {
         {
@@ -242,18 +243,62 @@ struct Journal::Impl {
           for (auto& c : done) completed.push_back(std::move(c));
         }
         done.clear();
-        std::uint64_t one = 1;
+        std::uint64_t one = 1;  // one wake-up of the loop per batch
         [[maybe_unused]] ssize_t n = ::write(eventFd.get(), &one, sizeof one);
       }
       {
         std::lock_guard lock(mu);
         busy = false;
+        group.finished(synced, changes, end - start, end);
       }
       idle.notify_all();
     }
   }
 
-  void process(std::deque<Job>& batch, std::vector<Completion>& done) {
+  // Waits until queued jobs are due (GroupCommit decides how long changes are held for
+  // those on their way) and moves them into `batch`. False when stopping with none left.
+  bool takeBatch(std::deque<Job>& batch) {
+    std::unique_lock lock(mu);
+    for (;;) {
+      if (stopping || compactions > 0 || attrBytes >= kAttrFlushBytes) break;
+      if (waiters > 0 && !queue.empty()) break;
+      auto now = Clock::now();
+      if (changes > 0) {
+        auto hold = group.hold(changes, now);
+        if (!hold) break;
+        sleep(lock, hold->target, hold->until);
+      } else if (attrBytes > 0) {
+        if (now >= attrDeadline) break;
+        sleep(lock, 1, attrDeadline);
+      } else {
+        sleep(lock, 1, std::nullopt);
+      }
+    }
+    if (queue.empty() && stopping) return false;
+    batch.swap(queue);
+    changes = compactions = attrBytes = 0;
+    busy = true;
+    return true;
+  }
+
+  // Sleeps until push() sees `target` changes queued (or another reason to wake), or
+  // until `until`.
+  void sleep(std::unique_lock<std::mutex>& lock, size_t target,
+             std::optional<Clock::time_point> until) {
+    sleeping = true;
+    wakeAt = target;
+    if (until) {
+      wake.wait_until(lock, *until);
+    } else {
+      wake.wait(lock);
+    }
+    sleeping = false;
+  }
+
+  // Carries out `batch` in order. Returns how many changes it held.
+  size_t process(std::deque<Job>& batch, std::vector<Completion>& done) {
+    size_t count = 0;
+    for (const Job& job : batch) count += job.kind == Job::Kind::Change;
     size_t i = 0;
     while (i < batch.size()) {
       if (batch[i].kind == Job::Kind::Compact) {
@@ -272,6 +317,7 @@ struct Journal::Impl {
       appendGroup(batch, i, j, done);
       i = j;
     }
+    return count;
   }
 
   // Writes jobs [from, to) (changes and attributes) with one write and, if any is a
@@ -320,17 +366,24 @@ struct Journal::Impl {
   }
 
   void push(Job job) {
+    bool notify = false;
     {
       std::lock_guard lock(mu);
       if (job.kind == Job::Kind::Attrs) {
+        notify = attrBytes == 0;  // a deadline for the syncer to keep
         if (attrBytes == 0) attrDeadline = Clock::now() + kAttrDelay;
         attrBytes += job.bytes.size();
+        notify = notify || attrBytes >= kAttrFlushBytes;
+      } else if (job.kind == Job::Kind::Change) {
+        notify = ++changes >= wakeAt;
       } else {
-        ++urgent;
+        ++compactions;
+        notify = true;
       }
+      notify = notify && sleeping;
       queue.push_back(std::move(job));
     }
-    wake.notify_one();
+    if (notify) wake.notify_one();
   }
 
   // --- open ---

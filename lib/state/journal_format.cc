@@ -2,7 +2,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "state/journal_format.hh"
 
-#include <array>
+#include <zlib.h>
+
 #include <cstdio>
 #include <unordered_set>
 
@@ -12,17 +13,6 @@
 
 namespace fail::state::format {
 namespace {
-
-constexpr std::array<std::uint32_t, 256> makeCrcTable() {
-  std::array<std::uint32_t, 256> t{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    t[i] = c;
-  }
-  return t;
-}
-constexpr auto kCrcTable = makeCrcTable();
 
 // Lower case only, as written: one spelling per checksum.
 int hexDigit(char c) {
@@ -330,9 +320,8 @@ class Reader {
 }  // namespace
 
 std::uint32_t crc32(std::string_view data) {
-  std::uint32_t c = 0xFFFFFFFFu;
-  for (unsigned char b : data) c = kCrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
+  return static_cast<std::uint32_t>(
+      crc32_z(0, reinterpret_cast<const Bytef*>(data.data()), data.size()));
 }
 
 void appendLine(std::string& out, std::string_view payload) {

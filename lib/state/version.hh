@@ -65,6 +65,10 @@ class Version {
   Version(const Version&) = delete;
   Version& operator=(const Version&) = delete;
 
+  // One more owning reference to this version (for a caller handed a `const Version&`,
+  // e.g. by Store::forEachPublished, that keeps it).
+  VersionRef ref() const;
+
   bool deleted() const { return deleted_; }
   std::string_view name() const { return {data_, nameLen_}; }
   // The record dict as one protocol word (empty for a tombstone).
@@ -107,6 +111,10 @@ inline VersionRef::VersionRef(const VersionRef& o) : p_(o.p_) {
 }
 inline VersionRef::~VersionRef() {
   if (p_) p_->release();
+}
+inline VersionRef Version::ref() const {
+  refs_.fetch_add(1, std::memory_order_relaxed);
+  return VersionRef(const_cast<Version*>(this));
 }
 
 }  // namespace fail::state

@@ -108,7 +108,7 @@ link_one() {
   shift
   # shellcheck disable=SC2086 # $CXX may be "ccache clang++-14"; $objs is a word list
   { $CXX "$@" -c "$src/tests/fuzz/$t.cc" -o "$t.o" &&
-    $CXX "$@" "$t.o" $objs -o "$tmp/$t" -ltcl8.6 -lldns -lcrypto; } > "$tmp/$t.log" 2>&1 ||
+    $CXX "$@" "$t.o" $objs -o "$tmp/$t" -ltcl8.6 -lldns -lcrypto -lz; } > "$tmp/$t.log" 2>&1 ||
     echo "fuzz $t: FAIL (build: $(first_error "$tmp/$t.log"))" > "$tmp/$t.out"
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 
@@ -261,6 +262,43 @@ TEST_F(FaildDurabilityTest, ARecordNameTheProtocolRejectsIsMovedAside) {
   d = startFaild(state);  // once: it is not found again
   EXPECT_EQ(d->log().find("protocol rejects"), std::string::npos) << d->log();
   EXPECT_EQ(words(LineClient(d->address()).request("LIST")).size(), 3u);
+}
+
+// A clean stop (SIGTERM) after many changes leaves a compacted file: the header and one R
+// line per record, nothing to replay at the next start, and every record as it was.
+TEST_F(FaildDurabilityTest, ACleanStopLeavesACompactedFile) {
+  std::string state = dir.file("faild.state");
+  auto d = startFaild(state);
+  LineClient c(d->address());
+  ASSERT_TRUE(c.connected());
+  std::string last;
+  for (int round = 0; round < 30; ++round)
+    for (int i = 0; i < 10; ++i) {
+      std::string r = c.request("SET svc" + std::to_string(i) + (round % 2 ? " UP" : " FAIL") +
+                                " note=round" + std::to_string(round));
+      ASSERT_EQ(r.rfind("OK CHANGE ", 0), 0u) << r;
+      last = words(r)[2];
+    }
+  ASSERT_EQ(c.request("DEL svc9").rfind("OK", 0), 0u);
+  off_t grown = sizeOf(state);
+  d->signal(SIGTERM);
+  EXPECT_EQ(d->wait(), 0) << d->log();
+  EXPECT_NE(d->log().find("on stop: 9 records"), std::string::npos) << d->log();
+
+  std::string file = readFile(state);
+  EXPECT_LT(static_cast<off_t>(file.size()), grown);
+  state::format::Contents contents = state::format::parse(file, state);
+  EXPECT_TRUE(contents.problems.empty()) << contents.problems[0];
+  EXPECT_TRUE(contents.changes.empty()) << "a change line was left to replay";
+  EXPECT_EQ(contents.records.size(), 9u);
+  EXPECT_GT(contents.base, std::stoull(last));  // the DEL's serial
+
+  d = startFaild(state);
+  LineClient c2(d->address());
+  EXPECT_EQ(field(recordOf(c2.request("GET svc0")), "note"), "round29");
+  EXPECT_EQ(field(recordOf(c2.request("GET svc0")), "state"), "UP");
+  EXPECT_EQ(c2.request("GET svc9").rfind("ERR", 0), 0u);
+  EXPECT_EQ(d->log().find("damaged"), std::string::npos) << d->log();
 }
 
 }  // namespace
