@@ -73,8 +73,10 @@ void Session::start() {
   timeval send = toTimeval(static_cast<Micros>(c.sendTimeoutMs) * 1000);
   bufferevent_set_timeouts(bev_, nullptr, c.sendTimeoutMs > 0 ? &send : nullptr);
   // TLS writes through the bufferevent; plain sockets are written by flush(), with
-  // EV_WRITE enabled only while bytes remain that the socket did not take.
-  bufferevent_enable(bev_, transport_ == Transport::Tls ? EV_READ | EV_WRITE : EV_READ);
+  // EV_WRITE enabled only while bytes remain that the socket did not take (a new
+  // bufferevent has EV_WRITE enabled).
+  if (directWrite()) bufferevent_disable(bev_, EV_WRITE);
+  bufferevent_enable(bev_, directWrite() ? EV_READ : EV_READ | EV_WRITE);
 }
 
 bool Session::directWrite() const { return transport_ != Transport::Tls; }
@@ -88,8 +90,12 @@ void Session::flush() {
     if (writing) bufferevent_disable(bev_, EV_WRITE);
     return;
   }
-  // An error is left for the bufferevent to meet again and report (onEventCb).
+  // A socket bufferevent keeps the start of its output frozen but while it writes
+  // itself; this write does the same. An error is left for the bufferevent to meet
+  // again and report (onEventCb).
+  evbuffer_unfreeze(out, 1);
   int n = evbuffer_write(out, bufferevent_getfd(bev_));
+  evbuffer_freeze(out, 1);
   if (evbuffer_get_length(out) == 0) {
     if (writing) bufferevent_disable(bev_, EV_WRITE);
     return;
@@ -119,7 +125,8 @@ void Session::onWriteCb(bufferevent*, void* arg) noexcept {
     }
     if (s->dump_) {
       s->pumpDump();
-      s->flush();
+      // Writes it; with a plain socket that took it all, pumps on (EV_WRITE is off then).
+      if (!s->closing_) s->processInput();
     } else if (!s->waiting_) {
       s->processInput();  // it may have stopped on a full output
     } else {

@@ -346,4 +346,55 @@ TEST(RequestParse, PlainAndQuotedLinesAgree) {
   EXPECT_EQ(ok(fits + " ttl=1s note=n at=5").attrs.size(), 32u);
 }
 
+// The fast path against splitList on random lines: each word of a plain line wrapped in
+// braces is read by splitList as the same word, so both must give the same request (or
+// the same error, where the message names no byte offset).
+TEST(RequestParse, FastPathMatchesSplitList) {
+  const std::vector<std::string> pieces = {
+      "GET", "get", "SET", "DEL", "WATCH", "LIST", "HELLO", "PING", "STATS", "DEBUG", "AUTH",
+      "web1", "a.b-c", "UP", "fail", "RECOVER", "ttl=5s", "ttl=x", "note=hi", "note=",
+      "at=12", "since=3", "since=x", "k=v", "k=", "=v", "*", "w-*", "x\xc3\xa9", "\xff",
+      "bad!name", "\x01", "main", "debug", "n\xe2\x82\xac"};
+  const std::string seps[] = {" ", "  ", "\t", " \r "};
+  std::uint32_t seed = 12345;
+  auto next = [&](std::uint32_t n) {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 8) % n;
+  };
+  for (int round = 0; round < 5000; ++round) {
+    std::string plain, braced;
+    size_t words = 1 + next(6);
+    for (size_t i = 0; i < words; ++i) {
+      const std::string& sep = seps[next(4)];
+      const std::string& w = pieces[next(static_cast<std::uint32_t>(pieces.size()))];
+      plain += sep + w;
+      braced += sep + "{" + w + "}";
+    }
+    Request a, b;
+    Error ea, eb;
+    bool oa = parseRequest(plain, a, ea), ob = parseRequest(braced, b, eb);
+    ASSERT_EQ(oa, ob) << plain << " | " << ea.message << " | " << eb.message;
+    if (!oa) {
+      EXPECT_EQ(ea.code, eb.code) << plain;
+      if (ea.message.find("at byte") == std::string::npos) {
+        EXPECT_EQ(ea.message, eb.message) << plain;
+      }
+      continue;
+    }
+    EXPECT_EQ(a.cmd, b.cmd) << plain;
+    EXPECT_EQ(a.name, b.name) << plain;
+    EXPECT_EQ(a.pattern, b.pattern) << plain;
+    EXPECT_EQ(a.state, b.state) << plain;
+    EXPECT_EQ(a.ttlMs, b.ttlMs) << plain;
+    EXPECT_EQ(a.note, b.note) << plain;
+    EXPECT_EQ(a.at, b.at) << plain;
+    EXPECT_EQ(a.attrs, b.attrs) << plain;
+    EXPECT_EQ(a.since, b.since) << plain;
+    EXPECT_EQ(a.secret, b.secret) << plain;
+    EXPECT_EQ(a.client, b.client) << plain;
+    EXPECT_EQ(a.facility, b.facility) << plain;
+    EXPECT_EQ(a.level, b.level) << plain;
+  }
+}
+
 }  // namespace fail::proto
