@@ -22,8 +22,11 @@ struct StopCompaction {
 
 // Loop thread, after store.flush() (every change durable or failed and undone, every
 // callback run). When the state file holds more than its compacted form would, queues a
-// compaction of the published records with base publishedSerial() and waits for it.
-// Nothing to do without a journal (--memory) or with changes still pending.
+// compaction and waits for it. The compacted form keeps the changes the store holds for
+// WATCH since= (historyBase() up to publishedSerial(): their S and D lines, base
+// historyBase()) and then one R line per published record, so a restart answers since=
+// exactly as it would have without the compaction. Nothing to do without a journal
+// (--memory) or with changes still pending.
 StopCompaction compactOnStop(Store& store);
 
 }  // namespace fail::state

@@ -116,10 +116,12 @@ std::string stamp() {
 struct Journal::Impl {
   struct Job {
     enum class Kind { Change, Attrs, Compact } kind = Kind::Change;
-    std::string bytes;             // Change, Attrs: the encoded line
+    VersionRef version;            // Change: written as its line by the syncer
+    std::string bytes;             // Attrs: the encoded line
     std::uint64_t ceiling = 0;     // Change: to be durable before the line
     Done done;                     // Change, Compact
     std::vector<VersionRef> records;  // Compact
+    std::vector<VersionRef> changes;  // Compact: the history kept in the new file
     std::uint64_t base = 0;        // Compact
     std::uint64_t failuresRun = 0; // Compact: failed changes whose callbacks had run
   };
@@ -209,11 +211,12 @@ struct Journal::Impl {
 
   // Writes a compacted file in place of the current one and continues on it.
   std::string writeCompacted(const std::vector<VersionRef>& records, std::uint64_t base,
-                             const std::function<std::string()>& beforeRename = nullptr) {
+                             const std::function<std::string()>& beforeRename = nullptr,
+                             const std::vector<VersionRef>& changes = {}) {
     if (base > durableCeiling) {
       if (std::string err = writeCeiling(base); !err.empty()) return err;
     }
-    std::string content = format::compacted(records, base);
+    std::string content = format::compacted(records, base, changes);
     UniqueFd f;
     std::string err = replaceFile(path, content, &f, beforeRename);
     if (f) {  // renamed into place, even if the directory sync failed
@@ -307,8 +310,9 @@ struct Journal::Impl {
         // of them failed and was not yet undone then: they would write it after all.
         std::string err = failures > job.failuresRun
                               ? path + ": compaction skipped: a change queued before it failed"
-                              : writeCompacted(job.records, job.base);
+                              : writeCompacted(job.records, job.base, nullptr, job.changes);
         job.records.clear();
+        job.changes.clear();
         if (job.done) done.push_back({std::move(job.done), err.empty(), err});
         continue;
       }
@@ -330,7 +334,12 @@ struct Journal::Impl {
     for (size_t k = from; k < to; ++k) {
       need = std::max(need, batch[k].ceiling);
       changes = changes || batch[k].kind == Job::Kind::Change;
-      buffer += batch[k].bytes;
+      if (batch[k].version) {
+        format::appendChangeEntry(buffer, *batch[k].version);
+        batch[k].version.reset();  // the last reference may be this thread's: freed here
+      } else {
+        buffer += batch[k].bytes;
+      }
     }
     std::string err = broken;
     if (err.empty() && need > durableCeiling) err = writeCeiling(need);
@@ -560,9 +569,9 @@ Journal::~Journal() {
 void Journal::appendChange(VersionRef v, std::uint64_t ceiling, Done done) {
   Impl::Job job;
   job.kind = Impl::Job::Kind::Change;
-  format::appendChangeEntry(job.bytes, *v);
   // A serial above the requested ceiling would break the promise: raise it to cover.
   job.ceiling = std::max(ceiling, v->serial());
+  job.version = std::move(v);  // its line is written by the syncer: nothing encoded here
   impl_->requestedCeiling = std::max(impl_->requestedCeiling, job.ceiling);
   job.done = std::move(done);
   impl_->push(std::move(job));
@@ -575,10 +584,12 @@ void Journal::appendAttrs(const std::string& name, const Attrs& attrs) {
   impl_->push(std::move(job));
 }
 
-void Journal::compact(std::vector<VersionRef> records, std::uint64_t base, Done done) {
+void Journal::compact(std::vector<VersionRef> records, std::uint64_t base, Done done,
+                      std::vector<VersionRef> changes) {
   Impl::Job job;
   job.kind = Impl::Job::Kind::Compact;
   job.records = std::move(records);
+  job.changes = std::move(changes);
   job.base = base;
   job.failuresRun = impl_->failuresRun;
   job.done = std::move(done);

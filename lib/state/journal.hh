@@ -67,7 +67,11 @@ class Journal {
   // fsync, rename, fsync of the directory). Later appends go to the new file. It is
   // skipped (Done(false)) when a change queued before it failed whose Done had not run
   // before this call: `records` may then hold that change, which must not be written.
-  void compact(std::vector<VersionRef> records, std::uint64_t base, Done done);
+  // `changes` (serials above `base`, in order; tombstones for deletions), when given, are
+  // written between the header and the records and read back as Recovery::changes: the
+  // history a WATCH since= needs survives the compaction (the records, read last, win).
+  void compact(std::vector<VersionRef> records, std::uint64_t base, Done done,
+               std::vector<VersionRef> changes = {});
 
   // Bytes written to the current file since it was created or compacted.
   std::uint64_t size() const;

@@ -4,7 +4,6 @@
 
 #include <zlib.h>
 
-#include <cstdio>
 #include <unordered_set>
 
 #include "base/text.hh"
@@ -324,10 +323,31 @@ std::uint32_t crc32(std::string_view data) {
       crc32_z(0, reinterpret_cast<const Bytef*>(data.data()), data.size()));
 }
 
+namespace {
+
+// "CRC32HEX8 " for `crc`.
+void appendCrc(std::string& out, std::uint32_t crc) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  char buf[9];
+  for (int i = 7; i >= 0; --i, crc >>= 4) buf[i] = kHex[crc & 15];
+  buf[8] = ' ';
+  out.append(buf, 9);
+}
+
+// appendLine(out, prefix + word) without joining them first.
+void appendLine(std::string& out, std::string_view prefix, std::string_view word) {
+  uLong c = crc32_z(0, reinterpret_cast<const Bytef*>(prefix.data()), prefix.size());
+  c = crc32_z(c, reinterpret_cast<const Bytef*>(word.data()), word.size());
+  appendCrc(out, static_cast<std::uint32_t>(c));
+  out.append(prefix);
+  out.append(word);
+  out += '\n';
+}
+
+}  // namespace
+
 void appendLine(std::string& out, std::string_view payload) {
-  char crc[16];
-  std::snprintf(crc, sizeof crc, "%08x ", static_cast<unsigned>(crc32(payload)));
-  out.append(crc, 9);
+  appendCrc(out, crc32(payload));
   out.append(payload);
   out += '\n';
 }
@@ -337,24 +357,14 @@ void appendHeader(std::string& out, std::uint64_t base) {
                       std::to_string(base));
 }
 
-void appendRecordEntry(std::string& out, const Version& v) {
-  std::string payload = "R ";
-  payload += v.word();
-  appendLine(out, payload);
-}
+void appendRecordEntry(std::string& out, const Version& v) { appendLine(out, "R ", v.word()); }
 
 void appendChangeEntry(std::string& out, const Version& v) {
-  std::string payload;
-  if (!v.deleted()) {
-    payload.reserve(2 + v.word().size());
-    payload = "S ";
-    payload += v.word();
-  } else {
-    payload = "D " + std::to_string(v.serial());
-    proto::appendElement(payload, v.name());
-    payload += ' ';
-    payload += std::to_string(v.since());
-  }
+  if (!v.deleted()) return appendLine(out, "S ", v.word());
+  std::string payload = "D " + std::to_string(v.serial());
+  proto::appendElement(payload, v.name());
+  payload += ' ';
+  payload += std::to_string(v.since());
   appendLine(out, payload);
 }
 
@@ -365,18 +375,16 @@ void appendAttrsEntry(std::string& out, std::string_view name, const Attrs& attr
   appendLine(out, payload);
 }
 
-std::string compacted(const std::vector<VersionRef>& records, std::uint64_t base) {
+std::string compacted(const std::vector<VersionRef>& records, std::uint64_t base,
+                      const std::vector<VersionRef>& changes) {
   std::string out;
   size_t bytes = 64;
   for (const VersionRef& v : records) bytes += v->word().size() + 12;
+  for (const VersionRef& v : changes) bytes += v->word().size() + 12;
   out.reserve(bytes);
   appendHeader(out, base);
-  std::string payload;
-  for (const VersionRef& v : records) {
-    payload.assign("R ");
-    payload += v->word();
-    appendLine(out, payload);
-  }
+  for (const VersionRef& v : changes) appendChangeEntry(out, *v);
+  for (const VersionRef& v : records) appendLine(out, "R ", v->word());
   return out;
 }
 

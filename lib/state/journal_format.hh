@@ -45,8 +45,11 @@ void appendChangeEntry(std::string& out, const Version& v);  // S, or D for a to
 // A: `attrs` is the record's complete attribute set; reading replaces the old one.
 void appendAttrsEntry(std::string& out, std::string_view name, const Attrs& attrs);
 
-// The whole content of a compacted file: the header and one R line per record.
-std::string compacted(const std::vector<VersionRef>& records, std::uint64_t base);
+// The whole content of a compacted file: the header and one R line per record. With
+// `changes` (serials above `base`, in order), their S and D lines come before the R lines:
+// read back, they are the change history, and the R lines after them the records.
+std::string compacted(const std::vector<VersionRef>& records, std::uint64_t base,
+                      const std::vector<VersionRef>& changes = {});
 
 // What a file's bytes say.
 struct Contents {
