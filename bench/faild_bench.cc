@@ -72,6 +72,7 @@ struct Options {
   int memoryRounds = 3;
   bool pin = false;
   bool keep = false;
+  std::string loadShape = "pipelined";  // the 100k load: "pipelined" 16 x 32, "single" 200 x 2
   std::set<std::string> only;
   std::string tmpBase;
 };
@@ -87,6 +88,8 @@ void usage() {
       "  --watch-rate N      writes per second in the fan-out run (default 200)\n"
       "  --watch-writers N   connections those writes take turns on (default 4)\n"
       "  --records N         records for the memory and restart measure (default 100000)\n"
+      "  --load-shape SHAPE  how faild gets those records: pipelined (default; 16 connections x\n"
+      "                      32 in flight, as redis) or single (200 connections x 2)\n"
       "  --only LIST         some of get,watch,change,refresh,memory (comma-separated)\n"
       "  --faild PATH        the faild to run (default: ../faild/faild beside this program)\n"
       "  --faild-arg ARG     one more argument for faild (repeatable)\n"
@@ -98,7 +101,7 @@ void usage() {
 
 // ---- results ----
 
-enum class Unit { Rate, Micros, Millis, MB, Seconds };
+enum class Unit { Rate, Micros, Millis, MB, Seconds, Count };
 
 struct Row {
   std::string measure;
@@ -114,9 +117,9 @@ enum RowId {
   kGet, kGetCpu,
   kDisk,
   kWatch50, kWatch99, kWatchMax, kWatchMem50, kWatchMem99,
-  kChange, kChangeP99, kChangeCpu,
+  kChange, kChangeP99, kChangeCpu, kChangePerFsync,
   kRefresh, kRefreshCpu,
-  kLoad, kRss, kRestart, kRssAfter, kRestart9,
+  kIdleRss, kLoad, kLoadPerFsync, kRss, kRestart, kRssAfter, kRestart9,
 };
 
 std::vector<Row> rows = {
@@ -132,10 +135,13 @@ std::vector<Row> rows = {
      10000, true, {}, {}},
     {"  durable SET latency p99 (same run)", "", Unit::Millis, 0, false, {}, {}},
     {"  server CPU per durable SET", "", Unit::Micros, 0, false, {}, {}},
+    {"  faild: changes per fsync (STATS fsyncs)", "", Unit::Count, 0, true, {}, {}},
     {"refreshes/s, 16 clients x 32 (redis: SET EX, appendfsync everysec)", ">= 100,000/s",
      Unit::Rate, 100000, true, {}, {}},
     {"  server CPU per refresh", "", Unit::Micros, 0, false, {}, {}},
+    {"idle RSS, no records", "", Unit::MB, 0, false, {}, {}},
     {"load 100k new records (faild durable; redis everysec)", "", Unit::Rate, 0, true, {}, {}},
+    {"  faild: changes per fsync during that load", "", Unit::Count, 0, true, {}, {}},
     {"RSS with 100k records (redis: hashes, same fields)", "<= 100 MB", Unit::MB, 100, false, {}, {}},
     {"restart (SIGTERM) with 100k: exec -> first GET", "<= 1 s", Unit::Seconds, 1, false, {}, {}},
     {"  RSS after that restart", "", Unit::MB, 0, false, {}, {}},
@@ -172,6 +178,7 @@ std::string format(Unit u, double v) {
     case Unit::Millis: std::snprintf(buf, sizeof buf, "%.3f ms", v); break;
     case Unit::MB: std::snprintf(buf, sizeof buf, "%.1f MB", v); break;
     case Unit::Seconds: std::snprintf(buf, sizeof buf, "%.3f s", v); break;
+    case Unit::Count: std::snprintf(buf, sizeof buf, "%.1f", v); break;
   }
   return buf;
 }
@@ -494,6 +501,7 @@ void measureChange(const Options& o, Shared& sh, Kind k, int round) {
                   changes, fsyncs, fsyncs > 0 ? changes / fsyncs : 0.0,
                   after["compactions"].c_str());
     extra = buf;
+    record(kChangePerFsync, k, fsyncs > 0 ? changes / fsyncs : NAN);
   }
   note(std::string("change ") + kindName(k) + ": " + format(Unit::Rate, r.rate) + ", p50 " +
        format(Unit::Millis, p.p50 / 1000) + " p99 " + format(Unit::Millis, p.p99 / 1000) + extra +
@@ -589,6 +597,7 @@ void measureWatch(const Options& o, Shared& sh, Kind k, bool memory = false) {
 void measureMemory(const Options& o, const std::string& tmp, Kind k, int round) {
   Server s = makeServer(o, k, tmp + "/mem-" + kindName(k) + "-" + std::to_string(round), "everysec");
   start(s);
+  record(kIdleRss, k, vmRssKiB(s.pid) * 1024.0 / 1e6);
   // The records: a few attributes each, and a ttl, as a health checker writes them.
   std::vector<std::string> load;
   load.reserve(static_cast<size_t>(o.records));
@@ -607,11 +616,20 @@ void measureMemory(const Options& o, const std::string& tmp, Kind k, int round) 
                         "127.0.0.1", "note", "ok", "latency", "12ms", "location", "fra",
                         "address", addr, "weight", "3"}));
   }
-  // faild: every new record is a durable change and a session answers one at a time,
-  // so many connections make the fsync groups large; redis pipelines freely.
-  double secs = k == Kind::Faild ? bulk(k, s.port, load, 200, 2, isOkChange)
-                                 : bulk(k, s.port, load, 16, 32, isOk);
+  // Both servers: 16 connections x 32 in flight (every faild SET a durable change, answered
+  // in order once durable). --load-shape single: faild as before pipelined changes, 200
+  // connections x 2 in flight, which makes the fsync groups large without pipelining.
+  std::map<std::string, std::string> before;
+  if (k == Kind::Faild) before = faildStats(s.port);
+  bool single = k == Kind::Faild && o.loadShape == "single";
+  double secs = bulk(k, s.port, load, single ? 200 : 16, single ? 2 : 32,
+                     k == Kind::Faild ? isOkChange : isOk);
   record(kLoad, k, o.records / secs);
+  if (k == Kind::Faild) {
+    auto after = faildStats(s.port);
+    double fsyncs = statNum(after, "fsyncs") - statNum(before, "fsyncs");
+    record(kLoadPerFsync, k, fsyncs > 0 ? o.records / fsyncs : NAN);
+  }
   load.clear();
   load.shrink_to_fit();
   usleep(1'200'000);  // redis' everysec fsync and faild's housekeeping tick have run
@@ -698,6 +716,11 @@ int main(int argc, char** argv) {
       else if (a == "--watch-rate") o.watchRate = std::stod(value());
       else if (a == "--watch-writers") o.watchWriters = std::stoi(value());
       else if (a == "--records") o.records = std::stoi(value());
+      else if (a == "--load-shape") {
+        o.loadShape = value();
+        if (o.loadShape != "pipelined" && o.loadShape != "single")
+          throw std::runtime_error("--load-shape is pipelined or single");
+      }
       else if (a == "--faild") o.faild = value();
       else if (a == "--faild-arg") o.faildArgs.push_back(value());
       else if (a == "--redis") o.redis = value();
@@ -743,9 +766,10 @@ int main(int argc, char** argv) {
     std::snprintf(buf, sizeof buf,
                   "rounds %d (memory/restart %d), %.1f s counted per throughput run after %.1f s "
                   "warm-up; fan-out %.1f s at %.0f/s on %d writer connections; %d records for "
-                  "memory/restart",
+                  "memory/restart, loaded %s",
                   o.rounds, o.memoryRounds, o.duration, o.warmup, o.watchSeconds, o.watchRate,
-                  o.watchWriters, o.records);
+                  o.watchWriters, o.records,
+                  o.loadShape == "single" ? "by 200 connections x 2 (faild)" : "16 x 32 pipelined");
     note(buf);
   }
 
