@@ -168,6 +168,7 @@ class Reader {
 
   void run(std::string_view data) {
     if (data.empty()) problems_.plain("the file is empty: no FAILD-STATE header");
+    records_.reserve(data.size() / 256);  // about a record per line
     size_t off = 0;
     while (off < data.size()) {
       size_t nl = data.find('\n', off);

@@ -146,8 +146,12 @@ Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done do
     if (changed && journal_) dirtyAttrs_.insert(in.name);
     return SetKind::Refresh;
   }
+  // The old attributes are kept as encoded when the change names none: nothing of the
+  // old version is decoded.
+  const Version* old = node ? node->version.get() : nullptr;
+  std::string_view keep = old && in.attrs.empty() && !in.replaceAttrs ? old->attrsTail() : "";
   Record r;
-  if (node) r = node->version->record();
+  if (old && keep.empty()) r.attrs = old->attrs();
   r.name = std::move(in.name);
   r.state = in.state;
   r.note = std::move(in.note);
@@ -156,10 +160,10 @@ Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done do
   for (const auto& [k, v] : in.attrs) mergeAttr(r.attrs, k, v);
   if (in.replaceAttrs) dropOthers(r.attrs, in.attrs);
   // Same state and note (a change only because another is in flight): still since then.
-  if (!same) r.since = in.at ? *in.at : wallNow;
+  r.since = same ? old->since() : in.at ? *in.at : wallNow;
   r.serial = serial = nextSerial();
   beginChange(r.name);
-  VersionRef v = Version::make(r);
+  VersionRef v = Version::make(r, keep);
   const Slot* slot = put(v);
   if (place) *place = slot;
   dirtyAttrs_.erase(r.name);

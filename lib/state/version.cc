@@ -83,15 +83,43 @@ bool unescapeWord(std::string_view word, std::string& out, std::vector<std::uint
 // word canonical), read into `r`; the note element's span in `dict` goes to
 // [*noteAt, *noteEnd). False when the dict is not canonical or a field is not sound
 // (*err says which, "" for merely not canonical).
+// The end of the canonical element starting at list[p]: the next unescaped space.
+size_t elementEnd(std::string_view list, size_t p) {
+  while (p < list.size() && list[p] != ' ') p += list[p] == '\\' ? 2 : 1;
+  return std::min(p, list.size());
+}
+
+// True when `list` is canonical words, an even number of them (a sound attrs dict
+// as the encoder writes it), checked without building the attributes.
+bool canonicalPairs(std::string_view list, std::string& scratch) {
+  if (list.empty()) return true;
+  size_t n = 0;
+  for (size_t p = 0; p <= list.size(); ++n) {
+    size_t end = elementEnd(list, p);
+    if (!unescapeWord(list.substr(p, end - p), scratch, nullptr)) return false;
+    p = end + 1;
+  }
+  return n % 2 == 0;
+}
+
+// The keys in the order make() writes them.
+constexpr std::string_view kKeys[] = {"name", "state", "serial", "since",
+                                      "ttl",  "origin", "note",  "attrs"};
+constexpr size_t kNumKeys = sizeof kKeys / sizeof kKeys[0];
+
+// A record dict in canonical form (encodeRecord's: words separated by one space, each
+// word canonical), read into `r` (its attributes checked, not kept); the note element's
+// span in `dict` goes to [*noteAt, *noteEnd), *standard says whether the keys are
+// make()'s, in its order. False when the dict is not canonical or a field is not sound
+// (*err says which, "" for merely not canonical).
 bool decodeCanonical(std::string_view dict, Record& r, size_t* noteAt, size_t* noteEnd,
-                     std::string* err) {
+                     bool* standard, std::string* err) {
   std::string key, value;
-  size_t p = 0;
+  size_t p = 0, pairs = 0;
   bool haveKey = false;
+  *standard = true;
   while (p <= dict.size()) {
-    size_t end = p;
-    while (end < dict.size() && dict[end] != ' ') end += dict[end] == '\\' ? 2 : 1;
-    end = std::min(end, dict.size());
+    size_t end = elementEnd(dict, p);
     std::string& w = haveKey ? value : key;
     if (!unescapeWord(dict.substr(p, end - p), w, nullptr)) return false;
     if (haveKey) {
@@ -99,11 +127,15 @@ bool decodeCanonical(std::string_view dict, Record& r, size_t* noteAt, size_t* n
         *noteAt = p;
         *noteEnd = end;
       }
-      if (!decodeField(key, value, r, err)) return false;
+      *standard = *standard && pairs < kNumKeys && key == kKeys[pairs];
+      ++pairs;
+      bool checked = key == "attrs" && canonicalPairs(value, key);
+      if (!checked && !decodeField(key, value, r, err)) return false;
     }
     haveKey = !haveKey;
     p = end + 1;
   }
+  *standard = *standard && pairs == kNumKeys;
   if (haveKey) {
     *err = "record: odd number of words in dict";
     return false;
@@ -145,7 +177,9 @@ void Version::release() const {
   ::operator delete(static_cast<void*>(self));
 }
 
-VersionRef Version::make(const Record& r) {
+VersionRef Version::make(const Record& r) { return make(r, {}); }
+
+VersionRef Version::make(const Record& r, std::string_view attrsTail) {
   Scratch& s = scratch();
   size_t noteAt = 0, noteEnd = 0;
   s.dict.clear();
@@ -157,9 +191,13 @@ VersionRef Version::make(const Record& r) {
   proto::appendWord(s.outer, dict.substr(0, noteAt));
   size_t at = s.outer.size();
   proto::appendWord(s.outer, dict.substr(noteAt, noteEnd - noteAt));
-  if (noteEnd < dict.size()) proto::appendWord(s.outer, dict.substr(noteEnd));
+  if (!attrsTail.empty())
+    s.outer += attrsTail;  // already encoded twice over, as the rest of a word
+  else if (noteEnd < dict.size())
+    proto::appendWord(s.outer, dict.substr(noteEnd));
   VersionRef v = allocate(r.name, s.outer);
   Version* p = v.p_;
+  p->standard_ = 1;
   p->noteAt_ = static_cast<std::uint32_t>(at);
   p->state_ = static_cast<std::uint8_t>(r.state) & 3;
   p->serial_ = r.serial;
@@ -193,12 +231,15 @@ VersionRef Version::fromWord(std::string_view word, std::string* err) {
   Record r;
   std::string why;
   size_t noteAt = 0, noteEnd = 0;
+  bool standard = false;
+  s.at.reserve(word.size() + 1);
   if (unescapeWord(word, s.dict, &s.at)) {
-    if (decodeCanonical(s.dict, r, &noteAt, &noteEnd, &why)) {
+    if (decodeCanonical(s.dict, r, &noteAt, &noteEnd, &standard, &why)) {
       if (r.name.empty()) return bad("record: no name");
       VersionRef v = allocate(r.name, word);
       Version* p = v.p_;
       p->noteAt_ = noteEnd == noteAt ? 0 : s.at[noteAt];  // 0: no note key
+      p->standard_ = standard;
       p->state_ = static_cast<std::uint8_t>(r.state) & 3;
       p->serial_ = r.serial;
       p->since_ = r.since;
@@ -233,6 +274,23 @@ bool Version::noteIs(std::string_view note) const {
   if (w.substr(0, s.outer.size()) != s.outer) return false;
   std::string_view after = w.substr(s.outer.size());
   return after.empty() || after.substr(0, 2) == "\\ ";
+}
+
+std::string_view Version::attrsTail() const {
+  if (!standard_ || noteAt_ == 0) return {};
+  // From the note's element on: the first separator, a space escaped once (an element's
+  // spaces are escaped twice). Read as the dict reads it: a backslash escapes one byte.
+  std::string_view w = word();
+  bool escaped = false;
+  for (size_t p = noteAt_; p < w.size();) {
+    char c;
+    size_t n = unescapeOne(w, p, c);
+    if (n == 0) return {};  // not reached: the word is canonical
+    if (c == ' ' && !escaped) return w.substr(p);
+    escaped = !escaped && c == '\\';
+    p += n;
+  }
+  return {};
 }
 
 std::string Version::note() const {

@@ -54,6 +54,10 @@ class Version {
  public:
   // Encodes `r` (encodeRecord) into a new version.
   static VersionRef make(const Record& r);
+  // The same with the attributes of another version as they stand in its word
+  // (`attrsTail`, from attrsTail(); r.attrs is not read), so they are not decoded and
+  // encoded again. An empty `attrsTail` is make(r).
+  static VersionRef make(const Record& r, std::string_view attrsTail);
   // A deletion of `name` with `serial` at wall-clock `at`.
   static VersionRef tombstone(std::string_view name, std::uint64_t serial, Micros at);
   // A version from a word as written by make() and read back (the state file): the
@@ -80,6 +84,9 @@ class Version {
 
   // True when the record's note is `note`, without decoding the word.
   bool noteIs(std::string_view note) const;
+  // The end of word() from the separator after the note on (the attributes, last), when
+  // the word has make()'s keys in its order; empty otherwise (and for a tombstone).
+  std::string_view attrsTail() const;
   // The fields not kept apart, decoded from the word (these allocate).
   std::string note() const;
   std::string origin() const;
@@ -108,6 +115,7 @@ class Version {
   std::uint8_t state_ : 2 = 0;
   std::uint8_t deleted_ : 1 = 0;
   std::uint8_t ownName_ : 1 = 1;  // data_ starts with the name; else it is at word()[6]
+  std::uint8_t standard_ : 1 = 0;  // word() has make()'s keys in its order
   std::uint64_t serial_ = 0;
   Micros since_ = 0;
   std::int64_t ttlMs_ = 0;

@@ -42,5 +42,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(back->word() == again->word());
   FUZZ_CHECK(same(back->record(), r));
   FUZZ_CHECK(back->noteIs(r.note));
+  // The attributes carried over as encoded read back as the same attributes.
+  if (std::string_view tail = v->attrsTail(); !tail.empty()) {
+    Record next = r;
+    next.attrs.clear();
+    FUZZ_CHECK(same(Version::make(next, tail)->record(), r));
+  }
   return 0;
 }

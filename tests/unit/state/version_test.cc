@@ -130,6 +130,32 @@ TEST(Version, NoteIsWithoutDecoding) {
   EXPECT_FALSE(Version::make(r)->noteIs("note x"));
 }
 
+TEST(Version, AttrsTailCarriesTheAttributesOver) {
+  for (const auto& note : awkwardNotes()) {
+    Record r = sample(note);
+    r.attrs.emplace_back("zeta", "a b\\ attrs\\ {c}");
+    VersionRef old = Version::make(r);
+    VersionRef read = Version::fromWord(old->word());
+    ASSERT_TRUE(read);
+    for (const VersionRef& from : {old, read}) {
+      std::string_view tail = from->attrsTail();
+      ASSERT_FALSE(tail.empty()) << note;
+      Record next = sample("changed " + note);
+      next.state = State::Fail;
+      next.serial = 43;
+      next.attrs.clear();  // not read
+      Record want = next;
+      want.attrs = r.attrs;
+      EXPECT_EQ(Version::make(next, tail)->word(), Version::make(want)->word()) << note;
+    }
+  }
+  // Keys in another order: no tail, the caller decodes.
+  VersionRef other = Version::fromWord("attrs\\ \\{\\}\\ name\\ x\\ note\\ y");
+  ASSERT_TRUE(other);
+  EXPECT_TRUE(other->attrsTail().empty());
+  EXPECT_TRUE(Version::tombstone("x", 1, 2)->attrsTail().empty());
+}
+
 TEST(Version, Tombstone) {
   VersionRef t = Version::tombstone("old name", 99, 1765000000000001);
   EXPECT_TRUE(t->deleted());
