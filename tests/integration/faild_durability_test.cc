@@ -14,64 +14,14 @@
 #include <cstring>
 #include <filesystem>
 
+#include "faild_disk.hh"
 #include "harness.hh"
 #include "state/journal_format.hh"
 
 namespace fail::test {
 namespace {
 
-class FaildDurabilityTest : public ::testing::Test {
- protected:
-  std::unique_ptr<Daemon> startFaild(const std::string& state) {
-    auto d = std::make_unique<Daemon>(
-        "faild/faild", std::vector<std::string>{"-s", state, "--listen", "127.0.0.1:0"}, dir,
-        "faild" + std::to_string(++n_));
-    EXPECT_TRUE(d->start()) << d->log();
-    return d;
-  }
-  void TearDown() override {
-    if (HasFailure())
-      for (int i = 1; i <= n_; ++i)
-        std::cerr << "--- faild" << i << ".log:\n"
-                  << readFile(dir.file("faild" + std::to_string(i) + ".log"));
-    if (mounted_) ::umount2(disk_.c_str(), MNT_DETACH);
-  }
-  // Mounts a tmpfs of `size` at dir/disk; false (with the reason in `why`) if refused.
-  bool mountDisk(const char* size, std::string& why) {
-    disk_ = dir.file("disk");
-    ::mkdir(disk_.c_str(), 0700);
-    std::string opts = std::string("size=") + size + ",mode=0700";
-    if (::mount("tmpfs", disk_.c_str(), "tmpfs", 0, opts.c_str()) != 0) {
-      why = std::strerror(errno);
-      return false;
-    }
-    mounted_ = true;
-    return true;
-  }
-  // Fills the disk: writes `path` until the file system says ENOSPC.
-  static bool fill(const std::string& path) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return false;
-    std::string chunk(65536, 'f');
-    for (;;) {
-      ssize_t n = ::write(fd, chunk.data(), chunk.size());
-      if (n < 0) {
-        int e = errno;
-        ::close(fd);
-        return e == ENOSPC;
-      }
-    }
-  }
-  static off_t sizeOf(const std::string& path) {
-    struct stat st;
-    return ::stat(path.c_str(), &st) == 0 ? st.st_size : -1;
-  }
-
-  TempDir dir;
-  std::string disk_;
-  bool mounted_ = false;
-  int n_ = 0;
-};
+class FaildDurabilityTest : public FaildDiskTest {};
 
 std::string recordOf(const std::string& okLine) {
   auto w = words(okLine);

@@ -12,50 +12,14 @@
 #include <cerrno>
 #include <cstring>
 
+#include "faild_disk.hh"
 #include "harness.hh"
 
 namespace fail::test {
 namespace {
 
-class FaildPipelineTest : public ::testing::Test {
+class FaildPipelineTest : public FaildDiskTest {
  protected:
-  std::unique_ptr<Daemon> startFaild(const std::string& state) {
-    auto d = std::make_unique<Daemon>(
-        "faild/faild", std::vector<std::string>{"-s", state, "--listen", "127.0.0.1:0"}, dir,
-        "faild" + std::to_string(++n_));
-    EXPECT_TRUE(d->start()) << d->log();
-    return d;
-  }
-  void TearDown() override {
-    if (HasFailure())
-      for (int i = 1; i <= n_; ++i)
-        std::cerr << "--- faild" << i << ".log:\n"
-                  << readFile(dir.file("faild" + std::to_string(i) + ".log"));
-    if (mounted_) ::umount2(disk_.c_str(), MNT_DETACH);
-  }
-  bool mountDisk(const char* size, std::string& why) {
-    disk_ = dir.file("disk");
-    ::mkdir(disk_.c_str(), 0700);
-    std::string opts = std::string("size=") + size + ",mode=0700";
-    if (::mount("tmpfs", disk_.c_str(), "tmpfs", 0, opts.c_str()) != 0) {
-      why = std::strerror(errno);
-      return false;
-    }
-    mounted_ = true;
-    return true;
-  }
-  // Fills the disk but for about `room` bytes.
-  static bool fillBut(const std::string& path, off_t room) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return false;
-    std::string chunk(4096, 'f');
-    off_t written = 0;
-    while (::write(fd, chunk.data(), chunk.size()) == static_cast<ssize_t>(chunk.size()))
-      written += static_cast<off_t>(chunk.size());
-    bool ok = errno == ENOSPC && written > room && ::ftruncate(fd, written - room) == 0;
-    ::close(fd);
-    return ok;
-  }
   // The value of `key` in a STATS reply (-1: absent).
   static long long stat(LineClient& c, const std::string& key) {
     auto w = words(c.request("STATS"));
@@ -70,11 +34,6 @@ class FaildPipelineTest : public ::testing::Test {
     size_t p = reply.find("(serial ");
     return p == std::string::npos ? 0 : std::stoull(reply.substr(p + 8));
   }
-
-  TempDir dir;
-  std::string disk_;
-  bool mounted_ = false;
-  int n_ = 0;
 };
 
 std::string recordOf(const std::string& okLine) {
