@@ -5,6 +5,8 @@
 #include <event2/bufferevent_ssl.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstring>
 #include <optional>
 
 #include "base/log.hh"
@@ -22,6 +24,24 @@ log::Facility& accessFac() {
   static log::Facility& f = log::facility("access");
   return f;
 }
+
+// "WORDS SERIAL" built without an allocation (a change's or refresh's reply). The
+// view lives as long as the object: the full expression that made it.
+class SerialLine {
+ public:
+  SerialLine(std::string_view head, std::uint64_t serial) {
+    n_ = std::min(head.size(), sizeof buf_ - 20);
+    std::memcpy(buf_, head.data(), n_);
+    n_ = static_cast<size_t>(std::to_chars(buf_ + n_, buf_ + sizeof buf_, serial).ptr - buf_);
+  }
+  operator std::string_view() const { return {buf_, n_}; }
+
+ private:
+  char buf_[48];
+  size_t n_;
+};
+
+SerialLine serialLine(std::string_view head, std::uint64_t serial) { return {head, serial}; }
 
 }  // namespace
 
@@ -192,12 +212,12 @@ void Session::cmdSet(const proto::Request& req) {
         if (Session* s = *self) s->answerChange(seq, ok, serial, error, "OK CHANGE ", "change");
       },
       serial);
-  if (kind == state::Store::SetKind::Refresh) answer(seq, "OK REFRESH " + std::to_string(serial));
+  if (kind == state::Store::SetKind::Refresh) answer(seq, serialLine("OK REFRESH ", serial));
 }
 
 void Session::answerChange(std::uint64_t seq, bool ok, std::uint64_t serial,
                            const std::string& error, const char* okWord, const char* what) {
-  if (ok) return answer(seq, okWord + std::to_string(serial));
+  if (ok) return answer(seq, serialLine(okWord, serial));
   ++server_.counters().errors;
   answer(seq, proto::formatError({proto::Errc::Storage,
                                   std::string("the ") + what + " (serial " + std::to_string(serial) +

@@ -321,10 +321,18 @@ void Session::answer(std::uint64_t seq, std::string_view line) {
   Answer& a = answers_[seq - answersBase_];
   if (a.ready) return;
   a.ready = true;
-  a.line.reserve(line.size() + 1);
-  a.line.append(line).push_back('\n');
   --inFlight_;
   evbuffer* out = bufferevent_get_output(bev_);
+  if (seq == answersBase_) {  // the first held: written at once, not kept
+    evbuffer_expand(out, line.size() + 1);
+    evbuffer_add(out, line.data(), line.size());
+    evbuffer_add(out, "\n", 1);
+    answers_.pop_front();
+    ++answersBase_;
+  } else {
+    a.line.reserve(line.size() + 1);
+    a.line.append(line).push_back('\n');
+  }
   while (!answers_.empty() && answers_.front().ready) {
     evbuffer_add(out, answers_.front().line.data(), answers_.front().line.size());
     answers_.pop_front();
