@@ -304,6 +304,8 @@ void Server::onJournalCb(evutil_socket_t, short, void* arg) noexcept {
       FAIL_LOG(fac(), Err) << s->peer() << ": internal error: " << e.what();
     }
   }
+  woken.clear();
+  if (self->woken_.empty()) self->woken_.swap(woken);  // its capacity serves the next batch
 }
 
 void Server::wake(Session* s) {

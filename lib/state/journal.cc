@@ -166,6 +166,7 @@ struct Journal::Impl {
 
   std::mutex doneMu;
   std::vector<Completion> completed;
+  std::vector<Completion> spare;  // loop thread: runCompletions' list, kept for its capacity
   std::thread thread;
 
   // --- file operations (open() and the syncer) ---
@@ -606,7 +607,7 @@ const std::string& Journal::path() const { return impl_->path; }
 void Journal::runCompletions() {
   std::uint64_t count;
   [[maybe_unused]] ssize_t n = ::read(impl_->eventFd.get(), &count, sizeof count);
-  std::vector<Impl::Completion> list;
+  std::vector<Impl::Completion> list = std::move(impl_->spare);  // empty
   {
     std::lock_guard lock(impl_->doneMu);
     list.swap(impl_->completed);
@@ -627,6 +628,8 @@ void Journal::runCompletions() {
     n = ::write(impl_->eventFd.get(), &one, sizeof one);
     throw;
   }
+  list.clear();  // the Done callbacks (and what they hold) go now
+  impl_->spare = std::move(list);
 }
 
 void Journal::drain() {

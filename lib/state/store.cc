@@ -162,39 +162,41 @@ Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done do
   // Same state and note (a change only because another is in flight): still since then.
   r.since = same ? old->since() : in.at ? *in.at : wallNow;
   r.serial = serial = nextSerial();
-  beginChange(r.name);
+  InFlight* flight = beginChange(r.name, node);
   VersionRef v = Version::make(r, keep);
-  const Slot* slot = put(v);
+  const Slot* slot = node ? node : put(v);  // the record's slot stays where it is
+  if (node) node->version = v;
   if (place) *place = slot;
   dirtyAttrs_.erase(r.name);
   startTtl(*slot, steadyNow);
   ++counters_.changes;
   FAIL_LOG(fac(), Info) << "change " << r.name << " " << stateName(r.state) << " serial "
                         << r.serial << " origin " << r.origin;
-  submit(std::move(v), std::move(done), Durable{slot->version, slot->deadline});
+  submit(std::move(v), std::move(done), Durable{slot->version, slot->deadline}, flight);
   return SetKind::Change;
 }
 
 bool Store::del(const std::string& name, Micros wallNow, Done done) {
-  if (!find(name)) return false;
-  beginChange(name);
+  const Slot* node = find(name);
+  if (!node) return false;
+  InFlight* flight = beginChange(name, node);
   erase(name);
   dirtyAttrs_.erase(name);
   VersionRef t = Version::tombstone(name, nextSerial(), wallNow);
   ++counters_.deletes;
   FAIL_LOG(fac(), Info) << "delete " << name << " serial " << t->serial();
-  submit(std::move(t), std::move(done), Durable{});
+  submit(std::move(t), std::move(done), Durable{}, flight);
   return true;
 }
 
-void Store::beginChange(std::string_view name) {
-  if (!journal_ || inFlight_.find(name) != inFlight_.end()) return;
-  InFlight f;
-  if (const Slot* s = find(name)) f.durable = Durable{s->version, s->deadline};
-  inFlight_.emplace(std::string(name), std::move(f));
+Store::InFlight* Store::beginChange(std::string_view name, const Slot* current) {
+  if (!journal_) return nullptr;
+  auto [it, fresh] = inFlight_.try_emplace(std::string(name));
+  if (fresh && current) it->second.durable = Durable{current->version, current->deadline};
+  return &it->second;
 }
 
-void Store::submit(VersionRef v, Done done, Durable after) {
+void Store::submit(VersionRef v, Done done, Durable after, InFlight* flight) {
   Pending p{Published{v}, std::move(done), {}};
   if (!journal_) {
     pending_.push_back(std::move(p));
@@ -202,7 +204,7 @@ void Store::submit(VersionRef v, Done done, Durable after) {
     return;
   }
   std::uint64_t serial = v->serial();
-  inFlight_.find(v->name())->second.last = serial;  // beginChange made it
+  flight->last = serial;  // beginChange made it
   p.after = std::move(after);
   std::uint64_t want = 0;
   if (serial > ceiling_) {
@@ -370,7 +372,8 @@ size_t Store::expire(Micros wallNow, Micros steadyNow) {
       s->deadline = 0;
       continue;
     }
-    beginChange(was->name());  // remembers the deadline too, for a retry if this fails
+    // Remembers the deadline too, for a retry if this fails.
+    InFlight* flight = beginChange(was->name(), s);
     s->deadline = 0;
     Record r = s->version->record();
     r.state = State::Unknown;
@@ -383,7 +386,7 @@ size_t Store::expire(Micros wallNow, Micros steadyNow) {
     ++counters_.changes;
     FAIL_LOG(fac(), Notice) << "+expired name=" << r.name << " ttl="
                             << formatDurationMs(r.ttlMs) << " serial=" << r.serial;
-    submit(s->version, nullptr, Durable{s->version, 0});
+    submit(s->version, nullptr, Durable{s->version, 0}, flight);
     ++n;
   }
   return n;

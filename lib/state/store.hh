@@ -155,10 +155,13 @@ class Store {
   // Puts `v` in the slot of its name (made when new). Returns the slot.
   const Slot* put(VersionRef v);
   void erase(std::string_view name);
+  struct InFlight;
   // Before a change to `name` is applied in memory: remembers the record's durable
-  // version if no change to it is in flight yet (journal only).
-  void beginChange(std::string_view name);
-  void submit(VersionRef v, Done done, Durable after);
+  // version (`current`, its slot or null) if no change to it is in flight yet. Returns
+  // its entry in inFlight_ (stable until erased), null without a journal.
+  InFlight* beginChange(std::string_view name, const Slot* current);
+  // `flight` is what beginChange returned for the change's name.
+  void submit(VersionRef v, Done done, Durable after, InFlight* flight);
   // A failed change was the last in flight for `name`: puts `durable` back in memory.
   void rollback(std::string_view name, Durable durable);
   void publish(bool ok, const std::string& error);
