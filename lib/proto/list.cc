@@ -3,6 +3,7 @@
 #include "proto/list.hh"
 
 #include <cstdint>
+#include <cstring>
 
 #include "base/text.hh"
 
@@ -197,41 +198,44 @@ bool splitList(std::string_view text, std::vector<std::string>& out, ListError* 
   }
 }
 
+// How many bytes appendWord adds to a byte beyond itself: 0 plain, 1 a 2-byte escape,
+// 3 a \xHH escape.
+constexpr auto kExtra = [] {
+  struct Table { unsigned char v[256]; } t{};
+  for (int c = 0; c < 256; ++c) t.v[c] = c < 0x20 || c == 0x7f ? 3 : 0;
+  for (unsigned char c : std::string_view(" ;$[]\\\"{}\n\r\t")) t.v[c] = 1;
+  return t;
+}();
+
 void appendWord(std::string& out, std::string_view word) {
   if (word.empty()) {
     out += "{}";
     return;
   }
   static const char kHex[] = "0123456789abcdef";
-  // Plain bytes are copied in runs; only specials and control bytes are escaped.
-  auto plain = [](unsigned char c) {
-    return c >= 0x20 && c != 0x7f && c != ' ' && c != ';' && c != '$' && c != '[' &&
-           c != ']' && c != '\\' && c != '"' && c != '{' && c != '}';
-  };
-  size_t i = 0;
-  while (i < word.size()) {
-    size_t run = i;
-    while (i < word.size() && plain(static_cast<unsigned char>(word[i]))) ++i;
-    out.append(word.data() + run, i - run);
-    if (i >= word.size()) break;
-    unsigned char c = static_cast<unsigned char>(word[i++]);
-    switch (c) {
-      case ' ': case ';': case '$': case '[': case ']': case '\\':
-      case '"': case '{': case '}':
-        out += '\\';
-        out += static_cast<char>(c);
+  size_t n = word.size();
+  for (unsigned char c : word) n += kExtra.v[c];
+  size_t at = out.size();
+  out.resize(at + n);
+  char* p = out.data() + at;
+  if (n == word.size()) {
+    std::memcpy(p, word.data(), n);
+    return;
+  }
+  for (unsigned char c : word) {
+    switch (kExtra.v[c]) {
+      case 0:
+        *p++ = static_cast<char>(c);
         break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case 1:
+        *p++ = '\\';
+        *p++ = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : static_cast<char>(c);
+        break;
       default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\x";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
+        *p++ = '\\';
+        *p++ = 'x';
+        *p++ = kHex[c >> 4];
+        *p++ = kHex[c & 15];
     }
   }
 }

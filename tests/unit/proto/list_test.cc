@@ -194,6 +194,14 @@ TEST(ListEncode, Canonical) {
   EXPECT_EQ(out, "{} x");
 }
 
+TEST(ListEncode, AppendWordKeepsWhatIsThere) {
+  std::string out = "OK ";
+  appendWord(out, std::string("a b\x01\xff}", 6));
+  EXPECT_EQ(out, "OK a\\ b\\x01\xff\\}");
+  appendWord(out, "plain");
+  EXPECT_EQ(out, "OK a\\ b\\x01\xff\\}plain");
+}
+
 namespace {
 
 std::string randomWord(std::mt19937& rng, bool utf8Only) {
