@@ -235,10 +235,6 @@ int run(Settings& s) {
   loop.handleSignals({});  // from here on; the handlers are given once they exist
   state::Store store(std::move(journal), std::move(rec), so, steadyNow());
   malloc_trim(0);  // what recovery read and let go of goes back to the system
-  // No fastbins: small blocks are reused through the per-thread cache or the bins. With
-  // them, every malloc of 1 KiB or more (libevent's buffer chains, one per reply and
-  // per read) first merged the fastbins (malloc_consolidate), several times per change.
-  mallopt(M_MXFAST, 0);
   server::Server srv(loop, s.server, store);
   srv.start();
   if (!common.user.empty()) daemon::dropPrivileges(common.user);
