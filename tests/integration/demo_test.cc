@@ -27,18 +27,14 @@ namespace {
 // so with status -1) when it has not ended within `limit`.
 int runWithin(std::vector<std::string> argv, const std::vector<std::string>& env, const std::string& log,
               std::chrono::seconds limit) {
+  ExecPlan plan(argv[0], std::vector<std::string>(argv.begin() + 1, argv.end()), env);
   pid_t pid = ::fork();
   if (pid == 0) {
     ::setpgid(0, 0);
     int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
-    for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
+    plan.exec();
   }
   auto end = std::chrono::steady_clock::now() + limit;
   int status = 0;

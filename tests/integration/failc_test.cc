@@ -69,14 +69,13 @@ TEST_F(ClientsTest, FailcRoundTripAndExitCodes) {
 TEST_F(ClientsTest, FailcWatchStreamsChanges) {
   failc({"set", "a", "UP"});
   std::string out = dir.file("watch.out");
+  ExecPlan plan(buildDir() + "/failc/failc", {"-p", port, "--json", "watch", "a*"},
+                {"FAIL_SECRET=reader"});
   pid_t pid = ::fork();
   if (pid == 0) {
     int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(o, 1);
-    ::setenv("FAIL_SECRET", "reader", 1);
-    std::string exe = buildDir() + "/failc/failc";
-    ::execl(exe.c_str(), exe.c_str(), "-p", port.c_str(), "--json", "watch", "a*", (char*)nullptr);
-    ::_exit(127);
+    plan.exec();
   }
   ASSERT_TRUE(eventually([&] { return readFile(out).find("\"event\":\"synced\"") != std::string::npos; }));
   failc({"set", "a", "FAIL", "--note", "down"});

@@ -29,17 +29,12 @@ class Piped {
     EXPECT_EQ(::pipe2(in, O_CLOEXEC), 0);
     EXPECT_EQ(::pipe2(out, O_CLOEXEC), 0);
     std::string program = buildDir() + "/failmon/failmon";
-    std::vector<std::string> argv = {program};
-    argv.insert(argv.end(), args.begin(), args.end());
+    ExecPlan plan(program, args);
     pid_ = ::fork();
     if (pid_ == 0) {
       ::dup2(in[0], 0);
       ::dup2(out[1], 1);
-      std::vector<char*> av;
-      for (auto& a : argv) av.push_back(a.data());
-      av.push_back(nullptr);
-      ::execv(program.c_str(), av.data());
-      ::_exit(127);
+      plan.exec();
     }
     ::close(in[0]);
     ::close(out[1]);

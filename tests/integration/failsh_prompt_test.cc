@@ -23,14 +23,9 @@ using namespace std::chrono_literals;
 class Terminal {
  public:
   explicit Terminal(const std::vector<std::string>& argv) {
+    ExecPlan plan(argv[0], std::vector<std::string>(argv.begin() + 1, argv.end()));
     pid_ = ::forkpty(&fd_, nullptr, nullptr, nullptr);
-    if (pid_ == 0) {
-      std::vector<char*> args;
-      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
+    if (pid_ == 0) plan.exec();
   }
   ~Terminal() {
     if (pid_ > 0) {

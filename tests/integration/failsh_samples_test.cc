@@ -90,15 +90,14 @@ TEST_F(SamplesTest, QuorumThreeLocationsVote) {
   int webPort = 0;
   pid_t web = -1;
   auto startWeb = [&] {
+    ExecPlan plan("/usr/bin/python3", {"-m", "http.server", "--bind", "127.0.0.1", "--directory",
+                                       dir.path(), std::to_string(webPort)});
     web = ::fork();
     if (web == 0) {
       int fd = ::open("/dev/null", O_WRONLY);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
-      std::string port = std::to_string(webPort);
-      ::execl("/usr/bin/python3", "python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory",
-              dir.path().c_str(), port.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
+      plan.exec();
     }
     return eventually([&] { return LineClient("127.0.0.1:" + std::to_string(webPort)).connected(); });
   };

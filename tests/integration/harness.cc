@@ -168,28 +168,24 @@ bool Daemon::start() {
   }
   ready_.clear();
   listen_.clear();
-  std::string exe = buildDir() + "/" + program_;
+  std::vector<std::string> set{"NOTIFY_SOCKET=" + notifyPath_};
+  set.insert(set.end(), env_.begin(), env_.end());
+  ExecPlan plan(buildDir() + "/" + program_, args_, set, {});
+  std::string nsPath = netns_.empty() ? "" : "/run/netns/" + netns_;
+  std::string nsFailed = "setns " + netns_ + " failed\n";
   pid_ = ::fork();
   if (pid_ == 0) {
     int log = ::open(logPath_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(log, 2);
     ::dup2(log, 1);
-    ::setenv("NOTIFY_SOCKET", notifyPath_.c_str(), 1);
-    for (const auto& kv : env_) ::putenv(const_cast<char*>(kv.c_str()));
-    if (!netns_.empty()) {
-      int ns = ::open(("/run/netns/" + netns_).c_str(), O_RDONLY | O_CLOEXEC);
+    if (!nsPath.empty()) {
+      int ns = ::open(nsPath.c_str(), O_RDONLY | O_CLOEXEC);
       if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0) {
-        std::fprintf(stderr, "setns %s: %s\n", netns_.c_str(), std::strerror(errno));
+        [[maybe_unused]] ssize_t n = ::write(2, nsFailed.data(), nsFailed.size());
         ::_exit(127);
       }
     }
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(exe.c_str()));
-    for (auto& a : args_) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(exe.c_str(), argv.data());
-    std::fprintf(stderr, "exec %s: %s\n", exe.c_str(), std::strerror(errno));
-    ::_exit(127);
+    plan.exec();
   }
   auto until = Clock::now() + kDeadline;
   while (Clock::now() < until) {
@@ -222,19 +218,13 @@ bool Daemon::start() {
 }
 
 int Daemon::runToExit() {
+  ExecPlan plan(buildDir() + "/" + program_, args_, {}, {"NOTIFY_SOCKET"});
   pid_t pid = ::fork();
   if (pid == 0) {
     int log = ::open(logPath_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(log, 2);
     ::dup2(log, 1);
-    ::unsetenv("NOTIFY_SOCKET");
-    std::string exe = buildDir() + "/" + program_;
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(exe.c_str()));
-    for (auto& a : args_) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(exe.c_str(), argv.data());
-    ::_exit(127);
+    plan.exec();
   }
   int status = 0;
   ::waitpid(pid, &status, 0);
@@ -352,25 +342,42 @@ bool LineClient::closedByPeer(std::chrono::milliseconds timeout) {
   return false;
 }
 
+ExecPlan::ExecPlan(std::string program, const std::vector<std::string>& arguments,
+                   const std::vector<std::string>& set, const std::vector<std::string>& unset)
+    : exe(std::move(program)), args(arguments) {
+  auto keyOf = [](const std::string& kv) { return kv.substr(0, kv.find('=')); };
+  std::set<std::string> drop(unset.begin(), unset.end());
+  for (const auto& kv : set) drop.insert(keyOf(kv));
+  for (char** e = environ; *e; ++e)
+    if (!drop.count(keyOf(*e))) env.emplace_back(*e);
+  env.insert(env.end(), set.begin(), set.end());
+  argv.push_back(exe.data());
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& kv : env) envp.push_back(kv.data());
+  envp.push_back(nullptr);
+  failed = "exec " + exe + " failed\n";
+}
+
+void ExecPlan::exec() {
+  ::execve(exe.c_str(), argv.data(), envp.data());
+  [[maybe_unused]] ssize_t n = ::write(2, failed.data(), failed.size());
+  ::_exit(127);
+}
+
 RunResult runProgram(const std::string& program, const std::vector<std::string>& args,
                      const std::vector<std::string>& env) {
   TempDir tmp;
   std::string out = tmp.file("out"), err = tmp.file("err");
+  ExecPlan plan(program[0] == '/' ? program : buildDir() + "/" + program, args, env,
+                {"FAIL_SECRET"});
   pid_t pid = ::fork();
   if (pid == 0) {
     int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(o, 1);
     ::dup2(e, 2);
-    ::unsetenv("FAIL_SECRET");
-    for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
-    std::string exe = program[0] == '/' ? program : buildDir() + "/" + program;
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(exe.c_str()));
-    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(exe.c_str(), argv.data());
-    ::_exit(127);
+    plan.exec();
   }
   int status = 0;
   ::waitpid(pid, &status, 0);

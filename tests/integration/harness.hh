@@ -102,6 +102,24 @@ class LineClient {
   std::string buf_;
 };
 
+// What a forked child needs to exec a program, made before fork(): a test process may
+// have threads (in-process servers, the sanitizers' own), so the child may only make
+// async-signal-safe calls: no allocation, no setenv (a lock another thread held at the
+// fork stays held in the child for ever). Every fork of the tests goes through one.
+struct ExecPlan {
+  // `set`: "KEY=VALUE" entries added to this process's environment (replacing the same
+  // keys); `unset`: keys left out.
+  ExecPlan(std::string program, const std::vector<std::string>& arguments,
+           const std::vector<std::string>& set = {}, const std::vector<std::string>& unset = {});
+  // In the child: execs, or writes why not to fd 2 and exits 127.
+  [[noreturn]] void exec();
+
+  std::string exe;
+  std::vector<std::string> args, env;  // env: the whole environment, "KEY=VALUE" each
+  std::vector<char*> argv, envp;
+  std::string failed;
+};
+
 // Runs a program of the build tree (or an absolute path) to its end; stdout and stderr
 // are captured apart.
 struct RunResult {

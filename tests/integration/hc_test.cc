@@ -42,15 +42,14 @@ class HttpPeer {
   HttpPeer(std::string root, std::string log) : root_(std::move(root)), log_(std::move(log)), port_(freePort()) {}
   ~HttpPeer() { stop(); }
   bool start() {
+    ExecPlan plan("/usr/bin/python3", {"-u", "-m", "http.server", "--bind", "127.0.0.1", "--directory",
+                                       root_, std::to_string(port_)});
     pid_ = ::fork();
     if (pid_ == 0) {
       int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
-      std::string port = std::to_string(port_);
-      ::execl("/usr/bin/python3", "python3", "-u", "-m", "http.server", "--bind", "127.0.0.1", "--directory",
-              root_.c_str(), port.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
+      plan.exec();
     }
     return eventually([&] { return LineClient(address()).connected(); });
   }

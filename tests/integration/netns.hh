@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "harness.hh"
 #include "netif/netif.hh"
 
 namespace fail::test {
@@ -98,19 +99,17 @@ class Lan {
 class NsProcess {
  public:
   NsProcess(const std::string& netns, std::vector<std::string> argv, const std::string& log, const std::string& cwd = "") {
+    ExecPlan plan(argv[0], std::vector<std::string>(argv.begin() + 1, argv.end()));
+    std::string nsPath = "/run/netns/" + netns;
     pid_ = ::fork();
     if (pid_ == 0) {
       int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
-      int ns = ::open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
+      int ns = ::open(nsPath.c_str(), O_RDONLY | O_CLOEXEC);
       if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0) ::_exit(126);
       if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      ::_exit(127);
+      plan.exec();
     }
   }
   ~NsProcess() { stop(); }
