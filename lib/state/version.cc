@@ -236,6 +236,14 @@ VersionRef Version::fromWord(std::string_view word, std::string* err) {
   if (unescapeWord(word, s.dict, &s.at)) {
     if (decodeCanonical(s.dict, r, &noteAt, &noteEnd, &standard, &why)) {
       if (r.name.empty()) return bad("record: no name");
+      // The one-pass reader must agree with the dict's full reading (a hand-made word
+      // may repeat a key or hold a bad value the one pass skips): else refused, or
+      // encoded again from the full reading.
+      Record full;
+      if (!decodeRecord(s.dict, full, &why)) return bad(why);
+      if (full.name != r.name || full.note != r.note || full.state != r.state ||
+          full.serial != r.serial || full.since != r.since || full.ttlMs != r.ttlMs)
+        return make(full);
       VersionRef v = allocate(r.name, word);
       Version* p = v.p_;
       p->noteAt_ = noteEnd == noteAt ? 0 : s.at[noteAt];  // 0: no note key
@@ -244,7 +252,10 @@ VersionRef Version::fromWord(std::string_view word, std::string* err) {
       p->serial_ = r.serial;
       p->since_ = r.since;
       p->ttlMs_ = r.ttlMs;
-      return v;
+      // A word the one-pass reader took but whose note is not where the encoder puts it
+      // (keys repeated or out of order in a hand-made file) is encoded again below.
+      if (v->noteIs(r.note)) return v;
+      return make(r);
     }
     if (!why.empty()) return bad(why);
   }
