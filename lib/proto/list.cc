@@ -240,6 +240,53 @@ void appendWord(std::string& out, std::string_view word) {
   }
 }
 
+size_t canonicalByteAt(std::string_view text, size_t p, char& out) {
+  unsigned char c = static_cast<unsigned char>(text[p]);
+  if (c != '\\') {
+    out = static_cast<char>(c);
+    return kExtra.v[c] == 0 ? 1 : 0;
+  }
+  if (p + 1 >= text.size()) return 0;
+  unsigned char e = static_cast<unsigned char>(text[p + 1]);
+  if (e == 'n' || e == 'r' || e == 't') {
+    out = e == 'n' ? '\n' : e == 'r' ? '\r' : '\t';
+    return 2;
+  }
+  if (kExtra.v[e] == 1 && e != '\n' && e != '\r' && e != '\t') {
+    out = static_cast<char>(e);
+    return 2;
+  }
+  auto lowerHex = [](char h) {
+    return h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1;
+  };
+  if (e != 'x' || p + 3 >= text.size()) return 0;
+  int hi = lowerHex(text[p + 2]), lo = lowerHex(text[p + 3]);
+  if (hi < 0 || lo < 0 || kExtra.v[hi * 16 + lo] != 3) return 0;
+  out = static_cast<char>(hi * 16 + lo);
+  return 4;
+}
+
+bool decodeCanonicalWord(std::string_view word, std::string& out,
+                         std::vector<std::uint32_t>* at) {
+  out.clear();
+  if (at) at->clear();
+  if (word == "{}") {
+    if (at) at->push_back(2);
+    return true;
+  }
+  if (word.empty()) return false;
+  for (size_t p = 0; p < word.size();) {
+    char c;
+    size_t n = canonicalByteAt(word, p, c);
+    if (n == 0) return false;
+    if (at) at->push_back(static_cast<std::uint32_t>(p));
+    out += c;
+    p += n;
+  }
+  if (at) at->push_back(static_cast<std::uint32_t>(word.size()));
+  return true;
+}
+
 void appendElement(std::string& out, std::string_view word) {
   if (!out.empty()) out += ' ';
   appendWord(out, word);

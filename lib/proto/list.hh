@@ -8,6 +8,7 @@
 // control byte.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,16 @@ void appendWord(std::string& out, std::string_view word);
 // Appends `word` preceded by a space unless `out` is empty.
 void appendElement(std::string& out, std::string_view word);
 std::string encodeWord(std::string_view word);
+
+// The inverse of appendWord for its canonical form only (anything else, braces and
+// quotes included, is refused: read such text with splitList). One byte at text[p]:
+// returns the bytes it takes (a plain byte, or one escape) and the byte it stands for
+// in `out`; 0 when text[p] does not start what appendWord writes.
+size_t canonicalByteAt(std::string_view text, size_t p, char& out);
+// A whole word: false when it is not appendWord's output. `at`, when given, receives
+// the offset in `word` of each decoded byte, then word.size().
+bool decodeCanonicalWord(std::string_view word, std::string& out,
+                         std::vector<std::uint32_t>* at = nullptr);
 std::string encodeList(const std::vector<std::string>& words);
 
 }  // namespace fail::proto

@@ -289,9 +289,14 @@ void Session::reply(std::string_view line) {
     a.line.append(line).push_back('\n');
     return;
   }
+  addLine(line, {});
+}
+
+void Session::addLine(std::string_view head, std::string_view body) {
   evbuffer* out = bufferevent_get_output(bev_);
-  evbuffer_expand(out, line.size() + 1);
-  evbuffer_add(out, line.data(), line.size());
+  evbuffer_expand(out, head.size() + body.size() + 1);
+  evbuffer_add(out, head.data(), head.size());
+  if (!body.empty()) evbuffer_add(out, body.data(), body.size());
   evbuffer_add(out, "\n", 1);
 }
 
@@ -302,16 +307,11 @@ void Session::replyWith(std::string_view head, std::string_view body) {
     line.append(head).append(body);
     return reply(line);
   }
-  evbuffer* out = bufferevent_get_output(bev_);
-  evbuffer_expand(out, head.size() + body.size() + 1);
-  evbuffer_add(out, head.data(), head.size());
-  evbuffer_add(out, body.data(), body.size());
-  evbuffer_add(out, "\n", 1);
+  addLine(head, body);
 }
 
 std::uint64_t Session::holdAnswer() {
   answers_.emplace_back();
-  ++inFlight_;
   return answersBase_ + answers_.size() - 1;
 }
 
@@ -321,12 +321,9 @@ void Session::answer(std::uint64_t seq, std::string_view line) {
   Answer& a = answers_[seq - answersBase_];
   if (a.ready) return;
   a.ready = true;
-  --inFlight_;
   evbuffer* out = bufferevent_get_output(bev_);
   if (seq == answersBase_) {  // the first held: written at once, not kept
-    evbuffer_expand(out, line.size() + 1);
-    evbuffer_add(out, line.data(), line.size());
-    evbuffer_add(out, "\n", 1);
+    addLine(line, {});
     answers_.pop_front();
     ++answersBase_;
   } else {
@@ -414,7 +411,7 @@ void Session::checkDeadlines(Micros now) {
     return;
   }
   // Waiting on faild itself (a sync, an AUTH turn, a full output): not the client's fault.
-  if (waiting_ || dump_ || inFlight_ > 0 || outputLength() >= kOutHigh) return;
+  if (waiting_ || dump_ || !answers_.empty() || outputLength() >= kOutHigh) return;
   if (passed(lineStarted_, c.requestTimeoutMs)) {
     ++server_.counters().timeouts;
     return cutOff("request line not finished within " + seconds(c.requestTimeoutMs));
@@ -435,7 +432,6 @@ void Session::cutOff(const std::string& why) {
   // Replies held behind changes in flight are dropped: ERR SLOW is the last line.
   answersBase_ += answers_.size();
   answers_.clear();
-  inFlight_ = 0;
   replyError(proto::Errc::Slow, why + "; disconnected");
   closeAfterFlush();
 }

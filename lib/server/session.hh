@@ -88,6 +88,8 @@ class Session {
   void reply(std::string_view line);
   // The same for the line `head` + `body`, copied straight into the output.
   void replyWith(std::string_view head, std::string_view body);
+  // Writes `head` + `body` + LF into the output (nothing held in front of it).
+  void addLine(std::string_view head, std::string_view body);
   // Holds the place of a change's reply in request order; returns its sequence number.
   std::uint64_t holdAnswer();
   // The reply for the held place `seq` (no LF); replies now in order go out.
@@ -144,15 +146,16 @@ class Session {
   std::string watchPattern_;
   std::optional<Dump> dump_;  // a LIST or WATCH reply still being produced
   // Replies from the first change in flight on, in request order (each with its LF);
-  // a change's is empty until the change is durable or has failed.
+  // a change's is empty until the change is durable or has failed. The front is always
+  // a change not yet answered (answered ones at the front go out at once), so changes
+  // are in flight exactly while this is not empty.
   struct Answer {
     bool ready = false;
     std::string line;
   };
   std::deque<Answer> answers_;
   std::uint64_t answersBase_ = 0;  // the sequence number of answers_.front()
-  size_t inFlight_ = 0;            // changes not yet answered
-  bool drainWait_ = false;         // a request other than SET/DEL waits for inFlight_ == 0
+  bool drainWait_ = false;         // a request other than SET/DEL waits for answers_ to empty
   bool woken_ = false;             // queued in the Server's list of sessions to wake
   std::string pendingSecret_;  // an AUTH waiting for its turn; never logged
   Micros accepted_ = 0;      // steady clock

@@ -35,6 +35,8 @@ struct Record {
   std::string origin;
   std::string note;
   Attrs attrs;
+
+  friend bool operator==(const Record&, const Record&) = default;
 };
 
 // The record dict as one word's content: "name www state UP serial 42 ...". When

@@ -13,76 +13,6 @@
 namespace fail::state {
 namespace {
 
-// A byte appendWord copies as it is.
-bool plainByte(unsigned char c) {
-  return c >= 0x20 && c != 0x7f && c != ' ' && c != ';' && c != '$' && c != '[' && c != ']' &&
-         c != '\\' && c != '"' && c != '{' && c != '}';
-}
-
-bool escapedAsItself(char c) {
-  return c == ' ' || c == ';' || c == '$' || c == '[' || c == ']' || c == '\\' || c == '"' ||
-         c == '{' || c == '}';
-}
-
-int lowerHex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-// Reads one byte of appendWord's canonical form at text[p]: a plain byte or one escape.
-// Returns the bytes consumed (0: not canonical) and the byte it stands for in *out.
-size_t unescapeOne(std::string_view text, size_t p, char& out) {
-  char c = text[p];
-  if (c != '\\') {
-    out = c;
-    return plainByte(static_cast<unsigned char>(c)) ? 1 : 0;
-  }
-  if (p + 1 >= text.size()) return 0;
-  char e = text[p + 1];
-  if (escapedAsItself(e)) {
-    out = e;
-    return 2;
-  }
-  if (e == 'n' || e == 'r' || e == 't') {
-    out = e == 'n' ? '\n' : e == 'r' ? '\r' : '\t';
-    return 2;
-  }
-  if (e != 'x' || p + 3 >= text.size()) return 0;
-  int hi = lowerHex(text[p + 2]), lo = lowerHex(text[p + 3]);
-  if (hi < 0 || lo < 0) return 0;
-  int v = hi * 16 + lo;
-  if ((v >= 0x20 && v != 0x7f) || v == '\n' || v == '\r' || v == '\t') return 0;
-  out = static_cast<char>(v);
-  return 4;
-}
-
-// Undoes appendWord on `word` (canonical form only). `at`, when given, receives the
-// offset in `word` of each byte's escape, and word.size() last.
-bool unescapeWord(std::string_view word, std::string& out, std::vector<std::uint32_t>* at) {
-  out.clear();
-  if (at) at->clear();
-  if (word == "{}") {
-    if (at) at->push_back(2);
-    return true;
-  }
-  if (word.empty()) return false;
-  for (size_t p = 0; p < word.size();) {
-    char c;
-    size_t n = unescapeOne(word, p, c);
-    if (n == 0) return false;
-    if (at) at->push_back(static_cast<std::uint32_t>(p));
-    out += c;
-    p += n;
-  }
-  if (at) at->push_back(static_cast<std::uint32_t>(word.size()));
-  return true;
-}
-
-// A record dict in canonical form (encodeRecord's: words separated by one space, each
-// word canonical), read into `r`; the note element's span in `dict` goes to
-// [*noteAt, *noteEnd). False when the dict is not canonical or a field is not sound
-// (*err says which, "" for merely not canonical).
 // The end of the canonical element starting at list[p]: the next unescaped space.
 size_t elementEnd(std::string_view list, size_t p) {
   while (p < list.size() && list[p] != ' ') p += list[p] == '\\' ? 2 : 1;
@@ -96,7 +26,7 @@ bool canonicalPairs(std::string_view list, std::string& scratch) {
   size_t n = 0;
   for (size_t p = 0; p <= list.size(); ++n) {
     size_t end = elementEnd(list, p);
-    if (!unescapeWord(list.substr(p, end - p), scratch, nullptr)) return false;
+    if (!proto::decodeCanonicalWord(list.substr(p, end - p), scratch, nullptr)) return false;
     p = end + 1;
   }
   return n % 2 == 0;
@@ -114,22 +44,30 @@ constexpr size_t kNumKeys = sizeof kKeys / sizeof kKeys[0];
 // (*err says which, "" for merely not canonical).
 bool decodeCanonical(std::string_view dict, Record& r, size_t* noteAt, size_t* noteEnd,
                      bool* standard, std::string* err) {
-  std::string key, value;
+  std::string key, value, scratch;
   size_t p = 0, pairs = 0;
+  unsigned seen = 0;  // the known keys read so far, one bit each (kKeys' order)
   bool haveKey = false;
   *standard = true;
   while (p <= dict.size()) {
     size_t end = elementEnd(dict, p);
     std::string& w = haveKey ? value : key;
-    if (!unescapeWord(dict.substr(p, end - p), w, nullptr)) return false;
+    if (!proto::decodeCanonicalWord(dict.substr(p, end - p), w, nullptr)) return false;
     if (haveKey) {
+      // A known key given twice: decodeRecord keeps the last, this reading the first
+      // note's place; such a dict is read the long way.
+      for (size_t k = 0; k < kNumKeys; ++k) {
+        if (key != kKeys[k]) continue;
+        if (seen & (1u << k)) return false;
+        seen |= 1u << k;
+      }
       if (key == "note") {
         *noteAt = p;
         *noteEnd = end;
       }
       *standard = *standard && pairs < kNumKeys && key == kKeys[pairs];
       ++pairs;
-      bool checked = key == "attrs" && canonicalPairs(value, key);
+      bool checked = key == "attrs" && canonicalPairs(value, scratch);
       if (!checked && !decodeField(key, value, r, err)) return false;
     }
     haveKey = !haveKey;
@@ -233,17 +171,9 @@ VersionRef Version::fromWord(std::string_view word, std::string* err) {
   size_t noteAt = 0, noteEnd = 0;
   bool standard = false;
   s.at.reserve(word.size() + 1);
-  if (unescapeWord(word, s.dict, &s.at)) {
+  if (proto::decodeCanonicalWord(word, s.dict, &s.at)) {
     if (decodeCanonical(s.dict, r, &noteAt, &noteEnd, &standard, &why)) {
       if (r.name.empty()) return bad("record: no name");
-      // The one-pass reader must agree with the dict's full reading (a hand-made word
-      // may repeat a key or hold a bad value the one pass skips): else refused, or
-      // encoded again from the full reading.
-      Record full;
-      if (!decodeRecord(s.dict, full, &why)) return bad(why);
-      if (full.name != r.name || full.note != r.note || full.state != r.state ||
-          full.serial != r.serial || full.since != r.since || full.ttlMs != r.ttlMs)
-        return make(full);
       VersionRef v = allocate(r.name, word);
       Version* p = v.p_;
       p->noteAt_ = noteEnd == noteAt ? 0 : s.at[noteAt];  // 0: no note key
@@ -295,7 +225,7 @@ std::string_view Version::attrsTail() const {
   bool escaped = false;
   for (size_t p = noteAt_; p < w.size();) {
     char c;
-    size_t n = unescapeOne(w, p, c);
+    size_t n = proto::canonicalByteAt(w, p, c);
     if (n == 0) return {};  // not reached: the word is canonical
     if (c == ' ' && !escaped) return w.substr(p);
     escaped = !escaped && c == '\\';
@@ -317,7 +247,7 @@ Record Version::record() const {
   Record r;
   if (!deleted_) {
     std::string dict;
-    if (unescapeWord(word(), dict, nullptr)) decodeRecord(dict, r);
+    if (proto::decodeCanonicalWord(word(), dict, nullptr)) decodeRecord(dict, r);
   }
   r.name = std::string(name());
   r.state = state();
