@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // faild_bench: measures faild against the goals of its performance issue, over loopback,
 // and runs redis-server under the same client load in the same run as the anchor
-// (PITFALLS.md "Noise": compare with an anchor in the same run, alternate A B A B, quote
+// (doc/traps.md, "Noise": compare with an anchor in the same run, alternate A B A B, quote
 // medians and ratios).
 //
 // Every measure is run `rounds` times as faild, redis, faild, redis, ...; the table
@@ -394,7 +394,7 @@ LoadSpec throughputSpec(const Options& o, Kind k, int port, int conns, int depth
 }
 
 // A throughput run with the CPU both sides used: the server's CPU per request is the
-// measure least disturbed by other work on the machine (PITFALLS.md, "dnsperf").
+// measure least disturbed by other work on the machine (doc/traps.md, "dnsperf").
 struct Measured {
   LoadResult load;
   double serverCpuPerRequest = NAN;  // microseconds

@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The failover authors.
 // SPDX-License-Identifier: BSD-2-Clause
-// Where the Tcl side and the loop side of the failover commands meet (reference/
-// ecosystem.md 2.3). In failsh both are one thread (Tcl's notifier is libevent), so work
+// Where the Tcl side and the loop side of the failover commands meet (doc/design.md,
+// "failsh"). In failsh both are one thread (Tcl's notifier is libevent), so work
 // for the loop runs at once and work for Tcl is queued as a Tcl event. Loaded into a
 // stock tclsh (`package require failover`), libevent runs in a worker thread: work for
 // the loop is queued to it, work for Tcl goes back with Tcl_ThreadQueueEvent. The

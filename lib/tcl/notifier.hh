@@ -1,6 +1,6 @@
 // Copyright (c) 2026 The failover authors.
 // SPDX-License-Identifier: BSD-2-Clause
-// Tcl's notifier on libevent (reference/ecosystem.md 2.3, option A): Tcl drives,
+// Tcl's notifier on libevent (doc/design.md, "failsh"): Tcl drives,
 // libevent waits. Tcl_DoOneEvent (vwait, after, update, the shell's main loop) asks the
 // notifier to wait; the wait is one turn of this thread's event_base, so every libevent
 // component on that base (faild links, listeners, probes, timers) runs inside it. Those

@@ -154,7 +154,7 @@ inline std::string namedConf(const NamedSpec& s, const std::string& dir, int por
 }
 
 // Starts named per `spec` on 127.0.0.1:port from `dir` (which it takes over: named runs
-// as bind, PITFALLS). Ready when its log names the port and says "all zones loaded"; a
+// as bind, doc/traps.md). Ready when its log names the port and says "all zones loaded"; a
 // secondary also waits for its first transfer. Without a child (and *why) otherwise.
 inline DnsServer startNamed(const std::string& dir, int port, const NamedSpec& spec, std::string* why) {
   DnsServer srv;

@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The failover authors.
 // SPDX-License-Identifier: BSD-2-Clause
 // Real peer programs for tests (aiosmtpd, pyftpdlib, named, nginx...): started in the
-// foreground from the test, on loopback ports, and stopped by PID (PITFALLS: nothing
+// foreground from the test, on loopback ports, and stopped by PID (doc/traps.md: nothing
 // starts services here, and only /usr/bin/python3 has Debian's Python modules). Shared by
 // the unit tests of the probes and the integration tests of hc.
 #pragma once
@@ -139,7 +139,7 @@ class Child {
 };
 
 // BIND 9 `named -g` serving one zone (`origin`, records in `zoneText`) on 127.0.0.1:port,
-// authoritative only, from the folder `dir`, which it takes over (PITFALLS: named keeps no
+// authoritative only, from the folder `dir`, which it takes over (doc/traps.md: named keeps no
 // CAP_DAC_OVERRIDE even as root, so it runs as bind in a folder bind owns; controls,
 // pid-file and session key off). Returns the running named once its log says it listens
 // on that port and loaded all zones; nullptr (with *why) otherwise.
@@ -164,7 +164,7 @@ inline std::unique_ptr<Child> startNamed(const std::string& dir, int port, const
   }
   auto named = std::make_unique<Child>(
       std::vector<std::string>{"/usr/sbin/named", "-g", "-u", "bind", "-n", "1", "-c", conf}, log);
-  // Ready when it says so for our port (PITFALLS: a named on a taken port may look alive).
+  // Ready when it says so for our port (doc/traps.md: a named on a taken port may look alive).
   std::string listening = "127.0.0.1#" + std::to_string(port);
   if (!named->waitFor([&] {
         std::string text = readAll(log);

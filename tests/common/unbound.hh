@@ -3,7 +3,7 @@
 // unbound as a recursive resolver in front of a test's DNS server: started by the test
 // on 127.0.0.1 at a port it chose, in a folder of its own, in the foreground, stopped by
 // PID (Child). It reaches one zone through a stub-zone to 127.0.0.1@stubPort
-// (PITFALLS: `do-not-query-localhost: no`, and `domain-insecure` since the test zone has
+// (doc/traps.md: `do-not-query-localhost: no`, and `domain-insecure` since the test zone has
 // no trust anchor; `local-zone: "test." nodefault` for the zone's top label, since unbound
 // answers RFC 6761's test. and invalid. itself); its root hints name only loopback, so
 // nothing leaves the machine.

@@ -88,7 +88,7 @@ class DnsPeers : public ::testing::Test {
     if (!s_->faild->start()) return;
     for (const char* up : {"web1", "web2", "web3", "fo1", "fo2", "fu1", "fu2"}) setState(up, "UP");
     for (const char* down : {"web4", "dead1", "dead2"}) setState(down, "FAIL");
-    ::chmod(s_->dir.path().c_str(), 0755);  // named runs as bind (PITFALLS)
+    ::chmod(s_->dir.path().c_str(), 0755);  // named runs as bind (doc/traps.md)
     std::string namedDir = s_->dir.file("named");
     ::mkdir(namedDir.c_str(), 0755);
     int upstream = freeLoopbackPort();
@@ -681,7 +681,7 @@ TEST_F(DnsPeers, UnboundResolvesThroughAStubZoneAndFollowsAFailover) {
   EXPECT_EQ(digShort(uport, {"fu.example.test"}), std::vector<std::string>{"203.0.113.91"});
   EXPECT_EQ(through("nope.example.test").status, "NXDOMAIN");
   EXPECT_EQ(digShort(uport, {"example.test", "MX"}), std::vector<std::string>{"10 mail.example.test."});
-  // The failover: the front-end moves at once, unbound after the TTL (+ 1 s, PITFALLS).
+  // The failover: the front-end moves at once, unbound after the TTL (+ 1 s, doc/traps.md).
   setState("fu1", "FAIL");
   auto moved = Clock::now();
   ASSERT_TRUE(eventually([&] {

@@ -21,7 +21,7 @@
 namespace fail::test {
 namespace {
 
-// Whether process `pid` is alive and not a zombie (PITFALLS: kill -0 succeeds on a zombie).
+// Whether process `pid` is alive and not a zombie (doc/traps.md: kill -0 succeeds on a zombie).
 bool processLives(const std::string& pid) {
   std::string status = readAll("/proc/" + pid + "/status");
   return !status.empty() && status.find("State:\tZ") == std::string::npos;

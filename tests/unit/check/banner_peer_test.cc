@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // The smtp and ftp probes against real servers on loopback: aiosmtpd (python3-aiosmtpd,
 // also with STARTTLS) and pyftpdlib (python3-pyftpdlib, anonymous and with a login).
-// Skipped when Debian's Python lacks the module (PITFALLS: /usr/bin/python3 only).
+// Skipped when Debian's Python lacks the module (doc/traps.md: /usr/bin/python3 only).
 #include <gtest/gtest.h>
 
 #include "peer_util.hh"
