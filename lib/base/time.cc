@@ -77,14 +77,22 @@ std::string formatDurationMs(std::int64_t ms) {
   return std::to_string(s) + "s";
 }
 
-std::string formatLocalTime(Micros t) {
+namespace {
+
+std::string localTime(Micros t, const char* format) {
   time_t secs = static_cast<time_t>(t / 1'000'000);
   struct tm tm;
   localtime_r(&secs, &tm);
   char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
+
+}  // namespace
+
+std::string formatLocalTime(Micros t) { return localTime(t, "%Y-%m-%d %H:%M:%S"); }
+
+std::string fileStamp(Micros t) { return localTime(t, "%Y%m%d-%H%M%S"); }
 
 std::string formatAge(Micros delta) {
   if (delta < 0) delta = 0;

@@ -31,6 +31,8 @@ std::optional<std::uint64_t> parseUint(std::string_view text);
 
 // "2026-11-22 04:05:59" in local time, for people.
 std::string formatLocalTime(Micros t);
+// "20261122-040559" in local time: the suffix of a file moved aside.
+std::string fileStamp(Micros t);
 // "3m12s", "2h5m", "4d3h": an age, for people (the two largest units).
 std::string formatAge(Micros delta);
 

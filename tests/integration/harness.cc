@@ -48,18 +48,6 @@ std::string sourceDir() {
   return buildDir() + "/..";
 }
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/failtest-XXXXXX";
-  if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  if (std::getenv("FAIL_KEEP_TMP")) return;
-  std::string cmd = "rm -rf '" + path_ + "'";
-  (void)!std::system(cmd.c_str());
-}
-
 void writeFile(const std::string& path, const std::string& text, int mode) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
   ::chmod(path.c_str(), static_cast<mode_t>(mode));

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "../common/temp_dir.hh"
+
 namespace fail::test {
 
 using namespace std::chrono_literals;
@@ -22,17 +24,6 @@ inline constexpr auto kDeadline = 20s;
 
 std::string buildDir();   // where the programs were built (top_builddir)
 std::string sourceDir();  // top_srcdir
-
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 void writeFile(const std::string& path, const std::string& text, int mode = 0600);
 std::string readFile(const std::string& path);

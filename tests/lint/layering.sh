@@ -19,6 +19,7 @@ netif   interface addresses, gratuitous ARP and neighbour advertisements
 proto   the line protocol: Tcl lists on the wire, requests, the record's value types
 state   records, the journal and the store: faild's data, no I/O but files
 access  the access file: who may read and write what
+history faild's history database (SQLite) and availability over it
 server  faild's listeners, sessions and commands (also hc's and failsh's monitor ports)
 client  failc's blocking client and the asynchronous link to faild
 dns     DNS names, the front-end's answers and threads, the RFC 2136 updater (ldns)

@@ -6,7 +6,6 @@
 // come from tests/common/peers.hh.
 #pragma once
 
-#include <ftw.h>
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -21,6 +20,7 @@
 #include <string>
 
 #include "../../common/peers.hh"
+#include "../../common/temp_dir.hh"
 #include "check/registry.hh"
 #include "loop_util.hh"
 
@@ -63,28 +63,8 @@ inline std::string attr(const ProbeResult& r, const std::string& key) {
   return "<none>";
 }
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/hc-probe-test.XXXXXX";
-    path_ = ::mkdtemp(tmpl) ? tmpl : "";
-  }
-  ~TempDir() {
-    if (path_.empty()) return;
-    ::nftw(path_.c_str(), [](const char* p, const struct stat*, int, FTW*) { return ::remove(p); },
-           16, FTW_DEPTH | FTW_PHYS);
-  }
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  void write(const std::string& name, const std::string& text) const {
-    std::ofstream(file(name)) << text;
-  }
-
- private:
-  std::string path_;
-};
-
 using ::fail::test::Child;
+using ::fail::test::TempDir;
 using ::fail::test::pythonHas;
 using ::fail::test::readAll;
 using ::fail::test::startNamed;

@@ -1,0 +1,80 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
+// The history database: every change faild made durable, one row each, in a SQLite file
+// beside the state file (WAL; synchronous=FULL, so a committed batch survives a crash).
+// The journal stays the source of truth: a serial is the row's key, so writing a change
+// twice (a catch-up that overlaps what was written) keeps one row.
+//
+// One thread at a time: the history Writer's thread, or a test's.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "history/change.hh"
+
+struct sqlite3;
+
+namespace fail::history {
+
+struct Query {
+  std::string pattern = "*";  // a glob over names (base/text.hh globMatch)
+  Micros since = 0;           // changes with since >= this ...
+  Micros until = std::numeric_limits<Micros>::max();  // ... and < this
+  size_t limit = 0;           // the newest `limit` of them; 0: all
+};
+
+class Db {
+ public:
+  // Opens or creates the database at `path`. A file that is not a sound SQLite database
+  // (it cannot be opened as one, or `PRAGMA quick_check` finds damage) is renamed to
+  // `path + ".corrupt-YYYYMMDD-HHMMSS"` and a new one created; *movedTo then says where
+  // (else it is cleared). Throws std::runtime_error, naming the file, when no database
+  // can be had there at all.
+  static std::unique_ptr<Db> open(const std::string& path, std::string* movedTo = nullptr);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  // Writes `changes` in one transaction; a serial already present is skipped. Throws
+  // std::runtime_error with SQLite's message (a full disk, an I/O error); nothing of the
+  // batch is kept then.
+  void append(const std::vector<Change>& changes);
+
+  // The highest serial written, 0 when there is none.
+  std::uint64_t lastSerial() const;
+  std::uint64_t rows() const;
+
+  // Calls `f` for each matching change, in serial order; returns how many.
+  size_t query(const Query& q, const std::function<void(const Change&)>& f) const;
+
+  // For availability: for each record matching `pattern`, in name order, `record(name)`,
+  // then `step(since, state)` for its last change before `from` (if any) and for each of
+  // its changes in [from, to), in time order. Reads the covering index alone.
+  void timeline(const std::string& pattern, Micros from, Micros to,
+                const std::function<void(std::string_view name)>& record,
+                const std::function<void(Micros since, std::string_view state)>& step) const;
+
+  // Retention: removes changes older than `olderThan` (0: no age limit), then the oldest
+  // beyond `maxRows` (0: no limit), but never a record's latest change (what its state
+  // has been since). Returns the rows removed.
+  std::uint64_t prune(Micros olderThan, std::uint64_t maxRows);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Statements;
+  Db(std::string path, sqlite3* db);
+  void prepare();
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  std::unique_ptr<Statements> st_;
+};
+
+}  // namespace fail::history

@@ -1,0 +1,165 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
+#include "history/writer.hh"
+
+#include <algorithm>
+#include <chrono>
+
+#include "proto/list.hh"
+
+namespace fail::history {
+namespace {
+
+constexpr size_t kMaxBatch = 10'000;           // rows per transaction
+constexpr Micros kFirstPause = 1'000'000;      // after a failed write
+constexpr Micros kLongestPause = 30'000'000;
+
+std::chrono::microseconds us(Micros m) { return std::chrono::microseconds(m); }
+
+}  // namespace
+
+Change changeOf(const state::Version& v, std::string_view prev) {
+  Change c;
+  c.serial = v.serial();
+  c.name = std::string(v.name());
+  c.prev = std::string(prev);
+  c.since = v.since();
+  if (v.deleted()) {
+    c.state = kDeleted;
+    return c;
+  }
+  state::Record r = v.record();
+  c.state = std::string(state::stateName(r.state));
+  c.note = std::move(r.note);
+  c.origin = std::move(r.origin);
+  for (const auto& [k, val] : r.attrs) {
+    proto::appendElement(c.attrs, k);
+    proto::appendElement(c.attrs, val);
+  }
+  return c;
+}
+
+Writer::Writer(std::unique_ptr<Db> db, Options options, Log log)
+    : db_(std::move(db)), options_(options), log_(std::move(log)) {
+  nextPrune_ = steadyNow();  // retention once at start, then every pruneEvery
+  thread_ = std::thread([this] { run(); });
+}
+
+Writer::~Writer() {
+  {
+    std::lock_guard lk(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void Writer::push(state::VersionRef v, std::string_view prev) {
+  std::lock_guard lk(mu_);
+  ++pushed_;
+  if (queue_.size() >= options_.maxQueued) {  // the database has failed for long
+    ++finished_;
+    dropped_.fetch_add(1);
+    return;
+  }
+  bool wasEmpty = queue_.empty();
+  queue_.push_back({std::move(v), std::string(prev), steadyNow()});
+  if (wasEmpty) wake_.notify_one();
+}
+
+void Writer::flush() {
+  std::unique_lock lk(mu_);
+  std::uint64_t target = pushed_;
+  flushTarget_ = std::max(flushTarget_, target);
+  wake_.notify_all();
+  done_.wait(lk, [&] { return finished_ >= target || stopping_; });
+}
+
+Micros Writer::lag() const {
+  std::lock_guard lk(mu_);
+  return queue_.empty() ? 0 : steadyNow() - queue_.front().queued;
+}
+
+bool Writer::write(const std::vector<Change>& rows) {
+  try {
+    db_->append(rows);
+    if (failing_) log_("history " + db_->path() + ": writing again");
+    failing_ = false;
+    return true;
+  } catch (const std::exception& e) {
+    if (!failing_) log_(std::string(e.what()) + "; the changes are kept and retried");
+    failing_ = true;
+    return false;
+  }
+}
+
+void Writer::pruneIfDue() {
+  if (!options_.maxAge && !options_.maxRows) return;
+  if (steadyNow() < nextPrune_) return;
+  nextPrune_ = steadyNow() + options_.pruneEvery;
+  try {
+    Micros cut = options_.maxAge ? wallNow() - options_.maxAge : 0;
+    if (std::uint64_t n = db_->prune(cut, options_.maxRows))
+      log_("history " + db_->path() + ": retention removed " + std::to_string(n) + " changes");
+  } catch (const std::exception& e) {
+    log_(std::string(e.what()) + " (retention)");
+  }
+}
+
+void Writer::run() {
+  Micros pause = kFirstPause;
+  std::unique_lock lk(mu_);
+  for (;;) {
+    wake_.wait_for(lk, us(std::max<Micros>(nextPrune_ - steadyNow(), 0)),
+                   [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) {
+      if (stopping_) break;
+      lk.unlock();
+      pruneIfDue();
+      lk.lock();
+      continue;
+    }
+    // Let a burst gather into one transaction (flush() and stopping cut it short).
+    auto hurry = [&] { return stopping_ || flushTarget_ > finished_; };
+    if (!hurry()) wake_.wait_for(lk, us(options_.batchWait), hurry);
+    size_t n = std::min(queue_.size(), kMaxBatch);
+    std::vector<Pending> batch(queue_.begin(), queue_.begin() + static_cast<long>(n));
+    std::uint64_t drops = dropped_.load();
+    lk.unlock();
+
+    if (drops > droppedSaid_) {
+      log_("history " + db_->path() + ": " + std::to_string(drops - droppedSaid_) +
+           " changes dropped, more than " + std::to_string(options_.maxQueued) + " waiting");
+      droppedSaid_ = drops;
+    }
+    std::vector<Change> rows;
+    rows.reserve(n);
+    for (const Pending& p : batch) rows.push_back(changeOf(*p.v, p.prev));
+    bool ok = write(rows);
+    pruneIfDue();
+
+    lk.lock();
+    if (ok) {
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
+      finished_ += n;
+      std::uint64_t top = 0;
+      for (const Change& c : rows) top = std::max(top, c.serial);
+      if (top > written_.load()) written_.store(top);
+      pause = kFirstPause;
+      done_.notify_all();
+    } else if (stopping_) {
+      // One attempt at the end: what cannot be written now waits for the catch-up.
+      finished_ += queue_.size();
+      dropped_.fetch_add(queue_.size());
+      queue_.clear();
+      done_.notify_all();
+      break;
+    } else {
+      wake_.wait_for(lk, us(pause), [&] { return stopping_; });
+      pause = std::min(pause * 2, kLongestPause);
+    }
+  }
+  done_.notify_all();
+}
+
+}  // namespace fail::history

@@ -1,0 +1,88 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
+// Writes faild's changes into the history database on a thread of its own, in batched
+// transactions, so that history is never on the path of an OK or a WATCH line: push()
+// only queues a reference to the version. Retention runs on the same thread.
+//
+// When the database cannot be written (a full disk), the batch is kept and retried with
+// a growing pause, and said once in the log; beyond Options::maxQueued changes the
+// oldest are dropped (counted; the journal still holds them for a catch-up at the next
+// start, as far as it keeps history).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "history/db.hh"
+#include "state/version.hh"
+
+namespace fail::history {
+
+// A change as the history keeps it; `prev` is the state before ("" when the record is
+// new). A tombstone becomes a DELETED row.
+Change changeOf(const state::Version& v, std::string_view prev);
+
+class Writer {
+ public:
+  struct Options {
+    Micros maxAge = 0;                  // retention by age; 0: none
+    std::uint64_t maxRows = 0;          // retention by rows; 0: none
+    Micros pruneEvery = 3'600'000'000;  // how often retention runs
+    Micros batchWait = 50'000;          // how long a first change waits for others
+    size_t maxQueued = 1'000'000;       // changes held while the database fails
+  };
+  // Called from the writer's thread with a sentence for the log; never with a secret
+  // (a change's fields are not logged).
+  using Log = std::function<void(const std::string&)>;
+
+  Writer(std::unique_ptr<Db> db, Options options, Log log);
+  ~Writer();  // writes what is queued (one attempt), then stops
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // Queues the change that made `v` (loop thread); `prev` as in changeOf.
+  void push(state::VersionRef v, std::string_view prev);
+  // Returns once every change pushed before the call is written or dropped.
+  void flush();
+
+  std::uint64_t written() const { return written_.load(); }  // highest serial written
+  std::uint64_t dropped() const { return dropped_.load(); }
+  // How long the oldest change not yet written has waited (0: none waits).
+  Micros lag() const;
+
+ private:
+  struct Pending {
+    state::VersionRef v;
+    std::string prev;
+    Micros queued;  // steady clock
+  };
+  void run();
+  // Writes `rows`; false (and said in the log when it starts failing) on an error.
+  bool write(const std::vector<Change>& rows);
+  void pruneIfDue();
+
+  std::unique_ptr<Db> db_;
+  Options options_;
+  Log log_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_, done_;
+  std::deque<Pending> queue_;  // unwritten, oldest first (the batch being written too)
+  std::uint64_t pushed_ = 0, finished_ = 0;  // changes pushed; written or dropped
+  std::uint64_t flushTarget_ = 0;            // a flush() waits for finished_ to reach it
+  bool stopping_ = false;
+  bool failing_ = false;       // the last write failed (said once in the log)
+  std::uint64_t droppedSaid_ = 0;  // drops already said in the log
+  Micros nextPrune_ = 0;       // steady clock
+  std::atomic<std::uint64_t> written_{0}, dropped_{0};
+  std::thread thread_;
+};
+
+}  // namespace fail::history
