@@ -17,6 +17,8 @@
 
 namespace fail::history {
 
+inline constexpr Micros kDay = 86'400'000'000;  // a UTC day: roll-ups count by it
+
 struct Availability {
   Micros up = 0, recover = 0, down = 0, unknown = 0, absent = 0;  // time in each
   std::uint32_t outages = 0;     // outages that were under way at some time in the window
@@ -30,7 +32,9 @@ struct Availability {
   Micros mttr() const;
 };
 
-// Folds one record's changes, in time order, over [from, to).
+// Folds one record's changes, in time order, over [from, to). Feed it every change of the
+// record from its first: those before `from` set the state the window starts in and
+// whether an outage is under way (FAIL, then UNKNOWN, is still one).
 class AvailabilityCounter {
  public:
   AvailabilityCounter(Micros from, Micros to);

@@ -12,9 +12,16 @@
 
 #include "base/text.hh"
 #include "base/time.hh"
+#include "history/rollup.hh"
+#include "history/sql.hh"
 
 namespace fail::history {
 namespace {
+
+using sql::bindText;
+using sql::Reset;
+using sql::Stmt;
+using sql::text;
 
 constexpr const char* kSchema =
     "CREATE TABLE IF NOT EXISTS change ("
@@ -28,53 +35,26 @@ constexpr const char* kSchema =
     "  attrs TEXT NOT NULL);"
     // By name and time: a record's history; with the state it covers what a report reads.
     "CREATE INDEX IF NOT EXISTS change_by_name ON change (name, since, state);"
-    // Every name ever seen, so a report visits each record with index lookups alone.
-    "CREATE TABLE IF NOT EXISTS record (name TEXT PRIMARY KEY) WITHOUT ROWID;";
+    // Roll-ups for reports (rollup.hh): each record's last state, per record and day the
+    // time in each state and the outages of that day, every outage that ended.
+    "CREATE TABLE IF NOT EXISTS tail ("
+    "  name TEXT PRIMARY KEY, state TEXT NOT NULL, since INTEGER NOT NULL,"
+    "  outage INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS day ("
+    "  name TEXT NOT NULL, day INTEGER NOT NULL,"
+    "  up INTEGER NOT NULL DEFAULT 0, recover INTEGER NOT NULL DEFAULT 0,"
+    "  down INTEGER NOT NULL DEFAULT 0, unknown INTEGER NOT NULL DEFAULT 0,"
+    "  outages INTEGER NOT NULL DEFAULT 0, recoveries INTEGER NOT NULL DEFAULT 0,"
+    "  recovering INTEGER NOT NULL DEFAULT 0, longest INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (name, day)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS outage ("
+    "  name TEXT NOT NULL, start INTEGER NOT NULL, \"end\" INTEGER NOT NULL,"
+    "  recovered INTEGER NOT NULL, PRIMARY KEY (name, \"end\")) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS outage_long ON outage (name, \"end\")"
+    "  WHERE start / 86400000000 != \"end\" / 86400000000;";
 
 // The columns every reading selects, in Change's order.
 constexpr const char* kColumns = "serial, name, state, prev, note, origin, since, attrs";
-
-class Stmt {
- public:
-  Stmt() = default;
-  Stmt(sqlite3* db, const std::string& sql) {
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s_, nullptr) != SQLITE_OK)
-      throw std::runtime_error(std::string("history: ") + sqlite3_errmsg(db) + " in: " + sql);
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt(Stmt&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
-  Stmt& operator=(Stmt&& o) noexcept {
-    if (this != &o) {
-      sqlite3_finalize(s_);
-      s_ = std::exchange(o.s_, nullptr);
-    }
-    return *this;
-  }
-  sqlite3_stmt* get() const { return s_; }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-};
-
-// Resets a statement on scope exit, so it holds no read lock between uses.
-struct Reset {
-  sqlite3_stmt* s;
-  ~Reset() {
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-  }
-};
-
-void bindText(sqlite3_stmt* s, int i, std::string_view t) {
-  sqlite3_bind_text(s, i, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
-}
-
-std::string text(sqlite3_stmt* s, int i) {
-  const unsigned char* p = sqlite3_column_text(s, i);
-  return p ? std::string(reinterpret_cast<const char*>(p),
-                         static_cast<size_t>(sqlite3_column_bytes(s, i)))
-           : std::string();
-}
 
 Change readRow(sqlite3_stmt* s) {
   Change c;
@@ -184,13 +164,14 @@ std::string tryOpen(const std::string& path, sqlite3** out) {
 }  // namespace
 
 struct Db::Statements {
-  Stmt insert, insertName, last, count, before, window;
+  Stmt insert, last, count, before, window;
   Stmt begin, commit, rollback;
 };
 
 Db::Db(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
 
 Db::~Db() {
+  rollup_.reset();
   st_.reset();
   sqlite3_close(db_);
 }
@@ -222,6 +203,7 @@ std::unique_ptr<Db> Db::open(const std::string& path, std::string* movedTo) {
                           failglob, nullptr, nullptr);
   std::unique_ptr<Db> d(new Db(path, db));
   d->prepare();
+  d->rollup_ = std::make_unique<Rollup>(db);
   return d;
 }
 
@@ -231,7 +213,6 @@ void Db::prepare() {
   set(st_->insert,
       "INSERT OR IGNORE INTO change (serial, name, state, prev, note, origin, since, attrs) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  set(st_->insertName, "INSERT OR IGNORE INTO record (name) VALUES (?1)");
   set(st_->last, "SELECT COALESCE(MAX(serial), 0) FROM change");
   set(st_->count, "SELECT COUNT(*) FROM change");
   set(st_->before,
@@ -251,12 +232,11 @@ void Db::append(const std::vector<Change>& changes) {
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-      throw std::runtime_error("history " + path_ + ": " + sqlite3_errmsg(db_));
+      throw std::runtime_error(sqlite3_errmsg(db_));
   };
   run(st_->begin.get());
   try {
     sqlite3_stmt* ins = st_->insert.get();
-    sqlite3_stmt* name = st_->insertName.get();
     for (const Change& c : changes) {
       sqlite3_bind_int64(ins, 1, static_cast<sqlite3_int64>(c.serial));
       bindText(ins, 2, c.name);
@@ -267,14 +247,14 @@ void Db::append(const std::vector<Change>& changes) {
       sqlite3_bind_int64(ins, 7, c.since);
       bindText(ins, 8, c.attrs);
       run(ins);
-      bindText(name, 1, c.name);
-      run(name);
+      if (sqlite3_changes(db_) == 1) rollup_->add(c);  // not when it was there already
     }
     run(st_->commit.get());
-  } catch (...) {
+  } catch (const std::exception& e) {
     sqlite3_step(st_->rollback.get());
     sqlite3_reset(st_->rollback.get());
-    throw;
+    rollup_->forget();  // its cached tails may hold what was rolled back
+    throw std::runtime_error("history " + path_ + ": " + e.what());
   }
 }
 
@@ -321,37 +301,54 @@ size_t Db::query(const Query& q, const std::function<void(const Change&)>& f) co
   return n;
 }
 
+void Db::forEachName(const std::string& pattern,
+                     const std::function<void(const std::string& name)>& f) const {
+  NameFilter nf = filterOf(pattern);
+  Stmt names(db_, "SELECT name FROM tail WHERE " + nameSql(nf) + " ORDER BY name");
+  bindName(names.get(), pattern, nf);
+  int rc;
+  while ((rc = sqlite3_step(names.get())) == SQLITE_ROW) f(text(names.get(), 0));
+  if (rc != SQLITE_DONE) throw std::runtime_error("history " + path_ + ": " + sqlite3_errmsg(db_));
+}
+
+void Db::stretch(const std::string& name, Micros from, Micros to,
+                 const std::function<void(Micros since, std::string_view state)>& step) const {
+  auto emit = [&](sqlite3_stmt* s) { step(sqlite3_column_int64(s, 0), sql::textView(s, 1)); };
+  sqlite3_stmt* before = st_->before.get();
+  {
+    Reset r{before};
+    bindText(before, 1, name);
+    sqlite3_bind_int64(before, 2, from);
+    if (sqlite3_step(before) == SQLITE_ROW) emit(before);
+  }
+  sqlite3_stmt* window = st_->window.get();
+  Reset r{window};
+  bindText(window, 1, name);
+  sqlite3_bind_int64(window, 2, from);
+  sqlite3_bind_int64(window, 3, to);
+  while (sqlite3_step(window) == SQLITE_ROW) emit(window);
+}
+
 void Db::timeline(const std::string& pattern, Micros from, Micros to,
                   const std::function<void(std::string_view name)>& record,
                   const std::function<void(Micros since, std::string_view state)>& step) const {
-  NameFilter nf = filterOf(pattern);
-  Stmt names(db_, "SELECT name FROM record WHERE " + nameSql(nf) + " ORDER BY name");
-  bindName(names.get(), pattern, nf);
-  sqlite3_stmt* before = st_->before.get();
-  sqlite3_stmt* window = st_->window.get();
-  auto emit = [&](sqlite3_stmt* s) {
-    const unsigned char* st = sqlite3_column_text(s, 1);
-    step(sqlite3_column_int64(s, 0),
-         std::string_view(st ? reinterpret_cast<const char*>(st) : "",
-                          static_cast<size_t>(sqlite3_column_bytes(s, 1))));
-  };
-  int rc;
-  while ((rc = sqlite3_step(names.get())) == SQLITE_ROW) {
-    std::string name = text(names.get(), 0);
+  forEachName(pattern, [&](const std::string& name) {
     record(name);
-    {
-      Reset r{before};
-      bindText(before, 1, name);
-      sqlite3_bind_int64(before, 2, from);
-      if (sqlite3_step(before) == SQLITE_ROW) emit(before);
-    }
-    Reset r{window};
-    bindText(window, 1, name);
-    sqlite3_bind_int64(window, 2, from);
-    sqlite3_bind_int64(window, 3, to);
-    while (sqlite3_step(window) == SQLITE_ROW) emit(window);
-  }
-  if (rc != SQLITE_DONE) throw std::runtime_error("history " + path_ + ": " + sqlite3_errmsg(db_));
+    stretch(name, from, to, step);
+  });
+}
+
+void Db::availability(const std::string& pattern, Micros from, Micros to,
+                      const std::function<void(std::string_view name, const Availability&)>& f) const {
+  to = std::max(from, to);
+  forEachName(pattern, [&](const std::string& name) {
+    auto raw = [&](Micros x, Micros y) {
+      AvailabilityCounter c(x, y);
+      stretch(name, x, y, [&](Micros since, std::string_view state) { c.add(since, state); });
+      return c.finish();
+    };
+    f(name, rollup_->report(name, from, to, raw));
+  });
 }
 
 std::uint64_t Db::prune(Micros olderThan, std::uint64_t maxRows) {
@@ -369,6 +366,10 @@ std::uint64_t Db::prune(Micros olderThan, std::uint64_t maxRows) {
   };
   if (olderThan > 0)
     exec(std::string("DELETE FROM change WHERE since < ?1 AND ") + notLatest, olderThan);
+  if (olderThan > 0) {  // the roll-ups of what is gone go too (reports cannot reach there)
+    exec("DELETE FROM day WHERE day < ?1", olderThan / kDay);
+    exec("DELETE FROM outage WHERE \"end\" < ?1", olderThan);
+  }
   if (maxRows > 0) {
     std::uint64_t have = rows();
     if (have > maxRows)

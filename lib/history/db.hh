@@ -16,11 +16,14 @@
 #include <string_view>
 #include <vector>
 
+#include "history/availability.hh"
 #include "history/change.hh"
 
 struct sqlite3;
 
 namespace fail::history {
+
+class Rollup;
 
 struct Query {
   std::string pattern = "*";  // a glob over names (base/text.hh globMatch)
@@ -60,6 +63,12 @@ class Db {
                 const std::function<void(std::string_view name)>& record,
                 const std::function<void(Micros since, std::string_view state)>& step) const;
 
+  // For each record matching `pattern`, in name order, its availability over [from, to)
+  // (availability.hh), from the daily roll-ups and the changes at the window's edges:
+  // the same figures as an AvailabilityCounter fed with the record's timeline.
+  void availability(const std::string& pattern, Micros from, Micros to,
+                    const std::function<void(std::string_view name, const Availability&)>& f) const;
+
   // Retention: removes changes older than `olderThan` (0: no age limit), then the oldest
   // beyond `maxRows` (0: no limit), but never a record's latest change (what its state
   // has been since). Returns the rows removed.
@@ -71,10 +80,16 @@ class Db {
   struct Statements;
   Db(std::string path, sqlite3* db);
   void prepare();
+  void forEachName(const std::string& pattern,
+                   const std::function<void(const std::string& name)>& f) const;
+  // One record's last change before `from` (if any), then its changes in [from, to).
+  void stretch(const std::string& name, Micros from, Micros to,
+               const std::function<void(Micros since, std::string_view state)>& step) const;
 
   std::string path_;
   sqlite3* db_ = nullptr;
   std::unique_ptr<Statements> st_;
+  std::unique_ptr<Rollup> rollup_;
 };
 
 }  // namespace fail::history

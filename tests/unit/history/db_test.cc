@@ -1,12 +1,15 @@
 // Copyright (c) 2026 The failover authors.
 // SPDX-License-Identifier: BSD-2-Clause
 #include "history/db.hh"
+#include "history/availability.hh"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <random>
 
 #include "../../common/temp_dir.hh"
 
@@ -154,6 +157,76 @@ TEST(HistoryDb, AFileThatCannotBeCreatedIsAClearError) {
     FAIL() << "opened";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("missing/dir/history.db"), std::string::npos) << e.what();
+  }
+}
+
+// The roll-ups give exactly what counting every change gives, on random histories and
+// windows: days and outages that cross the window's edges, long and short outages,
+// UNKNOWN inside outages, deletions, records that appear late or stop changing early.
+TEST(HistoryDb, ReportsFromRollupsEqualCountingEveryChange) {
+  fail::test::TempDir dir;
+  auto db = Db::open(dir.file("history.db"));
+  std::mt19937_64 rng(20261207);
+  const Micros t0 = 1'765'000'000LL * kS;  // late 2025
+  const char* states[] = {"UP", "UP", "FAIL", "FAIL", "UNKNOWN", "RECOVER", kDeleted};
+  std::uint64_t serial = 0;
+  for (int r = 0; r < 12; ++r) {
+    std::vector<Change> cs;
+    Micros t = t0 + static_cast<Micros>(rng() % (20 * kDay));
+    int n = static_cast<int>(rng() % 60);
+    for (int k = 0; k < n; ++k) {
+      // Gaps from seconds to several days.
+      Micros gap = rng() % 3 == 0 ? static_cast<Micros>(rng() % (3 * kDay))
+                                  : static_cast<Micros>(rng() % (3 * 3600 * kS));
+      t += gap;
+      cs.push_back(change(++serial, "r" + std::to_string(r), states[rng() % 7], t));
+    }
+    // In batches of random sizes, as the writer does.
+    for (size_t at = 0; at < cs.size();) {
+      size_t take = std::min(cs.size() - at, 1 + rng() % 9);
+      db->append(std::vector<Change>(cs.begin() + static_cast<long>(at),
+                                     cs.begin() + static_cast<long>(at + take)));
+      at += take;
+    }
+  }
+  for (int w = 0; w < 200; ++w) {
+    Micros from = t0 + static_cast<Micros>(rng() % (90 * kDay)) - 5 * kDay;
+    if (w % 5 == 0) from -= from % kDay;  // some windows start at midnight UTC
+    Micros to = from + static_cast<Micros>(rng() % (60 * kDay));
+    std::map<std::string, Availability> expect;
+    std::string cur;
+    std::unique_ptr<AvailabilityCounter> counter;
+    auto done = [&] {
+      if (counter) expect[cur] = counter->finish();
+    };
+    // The reference is fed every change from the start: what came before the window
+    // says whether an outage was under way when it began (FAIL, then UNKNOWN, say).
+    db->timeline(
+        "*", 0, to,
+        [&](std::string_view name) {
+          done();
+          cur = std::string(name);
+          counter = std::make_unique<AvailabilityCounter>(from, to);
+        },
+        [&](Micros since, std::string_view state) { counter->add(since, state); });
+    done();
+    size_t seen = 0;
+    db->availability("*", from, to, [&](std::string_view name, const Availability& a) {
+      ++seen;
+      const Availability& e = expect[std::string(name)];
+      SCOPED_TRACE(std::string(name) + " window " + std::to_string(w));
+      EXPECT_EQ(a.up, e.up);
+      EXPECT_EQ(a.recover, e.recover);
+      EXPECT_EQ(a.down, e.down);
+      EXPECT_EQ(a.unknown, e.unknown);
+      EXPECT_EQ(a.absent, e.absent);
+      EXPECT_EQ(a.outages, e.outages);
+      EXPECT_EQ(a.longest, e.longest);
+      EXPECT_EQ(a.recoveries, e.recoveries);
+      EXPECT_EQ(a.recovering, e.recovering);
+    });
+    EXPECT_EQ(seen, expect.size());
+    if (HasFailure()) break;
   }
 }
 
