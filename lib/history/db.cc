@@ -241,7 +241,8 @@ void Db::append(const std::vector<Change>& changes) {
       sqlite3_bind_int64(ins, 1, static_cast<sqlite3_int64>(c.serial));
       bindText(ins, 2, c.name);
       bindText(ins, 3, c.state);
-      bindText(ins, 4, c.prev);
+      std::string prev = rollup_->stateOf(c.name);  // the history's own, not the caller's
+      bindText(ins, 4, prev);
       bindText(ins, 5, c.note);
       bindText(ins, 6, c.origin);
       sqlite3_bind_int64(ins, 7, c.since);

@@ -44,7 +44,8 @@ class Db {
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
 
-  // Writes `changes` in one transaction; a serial already present is skipped. Throws
+  // Writes `changes` in one transaction; a serial already present is skipped. Each row's
+  // `prev` is the record's state in the history before it (the caller's is ignored). Throws
   // std::runtime_error with SQLite's message (a full disk, an I/O error); nothing of the
   // batch is kept then.
   void append(const std::vector<Change>& changes);

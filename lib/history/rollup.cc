@@ -81,6 +81,11 @@ Rollup::Tail* Rollup::tail(const std::string& name) {
   return &tails_.emplace(name, std::move(t)).first->second;
 }
 
+std::string Rollup::stateOf(const std::string& name) {
+  Tail* t = tail(name);
+  return t && t->state != kDeleted ? t->state : std::string();
+}
+
 void Rollup::span(const std::string& name, std::string_view state, Micros from, Micros to) {
   int col = column(state);
   if (col < 0 || from >= to) return;

@@ -29,6 +29,8 @@ class Rollup {
   // Counts `c`, a change just inserted, inside the caller's transaction. A change dated
   // before its record's previous one counts from the previous one's time.
   void add(const Change& c);
+  // The record's last state as counted ("" when it has none, or was deleted).
+  std::string stateOf(const std::string& name);
   // Forgets the cached tails (the caller's transaction was rolled back).
   void forget() { tails_.clear(); }
 

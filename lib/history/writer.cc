@@ -18,11 +18,10 @@ std::chrono::microseconds us(Micros m) { return std::chrono::microseconds(m); }
 
 }  // namespace
 
-Change changeOf(const state::Version& v, std::string_view prev) {
+Change changeOf(const state::Version& v) {
   Change c;
   c.serial = v.serial();
   c.name = std::string(v.name());
-  c.prev = std::string(prev);
   c.since = v.since();
   if (v.deleted()) {
     c.state = kDeleted;
@@ -54,7 +53,7 @@ Writer::~Writer() {
   thread_.join();
 }
 
-void Writer::push(state::VersionRef v, std::string_view prev) {
+void Writer::push(state::VersionRef v) {
   std::lock_guard lk(mu_);
   ++pushed_;
   if (queue_.size() >= options_.maxQueued) {  // the database has failed for long
@@ -63,7 +62,7 @@ void Writer::push(state::VersionRef v, std::string_view prev) {
     return;
   }
   bool wasEmpty = queue_.empty();
-  queue_.push_back({std::move(v), std::string(prev), steadyNow()});
+  queue_.push_back({std::move(v), steadyNow()});
   if (wasEmpty) wake_.notify_one();
 }
 
@@ -134,7 +133,7 @@ void Writer::run() {
     }
     std::vector<Change> rows;
     rows.reserve(n);
-    for (const Pending& p : batch) rows.push_back(changeOf(*p.v, p.prev));
+    for (const Pending& p : batch) rows.push_back(changeOf(*p.v));
     bool ok = write(rows);
     pruneIfDue();
 

@@ -26,9 +26,9 @@
 
 namespace fail::history {
 
-// A change as the history keeps it; `prev` is the state before ("" when the record is
-// new). A tombstone becomes a DELETED row.
-Change changeOf(const state::Version& v, std::string_view prev);
+// A change as the history keeps it (`prev` is left to Db::append). A tombstone becomes a
+// DELETED row.
+Change changeOf(const state::Version& v);
 
 class Writer {
  public:
@@ -48,8 +48,8 @@ class Writer {
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
-  // Queues the change that made `v` (loop thread); `prev` as in changeOf.
-  void push(state::VersionRef v, std::string_view prev);
+  // Queues the change that made `v` (loop thread), in serial order.
+  void push(state::VersionRef v);
   // Returns once every change pushed before the call is written or dropped.
   void flush();
 
@@ -61,7 +61,6 @@ class Writer {
  private:
   struct Pending {
     state::VersionRef v;
-    std::string prev;
     Micros queued;  // steady clock
   };
   void run();

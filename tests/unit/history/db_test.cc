@@ -19,12 +19,11 @@ namespace {
 constexpr Micros kS = 1'000'000;
 
 Change change(std::uint64_t serial, const std::string& name, const std::string& state,
-              Micros since, const std::string& prev = "") {
+              Micros since) {
   Change c;
   c.serial = serial;
   c.name = name;
   c.state = state;
-  c.prev = prev;
   c.note = "note " + std::to_string(serial);
   c.origin = "hc@fra";
   c.since = since;
@@ -42,17 +41,20 @@ TEST(HistoryDb, WritesReadsBackAndKeepsEachSerialOnce) {
   fail::test::TempDir dir;
   auto db = Db::open(dir.file("history.db"));
   EXPECT_EQ(db->lastSerial(), 0u);
-  std::vector<Change> batch = {change(1, "www", "UP", 10 * kS), change(2, "www", "FAIL", 20 * kS, "UP"),
+  std::vector<Change> batch = {change(1, "www", "UP", 10 * kS), change(2, "www", "FAIL", 20 * kS),
                                change(3, "db", "UP", 30 * kS)};
   db->append(batch);
-  db->append({batch[1], change(4, "www", "UP", 40 * kS, "FAIL")});  // 2 again: kept once
+  db->append({batch[1], change(4, "www", "UP", 40 * kS)});  // 2 again: kept once
   EXPECT_EQ(db->lastSerial(), 4u);
   EXPECT_EQ(db->rows(), 4u);
   std::vector<Change> got = all(*db);
   ASSERT_EQ(got.size(), 4u);
+  batch[1].prev = "UP";  // what the history itself saw before serial 2
   EXPECT_EQ(got[0], batch[0]);
   EXPECT_EQ(got[1], batch[1]);
-  EXPECT_EQ(got[3].prev, "FAIL");
+  EXPECT_EQ(got[0].prev, "");  // new
+  EXPECT_EQ(got[2].prev, "");
+  EXPECT_EQ(got[3].prev, "FAIL");  // the history's own: www was FAIL at serial 2
 
   // Reopened: the same rows.
   db.reset();
