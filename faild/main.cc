@@ -18,6 +18,7 @@
 #include "base/version.hh"
 #include "ev/loop.hh"
 #include "server/server.hh"
+#include "history/writer.hh"
 #include "state/compact_on_stop.hh"
 #include "state/journal.hh"
 #include "state/preflight.hh"
@@ -33,6 +34,10 @@ struct Settings {
   std::string stateFile = "/var/lib/failover/faild.state";
   bool memory = false;
   size_t history = 20000;
+  std::string historyDb;              // "": STATE.history
+  bool noHistoryDb = false;
+  std::int64_t historyKeepMs = 400LL * 86400 * 1000;  // 0: for ever
+  std::uint64_t historyRows = 0;                      // 0: no limit
   bool maxClientsGiven = false;
   int unixMode = 0660;    // of unix: listeners
   std::string unixGroup;  // "": the daemon's (-u USER's primary group, or the process's)
@@ -136,6 +141,18 @@ std::vector<cli::Option> options(Settings& s) {
        [&](const std::string& v) { c.watchBuffer = bytes("watch-buffer", v); }},
       {"history", 0, "N", "changes kept in memory for WATCH since= (default 20000)",
        [&](const std::string& v) { s.history = number("history", v); }},
+      {"history-db", 0, "FILE", "history database of every change (default STATE.history)",
+       [&](const std::string& v) { s.historyDb = v; }},
+      {"no-history-db", 0, nullptr, "keep no history database",
+       [&](const std::string&) { s.noHistoryDb = true; }},
+      {"history-keep", 0, "DURATION", "drop history older than this (default 400d; 0: keep all)",
+       [&](const std::string& v) {
+         auto ms = parseDurationMs(v);
+         if (!ms || *ms < 0) throw cli::UsageError("--history-keep " + v + ": a duration is needed");
+         s.historyKeepMs = *ms;
+       }},
+      {"history-rows", 0, "N", "keep at most N changes in the history (default: no limit)",
+       [&](const std::string& v) { s.historyRows = number("history-rows", v); }},
   };
 }
 
@@ -193,6 +210,38 @@ void checkStateFiles(const Settings& s) {
   if (!err.empty()) throw std::runtime_error(err);
 }
 
+// Opens the history database and queues what the journal holds that it lacks.
+std::unique_ptr<history::Writer> openHistory(const Settings& s, const state::Recovery& rec) {
+  auto& log = log::facility("history");
+  std::string path = s.historyDb.empty() ? s.stateFile + ".history" : s.historyDb;
+  std::string movedTo;
+  auto db = history::Db::open(path, &movedTo);
+  if (!movedTo.empty())
+    FAIL_LOG(log, Err) << "history " << path << " was damaged: moved aside to " << movedTo
+                       << "; a new one is filled from the state file";
+  if (!s.common.user.empty()) {
+    auto ids = daemon::lookUpUser(s.common.user);
+    if (std::string e = state::giveFiles({path, path + "-wal", path + "-shm"}, ids.uid, ids.gid);
+        !e.empty())
+      FAIL_LOG(log, Warning) << e;
+  }
+  std::uint64_t written = db->lastSerial();
+  history::Writer::Options o;
+  o.maxAge = s.historyKeepMs * 1000;
+  o.maxRows = s.historyRows;
+  auto w = std::make_unique<history::Writer>(std::move(db), o, [&log](const std::string& m) {
+    FAIL_LOG(log, Warning) << m;
+  });
+  history::CatchUp c = history::catchUp(*w, written, rec);
+  if (c.gap)
+    FAIL_LOG(log, Warning) << "history " << path << " ends at serial " << written
+                           << ": the changes after it up to serial " << rec.base
+                           << " are no longer in the state file; their records' states are written instead";
+  if (c.pushed)
+    FAIL_LOG(log, Notice) << "history " << path << ": catching up " << c.pushed << " changes from the state file";
+  return w;
+}
+
 int run(Settings& s) {
   auto& mainLog = log::facility("main");
   if (s.server.listens.empty()) {
@@ -228,12 +277,15 @@ int run(Settings& s) {
       FAIL_LOG(mainLog, Err) << "the damaged state file was moved to " << rec.movedTo << "; recovered "
                              << rec.records.size() << " records";
   }
+  std::unique_ptr<history::Writer> hist;
+  if (!s.memory && !s.noHistoryDb) hist = openHistory(s, rec);
   size_t nrec = rec.records.size();
   state::Store::Options so;
   so.historyMax = s.history;
   ev::Loop loop;
   loop.handleSignals({});  // from here on; the handlers are given once they exist
   state::Store store(std::move(journal), std::move(rec), so, steadyNow());
+  if (hist) store.addListener(hist.get());
   malloc_trim(0);  // what recovery read and let go of goes back to the system
   server::Server srv(loop, s.server, store);
   srv.start();
@@ -251,6 +303,10 @@ int run(Settings& s) {
   daemon::notifyReady("serving " + std::to_string(nrec) + " records on " + listening, listening);
   loop.run();
   srv.stop();  // every change durable or undone
+  if (hist) {  // written before a compaction could drop what it still needs
+    store.removeListener(hist.get());
+    hist.reset();
+  }
   state::StopCompaction sc = state::compactOnStop(store);
   if (!sc.error.empty()) {
     FAIL_LOG(mainLog, Err) << "compaction on stop failed: " << sc.error;

@@ -66,6 +66,26 @@ void Writer::push(state::VersionRef v) {
   if (wasEmpty) wake_.notify_one();
 }
 
+CatchUp catchUp(Writer& w, std::uint64_t written, const state::Recovery& rec) {
+  CatchUp out;
+  std::vector<state::VersionRef> older;
+  for (const state::VersionRef& v : rec.records)
+    if (v->serial() > written && v->serial() <= rec.base) older.push_back(v);
+  std::sort(older.begin(), older.end(),
+            [](const state::VersionRef& a, const state::VersionRef& b) { return a->serial() < b->serial(); });
+  out.gap = rec.base > written;
+  for (state::VersionRef& v : older) {
+    w.push(std::move(v));
+    ++out.pushed;
+  }
+  for (const state::VersionRef& v : rec.changes)
+    if (v->serial() > written) {
+      w.push(v);
+      ++out.pushed;
+    }
+  return out;
+}
+
 void Writer::flush() {
   std::unique_lock lk(mu_);
   std::uint64_t target = pushed_;

@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "history/db.hh"
+#include "state/journal.hh"
+#include "state/store.hh"
 #include "state/version.hh"
 
 namespace fail::history {
@@ -30,7 +32,7 @@ namespace fail::history {
 // DELETED row.
 Change changeOf(const state::Version& v);
 
-class Writer {
+class Writer : public state::ChangeListener {
  public:
   struct Options {
     Micros maxAge = 0;                  // retention by age; 0: none
@@ -50,6 +52,8 @@ class Writer {
 
   // Queues the change that made `v` (loop thread), in serial order.
   void push(state::VersionRef v);
+  // The Store published a change: push it (Store::addListener).
+  void onPublished(const state::Published& p) override { push(p.version); }
   // Returns once every change pushed before the call is written or dropped.
   void flush();
 
@@ -83,5 +87,18 @@ class Writer {
   std::atomic<std::uint64_t> written_{0}, dropped_{0};
   std::thread thread_;
 };
+
+// What catchUp found.
+struct CatchUp {
+  std::uint64_t pushed = 0;  // changes queued
+  bool gap = false;          // changes above `written` were compacted out of the journal
+};
+
+// At start, before the Store takes `rec`: queues what the journal holds above `written`
+// (the history's last serial): each record's current version older than the journal's
+// history (rec.base), then the changes after it, in serial order. When rec.base is above
+// `written`, changes in between are gone (a compaction): only their records' latest
+// states can be written, and CatchUp::gap says so.
+CatchUp catchUp(Writer& w, std::uint64_t written, const state::Recovery& rec);
 
 }  // namespace fail::history

@@ -84,7 +84,7 @@ void Server::start() {
                             << (b->listener.loopback ? "" : " (not loopback)");
     listeners_.push_back(std::move(b));
   }
-  store_.setListener(this);
+  store_.addListener(this);
   timer_.reset(event_new(base_, -1, EV_PERSIST, onTimerCb, this));
   timeval tv{0, static_cast<suseconds_t>(kTick)};
   event_add(timer_.get(), &tv);
@@ -104,7 +104,7 @@ void Server::stop() {
   sessions_.clear();
   store_.flush();
   journalEv_.reset();
-  store_.setListener(nullptr);
+  store_.removeListener(this);
 }
 
 std::string Server::reloadAccess() {

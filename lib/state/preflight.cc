@@ -64,7 +64,11 @@ std::string checkStateFiles(const std::string& path, const std::string& who) {
 }
 
 std::string giveStateFiles(const std::string& path, unsigned uid, unsigned gid) {
-  for (const std::string& f : {path, path + ".lock", path + ".serial"})
+  return giveFiles({path, path + ".lock", path + ".serial"}, uid, gid);
+}
+
+std::string giveFiles(const std::vector<std::string>& files, unsigned uid, unsigned gid) {
+  for (const std::string& f : files)
     if (::chown(f.c_str(), uid, gid) != 0 && errno != ENOENT) return f + ": chown: " + std::strerror(errno);
   return "";
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace fail::state {
 
@@ -24,5 +25,7 @@ std::string checkStateFiles(const std::string& path, const std::string& who);
 // them before it switches user, can open them again as USER at the next start. Returns
 // "" or what failed.
 std::string giveStateFiles(const std::string& path, unsigned uid, unsigned gid);
+// The same for any files (those that do not exist are skipped).
+std::string giveFiles(const std::vector<std::string>& files, unsigned uid, unsigned gid);
 
 }  // namespace fail::state

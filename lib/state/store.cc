@@ -243,7 +243,7 @@ void Store::publish(bool ok, const std::string& error) {
     }
     published_ = serial;
     remember(p.pub);
-    if (listener_) listener_->onPublished(history_.back());
+    for (ChangeListener* l : listeners_) l->onPublished(history_.back());
   } else {
     ++counters_.storageErrors;
     FAIL_LOG(fac(), Err) << "change serial " << serial << " to " << name

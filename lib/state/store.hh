@@ -12,6 +12,7 @@
 // applied in memory and written lazily. Everything here runs on the loop thread.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -82,7 +83,12 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  void setListener(ChangeListener* l) { listener_ = l; }
+  // Every listener hears of every published change, in the order they were added (the
+  // server's fan-out to watchers, faild's history).
+  void addListener(ChangeListener* l) { listeners_.push_back(l); }
+  void removeListener(ChangeListener* l) {
+    listeners_.erase(std::remove(listeners_.begin(), listeners_.end(), l), listeners_.end());
+  }
 
   // A record's place in memory: its current version and its ttl deadline.
   using Slot = state::Slot;
@@ -203,7 +209,7 @@ class Store {
   };
   std::priority_queue<Deadline, std::vector<Deadline>, Later> deadlines_;
   std::unordered_set<std::string, NameHash, std::equal_to<>> dirtyAttrs_;
-  ChangeListener* listener_ = nullptr;
+  std::vector<ChangeListener*> listeners_;
   StoreCounters counters_;
   std::uint64_t trimmedAt_ = 0;  // counters_.changes at the last malloc_trim
 };

@@ -165,6 +165,27 @@ std::string checkIncreasing(const std::vector<Line>& lines, std::uint64_t after,
   return "";
 }
 
+// The history database's rows by serial: name, state, note (the sqlite3 shell).
+std::map<std::uint64_t, std::vector<std::string>> historyRows(const std::string& path) {
+  std::map<std::uint64_t, std::vector<std::string>> rows;
+  RunResult r = runProgram("/usr/bin/sqlite3", {"-readonly", "-separator", "|", path,
+                                                "SELECT serial, name, state, note FROM change"});
+  if (r.status != 0) return rows;
+  size_t at = 0;
+  for (size_t nl; (nl = r.out.find('\n', at)) != std::string::npos; at = nl + 1) {
+    std::vector<std::string> f;
+    std::string line = r.out.substr(at, nl - at);
+    for (size_t p = 0;;) {
+      size_t bar = line.find('|', p);
+      f.push_back(line.substr(p, bar == std::string::npos ? std::string::npos : bar - p));
+      if (bar == std::string::npos) break;
+      p = bar + 1;
+    }
+    if (f.size() == 4) rows[std::stoull(f[0])] = {f[1], f[2], f[3]};
+  }
+  return rows;
+}
+
 class FaildPromisesTest : public ::testing::Test {
  protected:
   std::unique_ptr<Daemon> startFaild() {
@@ -382,6 +403,33 @@ void FaildPromisesTest::loadStopRestart(bool kill9) {
   std::string r = c.request("SET after-restart UP");
   ASSERT_EQ(r.rfind("OK CHANGE ", 0), 0u) << r;
   EXPECT_GT(serialOf(r, 2), std::max(maxAcked, maxStreamed)) << r;
+
+  // The history database, read with sqlite3 as an administrator would: once faild has
+  // caught up from the state file, every acknowledged change is there, once (the serial
+  // is its key), as it was acknowledged.
+  const std::uint64_t newest = serialOf(r, 2);
+  std::map<std::uint64_t, std::vector<std::string>> rows;
+  ASSERT_TRUE(eventually([&] {
+    rows = historyRows(dir.file("faild.state.history"));
+    return rows.count(newest) > 0;
+  })) << "the history never reached serial " << newest;
+  size_t missing = 0, wrong = 0;
+  std::string example;
+  for (const Ack& ack : acks) {
+    auto it = rows.find(ack.serial);
+    if (it == rows.end()) {
+      if (!missing++) example = "serial " + std::to_string(ack.serial) + " (" + ack.name + ") is missing";
+      continue;
+    }
+    std::vector<std::string> want = {ack.name, ack.deleted ? "DELETED" : ack.state,
+                                     ack.deleted ? "" : ack.note};
+    if (it->second != want && !wrong++)
+      example = "serial " + std::to_string(ack.serial) + " holds " + it->second[0] + " " +
+                it->second[1] + " " + it->second[2] + ", acknowledged as " + want[0] + " " +
+                want[1] + " " + want[2];
+  }
+  EXPECT_EQ(missing, 0u) << "of " << acks.size() << " acknowledged changes; e.g. " << example;
+  EXPECT_EQ(wrong, 0u) << example;
 }
 
 TEST_F(FaildPromisesTest, AcknowledgedAndStreamedChangesSurviveKill9UnderLoad) { loadStopRestart(true); }

@@ -69,7 +69,7 @@ class StoreDurableTest : public JournalTest {
     auto j = open(r);
     journal_ = j.get();
     store_ = std::make_unique<Store>(std::move(j), std::move(r), Store::Options{}, 0);
-    store_->setListener(&rec_);
+    store_->addListener(&rec_);
   }
   void TearDown() override {
     store_.reset();

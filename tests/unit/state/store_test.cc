@@ -32,7 +32,7 @@ class StoreTest : public ::testing::Test {
  protected:
   Store store{nullptr, {}, {}, 0};
   Recorder rec;
-  void SetUp() override { store.setListener(&rec); }
+  void SetUp() override { store.addListener(&rec); }
   std::uint64_t set(SetInput i, Micros steady = 0) {
     std::uint64_t serial = 0;
     store.set(std::move(i), 1000, steady, nullptr, serial);
