@@ -153,6 +153,7 @@ struct Journal::Impl {
   std::condition_variable idle;     // drain() waits for the syncer
   std::deque<Job> queue;
   size_t changes = 0;               // Change jobs queued
+  Clock::time_point firstChange, lastChange;  // when the first and the last were queued
   size_t compactions = 0;           // Compact jobs queued
   size_t attrBytes = 0;             // bytes of Attrs jobs queued
   Clock::time_point attrDeadline;   // when queued Attrs jobs must be written
@@ -268,7 +269,7 @@ struct Journal::Impl {
       if (waiters > 0 && !queue.empty()) break;
       auto now = Clock::now();
       if (changes > 0) {
-        auto hold = group.hold(changes, now);
+        auto hold = group.hold(changes, firstChange, lastChange, now);
         if (!hold) break;
         sleep(lock, hold->target, hold->until);
       } else if (attrBytes > 0) {
@@ -385,6 +386,8 @@ struct Journal::Impl {
         attrBytes += job.bytes.size();
         notify = notify || attrBytes >= kAttrFlushBytes;
       } else if (job.kind == Job::Kind::Change) {
+        lastChange = Clock::now();
+        if (changes == 0) firstChange = lastChange;
         notify = ++changes >= wakeAt;
       } else {
         ++compactions;
