@@ -154,7 +154,6 @@ struct Journal::Impl {
   // a job costs no allocation of its own in the queue.
   std::vector<Job> queue;
   size_t changes = 0;               // Change jobs queued
-  Clock::time_point firstChange, lastChange;  // when the first and the last were queued
   size_t compactions = 0;           // Compact jobs queued
   size_t attrBytes = 0;             // bytes of Attrs jobs queued
   Clock::time_point attrDeadline;   // when queued Attrs jobs must be written
@@ -164,7 +163,7 @@ struct Journal::Impl {
   // for is there (wakeAt changes queued, a compaction, attributes to time), not per job.
   bool sleeping = false;
   size_t wakeAt = 1;
-  GroupCommit group;                // syncer thread, under mu
+  GroupCommit group;                // under mu: the pusher tells it of arrivals
 
   std::mutex doneMu;
   std::vector<Completion> completed;
@@ -270,7 +269,7 @@ struct Journal::Impl {
       if (waiters > 0 && !queue.empty()) break;
       auto now = Clock::now();
       if (changes > 0) {
-        auto hold = group.hold(changes, firstChange, lastChange, now);
+        auto hold = group.hold(changes, now);
         if (!hold) break;
         sleep(lock, hold->target, hold->until);
       } else if (attrBytes > 0) {
@@ -283,6 +282,7 @@ struct Journal::Impl {
     if (queue.empty() && stopping) return false;
     batch.swap(queue);
     changes = compactions = attrBytes = 0;
+    group.taken();
     busy = true;
     return true;
   }
@@ -387,8 +387,7 @@ struct Journal::Impl {
         attrBytes += job.bytes.size();
         notify = notify || attrBytes >= kAttrFlushBytes;
       } else if (job.kind == Job::Kind::Change) {
-        lastChange = Clock::now();
-        if (changes == 0) firstChange = lastChange;
+        group.arrived(Clock::now());
         notify = ++changes >= wakeAt;
       } else {
         ++compactions;
