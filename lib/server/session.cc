@@ -70,8 +70,9 @@ void Session::start() {
   }
   const ServerConfig& c = server_.config();
   bufferevent_setcb(bev_, onReadCb, onWriteCb, onEventCb, this);
-  // Back-pressure (TLS): libevent stops reading once this much input waits.
-  bufferevent_setwatermark(bev_, EV_READ, 0, inputLimit());
+  // Back-pressure (TLS): libevent stops reading once a window of input waits that
+  // in_ has no room for.
+  bufferevent_setwatermark(bev_, EV_READ, 0, kInputWindow);
   // The write callback fires when the output has drained to kOutLow.
   bufferevent_setwatermark(bev_, EV_WRITE, kOutLow, 0);
   timeval send = toTimeval(static_cast<Micros>(c.sendTimeoutMs) * 1000);
@@ -111,14 +112,15 @@ void Session::readSocket() {
   }
 }
 
-void Session::takeTlsInput() {
+bool Session::takeTlsInput() {
   evbuffer* in = bufferevent_get_input(bev_);
   size_t room = inputLimit() - std::min(in_.size(), inputLimit());
   size_t n = std::min(room, evbuffer_get_length(in));
-  if (n == 0) return;
+  if (n == 0) return false;
   size_t have = in_.size();
   in_.resize(have + n);
   evbuffer_remove(in, in_.data() + have, n);  // the bufferevent reads on below its watermark
+  return true;
 }
 
 void Session::watchInput() {
@@ -248,6 +250,9 @@ void Session::processInput() {
   for (;;) {
     if (!directWrite()) takeTlsInput();
     bool full = handleLines();
+    // TLS: what the bufferevent holds beyond in_'s room is taken as in_ empties (no
+    // read callback may come for it).
+    while (!closing_ && !full && !directWrite() && takeTlsInput()) full = handleLines();
     if (closing_) return;
     flush();
     // Go on only while the socket took every byte: with a dump, or with the requests

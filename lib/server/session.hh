@@ -79,7 +79,7 @@ class Session {
   // most inputLimit() of them.
   size_t inputLimit() const;
   void readSocket();
-  void takeTlsInput();
+  bool takeTlsInput();  // true when it took some
   // Plain sockets: watches for input while in_ has room (and the client has not ended).
   void watchInput();
   void stopReading();
