@@ -8,7 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 #include "base/log.hh"
 #include "base/text.hh"
@@ -45,6 +48,7 @@ Session::Session(Server& server, bufferevent* bev, Transport transport, bool loo
 Session::~Session() {
   *self_ = nullptr;
   if (watching_) server_.removeWatcher(this);
+  if (readEv_) event_free(readEv_);
   if (bev_) bufferevent_free(bev_);
 }
 
@@ -66,8 +70,9 @@ void Session::start() {
   }
   const ServerConfig& c = server_.config();
   bufferevent_setcb(bev_, onReadCb, onWriteCb, onEventCb, this);
-  // Back-pressure: libevent stops reading once this much input waits.
-  bufferevent_setwatermark(bev_, EV_READ, 0, c.maxLine + kInputWindow);
+  // Back-pressure (TLS): libevent stops reading once a window of input waits that
+  // in_ has no room for.
+  bufferevent_setwatermark(bev_, EV_READ, 0, kInputWindow);
   // The write callback fires when the output has drained to kOutLow.
   bufferevent_setwatermark(bev_, EV_WRITE, kOutLow, 0);
   timeval send = toTimeval(static_cast<Micros>(c.sendTimeoutMs) * 1000);
@@ -75,8 +80,66 @@ void Session::start() {
   // TLS writes through the bufferevent; plain sockets are written by flush(), with
   // EV_WRITE enabled only while bytes remain that the socket did not take (a new
   // bufferevent has EV_WRITE enabled).
-  if (directWrite()) bufferevent_disable(bev_, EV_WRITE);
-  bufferevent_enable(bev_, directWrite() ? EV_READ : EV_READ | EV_WRITE);
+  // Plain sockets are read by readSocket(), not by the bufferevent.
+  if (directWrite()) {
+    bufferevent_disable(bev_, EV_READ | EV_WRITE);
+    readEv_ = event_new(server_.base(), bufferevent_getfd(bev_), EV_READ | EV_PERSIST,
+                        onReadableCb, this);
+    if (!readEv_) throw std::runtime_error("event_new failed");
+    watchInput();
+  } else {
+    bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  }
+}
+
+size_t Session::inputLimit() const { return server_.config().maxLine + kInputWindow; }
+
+void Session::readSocket() {
+  size_t room = inputLimit() - std::min(in_.size(), inputLimit());
+  if (room == 0) return stopReading();  // watched again once handled (watchInput)
+  // One recv() of what is there: no FIONREAD first (as libevent's reading does), and
+  // no buffer chain allocated per request.
+  char buf[16384];
+  ssize_t n = ::recv(bufferevent_getfd(bev_), buf, std::min(room, sizeof buf), 0);
+  if (n > 0) {
+    in_.append(buf, static_cast<size_t>(n));
+  } else if (n == 0) {
+    stopReading();
+    endOfInput();
+  } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+    FAIL_LOG(fac(), Debug) << peer_ << ": read: " << std::strerror(errno);
+    close();
+  }
+}
+
+bool Session::takeTlsInput() {
+  evbuffer* in = bufferevent_get_input(bev_);
+  size_t room = inputLimit() - std::min(in_.size(), inputLimit());
+  size_t n = std::min(room, evbuffer_get_length(in));
+  if (n == 0) return false;
+  size_t have = in_.size();
+  in_.resize(have + n);
+  evbuffer_remove(in, in_.data() + have, n);  // the bufferevent reads on below its watermark
+  return true;
+}
+
+void Session::watchInput() {
+  if (!readEv_ || reading_ || eof_ || closing_ || in_.size() >= inputLimit()) return;
+  event_add(readEv_, nullptr);
+  reading_ = true;
+}
+
+void Session::stopReading() {
+  if (!reading_) return;
+  event_del(readEv_);
+  reading_ = false;
+}
+
+void Session::endOfInput() {
+  // Half-close: answer what was received, then close (issue 10 item 8).
+  eof_ = true;
+  if (!tlsReady_ || closing_) return close();
+  processInput();
 }
 
 bool Session::directWrite() const { return transport_ != Transport::Tls; }
@@ -110,6 +173,17 @@ void Session::onReadCb(bufferevent*, void* arg) noexcept {
   try {
     s->tlsReady_ = true;  // data came through: the handshake is over
     s->processInput();
+  } catch (const std::exception& e) {
+    FAIL_LOG(fac(), Err) << s->peer_ << ": internal error: " << e.what();
+    s->close();
+  }
+}
+
+void Session::onReadableCb(evutil_socket_t, short, void* arg) noexcept {
+  auto* s = static_cast<Session*>(arg);
+  try {
+    s->readSocket();
+    if (!s->closing_ && !s->eof_) s->processInput();  // (an end was handled already)
   } catch (const std::exception& e) {
     FAIL_LOG(fac(), Err) << s->peer_ << ": internal error: " << e.what();
     s->close();
@@ -163,12 +237,7 @@ void Session::onEventCb(bufferevent*, short what, void* arg) noexcept {
       ++s->server_.counters().slowClients;
       return s->cutOff("no reply was read for " + seconds(s->server_.config().sendTimeoutMs));
     }
-    if (what & BEV_EVENT_EOF) {
-      // Half-close: answer what was received, then close (issue 10 item 8).
-      s->eof_ = true;
-      if (!s->tlsReady_ || s->closing_) return s->close();
-      s->processInput();
-    }
+    if (what & BEV_EVENT_EOF) s->endOfInput();
   } catch (const std::exception& e) {
     FAIL_LOG(fac(), Err) << s->peer_ << ": internal error: " << e.what();
     s->close();
@@ -179,7 +248,11 @@ size_t Session::outputLength() const { return evbuffer_get_length(bufferevent_ge
 
 void Session::processInput() {
   for (;;) {
+    if (!directWrite()) takeTlsInput();
     bool full = handleLines();
+    // TLS: what the bufferevent holds beyond in_'s room is taken as in_ empties (no
+    // read callback may come for it).
+    while (!closing_ && !full && !directWrite() && takeTlsInput()) full = handleLines();
     if (closing_) return;
     flush();
     // Go on only while the socket took every byte: with a dump, or with the requests
@@ -194,15 +267,15 @@ void Session::processInput() {
     }
     if (!full) break;
   }
+  watchInput();
   finishIfDone();
 }
 
 bool Session::handleLines() {
-  evbuffer* in = bufferevent_get_input(bev_);
   const size_t maxLine = server_.config().maxLine;
-  const size_t have = evbuffer_get_length(in);
-  // One contiguous view of the input (at most --max-line plus the window), drained once.
-  const char* data = have ? reinterpret_cast<const char*>(evbuffer_pullup(in, -1)) : nullptr;
+  const size_t have = in_.size();
+  // The input (at most --max-line plus the window), consumed once at the end.
+  const char* data = in_.data();
   size_t used = 0;
   bool consumed = false, full = false;
   Micros now = 0;
@@ -241,9 +314,9 @@ bool Session::handleLines() {
     if (!now) now = steadyNow();
     lastRequest_ = now;
   }
-  if (used) evbuffer_drain(in, used);
+  if (used) in_.erase(0, used);
   if (closing_) return full;
-  if (evbuffer_get_length(in) == 0 && !discarding_)
+  if (in_.empty() && !discarding_)
     lineStarted_ = 0;
   else if (lineStarted_ == 0 || consumed)
     lineStarted_ = steadyNow();
@@ -252,10 +325,8 @@ bool Session::handleLines() {
 
 void Session::finishIfDone() {
   if (!eof_ || closing_ || waiting_ || dump_ || !answers_.empty()) return;
-  evbuffer* in = bufferevent_get_input(bev_);
-  evbuffer_ptr eol = evbuffer_search_eol(in, nullptr, nullptr, EVBUFFER_EOL_LF);
-  if (eol.pos >= 0) return;  // more requests, once the output has drained
-  evbuffer_drain(in, evbuffer_get_length(in));  // an unfinished last line is dropped
+  if (in_.find('\n') != std::string::npos) return;  // more requests, once the output has drained
+  in_.clear();  // an unfinished last line is dropped
   closeAfterFlush();
 }
 
@@ -439,6 +510,7 @@ void Session::cutOff(const std::string& why) {
 void Session::closeAfterFlush() {
   closing_ = true;
   bufferevent_disable(bev_, EV_READ);
+  stopReading();
   flush();
   if (outputLength() == 0) {
     close();
@@ -453,6 +525,7 @@ void Session::closeAfterFlush() {
 void Session::close() {
   if (!bev_) return;
   bufferevent_disable(bev_, EV_READ | EV_WRITE);
+  stopReading();
   if (watching_) {
     server_.removeWatcher(this);
     watching_ = false;

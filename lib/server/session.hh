@@ -14,6 +14,7 @@
 #pragma once
 
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 
 #include <cstdint>
 #include <deque>
@@ -69,8 +70,20 @@ class Session {
 
  private:
   static void onReadCb(bufferevent* bev, void* arg) noexcept;
+  static void onReadableCb(evutil_socket_t fd, short what, void* arg) noexcept;
   static void onWriteCb(bufferevent* bev, void* arg) noexcept;
   static void onEventCb(bufferevent* bev, short what, void* arg) noexcept;
+
+  // Input. Plain sockets are read here, one recv() per readable event; TLS is read by
+  // the bufferevent, whose input is moved over. Either way the bytes wait in in_, at
+  // most inputLimit() of them.
+  size_t inputLimit() const;
+  void readSocket();
+  bool takeTlsInput();  // true when it took some
+  // Plain sockets: watches for input while in_ has room (and the client has not ended).
+  void watchInput();
+  void stopReading();
+  void endOfInput();  // the client half-closed
 
   // Handles the requests received, writes the replies, and goes on while it can.
   void processInput();
@@ -144,6 +157,10 @@ class Session {
   bool eof_ = false;        // the client has half-closed: answer, then close
   bool tlsReady_ = false;   // the TLS handshake is done (always true without TLS)
   std::string watchPattern_;
+  // Received and not yet handled (see readSocket()); its capacity is kept.
+  std::string in_;
+  event* readEv_ = nullptr;  // plain sockets: the socket is readable
+  bool reading_ = false;     // readEv_ is added
   std::optional<Dump> dump_;  // a LIST or WATCH reply still being produced
   // Replies from the first change in flight on, in request order (each with its LF);
   // a change's is empty until the change is durable or has failed. The front is always

@@ -33,7 +33,6 @@
 #include <condition_variable>
 #include <cstring>
 #include <ctime>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -151,7 +150,9 @@ struct Journal::Impl {
   std::mutex mu;                    // guards the queue state below
   std::condition_variable wake;     // syncer waits for jobs
   std::condition_variable idle;     // drain() waits for the syncer
-  std::deque<Job> queue;
+  // Jobs queued; swapped with the syncer's batch, so that both keep their capacity and
+  // a job costs no allocation of its own in the queue.
+  std::vector<Job> queue;
   size_t changes = 0;               // Change jobs queued
   size_t compactions = 0;           // Compact jobs queued
   size_t attrBytes = 0;             // bytes of Attrs jobs queued
@@ -162,7 +163,7 @@ struct Journal::Impl {
   // for is there (wakeAt changes queued, a compaction, attributes to time), not per job.
   bool sleeping = false;
   size_t wakeAt = 1;
-  GroupCommit group;                // syncer thread, under mu
+  GroupCommit group;                // under mu: the pusher tells it of arrivals
 
   std::mutex doneMu;
   std::vector<Completion> completed;
@@ -234,7 +235,7 @@ struct Journal::Impl {
   // --- the syncer ---
 
   void run() {
-    std::deque<Job> batch;
+    std::vector<Job> batch;
     std::vector<Completion> done;
     while (takeBatch(batch)) {
       auto start = Clock::now();
@@ -261,7 +262,7 @@ struct Journal::Impl {
 
   // Waits until queued jobs are due (GroupCommit decides how long changes are held for
   // those on their way) and moves them into `batch`. False when stopping with none left.
-  bool takeBatch(std::deque<Job>& batch) {
+  bool takeBatch(std::vector<Job>& batch) {
     std::unique_lock lock(mu);
     for (;;) {
       if (stopping || compactions > 0 || attrBytes >= kAttrFlushBytes) break;
@@ -281,6 +282,7 @@ struct Journal::Impl {
     if (queue.empty() && stopping) return false;
     batch.swap(queue);
     changes = compactions = attrBytes = 0;
+    group.taken();
     busy = true;
     return true;
   }
@@ -300,7 +302,7 @@ struct Journal::Impl {
   }
 
   // Carries out `batch` in order. Returns how many changes it held.
-  size_t process(std::deque<Job>& batch, std::vector<Completion>& done) {
+  size_t process(std::vector<Job>& batch, std::vector<Completion>& done) {
     size_t count = 0;
     for (const Job& job : batch) count += job.kind == Job::Kind::Change;
     size_t i = 0;
@@ -327,7 +329,7 @@ struct Journal::Impl {
 
   // Writes jobs [from, to) (changes and attributes) with one write and, if any is a
   // change, one fdatasync.
-  void appendGroup(std::deque<Job>& batch, size_t from, size_t to,
+  void appendGroup(std::vector<Job>& batch, size_t from, size_t to,
                    std::vector<Completion>& done) {
     std::uint64_t need = 0;
     bool changes = false;
@@ -385,6 +387,7 @@ struct Journal::Impl {
         attrBytes += job.bytes.size();
         notify = notify || attrBytes >= kAttrFlushBytes;
       } else if (job.kind == Job::Kind::Change) {
+        group.arrived(Clock::now());
         notify = ++changes >= wakeAt;
       } else {
         ++compactions;

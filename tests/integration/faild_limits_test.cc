@@ -329,6 +329,29 @@ TEST_F(FaildLimitsTest, IdleSlowlorisAndHalfHandshakeAreCutOff) {
   EXPECT_EQ(t.request("PING"), "OK PONG");
 }
 
+// The session takes TLS input from the bufferevent into its own buffer, at most
+// --max-line plus a window at a time: 150 kB of pipelined requests in one write, more
+// than it holds, are all answered in order, the last ones from what TLS had already read
+// (no read event comes for those).
+TEST_F(FaildLimitsTest, TlsInputBeyondTheReadWindowIsAllAnswered) {
+  ASSERT_TRUE(makeCertificates(dir, "hc-fra"));
+  auto d = startFaild({"--listen", "tls:127.0.0.1:0", "--tls-cert", dir.file("server.pem"),
+                       "--tls-key", dir.file("server.key"), "--max-line", "1k"});
+  ASSERT_EQ(d->addresses().size(), 2u);
+  std::string tlsAddr = d->addresses()[1].substr(4);
+  TlsClient t(std::atoi(tlsAddr.c_str() + tlsAddr.rfind(':') + 1), dir.file("ca.pem"));
+  ASSERT_TRUE(t.connected());
+  const int n = 30000;
+  std::string batch;
+  for (int i = 1; i < n; ++i) batch += "PING\n";
+  batch += "GET none";
+  ASSERT_EQ(t.request(batch), "OK PONG");
+  // Each request() reads the next reply (and sends one more PING, answered after).
+  for (int i = 2; i < n; ++i) ASSERT_EQ(t.request("PING"), "OK PONG") << i;
+  EXPECT_EQ(words(t.request("PING"))[1], "NOTFOUND");
+  EXPECT_EQ(t.request("PING"), "OK PONG");
+}
+
 // Item 5: connections per address (here loopback, with --max-per-loopback), refusals
 // logged at a bounded rate. Another address is not affected.
 TEST_F(FaildLimitsTest, PerAddressLimitRefusesAndLogsAtABoundedRate) {
