@@ -250,6 +250,7 @@ void Db::append(const std::vector<Change>& changes) {
       run(ins);
       if (sqlite3_changes(db_) == 1) rollup_->add(c);  // not when it was there already
     }
+    rollup_->flush();
     run(st_->commit.get());
   } catch (const std::exception& e) {
     sqlite3_step(st_->rollback.get());

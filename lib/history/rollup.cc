@@ -44,16 +44,16 @@ Rollup::Rollup(sqlite3* db) : db_(db) {
                        " ON CONFLICT (name) DO UPDATE SET state = excluded.state,"
                        " since = excluded.since, outage = excluded.outage");
   addDay_ = sql::Stmt(db,
-                      "INSERT INTO day (name, day, up, recover, down, unknown)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name, day) DO UPDATE SET"
+                      "INSERT INTO day (name, day, up, recover, down, unknown, outages,"
+                      " recoveries, recovering, longest)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                      " ON CONFLICT (name, day) DO UPDATE SET"
                       " up = up + excluded.up, recover = recover + excluded.recover,"
-                      " down = down + excluded.down, unknown = unknown + excluded.unknown");
-  addShort_ = sql::Stmt(db,
-                        "INSERT INTO day (name, day, outages, recoveries, recovering, longest)"
-                        " VALUES (?1, ?2, 1, ?3, ?4, ?5) ON CONFLICT (name, day) DO UPDATE SET"
-                        " outages = outages + 1, recoveries = recoveries + excluded.recoveries,"
-                        " recovering = recovering + excluded.recovering,"
-                        " longest = MAX(longest, excluded.longest)");
+                      " down = down + excluded.down, unknown = unknown + excluded.unknown,"
+                      " outages = outages + excluded.outages,"
+                      " recoveries = recoveries + excluded.recoveries,"
+                      " recovering = recovering + excluded.recovering,"
+                      " longest = MAX(longest, excluded.longest)");
   addOutage_ = sql::Stmt(
       db, "INSERT OR IGNORE INTO outage (name, start, \"end\", recovered) VALUES (?1, ?2, ?3, ?4)");
   sumDays_ = sql::Stmt(db,
@@ -89,14 +89,8 @@ std::string Rollup::stateOf(const std::string& name) {
 void Rollup::span(const std::string& name, std::string_view state, Micros from, Micros to) {
   int col = column(state);
   if (col < 0 || from >= to) return;
-  sqlite3_stmt* s = addDay_.get();
-  for (std::int64_t d = dayOf(from); d * kDay < to; ++d) {
-    Micros part = std::min(to, (d + 1) * kDay) - std::max(from, d * kDay);
-    sql::bindText(s, 1, name);
-    sqlite3_bind_int64(s, 2, d);
-    for (int c = 0; c < 4; ++c) sqlite3_bind_int64(s, 3 + c, c == col ? part : 0);
-    sql::exec(db_, s);
-  }
+  for (std::int64_t d = dayOf(from); d * kDay < to; ++d)
+    days_[{name, d}].time[col] += std::min(to, (d + 1) * kDay) - std::max(from, d * kDay);
 }
 
 void Rollup::ended(const std::string& name, Micros start, Micros end, bool recovered) {
@@ -107,13 +101,13 @@ void Rollup::ended(const std::string& name, Micros start, Micros end, bool recov
   sqlite3_bind_int(o, 4, recovered ? 1 : 0);
   sql::exec(db_, o);
   if (dayOf(start) != dayOf(end)) return;  // long: read from the outage table
-  sqlite3_stmt* s = addShort_.get();
-  sql::bindText(s, 1, name);
-  sqlite3_bind_int64(s, 2, dayOf(end));
-  sqlite3_bind_int(s, 3, recovered ? 1 : 0);
-  sqlite3_bind_int64(s, 4, recovered ? end - start : 0);
-  sqlite3_bind_int64(s, 5, end - start);
-  sql::exec(db_, s);
+  DayDelta& d = days_[{name, dayOf(end)}];
+  ++d.outages;
+  if (recovered) {
+    ++d.recoveries;
+    d.recovering += end - start;
+  }
+  d.longest = std::max(d.longest, end - start);
 }
 
 void Rollup::add(const Change& c) {
@@ -133,12 +127,32 @@ void Rollup::add(const Change& c) {
   }
   t->state = c.state;
   t->since = at;
-  sqlite3_stmt* s = putTail_.get();
-  sql::bindText(s, 1, c.name);
-  sql::bindText(s, 2, t->state);
-  sqlite3_bind_int64(s, 3, t->since);
-  sqlite3_bind_int64(s, 4, t->outage);
-  sql::exec(db_, s);
+  dirty_.insert(c.name);
+}
+
+void Rollup::flush() {
+  sqlite3_stmt* s = addDay_.get();
+  for (const auto& [key, d] : days_) {
+    sql::bindText(s, 1, key.first);
+    sqlite3_bind_int64(s, 2, key.second);
+    for (int c = 0; c < 4; ++c) sqlite3_bind_int64(s, 3 + c, d.time[c]);
+    sqlite3_bind_int64(s, 7, d.outages);
+    sqlite3_bind_int64(s, 8, d.recoveries);
+    sqlite3_bind_int64(s, 9, d.recovering);
+    sqlite3_bind_int64(s, 10, d.longest);
+    sql::exec(db_, s);
+  }
+  days_.clear();
+  sqlite3_stmt* p = putTail_.get();
+  for (const std::string& name : dirty_) {
+    const Tail& t = tails_.at(name);
+    sql::bindText(p, 1, name);
+    sql::bindText(p, 2, t.state);
+    sqlite3_bind_int64(p, 3, t.since);
+    sqlite3_bind_int64(p, 4, t.outage);
+    sql::exec(db_, p);
+  }
+  dirty_.clear();
 }
 
 void Rollup::reportCore(const std::string& name, Micros from, Micros to, Availability& a,

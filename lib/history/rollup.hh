@@ -13,7 +13,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <map>
+#include <set>
 #include <unordered_map>
+#include <utility>
 
 #include "history/availability.hh"
 #include "history/change.hh"
@@ -27,12 +30,20 @@ class Rollup {
   explicit Rollup(sqlite3* db);
 
   // Counts `c`, a change just inserted, inside the caller's transaction. A change dated
-  // before its record's previous one counts from the previous one's time.
+  // before its record's previous one counts from the previous one's time. What it adds to
+  // `day` and `tail` is gathered in memory and written by flush(), once per record and
+  // day for a whole batch.
   void add(const Change& c);
+  // Writes what add() gathered; before the caller's commit.
+  void flush();
   // The record's last state as counted ("" when it has none, or was deleted).
   std::string stateOf(const std::string& name);
-  // Forgets the cached tails (the caller's transaction was rolled back).
-  void forget() { tails_.clear(); }
+  // Forgets the cached tails and what was gathered (the transaction was rolled back).
+  void forget() {
+    tails_.clear();
+    days_.clear();
+    dirty_.clear();
+  }
 
   // The record `name`'s availability over [from, to). `raw(from, to)` counts the time of
   // a stretch from the raw changes (Db's timeline); only the window's edges go there.
@@ -45,6 +56,12 @@ class Rollup {
     Micros since = 0;
     Micros outage = -1;  // start of the outage under way; -1: none
   };
+  // What a batch adds to one row of `day`.
+  struct DayDelta {
+    Micros time[4] = {0, 0, 0, 0};  // up, recover, down, unknown
+    std::int64_t outages = 0, recoveries = 0;
+    Micros recovering = 0, longest = 0;
+  };
   Tail* tail(const std::string& name);
   void span(const std::string& name, std::string_view state, Micros from, Micros to);
   void ended(const std::string& name, Micros start, Micros end, bool recovered);
@@ -52,8 +69,10 @@ class Rollup {
                   Micros& rawFrom1, Micros& rawTo1, Micros& rawFrom2);
 
   sqlite3* db_;
-  sql::Stmt getTail_, putTail_, addDay_, addShort_, addOutage_, sumDays_, outages_;
+  sql::Stmt getTail_, putTail_, addDay_, addOutage_, sumDays_, outages_;
   std::unordered_map<std::string, Tail> tails_;
+  std::map<std::pair<std::string, std::int64_t>, DayDelta> days_;  // by record and day
+  std::set<std::string> dirty_;                                     // tails to write
 };
 
 template <class Raw>
