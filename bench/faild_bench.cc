@@ -29,7 +29,8 @@
 //            (redis: HGETALL; it answers -LOADING until its AOF is read); then the same
 //            after kill -9.
 //
-// faild always runs with a real state file (-s FILE in the temporary directory).
+// faild always runs with a real state file (-s FILE in the temporary directory), and
+// without its history database unless --history-db is given: redis keeps no history.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -75,6 +76,7 @@ struct Options {
   int memoryRounds = 3;
   bool pin = false;
   bool keep = false;
+  bool historyDb = false;  // faild's history database (redis keeps none): off unless asked
   std::string loadShape = "pipelined";  // the 100k load: "pipelined" 16 x 32, "single" 200 x 2
   std::set<std::string> only;
   std::string tmpBase;
@@ -99,7 +101,9 @@ void usage() {
       "  --redis PATH        the redis-server to run (default /usr/bin/redis-server)\n"
       "  --pin               servers on CPU 1, this load generator on CPU 0\n"
       "  --tmp DIR           where the temporary directory goes (default $TMPDIR or /tmp)\n"
-      "  --keep              keep the temporary directory (logs, state files)\n";
+      "  --keep              keep the temporary directory (logs, state files)\n"
+      "  --history-db        let faild keep its history database (default: --no-history-db,\n"
+      "                      as redis keeps no history)\n";
 }
 
 // ---- results ----
@@ -258,6 +262,7 @@ Server makeServer(const Options& o, Kind kind, const std::string& dir, const cha
   if (kind == Kind::Faild) {
     s.argv = {o.faild, "--listen", "127.0.0.1:" + std::to_string(s.port), "-s",
               dir + "/faild.state"};
+    if (!o.historyDb) s.argv.push_back("--no-history-db");
     for (const auto& a : o.faildArgs) s.argv.push_back(a);
   } else {
     s.argv = {o.redis, "--port", std::to_string(s.port), "--bind", "127.0.0.1",
@@ -767,6 +772,7 @@ int main(int argc, char** argv) {
       else if (a == "--redis") o.redis = value();
       else if (a == "--pin") o.pin = true;
       else if (a == "--keep") o.keep = true;
+      else if (a == "--history-db") o.historyDb = true;
       else if (a == "--tmp") o.tmpBase = value();
       else if (a == "--only") {
         std::stringstream ss(value());
