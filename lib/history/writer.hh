@@ -5,9 +5,10 @@
 // only queues a reference to the version. Retention runs on the same thread.
 //
 // When the database cannot be written (a full disk), the batch is kept and retried with
-// a growing pause, and said once in the log; beyond Options::maxQueued changes the
-// oldest are dropped (counted; the journal still holds them for a catch-up at the next
-// start, as far as it keeps history).
+// a growing pause, and said once in the log. Memory stays bounded: with
+// Options::maxQueued changes waiting (the database failing, or slower than the changes
+// for long), new ones are dropped and counted; the journal still holds them for a
+// catch-up at the next start, as far as it keeps history.
 #pragma once
 
 #include <atomic>
@@ -39,7 +40,7 @@ class Writer : public state::ChangeListener {
     std::uint64_t maxRows = 0;          // retention by rows; 0: none
     Micros pruneEvery = 3'600'000'000;  // how often retention runs
     Micros batchWait = 50'000;          // how long a first change waits for others
-    size_t maxQueued = 1'000'000;       // changes held while the database fails
+    size_t maxQueued = 200'000;         // changes waiting at most (each holds its version)
   };
   // Called from the writer's thread with a sentence for the log; never with a secret
   // (a change's fields are not logged).
