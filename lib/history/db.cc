@@ -148,8 +148,11 @@ std::string tryOpen(const std::string& path, sqlite3** out) {
     *out = nullptr;
     return "quick_check: " + verdict;
   }
+  // 16 MB of pages: the index by name is written all over the file; with SQLite's default
+  // 2 MB a batch writes 13,000 rows/s here, with 16 MB 30,000 (bench/history_bench).
+  constexpr const char* kSettings = "PRAGMA synchronous=FULL; PRAGMA cache_size=-16384;";
   char* err = nullptr;
-  if (sqlite3_exec(db, "PRAGMA synchronous=FULL;", nullptr, nullptr, &err) != SQLITE_OK ||
+  if (sqlite3_exec(db, kSettings, nullptr, nullptr, &err) != SQLITE_OK ||
       sqlite3_exec(db, kSchema, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string why = std::string("schema: ") + (err ? err : "?");
     sqlite3_free(err);
