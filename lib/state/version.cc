@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "proto/list.hh"
+#include "state/version_pool.hh"
 
 namespace fail::state {
 namespace {
@@ -92,27 +93,30 @@ Scratch& scratch() {
 
 }  // namespace
 
-VersionRef Version::allocate(std::string_view name, std::string_view word) {
+VersionRef Version::allocate(std::string_view name, std::string_view word,
+                             std::string_view tail) {
   if (name.size() > UINT16_MAX || word.size() > UINT32_MAX / 4)
     throw std::length_error("state::Version: record or name too large");
   bool inWord = word.substr(0, kNameInWord) == "name\\ " &&
                 word.substr(kNameInWord, name.size()) == name;
   size_t own = inWord ? 0 : name.size();
-  void* mem = ::operator new(sizeof(Version) + own + word.size());
+  void* mem = versionpool::allocate(sizeof(Version) + own + word.size() + tail.size());
   Version* v = new (mem) Version();
   v->nameLen_ = static_cast<std::uint32_t>(name.size());
   v->wordLen_ = static_cast<std::uint32_t>(word.size());
   v->ownName_ = !inWord;
   if (own) std::memcpy(v->data_, name.data(), own);
   if (!word.empty()) std::memcpy(v->data_ + own, word.data(), word.size());
+  if (!tail.empty()) std::memcpy(v->data_ + own + word.size(), tail.data(), tail.size());
   return VersionRef(v);
 }
 
 void Version::release() const {
   if (refs_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   Version* self = const_cast<Version*>(this);
+  size_t bytes = footprint();
   self->~Version();
-  ::operator delete(static_cast<void*>(self));
+  versionpool::release(self, bytes);
 }
 
 VersionRef Version::make(const Record& r) { return make(r, {}); }
@@ -139,19 +143,26 @@ VersionRef Version::make(const Record& r, std::string_view attrsTail) {
   p->noteAt_ = static_cast<std::uint32_t>(at);
   p->state_ = static_cast<std::uint8_t>(r.state) & 3;
   p->serial_ = r.serial;
-  p->since_ = r.since;
   p->ttlMs_ = r.ttlMs;
   return v;
 }
 
-static_assert(sizeof(Version) == 40, "the header of a record's block");
+static_assert(sizeof(Version) == 32, "the header of a record's block");
 
 VersionRef Version::tombstone(std::string_view name, std::uint64_t serial, Micros at) {
-  VersionRef v = allocate(name, {});
-  v.p_->deleted_ = true;
+  char time[sizeof at];
+  std::memcpy(time, &at, sizeof at);
+  VersionRef v = allocate(name, {}, {time, sizeof time});
+  v.p_->deleted_ = true;  // footprint() counts the time from here on
   v.p_->serial_ = serial;
-  v.p_->since_ = at;
   return v;
+}
+
+Micros Version::since() const {
+  if (!deleted_) return record().since;
+  Micros at;
+  std::memcpy(&at, data_ + nameLen_, sizeof at);
+  return at;
 }
 
 VersionRef Version::fromWord(std::string_view word, std::string* err) {
@@ -180,7 +191,6 @@ VersionRef Version::fromWord(std::string_view word, std::string* err) {
       p->standard_ = standard;
       p->state_ = static_cast<std::uint8_t>(r.state) & 3;
       p->serial_ = r.serial;
-      p->since_ = r.since;
       p->ttlMs_ = r.ttlMs;
       // A word the one-pass reader took but whose note is not where the encoder puts it
       // (keys repeated or out of order in a hand-made file) is encoded again below.
@@ -252,8 +262,8 @@ Record Version::record() const {
   r.name = std::string(name());
   r.state = state();
   r.serial = serial_;
-  r.since = since_;
   r.ttlMs = ttlMs_;
+  if (deleted_) r.since = since();  // a record's is the word's
   return r;
 }
 

@@ -73,6 +73,7 @@ TEST(Version, FromWordRoundTrip) {
     ASSERT_TRUE(v) << err;
     EXPECT_EQ(v->word(), made->word());  // kept as it is
     expectSame(v->record(), r);
+    EXPECT_EQ(v->since(), r.since);
     EXPECT_EQ(v->note(), note);
     EXPECT_TRUE(v->noteIs(note)) << note;
     EXPECT_FALSE(v->noteIs(note + "x"));
@@ -167,6 +168,10 @@ TEST(Version, Tombstone) {
   Record r = t->record();
   EXPECT_EQ(r.name, "old name");
   EXPECT_EQ(r.serial, 99u);
+  EXPECT_EQ(r.since, 1765000000000001);
+  // The time follows the name in the block: the header holds no since field.
+  EXPECT_EQ(t->footprint(), sizeof(Version) + 8 + sizeof(Micros));
+  EXPECT_EQ(Version::tombstone("x", 1, -5)->since(), -5);
 }
 
 TEST(Version, SharedCountsAndCopies) {
