@@ -157,6 +157,7 @@ Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done do
   r.note = std::move(in.note);
   r.ttlMs = in.ttlMs;
   r.origin = std::move(in.origin);
+  r.attrs.reserve(r.attrs.size() + in.attrs.size());  // one allocation, not one per doubling
   for (const auto& [k, v] : in.attrs) mergeAttr(r.attrs, k, v);
   if (in.replaceAttrs) dropOthers(r.attrs, in.attrs);
   // Same state and note (a change only because another is in flight): still since then.
