@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -155,6 +156,43 @@ TEST(Version, AttrsTailCarriesTheAttributesOver) {
   ASSERT_TRUE(other);
   EXPECT_TRUE(other->attrsTail().empty());
   EXPECT_TRUE(Version::tombstone("x", 1, 2)->attrsTail().empty());
+}
+
+// Values too large for the header's fields are read from the word instead.
+TEST(Version, ALongTtlOrAFarNoteIsReadFromTheWord) {
+  for (std::int64_t ttl : std::vector<std::int64_t>{2147483646, 2147483647, 30LL * 86'400'000,
+                                                    kMaxTtlMs, 200000000LL * 86'400'000}) {
+    Record r = sample();
+    r.ttlMs = ttl;
+    VersionRef v = Version::make(r);
+    EXPECT_EQ(v->ttlMs(), ttl);
+    EXPECT_EQ(v->record().ttlMs, ttl);
+    VersionRef back = Version::fromWord(v->word());
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->ttlMs(), ttl);
+  }
+  Record r = sample("far");
+  r.origin = std::string(40000, 'o') + " x";  // the note starts beyond 32 kB
+  for (const VersionRef& v : {Version::make(r), Version::fromWord(Version::make(r)->word())}) {
+    ASSERT_TRUE(v);
+    EXPECT_TRUE(v->noteIs("far"));
+    EXPECT_FALSE(v->noteIs("fa"));
+    EXPECT_EQ(v->note(), "far");
+    EXPECT_TRUE(v->attrsTail().empty());  // the caller decodes the attributes
+    expectSame(v->record(), r);
+  }
+}
+
+TEST(Version, ANameTooLongToKeepIsRefused) {
+  Record r = sample();
+  r.name = std::string(8192, 'n');
+  EXPECT_THROW(Version::make(r), std::length_error);
+  std::string word = "name\\ " + r.name + "\\ state\\ UP";
+  std::string err;
+  EXPECT_FALSE(Version::fromWord(word, &err));
+  EXPECT_NE(err.find("name longer than 8191 bytes"), std::string::npos) << err;
+  r.name.pop_back();
+  EXPECT_EQ(Version::make(r)->name(), r.name);
 }
 
 TEST(Version, Tombstone) {
