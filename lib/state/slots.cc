@@ -33,7 +33,6 @@ void SlotTable::grow(size_t capacity) {
     while (slots_[j].version) j = (j + 1) & (capacity_ - 1);
     slots_[j].version = std::move(old[i].version);
     slots_[j].deadline = old[i].deadline;
-    slots_[j].scheduled = old[i].scheduled;
   }
   ++moves_;
 }
@@ -50,7 +49,6 @@ Slot* SlotTable::insert(VersionRef v) {
   while (slots_[i].version) i = (i + 1) & (capacity_ - 1);
   slots_[i].version = std::move(v);
   slots_[i].deadline = 0;
-  slots_[i].scheduled = false;
   ++size_;
   return &slots_[i];
 }
@@ -69,11 +67,9 @@ void SlotTable::erase(Slot* s) {
     if (between) continue;
     slots_[hole].version = std::move(slots_[j].version);
     slots_[hole].deadline = slots_[j].deadline;
-    slots_[hole].scheduled = slots_[j].scheduled;
     hole = j;
   }
   slots_[hole].deadline = 0;
-  slots_[hole].scheduled = false;
 }
 
 }  // namespace fail::state

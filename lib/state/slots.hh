@@ -2,7 +2,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // The Store's index by name: an open-addressing hash table (linear probing, deletion by
 // backward shift) of slots, each a record's current version and its ttl deadline. A
-// slot is found by its version's own name, so no name is stored twice. 16 bytes a slot.
+// slot is found by its version's own name, so no name is stored twice. 16 bytes a slot,
+// and nothing else per record: the Store finds the deadlines that ran out by going over
+// the slots.
 #pragma once
 
 #include <cstdint>
@@ -15,10 +17,8 @@
 namespace fail::state {
 
 struct Slot {
-  mutable VersionRef version;     // null: an empty slot
-  mutable Micros deadline : 63;   // steady clock; 0: no ttl running
-  mutable bool scheduled : 1;     // a deadline for it is queued
-  Slot() : deadline(0), scheduled(false) {}
+  mutable VersionRef version;  // null: an empty slot
+  mutable Micros deadline = 0;  // steady clock; 0: no ttl running
   std::string_view name() const { return version->name(); }
 };
 

@@ -109,8 +109,7 @@ void Store::erase(std::string_view name) {
 void Store::startTtl(const Slot& slot, Micros steadyNow) {
   std::int64_t ttl = slot.version->ttlMs();
   if (ttl > 0) {
-    slot.deadline = deadlineAfter(steadyNow, ttl);
-    if (!slot.scheduled) schedule(slot, slot.deadline);
+    schedule(slot, deadlineAfter(steadyNow, ttl));
   } else {
     slot.deadline = 0;
   }
@@ -157,6 +156,7 @@ Store::SetKind Store::set(SetInput in, Micros wallNow, Micros steadyNow, Done do
   r.note = std::move(in.note);
   r.ttlMs = in.ttlMs;
   r.origin = std::move(in.origin);
+  r.attrs.reserve(r.attrs.size() + in.attrs.size());  // one allocation, not one per doubling
   for (const auto& [k, v] : in.attrs) mergeAttr(r.attrs, k, v);
   if (in.replaceAttrs) dropOthers(r.attrs, in.attrs);
   // Same state and note (a change only because another is in flight): still since then.
@@ -348,30 +348,34 @@ bool Store::changesSince(std::uint64_t since,
 
 void Store::schedule(const Slot& slot, Micros deadline) {
   slot.deadline = deadline;
-  slot.scheduled = true;
-  deadlines_.emplace(deadline, slot.version);
+  if (nextDeadline_ == 0 || deadline < nextDeadline_) nextDeadline_ = deadline;
 }
 
-Micros Store::nextDeadline() const { return deadlines_.empty() ? 0 : deadlines_.top().first; }
-
 size_t Store::expire(Micros wallNow, Micros steadyNow) {
-  size_t n = 0;
   steadySeen_ = std::max(steadySeen_, steadyNow);
-  while (!deadlines_.empty() && deadlines_.top().first <= steadyNow) {
-    VersionRef was = deadlines_.top().second;  // holds the name
-    deadlines_.pop();
+  if (nextDeadline_ == 0 || nextDeadline_ > steadyNow) return 0;
+  // The records whose deadline came (each version holds its name), and the earliest
+  // deadline still to come.
+  std::vector<std::pair<Micros, VersionRef>> due;
+  Micros next = 0;
+  slots_.forEach([&](const Slot& s) {
+    if (s.deadline == 0) return;
+    if (s.deadline > steadyNow) {
+      if (next == 0 || s.deadline < next) next = s.deadline;
+    } else if (s.version->state() == State::Unknown) {
+      s.deadline = 0;
+    } else {
+      due.emplace_back(s.deadline, s.version);
+    }
+  });
+  nextDeadline_ = next;  // before the changes below, which may schedule again
+  std::sort(due.begin(), due.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second->name() < b.second->name();
+  });
+  size_t n = 0;
+  for (const auto& [deadline, was] : due) {
     const Slot* s = find(was->name());
-    if (!s) continue;
-    s->scheduled = false;
-    if (s->deadline == 0) continue;  // ttl removed meanwhile
-    if (s->deadline > steadyNow) {   // refreshed meanwhile: look again then
-      schedule(*s, s->deadline);
-      continue;
-    }
-    if (s->version->state() == State::Unknown) {
-      s->deadline = 0;
-      continue;
-    }
+    if (!s || s->deadline == 0 || s->deadline > steadyNow) continue;
     // Remembers the deadline too, for a retry if this fails.
     InFlight* flight = beginChange(was->name(), s);
     s->deadline = 0;

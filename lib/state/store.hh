@@ -18,7 +18,6 @@
 #include <functional>
 #include <optional>
 #include <memory>
-#include <queue>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -130,10 +129,13 @@ class Store {
   // anything published.
   bool changesSince(std::uint64_t since, const std::function<void(const Published&)>& f) const;
 
-  // Turns every record whose ttl ran out by `steadyNow` UNKNOWN. Returns how many.
+  // Turns every record whose ttl ran out by `steadyNow` UNKNOWN, in the order of their
+  // deadlines. Returns how many. Goes over every record, but only once the earliest
+  // deadline known (nextDeadline) has come.
   size_t expire(Micros wallNow, Micros steadyNow);
-  // Steady-clock time of the next possible expiry, 0 if none.
-  Micros nextDeadline() const;
+  // Steady-clock time of the next possible expiry, 0 if none: no deadline lies before it
+  // (a refresh since may have moved the one that was there).
+  Micros nextDeadline() const { return nextDeadline_; }
 
   // Writes lazily refreshed attributes; compacts the journal when it has grown.
   void housekeeping();
@@ -202,12 +204,10 @@ class Store {
   void remember(Published p);
   std::deque<Pending> pending_;
   std::deque<Published> history_;
-  // A ttl deadline and the version it was set for (found again by its name).
-  using Deadline = std::pair<Micros, VersionRef>;
-  struct Later {
-    bool operator()(const Deadline& a, const Deadline& b) const { return a.first > b.first; }
-  };
-  std::priority_queue<Deadline, std::vector<Deadline>, Later> deadlines_;
+  // No slot's deadline lies before this; 0: no deadline. The deadlines themselves are
+  // only in the slots: a queue of them cost 16 bytes a record and held on to the
+  // version of its time until the deadline came.
+  Micros nextDeadline_ = 0;
   std::unordered_set<std::string, NameHash, std::equal_to<>> dirtyAttrs_;
   std::vector<ChangeListener*> listeners_;
   StoreCounters counters_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "proto/list.hh"
+#include "state/version_pool.hh"
 
 namespace fail::state {
 namespace {
@@ -92,27 +93,30 @@ Scratch& scratch() {
 
 }  // namespace
 
-VersionRef Version::allocate(std::string_view name, std::string_view word) {
-  if (name.size() > UINT16_MAX || word.size() > UINT32_MAX / 4)
+VersionRef Version::allocate(std::string_view name, std::string_view word,
+                             std::string_view tail) {
+  if (name.size() > kMaxName || word.size() > UINT32_MAX / 4)
     throw std::length_error("state::Version: record or name too large");
   bool inWord = word.substr(0, kNameInWord) == "name\\ " &&
                 word.substr(kNameInWord, name.size()) == name;
   size_t own = inWord ? 0 : name.size();
-  void* mem = ::operator new(sizeof(Version) + own + word.size());
+  void* mem = versionpool::allocate(sizeof(Version) + own + word.size() + tail.size());
   Version* v = new (mem) Version();
-  v->nameLen_ = static_cast<std::uint32_t>(name.size());
+  v->nameLen_ = static_cast<std::uint16_t>(name.size() & kMaxName);
   v->wordLen_ = static_cast<std::uint32_t>(word.size());
   v->ownName_ = !inWord;
   if (own) std::memcpy(v->data_, name.data(), own);
   if (!word.empty()) std::memcpy(v->data_ + own, word.data(), word.size());
+  if (!tail.empty()) std::memcpy(v->data_ + own + word.size(), tail.data(), tail.size());
   return VersionRef(v);
 }
 
 void Version::release() const {
   if (refs_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   Version* self = const_cast<Version*>(this);
+  size_t bytes = footprint();
   self->~Version();
-  ::operator delete(static_cast<void*>(self));
+  versionpool::release(self, bytes);
 }
 
 VersionRef Version::make(const Record& r) { return make(r, {}); }
@@ -136,22 +140,37 @@ VersionRef Version::make(const Record& r, std::string_view attrsTail) {
   VersionRef v = allocate(r.name, s.outer);
   Version* p = v.p_;
   p->standard_ = 1;
-  p->noteAt_ = static_cast<std::uint32_t>(at);
+  p->setNoteAt(at);
   p->state_ = static_cast<std::uint8_t>(r.state) & 3;
   p->serial_ = r.serial;
-  p->since_ = r.since;
-  p->ttlMs_ = r.ttlMs;
+  p->setTtl(r.ttlMs);
   return v;
 }
 
-static_assert(sizeof(Version) == 40, "the header of a record's block");
+static_assert(sizeof(Version) == 24, "the header of a record's block");
+
+void Version::setNoteAt(size_t at) {
+  noteAt_ = static_cast<std::uint16_t>(std::min<size_t>(at, kNoteFar));
+}
+
+void Version::setTtl(std::int64_t ms) {
+  ttl_ = ms >= 0 && ms < kTtlInWord ? static_cast<std::uint32_t>(ms) : kTtlInWord;
+}
 
 VersionRef Version::tombstone(std::string_view name, std::uint64_t serial, Micros at) {
-  VersionRef v = allocate(name, {});
-  v.p_->deleted_ = true;
+  char time[sizeof at];
+  std::memcpy(time, &at, sizeof at);
+  VersionRef v = allocate(name, {}, {time, sizeof time});
+  v.p_->deleted_ = true;  // footprint() counts the time from here on
   v.p_->serial_ = serial;
-  v.p_->since_ = at;
   return v;
+}
+
+Micros Version::since() const {
+  if (!deleted_) return record().since;
+  Micros at;
+  std::memcpy(&at, data_ + nameLen_, sizeof at);
+  return at;
 }
 
 VersionRef Version::fromWord(std::string_view word, std::string* err) {
@@ -174,14 +193,14 @@ VersionRef Version::fromWord(std::string_view word, std::string* err) {
   if (proto::decodeCanonicalWord(word, s.dict, &s.at)) {
     if (decodeCanonical(s.dict, r, &noteAt, &noteEnd, &standard, &why)) {
       if (r.name.empty()) return bad("record: no name");
+      if (r.name.size() > kMaxName) return bad("record: name longer than " + std::to_string(kMaxName) + " bytes");
       VersionRef v = allocate(r.name, word);
       Version* p = v.p_;
-      p->noteAt_ = noteEnd == noteAt ? 0 : s.at[noteAt];  // 0: no note key
+      p->setNoteAt(noteEnd == noteAt ? 0 : s.at[noteAt]);  // 0: no note key
       p->standard_ = standard;
       p->state_ = static_cast<std::uint8_t>(r.state) & 3;
       p->serial_ = r.serial;
-      p->since_ = r.since;
-      p->ttlMs_ = r.ttlMs;
+      p->setTtl(r.ttlMs);
       // A word the one-pass reader took but whose note is not where the encoder puts it
       // (keys repeated or out of order in a hand-made file) is encoded again below.
       if (v->noteIs(r.note)) return v;
@@ -206,6 +225,7 @@ VersionRef Version::fromWord(std::string_view word, std::string* err) {
 // element (an element's own spaces are escaped twice). So no decoding is needed.
 bool Version::noteIs(std::string_view note) const {
   if (deleted_ || noteAt_ == 0) return note.empty();
+  if (noteAt_ == kNoteFar) return this->note() == note;
   Scratch& s = scratch();
   s.inner.clear();
   proto::appendWord(s.inner, note);
@@ -218,7 +238,7 @@ bool Version::noteIs(std::string_view note) const {
 }
 
 std::string_view Version::attrsTail() const {
-  if (!standard_ || noteAt_ == 0) return {};
+  if (!standard_ || noteAt_ == 0 || noteAt_ == kNoteFar) return {};
   // From the note's element on: the first separator, a space escaped once (an element's
   // spaces are escaped twice). Read as the dict reads it: a backslash escapes one byte.
   std::string_view w = word();
@@ -252,8 +272,8 @@ Record Version::record() const {
   r.name = std::string(name());
   r.state = state();
   r.serial = serial_;
-  r.since = since_;
-  r.ttlMs = ttlMs_;
+  if (ttl_ != kTtlInWord) r.ttlMs = ttl_;  // else the word's
+  if (deleted_) r.since = since();  // a record's is the word's
   return r;
 }
 

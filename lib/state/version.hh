@@ -11,8 +11,8 @@
 // journal's queue all hold the same block. A deletion is a version too (a tombstone:
 // name, serial, time; no word).
 //
-// One allocation per version: the header, the name's bytes, the word's bytes.
-// Reference counts are atomic: the journal's thread may hold versions too.
+// One block per version (state/version_pool.hh): the header, the name's bytes, the word's
+// bytes. Reference counts are atomic: the journal's thread may hold versions too.
 #pragma once
 
 #include <atomic>
@@ -79,8 +79,11 @@ class Version {
   std::string_view word() const { return {data_ + (ownName_ ? nameLen_ : 0), wordLen_}; }
   State state() const { return static_cast<State>(state_); }
   std::uint64_t serial() const { return serial_; }
-  Micros since() const { return since_; }  // a tombstone: the time of deletion
-  std::int64_t ttlMs() const { return ttlMs_; }
+  // A tombstone: the time of deletion. Otherwise read from the word (it is not kept
+  // apart: few callers need it), so this allocates.
+  Micros since() const;
+  // Decoded from the word when it is too long to keep (kTtlInWord).
+  std::int64_t ttlMs() const { return ttl_ != kTtlInWord ? ttl_ : record().ttlMs; }
 
   // True when the record's note is `note`, without decoding the word.
   bool noteIs(std::string_view note) const;
@@ -93,34 +96,46 @@ class Version {
   Attrs attrs() const;
   Record record() const;  // every field
 
-  // The bytes of this version, for memory accounting.
-  size_t footprint() const { return sizeof(Version) + (ownName_ ? nameLen_ : 0) + wordLen_; }
+  // The bytes of this version's block.
+  size_t footprint() const {
+    return sizeof(Version) + (ownName_ ? nameLen_ : 0) + wordLen_ + (deleted_ ? sizeof(Micros) : 0);
+  }
 
  private:
   friend class VersionRef;
   Version() = default;
-  static VersionRef allocate(std::string_view name, std::string_view word);
+  // `tail`: bytes kept after the word (a tombstone's time).
+  static VersionRef allocate(std::string_view name, std::string_view word,
+                             std::string_view tail = {});
   void release() const;
+  void setNoteAt(size_t at);       // kNoteFar when it does not fit
+  void setTtl(std::int64_t ms);    // kTtlInWord when it does not fit
 
   // Where a word written by make() holds the name ("name\ " first): a name that needs
   // no escaping is read there instead of being stored twice.
   static constexpr size_t kNameInWord = 6;
 
-  // 40 bytes with the three 64-bit fields: a record's block is one malloc size class
-  // smaller than with a 48-byte header.
+  // A ttl of 2^31 - 1 ms (24.8 days) or more is not kept here but read from the word.
+  static constexpr std::uint32_t kTtlInWord = (std::uint32_t{1} << 31) - 1;
+  // A note starting this far into the word or farther is found by decoding it.
+  static constexpr std::uint16_t kNoteFar = (1u << 15) - 1;
+  // Names are at most 255 bytes (validName); this many here.
+  static constexpr size_t kMaxName = (1u << 13) - 1;
+
+  // 24 bytes, in every record's block: the since time is in the word (and after a
+  // tombstone's name), and the rare values too large for these fields are read there.
   mutable std::atomic<std::uint32_t> refs_{1};
   std::uint32_t wordLen_ = 0;
-  std::uint32_t noteAt_ = 0;  // where the note's element starts in word(); 0: no note
-  std::uint16_t nameLen_ = 0;  // names are at most 255 bytes (validName); 65535 here
-  std::uint8_t state_ : 2 = 0;
-  std::uint8_t deleted_ : 1 = 0;
-  std::uint8_t ownName_ : 1 = 1;  // data_ starts with the name; else it is at word()[6]
-  std::uint8_t standard_ : 1 = 0;  // word() has make()'s keys in its order
   std::uint64_t serial_ = 0;
-  Micros since_ = 0;
-  std::int64_t ttlMs_ = 0;
-  // The name (when ownName_), then the word: a flexible array member, allocated with
-  // the header.
+  std::uint32_t ttl_ : 31 = 0;  // ms, or kTtlInWord
+  std::uint32_t deleted_ : 1 = 0;
+  std::uint16_t noteAt_ : 15 = 0;  // where the note's element starts in word(); 0: no note
+  std::uint16_t standard_ : 1 = 0;  // word() has make()'s keys in its order
+  std::uint16_t nameLen_ : 13 = 0;
+  std::uint16_t state_ : 2 = 0;
+  std::uint16_t ownName_ : 1 = 1;  // data_ starts with the name; else it is at word()[6]
+  // The name (when ownName_), then the word, then a tombstone's time: a flexible array
+  // member, allocated with the header.
   char data_[];
 };
 

@@ -6,6 +6,8 @@
 
 #include <vector>
 
+#include "state/version_pool.hh"
+
 namespace fail::state {
 namespace {
 
@@ -136,6 +138,50 @@ TEST_F(StoreTest, TtlExpiryIsAChangeToUnknown) {
   EXPECT_EQ(store.get("beat")->note(), "ttl expired");
   EXPECT_EQ(store.expire(9, 9'000'000), 0u);  // once
   EXPECT_EQ(store.counters().expiries, 1u);
+}
+
+TEST_F(StoreTest, ExpiriesComeInTheOrderOfTheirDeadlines) {
+  set(in("c", State::Up, "", 3000), 0);
+  set(in("a", State::Up, "", 2000), 0);
+  set(in("b", State::Up, "", 1000), 0);
+  set(in("d", State::Up, "", 1000), 0);  // the same deadline as b: by name
+  set(in("none", State::Up), 0);         // no ttl
+  EXPECT_EQ(store.nextDeadline(), 1'000'000);
+  EXPECT_EQ(store.expire(9, 5'000'000), 4u);
+  ASSERT_EQ(rec.lines.size(), 9u);
+  for (size_t i = 5; i < 9; ++i)
+    EXPECT_NE(rec.lines[i].find(std::string("name\\ ") + "bdac"[i - 5]), std::string::npos) << rec.lines[i];
+  EXPECT_EQ(store.nextDeadline(), 0);
+  EXPECT_EQ(store.expire(9, 9'000'000), 0u);
+}
+
+// The earliest deadline is only a hint: a refresh that moves it out finds nothing due
+// there, and the next one is known after that look.
+TEST_F(StoreTest, ARefreshedDeadlineIsLookedForAgainLater) {
+  set(in("x", State::Up, "", 1000), 0);
+  set(in("y", State::Up, "", 5000), 0);
+  set(in("x", State::Up, "", 1000), 800'000);  // refresh: now due at 1.8 s
+  EXPECT_EQ(store.nextDeadline(), 1'000'000);
+  EXPECT_EQ(store.expire(9, 1'000'000), 0u);
+  EXPECT_EQ(store.nextDeadline(), 1'800'000);
+  EXPECT_EQ(store.expire(9, 1'800'000), 1u);
+  EXPECT_EQ(store.get("x")->state(), State::Unknown);
+  EXPECT_EQ(store.nextDeadline(), 5'000'000);
+}
+
+// Nothing but the record's slot, the history and changes in flight hold a version: a
+// record changed while its ttl runs lets go of the version it had.
+TEST(StoreMemory, ATtlDoesNotHoldOnToAnOldVersion) {
+  if (!versionpool::pooling()) GTEST_SKIP() << "blocks come from operator new in this build";
+  Store::Options o;
+  o.historyMax = 1;
+  Store store(nullptr, {}, o, 0);
+  std::uint64_t serial;
+  size_t before = versionpool::stats().usedBytes;
+  store.set(in("x", State::Up, "first", 3'600'000), 0, 0, nullptr, serial);
+  store.set(in("x", State::Fail, "second", 3'600'000), 0, 0, nullptr, serial);
+  size_t block = (store.get("x")->footprint() + 7) / 8 * 8;
+  EXPECT_EQ(versionpool::stats().usedBytes, before + block);
 }
 
 TEST_F(StoreTest, ChangesSinceServesHistoryOrSaysGone) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,7 @@ TEST(Version, FromWordRoundTrip) {
     ASSERT_TRUE(v) << err;
     EXPECT_EQ(v->word(), made->word());  // kept as it is
     expectSame(v->record(), r);
+    EXPECT_EQ(v->since(), r.since);
     EXPECT_EQ(v->note(), note);
     EXPECT_TRUE(v->noteIs(note)) << note;
     EXPECT_FALSE(v->noteIs(note + "x"));
@@ -156,6 +158,43 @@ TEST(Version, AttrsTailCarriesTheAttributesOver) {
   EXPECT_TRUE(Version::tombstone("x", 1, 2)->attrsTail().empty());
 }
 
+// Values too large for the header's fields are read from the word instead.
+TEST(Version, ALongTtlOrAFarNoteIsReadFromTheWord) {
+  for (std::int64_t ttl : std::vector<std::int64_t>{2147483646, 2147483647, 30LL * 86'400'000,
+                                                    kMaxTtlMs, 200000000LL * 86'400'000}) {
+    Record r = sample();
+    r.ttlMs = ttl;
+    VersionRef v = Version::make(r);
+    EXPECT_EQ(v->ttlMs(), ttl);
+    EXPECT_EQ(v->record().ttlMs, ttl);
+    VersionRef back = Version::fromWord(v->word());
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->ttlMs(), ttl);
+  }
+  Record r = sample("far");
+  r.origin = std::string(40000, 'o') + " x";  // the note starts beyond 32 kB
+  for (const VersionRef& v : {Version::make(r), Version::fromWord(Version::make(r)->word())}) {
+    ASSERT_TRUE(v);
+    EXPECT_TRUE(v->noteIs("far"));
+    EXPECT_FALSE(v->noteIs("fa"));
+    EXPECT_EQ(v->note(), "far");
+    EXPECT_TRUE(v->attrsTail().empty());  // the caller decodes the attributes
+    expectSame(v->record(), r);
+  }
+}
+
+TEST(Version, ANameTooLongToKeepIsRefused) {
+  Record r = sample();
+  r.name = std::string(8192, 'n');
+  EXPECT_THROW(Version::make(r), std::length_error);
+  std::string word = "name\\ " + r.name + "\\ state\\ UP";
+  std::string err;
+  EXPECT_FALSE(Version::fromWord(word, &err));
+  EXPECT_NE(err.find("name longer than 8191 bytes"), std::string::npos) << err;
+  r.name.pop_back();
+  EXPECT_EQ(Version::make(r)->name(), r.name);
+}
+
 TEST(Version, Tombstone) {
   VersionRef t = Version::tombstone("old name", 99, 1765000000000001);
   EXPECT_TRUE(t->deleted());
@@ -167,6 +206,10 @@ TEST(Version, Tombstone) {
   Record r = t->record();
   EXPECT_EQ(r.name, "old name");
   EXPECT_EQ(r.serial, 99u);
+  EXPECT_EQ(r.since, 1765000000000001);
+  // The time follows the name in the block: the header holds no since field.
+  EXPECT_EQ(t->footprint(), sizeof(Version) + 8 + sizeof(Micros));
+  EXPECT_EQ(Version::tombstone("x", 1, -5)->since(), -5);
 }
 
 TEST(Version, SharedCountsAndCopies) {
