@@ -354,6 +354,7 @@ void Db::availability(const std::string& pattern, Micros from, Micros to,
     };
     f(name, rollup_->report(name, from, to, raw));
   });
+  rollup_->forget();  // the tails it read
 }
 
 std::uint64_t Db::prune(Micros olderThan, std::uint64_t maxRows) {

@@ -153,6 +153,9 @@ void Rollup::flush() {
     sql::exec(db_, p);
   }
   dirty_.clear();
+  // Tails are read again by the next batch (one lookup per record in it): kept for every
+  // record they would cost ~120 B each for as long as faild runs.
+  tails_.clear();
 }
 
 void Rollup::reportCore(const std::string& name, Micros from, Micros to, Availability& a,

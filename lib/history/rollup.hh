@@ -34,11 +34,12 @@ class Rollup {
   // `day` and `tail` is gathered in memory and written by flush(), once per record and
   // day for a whole batch.
   void add(const Change& c);
-  // Writes what add() gathered; before the caller's commit.
+  // Writes what add() gathered, before the caller's commit, and forgets the tails.
   void flush();
   // The record's last state as counted ("" when it has none, or was deleted).
   std::string stateOf(const std::string& name);
-  // Forgets the cached tails and what was gathered (the transaction was rolled back).
+  // Forgets the tails read and what was gathered (a rolled-back transaction, the end of a
+  // report).
   void forget() {
     tails_.clear();
     days_.clear();
