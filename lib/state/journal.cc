@@ -100,16 +100,6 @@ bool readFile(const std::string& path, std::string& out) {
   return true;
 }
 
-// "20261122-040559" in local time.
-std::string stamp() {
-  time_t now = ::time(nullptr);
-  struct tm tm;
-  localtime_r(&now, &tm);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
-  return buf;
-}
-
 }  // namespace
 
 struct Journal::Impl {
@@ -481,10 +471,10 @@ void Journal::Impl::setDamagedAside(Recovery& out) {
   // History across damage is not trusted, so no change is claimed below the ceiling.
   // The fresh file is on disk before the damaged one is linked aside, and replaces it
   // by rename: whatever fails, PATH holds one of the two whole.
-  std::string aside = path + ".damaged-" + stamp();
+  std::string aside = path + ".damaged-" + fileStamp(wallNow());
   struct stat st;
   for (int n = 2; ::lstat(aside.c_str(), &st) == 0; ++n)
-    aside = path + ".damaged-" + stamp() + "-" + std::to_string(n);
+    aside = path + ".damaged-" + fileStamp(wallNow()) + "-" + std::to_string(n);
   auto keepDamaged = [&]() -> std::string {
     if (::link(path.c_str(), aside.c_str()) == 0) return "";
     if (::rename(path.c_str(), aside.c_str()) == 0) return "";  // no hard links here
