@@ -94,6 +94,21 @@ std::string formatLocalTime(Micros t) { return localTime(t, "%Y-%m-%d %H:%M:%S")
 
 std::string fileStamp(Micros t) { return localTime(t, "%Y%m%d-%H%M%S"); }
 
+std::string isoTime(Micros t) {
+  Micros secs = t / 1'000'000, frac = t % 1'000'000;
+  if (frac < 0) {
+    frac += 1'000'000;
+    --secs;
+  }
+  time_t tt = static_cast<time_t>(secs);
+  struct tm tm;
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, sizeof buf - n, ".%06lldZ", static_cast<long long>(frac));
+  return buf;
+}
+
 std::string formatAge(Micros delta) {
   if (delta < 0) delta = 0;
   std::int64_t s = delta / 1'000'000;

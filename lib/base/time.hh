@@ -33,6 +33,8 @@ std::optional<std::uint64_t> parseUint(std::string_view text);
 std::string formatLocalTime(Micros t);
 // "20261122-040559" in local time: the suffix of a file moved aside.
 std::string fileStamp(Micros t);
+// "2025-11-22T04:00:00.000000Z": UTC, ISO 8601 with microseconds (JSON output).
+std::string isoTime(Micros t);
 // "3m12s", "2h5m", "4d3h": an age, for people (the two largest units).
 std::string formatAge(Micros delta);
 

@@ -13,6 +13,7 @@
 #include "proto/list.hh"
 #include "proto/request.hh"
 #include "state/record.hh"
+#include "state/json.hh"
 
 namespace fail::client {
 
@@ -67,7 +68,7 @@ bool printSerialResult(Context& ctx, Session& s, const Reply& reply, Failure& f)
   std::string result = reply.words[0];
   for (char& c : result) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (ctx.json())
-    ctx.out << dumpJson({{"result", result}, {"serial", *serial}}) << "\n";
+    ctx.out << state::dumpJson({{"result", result}, {"serial", *serial}}) << "\n";
   else if (ctx.verbose())
     ctx.out << result << " serial " << *serial << "\n";
   return true;
@@ -81,7 +82,7 @@ bool printGet(Context& ctx, Session& s, const Reply& reply, Failure& f) {
   }
   if (!decodeOrFail(s, "get", reply.words[0], r, f)) return false;
   if (ctx.json())
-    ctx.out << dumpJson(recordJson(r)) << "\n";
+    ctx.out << state::dumpJson(recordJson(r)) << "\n";
   else
     ctx.out << recordLine(r, wallNow()) << "\n";
   return true;
@@ -99,8 +100,8 @@ bool printList(Context& ctx, Session& s, const Reply& reply, Failure& f) {
     if (!decodeOrFail(s, "list", reply.words[i], records[i - 1], f)) return false;
   if (ctx.json()) {
     nlohmann::ordered_json arr = nlohmann::ordered_json::array();
-    for (const auto& r : records) arr.push_back(recordJson(r));
-    ctx.out << dumpJson({{"serial", *serial}, {"records", arr}}) << "\n";
+    for (const auto& r : records) arr.push_back(state::recordJson(r));
+    ctx.out << state::dumpJson({{"serial", *serial}, {"records", arr}}) << "\n";
     return true;
   }
   Micros now = wallNow();
@@ -124,7 +125,7 @@ bool printStats(Context& ctx, Session& s, const Reply& reply, Failure& f) {
       else
         j[reply.words[i]] = reply.words[i + 1];
     }
-    ctx.out << dumpJson(j) << "\n";
+    ctx.out << state::dumpJson(j) << "\n";
     return true;
   }
   Table t({"KEY", "VALUE"});
@@ -138,7 +139,7 @@ bool printPing(Context& ctx, Session& s, const Reply& reply, Failure& f) {
   std::string server;
   for (size_t i = 0; i < s.hello().size() && i < 2; ++i) server += (i ? " " : "") + s.hello()[i];
   if (ctx.json())
-    ctx.out << dumpJson({{"result", "pong"}, {"target", s.where()}, {"server", server}}) << "\n";
+    ctx.out << state::dumpJson({{"result", "pong"}, {"target", s.where()}, {"server", server}}) << "\n";
   else
     ctx.out << "PONG from " << s.where() << (server.empty() ? "" : " (" + server + ")") << "\n";
   return true;

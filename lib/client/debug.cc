@@ -8,6 +8,7 @@
 #include "base/text.hh"
 #include "client/format.hh"
 #include "client/session.hh"
+#include "state/json.hh"
 
 namespace fail::client {
 
@@ -78,7 +79,7 @@ std::string renderLevels(const Levels& levels, bool json) {
   if (json) {
     nlohmann::ordered_json j = nlohmann::ordered_json::object();
     for (const auto& [fac, level] : levels) j[fac] = level;
-    return dumpJson(j) + "\n";
+    return state::dumpJson(j) + "\n";
   }
   Table t({"FACILITY", "LEVEL"});
   for (const auto& [fac, level] : levels) t.addRow({escapeControls(fac), escapeControls(level)});

@@ -131,38 +131,4 @@ std::vector<std::string> recordCells(const state::Record& r, Micros now, bool wi
   return c;
 }
 
-std::string isoTime(Micros t) {
-  Micros secs = t / 1'000'000, frac = t % 1'000'000;
-  if (frac < 0) {
-    frac += 1'000'000;
-    --secs;
-  }
-  time_t tt = static_cast<time_t>(secs);
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, sizeof buf - n, ".%06lldZ", static_cast<long long>(frac));
-  return buf;
-}
-
-nlohmann::ordered_json recordJson(const state::Record& r) {
-  nlohmann::ordered_json attrs = nlohmann::ordered_json::object();
-  for (const auto& [k, v] : r.attrs) attrs[k] = v;
-  return nlohmann::ordered_json{{"name", r.name},
-                                {"state", state::stateName(r.state)},
-                                {"serial", r.serial},
-                                {"since", r.since},
-                                {"since_iso", isoTime(r.since)},
-                                {"ttl", formatDurationMs(r.ttlMs)},
-                                {"ttl_ms", r.ttlMs},
-                                {"origin", r.origin},
-                                {"note", r.note},
-                                {"attrs", attrs}};
-}
-
-std::string dumpJson(const nlohmann::ordered_json& j) {
-  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-}
-
 }  // namespace fail::client

@@ -4,7 +4,6 @@
 // and events as JSON. Pure functions of their arguments ("now" is passed in).
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,14 +51,5 @@ std::string recordLine(const state::Record& r, Micros now);
 // `withAttrs`.
 std::vector<std::string> recordHeaders(bool withAttrs);
 std::vector<std::string> recordCells(const state::Record& r, Micros now, bool withAttrs);
-
-// {"name":…,"state":"UP","serial":42,"since":1763784000000000,
-//  "since_iso":"2025-11-22T04:00:00.000000Z","ttl":"3s","ttl_ms":3000,"origin":…,
-//  "note":…,"attrs":{…}}
-nlohmann::ordered_json recordJson(const state::Record& r);
-// "2025-11-22T04:00:00.000000Z"
-std::string isoTime(Micros t);
-// Compact JSON on one line; invalid UTF-8 in strings replaced by U+FFFD, never thrown.
-std::string dumpJson(const nlohmann::ordered_json& j);
 
 }  // namespace fail::client

@@ -6,6 +6,7 @@
 
 #include "base/time.hh"
 #include "client/format.hh"
+#include "state/json.hh"
 
 namespace fail::client {
 
@@ -76,7 +77,7 @@ std::string renderStatus(const std::vector<TargetStatus>& all, bool json, bool w
       nlohmann::ordered_json t{{"target", ts.target.display()}};
       if (ts.ok) {
         nlohmann::ordered_json records = nlohmann::ordered_json::array();
-        for (const auto& r : ts.records) records.push_back(recordJson(r));
+        for (const auto& r : ts.records) records.push_back(state::recordJson(r));
         t["serial"] = ts.serial;
         t["records"] = records;
       } else {
@@ -85,7 +86,7 @@ std::string renderStatus(const std::vector<TargetStatus>& all, bool json, bool w
       }
       targets.push_back(t);
     }
-    return dumpJson({{"targets", targets}}) + "\n";
+    return state::dumpJson({{"targets", targets}}) + "\n";
   }
   std::vector<std::string> headers = recordHeaders(withAttrs);
   if (withTarget) headers.insert(headers.begin(), "TARGET");

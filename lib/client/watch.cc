@@ -12,6 +12,7 @@
 #include "client/format.hh"
 #include "client/session.hh"
 #include "proto/list.hh"
+#include "state/json.hh"
 
 namespace fail::client {
 
@@ -60,7 +61,7 @@ struct WatchRun {
       std::vector<std::string> words{"WATCH"};
       if (!pattern.empty()) words.push_back(pattern);
       if (resume) words.push_back("since=" + std::to_string(*resume));
-      if (!resume && watchedBefore && args.opts.json) print(dumpJson({{"event", "relist"}}));
+      if (!resume && watchedBefore && args.opts.json) print(state::dumpJson({{"event", "relist"}}));
       Reply r;
       if (!s.exchange(words, r, f)) return f.exit == Exit::Unreachable ? End::Lost : End::Fatal;
       if (!r.ok && r.code == "GONE" && resume) {
@@ -154,7 +155,7 @@ std::string WatchPrinter::format(const WatchEvent& ev) {
   switch (ev.kind) {
     case K::Record:
       known_[ev.name] = ev.record.state;
-      j = {{"event", "record"}, {"record", recordJson(ev.record)}};
+      j = {{"event", "record"}, {"record", state::recordJson(ev.record)}};
       text = formatLocalTime(ev.record.since) + " " + std::to_string(ev.record.serial) + " " +
              ev.name + " " + state::stateName(ev.record.state) + noteSuffix(ev.record);
       break;
@@ -175,7 +176,7 @@ std::string WatchPrinter::format(const WatchEvent& ev) {
                          std::to_string(ev.serial) + " " + ev.name + " " + old + "->";
       if (ev.kind == K::Change) {
         known_[ev.name] = ev.record.state;
-        j["record"] = recordJson(ev.record);
+        j["record"] = state::recordJson(ev.record);
         text = head + state::stateName(ev.record.state) + noteSuffix(ev.record);
       } else {
         known_.erase(ev.name);
@@ -191,7 +192,7 @@ std::string WatchPrinter::format(const WatchEvent& ev) {
     case K::Error:
       return {};
   }
-  if (json_) return dumpJson(j);
+  if (json_) return state::dumpJson(j);
   return text;
 }
 

@@ -62,7 +62,7 @@ class Page {
   // "3m12s ago" in a <time> element whose title is the time itself; "-" for 0.
   Page& age(Micros t, Micros now) {
     if (t == 0) return raw("-");
-    std::string iso = client::isoTime(t);
+    std::string iso = isoTime(t);
     raw("<time datetime=\"").raw(iso).raw("\" title=\"").raw(iso).raw("\">");
     raw(t > now ? "in " : "").raw(formatAge(t > now ? t - now : now - t)).raw(t > now ? "" : " ago");
     return raw("</time>");
@@ -70,7 +70,7 @@ class Page {
   // "2026-11-22 04:05:59 (3m12s ago)" in a <time> element; "-" for 0.
   Page& since(Micros t, Micros now) {
     if (t == 0) return raw("-");
-    raw("<time datetime=\"").raw(client::isoTime(t)).raw("\">");
+    raw("<time datetime=\"").raw(isoTime(t)).raw("\">");
     return text(client::humanTime(t, now)).raw("</time>");
   }
   Page& stateWord(state::State s) {
@@ -107,7 +107,7 @@ void header(Page& p, const Model& model, const HtmlOptions& opts, Micros now) {
   p.raw("<header><h1>").text(opts.title).raw("</h1>\n");
   counts(p, model.counts());
   p.raw("<p class=\"muted\">").num(model.size()).raw(model.size() == 1 ? " target" : " targets");
-  p.raw(", generated <time datetime=\"").raw(client::isoTime(now)).raw("\">");
+  p.raw(", generated <time datetime=\"").raw(isoTime(now)).raw("\">");
   p.text(formatLocalTime(now)).raw("</time>");
   if (!opts.selfUrl.empty()) p.raw(" · <a href=\"").text(opts.selfUrl).raw("?format=json\">JSON</a>");
   p.raw("</p></header>\n");

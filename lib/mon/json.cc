@@ -1,11 +1,12 @@
 // Copyright (c) 2026 The failover authors.
 // SPDX-License-Identifier: BSD-2-Clause
 // renderJson (render.hh): the Model as one JSON document. Records are printed by
-// client::recordJson, the same function as `failc --json`, so a script reads both alike.
+// state::recordJson, the same function as `failc --json`, so a script reads both alike.
 #include <nlohmann/json.hpp>
 
 #include "client/format.hh"
 #include "mon/render.hh"
+#include "state/json.hh"
 
 namespace fail::mon {
 
@@ -26,12 +27,12 @@ void putTime(Json& j, const char* key, Micros t) {
     j[iso] = nullptr;
   } else {
     j[key] = t;
-    j[iso] = client::isoTime(t);
+    j[iso] = isoTime(t);
   }
 }
 
 Json entryJson(const Entry& e) {
-  Json j = client::recordJson(e.record);
+  Json j = state::recordJson(e.record);
   Json recent = Json::array();
   for (const Change& c : e.recent) {
     Json cj{{"serial", c.serial}, {"at", c.at}, {"state", state::stateName(c.state)}};
@@ -60,12 +61,12 @@ Json targetJson(const Target& t) {
 }  // namespace
 
 std::string renderJson(const Model& model, Micros now) {
-  Json doc{{"generated", now}, {"generated_iso", client::isoTime(now)}};
+  Json doc{{"generated", now}, {"generated_iso", isoTime(now)}};
   doc["counts"] = countsJson(model.counts());
   Json targets = Json::array();
   for (const Target& t : model.targets()) targets.push_back(targetJson(t));
   doc["targets"] = std::move(targets);
-  return client::dumpJson(doc);
+  return state::dumpJson(doc);
 }
 
 }  // namespace fail::mon

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "state/record.hh"
+#include "state/json.hh"
 
 namespace fail::client {
 namespace {
@@ -108,7 +109,7 @@ TEST(FormatRecord, TableCells) {
 
 TEST(FormatJson, Record) {
   state::Record r = sample();
-  auto j = recordJson(r);
+  auto j = state::recordJson(r);
   EXPECT_EQ(j["name"], "www");
   EXPECT_EQ(j["state"], "FAIL");
   EXPECT_EQ(j["serial"], 42);
@@ -119,7 +120,7 @@ TEST(FormatJson, Record) {
   EXPECT_EQ(j["origin"], "failc@127.0.0.1");
   EXPECT_EQ(j["note"], "HTTP 503");
   EXPECT_EQ(j["attrs"]["latency"], "12ms");
-  std::string text = dumpJson(j);
+  std::string text = state::dumpJson(j);
   EXPECT_EQ(text.rfind("{\"name\":\"www\",\"state\":\"FAIL\"", 0), 0u) << text;
   EXPECT_EQ(text.find('\n'), std::string::npos);
   auto back = nlohmann::json::parse(text);
@@ -130,7 +131,7 @@ TEST(FormatJson, InvalidUtf8IsReplacedNotThrown) {
   state::Record r = sample();
   r.note = "bad \xff byte";
   std::string text;
-  EXPECT_NO_THROW(text = dumpJson(recordJson(r)));
+  EXPECT_NO_THROW(text = state::dumpJson(recordJson(r)));
   EXPECT_NE(text.find("bad \xef\xbf\xbd byte"), std::string::npos);
 }
 

@@ -9,6 +9,7 @@
 #include "client/format.hh"
 #include "mon/model.hh"
 #include "mon/render.hh"
+#include "state/json.hh"
 
 namespace fail::mon {
 namespace {
@@ -88,7 +89,7 @@ TEST(MonRenderJson, RecordsAsFailcPrintsThemPlusTargets) {
   auto db = a["records"][0];
   EXPECT_EQ(db["name"], "db");
   db.erase("recent");
-  EXPECT_EQ(db, nlohmann::json::parse(client::dumpJson(client::recordJson(m.at(0).records.at("db").record))));
+  EXPECT_EQ(db, nlohmann::json::parse(state::dumpJson(state::recordJson(m.at(0).records.at("db").record))));
   const auto& g = j["targets"][2];
   EXPECT_EQ(g["reach"], "down");
   EXPECT_EQ(g["why"], "Connection refused");
