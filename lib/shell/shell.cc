@@ -24,6 +24,7 @@
 #include "shell/bridge.hh"
 #include "shell/dns_host.hh"
 #include "shell/engine.hh"
+#include "shell/metrics.hh"
 #include "shell/policy_check.hh"
 #include "shell/policy_reader.hh"
 #include "shell/sandbox.hh"
@@ -82,6 +83,7 @@ struct Shell::Impl {
   SameThreadBridge bridge;
   std::unique_ptr<Engine> engine;
   std::unique_ptr<DnsHost> dns;  // the DNS front-end: lives across reloads
+  std::unique_ptr<ShellMetrics> metrics;  // every policy's Guard counts into it
   std::unique_ptr<Policy> live;                    // the policy that runs
   std::vector<std::unique_ptr<Policy>> retiring;  // replaced, until their removed services are released
   std::atomic<Api*> liveApi{nullptr};              // for the StopWatchdog's thread
@@ -136,6 +138,7 @@ struct Shell::Impl {
     p->interp = Tcl_CreateSlave(master, name.c_str(), opts.safe ? 1 : 0);
     if (!p->interp) throw std::runtime_error("cannot create the policy interpreter");
     p->api = std::make_unique<Api>(p->interp, opts.limit, bridge);
+    p->api->guard().setMetrics(metrics->guard());
     EngineOptions eo;
     eo.localName = opts.localName;
     p->staging = std::make_unique<Engine>(tcl::base(), eo, *p->api);
@@ -425,11 +428,13 @@ int Shell::run() {
   logTclPanics();
   event_base* base = tcl::base();
   s.loop = std::make_unique<ev::Loop>(base);
+  s.metrics = std::make_unique<ShellMetrics>(s.bridge.base());
   if (interactive) {  // the prompt is the policy, bound to the engine itself
     s.live = std::make_unique<Policy>();
     s.live->interp = s.master;
     s.live->ownsInterp = false;
     s.live->api = std::make_unique<Api>(s.master, s.opts.limit, s.bridge);
+    s.live->api->guard().setMetrics(s.metrics->guard());
     EngineOptions eo;
     eo.localName = s.opts.localName;
     s.engine = std::make_unique<Engine>(base, eo, *s.live->api);
@@ -455,6 +460,7 @@ int Shell::run() {
     s.dns = std::make_unique<DnsHost>(s.bridge, *s.engine, s.opts.localName);
     s.swapIn(std::move(first));
   }
+  s.metrics->watch(&s.engine->monitor(), s.dns.get());
   if (!s.opts.monitor.listens.empty()) {
     s.monitor = std::make_unique<server::Server>(*s.loop, s.opts.monitor, s.engine->monitor());
     s.monitor->start();
