@@ -17,7 +17,9 @@
 #include "base/time.hh"
 #include "base/version.hh"
 #include "ev/loop.hh"
+#include "faild/metrics.hh"
 #include "http/server.hh"
+#include "metrics/process.hh"
 #include "server/server.hh"
 #include "history/writer.hh"
 #include "state/compact_on_stop.hh"
@@ -333,8 +335,14 @@ int run(Settings& s) {
   server::Server srv(loop, s.server, store);
   srv.start();
   std::unique_ptr<http::Server> web;
+  metrics::Registry reg;  // GET /metrics (doc/metrics.md)
   if (!s.noHttp) {
     web = std::make_unique<http::Server>(loop, s.http);
+    metrics::addProcessMetrics(reg, "faild", kVersion);
+    addFaildMetrics(reg, srv, store, hist.get(), web.get());
+    web->handle("GET", "/metrics", [&reg](const http::Request&) {
+      return http::Response{200, metrics::Registry::kContentType, reg.render(), {}};
+    });
     web->start();
   }
   if (!common.user.empty()) daemon::dropPrivileges(common.user);

@@ -177,6 +177,16 @@ Family<Histogram>& Registry::histogram(std::string name, std::string help, std::
                                    [shared] { return Histogram(shared); }));
 }
 
+void Registry::counterFrom(std::string name, std::string help, std::function<double()> read) {
+  Counter* c = &counter(std::move(name), std::move(help)).get();
+  onCollect([c, read = std::move(read)] { c->set(read()); });
+}
+
+void Registry::gaugeFrom(std::string name, std::string help, std::function<double()> read) {
+  Gauge* g = &gauge(std::move(name), std::move(help)).get();
+  onCollect([g, read = std::move(read)] { g->set(read()); });
+}
+
 std::string Registry::render() {
   for (auto& h : hooks_) h();
   std::string out;

@@ -130,6 +130,11 @@ class Registry {
   Family<Histogram>& histogram(std::string name, std::string help, std::vector<double> bounds,
                                std::vector<std::string> labels = {});
 
+  // A counter or gauge without labels whose value is read by `read` at each render(): for
+  // a figure kept elsewhere (a program's own counters), copied rather than counted twice.
+  void counterFrom(std::string name, std::string help, std::function<double()> read);
+  void gaugeFrom(std::string name, std::string help, std::function<double()> read);
+
   // Runs before every render(): copies in values kept elsewhere.
   void onCollect(std::function<void()> hook) { hooks_.push_back(std::move(hook)); }
 

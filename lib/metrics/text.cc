@@ -64,8 +64,8 @@ void appendValue(std::string& out, double v) {
   // same, but people read these too.
   if (v == std::trunc(v) && std::fabs(v) <= 9007199254740992.0)
     r = std::to_chars(buf, buf + sizeof buf, static_cast<std::int64_t>(v));
-  else
-    r = std::to_chars(buf, buf + sizeof buf, v);
+  else  // as printf's %g with the fewest digits that read back the same: 0.0001, 5e-05
+    r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general);
   out.append(buf, r.ptr);
 }
 

@@ -55,12 +55,14 @@ TEST(MetricsText, Values) {
   EXPECT_EQ(v(-3), "-3");
   EXPECT_EQ(v(0.1), "0.1");
   EXPECT_EQ(v(0.00005), "5e-05");
+  EXPECT_EQ(v(0.0001), "0.0001");  // as Go's clients write bucket bounds
+  EXPECT_EQ(v(0.00025), "0.00025");
   EXPECT_EQ(v(2.5), "2.5");
   EXPECT_EQ(v(1e300), "1e+300");
   EXPECT_EQ(v(std::numeric_limits<double>::infinity()), "+Inf");
   EXPECT_EQ(v(-std::numeric_limits<double>::infinity()), "-Inf");
   EXPECT_EQ(v(std::nan("")), "NaN");
-  EXPECT_EQ(v(1781234567.123456), "1781234567.123456");
+  EXPECT_EQ(v(1781234567.123456), "1.781234567123456e+09");  // as Go writes a start time
 }
 
 TEST(MetricsRegistry, RefusesBadNames) {
