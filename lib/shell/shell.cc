@@ -20,6 +20,7 @@
 #include "base/time.hh"
 #include "base/version.hh"
 #include "ev/loop.hh"
+#include "metrics/process.hh"
 #include "shell/api.hh"
 #include "shell/bridge.hh"
 #include "shell/dns_host.hh"
@@ -90,6 +91,7 @@ struct Shell::Impl {
   int generation = 0;
   std::unique_ptr<ev::Loop> loop;  // on the Tcl notifier's event_base
   std::unique_ptr<server::Server> monitor, debug;
+  std::unique_ptr<http::Server> web;  // --metrics
   std::unique_ptr<spawn::Child> reader;
   std::unique_ptr<StopWatchdog> stopWatchdog;  // SIGHUP: the child reading the new policy first
   bool stop = false;
@@ -206,6 +208,14 @@ struct Shell::Impl {
       server::ServerConfig dc = opts.monitor;
       dc.listens = opts.debug;
       check("--debug-port", dc);
+    }
+    if (!opts.metrics.listens.empty()) {
+      try {
+        ev::Loop scratchLoop(tcl::base());
+        http::Server probe(scratchLoop, opts.metrics);
+      } catch (const std::exception& e) {
+        errors.push_back(std::string("--metrics: ") + e.what());
+      }
     }
     return errors;
   }
@@ -394,6 +404,7 @@ Shell::~Shell() {
   s.reader.reset();
   s.stopWatchdog.reset();
   s.dns.reset();
+  s.web.reset();
   s.debug.reset();
   s.monitor.reset();
   if (s.live && s.live->api && s.engine) s.live->api->retire();
@@ -471,6 +482,14 @@ int Shell::run() {
     s.debug = std::make_unique<server::Server>(*s.loop, dc, s.engine->monitor());
     s.debug->start();
   }
+  if (!s.opts.metrics.listens.empty()) {
+    s.web = std::make_unique<http::Server>(*s.loop, s.opts.metrics);
+    metrics::addProcessMetrics(s.metrics->registry(), "failsh", kVersion);
+    s.web->handle("GET", "/metrics", [&s](const http::Request&) {
+      return http::Response{200, metrics::Registry::kContentType, s.metrics->registry().render(), {}};
+    });
+    s.web->start();
+  }
   s.handleSignals();
   // A stop signal ends failsh within a callback's limit and a second, stuck or not.
   s.stopWatchdog = std::make_unique<StopWatchdog>(s.opts.limit + std::chrono::seconds(1),
@@ -483,11 +502,13 @@ int Shell::run() {
   s.engine->start();
   s.startDns();
   std::string listening = s.monitor ? daemon::joinSpaced(s.monitor->boundAddresses()) : "";
+  std::string metricsAt = s.web ? daemon::joinSpaced(s.web->boundAddresses()) : "";
   std::string status = "running " + std::to_string(s.engine->services().size()) + " services";
   FAIL_LOG(fac(), Notice) << "failsh " << kVersion << " " << status
                           << (s.opts.file.empty() ? "" : " from " + s.opts.file)
-                          << (listening.empty() ? ", no monitor port" : ", monitor on " + listening);
-  daemon::notifyReady(status, listening);
+                          << (listening.empty() ? ", no monitor port" : ", monitor on " + listening)
+                          << (s.web ? ", metrics on " + metricsAt : "");
+  daemon::notifyReady(status, listening, metricsAt);
   if (interactive) {
     s.in = Tcl_GetStdChannel(TCL_STDIN);
     if (s.in) {
@@ -501,6 +522,7 @@ int Shell::run() {
   s.engine->stop();
   if (s.monitor) s.monitor->stop();
   if (s.debug) s.debug->stop();
+  if (s.web) s.web->stop();
   FAIL_LOG(fac(), Notice) << "stopped";
   return 0;
 }
