@@ -102,13 +102,7 @@ Checker::Checker(ev::Loop& loop, Config cfg, CheckerOptions opts)
       probeMetrics_(metrics_),
       store_(nullptr, state::Recovery{}, storeOptions(), steadyNow()) {
   opts_.monitor.program = "hc";
-  auto& checks = metrics_.gauge("hc_checks", "Checks configured, by judged state.", {"state"});
-  metrics_.onCollect([this, &checks] {
-    std::map<state::State, double> n{
-        {state::State::Up, 0}, {state::State::Recover, 0}, {state::State::Fail, 0}, {state::State::Unknown, 0}};
-    for (const Entry* e : order_) ++n[e->session->verdict().state()];
-    for (auto [st, count] : n) checks.with({state::stateName(st)}).set(count);
-  });
+  addMetrics();
   if (!opts_.monitor.listens.empty())
     server_ = std::make_unique<server::Server>(loop_, opts_.monitor, store_);
   for (check::CheckSpec& spec : cfg_.checks) {
@@ -121,6 +115,49 @@ Checker::Checker(ev::Loop& loop, Config cfg, CheckerOptions opts)
   dropChecks(cfg_);
   for (const ReportSpec& rs : cfg_.reports)
     reporters_.push_back(std::make_unique<Reporter>(loop_.base(), rs, opts_.reporter));
+}
+
+void Checker::addMetrics() {
+  auto& checks = metrics_.gauge("hc_checks", "Checks configured, by judged state.", {"state"});
+  metrics_.onCollect([this, &checks] {
+    std::map<state::State, double> n{
+        {state::State::Up, 0}, {state::State::Recover, 0}, {state::State::Fail, 0}, {state::State::Unknown, 0}};
+    for (const Entry* e : order_) ++n[e->session->verdict().state()];
+    for (auto [st, count] : n) checks.with({state::stateName(st)}).set(count);
+  });
+  // Per report line, by the faild's address as written. A reload that replaces a
+  // reporter starts its counters again (Prometheus reads that as a reset); one removed
+  // goes from the output.
+  auto& up = metrics_.gauge("hc_report_connected", "1 while the connection to the faild is ready.", {"faild"});
+  auto& missed = metrics_.gauge("hc_report_missed", "Changes remembered for the faild, not yet sent.", {"faild"});
+  using C = ReporterCounters;
+  struct Row {
+    metrics::Family<metrics::Counter>* family;
+    std::uint64_t C::*field;
+  };
+  auto row = [this](const char* name, const char* help, std::uint64_t C::*field) {
+    return Row{&metrics_.counter(name, help, {"faild"}), field};
+  };
+  std::vector<Row> rows = {
+      row("hc_report_sets_total", "SET requests sent to the faild (changes and refreshes).", &C::sets),
+      row("hc_report_acked_total", "Of them answered OK.", &C::acked),
+      row("hc_report_errors_total", "Of them answered ERR.", &C::errors),
+      row("hc_report_connects_total", "Connections to the faild made ready.", &C::connects),
+      row("hc_report_disconnects_total", "Ready connections to the faild lost.", &C::disconnects),
+      row("hc_report_dropped_total", "Remembered changes given up (too many while the faild was away).",
+          &C::dropped),
+  };
+  metrics_.onCollect([this, &up, &missed, rows] {
+    up.clear();
+    missed.clear();
+    for (const Row& r : rows) r.family->clear();
+    for (const auto& rep : reporters_) {
+      const std::string& at = rep->spec().address;
+      up.with({at}).set(rep->ready() ? 1 : 0);
+      missed.with({at}).set(static_cast<double>(rep->missed()));
+      for (const Row& r : rows) r.family->with({at}).set(static_cast<double>(rep->counters().*r.field));
+    }
+  });
 }
 
 Checker::~Checker() {

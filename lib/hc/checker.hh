@@ -94,6 +94,7 @@ class Checker {
   // What was last reported for `e`, as the local store holds it (no copy per check).
   std::optional<Update> lastReported(const Entry& e) const;
   std::unique_ptr<Entry> makeEntry(check::CheckSpec spec);
+  void addMetrics();  // the checks by state and the reporters' counters, read when collected
   void onReport(Entry& e, const check::Report& r);
   void publishLocal(Update u, Entry* e = nullptr);
   void logChange(const Entry& e, const check::Report& r, state::State before, const std::string& noteBefore);

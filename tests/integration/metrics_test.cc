@@ -79,12 +79,14 @@ TEST_F(MetricsTest, EachDaemonsOutputPassesPromtool) {
   if (::access(kPromtool, X_OK) != 0) GTEST_SKIP() << "no promtool (Debian package prometheus)";
   RunResult set = runProgram("failc/failc", {"-h", "127.0.0.1", "-p", portOf(*faild_), "set", "db", "RECOVER"});
   ASSERT_EQ(set.status, 0) << set.err;
-  // hc has probed the closed port and failsh has started www once each shows it.
+  // hc has probed the closed port (and is connected to faild) and failsh has started www
+  // once each shows it.
   std::string h, f;
   ASSERT_TRUE(eventually([&] {
     h = scrape(*hc_);
     return h.find("hc_probes_total{kind=\"tcp\",outcome=\"unreachable\"} ") != std::string::npos &&
-           h.find("hc_probes_total{kind=\"tcp\",outcome=\"unreachable\"} 0\n") == std::string::npos;
+           h.find("hc_probes_total{kind=\"tcp\",outcome=\"unreachable\"} 0\n") == std::string::npos &&
+           h.find("hc_report_connected{faild=\"" + faild_->address() + "\"} 1\n") != std::string::npos;
   })) << h;
   ASSERT_TRUE(eventually([&] {
     f = scrape(*failsh_);
