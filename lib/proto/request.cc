@@ -34,11 +34,13 @@ constexpr CmdDesc kCommands[] = {
     {Cmd::Watch, "WATCH", 0, 2, "WATCH ?PATTERN? ?since=SERIAL?"},
     {Cmd::Stats, "STATS", 0, 0, "STATS"},
     {Cmd::Debug, "DEBUG", 0, 2, "DEBUG ?FACILITY LEVEL?"},
+    {Cmd::History, "HISTORY", 1, 4, "HISTORY PATTERN ?since=TIME|DURATION? ?until=TIME|DURATION? ?limit=N?"},
+    {Cmd::Report, "REPORT", 1, 3, "REPORT PATTERN ?since=TIME|DURATION? ?until=TIME|DURATION?"},
 };
 
 constexpr const char* kErrcNames[] = {"SYNTAX",  "UNKNOWN",  "ARGS",   "BADNAME", "BADSTATE",
                                       "NOTFOUND", "NEEDAUTH", "DENIED", "TOOLONG", "BUSY",
-                                      "GONE",     "SLOW",     "STORAGE", "INTERNAL"};
+                                      "GONE",     "SLOW",     "STORAGE", "INTERNAL", "UNAVAILABLE"};
 
 bool fail(Error& err, Errc code, std::string message) {
   err.code = code;
@@ -131,6 +133,54 @@ bool parseWatch(Words w, Request& r, Error& err) {
       r.pattern = w[i];
       havePattern = true;
     }
+  }
+  return true;
+}
+
+// since= and until=: a time in microseconds (digits only), or a duration with a unit
+// (30d, 1h30m) back from now.
+bool parseTimeArg(std::string_view word, std::string_view key, TimeArg& out, Error& err) {
+  std::string_view v = word.substr(key.size() + 1);
+  if (!v.empty() && v.find_first_not_of("0123456789") == std::string_view::npos) {
+    auto t = parseInt(v);
+    if (!t) return fail(err, Errc::Args, std::string(key) + "='" + printable(v) + "' is too large a time");
+    out = {false, *t};
+    return true;
+  }
+  auto ms = parseDurationMs(v);
+  if (!ms || *ms > kMaxAgoMs)
+    return fail(err, Errc::Args, std::string(key) + "='" + printable(v) +
+                                     "' is neither a time in microseconds nor a duration such as "
+                                     "30d or 1h (at most 36500d)");
+  out = {true, *ms * 1000};
+  return true;
+}
+
+// HISTORY PATTERN ?since=? ?until=? ?limit=?; REPORT PATTERN ?since=? ?until=?.
+bool parseHistory(Words w, Request& r, Error& err, const char* usage) {
+  r.pattern = w[1];
+  bool history = r.cmd == Cmd::History;
+  for (size_t i = 2; i < w.size(); ++i) {
+    std::string_view word = w[i];
+    size_t eq = word.find('=');
+    std::string_view key = word.substr(0, eq);
+    if (eq == std::string_view::npos || (key != "since" && key != "until" && (key != "limit" || !history)))
+      return fail(err, Errc::Args, "argument " + std::to_string(i) + " '" + printable(word, 80) +
+                                       "' is not an option; usage: " + usage);
+    if (key == "limit") {
+      if (r.limit) return fail(err, Errc::Args, "limit= given twice");
+      auto n = parseUint(word.substr(eq + 1));
+      if (!n || *n == 0 || *n > kMaxHistoryLimit)
+        return fail(err, Errc::Args, "limit='" + printable(word.substr(eq + 1), 80) + "': a number from 1 to " +
+                                         std::to_string(kMaxHistoryLimit) + " is needed");
+      r.limit = *n;
+      continue;
+    }
+    std::optional<TimeArg>& slot = key == "since" ? r.from : r.until;
+    if (slot) return fail(err, Errc::Args, std::string(key) + "= given twice");
+    TimeArg t;
+    if (!parseTimeArg(word, key, t, err)) return false;
+    slot = t;
   }
   return true;
 }
@@ -251,6 +301,9 @@ void resetRequest(Request& r) {
   r.version.clear();
   r.facility.clear();
   r.level.clear();
+  r.from.reset();
+  r.until.reset();
+  r.limit = 0;
 }
 
 bool parseWords(Words w, Request& r, Error& err) {
@@ -290,6 +343,9 @@ bool parseWords(Words w, Request& r, Error& err) {
         r.level = w[2];
       }
       return true;
+    case Cmd::History:
+    case Cmd::Report:
+      return parseHistory(w, r, err, desc->usage);
     case Cmd::Ping:
     case Cmd::Quit:
     case Cmd::Stats:

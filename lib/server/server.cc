@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "base/log.hh"
+#include "history/writer.hh"
 #include "proto/list.hh"
 #include "proto/request.hh"
 #include "server/session.hh"
@@ -358,6 +359,11 @@ std::string Server::stats() const {
   add("auth_throttled", counters_.authThrottled);
   add("accept_pauses", counters_.acceptPauses);
   add("uptime", static_cast<std::uint64_t>((steadyNow() - started_) / 1'000'000));
+  if (historyWriter_) {  // the history database's progress (doc/faild-history.md)
+    add("history_written", historyWriter_->written());
+    add("history_lag_ms", static_cast<std::uint64_t>(historyWriter_->lag() / 1000));
+    add("history_dropped", historyWriter_->dropped());
+  }
   return out;
 }
 

@@ -1,0 +1,102 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
+// HISTORY and REPORT (doc/protocol.md, "HISTORY and REPORT"): asked of the history
+// Reader, whose thread reads the database while the loop goes on; the session reads no
+// further request until the answer is back, so replies keep the order of the requests.
+#include <limits>
+
+#include "base/log.hh"
+#include "base/time.hh"
+#include "history/reader.hh"
+#include "history/wire.hh"
+#include "server/server.hh"
+#include "server/session.hh"
+
+namespace fail::server {
+namespace {
+
+// The Reader's failure, for the client and the log (it names the file, no secret).
+std::string historyError(const std::string& error) {
+  FAIL_LOG(log::facility("main"), Warning) << error;
+  return proto::formatError({proto::Errc::Unavailable, "the history cannot be read: " + error});
+}
+
+}  // namespace
+
+bool Session::historyReady() {
+  if (!authenticated()) {
+    replyError(proto::Errc::NeedAuth, "AUTH first");
+    return false;
+  }
+  if (!server_.historyReader()) {
+    replyError(proto::Errc::Unavailable,
+               "this server keeps no history (faild runs with --no-history-db or --memory)");
+    return false;
+  }
+  return true;
+}
+
+void Session::cmdHistory(const proto::Request& req) {
+  if (!historyReady()) return;
+  Micros now = wallNow();
+  history::Query q;
+  q.pattern = req.pattern;
+  q.since = req.from ? req.from->at(now) : 0;
+  q.until = req.until ? req.until->at(now) : std::numeric_limits<Micros>::max();
+  if (q.until <= q.since) return replyError(proto::Errc::Args, "until= is not after since=");
+  size_t shown = req.limit ? req.limit : proto::kDefaultHistoryLimit;
+  q.limit = shown + 1;  // one more than shown: whether older changes matched too
+  // The client's read access, applied before the limit (on the Reader's thread: a copy).
+  q.visible = [grant = grant_](std::string_view name) {
+    return grant.levelFor(name) >= access::Level::Ro;
+  };
+  std::weak_ptr<Session*> self = self_;
+  bool queued = server_.historyReader()->changes(
+      std::move(q), self_, [self, shown](std::vector<history::Change> changes, std::string error) {
+        auto s = self.lock();
+        if (!s || !*s) return;
+        if (!error.empty()) return (*s)->historyAnswered(historyError(error));
+        bool more = changes.size() > shown;
+        std::string line = more ? "OK MORE" : "OK ALL";
+        for (size_t i = more ? changes.size() - shown : 0; i < changes.size(); ++i)
+          history::appendChange(line, changes[i]);
+        (*s)->historyAnswered(line);
+      });
+  if (!queued)
+    return replyError(proto::Errc::Busy, "too many history questions waiting; ask again later");
+  waiting_ = true;
+}
+
+void Session::cmdReport(const proto::Request& req) {
+  if (!historyReady()) return;
+  Micros now = wallNow();
+  Micros to = req.until ? req.until->at(now) : now;
+  Micros from = req.from ? req.from->at(now) : to - proto::kDefaultReportWindow;
+  if (to <= from) return replyError(proto::Errc::Args, "until= is not after since=");
+  std::weak_ptr<Session*> self = self_;
+  bool queued = server_.historyReader()->availability(
+      req.pattern, from, to, self_,
+      [self, from, to](history::Reader::Availabilities rows, std::string error) {
+        auto s = self.lock();
+        if (!s || !*s) return;
+        Session& session = **s;
+        if (!error.empty()) return session.historyAnswered(historyError(error));
+        std::string line = "OK " + std::to_string(from) + " " + std::to_string(to);
+        for (const auto& [name, a] : rows)
+          if (session.grant_.levelFor(name) >= access::Level::Ro)
+            history::appendAvailability(line, name, a);
+        session.historyAnswered(line);
+      });
+  if (!queued)
+    return replyError(proto::Errc::Busy, "too many history questions waiting; ask again later");
+  waiting_ = true;
+}
+
+void Session::historyAnswered(const std::string& line) {
+  if (closing_) return;
+  if (line.starts_with("ERR")) ++server_.counters().errors;
+  reply(line);
+  resume();  // reads on, and writes the reply out
+}
+
+}  // namespace fail::server
