@@ -41,7 +41,8 @@ void addNumber(std::string& dict, const char* key, std::int64_t v) {
 
 void appendChange(std::string& line, const Change& c) {
   std::string dict;
-  addNumber(dict, "serial", static_cast<std::int64_t>(c.serial));
+  proto::appendElement(dict, "serial");
+  proto::appendElement(dict, std::to_string(c.serial));
   for (auto [k, v] : {std::pair<const char*, const std::string*>{"name", &c.name},
                       {"state", &c.state},
                       {"prev", &c.prev}}) {
