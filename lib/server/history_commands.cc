@@ -44,22 +44,21 @@ void Session::cmdHistory(const proto::Request& req) {
   q.since = req.from ? req.from->at(now) : 0;
   q.until = req.until ? req.until->at(now) : std::numeric_limits<Micros>::max();
   if (q.until <= q.since) return replyError(proto::Errc::Args, "until= is not after since=");
-  size_t shown = req.limit ? req.limit : proto::kDefaultHistoryLimit;
-  q.limit = shown + 1;  // one more than shown: whether older changes matched too
+  q.limit = req.limit ? req.limit : proto::kDefaultHistoryLimit;
+  auto more = std::make_shared<bool>(false);  // set by the Reader: older changes matched
+  q.more = more;
   // The client's read access, applied before the limit (on the Reader's thread: a copy).
   q.visible = [grant = grant_](std::string_view name) {
     return grant.levelFor(name) >= access::Level::Ro;
   };
   std::weak_ptr<Session*> self = self_;
   bool queued = server_.historyReader()->changes(
-      std::move(q), self_, [self, shown](std::vector<history::Change> changes, std::string error) {
+      std::move(q), self_, [self, more](std::vector<history::Change> changes, std::string error) {
         auto s = self.lock();
         if (!s || !*s) return;
         if (!error.empty()) return (*s)->historyAnswered(historyError(error));
-        bool more = changes.size() > shown;
-        std::string line = more ? "OK MORE" : "OK ALL";
-        for (size_t i = more ? changes.size() - shown : 0; i < changes.size(); ++i)
-          history::appendChange(line, changes[i]);
+        std::string line = *more ? "OK MORE" : "OK ALL";
+        for (const history::Change& c : changes) history::appendChange(line, c);
         (*s)->historyAnswered(line);
       });
   if (!queued)
