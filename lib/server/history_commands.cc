@@ -13,15 +13,6 @@
 #include "server/session.hh"
 
 namespace fail::server {
-namespace {
-
-// The Reader's failure, for the client and the log (it names the file, no secret).
-std::string historyError(const std::string& error) {
-  FAIL_LOG(log::facility("main"), Warning) << error;
-  return proto::formatError({proto::Errc::Unavailable, "the history cannot be read: " + error});
-}
-
-}  // namespace
 
 bool Session::historyReady() {
   if (!authenticated()) {
@@ -56,7 +47,7 @@ void Session::cmdHistory(const proto::Request& req) {
       std::move(q), self_, [self, more](std::vector<history::Change> changes, std::string error) {
         auto s = self.lock();
         if (!s || !*s) return;
-        if (!error.empty()) return (*s)->historyAnswered(historyError(error));
+        if (!error.empty()) return (*s)->historyFailed(error);
         std::string line = *more ? "OK MORE" : "OK ALL";
         for (const history::Change& c : changes) history::appendChange(line, c);
         (*s)->historyAnswered(line);
@@ -79,7 +70,7 @@ void Session::cmdReport(const proto::Request& req) {
         auto s = self.lock();
         if (!s || !*s) return;
         Session& session = **s;
-        if (!error.empty()) return session.historyAnswered(historyError(error));
+        if (!error.empty()) return session.historyFailed(error);
         std::string line = "OK " + std::to_string(from) + " " + std::to_string(to);
         for (const auto& [name, a] : rows)
           if (session.grant_.levelFor(name) >= access::Level::Ro)
@@ -89,6 +80,14 @@ void Session::cmdReport(const proto::Request& req) {
   if (!queued)
     return replyError(proto::Errc::Busy, "too many history questions waiting; ask again later");
   waiting_ = true;
+}
+
+void Session::historyFailed(const std::string& error) {
+  // For the client and the log (it names the file, never a secret), at a bounded rate:
+  // every question can meet it.
+  server_.logLimited(Server::Noise::History, log::facility("history"), log::Level::Warning,
+                     "a history question failed: " + error);
+  historyAnswered(proto::formatError({proto::Errc::Unavailable, "the history cannot be read: " + error}));
 }
 
 void Session::historyAnswered(const std::string& line) {

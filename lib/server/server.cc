@@ -54,6 +54,8 @@ Server::Server(ev::Loop& loop, ServerConfig config, state::Store& store)
                                                log::Level::Notice, "AUTHs denied"};
   budgets_[static_cast<int>(Noise::Slow)] = {LogBudget(interval), &log::facility("proto"),
                                              log::Level::Notice, "clients cut off"};
+  budgets_[static_cast<int>(Noise::History)] = {LogBudget(interval), &log::facility("history"),
+                                                log::Level::Warning, "history questions failed"};
   // Register the facilities now so DEBUG lists them before they first log.
   for (const char* f : {"main", "proto", "store", "access", "watch", "tls"}) log::facility(f);
   if (!config_.accessFile.empty()) access_ = loadAccess(config_.accessFile);

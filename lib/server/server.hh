@@ -116,7 +116,7 @@ class Server : public state::ChangeListener {
   void wake(Session* s);
   // Lines a client can cause at will are written at a bounded rate: per kind, the first
   // of an interval in full, the others summed up in one line after it.
-  enum class Noise { Refused, Accept, Denied, Slow };
+  enum class Noise { Refused, Accept, Denied, Slow, History };
   void logLimited(Noise kind, log::Facility& fac, log::Level level, const std::string& line);
 
   void onPublished(const state::Published& p) override;
@@ -161,7 +161,7 @@ class Server : public state::ChangeListener {
     log::Level level = log::Level::Notice;
     const char* what = "";
   };
-  Budget budgets_[4];
+  Budget budgets_[5];
   ServerCounters counters_;
   history::Reader* historyReader_ = nullptr;
   const history::Writer* historyWriter_ = nullptr;

@@ -143,6 +143,7 @@ class Session {
   bool historyReady();
   // The Reader's answer `line` (a reply, or an error) for the request waiting for it.
   void historyAnswered(const std::string& line);
+  void historyFailed(const std::string& error);  // the Reader's error: ERR UNAVAILABLE
   bool needs(access::Level level, const std::string& name);  // replies with the error
   bool authenticated() const { return grant_.any(); }
   std::string origin() const;

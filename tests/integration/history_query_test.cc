@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -248,6 +249,21 @@ TEST_F(HistoryQueryTest, UnavailableWithoutHistory) {
     EXPECT_EQ(stats.find("history_written"), std::string::npos) << stats;
     d.reset();
   }
+}
+
+TEST_F(HistoryQueryTest, AnUnreadableDatabaseIsUnavailableNotAStall) {
+  start();
+  ASSERT_EQ(failc({"set", "www", "UP"}).status, 0);
+  // Gone before the first question opened it (the writer keeps its own open file).
+  for (const char* ext : {"", "-wal", "-shm"}) std::remove((dir.file("faild.state.history") + ext).c_str());
+  auto c = client();
+  std::string reply = c->request("HISTORY *");
+  EXPECT_EQ(reply.rfind("ERR UNAVAILABLE ", 0), 0u) << reply;
+  EXPECT_NE(reply.find("cannot be read"), std::string::npos) << reply;
+  EXPECT_EQ(c->request("REPORT *").rfind("ERR UNAVAILABLE ", 0), 0u);
+  EXPECT_EQ(c->request("GET www").rfind("OK ", 0), 0u);
+  EXPECT_TRUE(eventually([&] { return d->log().find("a history question failed") != std::string::npos; }))
+      << d->log();
 }
 
 }  // namespace
