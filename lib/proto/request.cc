@@ -137,14 +137,46 @@ bool parseWatch(Words w, Request& r, Error& err) {
   return true;
 }
 
-// since= and until=: a time in microseconds (digits only), or a duration with a unit
-// (30d, 1h30m) back from now.
-bool parseTimeArg(std::string_view word, std::string_view key, TimeArg& out, Error& err) {
-  std::string_view v = word.substr(key.size() + 1);
+// HISTORY PATTERN ?since=? ?until=? ?limit=?; REPORT PATTERN ?since=? ?until=?.
+bool parseHistory(Words w, Request& r, Error& err, const char* usage) {
+  r.pattern = w[1];
+  for (size_t i = 2; i < w.size(); ++i) {
+    std::string_view word = w[i];
+    size_t eq = word.find('=');
+    if (eq == std::string_view::npos)
+      return fail(err, Errc::Args, "argument " + std::to_string(i) + " '" + printable(word, 80) +
+                                       "' is not KEY=VALUE; usage: " + usage);
+    if (!parseHistoryOption(word.substr(0, eq), word.substr(eq + 1), r, err)) {
+      if (err.message.starts_with("unknown")) err.message += std::string("; usage: ") + usage;
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool parseHistoryOption(std::string_view key, std::string_view v, Request& r, Error& err) {
+  bool history = r.cmd == Cmd::History;
+  if (key == "limit" && history) {
+    if (r.limit) return fail(err, Errc::Args, "limit= given twice");
+    auto n = parseUint(v);
+    if (!n || *n == 0 || *n > kMaxHistoryLimit)
+      return fail(err, Errc::Args, "limit='" + printable(v, 80) + "': a number from 1 to " +
+                                       std::to_string(kMaxHistoryLimit) + " is needed");
+    r.limit = *n;
+    return true;
+  }
+  if (key != "since" && key != "until")
+    return fail(err, Errc::Args, "unknown option '" + printable(key, 80) + "' (" +
+                                     (history ? "since, until, limit" : "since, until") + ")");
+  std::optional<TimeArg>& slot = key == "since" ? r.from : r.until;
+  if (slot) return fail(err, Errc::Args, std::string(key) + "= given twice");
+  // A time in microseconds (digits only), or a duration with a unit back from now.
   if (!v.empty() && v.find_first_not_of("0123456789") == std::string_view::npos) {
     auto t = parseInt(v);
     if (!t) return fail(err, Errc::Args, std::string(key) + "='" + printable(v) + "' is too large a time");
-    out = {false, *t};
+    slot = TimeArg{false, *t};
     return true;
   }
   auto ms = parseDurationMs(v);
@@ -152,38 +184,11 @@ bool parseTimeArg(std::string_view word, std::string_view key, TimeArg& out, Err
     return fail(err, Errc::Args, std::string(key) + "='" + printable(v) +
                                      "' is neither a time in microseconds nor a duration such as "
                                      "30d or 1h (at most 36500d)");
-  out = {true, *ms * 1000};
+  slot = TimeArg{true, *ms * 1000};
   return true;
 }
 
-// HISTORY PATTERN ?since=? ?until=? ?limit=?; REPORT PATTERN ?since=? ?until=?.
-bool parseHistory(Words w, Request& r, Error& err, const char* usage) {
-  r.pattern = w[1];
-  bool history = r.cmd == Cmd::History;
-  for (size_t i = 2; i < w.size(); ++i) {
-    std::string_view word = w[i];
-    size_t eq = word.find('=');
-    std::string_view key = word.substr(0, eq);
-    if (eq == std::string_view::npos || (key != "since" && key != "until" && (key != "limit" || !history)))
-      return fail(err, Errc::Args, "argument " + std::to_string(i) + " '" + printable(word, 80) +
-                                       "' is not an option; usage: " + usage);
-    if (key == "limit") {
-      if (r.limit) return fail(err, Errc::Args, "limit= given twice");
-      auto n = parseUint(word.substr(eq + 1));
-      if (!n || *n == 0 || *n > kMaxHistoryLimit)
-        return fail(err, Errc::Args, "limit='" + printable(word.substr(eq + 1), 80) + "': a number from 1 to " +
-                                         std::to_string(kMaxHistoryLimit) + " is needed");
-      r.limit = *n;
-      continue;
-    }
-    std::optional<TimeArg>& slot = key == "since" ? r.from : r.until;
-    if (slot) return fail(err, Errc::Args, std::string(key) + "= given twice");
-    TimeArg t;
-    if (!parseTimeArg(word, key, t, err)) return false;
-    slot = t;
-  }
-  return true;
-}
+namespace {
 
 }  // namespace
 

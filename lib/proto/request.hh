@@ -72,6 +72,13 @@ struct Request {
 // message names the word at fault.
 bool parseRequest(std::string_view line, Request& out, Error& err);
 
+// One option of HISTORY or REPORT (r.cmd says which) as KEY and VALUE: since, until
+// (a time in microseconds, or a duration with a unit back from now), and for HISTORY
+// limit (1 to kMaxHistoryLimit), into r.from, r.until, r.limit; false with ERR ARGS
+// naming it when unknown, given twice or malformed. parseRequest reads the options of
+// the line with it; the HTTP API reads its query parameters with it.
+bool parseHistoryOption(std::string_view key, std::string_view value, Request& r, Error& err);
+
 // HELLO's CLIENT, the name a client gives itself (faild records it as the origin of
 // the client's SETs when no access entry names the client): 1-64 bytes, each a printable
 // ASCII character other than a space (doc/protocol.md).

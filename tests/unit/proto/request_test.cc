@@ -293,6 +293,19 @@ TEST(RequestParse, HistoryAndReport) {
   Request x;
   EXPECT_FALSE(parseRequest("HISTORY * since=soon", x, e));
   EXPECT_NE(e.message.find("since='soon'"), std::string::npos) << e.message;
+  EXPECT_FALSE(parseRequest("REPORT * limit=3", x, e));
+  EXPECT_NE(e.message.find("unknown option 'limit' (since, until); usage: REPORT"), std::string::npos)
+      << e.message;
+  // One option at a time, as the HTTP API reads its query parameters.
+  Request q;
+  q.cmd = Cmd::History;
+  EXPECT_TRUE(parseHistoryOption("since", "2h", q, e));
+  EXPECT_TRUE(parseHistoryOption("limit", "7", q, e));
+  EXPECT_EQ(q.from, (TimeArg{true, 7'200'000'000}));
+  EXPECT_EQ(q.limit, 7u);
+  EXPECT_FALSE(parseHistoryOption("since", "1h", q, e));  // twice
+  EXPECT_FALSE(parseHistoryOption("pattern", "x", q, e));
+  EXPECT_EQ(e.code, Errc::Args);
 }
 
 TEST(RequestParse, AFailedParseLeavesNoStaleFields) {
