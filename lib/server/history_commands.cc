@@ -3,6 +3,7 @@
 // HISTORY and REPORT (doc/protocol.md, "HISTORY and REPORT"): asked of the history
 // Reader, whose thread reads the database while the loop goes on; the session reads no
 // further request until the answer is back, so replies keep the order of the requests.
+#include <algorithm>
 #include <limits>
 
 #include "base/log.hh"
@@ -13,6 +14,15 @@
 #include "server/session.hh"
 
 namespace fail::server {
+namespace {
+
+// A report's window is kept within [0, 2^62] (the year 148,000): before 1970 there is no
+// history, and the day arithmetic of the roll-ups must not overflow near 2^63.
+constexpr Micros kLatestReportTime = Micros{1} << 62;
+
+Micros reportTime(Micros t) { return std::clamp<Micros>(t, 0, kLatestReportTime); }
+
+}  // namespace
 
 bool Session::historyReady() {
   if (!authenticated()) {
@@ -60,8 +70,8 @@ void Session::cmdHistory(const proto::Request& req) {
 void Session::cmdReport(const proto::Request& req) {
   if (!historyReady()) return;
   Micros now = wallNow();
-  Micros to = req.until ? req.until->at(now) : now;
-  Micros from = req.from ? req.from->at(now) : to - proto::kDefaultReportWindow;
+  Micros to = reportTime(req.until ? req.until->at(now) : now);
+  Micros from = reportTime(req.from ? req.from->at(now) : to - proto::kDefaultReportWindow);
   if (to <= from) return replyError(proto::Errc::Args, "until= is not after since=");
   std::weak_ptr<Session*> self = self_;
   bool queued = server_.historyReader()->availability(

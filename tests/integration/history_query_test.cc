@@ -123,6 +123,12 @@ TEST_F(HistoryQueryTest, ChangesWithANoteAndADeletion) {
   EXPECT_EQ(l->request("HISTORY * until=1000"), "OK ALL");
   EXPECT_EQ(l->request("HISTORY * since=1h until=2h").rfind("ERR ARGS", 0), 0u);
   EXPECT_EQ(l->request("HISTORY * limit=10001").rfind("ERR ARGS", 0), 0u);
+  // The far ends of time: a window clipped to what can be counted, not an overflow.
+  std::vector<std::string> far = words(l->request("REPORT * since=0 until=9223372036854775807"));
+  ASSERT_GE(far.size(), 3u);
+  EXPECT_EQ(far[1], "0");
+  EXPECT_EQ(far[2], std::to_string(Micros{1} << 62));
+  EXPECT_EQ(l->request("REPORT * since=9223372036854775806 until=9223372036854775807").rfind("ERR ARGS", 0), 0u);
 }
 
 TEST_F(HistoryQueryTest, ReportAgainstKnownTimingsAndItsCsv) {
