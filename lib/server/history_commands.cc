@@ -30,8 +30,10 @@ bool Session::historyReady() {
     return false;
   }
   if (!server_.historyReader()) {
+    const std::string& program = server_.config().program;
     replyError(proto::Errc::Unavailable,
-               "this server keeps no history (faild runs with --no-history-db or --memory)");
+               program == "faild" ? "this server keeps no history (faild runs with --no-history-db or --memory)"
+                                  : program + " keeps no history: ask faild");
     return false;
   }
   return true;
