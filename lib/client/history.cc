@@ -11,6 +11,7 @@
 #include "history/json.hh"
 #include "history/wire.hh"
 #include "proto/list.hh"
+#include "proto/request.hh"
 #include "state/json.hh"
 
 namespace fail::client {
@@ -41,7 +42,7 @@ std::string attrsOf(const std::string& list) {
 std::optional<std::string> historyTimeArg(std::string_view text, Micros now) {
   bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
   if (!digits)
-    if (auto ms = parseDurationMs(text); ms && *ms <= 36'500LL * 86'400'000)
+    if (auto ms = parseDurationMs(text); ms && *ms <= proto::kMaxAgoMs)
       return formatDurationMs(*ms);
   if (auto t = parseAtTime(text, now); t && *t >= 0) return std::to_string(*t);
   return std::nullopt;
