@@ -19,6 +19,7 @@
 #include "ev/loop.hh"
 #include "http/server.hh"
 #include "server/server.hh"
+#include "history/reader.hh"
 #include "history/writer.hh"
 #include "state/compact_on_stop.hh"
 #include "state/journal.hh"
@@ -228,10 +229,14 @@ void checkStateFiles(const Settings& s) {
   if (!err.empty()) throw std::runtime_error(err);
 }
 
+std::string historyPath(const Settings& s) {
+  return s.historyDb.empty() ? s.stateFile + ".history" : s.historyDb;
+}
+
 // Opens the history database and queues what the journal holds that it lacks.
 std::unique_ptr<history::Writer> openHistory(const Settings& s, const state::Recovery& rec) {
   auto& log = log::facility("history");
-  std::string path = s.historyDb.empty() ? s.stateFile + ".history" : s.historyDb;
+  std::string path = historyPath(s);
   std::string movedTo;
   auto db = history::Db::open(path, &movedTo);
   if (!movedTo.empty())
@@ -330,7 +335,11 @@ int run(Settings& s) {
   state::Store store(std::move(journal), std::move(rec), so, steadyNow());
   if (hist) store.addListener(hist.get());
   malloc_trim(0);  // what recovery read and let go of goes back to the system
+  // HISTORY and REPORT read the database on a thread of their own (history/reader.hh).
+  std::unique_ptr<history::Reader> reader;
+  if (hist) reader = std::make_unique<history::Reader>(loop, historyPath(s));
   server::Server srv(loop, s.server, store);
+  srv.setHistory(reader.get(), hist.get());
   srv.start();
   std::unique_ptr<http::Server> web;
   if (!s.noHttp) {
@@ -355,6 +364,7 @@ int run(Settings& s) {
   if (web) web->stop();
   srv.stop();  // every change durable or undone
   if (hist) {  // written before a compaction could drop what it still needs
+    srv.setHistory(nullptr, nullptr);
     store.removeListener(hist.get());
     hist.reset();
   }
