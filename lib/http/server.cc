@@ -490,6 +490,7 @@ void Server::request(Bound& b, evhttp_request* req) {
   r.peer = c->peer;
   r.loopback = c->loopback;
   r.tls = b.tls;
+  if (b.tls) r.certName = net::verifiedPeerName(bufferevent_openssl_get_ssl(c->bev));
   auto ex = std::make_shared<Exchange>(*this, c, req);
   c->ex = ex;
   dispatch(r, ex);

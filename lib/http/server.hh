@@ -85,6 +85,7 @@ struct Request {
   std::string peer;    // "127.0.0.1"
   bool loopback = false;  // the peer's address is a loopback one
   bool tls = false;       // it came over a tls: listener
+  std::string certName;   // TLS: the common name of the client's verified certificate
   // The first header named `name` (case-insensitive), or nullptr.
   const std::string* header(std::string_view name) const;
   // The first query parameter named `name`, or nullptr.
