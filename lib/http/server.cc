@@ -359,6 +359,9 @@ bufferevent* Server::onNewConnection(event_base* base, void* arg) noexcept {
     FAIL_LOG(httpLog(), Err) << "cannot make a bufferevent for a new connection: " << net::drainSslErrors();
     return nullptr;  // evhttp makes a plain one; adoptNew never sees it and the tick ignores it
   }
+  // libevent writes at most 16 KiB per turn of the loop by default: a listing of a few
+  // hundred kilobytes would take a dozen turns, each behind every other ready event.
+  bufferevent_set_max_single_write(bev, 1 << 20);
   bufferevent_incref(bev);  // kept until adoptNew looked at it, whatever evhttp did meanwhile
   s.fresh_.emplace_back(b, bev);
   event_active(s.adoptEv_, 0, 0);
