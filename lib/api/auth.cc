@@ -2,10 +2,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "api/auth.hh"
 
-#include <strings.h>
-
 #include <algorithm>
 
+#include "api/input.hh"
 #include "base/log.hh"
 
 namespace fail::api {
@@ -21,17 +20,6 @@ http::Response needAuth(std::string message) {
 }
 
 }  // namespace
-
-std::optional<std::string> bearerSecret(const http::Request& r) {
-  const std::string* h = r.header("Authorization");
-  if (!h) return std::nullopt;
-  std::string_view v = *h;
-  if (v.size() < 7 || ::strncasecmp(v.data(), "Bearer ", 7) != 0) return std::string();
-  v.remove_prefix(7);
-  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-  return std::string(v);
-}
 
 void Auth::after(Micros delay, std::function<void()> fn) {
   auto it = timers_.emplace(timers_.end());

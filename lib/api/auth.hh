@@ -50,8 +50,4 @@ class Auth {
   AuthCounters counters_;
 };
 
-// The secret of an `Authorization: Bearer SECRET` header; nullopt when there is no such
-// header, "" when it is malformed (another scheme, no secret).
-std::optional<std::string> bearerSecret(const http::Request& r);
-
 }  // namespace fail::api

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "api/input.hh"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <ctime>
 
@@ -109,6 +111,8 @@ bool parseSetBody(std::string_view body, SetBody& out, Refusal& why) {
     j = Json::parse(body);
   } catch (const Json::parse_error& e) {
     return refuse(why, 400, "BADREQUEST", "malformed JSON at byte " + std::to_string(e.byte));
+  } catch (const Json::exception& e) {  // a number too large to hold, ...
+    return refuse(why, 400, "BADREQUEST", std::string("malformed JSON: ") + e.what());
   }
   if (!j.is_object()) return refuse(why, 400, "BADREQUEST", "the body must be a JSON object");
   bool haveState = false, haveTtl = false;
@@ -134,7 +138,8 @@ bool parseSetBody(std::string_view body, SetBody& out, Refusal& why) {
       haveTtl = true;
       std::optional<std::int64_t> ms;
       if (key == "ttl" && value.is_string()) ms = parseDurationMs(value.get_ref<const std::string&>());
-      else if (key == "ttl_ms" && value.is_number_unsigned()) ms = value.get<std::int64_t>();
+      else if (key == "ttl_ms" && value.is_number_unsigned())
+        ms = value.get<std::uint64_t>() > 1ULL << 62 ? -1 : value.get<std::int64_t>();
       else
         return refuse(why, 400, "BADREQUEST",
                       key == "ttl" ? "\"ttl\" must be a duration such as \"30s\"" : "\"ttl_ms\" must be a whole number");
@@ -143,7 +148,8 @@ bool parseSetBody(std::string_view body, SetBody& out, Refusal& why) {
         return refuse(why, 422, "ARGS", "ttl is longer than " + formatDurationMs(proto::kMaxTtlMs) + ", the longest ttl");
       out.ttlMs = *ms;
     } else if (key == "at") {
-      if (!value.is_number_integer()) return refuse(why, 400, "BADREQUEST", "\"at\" must be microseconds since the epoch");
+      if (!value.is_number_unsigned() || value.get<std::uint64_t>() > 1ULL << 62)
+        return refuse(why, 400, "BADREQUEST", "\"at\" must be microseconds since the epoch");
       out.at = value.get<std::int64_t>();
     } else if (key == "attrs") {
       if (!value.is_object()) return refuse(why, 400, "BADREQUEST", "\"attrs\" must be an object of strings");
@@ -245,6 +251,17 @@ bool resumeSerial(const http::Request& r, std::optional<std::uint64_t>& out, Ref
   if (!n) return refuse(why, 400, "BADREQUEST", std::string(what) + " '" + printable(*v) + "' is not a serial");
   out = *n;
   return true;
+}
+
+std::optional<std::string> bearerSecret(const http::Request& r) {
+  const std::string* h = r.header("Authorization");
+  if (!h) return std::nullopt;
+  std::string_view v = *h;
+  if (v.size() < 7 || ::strncasecmp(v.data(), "Bearer ", 7) != 0) return std::string();
+  v.remove_prefix(7);
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  return std::string(v);
 }
 
 bool onlyParams(const http::Request& r, std::initializer_list<std::string_view> known, Refusal& why) {

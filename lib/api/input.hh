@@ -7,12 +7,13 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "base/time.hh"
-#include "http/server.hh"
+#include "http/message.hh"
 #include "proto/values.hh"
 
 namespace fail::api {
@@ -57,6 +58,10 @@ bool limitParam(const http::Request& r, size_t max, size_t& out, Refusal& why);
 
 // The serial a stream resumes after: `Last-Event-ID: N` or ?since=N; nullopt: none.
 bool resumeSerial(const http::Request& r, std::optional<std::uint64_t>& out, Refusal& why);
+
+// The secret of an `Authorization: Bearer SECRET` header; nullopt when there is no such
+// header, "" when it is malformed (another scheme, no secret).
+std::optional<std::string> bearerSecret(const http::Request& r);
 
 // Refuses query parameters other than `known` (a typo should not pass unnoticed).
 bool onlyParams(const http::Request& r, std::initializer_list<std::string_view> known, Refusal& why);
