@@ -16,10 +16,11 @@
 #include "base/log.hh"
 #include "base/time.hh"
 #include "base/version.hh"
+#include "api/api.hh"
 #include "ev/loop.hh"
+#include "history/reader.hh"
 #include "http/server.hh"
 #include "server/server.hh"
-#include "history/reader.hh"
 #include "history/writer.hh"
 #include "state/compact_on_stop.hh"
 #include "state/journal.hh"
@@ -335,15 +336,18 @@ int run(Settings& s) {
   state::Store store(std::move(journal), std::move(rec), so, steadyNow());
   if (hist) store.addListener(hist.get());
   malloc_trim(0);  // what recovery read and let go of goes back to the system
-  // HISTORY and REPORT read the database on a thread of their own (history/reader.hh).
+  // HISTORY, REPORT and the HTTP API's history read the database on a thread of their
+  // own (history/reader.hh).
   std::unique_ptr<history::Reader> reader;
   if (hist) reader = std::make_unique<history::Reader>(loop, historyPath(s));
   server::Server srv(loop, s.server, store);
   srv.setHistory(reader.get(), hist.get());
   srv.start();
   std::unique_ptr<http::Server> web;
+  std::unique_ptr<api::Api> httpApi;
   if (!s.noHttp) {
     web = std::make_unique<http::Server>(loop, s.http);
+    httpApi = std::make_unique<api::Api>(loop, *web, store, srv, reader.get());
     web->start();
   }
   if (!common.user.empty()) daemon::dropPrivileges(common.user);
@@ -362,9 +366,11 @@ int run(Settings& s) {
   daemon::notifyReady("serving " + std::to_string(nrec) + " records on " + listening, listening, httpAt);
   loop.run();
   if (web) web->stop();
+  httpApi.reset();
+  srv.setHistory(nullptr, nullptr);  // before the Reader goes
+  reader.reset();
   srv.stop();  // every change durable or undone
   if (hist) {  // written before a compaction could drop what it still needs
-    srv.setHistory(nullptr, nullptr);
     store.removeListener(hist.get());
     hist.reset();
   }
