@@ -19,7 +19,9 @@
 #include "api/api.hh"
 #include "ev/loop.hh"
 #include "history/reader.hh"
+#include "faild/metrics.hh"
 #include "http/server.hh"
+#include "metrics/process.hh"
 #include "server/server.hh"
 #include "history/writer.hh"
 #include "state/compact_on_stop.hh"
@@ -345,9 +347,15 @@ int run(Settings& s) {
   srv.start();
   std::unique_ptr<http::Server> web;
   std::unique_ptr<api::Api> httpApi;
+  metrics::Registry reg;  // GET /metrics (doc/metrics.md)
   if (!s.noHttp) {
     web = std::make_unique<http::Server>(loop, s.http);
     httpApi = std::make_unique<api::Api>(loop, *web, store, srv, reader.get());
+    metrics::addProcessMetrics(reg, "faild", kVersion);
+    addFaildMetrics(reg, srv, store, hist.get(), web.get());
+    web->handle("GET", "/metrics", [&reg](const http::Request&) {
+      return http::Response{200, metrics::Registry::kContentType, reg.render(), {}};
+    });
     web->start();
   }
   if (!common.user.empty()) daemon::dropPrivileges(common.user);
