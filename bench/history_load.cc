@@ -131,7 +131,7 @@ Result runOnce(const Options& o, bool history, const std::string& dir) {
   std::filesystem::create_directories(dir);
   int port = freePort();
   std::string db = dir + "/faild.state.history";
-  std::vector<std::string> argv = {o.faild, "--listen", "127.0.0.1:" + std::to_string(port), "-s",
+  std::vector<std::string> argv = {o.faild, "--no-http", "--listen", "127.0.0.1:" + std::to_string(port), "-s",
                                    dir + "/faild.state"};
   if (!history) argv.push_back("--no-history-db");
   Clock::time_point t0 = Clock::now();
