@@ -5,6 +5,7 @@
 // to allow exactly the inline style and script a page carries.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,32 @@ namespace fail {
 std::string htmlEscape(std::string_view text);
 // The same, appended to `out` (no temporary string: a page is built in one).
 void appendHtmlEscaped(std::string& out, std::string_view text);
+
+// A page built in one reserved string: markup as it is, text escaped, numbers. A page
+// with more to say derives from it (class Page : public HtmlOut<Page>) so that its own
+// methods chain with these.
+template <class Self>
+class HtmlOut {
+ public:
+  explicit HtmlOut(std::size_t reserve) { out_.reserve(reserve); }
+  Self& raw(std::string_view s) {
+    out_ += s;
+    return self();
+  }
+  Self& text(std::string_view s) {
+    appendHtmlEscaped(out_, s);
+    return self();
+  }
+  Self& num(std::uint64_t n) {
+    out_ += std::to_string(n);
+    return self();
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  Self& self() { return static_cast<Self&>(*this); }
+  std::string out_;
+};
 
 // The pages' style sheet: a table of records with state colours (.st .s-up, .s-recover,
 // .s-fail, .s-unknown), one column per record under 40em (labels from data-label).

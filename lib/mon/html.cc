@@ -24,21 +24,9 @@ const char* stateClass(state::State s) {
   }
 }
 
-class Page {
+class Page : public HtmlOut<Page> {
  public:
-  explicit Page(std::size_t records) { out_.reserve(4096 + records * 400); }
-  Page& raw(std::string_view s) {
-    out_ += s;
-    return *this;
-  }
-  Page& text(std::string_view s) {
-    appendHtmlEscaped(out_, s);
-    return *this;
-  }
-  Page& num(std::uint64_t n) {
-    out_ += std::to_string(n);
-    return *this;
-  }
+  explicit Page(std::size_t records) : HtmlOut(4096 + records * 400) {}
   // "3m12s ago" in a <time> element whose title is the time itself; "-" for 0.
   Page& age(Micros t, Micros now) {
     if (t == 0) return raw("-");
@@ -56,10 +44,6 @@ class Page {
   Page& stateWord(state::State s) {
     return raw("<span class=\"st ").raw(stateClass(s)).raw("\">").raw(state::stateName(s)).raw("</span>");
   }
-  std::string take() { return std::move(out_); }
-
- private:
-  std::string out_;
 };
 
 // An attribute's value, or empty.
