@@ -156,7 +156,7 @@ bool parseStatusFilter(std::string_view text, std::string_view state, StatusFilt
   bool known = state.empty() || state == "notup";
   for (std::string_view s : kStates) known = known || state == s;
   if (!known) {
-    err = "state: expected UP, RECOVER, FAIL, UNKNOWN or notup, not \"" + htmlEscape(state.substr(0, 32)) + "\"";
+    err = "state: expected UP, RECOVER, FAIL, UNKNOWN or notup, not \"" + std::string(state.substr(0, 32)) + "\"";
     return false;
   }
   out.text = std::string(text);

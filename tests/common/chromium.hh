@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <climits>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -141,6 +142,15 @@ inline ChromiumRun runChromium(const std::string& dir, const std::vector<std::st
   run.out = readAll(c.outPath);
   run.err = readAll(c.errPath);
   return run;
+}
+
+// Where tests keep what a person may want to look at afterwards (screenshots):
+// BUILD/tests/integration/artifacts under the build tree, made when missing; absolute.
+inline std::string artifactDir(const std::string& buildDir) {
+  std::string d = buildDir + "/tests/integration/artifacts";
+  ::mkdir(d.c_str(), 0755);
+  char buf[PATH_MAX];
+  return ::realpath(d.c_str(), buf) ? std::string(buf) : d;
 }
 
 // The page's DOM after load, as Chromium serialises it.

@@ -126,7 +126,7 @@ TEST(StatusPage, FilterRejectsWhatThePageDoesNotOffer) {
   StatusFilter f;
   std::string err;
   EXPECT_FALSE(parseStatusFilter("", "<b>", f, err));
-  EXPECT_EQ(err, "state: expected UP, RECOVER, FAIL, UNKNOWN or notup, not \"&lt;b&gt;\"");
+  EXPECT_EQ(err, "state: expected UP, RECOVER, FAIL, UNKNOWN or notup, not \"<b>\"") << "a JSON error's message, encoded by the JSON";
   EXPECT_FALSE(parseStatusFilter(std::string(257, 'a'), "", f, err));
   EXPECT_EQ(err, "q: longer than 256 bytes");
   EXPECT_FALSE(parseStatusFilter("", "up", f, err)) << "states in capitals, as everywhere";
