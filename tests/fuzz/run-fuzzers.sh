@@ -75,6 +75,7 @@ lib_srcs="$lib_srcs mon/text.cc"  # for fuzz_mon_text
 lib_srcs="$lib_srcs mon/model.cc mon/watcher_feed.cc mon/lines.cc client/format.cc"  # for fuzz_mon_feed
 lib_srcs="$lib_srcs base/cli.cc client/options.cc mon/conf.cc"  # for fuzz_failmon_conf
 lib_srcs="$lib_srcs mon/cgi_query.cc base/html.cc"  # for fuzz_cgi_query
+lib_srcs="$lib_srcs api/status_page.cc api/status_page_script.cc"  # for fuzz_status_page
 lib_srcs="$lib_srcs state/version.cc state/version_pool.cc"  # for fuzz_version_word
 targets="fuzz_list fuzz_request fuzz_record fuzz_access fuzz_banner fuzz_http_response fuzz_reply fuzz_cidr fuzz_hc_config fuzz_prefix fuzz_forward_match fuzz_dns_socket"
 targets="$targets fuzz_dns_query fuzz_dns_record"
@@ -83,6 +84,7 @@ targets="$targets fuzz_mon_text"
 targets="$targets fuzz_mon_feed"
 targets="$targets fuzz_failmon_conf fuzz_cgi_query"
 targets="$targets fuzz_version_word"
+targets="$targets fuzz_status_page"
 
 objs=
 for s in $lib_srcs; do objs="$objs $(echo "$s" | tr / _).o"; done  # names without blanks
