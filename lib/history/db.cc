@@ -210,6 +210,40 @@ std::unique_ptr<Db> Db::open(const std::string& path, std::string* movedTo) {
   return d;
 }
 
+std::unique_ptr<Db> Db::openReader(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    throw std::runtime_error("history " + path + ": " + why);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_exec(db, "PRAGMA cache_size=-16384", nullptr, nullptr, nullptr);
+  sqlite3_create_function(db, "failglob", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                          failglob, nullptr, nullptr);
+  std::unique_ptr<Db> d(new Db(path, db));
+  try {
+    d->prepare();  // fails on a file without the tables: "no such table"
+    d->rollup_ = std::make_unique<Rollup>(db);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("history " + path + ": " + e.what());
+  }
+  return d;
+}
+
+void Db::snapshot(const std::function<void()>& f) const {
+  if (sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
+    throw std::runtime_error("history " + path_ + ": " + sqlite3_errmsg(db_));
+  try {
+    f();
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+}
+
 void Db::prepare() {
   st_ = std::make_unique<Statements>();
   auto set = [&](Stmt& s, const std::string& sql) { s = Stmt(db_, sql); };
@@ -281,26 +315,30 @@ size_t Db::query(const Query& q, const std::function<void(const Change&)>& f) co
   NameFilter nf = filterOf(q.pattern);
   std::string sql = std::string("SELECT ") + kColumns + " FROM change WHERE " + nameSql(nf) +
                     " AND since >= :since AND since < :until ORDER BY serial";
-  if (q.limit) sql += " DESC LIMIT :limit";
+  // With a filter the limit is counted here, over the rows it lets through.
+  if (q.limit) sql += q.visible ? " DESC" : " DESC LIMIT :limit";
   Stmt st(db_, sql);
   sqlite3_stmt* s = st.get();
   bindName(s, q.pattern, nf);
   sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":since"), q.since);
   sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":until"), q.until);
-  if (q.limit)
+  if (q.limit && !q.visible)
     sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":limit"),
                        static_cast<sqlite3_int64>(q.limit));
   std::vector<Change> newestFirst;
   size_t n = 0;
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    if (q.visible && !q.visible(sql::textView(s, 1))) continue;
     if (q.limit) {
       newestFirst.push_back(readRow(s));
+      if (newestFirst.size() == q.limit) break;
     } else {
       f(readRow(s));
       ++n;
     }
   }
+  if (rc == SQLITE_ROW) rc = SQLITE_DONE;  // stopped at the limit
   if (rc != SQLITE_DONE) throw std::runtime_error("history " + path_ + ": " + sqlite3_errmsg(db_));
   for (auto it = newestFirst.rbegin(); it != newestFirst.rend(); ++it, ++n) f(*it);
   return n;

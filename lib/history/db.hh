@@ -30,6 +30,9 @@ struct Query {
   Micros since = 0;           // changes with since >= this ...
   Micros until = std::numeric_limits<Micros>::max();  // ... and < this
   size_t limit = 0;           // the newest `limit` of them; 0: all
+  // When set, only changes of the names it accepts (a client's read access), applied
+  // before the limit. Called on the thread that queries.
+  std::function<bool(std::string_view name)> visible;
 };
 
 class Db {
@@ -40,6 +43,11 @@ class Db {
   // (else it is cleared). Throws std::runtime_error, naming the file, when no database
   // can be had there at all.
   static std::unique_ptr<Db> open(const std::string& path, std::string* movedTo = nullptr);
+  // Opens the database at `path` for reading only (history::Reader, beside the Writer:
+  // WAL lets both run): nothing is created, checked or moved aside, and a statement
+  // waits up to 5 s for a lock. Throws std::runtime_error, naming the file, when it
+  // cannot be opened or holds no history.
+  static std::unique_ptr<Db> openReader(const std::string& path);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
@@ -56,6 +64,10 @@ class Db {
 
   // Calls `f` for each matching change, in serial order; returns how many.
   size_t query(const Query& q, const std::function<void(const Change&)>& f) const;
+
+  // Runs `f` inside one read transaction: every statement it makes sees the same
+  // database (a report's many statements, while the Writer commits beside it).
+  void snapshot(const std::function<void()>& f) const;
 
   // For availability: for each record matching `pattern`, in name order, `record(name)`,
   // then `step(since, state)` for its last change before `from` (if any) and for each of
