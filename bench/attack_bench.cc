@@ -106,7 +106,7 @@ struct Faild {
   bool start(const Options& o, const std::vector<std::string>& extra, bool tls) {
     port = freePort();
     log = o.dir + "/attack_bench_faild.log";
-    std::vector<std::string> args = {o.faild, "--memory", "-l", "127.0.0.1:" + std::to_string(port),
+    std::vector<std::string> args = {o.faild, "--memory", "--no-http", "-l", "127.0.0.1:" + std::to_string(port),
                                      "--history", "20000"};
     if (tls) {
       tlsPort = freePort();

@@ -33,7 +33,7 @@ namespace fs = std::filesystem;
 pid_t startFaild(const Options& o, const std::string& dir, int& port) {
   port = freePort();
   auto t = Clock::now();
-  pid_t p = track(spawn({o.faild, "--state", dir + "/faild.state", "--listen", "127.0.0.1:" + std::to_string(port)},
+  pid_t p = track(spawn({o.faild, "--no-http", "--state", dir + "/faild.state", "--listen", "127.0.0.1:" + std::to_string(port)},
                         dir + "/faild.log"));
   if (timeToFirstAnswer(Proto::Line, port, p, "PING\n", [](const Reply& r) { return r.ok; }, t, 10) < 0)
     throw std::runtime_error("faild did not start; see " + dir + "/faild.log");

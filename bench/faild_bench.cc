@@ -260,7 +260,7 @@ Server makeServer(const Options& o, Kind kind, const std::string& dir, const cha
   s.cpu = o.pin ? 1 : -1;
   fs::create_directories(dir);
   if (kind == Kind::Faild) {
-    s.argv = {o.faild, "--listen", "127.0.0.1:" + std::to_string(s.port), "-s",
+    s.argv = {o.faild, "--no-http", "--listen", "127.0.0.1:" + std::to_string(s.port), "-s",
               dir + "/faild.state"};
     if (!o.historyDb) s.argv.push_back("--no-history-db");
     for (const auto& a : o.faildArgs) s.argv.push_back(a);

@@ -32,7 +32,7 @@ Faild startFaild(const Options& o, const std::string& tag) {
   Faild f;
   f.port = freePort();
   f.log = o.dir + "/" + tag + ".log";
-  f.pid = spawn({o.faild, "--memory", "--listen", "127.0.0.1:" + std::to_string(f.port)}, f.log);
+  f.pid = spawn({o.faild, "--memory", "--no-http", "--listen", "127.0.0.1:" + std::to_string(f.port)}, f.log);
   auto good = [](const Reply& r) { return r.ok; };
   if (timeToFirstAnswer(Proto::Line, f.port, f.pid, "PING\n", good, Clock::now(), 10) < 0)
     throw std::runtime_error(tag + " did not start: " + readFile(f.log));

@@ -118,7 +118,7 @@ Proc startFaild(const Options& o, const std::string& dir, const std::string& tag
   p.tag = tag;
   p.port = freePort();
   p.log = dir + "/" + tag + ".log";
-  p.pid = spawn({o.faild, "--memory", "--listen", "127.0.0.1:" + std::to_string(p.port)}, p.log);
+  p.pid = spawn({o.faild, "--memory", "--no-http", "--listen", "127.0.0.1:" + std::to_string(p.port)}, p.log);
   if (!answersPing(p, 10)) throw std::runtime_error(tag + " did not start: " + readFile(p.log));
   return p;
 }

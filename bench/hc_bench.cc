@@ -110,7 +110,7 @@ double median(std::vector<double> v) {
 pid_t startFaild(const Options& o, const std::string& dir, int& port) {
   port = freePort();
   auto t = Clock::now();
-  pid_t p = track(spawn({o.faild, "--memory", "--listen", "127.0.0.1:" + std::to_string(port)}, dir + "/faild.log"));
+  pid_t p = track(spawn({o.faild, "--memory", "--no-http", "--listen", "127.0.0.1:" + std::to_string(port)}, dir + "/faild.log"));
   if (timeToFirstAnswer(Proto::Line, port, p, "PING\n", [](const Reply& r) { return r.ok; }, t, 10) < 0)
     throw std::runtime_error("faild did not start; see " + dir + "/faild.log");
   return p;

@@ -17,6 +17,7 @@
 #include "base/time.hh"
 #include "base/version.hh"
 #include "ev/loop.hh"
+#include "http/server.hh"
 #include "server/server.hh"
 #include "history/writer.hh"
 #include "state/compact_on_stop.hh"
@@ -31,6 +32,8 @@ using namespace fail;
 struct Settings {
   daemon::Common common;  // --daemon, -t, --pidfile, -u, -d, -L: base/daemon_main
   server::ServerConfig server;
+  http::ServerConfig http;  // its deadlines and per-address limits are the protocol's
+  bool noHttp = false;
   std::string stateFile = "/var/lib/failover/faild.state";
   bool memory = false;
   size_t history = 20000;
@@ -77,7 +80,7 @@ const daemon::Program kFaild = {
     "[OPTION]...",
     "The failover state daemon: holds service states, keeps them durable, streams changes.",
     "See faild(8) and failover-access(5).",
-    {"main", "proto", "store", "access", "watch", "tls"},
+    {"main", "proto", "store", "access", "watch", "tls", "http"},
     "check the configuration (and that the state files can be written) and exit",
     'r',
     true,
@@ -139,6 +142,21 @@ std::vector<cli::Option> options(Settings& s) {
        [&](const std::string& v) { c.authDelayMs = millis("auth-delay", v, false); }},
       {"watch-buffer", 0, "BYTES", "output a watcher may fall behind before it is cut off (default 4M)",
        [&](const std::string& v) { c.watchBuffer = bytes("watch-buffer", v); }},
+      {"http", 0, "ADDRESS:PORT", "serve the HTTP API there; also tls:ADDRESS:PORT; repeatable "
+                                  "(default 127.0.0.1:1849)",
+       [&](const std::string& v) {
+         std::string err;
+         auto spec = net::parseListen(v, err);
+         if (!spec) throw cli::UsageError("--http " + err);
+         if (spec->kind != net::ListenSpec::Kind::Tcp)
+           throw cli::UsageError("--http " + v + ": ADDRESS:PORT or tls:ADDRESS:PORT is needed");
+         s.http.listens.push_back(*spec);
+       }},
+      {"no-http", 0, nullptr, "serve no HTTP API", [&](const std::string&) { s.noHttp = true; }},
+      {"http-max-body", 0, "BYTES", "largest HTTP request body (default 1M)",
+       [&](const std::string& v) { s.http.maxBody = bytes("http-max-body", v); }},
+      {"http-max-streams", 0, "N", "most HTTP event streams at once (default 1000)",
+       [&](const std::string& v) { s.http.maxStreams = number("http-max-streams", v); }},
       {"history", 0, "N", "changes kept in memory for WATCH since= (default 20000)",
        [&](const std::string& v) { s.history = number("history", v); }},
       {"history-db", 0, "FILE", "history database of every change (default STATE.history)",
@@ -185,7 +203,7 @@ void fitClientsToFileLimit(Settings& s) {
   daemon::raiseFileLimit();
   rlimit r{};
   if (::getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur == RLIM_INFINITY) return;
-  const size_t reserve = 32 + s.server.listens.size();
+  const size_t reserve = 32 + s.server.listens.size() + s.http.listens.size() + 1;
   size_t fit = r.rlim_cur > reserve + 1 ? static_cast<size_t>(r.rlim_cur) - reserve : 1;
   if (s.server.maxClients <= fit) return;
   auto& mainLog = log::facility("main");
@@ -242,6 +260,26 @@ std::unique_ptr<history::Writer> openHistory(const Settings& s, const state::Rec
   return w;
 }
 
+// The HTTP server's settings: its own listeners and limits, the protocol's deadlines,
+// per-address limits, TLS files and watch buffer (the same clients, the same rules).
+void completeHttp(Settings& s) {
+  auto& h = s.http;
+  const auto& c = s.server;
+  if (h.listens.empty()) {
+    std::string err;
+    h.listens.push_back(*net::parseListen("127.0.0.1:1849", err));
+  }
+  h.tls = c.tls;
+  h.maxConnections = c.maxClients;
+  h.maxPerAddress = c.maxPerAddress;
+  h.maxPerLoopback = c.maxPerLoopback;
+  h.streamBuffer = c.watchBuffer;
+  h.idleTimeoutMs = c.idleTimeoutMs;
+  h.requestTimeoutMs = c.requestTimeoutMs;
+  h.sendTimeoutMs = c.sendTimeoutMs;
+  h.acceptPauseMs = c.acceptPauseMs;
+}
+
 int run(Settings& s) {
   auto& mainLog = log::facility("main");
   if (s.server.listens.empty()) {
@@ -253,12 +291,17 @@ int run(Settings& s) {
     ev::Loop loop;
     state::Store store(nullptr, {}, {}, steadyNow());
     server::Server srv(loop, s.server, store);  // checks access file, TLS, listeners
+    if (!s.noHttp) {
+      completeHttp(s);
+      http::Server web(loop, s.http);  // checks the HTTP listeners and TLS files
+    }
     checkStateFiles(s);
     std::cout << "faild: configuration OK\n";
     return 0;
   }
   daemon::start(common, "faild");
   fitClientsToFileLimit(s);
+  if (!s.noHttp) completeHttp(s);
 
   state::Recovery rec;
   std::unique_ptr<state::Journal> journal;
@@ -289,6 +332,11 @@ int run(Settings& s) {
   malloc_trim(0);  // what recovery read and let go of goes back to the system
   server::Server srv(loop, s.server, store);
   srv.start();
+  std::unique_ptr<http::Server> web;
+  if (!s.noHttp) {
+    web = std::make_unique<http::Server>(loop, s.http);
+    web->start();
+  }
   if (!common.user.empty()) daemon::dropPrivileges(common.user);
 
   loop.handleSignals({[&] { srv.reloadAccess(); },
@@ -298,10 +346,13 @@ int run(Settings& s) {
                       },
                       [&] { daemon::notify("STOPPING=1"); }});
   std::string listening = daemon::joinSpaced(srv.boundAddresses());
+  std::string httpAt = web ? daemon::joinSpaced(web->boundAddresses()) : "";
   FAIL_LOG(mainLog, Notice) << "faild " << kVersion << " serving " << nrec << " records from "
-                            << (s.memory ? std::string("memory") : s.stateFile) << " on " << listening;
-  daemon::notifyReady("serving " + std::to_string(nrec) + " records on " + listening, listening);
+                            << (s.memory ? std::string("memory") : s.stateFile) << " on " << listening
+                            << (web ? ", HTTP on " + httpAt : "");
+  daemon::notifyReady("serving " + std::to_string(nrec) + " records on " + listening, listening, httpAt);
   loop.run();
+  if (web) web->stop();
   srv.stop();  // every change durable or undone
   if (hist) {  // written before a compaction could drop what it still needs
     store.removeListener(hist.get());
@@ -325,6 +376,7 @@ int main(int argc, char** argv) {
   auto prepare = [&](const std::vector<std::string>& operands) {
     if (!operands.empty()) throw cli::UsageError("unexpected argument '" + operands[0] + "'");
     setUnixAccess(s);
+    if (s.noHttp && !s.http.listens.empty()) throw cli::UsageError("--http and --no-http exclude each other");
   };
   return daemon::run(kFaild, argc, argv, options(s), s.common, prepare, [&] { return run(s); });
 }

@@ -44,10 +44,10 @@ std::string joinSpaced(const std::vector<std::string>& items) {
   return out;
 }
 
-bool notifyReady(const std::string& status, const std::string& listening) {
+bool notifyReady(const std::string& status, const std::string& listening, const std::string& http) {
   reportReady();
   return notify("READY=1\nSTATUS=" + status + "\nMAINPID=" + std::to_string(::getpid()) +
-                "\nFAILD_LISTEN=" + listening);
+                "\nFAILD_LISTEN=" + listening + (http.empty() ? "" : "\nFAIL_HTTP=" + http));
 }
 
 namespace {

@@ -19,9 +19,10 @@ bool notify(const std::string& message);
 std::string joinSpaced(const std::vector<std::string>& items);
 
 // Tells systemd (and the test harness) the daemon is ready: READY=1, STATUS=`status`,
-// MAINPID, and FAILD_LISTEN=`listening` (the addresses actually bound, space-separated).
-// Calls reportReady() too.
-bool notifyReady(const std::string& status, const std::string& listening);
+// MAINPID, FAILD_LISTEN=`listening` (the addresses actually bound, space-separated) and,
+// when not empty, FAIL_HTTP=`http` (the HTTP listeners as bound, the same way). Calls
+// reportReady() too.
+bool notifyReady(const std::string& status, const std::string& listening, const std::string& http = "");
 
 // Forks into the background: setsid, chdir("/"), stdin/stdout/stderr to /dev/null.
 // Returns in the daemon (a grandchild) only. The calling process stays until the daemon

@@ -156,9 +156,10 @@ bool Daemon::start() {
   }
   ready_.clear();
   listen_.clear();
+  http_.clear();
   std::vector<std::string> set{"NOTIFY_SOCKET=" + notifyPath_};
   set.insert(set.end(), env_.begin(), env_.end());
-  ExecPlan plan(buildDir() + "/" + program_, args_, set, {});
+  ExecPlan plan(buildDir() + "/" + program_, withTestHttp(program_, args_), set, {});
   std::string nsPath = netns_.empty() ? "" : "/run/netns/" + netns_;
   std::string nsFailed = "setns " + netns_ + " failed\n";
   pid_ = ::fork();
@@ -185,13 +186,15 @@ bool Daemon::start() {
         std::string msg(buf, static_cast<size_t>(n));
         if (msg.find("READY=1") != std::string::npos) {
           ready_ = msg;
-          size_t at = msg.find("FAILD_LISTEN=");
-          if (at != std::string::npos) {
-            std::string rest = msg.substr(at + 13);
-            rest = rest.substr(0, rest.find('\n'));
-            std::istringstream ss(rest);
-            for (std::string a; ss >> a;) listen_.push_back(a);
-          }
+          auto addresses = [&msg](const std::string& key, std::vector<std::string>& out) {
+            size_t at = msg.find("\n" + key + "=");
+            if (at == std::string::npos) return;
+            std::string rest = msg.substr(at + key.size() + 2);
+            std::istringstream ss(rest.substr(0, rest.find('\n')));
+            for (std::string a; ss >> a;) out.push_back(a);
+          };
+          addresses("FAILD_LISTEN", listen_);
+          addresses("FAIL_HTTP", http_);
           return true;
         }
       }
@@ -206,7 +209,7 @@ bool Daemon::start() {
 }
 
 int Daemon::runToExit() {
-  ExecPlan plan(buildDir() + "/" + program_, args_, {}, {"NOTIFY_SOCKET"});
+  ExecPlan plan(buildDir() + "/" + program_, withTestHttp(program_, args_), {}, {"NOTIFY_SOCKET"});
   pid_t pid = ::fork();
   if (pid == 0) {
     int log = ::open(logPath_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -229,6 +232,15 @@ int Daemon::wait() {
   ::waitpid(pid_, &status, 0);
   pid_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::vector<std::string> withTestHttp(const std::string& program, std::vector<std::string> args) {
+  bool faild = program.size() >= 5 && program.compare(program.size() - 5, 5, "faild") == 0;
+  if (!faild) return args;
+  for (const auto& a : args)
+    if (a == "--http" || a == "--no-http" || a.rfind("--http=", 0) == 0) return args;
+  args.insert(args.end(), {"--http", "127.0.0.1:0"});
+  return args;
 }
 
 int Daemon::port() const {
@@ -357,7 +369,7 @@ RunResult runProgram(const std::string& program, const std::vector<std::string>&
                      const std::vector<std::string>& env) {
   TempDir tmp;
   std::string out = tmp.file("out"), err = tmp.file("err");
-  ExecPlan plan(program[0] == '/' ? program : buildDir() + "/" + program, args, env,
+  ExecPlan plan(program[0] == '/' ? program : buildDir() + "/" + program, withTestHttp(program, args), env,
                 {"FAIL_SECRET"});
   pid_t pid = ::fork();
   if (pid == 0) {

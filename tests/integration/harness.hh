@@ -51,6 +51,12 @@ class Daemon {
   // The first address in FAILD_LISTEN= of the READY message ("127.0.0.1:41234").
   std::string address() const { return listen_.empty() ? "" : listen_[0]; }
   const std::vector<std::string>& addresses() const { return listen_; }
+  // The HTTP listeners in FAIL_HTTP= of the READY message ("127.0.0.1:41235",
+  // "tls:127.0.0.1:41236"); "" / empty without one. faild is started with
+  // `--http 127.0.0.1:0` unless its arguments say --http or --no-http, so that no test
+  // depends on the default port 1849 being free.
+  std::string httpAddress() const { return http_.empty() ? "" : http_[0]; }
+  const std::vector<std::string>& httpAddresses() const { return http_; }
   int port() const;
   std::string log() const;  // stderr so far
   const std::string& readyMessage() const { return ready_; }
@@ -68,8 +74,12 @@ class Daemon {
   pid_t pid_ = -1;
   int notifyFd_ = -1;
   std::string ready_;
-  std::vector<std::string> listen_;
+  std::vector<std::string> listen_, http_;
 };
+
+// `args` for `program` as a test runs it: faild gets `--http 127.0.0.1:0` unless `args`
+// name --http or --no-http.
+std::vector<std::string> withTestHttp(const std::string& program, std::vector<std::string> args);
 
 // A blocking line client (TCP "HOST:PORT" or "unix:PATH").
 class LineClient {
@@ -112,7 +122,7 @@ struct ExecPlan {
 };
 
 // Runs a program of the build tree (or an absolute path) to its end; stdout and stderr
-// are captured apart.
+// are captured apart. faild gets `--http 127.0.0.1:0` as Daemon gives it (withTestHttp).
 struct RunResult {
   int status = -1;  // exit status, 128+signal when killed
   std::string out, err;

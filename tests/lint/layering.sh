@@ -15,6 +15,7 @@ order="
 base    text, time, logs, descriptors, spawning: every folder uses it
 ev      libevent wrappers: events, timers, the timing wheel
 net     listening sockets, TLS, ICMP sockets
+http    the HTTP/1.1 server on evhttp: routes, limits, deadlines, streams
 netif   interface addresses, gratuitous ARP and neighbour advertisements
 proto   the line protocol: Tcl lists on the wire, requests, the record's value types
 state   records, the journal and the store: faild's data, no I/O but files
