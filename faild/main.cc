@@ -10,6 +10,7 @@
 #include <iostream>
 #include <memory>
 
+#include "api/status_page.hh"
 #include "base/cli.hh"
 #include "base/daemon.hh"
 #include "base/daemon_main.hh"
@@ -335,6 +336,7 @@ int run(Settings& s) {
   std::unique_ptr<http::Server> web;
   if (!s.noHttp) {
     web = std::make_unique<http::Server>(loop, s.http);
+    api::addStatusPage(*web, store);  // GET /
     web->start();
   }
   if (!common.user.empty()) daemon::dropPrivileges(common.user);
