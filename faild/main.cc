@@ -10,6 +10,7 @@
 #include <iostream>
 #include <memory>
 
+#include "api/status_page.hh"
 #include "base/cli.hh"
 #include "base/daemon.hh"
 #include "base/daemon_main.hh"
@@ -376,6 +377,7 @@ int run(Settings& s) {
     web->handle("GET", "/metrics", [&reg](const http::Request&) {
       return http::Response{200, metrics::Registry::kContentType, reg.render(), {}};
     });
+    api::addStatusPage(*web, store);  // GET /
     web->start();
   }
   if (!common.user.empty()) daemon::dropPrivileges(common.user);

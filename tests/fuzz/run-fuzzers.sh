@@ -74,7 +74,8 @@ lib_srcs="$lib_srcs dns/tsig_key.cc dns/tsig_sign.cc dns/update_msg.cc"  # for f
 lib_srcs="$lib_srcs mon/text.cc"  # for fuzz_mon_text
 lib_srcs="$lib_srcs mon/model.cc mon/watcher_feed.cc mon/lines.cc client/format.cc"  # for fuzz_mon_feed
 lib_srcs="$lib_srcs base/cli.cc client/options.cc mon/conf.cc"  # for fuzz_failmon_conf
-lib_srcs="$lib_srcs mon/cgi_query.cc mon/html_escape.cc"  # for fuzz_cgi_query
+lib_srcs="$lib_srcs mon/cgi_query.cc base/html.cc"  # for fuzz_cgi_query
+lib_srcs="$lib_srcs api/status_page.cc api/status_page_script.cc"  # for fuzz_status_page
 lib_srcs="$lib_srcs state/version.cc state/version_pool.cc"  # for fuzz_version_word
 lib_srcs="$lib_srcs history/wire.cc"  # for fuzz_history
 lib_srcs="$lib_srcs http/target.cc http/router.cc http/message.cc api/input.cc"  # for fuzz_http_request
@@ -87,6 +88,7 @@ targets="$targets fuzz_failmon_conf fuzz_cgi_query"
 targets="$targets fuzz_version_word"
 targets="$targets fuzz_history"
 targets="$targets fuzz_http_request"
+targets="$targets fuzz_status_page"
 
 objs=
 for s in $lib_srcs; do objs="$objs $(echo "$s" | tr / _).o"; done  # names without blanks
