@@ -373,7 +373,7 @@ int run(Settings& s) {
     web = std::make_unique<http::Server>(loop, s.http);
     httpApi = std::make_unique<api::Api>(loop, *web, store, srv, reader.get());
     metrics::addProcessMetrics(reg, "faild", kVersion);
-    addFaildMetrics(reg, srv, store, hist.get(), web.get());
+    addFaildMetrics(reg, {&srv, &store, hist.get(), reader.get(), web.get(), httpApi.get()});
     web->handle("GET", "/metrics", [&reg](const http::Request&) {
       return http::Response{200, metrics::Registry::kContentType, reg.render(), {}};
     });

@@ -101,6 +101,31 @@ void addHttp(metrics::Registry& reg, const http::Server* web) {
   from(&C::streamsRefused, "failover_http_streams_refused_total", "HTTP event streams refused (too many at once).");
 }
 
+void addApi(metrics::Registry& reg, const api::Api* a) {
+  reg.counterFrom("failover_api_puts_total", "Records changed or refreshed by PUT /v1/records/NAME.",
+                  [a] { return num(a->counters().puts); });
+  reg.counterFrom("failover_api_deletes_total", "Records deleted by DELETE /v1/records/NAME.",
+                  [a] { return num(a->counters().deletes); });
+  reg.counterFrom("failover_api_storage_errors_total", "API changes that could not be made durable (answered 500).",
+                  [a] { return num(a->counters().storageErrors); });
+  reg.counterFrom("failover_api_history_busy_total", "History and availability requests refused: too many waiting.",
+                  [a] { return num(a->counters().historyBusy); });
+  reg.counterFrom("failover_api_wrong_secrets_total", "API requests with a wrong bearer secret.",
+                  [a] { return num(a->auth().counters().wrongSecrets); });
+  reg.counterFrom("failover_api_auth_throttled_total", "API requests delayed after earlier wrong secrets.",
+                  [a] { return num(a->auth().counters().throttled); });
+  reg.counterFrom("failover_api_refused_in_clear_total",
+                  "API requests refused for sending a secret in clear over a non-loopback connection.",
+                  [a] { return num(a->auth().counters().refusedInClear); });
+  reg.gaugeFrom("failover_api_event_streams", "GET /v1/events streams open now.", [a] { return num(a->events().size()); });
+  reg.counterFrom("failover_api_event_streams_opened_total", "GET /v1/events streams opened.",
+                  [a] { return num(a->events().counters().opened); });
+  reg.counterFrom("failover_api_events_total", "Change events sent on the event streams.",
+                  [a] { return num(a->events().counters().events); });
+  reg.counterFrom("failover_api_relists_total", "Event streams told to refetch (relist): their changes were no longer held.",
+                  [a] { return num(a->events().counters().relists); });
+}
+
 void addHistory(metrics::Registry& reg, const history::Writer* hist) {
   reg.gaugeFrom("failover_history_lag_seconds", "How long the oldest change not yet in the history database has waited.",
                 [hist] { return static_cast<double>(hist->lag()) / 1e6; });
@@ -113,12 +138,15 @@ void addHistory(metrics::Registry& reg, const history::Writer* hist) {
 
 }  // namespace
 
-void addFaildMetrics(metrics::Registry& reg, server::Server& srv, const state::Store& store,
-                     const history::Writer* hist, const http::Server* web) {
-  addStore(reg, &store);
-  addProtocol(reg, &srv);
-  if (web) addHttp(reg, web);
-  if (hist) addHistory(reg, hist);
+void addFaildMetrics(metrics::Registry& reg, const FaildSources& from) {
+  addStore(reg, from.store);
+  addProtocol(reg, from.srv);
+  if (from.web) addHttp(reg, from.web);
+  if (from.api) addApi(reg, from.api);
+  if (from.writer) addHistory(reg, from.writer);
+  if (const history::Reader* r = from.reader)
+    reg.gaugeFrom("failover_history_queries_waiting", "History queries (HISTORY, REPORT, the API's) waiting to run.",
+                  [r] { return num(r->waiting()); });
 }
 
 }  // namespace fail

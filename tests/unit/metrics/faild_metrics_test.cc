@@ -32,7 +32,7 @@ TEST(FaildMetrics, ReadsStoreServerAndJournal) {
   server::Server srv(loop, cfg, store);
   metrics::Registry reg;
   metrics::addProcessMetrics(reg, "faild", "test");
-  addFaildMetrics(reg, srv, store, nullptr, nullptr);
+  addFaildMetrics(reg, {&srv, &store});
 
   int acked = 0;
   std::uint64_t serial = 0;
