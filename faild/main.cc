@@ -10,6 +10,8 @@
 #include <iostream>
 #include <memory>
 
+#include "api/api.hh"
+#include "api/metrics.hh"
 #include "api/status_page.hh"
 #include "base/cli.hh"
 #include "base/daemon.hh"
@@ -17,15 +19,13 @@
 #include "base/log.hh"
 #include "base/time.hh"
 #include "base/version.hh"
-#include "api/api.hh"
 #include "ev/loop.hh"
-#include "history/reader.hh"
-#include "faild/metrics.hh"
-#include "http/server.hh"
-#include "metrics/process.hh"
-#include "server/server.hh"
 #include "history/preflight.hh"
+#include "history/reader.hh"
 #include "history/writer.hh"
+#include "http/metrics_route.hh"
+#include "http/server.hh"
+#include "server/server.hh"
 #include "state/compact_on_stop.hh"
 #include "state/journal.hh"
 #include "state/preflight.hh"
@@ -372,11 +372,8 @@ int run(Settings& s) {
   if (!s.noHttp) {
     web = std::make_unique<http::Server>(loop, s.http);
     httpApi = std::make_unique<api::Api>(loop, *web, store, srv, reader.get());
-    metrics::addProcessMetrics(reg, "faild", kVersion);
-    addFaildMetrics(reg, {&srv, &store, hist.get(), reader.get(), web.get(), httpApi.get()});
-    web->handle("GET", "/metrics", [&reg](const http::Request&) {
-      return http::Response{200, metrics::Registry::kContentType, reg.render(), {}};
-    });
+    api::addFaildMetrics(reg, {&srv, &store, hist.get(), reader.get(), web.get(), httpApi.get()});
+    http::serveMetrics(*web, reg, "faild");
     api::addStatusPage(*web, store);  // GET /
     web->start();
   }

@@ -19,7 +19,7 @@
 #include "hc/config_reader.hh"
 #include "ev/loop.hh"
 #include "http/server.hh"
-#include "metrics/process.hh"
+#include "http/metrics_route.hh"
 
 namespace {
 
@@ -164,10 +164,7 @@ int run(Settings& s, const std::vector<std::string>& names) {
   std::unique_ptr<http::Server> web;
   if (!s.metrics.listens.empty()) {
     web = std::make_unique<http::Server>(loop, s.metrics);
-    metrics::addProcessMetrics(checker.metrics(), "hc", kVersion);
-    web->handle("GET", "/metrics", [&checker](const http::Request&) {
-      return http::Response{200, metrics::Registry::kContentType, checker.metrics().render(), {}};
-    });
+    http::serveMetrics(*web, checker.metrics(), "hc");
     web->start();
   }
   auto status = [&] {

@@ -20,7 +20,7 @@
 #include "base/time.hh"
 #include "base/version.hh"
 #include "ev/loop.hh"
-#include "metrics/process.hh"
+#include "http/metrics_route.hh"
 #include "shell/api.hh"
 #include "shell/bridge.hh"
 #include "shell/dns_host.hh"
@@ -484,10 +484,7 @@ int Shell::run() {
   }
   if (!s.opts.metrics.listens.empty()) {
     s.web = std::make_unique<http::Server>(*s.loop, s.opts.metrics);
-    metrics::addProcessMetrics(s.metrics->registry(), "failsh", kVersion);
-    s.web->handle("GET", "/metrics", [&s](const http::Request&) {
-      return http::Response{200, metrics::Registry::kContentType, s.metrics->registry().render(), {}};
-    });
+    http::serveMetrics(*s.web, s.metrics->registry(), "failsh");
     s.web->start();
   }
   s.handleSignals();

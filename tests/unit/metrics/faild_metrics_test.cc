@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // faild's collector over a real store and journal: records by state, changes and the
 // fsync histogram come from what faild already counts.
-#include "faild/metrics.hh"
+#include "api/metrics.hh"
 
 #include <gtest/gtest.h>
 
@@ -32,7 +32,7 @@ TEST(FaildMetrics, ReadsStoreServerAndJournal) {
   server::Server srv(loop, cfg, store);
   metrics::Registry reg;
   metrics::addProcessMetrics(reg, "faild", "test");
-  addFaildMetrics(reg, {&srv, &store});
+  api::addFaildMetrics(reg, {&srv, &store});
 
   int acked = 0;
   std::uint64_t serial = 0;

@@ -1,6 +1,6 @@
 // Copyright (c) 2026 The failover authors.
 // SPDX-License-Identifier: BSD-2-Clause
-#include "faild/metrics.hh"
+#include "api/metrics.hh"
 
 #include <charconv>
 #include <map>
@@ -10,7 +10,7 @@
 #include "proto/list.hh"
 #include "proto/values.hh"
 
-namespace fail {
+namespace fail::api {
 namespace {
 
 using State = proto::State;
@@ -149,4 +149,4 @@ void addFaildMetrics(metrics::Registry& reg, const FaildSources& from) {
                   [r] { return num(r->waiting()); });
 }
 
-}  // namespace fail
+}  // namespace fail::api

@@ -16,7 +16,7 @@
 #include "server/server.hh"
 #include "state/store.hh"
 
-namespace fail {
+namespace fail::api {
 
 // What faild's metrics are read from; each must outlive the registry. Those that faild
 // may run without are null then: no history database (writer, reader), --no-http (web,
@@ -33,4 +33,4 @@ struct FaildSources {
 // Registers faild's metrics in `reg`.
 void addFaildMetrics(metrics::Registry& reg, const FaildSources& from);
 
-}  // namespace fail
+}  // namespace fail::api
