@@ -10,14 +10,19 @@
 #include <iostream>
 #include <memory>
 
+#include "api/status_page.hh"
 #include "base/cli.hh"
 #include "base/daemon.hh"
 #include "base/daemon_main.hh"
 #include "base/log.hh"
 #include "base/time.hh"
 #include "base/version.hh"
+#include "api/api.hh"
 #include "ev/loop.hh"
+#include "history/reader.hh"
+#include "faild/metrics.hh"
 #include "http/server.hh"
+#include "metrics/process.hh"
 #include "server/server.hh"
 #include "history/preflight.hh"
 #include "history/writer.hh"
@@ -354,11 +359,25 @@ int run(Settings& s) {
   state::Store store(std::move(journal), std::move(rec), so, steadyNow());
   if (hist) store.addListener(hist.get());
   malloc_trim(0);  // what recovery read and let go of goes back to the system
+  // HISTORY, REPORT and the HTTP API's history read the database on a thread of their
+  // own (history/reader.hh).
+  std::unique_ptr<history::Reader> reader;
+  if (hist) reader = std::make_unique<history::Reader>(loop, historyPath(s));
   server::Server srv(loop, s.server, store);
+  srv.setHistory(reader.get(), hist.get());
   srv.start();
   std::unique_ptr<http::Server> web;
+  std::unique_ptr<api::Api> httpApi;
+  metrics::Registry reg;  // GET /metrics (doc/metrics.md)
   if (!s.noHttp) {
     web = std::make_unique<http::Server>(loop, s.http);
+    httpApi = std::make_unique<api::Api>(loop, *web, store, srv, reader.get());
+    metrics::addProcessMetrics(reg, "faild", kVersion);
+    addFaildMetrics(reg, srv, store, hist.get(), web.get());
+    web->handle("GET", "/metrics", [&reg](const http::Request&) {
+      return http::Response{200, metrics::Registry::kContentType, reg.render(), {}};
+    });
+    api::addStatusPage(*web, store);  // GET /
     web->start();
   }
   if (!common.user.empty()) daemon::dropPrivileges(common.user);
@@ -377,6 +396,9 @@ int run(Settings& s) {
   daemon::notifyReady("serving " + std::to_string(nrec) + " records on " + listening, listening, httpAt);
   loop.run();
   if (web) web->stop();
+  httpApi.reset();
+  srv.setHistory(nullptr, nullptr);  // before the Reader goes
+  reader.reset();
   srv.stop();  // every change durable or undone
   if (hist) {  // written before a compaction could drop what it still needs
     store.removeListener(hist.get());
