@@ -30,6 +30,7 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -60,6 +61,7 @@ struct Result {
   std::uint64_t rows = 0;
   double drain = 0;     // seconds from the last reply until the history held every change
   double cpu = 0;       // faild's CPU seconds during the load
+  double historyCpu = 0;  // of which its history thread's
   long rssKiB = 0;
 };
 
@@ -115,6 +117,25 @@ std::vector<double> watchLag(const std::string& db, AckSamples& acks, const std:
   return lags;
 }
 
+// CPU seconds of faild's thread named "history" so far (0 when there is none).
+double historyThreadCpu(pid_t pid) {
+  std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code ec;
+  for (const auto& t : std::filesystem::directory_iterator(tasks, ec)) {
+    if (readFile(t.path().string() + "/comm") != "history\n") continue;
+    std::string stat = readFile(t.path().string() + "/stat");
+    size_t paren = stat.rfind(')');
+    if (paren == std::string::npos) return 0;
+    std::istringstream in(stat.substr(paren + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && in >> field; ++i)  // utime and stime are fields 14 and 15
+      if (i == 14 || i == 15) ticks += std::atof(field.c_str());
+    return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  }
+  return 0;
+}
+
 std::string shell(const std::string& db, const std::string& sql) {
   std::string cmd = "sqlite3 -readonly '" + db + "' '" + sql + "'";
   FILE* p = ::popen(cmd.c_str(), "r");
@@ -165,7 +186,7 @@ Result runOnce(const Options& o, bool history, const std::string& dir) {
   std::vector<std::string> out(fds.size()), in(fds.size());
   const std::uint64_t total = static_cast<std::uint64_t>(o.rate * o.seconds);
   std::uint64_t received = 0, top = 0;
-  double cpu0 = cpuSeconds(pid);
+  double cpu0 = cpuSeconds(pid), hcpu0 = historyThreadCpu(pid);
   Clock::time_point start = Clock::now(), lastSample = start;
   while (received < total) {
     Clock::time_point now = Clock::now();
@@ -213,6 +234,7 @@ Result runOnce(const Options& o, bool history, const std::string& dir) {
   Clock::time_point end = Clock::now();
   res.seconds = std::chrono::duration<double>(end - start).count();
   res.cpu = cpuSeconds(pid) - cpu0;
+  res.historyCpu = historyThreadCpu(pid) - hcpu0;
   res.rssKiB = vmRssKiB(pid);
   {
     std::lock_guard lk(acks.mu);
@@ -286,6 +308,9 @@ int main(int argc, char** argv) {
                   std::to_string(on.rows) + " / " + std::to_string(on.changes), "", "", whole ? "yes" : "NO"});
   rows.push_back({"faild CPU during the load", "(info)", fmt("%.1f s", on.cpu), fmt("%.1f s", off.cpu),
                   ratio(on.cpu, off.cpu), "-"});
+  rows.push_back({"  of which the history thread's", "(info)",
+                  fmt("%.1f s", on.historyCpu) + fmt(" (%.1f us a change)", on.historyCpu * 1e6 / std::max<double>(on.changes, 1)),
+                  "", "", "-"});
   rows.push_back({"faild RSS at the end", "(info)", fmt("%.1f MiB", on.rssKiB / 1024.0),
                   fmt("%.1f MiB", off.rssKiB / 1024.0), ratio(on.rssKiB, off.rssKiB), "-"});
   std::cout << "history_load: " << o.rate << " SETs/s over " << o.records << " records for " << o.seconds << " s on "

@@ -34,7 +34,8 @@ class Rollup {
   // `day` and `tail` is gathered in memory and written by flush(), once per record and
   // day for a whole batch.
   void add(const Change& c);
-  // Writes what add() gathered, before the caller's commit, and forgets the tails.
+  // Writes what add() gathered, before the caller's commit; keeps the tails for the next
+  // batch while they are few.
   void flush();
   // The record's last state as counted ("" when it has none, or was deleted).
   std::string stateOf(const std::string& name);

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "history/writer.hh"
 
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -156,6 +157,7 @@ void Writer::pruneIfDue() {
 }
 
 void Writer::run() {
+  ::pthread_setname_np(::pthread_self(), "history");  // top -H, /proc/PID/task/*/comm
   errno = 0;
   int nice = ::getpriority(PRIO_PROCESS, 0);
   if (errno == 0) ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), std::min(nice + kNicer, 19));
