@@ -45,7 +45,8 @@ struct Query {
 class Db {
  public:
   // Opens or creates the database at `path`. A file that is not a sound SQLite database
-  // (it cannot be opened as one, or `PRAGMA quick_check` finds damage) is renamed to
+  // (it cannot be opened as one, or `PRAGMA quick_check` finds damage; a file over 64 MiB
+  // has only its header and schema checked, see db.cc) is renamed to
   // `path + ".corrupt-YYYYMMDD-HHMMSS"` and a new one created; *movedTo then says where
   // (else it is cleared). Throws std::runtime_error, naming the file, when no database
   // can be had there at all.
