@@ -17,7 +17,9 @@
 #include "base/log.hh"
 #include "base/time.hh"
 #include "base/version.hh"
+#include "api/api.hh"
 #include "ev/loop.hh"
+#include "history/reader.hh"
 #include "http/server.hh"
 #include "server/server.hh"
 #include "history/writer.hh"
@@ -229,10 +231,14 @@ void checkStateFiles(const Settings& s) {
   if (!err.empty()) throw std::runtime_error(err);
 }
 
+std::string historyPath(const Settings& s) {
+  return s.historyDb.empty() ? s.stateFile + ".history" : s.historyDb;
+}
+
 // Opens the history database and queues what the journal holds that it lacks.
 std::unique_ptr<history::Writer> openHistory(const Settings& s, const state::Recovery& rec) {
   auto& log = log::facility("history");
-  std::string path = s.historyDb.empty() ? s.stateFile + ".history" : s.historyDb;
+  std::string path = historyPath(s);
   std::string movedTo;
   auto db = history::Db::open(path, &movedTo);
   if (!movedTo.empty())
@@ -331,12 +337,19 @@ int run(Settings& s) {
   state::Store store(std::move(journal), std::move(rec), so, steadyNow());
   if (hist) store.addListener(hist.get());
   malloc_trim(0);  // what recovery read and let go of goes back to the system
+  // HISTORY, REPORT and the HTTP API's history read the database on a thread of their
+  // own (history/reader.hh).
+  std::unique_ptr<history::Reader> reader;
+  if (hist) reader = std::make_unique<history::Reader>(loop, historyPath(s));
   server::Server srv(loop, s.server, store);
+  srv.setHistory(reader.get(), hist.get());
   srv.start();
   std::unique_ptr<http::Server> web;
+  std::unique_ptr<api::Api> httpApi;
   if (!s.noHttp) {
     web = std::make_unique<http::Server>(loop, s.http);
-    api::addStatusPage(*web, store);  // GET /
+    httpApi = std::make_unique<api::Api>(loop, *web, store, srv, reader.get());
+    api::addStatusPage(loop, *web, store, srv);  // GET /
     web->start();
   }
   if (!common.user.empty()) daemon::dropPrivileges(common.user);
@@ -355,6 +368,9 @@ int run(Settings& s) {
   daemon::notifyReady("serving " + std::to_string(nrec) + " records on " + listening, listening, httpAt);
   loop.run();
   if (web) web->stop();
+  httpApi.reset();
+  srv.setHistory(nullptr, nullptr);  // before the Reader goes
+  reader.reset();
   srv.stop();  // every change durable or undone
   if (hist) {  // written before a compaction could drop what it still needs
     store.removeListener(hist.get());

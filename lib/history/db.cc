@@ -315,7 +315,8 @@ size_t Db::query(const Query& q, const std::function<void(const Change&)>& f) co
   NameFilter nf = filterOf(q.pattern);
   std::string sql = std::string("SELECT ") + kColumns + " FROM change WHERE " + nameSql(nf) +
                     " AND since >= :since AND since < :until ORDER BY serial";
-  // With a filter the limit is counted here, over the rows it lets through.
+  // With a filter the limit is counted here, over the rows it lets through; one row
+  // beyond the limit tells whether more matched.
   if (q.limit) sql += q.visible ? " DESC" : " DESC LIMIT :limit";
   Stmt st(db_, sql);
   sqlite3_stmt* s = st.get();
@@ -324,21 +325,33 @@ size_t Db::query(const Query& q, const std::function<void(const Change&)>& f) co
   sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":until"), q.until);
   if (q.limit && !q.visible)
     sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":limit"),
-                       static_cast<sqlite3_int64>(q.limit));
+                       static_cast<sqlite3_int64>(q.limit) + 1);
   std::vector<Change> newestFirst;
-  size_t n = 0;
+  size_t n = 0, bytes = 0;
+  bool more = false;
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     if (q.visible && !q.visible(sql::textView(s, 1))) continue;
-    if (q.limit) {
-      newestFirst.push_back(readRow(s));
-      if (newestFirst.size() == q.limit) break;
-    } else {
+    if (!q.limit) {
       f(readRow(s));
       ++n;
+      continue;
     }
+    if (newestFirst.size() == q.limit) {
+      more = true;
+      break;
+    }
+    Change c = readRow(s);
+    bytes += 64 + c.name.size() + c.state.size() + c.prev.size() + c.note.size() +
+             c.origin.size() + c.attrs.size();
+    if (q.maxBytes && bytes > q.maxBytes && !newestFirst.empty()) {
+      more = true;
+      break;
+    }
+    newestFirst.push_back(std::move(c));
   }
   if (rc == SQLITE_ROW) rc = SQLITE_DONE;  // stopped at the limit
+  if (q.more) *q.more = more;
   if (rc != SQLITE_DONE) throw std::runtime_error("history " + path_ + ": " + sqlite3_errmsg(db_));
   for (auto it = newestFirst.rbegin(); it != newestFirst.rend(); ++it, ++n) f(*it);
   return n;

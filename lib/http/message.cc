@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "http/server.hh"
+#include "http/message.hh"
 
 namespace fail::http {
 

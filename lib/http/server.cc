@@ -182,7 +182,8 @@ Server::Server(ev::Loop& loop, ServerConfig config) : loop_(loop), config_(std::
 Server::~Server() { stop(); }
 
 void Server::addRoute(std::string method, std::string path, bool prefix, AsyncHandler handler) {
-  routes_.push_back({std::move(method), std::move(path), prefix, std::move(handler)});
+  routes_.add(std::move(method), std::move(path), prefix, handlers_.size());
+  handlers_.push_back(std::move(handler));
 }
 
 void Server::handle(std::string method, std::string path, Handler handler) {
@@ -203,40 +204,6 @@ void Server::handlePrefixAsync(std::string method, std::string prefix, AsyncHand
   addRoute(std::move(method), std::move(prefix), true, std::move(handler));
 }
 
-const Server::Route* Server::route(const Request& r, Response& err) const {
-  // The routes for this path: the exact ones, else those of the longest matching prefix.
-  std::vector<const Route*> match;
-  for (const auto& rt : routes_)
-    if (!rt.prefix && rt.path == r.path) match.push_back(&rt);
-  if (match.empty()) {
-    size_t best = 0;
-    for (const auto& rt : routes_)
-      if (rt.prefix && r.path.size() >= rt.path.size() && r.path.compare(0, rt.path.size(), rt.path) == 0)
-        best = std::max(best, rt.path.size());
-    for (const auto& rt : routes_)
-      if (rt.prefix && rt.path.size() == best && best > 0 && r.path.compare(0, best, rt.path) == 0)
-        match.push_back(&rt);
-  }
-  if (match.empty()) {
-    err = errorResponse(404, "NOTFOUND", "no such path: " + r.path);
-    return nullptr;
-  }
-  for (const Route* rt : match)
-    if (rt->method == r.method) return rt;
-  if (r.method == "HEAD")
-    for (const Route* rt : match)
-      if (rt->method == "GET") return rt;
-  std::string allow;
-  for (const Route* rt : match) {
-    if (allow.find(rt->method) != std::string::npos) continue;
-    allow += (allow.empty() ? "" : ", ") + rt->method;
-    if (rt->method == "GET") allow += ", HEAD";
-  }
-  err = errorResponse(405, "METHOD", r.method + " is not allowed on " + r.path + " (allowed: " + allow + ")");
-  err.headers.emplace_back("Allow", allow);
-  return nullptr;
-}
-
 void Server::dispatch(Request& r, const std::shared_ptr<Exchange>& ex) {
   Target t;
   std::string why;
@@ -247,13 +214,13 @@ void Server::dispatch(Request& r, const std::shared_ptr<Exchange>& ex) {
   r.path = std::move(t.path);
   r.query = std::move(t.query);
   Response err;
-  const Route* rt = route(r, err);
+  const Route* rt = routes_.find(r, err);
   if (!rt) {
     ex->reply(err);
     return;
   }
   try {
-    rt->handler(r, ex);
+    handlers_[rt->id](r, ex);
   } catch (const std::exception& e) {
     FAIL_LOG(httpLog(), Err) << r.method << " " << r.path << " failed: " << e.what();
     if (ex->open() && !ex->streaming_) ex->reply(errorResponse(500, "INTERNAL", e.what()));
@@ -359,6 +326,9 @@ bufferevent* Server::onNewConnection(event_base* base, void* arg) noexcept {
     FAIL_LOG(httpLog(), Err) << "cannot make a bufferevent for a new connection: " << net::drainSslErrors();
     return nullptr;  // evhttp makes a plain one; adoptNew never sees it and the tick ignores it
   }
+  // libevent writes at most 16 KiB per turn of the loop by default: a listing of a few
+  // hundred kilobytes would take a dozen turns, each behind every other ready event.
+  bufferevent_set_max_single_write(bev, 1 << 20);
   bufferevent_incref(bev);  // kept until adoptNew looked at it, whatever evhttp did meanwhile
   s.fresh_.emplace_back(b, bev);
   event_active(s.adoptEv_, 0, 0);
@@ -490,6 +460,7 @@ void Server::request(Bound& b, evhttp_request* req) {
   r.peer = c->peer;
   r.loopback = c->loopback;
   r.tls = b.tls;
+  if (b.tls) r.certName = net::verifiedPeerName(bufferevent_openssl_get_ssl(c->bev));
   auto ex = std::make_shared<Exchange>(*this, c, req);
   c->ex = ex;
   dispatch(r, ex);

@@ -25,6 +25,8 @@
 
 #include "base/time.hh"
 #include "ev/loop.hh"
+#include "http/message.hh"
+#include "http/router.hh"
 #include "net/listen.hh"
 #include "net/tls.hh"
 
@@ -39,8 +41,6 @@ struct evbuffer_cb_info;
 struct event;
 
 namespace fail::http {
-
-using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct ServerConfig {
   std::vector<net::ListenSpec> listens;  // ADDRESS:PORT and tls:ADDRESS:PORT (no unix:)
@@ -74,34 +74,6 @@ struct ServerCounters {
   std::uint64_t streamsRefused = 0;
   std::uint64_t acceptPauses = 0;
 };
-
-struct Request {
-  std::string method;  // "GET", "PUT", ...
-  std::string target;  // as sent ("/v1/records?pattern=w*")
-  std::string path;    // percent-decoded, without the query ("/v1/records")
-  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
-  Headers headers;     // as sent, in order
-  std::string body;
-  std::string peer;    // "127.0.0.1"
-  bool loopback = false;  // the peer's address is a loopback one
-  bool tls = false;       // it came over a tls: listener
-  // The first header named `name` (case-insensitive), or nullptr.
-  const std::string* header(std::string_view name) const;
-  // The first query parameter named `name`, or nullptr.
-  const std::string* param(std::string_view name) const;
-};
-
-struct Response {
-  int status = 200;
-  std::string contentType;
-  std::string body;
-  Headers headers;
-};
-
-// The JSON error body every route uses: {"error":{"code":"NOTFOUND","message":"..."}}.
-Response errorResponse(int status, std::string_view code, std::string_view message);
-// HTTP's reason phrase for `status` ("Not Found"); "Unknown" for one it does not know.
-const char* reasonPhrase(int status);
 
 class Server;
 struct Connection;
@@ -188,11 +160,6 @@ class Server {
 
  private:
   friend class Exchange;
-  struct Route {
-    std::string method, path;
-    bool prefix = false;
-    AsyncHandler handler;
-  };
   struct Bound {
     Server* server = nullptr;
     net::Listener listener;
@@ -203,8 +170,6 @@ class Server {
   };
 
   void addRoute(std::string method, std::string path, bool prefix, AsyncHandler handler);
-  // The route for `r`, or an error response (404, 405) in `err`.
-  const Route* route(const Request& r, Response& err) const;
   // Decodes the target, routes, runs the handler (a throw is a 500).
   void dispatch(Request& r, const std::shared_ptr<Exchange>& ex);
   static std::unordered_map<evconnlistener*, Bound*>& boundOf();
@@ -231,7 +196,8 @@ class Server {
   ev::Loop& loop_;
   ServerConfig config_;
   net::SslCtxPtr tlsCtx_;
-  std::vector<Route> routes_;
+  Router routes_;
+  std::vector<AsyncHandler> handlers_;  // by Route::id
   std::vector<std::unique_ptr<Bound>> bound_;
   std::vector<std::pair<Bound*, bufferevent*>> fresh_;  // made by evhttp, not yet adopted
   std::unordered_map<evhttp_connection*, std::unique_ptr<Connection>> conns_;

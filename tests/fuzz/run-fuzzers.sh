@@ -77,6 +77,8 @@ lib_srcs="$lib_srcs base/cli.cc client/options.cc mon/conf.cc"  # for fuzz_failm
 lib_srcs="$lib_srcs mon/cgi_query.cc base/html.cc"  # for fuzz_cgi_query
 lib_srcs="$lib_srcs api/status_page.cc api/status_page_script.cc"  # for fuzz_status_page
 lib_srcs="$lib_srcs state/version.cc state/version_pool.cc"  # for fuzz_version_word
+lib_srcs="$lib_srcs history/wire.cc"  # for fuzz_history
+lib_srcs="$lib_srcs http/target.cc http/router.cc http/message.cc api/input.cc"  # for fuzz_http_request
 targets="fuzz_list fuzz_request fuzz_record fuzz_access fuzz_banner fuzz_http_response fuzz_reply fuzz_cidr fuzz_hc_config fuzz_prefix fuzz_forward_match fuzz_dns_socket"
 targets="$targets fuzz_dns_query fuzz_dns_record"
 targets="$targets fuzz_tsig_key fuzz_dns_reply"
@@ -84,6 +86,8 @@ targets="$targets fuzz_mon_text"
 targets="$targets fuzz_mon_feed"
 targets="$targets fuzz_failmon_conf fuzz_cgi_query"
 targets="$targets fuzz_version_word"
+targets="$targets fuzz_history"
+targets="$targets fuzz_http_request"
 targets="$targets fuzz_status_page"
 
 objs=

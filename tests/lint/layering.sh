@@ -22,7 +22,7 @@ state   records, the journal and the store: faild's data, no I/O but files
 access  the access file: who may read and write what
 history faild's history database (SQLite) and availability over it
 server  faild's listeners, sessions and commands (also hc's and failsh's monitor ports)
-api     faild's HTTP routes and its status page over the store
+api     faild's HTTP/JSON API and status page: routes over the store, the history and the access file
 client  failc's blocking client and the asynchronous link to faild
 dns     DNS names, the front-end's answers and threads, the RFC 2136 updater (ldns)
 mon     failmon: the watched model, its screens (ncurses), pages and the CGI programs
