@@ -105,6 +105,21 @@ TEST_F(StatusPageTest, WithoutScriptsEveryRecordIsInTheHtmlEscaped) {
   EXPECT_EQ(r.out.rfind("HTTP/1.1 405", 0), 0u) << r.out;
 }
 
+TEST_F(StatusPageTest, InChromiumWithoutScriptsTheServersPageStands) {
+  if (std::string why = chromiumMissing(); !why.empty()) GTEST_SKIP() << why;
+  ChromiumSession browser(dir_.path());
+  ASSERT_TRUE(browser.open(url("/?q=host"), false)) << browser.error() << "\n" << browser.log();
+  std::string dom = browser.html();
+  EXPECT_NE(dom.find("<tr class=\"r s-fail-row\" data-name=\"host:beta\">"), std::string::npos) << dom;
+  EXPECT_NE(dom.find("data-name=\"host:alpha\""), std::string::npos) << dom;
+  EXPECT_EQ(dom.find("data-name=\"www\""), std::string::npos) << "filtered by the query" << dom;
+  // The form's own button (the script hides it), the filter in its field.
+  EXPECT_NE(dom.find("<button type=\"submit\" id=\"apply\">filter</button>"), std::string::npos) << dom;
+  EXPECT_NE(dom.find("value=\"host\""), std::string::npos) << dom;
+  EXPECT_EQ(dom.find("<img"), std::string::npos) << dom;
+  EXPECT_EQ(browser.eval("document.body.dataset.live"), nullptr) << "no script ran";
+}
+
 TEST_F(StatusPageTest, WithAnAccessFileASecretIsNeededAndShowsWhatItMayRead) {
   std::string access = dir_.file("access");
   writeFile(access,
