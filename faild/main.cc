@@ -20,8 +20,11 @@
 #include "api/api.hh"
 #include "ev/loop.hh"
 #include "history/reader.hh"
+#include "faild/metrics.hh"
 #include "http/server.hh"
+#include "metrics/process.hh"
 #include "server/server.hh"
+#include "history/preflight.hh"
 #include "history/writer.hh"
 #include "state/compact_on_stop.hh"
 #include "state/journal.hh"
@@ -235,6 +238,18 @@ std::string historyPath(const Settings& s) {
   return s.historyDb.empty() ? s.stateFile + ".history" : s.historyDb;
 }
 
+// -t: refuses (throws) when the user faild runs as cannot open or create the history
+// database and write it (history/preflight.hh). At a real start faild opens it before it
+// switches user and gives the files to USER.
+void checkHistoryDb(const Settings& s) {
+  if (s.memory || s.noHistoryDb) return;
+  const std::string& user = s.common.user;
+  std::string who = user.empty() ? daemon::currentUserName() : user;
+  auto check = [&] { return history::checkDb(historyPath(s), who); };
+  std::string err = user.empty() ? check() : daemon::runAs(user, check);
+  if (!err.empty()) throw std::runtime_error(err);
+}
+
 // Opens the history database and queues what the journal holds that it lacks.
 std::unique_ptr<history::Writer> openHistory(const Settings& s, const state::Recovery& rec) {
   auto& log = log::facility("history");
@@ -254,16 +269,22 @@ std::unique_ptr<history::Writer> openHistory(const Settings& s, const state::Rec
   history::Writer::Options o;
   o.maxAge = s.historyKeepMs * 1000;
   o.maxRows = s.historyRows;
-  auto w = std::make_unique<history::Writer>(std::move(db), o, [&log](const std::string& m) {
-    FAIL_LOG(log, Warning) << m;
+  auto w = std::make_unique<history::Writer>(std::move(db), o, [&log](log::Level level, const std::string& m) {
+    if (log::enabled(log, level)) log::write(log, level, m);
   });
   history::CatchUp c = history::catchUp(*w, written, rec);
-  if (c.gap)
+  if (c.gap && written == 0) {
+    FAIL_LOG(log, Notice) << "history " << path << " is new: it starts from the " << rec.records.size()
+                          << " records' states (the state file holds no changes before serial " << rec.base << ")";
+  } else if (c.gap) {
     FAIL_LOG(log, Warning) << "history " << path << " ends at serial " << written
                            << ": the changes after it up to serial " << rec.base
                            << " are no longer in the state file; their records' states are written instead";
-  if (c.pushed)
+  }
+  if (c.pushed) {
     FAIL_LOG(log, Notice) << "history " << path << ": catching up " << c.pushed << " changes from the state file";
+    w->noticeWhenWritten(c.last, "history " + path + ": caught up to serial " + std::to_string(c.last));
+  }
   return w;
 }
 
@@ -303,6 +324,7 @@ int run(Settings& s) {
       http::Server web(loop, s.http);  // checks the HTTP listeners and TLS files
     }
     checkStateFiles(s);
+    checkHistoryDb(s);
     std::cout << "faild: configuration OK\n";
     return 0;
   }
@@ -346,9 +368,15 @@ int run(Settings& s) {
   srv.start();
   std::unique_ptr<http::Server> web;
   std::unique_ptr<api::Api> httpApi;
+  metrics::Registry reg;  // GET /metrics (doc/metrics.md)
   if (!s.noHttp) {
     web = std::make_unique<http::Server>(loop, s.http);
     httpApi = std::make_unique<api::Api>(loop, *web, store, srv, reader.get());
+    metrics::addProcessMetrics(reg, "faild", kVersion);
+    addFaildMetrics(reg, srv, store, hist.get(), web.get());
+    web->handle("GET", "/metrics", [&reg](const http::Request&) {
+      return http::Response{200, metrics::Registry::kContentType, reg.render(), {}};
+    });
     api::addStatusPage(loop, *web, store, srv);  // GET /
     web->start();
   }

@@ -150,7 +150,11 @@ std::string tryOpen(const std::string& path, sqlite3** out) {
   }
   // 16 MB of pages: the index by name is written all over the file; with SQLite's default
   // 2 MB a batch writes 13,000 rows/s here, with 16 MB 30,000 (bench/history_bench).
-  constexpr const char* kSettings = "PRAGMA synchronous=FULL; PRAGMA cache_size=-16384;";
+  // A checkpoint every 4,000 pages (16 MB of WAL) instead of 1,000: the pages a stream of
+  // batches writes again and again are copied into the file less often (at 10,000
+  // changes/s the history's lag p99 was 0.21 s instead of 0.45 s, bench/history_load).
+  constexpr const char* kSettings =
+      "PRAGMA synchronous=FULL; PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=4000;";
   char* err = nullptr;
   if (sqlite3_exec(db, kSettings, nullptr, nullptr, &err) != SQLITE_OK ||
       sqlite3_exec(db, kSchema, nullptr, nullptr, &err) != SQLITE_OK) {

@@ -13,6 +13,7 @@ lib=${1:-${top_srcdir:-$(dirname "$0")/../..}/lib}
 # Bottom first: each folder with why it sits where it does.
 order="
 base    text, time, logs, descriptors, spawning: every folder uses it
+metrics counters, gauges, histograms, Prometheus's text format: the journal times its syncs
 ev      libevent wrappers: events, timers, the timing wheel
 net     listening sockets, TLS, ICMP sockets
 http    the HTTP/1.1 server on evhttp: routes, limits, deadlines, streams
