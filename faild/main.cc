@@ -374,7 +374,7 @@ int run(Settings& s) {
     httpApi = std::make_unique<api::Api>(loop, *web, store, srv, reader.get());
     api::addFaildMetrics(reg, {&srv, &store, hist.get(), reader.get(), web.get(), httpApi.get()});
     http::serveMetrics(*web, reg, "faild");
-    api::addStatusPage(*web, store);  // GET /
+    api::addStatusPage(loop, *web, store, srv);  // GET /
     web->start();
   }
   if (!common.user.empty()) daemon::dropPrivileges(common.user);

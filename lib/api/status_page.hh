@@ -24,6 +24,12 @@ class Store;
 namespace fail::http {
 class Server;
 }
+namespace fail::server {
+class Server;
+}
+namespace fail::ev {
+class Loop;
+}
 
 namespace fail::api {
 
@@ -56,7 +62,11 @@ const std::string& statusPageCsp();
 // ("host:"), or "" for a name without one.
 std::string_view statusGroup(std::string_view name);
 
-// Registers GET / on `server`: the page over `store` as published (what LIST shows).
-void addStatusPage(http::Server& server, const state::Store& store, StatusPageOptions opts = {});
+// Registers GET / on `http`: the page over `store` as published (what LIST shows). Access
+// as the API's (api/auth.hh, with `proto`'s access file and throttle): without an access
+// file every record; with one, a secret is needed and the page lists only the records
+// it may read.
+void addStatusPage(ev::Loop& loop, http::Server& http, const state::Store& store, server::Server& proto,
+                   StatusPageOptions opts = {});
 
 }  // namespace fail::api

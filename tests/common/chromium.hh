@@ -222,7 +222,8 @@ class ChromiumSession {
 
   // A new tab attached to this session, which then goes to `url`; true once its load
   // event came (the page's scripts ran; what they fetch may still be on its way).
-  bool open(const std::string& url, std::chrono::seconds limit = std::chrono::seconds(60)) {
+  // `scripts` false: the tab runs none (as a browser with JavaScript off).
+  bool open(const std::string& url, bool scripts = true, std::chrono::seconds limit = std::chrono::seconds(60)) {
     if (pid_ < 0) return false;
     Json target = call("Target.createTarget", {{"url", "about:blank"}}, limit);
     if (!target.contains("targetId")) return false;
@@ -231,6 +232,7 @@ class ChromiumSession {
     session_ = attached["sessionId"];
     for (const char* domain : {"Page.enable", "Runtime.enable", "Log.enable"})
       if (call(domain, Json::object(), limit).is_null()) return false;
+    if (!scripts && call("Emulation.setScriptExecutionDisabled", {{"value", true}}, limit).is_null()) return false;
     std::size_t seen = events_.size();
     if (call("Page.navigate", {{"url", url}}, limit).is_null()) return false;
     auto end = std::chrono::steady_clock::now() + limit;
@@ -254,6 +256,14 @@ class ChromiumSession {
       return nullptr;
     }
     return r.contains("result") ? r["result"].value("value", Json()) : Json();
+  }
+
+  // The tab's document as HTML now (through DOM, so also with scripts off).
+  std::string html() {
+    Json doc = call("DOM.getDocument", {{"depth", 0}});
+    if (!doc.contains("root")) return {};
+    Json r = call("DOM.getOuterHTML", {{"nodeId", doc["root"]["nodeId"]}});
+    return r.value("outerHTML", "");
   }
 
   // Until `expression` is true in the page, asking again every 100 ms.
