@@ -238,6 +238,9 @@ TEST_F(HttpApiTest, NonLoopbackWithoutAccessFileIsRefused) {
   RunResult r = runProgram("faild/faild", {"--memory", "-l", "127.0.0.1:0", "--http", "0.0.0.0:0"});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("needs an access file"), std::string::npos) << r.err;
+  r = runProgram("faild/faild", {"-t", "--memory", "--http", "0.0.0.0:0"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("needs an access file"), std::string::npos) << r.err;
 }
 
 TEST_F(HttpApiTest, EventsResumeWithoutMissingAChange) {
