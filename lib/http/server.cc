@@ -437,12 +437,8 @@ void Server::onOutput(evbuffer*, const evbuffer_cb_info* info, void* arg) noexce
 
 void Server::onFix(evutil_socket_t, short, void* arg) noexcept {
   auto* s = static_cast<Server*>(arg);
-  auto fixes = std::move(s->toFix_);
-  s->toFix_.clear();
-  for (auto [evcon, id] : fixes) {
-    auto it = s->conns_.find(evcon);
-    if (it == s->conns_.end() || it->second->id != id) continue;
-    Connection& c = *it->second;
+  for (Connection* cp : s->take(s->toFix_)) {
+    Connection& c = *cp;
     evbuffer* out = bufferevent_get_output(c.bev);
     size_t len = evbuffer_get_length(out);
     char head[16] = {};
@@ -560,12 +556,18 @@ void Server::cut(Connection* c) {
 
 void Server::onCut(evutil_socket_t, short, void* arg) noexcept {
   auto* s = static_cast<Server*>(arg);
-  auto cuts = std::move(s->toCut_);
-  s->toCut_.clear();
-  for (auto [evcon, id] : cuts) {
-    auto it = s->conns_.find(evcon);
-    if (it != s->conns_.end() && it->second->id == id) evhttp_connection_free(evcon);
+  for (Connection* c : s->take(s->toCut_)) evhttp_connection_free(c->evcon);
+}
+
+std::vector<Connection*> Server::take(std::vector<std::pair<evhttp_connection*, std::uint64_t>>& queue) {
+  std::vector<Connection*> out;
+  for (auto [evcon, id] : queue) {
+    // A connection that went meanwhile is skipped, and so is a new one at its address.
+    auto it = conns_.find(evcon);
+    if (it != conns_.end() && it->second->id == id) out.push_back(it->second.get());
   }
+  queue.clear();
+  return out;
 }
 
 void Server::onAcceptError(evconnlistener* lev, void*) noexcept {

@@ -193,6 +193,8 @@ class Server {
   // Closes `c` from the loop, after the running callback.
   void cut(Connection* c);
   void send(Exchange& ex, const Response& r);
+  // The connections of `queue` (connection, id) still open, in order; empties it.
+  std::vector<Connection*> take(std::vector<std::pair<evhttp_connection*, std::uint64_t>>& queue);
 
   ev::Loop& loop_;
   ServerConfig config_;
