@@ -10,6 +10,7 @@
 #include <iostream>
 #include <memory>
 
+#include "api/status_page.hh"
 #include "base/cli.hh"
 #include "base/daemon.hh"
 #include "base/daemon_main.hh"
@@ -19,8 +20,11 @@
 #include "api/api.hh"
 #include "ev/loop.hh"
 #include "history/reader.hh"
+#include "faild/metrics.hh"
 #include "http/server.hh"
+#include "metrics/process.hh"
 #include "server/server.hh"
+#include "history/preflight.hh"
 #include "history/writer.hh"
 #include "state/compact_on_stop.hh"
 #include "state/journal.hh"
@@ -230,7 +234,21 @@ void checkStateFiles(const Settings& s) {
   if (!err.empty()) throw std::runtime_error(err);
 }
 
-std::string historyPath(const Settings& s) { return s.historyDb.empty() ? s.stateFile + ".history" : s.historyDb; }
+std::string historyPath(const Settings& s) {
+  return s.historyDb.empty() ? s.stateFile + ".history" : s.historyDb;
+}
+
+// -t: refuses (throws) when the user faild runs as cannot open or create the history
+// database and write it (history/preflight.hh). At a real start faild opens it before it
+// switches user and gives the files to USER.
+void checkHistoryDb(const Settings& s) {
+  if (s.memory || s.noHistoryDb) return;
+  const std::string& user = s.common.user;
+  std::string who = user.empty() ? daemon::currentUserName() : user;
+  auto check = [&] { return history::checkDb(historyPath(s), who); };
+  std::string err = user.empty() ? check() : daemon::runAs(user, check);
+  if (!err.empty()) throw std::runtime_error(err);
+}
 
 // Opens the history database and queues what the journal holds that it lacks.
 std::unique_ptr<history::Writer> openHistory(const Settings& s, const state::Recovery& rec) {
@@ -251,16 +269,22 @@ std::unique_ptr<history::Writer> openHistory(const Settings& s, const state::Rec
   history::Writer::Options o;
   o.maxAge = s.historyKeepMs * 1000;
   o.maxRows = s.historyRows;
-  auto w = std::make_unique<history::Writer>(std::move(db), o, [&log](const std::string& m) {
-    FAIL_LOG(log, Warning) << m;
+  auto w = std::make_unique<history::Writer>(std::move(db), o, [&log](log::Level level, const std::string& m) {
+    if (log::enabled(log, level)) log::write(log, level, m);
   });
   history::CatchUp c = history::catchUp(*w, written, rec);
-  if (c.gap)
+  if (c.gap && written == 0) {
+    FAIL_LOG(log, Notice) << "history " << path << " is new: it starts from the " << rec.records.size()
+                          << " records' states (the state file holds no changes before serial " << rec.base << ")";
+  } else if (c.gap) {
     FAIL_LOG(log, Warning) << "history " << path << " ends at serial " << written
                            << ": the changes after it up to serial " << rec.base
                            << " are no longer in the state file; their records' states are written instead";
-  if (c.pushed)
+  }
+  if (c.pushed) {
     FAIL_LOG(log, Notice) << "history " << path << ": catching up " << c.pushed << " changes from the state file";
+    w->noticeWhenWritten(c.last, "history " + path + ": caught up to serial " + std::to_string(c.last));
+  }
   return w;
 }
 
@@ -301,6 +325,7 @@ int run(Settings& s) {
       api::checkListeners(s.http, srv.accessFile());
     }
     checkStateFiles(s);
+    checkHistoryDb(s);
     std::cout << "faild: configuration OK\n";
     return 0;
   }
@@ -335,15 +360,25 @@ int run(Settings& s) {
   state::Store store(std::move(journal), std::move(rec), so, steadyNow());
   if (hist) store.addListener(hist.get());
   malloc_trim(0);  // what recovery read and let go of goes back to the system
+  // HISTORY, REPORT and the HTTP API's history read the database on a thread of their
+  // own (history/reader.hh).
+  std::unique_ptr<history::Reader> reader;
+  if (hist) reader = std::make_unique<history::Reader>(loop, historyPath(s));
   server::Server srv(loop, s.server, store);
+  srv.setHistory(reader.get(), hist.get());
   srv.start();
   std::unique_ptr<http::Server> web;
-  std::unique_ptr<history::Reader> reader;
   std::unique_ptr<api::Api> httpApi;
+  metrics::Registry reg;  // GET /metrics (doc/metrics.md)
   if (!s.noHttp) {
     web = std::make_unique<http::Server>(loop, s.http);
-    if (hist) reader = std::make_unique<history::Reader>(loop, historyPath(s));
     httpApi = std::make_unique<api::Api>(loop, *web, store, srv, reader.get());
+    metrics::addProcessMetrics(reg, "faild", kVersion);
+    addFaildMetrics(reg, srv, store, hist.get(), web.get());
+    web->handle("GET", "/metrics", [&reg](const http::Request&) {
+      return http::Response{200, metrics::Registry::kContentType, reg.render(), {}};
+    });
+    api::addStatusPage(*web, store);  // GET /
     web->start();
   }
   if (!common.user.empty()) daemon::dropPrivileges(common.user);
@@ -363,6 +398,7 @@ int run(Settings& s) {
   loop.run();
   if (web) web->stop();
   httpApi.reset();
+  srv.setHistory(nullptr, nullptr);  // before the Reader goes
   reader.reset();
   srv.stop();  // every change durable or undone
   if (hist) {  // written before a compaction could drop what it still needs

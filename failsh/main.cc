@@ -43,7 +43,7 @@ const daemon::Program kFailsh = {
     "The failover shell: runs a Tcl policy that decides where services run.",
     "Signals: TERM and INT stop, HUP reloads the policy (all or nothing) and reopens the log, USR1 dumps state to the -l "
     "file.\nSee failsh(8) and failover(n).",
-    {"main", "service", "policy", "link", "proto", "store", "access", "watch", "tls"},
+    {"main", "service", "policy", "link", "proto", "store", "access", "watch", "tls", "http"},
     "load the policy (in a child process under limits), report what it defines, and exit",
     'i',
 };
@@ -83,6 +83,14 @@ std::vector<cli::Option> options(Settings& s) {
        [&](const std::string& v) {
          if (v == "none") s.noMonitor = true;
          else s.shell.monitor.listens.push_back(listenArg("--monitor", v));
+       }},
+      {"metrics", 0, "PORT|ADDRESS:PORT",
+       "serve Prometheus metrics (GET /metrics) over HTTP there; also tls:ADDRESS:PORT; repeatable (default: none)",
+       [&](const std::string& v) {
+         net::ListenSpec spec = listenArg("--metrics", v);
+         if (spec.kind != net::ListenSpec::Kind::Tcp)
+           throw cli::UsageError("--metrics " + v + ": ADDRESS:PORT or tls:ADDRESS:PORT is needed");
+         s.shell.metrics.listens.push_back(spec);
        }},
       {"debug-port", 'D', "PORT|ADDRESS:PORT", "a separate listener for faildebug (DEBUG) only",
        [&](const std::string& v) { s.shell.debug.push_back(listenArg("--debug-port", v)); }},
@@ -135,6 +143,7 @@ int main(int argc, char** argv) {
     } else if (s.shell.monitor.listens.empty()) {
       s.shell.monitor.listens.push_back(listenArg("--monitor", "127.0.0.1:1848"));
     }
+    s.shell.metrics.tls = s.shell.monitor.tls;  // tls: metrics listeners use the monitor's files
     if (!s.community.empty()) {
       if (!s.shell.monitor.accessFile.empty()) throw cli::UsageError("give -c or --access, not both");
       s.shell.monitor.accessFile = tempAccess.path = communityFile(s.community);

@@ -18,6 +18,8 @@
 #include "hc/config.hh"
 #include "hc/config_reader.hh"
 #include "ev/loop.hh"
+#include "http/server.hh"
+#include "metrics/process.hh"
 
 namespace {
 
@@ -27,6 +29,7 @@ struct Settings {
   daemon::Common common;  // --daemon, -t, --pidfile, -d, -L: base/daemon_main
   std::string file = "Hcfile";
   server::ServerConfig monitor;
+  http::ServerConfig metrics;  // --metrics: GET /metrics (doc/metrics.md); none by default
   bool once = false, listKinds = false, noMonitor = false;
   hc::ReaderOptions reader;  // how the Hcfile is read (in a child hc, under limits)
 };
@@ -36,7 +39,7 @@ const daemon::Program kHc = {
     "[OPTION]... [--once [CHECK]...]",
     "The health checker: probes servers, judges them with rise/fall, reports to faild.",
     "Signals: HUP reloads the Hcfile, USR1 dumps state to the log, TERM and INT stop.\nSee hc(8) and Hcfile(5).",
-    {"main", "check", "report", "proto", "store", "access", "watch", "tls"},
+    {"main", "check", "report", "proto", "store", "access", "watch", "tls", "http"},
     "check the configuration and exit (0: good, 1: not)",
 };
 
@@ -75,6 +78,17 @@ std::vector<cli::Option> options(Settings& s) {
          auto spec = net::parseListen(v, err);
          if (!spec) throw cli::UsageError("--monitor " + err);
          s.monitor.listens.push_back(*spec);
+       }},
+      {"metrics", 0, "ADDRESS:PORT",
+       "serve Prometheus metrics (GET /metrics) over HTTP there; also tls:ADDRESS:PORT; repeatable "
+       "(default: none)",
+       [&](const std::string& v) {
+         std::string err;
+         auto spec = net::parseListen(v, err);
+         if (!spec) throw cli::UsageError("--metrics " + err);
+         if (spec->kind != net::ListenSpec::Kind::Tcp)
+           throw cli::UsageError("--metrics " + v + ": ADDRESS:PORT or tls:ADDRESS:PORT is needed");
+         s.metrics.listens.push_back(*spec);
        }},
       {"access", 'c', "FILE", "access file for the monitor port, failover-access(5)",
        [&](const std::string& v) { s.monitor.accessFile = v; }},
@@ -123,6 +137,7 @@ int run(Settings& s, const std::vector<std::string>& names) {
     for (const auto& w : cfg.warnings) std::cerr << "hc: warning: " << w << "\n";
     ev::Loop loop;
     hc::Checker checker(loop, std::move(cfg), {s.monitor, {}, 2000});  // builds probes, TLS, access
+    if (!s.metrics.listens.empty()) http::Server web(loop, s.metrics);  // checks the addresses and TLS files
     std::cout << "hc: " << s.file << ": configuration OK (" << checker.size() << " checks, "
               << checker.reporters().size() << " reports)\n";
     return 0;
@@ -146,6 +161,15 @@ int run(Settings& s, const std::vector<std::string>& names) {
   loop.handleSignals({});  // from here on; the handlers are given once they exist
   hc::Checker checker(loop, std::move(cfg), {s.monitor, {}, 2000});
   checker.start();
+  std::unique_ptr<http::Server> web;
+  if (!s.metrics.listens.empty()) {
+    web = std::make_unique<http::Server>(loop, s.metrics);
+    metrics::addProcessMetrics(checker.metrics(), "hc", kVersion);
+    web->handle("GET", "/metrics", [&checker](const http::Request&) {
+      return http::Response{200, metrics::Registry::kContentType, checker.metrics().render(), {}};
+    });
+    web->start();
+  }
   auto status = [&] {
     return "checking " + std::to_string(checker.size()) + " checks, reporting to " +
            std::to_string(checker.reporters().size()) + " faild";
@@ -174,10 +198,13 @@ int run(Settings& s, const std::vector<std::string>& names) {
                       [&] { FAIL_LOG(mainLog, Notice) << "SIGUSR1 dump:\n" << checker.dump(); },
                       [&] { daemon::notify("STOPPING=1"); }});
   std::string listening = daemon::joinSpaced(checker.monitorAddresses());
+  std::string metricsAt = web ? daemon::joinSpaced(web->boundAddresses()) : "";
   FAIL_LOG(mainLog, Notice) << "hc " << kVersion << " " << status() << " from " << s.file
-                            << (listening.empty() ? std::string(", no monitor port") : ", monitor on " + listening);
-  daemon::notifyReady(status(), listening);
+                            << (listening.empty() ? std::string(", no monitor port") : ", monitor on " + listening)
+                            << (web ? ", metrics on " + metricsAt : "");
+  daemon::notifyReady(status(), listening, metricsAt);
   loop.run();
+  if (web) web->stop();
   checker.stop();
   FAIL_LOG(mainLog, Notice) << "stopped";
   return 0;
@@ -209,6 +236,7 @@ int main(int argc, char** argv) {
       std::string err;
       s.monitor.listens.push_back(*net::parseListen("127.0.0.1:1850", err));
     }
+    s.metrics.tls = s.monitor.tls;  // tls: metrics listeners use the monitor's files
   };
   auto body = [&] {
     if (s.listKinds) {

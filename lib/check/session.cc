@@ -141,7 +141,10 @@ void Session::tick() {
 }
 
 void Session::launch(Clock::time_point now, Clock::time_point due) {
-  if (now - due > kLate) ++counters_.late;
+  if (now - due > kLate) {
+    ++counters_.late;
+    if (metrics_) metrics_->late->inc();
+  }
   retrying_ = false;
   for (const std::string& dep : spec_.depends) {
     if (!deps_ || deps_(dep) != state::State::Fail) continue;
@@ -198,6 +201,10 @@ void Session::finish(ProbeResult r, Clock::time_point now) {
     case Outcome::Unreachable: ++counters_.unreachable; break;
     case Outcome::Timeout: ++counters_.timeout; break;
     case Outcome::LocalError: ++counters_.localError; break;
+  }
+  if (metrics_) {
+    metrics_->count(r.outcome);
+    if (r.outcome != Outcome::LocalError) metrics_->latency->observe(static_cast<double>(r.latency.count()) / 1e6);
   }
   state::State before = verdict_.state();
   bool changed = false;

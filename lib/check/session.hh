@@ -11,6 +11,7 @@
 #include <string>
 
 #include "check/probe.hh"
+#include "check/probe_metrics.hh"
 #include "check/spec.hh"
 #include "check/verdict.hh"
 #include "ev/loop.hh"
@@ -60,6 +61,9 @@ class Session {
     std::uint64_t skipped = 0;  // a tick found the previous probe still running
   };
   const Counters& counters() const { return counters_; }
+  // Where this session also counts its probes for /metrics (null: nowhere). Kept by
+  // the owner for as long as the session lives.
+  void setMetrics(const KindMetrics* m) { metrics_ = m; }
 
  private:
   // (implementation detail; see session.cc)
@@ -86,6 +90,7 @@ class Session {
   Clock::time_point retryDue_{};         // when retrying_
   Clock::time_point started_{}, deadline_{};  // of the probe in flight
   Counters counters_;
+  const KindMetrics* metrics_ = nullptr;
 };
 
 }  // namespace fail::check

@@ -8,6 +8,7 @@
 
 #include "base/text.hh"
 #include "client/format.hh"
+#include "client/history.hh"
 #include "client/session.hh"
 #include "client/watch.hh"
 #include "proto/list.hh"
@@ -145,6 +146,31 @@ bool printPing(Context& ctx, Session& s, const Reply& reply, Failure& f) {
   return true;
 }
 
+Output outputOf(const Context& ctx) {
+  return ctx.json() ? Output::Json : ctx.args.has("csv") ? Output::Csv : Output::Table;
+}
+
+bool printHistory(Context& ctx, Session& s, const Reply& reply, Failure& f) {
+  bool more = false;
+  std::string why;
+  if (!writeHistory(reply.words, outputOf(ctx), wallNow(), ctx.out, more, why)) {
+    f = malformed(s, "history", why);
+    return false;
+  }
+  if (more && !ctx.json())
+    ctx.err << "failc: older changes were left out (the newest " << reply.words.size() - 1
+            << " are shown): narrow --since or raise --limit (at most "
+            << proto::kMaxHistoryLimit << ")\n";
+  return true;
+}
+
+bool printReport(Context& ctx, Session& s, const Reply& reply, Failure& f) {
+  std::string why;
+  if (writeReport(reply.words, outputOf(ctx), ctx.out, why)) return true;
+  f = malformed(s, "report", why);
+  return false;
+}
+
 const std::vector<Subcommand> kSubcommands = {
     {"set",
      "NAME STATE",
@@ -169,6 +195,20 @@ const std::vector<Subcommand> kSubcommands = {
      1,
      {"since", "reconnect"},
      nullptr},
+    {"history",
+     "PATTERN",
+     "print the changes of the records whose names match PATTERN, oldest first",
+     1,
+     1,
+     {"since", "until", "limit", "csv"},
+     printHistory},
+    {"report",
+     "PATTERN",
+     "print each matching record's availability: time UP, outages, mean time to recovery",
+     1,
+     1,
+     {"since", "until", "csv"},
+     printReport},
     {"stats", "", "print the server's counters", 0, 0, {}, printStats},
     {"ping", "", "check that the server answers", 0, 0, {}, printPing},
     // RFC 2136: runs in failc's own update runner (lib/dns), not against a faild.
@@ -265,6 +305,33 @@ bool buildSet(const ParsedArgs& args, std::vector<std::string>& words, std::stri
   return true;
 }
 
+// failc history PATTERN and failc report PATTERN, with --since, --until, --limit.
+bool buildHistory(const ParsedArgs& args, std::vector<std::string>& words, std::string& err) {
+  bool history = args.operands[0] == "history";
+  if (args.opts.json && args.has("csv")) return err = "--json and --csv exclude each other", false;
+  words = {history ? "HISTORY" : "REPORT", args.operands[1]};
+  Micros now = wallNow();
+  for (const char* key : {"since", "until"}) {
+    auto v = args.last(key);
+    if (!v) continue;
+    auto arg = historyTimeArg(*v, now);
+    if (!arg)
+      return err = "bad time '" + printable(*v) + "' for --" + key +
+                   " (say 1h or 30d for that long ago, @1763784000, '2026-11-22 04:05' or microseconds)",
+             false;
+    words.push_back(std::string(key) + "=" + *arg);
+  }
+  if (auto v = args.last("limit")) {
+    auto n = parseUint(*v);
+    if (!n || *n == 0 || *n > proto::kMaxHistoryLimit)
+      return err = "bad --limit '" + printable(*v) + "' (1 to " +
+                   std::to_string(proto::kMaxHistoryLimit) + ")",
+             false;
+    words.push_back("limit=" + std::to_string(*n));
+  }
+  return true;
+}
+
 }  // namespace
 
 const Program kFailc = {
@@ -279,7 +346,12 @@ const Program kFailc = {
         {"note", 0, "TEXT", "set: the record's note (default: none)"},
         {"attr", 0, "KEY=VALUE", "set: an attribute (repeatable; KEY= removes it)"},
         {"at", 0, "TIME", "set: when the change really happened (-5m, @SECONDS, a date)"},
-        {"since", 0, "SERIAL", "watch: resume after SERIAL instead of listing first"},
+        {"since", 0, "SERIAL|TIME",
+         "watch: resume after SERIAL instead of listing first; history, report: from TIME, or "
+         "DURATION ago (1h, 30d; report's default 30d)"},
+        {"until", 0, "TIME", "history, report: up to TIME, or DURATION ago (default now)"},
+        {"limit", 0, "N", "history: the newest N changes (default 1000, at most 10000)"},
+        {"csv", 0, nullptr, "history, report: print CSV (RFC 4180) with a header row"},
         {"reconnect", 0, nullptr, "watch: reconnect and resume when the connection drops"},
         {"verbose", 'v', nullptr, "say what set and del did; list: add an ATTRS column"},
         {"as", 0, "NAME", "name this client NAME in HELLO: the origin of what it sets (default failc)"},
@@ -347,6 +419,8 @@ bool buildRequest(const ParsedArgs& args, std::vector<std::string>& words, std::
   } else if (name == "list") {
     words = {"LIST"};
     if (args.operands.size() > 1) words.push_back(args.operands[1]);
+  } else if (name == "history" || name == "report") {
+    return buildHistory(args, words, err);
   } else if (name == "stats") {
     words = {"STATS"};
   } else if (name == "ping") {

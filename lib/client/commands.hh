@@ -1,6 +1,6 @@
 // Copyright (c) 2026 The failover authors.
 // SPDX-License-Identifier: BSD-2-Clause
-// failc: its subcommands (set, get, list, del, watch, stats, ping, update), from one table that
+// failc: its subcommands (set, get, list, del, watch, history, report, stats, ping, update), from one table that
 // drives dispatch, operand checks and --help.
 #pragma once
 

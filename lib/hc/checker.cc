@@ -99,8 +99,16 @@ Checker::Checker(ev::Loop& loop, Config cfg, CheckerOptions opts)
     : loop_(loop),
       cfg_(std::move(cfg)),
       opts_(std::move(opts)),
+      probeMetrics_(metrics_),
       store_(nullptr, state::Recovery{}, storeOptions(), steadyNow()) {
   opts_.monitor.program = "hc";
+  auto& checks = metrics_.gauge("hc_checks", "Checks configured, by judged state.", {"state"});
+  metrics_.onCollect([this, &checks] {
+    std::map<state::State, double> n{
+        {state::State::Up, 0}, {state::State::Recover, 0}, {state::State::Fail, 0}, {state::State::Unknown, 0}};
+    for (const Entry* e : order_) ++n[e->session->verdict().state()];
+    for (auto [st, count] : n) checks.with({state::stateName(st)}).set(count);
+  });
   if (!opts_.monitor.listens.empty())
     server_ = std::make_unique<server::Server>(loop_, opts_.monitor, store_);
   for (check::CheckSpec& spec : cfg_.checks) {
@@ -150,6 +158,7 @@ std::unique_ptr<Checker::Entry> Checker::makeEntry(check::CheckSpec spec) {
   Entry* raw = e.get();
   e->ttlMs = ttlFor(spec);
   e->paceMs = paceFor(spec, e->ttlMs);
+  const check::KindMetrics* counted = probeMetrics_.forKind(spec.kind);
   e->session = std::make_unique<check::Session>(
       loop_, std::move(spec), std::move(probe),
       [this, raw](const check::Report& r) {
@@ -160,6 +169,7 @@ std::unique_ptr<Checker::Entry> Checker::makeEntry(check::CheckSpec spec) {
         }
       },
       [this](const std::string& name) { return stateOf(name); });
+  e->session->setMetrics(counted);
   return e;
 }
 

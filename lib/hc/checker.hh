@@ -18,9 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "check/probe_metrics.hh"
 #include "check/session.hh"
 #include "hc/config.hh"
 #include "hc/reporter.hh"
+#include "metrics/registry.hh"
 #include "server/server.hh"
 #include "state/store.hh"
 
@@ -62,6 +64,9 @@ class Checker {
   state::Store& store() { return store_; }
   const std::vector<std::unique_ptr<Reporter>>& reporters() const { return reporters_; }
   size_t size() const { return entries_.size(); }
+  // hc's metrics (doc/metrics.md): the probes counted by their sessions, the checks by
+  // state; the caller may add its own (the process's) and serves render() on /metrics.
+  metrics::Registry& metrics() { return metrics_; }
 
  private:
   struct Entry {
@@ -99,6 +104,8 @@ class Checker {
   ev::Loop& loop_;
   Config cfg_;
   CheckerOptions opts_;
+  metrics::Registry metrics_;        // before the sessions, which count into it
+  check::ProbeMetrics probeMetrics_;
   state::Store store_;
   std::unique_ptr<server::Server> server_;
   std::map<std::string, std::unique_ptr<Entry>> entries_;  // by check name

@@ -150,7 +150,11 @@ std::string tryOpen(const std::string& path, sqlite3** out) {
   }
   // 16 MB of pages: the index by name is written all over the file; with SQLite's default
   // 2 MB a batch writes 13,000 rows/s here, with 16 MB 30,000 (bench/history_bench).
-  constexpr const char* kSettings = "PRAGMA synchronous=FULL; PRAGMA cache_size=-16384;";
+  // A checkpoint every 4,000 pages (16 MB of WAL) instead of 1,000: the pages a stream of
+  // batches writes again and again are copied into the file less often (at 10,000
+  // changes/s the history's lag p99 was 0.21 s instead of 0.45 s, bench/history_load).
+  constexpr const char* kSettings =
+      "PRAGMA synchronous=FULL; PRAGMA cache_size=-16384; PRAGMA wal_autocheckpoint=4000;";
   char* err = nullptr;
   if (sqlite3_exec(db, kSettings, nullptr, nullptr, &err) != SQLITE_OK ||
       sqlite3_exec(db, kSchema, nullptr, nullptr, &err) != SQLITE_OK) {
@@ -315,7 +319,8 @@ size_t Db::query(const Query& q, const std::function<void(const Change&)>& f) co
   NameFilter nf = filterOf(q.pattern);
   std::string sql = std::string("SELECT ") + kColumns + " FROM change WHERE " + nameSql(nf) +
                     " AND since >= :since AND since < :until ORDER BY serial";
-  // With a filter the limit is counted here, over the rows it lets through.
+  // With a filter the limit is counted here, over the rows it lets through; one row
+  // beyond the limit tells whether more matched.
   if (q.limit) sql += q.visible ? " DESC" : " DESC LIMIT :limit";
   Stmt st(db_, sql);
   sqlite3_stmt* s = st.get();
@@ -324,21 +329,33 @@ size_t Db::query(const Query& q, const std::function<void(const Change&)>& f) co
   sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":until"), q.until);
   if (q.limit && !q.visible)
     sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, ":limit"),
-                       static_cast<sqlite3_int64>(q.limit));
+                       static_cast<sqlite3_int64>(q.limit) + 1);
   std::vector<Change> newestFirst;
-  size_t n = 0;
+  size_t n = 0, bytes = 0;
+  bool more = false;
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     if (q.visible && !q.visible(sql::textView(s, 1))) continue;
-    if (q.limit) {
-      newestFirst.push_back(readRow(s));
-      if (newestFirst.size() == q.limit) break;
-    } else {
+    if (!q.limit) {
       f(readRow(s));
       ++n;
+      continue;
     }
+    if (newestFirst.size() == q.limit) {
+      more = true;
+      break;
+    }
+    Change c = readRow(s);
+    bytes += 64 + c.name.size() + c.state.size() + c.prev.size() + c.note.size() +
+             c.origin.size() + c.attrs.size();
+    if (q.maxBytes && bytes > q.maxBytes && !newestFirst.empty()) {
+      more = true;
+      break;
+    }
+    newestFirst.push_back(std::move(c));
   }
   if (rc == SQLITE_ROW) rc = SQLITE_DONE;  // stopped at the limit
+  if (q.more) *q.more = more;
   if (rc != SQLITE_DONE) throw std::runtime_error("history " + path_ + ": " + sqlite3_errmsg(db_));
   for (auto it = newestFirst.rbegin(); it != newestFirst.rend(); ++it, ++n) f(*it);
   return n;

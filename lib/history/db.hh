@@ -30,9 +30,16 @@ struct Query {
   Micros since = 0;           // changes with since >= this ...
   Micros until = std::numeric_limits<Micros>::max();  // ... and < this
   size_t limit = 0;           // the newest `limit` of them; 0: all
+  // With a limit: also no more of the newest than fit in this many bytes of text (name,
+  // note, origin, attributes...; the newest change always); 0: no such bound.
+  size_t maxBytes = 0;
   // When set, only changes of the names it accepts (a client's read access), applied
   // before the limit. Called on the thread that queries.
   std::function<bool(std::string_view name)> visible;
+  // When set, query() sets *more to whether matching changes were left out (older than
+  // those the limit or maxBytes let through). Shared, so that it can be read on another
+  // thread once the answer was handed over (history::Reader).
+  std::shared_ptr<bool> more;
 };
 
 class Db {

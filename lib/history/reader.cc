@@ -47,7 +47,9 @@ Reader::~Reader() {
 
 bool Reader::changes(Query q, std::weak_ptr<void> owner, ChangesDone done) {
   if (q.limit == 0) q.limit = kDefaultChanges;
-  q.limit = std::min(q.limit, kMaxChanges + 1);
+  q.limit = std::min(q.limit, kMaxChanges);
+  if (q.maxBytes == 0) q.maxBytes = kMaxBytes;
+  q.maxBytes = std::min(q.maxBytes, kMaxBytes);
   Job job;
   job.query = std::move(q);
   job.owner = std::move(owner);

@@ -12,8 +12,8 @@
 // suite's loops do not do, and an eventfd is one descriptor with no locking in libevent.
 //
 // Bounded: at most `maxWaiting` queries wait (a further one is refused: the caller
-// answers "busy"), one runs at a time, and a history query returns at most
-// kMaxChanges + 1 changes (see changes()).
+// answers "busy"), one runs at a time, and a history query returns at most kMaxChanges
+// changes and kMaxBytes of their text (see changes()).
 //
 // Loop thread only (but the query itself, which runs on the Reader's thread).
 #pragma once
@@ -35,6 +35,7 @@
 #include "history/availability.hh"
 #include "history/change.hh"
 #include "history/db.hh"
+#include "proto/request.hh"
 
 namespace fail::history {
 
@@ -42,8 +43,11 @@ class Reader {
  public:
   // A history query without a limit returns the newest kDefaultChanges; a client may ask
   // for at most kMaxChanges (HISTORY limit=, failc history --limit).
-  static constexpr size_t kDefaultChanges = 1000;
-  static constexpr size_t kMaxChanges = 10'000;
+  static constexpr size_t kDefaultChanges = proto::kDefaultHistoryLimit;
+  static constexpr size_t kMaxChanges = proto::kMaxHistoryLimit;
+  // ... and no more than fit in 4 MiB (notes of 4 kB and 32 attributes of 1 kB would
+  // make 10,000 changes 400 MB).
+  static constexpr size_t kMaxBytes = 4u << 20;
 
   // Opens nothing yet: the database is opened on the Reader's thread by the first query
   // (and again after an error), so a database the Writer has not made yet is an error
@@ -63,9 +67,10 @@ class Reader {
   // `error`, a sentence naming the file, with no rows.
   //
   // changes(): the matching changes in serial order, the newest q.limit of them, where a
-  // limit of 0 means kDefaultChanges and a limit above kMaxChanges + 1 is cut to that: a
-  // caller that shows at most kMaxChanges may ask for one more to learn whether older
-  // changes matched. q.visible, when set, is called on the Reader's thread.
+  // limit of 0 means kDefaultChanges and one above kMaxChanges is cut to that, and no
+  // more than fit in q.maxBytes (0 or more: kMaxBytes). q.more, when set, says by the
+  // time `done` runs whether older changes matched and were left out. q.visible, when
+  // set, is called on the Reader's thread.
   bool changes(Query q, std::weak_ptr<void> owner, ChangesDone done);
   // Each record matching `pattern` (in name order) with its availability over [from, to).
   bool availability(std::string pattern, Micros from, Micros to,

@@ -61,13 +61,21 @@ Rollup::Rollup(sqlite3* db) : db_(db) {
                        " TOTAL(outages), TOTAL(recoveries), TOTAL(recovering), MAX(longest)"
                        " FROM day WHERE name = ?1 AND day >= ?2 AND day < ?3");
   // Outages not summed in full days: the long ones, and the short ones ending outside
-  // the full days [?4, ?5) (as times).
+  // the full days [?4, ?5) (as times; ?5 is raised to the window's start + 1 by the
+  // caller, so that each range has one lower bound). The short ones are two ranges of the key (name,
+  // end), before and after the full days: as one condition with OR, SQLite read every
+  // outage of the record from the window's start (5,000 a record in a year of changes
+  // every hour: 3 of a report's 6 s over 10 million changes).
   outages_ = sql::Stmt(db,
                        "SELECT start, \"end\", recovered FROM outage WHERE name = ?1"
                        " AND \"end\" > ?2 AND start < ?3 AND " FAIL_LONG_OUTAGE
                        " UNION ALL "
                        "SELECT start, \"end\", recovered FROM outage WHERE name = ?1"
-                       " AND \"end\" > ?2 AND start < ?3 AND (\"end\" < ?4 OR \"end\" >= ?5)"
+                       " AND \"end\" > ?2 AND \"end\" < ?4 AND start < ?3"
+                       " AND NOT (" FAIL_LONG_OUTAGE ")"
+                       " UNION ALL "
+                       "SELECT start, \"end\", recovered FROM outage WHERE name = ?1"
+                       " AND \"end\" >= ?5 AND start < ?3"
                        " AND NOT (" FAIL_LONG_OUTAGE ")");
 }
 
@@ -197,7 +205,7 @@ void Rollup::reportCore(const std::string& name, Micros from, Micros to, Availab
   sqlite3_bind_int64(s, 2, from);
   sqlite3_bind_int64(s, 3, to);
   sqlite3_bind_int64(s, 4, d1 * kDay);
-  sqlite3_bind_int64(s, 5, d2 * kDay);
+  sqlite3_bind_int64(s, 5, std::max(d2 * kDay, from + 1));
   while (sqlite3_step(s) == SQLITE_ROW)
     countOutage(a, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
                 sqlite3_column_int(s, 2) != 0, from, to);

@@ -7,8 +7,10 @@
 // When the database cannot be written (a full disk), the batch is kept and retried with
 // a growing pause, and said once in the log. Memory stays bounded: with
 // Options::maxQueued changes waiting (the database failing, or slower than the changes
-// for long), new ones are dropped and counted; the journal still holds them for a
-// catch-up at the next start, as far as it keeps history.
+// for long), new ones are dropped and counted.
+//
+// What is queued but not yet written is still in the journal: a compaction keeps it there
+// (unsaved()), so that after a crash the catch-up at the next start writes it.
 #pragma once
 
 #include <atomic>
@@ -22,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/log.hh"
 #include "history/db.hh"
 #include "state/journal.hh"
 #include "state/store.hh"
@@ -42,9 +45,11 @@ class Writer : public state::ChangeListener {
     Micros batchWait = 50'000;          // how long a first change waits for others
     size_t maxQueued = 200'000;         // changes waiting at most (each holds its version)
   };
-  // Called from the writer's thread with a sentence for the log; never with a secret
-  // (a change's fields are not logged).
-  using Log = std::function<void(const std::string&)>;
+  // Called from the writer's thread with a sentence for the log and its level: Notice
+  // for retention and progress, Err when changes cannot be written or are dropped,
+  // Warning for a failed retention. Never with a secret (a change's fields are not
+  // logged).
+  using Log = std::function<void(log::Level, const std::string&)>;
 
   Writer(std::unique_ptr<Db> db, Options options, Log log);
   ~Writer();  // writes what is queued (one attempt), then stops
@@ -55,6 +60,12 @@ class Writer : public state::ChangeListener {
   void push(state::VersionRef v);
   // The Store published a change: push it (Store::addListener).
   void onPublished(const state::Published& p) override { push(p.version); }
+  // For a compaction of the journal: the changes queued and not yet written, since the
+  // last one dropped (those before it cannot make the history whole again anyway).
+  void unsaved(std::vector<state::VersionRef>& out) const override;
+  // Says `message` in the log (Notice) once the change `serial` is written: the end of
+  // the catch-up at start.
+  void noticeWhenWritten(std::uint64_t serial, std::string message);
   // Returns once every change pushed before the call is written or dropped.
   void flush();
 
@@ -82,7 +93,10 @@ class Writer : public state::ChangeListener {
   std::uint64_t pushed_ = 0, finished_ = 0;  // changes pushed; written or dropped
   std::uint64_t flushTarget_ = 0;            // a flush() waits for finished_ to reach it
   bool stopping_ = false;
+  size_t afterDrop_ = 0;       // queue_ from here on was pushed after the last drop
   bool failing_ = false;       // the last write failed (said once in the log)
+  std::uint64_t noticeAt_ = 0;  // noticeWhenWritten's serial; 0: none
+  std::string notice_;
   std::uint64_t droppedSaid_ = 0;  // drops already said in the log
   Micros nextPrune_ = 0;       // steady clock
   std::atomic<std::uint64_t> written_{0}, dropped_{0};
@@ -92,6 +106,7 @@ class Writer : public state::ChangeListener {
 // What catchUp found.
 struct CatchUp {
   std::uint64_t pushed = 0;  // changes queued
+  std::uint64_t last = 0;    // the highest serial among them
   bool gap = false;          // changes above `written` were compacted out of the journal
 };
 

@@ -1,37 +1,17 @@
 // Copyright (c) 2026 The failover authors.
 // SPDX-License-Identifier: BSD-2-Clause
 // renderHtml (render.hh): the Model as one self-contained page. Built into one reserved
-// string; every text from a server goes through appendHtmlEscaped.
+// string; every text from a server goes through appendHtmlEscaped (base/html.hh).
 #include <algorithm>
 #include <map>
 #include <vector>
 
 #include "base/time.hh"
 #include "client/format.hh"
-#include "mon/html_text.hh"
+#include "base/html.hh"
 #include "mon/render.hh"
 
 namespace fail::mon {
-
-const std::string_view kPageCss =
-    ":root{color-scheme:light dark}"
-    "body{font:15px/1.4 system-ui,sans-serif;margin:0 auto;max-width:90em;padding:0 .75em}"
-    "h1{font-size:1.4em;margin:.5em 0 .2em}h2{font-size:1.15em;margin:1.2em 0 .2em}"
-    "p{margin:.2em 0}.muted{color:#888}"
-    ".counts span{display:inline-block;padding:.1em .5em;margin:.1em .3em .1em 0;border-radius:.3em}"
-    "table{border-collapse:collapse;width:100%;margin:.3em 0}"
-    "th,td{text-align:left;vertical-align:top;padding:.25em .5em;border-bottom:1px solid #8885;"
-    "overflow-wrap:anywhere}"
-    "th{font-size:.9em;white-space:nowrap}"
-    "td[data-label=State],td[data-label=Changed],td[data-label=Latency]{white-space:nowrap}"
-    "td[data-label=Name],td[data-label=Check],td[data-label=Details]{min-width:8em}"
-    ".st{font-weight:bold;padding:0 .3em;border-radius:.2em}"
-    ".s-up{background:#2e7d32;color:#fff}.s-recover{background:#ef6c00;color:#000}"
-    ".s-fail{background:#c62828;color:#fff}.s-unknown{background:#616161;color:#fff}"
-    ".reach-down{color:#e53935;font-weight:bold}.restarted{color:#ef6c00;font-weight:bold}"
-    "@media (max-width:40em){thead{display:none}table,tbody,tr,td{display:block}"
-    "tr{border-bottom:2px solid #8887;padding:.3em 0}td{border:0;padding:.1em .2em}td:empty{display:none}"
-    "td[data-label]::before{content:attr(data-label) \": \";font-weight:bold;color:#888}}";
 
 namespace {
 
@@ -44,21 +24,9 @@ const char* stateClass(state::State s) {
   }
 }
 
-class Page {
+class Page : public HtmlOut<Page> {
  public:
-  explicit Page(std::size_t records) { out_.reserve(4096 + records * 400); }
-  Page& raw(std::string_view s) {
-    out_ += s;
-    return *this;
-  }
-  Page& text(std::string_view s) {
-    appendHtmlEscaped(out_, s);
-    return *this;
-  }
-  Page& num(std::uint64_t n) {
-    out_ += std::to_string(n);
-    return *this;
-  }
+  explicit Page(std::size_t records) : HtmlOut(4096 + records * 400) {}
   // "3m12s ago" in a <time> element whose title is the time itself; "-" for 0.
   Page& age(Micros t, Micros now) {
     if (t == 0) return raw("-");
@@ -76,10 +44,6 @@ class Page {
   Page& stateWord(state::State s) {
     return raw("<span class=\"st ").raw(stateClass(s)).raw("\">").raw(state::stateName(s)).raw("</span>");
   }
-  std::string take() { return std::move(out_); }
-
- private:
-  std::string out_;
 };
 
 // An attribute's value, or empty.
@@ -100,7 +64,7 @@ void head(Page& p, const HtmlOptions& opts) {
   p.raw("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n");
   p.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
   if (opts.refreshSeconds > 0) p.raw("<meta http-equiv=\"refresh\" content=\"").num(opts.refreshSeconds).raw("\">\n");
-  p.raw("<title>").text(opts.title).raw("</title>\n<style>").raw(kPageCss).raw("</style></head>\n<body>\n");
+  p.raw("<title>").text(opts.title).raw("</title>\n<style>").raw(kHtmlPageCss).raw("</style></head>\n<body>\n");
 }
 
 void header(Page& p, const Model& model, const HtmlOptions& opts, Micros now) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/html.hh"  // htmlEscape, which renderHtml applies to every text
 #include "base/time.hh"
 #include "mon/model.hh"
 
@@ -35,8 +36,5 @@ struct HtmlOptions {
 // readable on a phone (viewport meta, one column under 40em), every server-sent text
 // escaped (a note holding <script> shows as text).
 std::string renderHtml(const Model& model, const HtmlOptions& opts, Micros now);
-
-// HTML-escapes & < > " ' (and shows control characters as visible escapes).
-std::string htmlEscape(std::string_view text);
 
 }  // namespace fail::mon

@@ -34,11 +34,13 @@ constexpr CmdDesc kCommands[] = {
     {Cmd::Watch, "WATCH", 0, 2, "WATCH ?PATTERN? ?since=SERIAL?"},
     {Cmd::Stats, "STATS", 0, 0, "STATS"},
     {Cmd::Debug, "DEBUG", 0, 2, "DEBUG ?FACILITY LEVEL?"},
+    {Cmd::History, "HISTORY", 1, 4, "HISTORY PATTERN ?since=TIME|DURATION? ?until=TIME|DURATION? ?limit=N?"},
+    {Cmd::Report, "REPORT", 1, 3, "REPORT PATTERN ?since=TIME|DURATION? ?until=TIME|DURATION?"},
 };
 
 constexpr const char* kErrcNames[] = {"SYNTAX",  "UNKNOWN",  "ARGS",   "BADNAME", "BADSTATE",
                                       "NOTFOUND", "NEEDAUTH", "DENIED", "TOOLONG", "BUSY",
-                                      "GONE",     "SLOW",     "STORAGE", "INTERNAL"};
+                                      "GONE",     "SLOW",     "STORAGE", "INTERNAL", "UNAVAILABLE"};
 
 bool fail(Error& err, Errc code, std::string message) {
   err.code = code;
@@ -134,6 +136,59 @@ bool parseWatch(Words w, Request& r, Error& err) {
   }
   return true;
 }
+
+// HISTORY PATTERN ?since=? ?until=? ?limit=?; REPORT PATTERN ?since=? ?until=?.
+bool parseHistory(Words w, Request& r, Error& err, const char* usage) {
+  r.pattern = w[1];
+  for (size_t i = 2; i < w.size(); ++i) {
+    std::string_view word = w[i];
+    size_t eq = word.find('=');
+    if (eq == std::string_view::npos)
+      return fail(err, Errc::Args, "argument " + std::to_string(i) + " '" + printable(word, 80) +
+                                       "' is not KEY=VALUE; usage: " + usage);
+    if (!parseHistoryOption(word.substr(0, eq), word.substr(eq + 1), r, err)) {
+      if (err.message.starts_with("unknown")) err.message += std::string("; usage: ") + usage;
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool parseHistoryOption(std::string_view key, std::string_view v, Request& r, Error& err) {
+  bool history = r.cmd == Cmd::History;
+  if (key == "limit" && history) {
+    if (r.limit) return fail(err, Errc::Args, "limit= given twice");
+    auto n = parseUint(v);
+    if (!n || *n == 0 || *n > kMaxHistoryLimit)
+      return fail(err, Errc::Args, "limit='" + printable(v, 80) + "': a number from 1 to " +
+                                       std::to_string(kMaxHistoryLimit) + " is needed");
+    r.limit = *n;
+    return true;
+  }
+  if (key != "since" && key != "until")
+    return fail(err, Errc::Args, "unknown option '" + printable(key, 80) + "' (" +
+                                     (history ? "since, until, limit" : "since, until") + ")");
+  std::optional<TimeArg>& slot = key == "since" ? r.from : r.until;
+  if (slot) return fail(err, Errc::Args, std::string(key) + "= given twice");
+  // A time in microseconds (digits only), or a duration with a unit back from now.
+  if (!v.empty() && v.find_first_not_of("0123456789") == std::string_view::npos) {
+    auto t = parseInt(v);
+    if (!t) return fail(err, Errc::Args, std::string(key) + "='" + printable(v) + "' is too large a time");
+    slot = TimeArg{false, *t};
+    return true;
+  }
+  auto ms = parseDurationMs(v);
+  if (!ms || *ms > kMaxAgoMs)
+    return fail(err, Errc::Args, std::string(key) + "='" + printable(v) +
+                                     "' is neither a time in microseconds nor a duration such as "
+                                     "30d or 1h (at most 36500d)");
+  slot = TimeArg{true, *ms * 1000};
+  return true;
+}
+
+namespace {
 
 }  // namespace
 
@@ -251,6 +306,9 @@ void resetRequest(Request& r) {
   r.version.clear();
   r.facility.clear();
   r.level.clear();
+  r.from.reset();
+  r.until.reset();
+  r.limit = 0;
 }
 
 bool parseWords(Words w, Request& r, Error& err) {
@@ -290,6 +348,9 @@ bool parseWords(Words w, Request& r, Error& err) {
         r.level = w[2];
       }
       return true;
+    case Cmd::History:
+    case Cmd::Report:
+      return parseHistory(w, r, err, desc->usage);
     case Cmd::Ping:
     case Cmd::Quit:
     case Cmd::Stats:

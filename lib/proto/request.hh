@@ -19,7 +19,7 @@ namespace fail::proto {
 // The error codes of doc/protocol.md, "Errors".
 enum class Errc {
   Syntax, Unknown, Args, BadName, BadState, NotFound, NeedAuth, Denied,
-  TooLong, Busy, Gone, Slow, Storage, Internal
+  TooLong, Busy, Gone, Slow, Storage, Internal, Unavailable
 };
 const char* errcName(Errc code);
 
@@ -30,14 +30,31 @@ struct Error {
 // "ERR CODE message" (no LF); the message is written as list words.
 std::string formatError(const Error& e);
 
-enum class Cmd { Hello, Auth, Ping, Quit, Get, List, Set, Del, Watch, Stats, Debug };
+enum class Cmd { Hello, Auth, Ping, Quit, Get, List, Set, Del, Watch, Stats, Debug, History, Report };
 const char* cmdName(Cmd cmd);
+
+// HISTORY's and REPORT's since= and until=: a time, or a duration back from the time the
+// server answers (doc/protocol.md, "HISTORY and REPORT").
+struct TimeArg {
+  bool ago = false;     // `value` is a duration before now, not a time
+  Micros value = 0;     // microseconds
+  // The time it stands for when the server answers at `now`.
+  Micros at(Micros now) const { return ago ? now - value : value; }
+  friend bool operator==(const TimeArg&, const TimeArg&) = default;
+};
+// The most changes a HISTORY reply holds (limit=), and how many it holds without limit=.
+inline constexpr std::uint64_t kMaxHistoryLimit = 10'000;
+inline constexpr std::uint64_t kDefaultHistoryLimit = 1'000;
+// The window a REPORT without since= covers: the last 30 days.
+inline constexpr Micros kDefaultReportWindow = 30LL * 86'400'000'000;
+// The longest duration since= and until= take: 100 years.
+inline constexpr std::int64_t kMaxAgoMs = 36'500LL * 86'400'000;
 
 // A parsed request. Which fields are set depends on cmd.
 struct Request {
   Cmd cmd = Cmd::Ping;
   std::string name;     // GET SET DEL
-  std::string pattern;  // LIST WATCH (default "*")
+  std::string pattern;  // LIST WATCH (default "*"), HISTORY REPORT
   State state = State::Unknown;                // SET
   std::int64_t ttlMs = 0;                      // SET: 0 none
   std::string note;                            // SET
@@ -47,11 +64,20 @@ struct Request {
   std::string secret;                          // AUTH
   std::string client, version;                 // HELLO (client: validClientName or empty)
   std::string facility, level;                 // DEBUG (both empty: show)
+  std::optional<TimeArg> from, until;          // HISTORY REPORT since= until=
+  std::uint64_t limit = 0;                     // HISTORY limit= (0: not given)
 };
 
 // Parses one request line (no LF). Returns false and fills `err` on bad input; the
 // message names the word at fault.
 bool parseRequest(std::string_view line, Request& out, Error& err);
+
+// One option of HISTORY or REPORT (r.cmd says which) as KEY and VALUE: since, until
+// (a time in microseconds, or a duration with a unit back from now), and for HISTORY
+// limit (1 to kMaxHistoryLimit), into r.from, r.until, r.limit; false with ERR ARGS
+// naming it when unknown, given twice or malformed. parseRequest reads the options of
+// the line with it; the HTTP API reads its query parameters with it.
+bool parseHistoryOption(std::string_view key, std::string_view value, Request& r, Error& err);
 
 // HELLO's CLIENT, the name a client gives itself (faild records it as the origin of
 // the client's SETs when no access entry names the client): 1-64 bytes, each a printable

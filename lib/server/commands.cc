@@ -70,6 +70,8 @@ void Session::handle(const proto::Request& req) {
     case Cmd::Watch: return cmdWatch(req);
     case Cmd::Stats: return cmdStats(req);
     case Cmd::Debug: return cmdDebug(req);
+    case Cmd::History: return cmdHistory(req);
+    case Cmd::Report: return cmdReport(req);
   }
 }
 

@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "base/log.hh"
+#include "history/writer.hh"
 #include "proto/list.hh"
 #include "proto/request.hh"
 #include "server/session.hh"
@@ -53,6 +54,8 @@ Server::Server(ev::Loop& loop, ServerConfig config, state::Store& store)
                                                log::Level::Notice, "AUTHs denied"};
   budgets_[static_cast<int>(Noise::Slow)] = {LogBudget(interval), &log::facility("proto"),
                                              log::Level::Notice, "clients cut off"};
+  budgets_[static_cast<int>(Noise::History)] = {LogBudget(interval), &log::facility("history"),
+                                                log::Level::Warning, "history questions failed"};
   // Register the facilities now so DEBUG lists them before they first log.
   for (const char* f : {"main", "proto", "store", "access", "watch", "tls"}) log::facility(f);
   if (!config_.accessFile.empty()) access_ = loadAccess(config_.accessFile);
@@ -358,6 +361,11 @@ std::string Server::stats() const {
   add("auth_throttled", counters_.authThrottled);
   add("accept_pauses", counters_.acceptPauses);
   add("uptime", static_cast<std::uint64_t>((steadyNow() - started_) / 1'000'000));
+  if (historyWriter_) {  // the history database's progress (doc/faild-history.md)
+    add("history_written", historyWriter_->written());
+    add("history_lag_ms", static_cast<std::uint64_t>(historyWriter_->lag() / 1000));
+    add("history_dropped", historyWriter_->dropped());
+  }
   return out;
 }
 

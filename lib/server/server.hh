@@ -26,6 +26,11 @@
 #include "server/log_budget.hh"
 #include "state/store.hh"
 
+namespace fail::history {
+class Reader;
+class Writer;
+}  // namespace fail::history
+
 namespace fail::server {
 
 class Session;
@@ -83,6 +88,14 @@ class Server : public state::ChangeListener {
   std::string reloadAccess();
 
   std::vector<std::string> boundAddresses() const;
+  // The history database (faild): HISTORY and REPORT ask `reader`, STATS shows the
+  // `writer`'s progress. Without them (--no-history-db, --memory, hc, failsh) HISTORY
+  // and REPORT are answered ERR UNAVAILABLE. Both outlive the Server's sessions.
+  void setHistory(history::Reader* reader, const history::Writer* writer) {
+    historyReader_ = reader;
+    historyWriter_ = writer;
+  }
+  history::Reader* historyReader() const { return historyReader_; }
   std::string stats() const;  // the STATS dict
   std::string dump() const;   // for SIGUSR1: stats and every record, one per line
 
@@ -103,7 +116,7 @@ class Server : public state::ChangeListener {
   void wake(Session* s);
   // Lines a client can cause at will are written at a bounded rate: per kind, the first
   // of an interval in full, the others summed up in one line after it.
-  enum class Noise { Refused, Accept, Denied, Slow };
+  enum class Noise { Refused, Accept, Denied, Slow, History };
   void logLimited(Noise kind, log::Facility& fac, log::Level level, const std::string& line);
 
   void onPublished(const state::Published& p) override;
@@ -148,8 +161,10 @@ class Server : public state::ChangeListener {
     log::Level level = log::Level::Notice;
     const char* what = "";
   };
-  Budget budgets_[4];
+  Budget budgets_[5];
   ServerCounters counters_;
+  history::Reader* historyReader_ = nullptr;
+  const history::Writer* historyWriter_ = nullptr;
   Micros started_ = 0;
   Micros lastHousekeeping_ = 0;
 };

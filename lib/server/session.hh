@@ -136,6 +136,14 @@ class Session {
   void cmdWatch(const proto::Request& req);
   void cmdStats(const proto::Request& req);
   void cmdDebug(const proto::Request& req);
+  // history_commands.cc: answered from the history Reader's thread, in their turn.
+  void cmdHistory(const proto::Request& req);
+  void cmdReport(const proto::Request& req);
+  // Common to both: access, a history to ask; false when it replied with the error.
+  bool historyReady();
+  // The Reader's answer `line` (a reply, or an error) for the request waiting for it.
+  void historyAnswered(const std::string& line);
+  void historyFailed(const std::string& error);  // the Reader's error: ERR UNAVAILABLE
   bool needs(access::Level level, const std::string& name);  // replies with the error
   bool authenticated() const { return grant_.any(); }
   std::string origin() const;

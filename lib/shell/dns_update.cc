@@ -1,6 +1,7 @@
 // Copyright (c) 2026 The failover authors.
 // SPDX-License-Identifier: BSD-2-Clause
 #include "shell/dns_update.hh"
+#include "shell/update_counts.hh"
 
 #include <map>
 #include <mutex>
@@ -13,9 +14,10 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// The update client of one event loop, made on its thread at its first use and kept for
-// the life of the process (an exchange may outlive the policy that started it).
-dns::UpdateClient& clientOf(event_base* base) {
+// The update client of one event loop, made on its thread at its first use (when
+// `make`) and kept for the life of the process (an exchange may outlive the policy that
+// started it). Null when there is none and `make` is false.
+dns::UpdateClient* clientOf(event_base* base, bool make = true) {
   struct Runtime {
     ev::Loop loop;
     dns::UpdateClient client;
@@ -24,9 +26,12 @@ dns::UpdateClient& clientOf(event_base* base) {
   static std::mutex mu;
   static std::map<event_base*, Runtime*>* all = new std::map<event_base*, Runtime*>;
   std::lock_guard<std::mutex> lock(mu);
-  Runtime*& r = (*all)[base];
-  if (!r) r = new Runtime(base);
-  return r->client;
+  auto it = all->find(base);
+  if (it != all->end()) return &it->second->client;
+  if (!make) return nullptr;
+  Runtime* r = new Runtime(base);
+  (*all)[base] = r;
+  return &r->client;
 }
 
 int keyError(Tcl_Interp* interp, const std::string& msg) {
@@ -80,7 +85,7 @@ bool prepareUpdate(Tcl_Interp* interp, const DnsUpdateArgs& a, UpdateJob& job) {
 }
 
 void startUpdate(event_base* base, std::shared_ptr<const UpdateJob> job, milliseconds deadline, OutcomeFn done) {
-  dns::UpdateClient& client = clientOf(base);
+  dns::UpdateClient& client = *clientOf(base);
   std::string err;
   auto request = dns::Request::update(job->zone, {job->change}, &job->key, &err);
   dns::ExchangeOptions opts;
@@ -98,6 +103,12 @@ void startUpdate(event_base* base, std::shared_ptr<const UpdateJob> job, millise
     if (r.ok()) o.serial = r.soaSerial;
     done(o);
   });
+}
+
+UpdateCounts updateCounts(event_base* base) {
+  dns::UpdateClient* c = clientOf(base, false);
+  if (!c) return {};
+  return {c->counters().sent, c->counters().updates, c->counters().queries};
 }
 
 Tcl_Obj* outcomeDict(const UpdateOutcome& o) {

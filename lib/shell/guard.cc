@@ -54,18 +54,26 @@ void Guard::source(const std::string& path, std::string what, Done done, std::ch
   pump();
 }
 
+void Guard::count(std::uint64_t GuardCounters::*which, metrics::Counter* GuardMetrics::*also) {
+  ++(counters_.*which);
+  if (metrics_) (metrics_->*also)->inc();
+}
+
 int Guard::callNow(Tcl_Obj* script, std::string what) {
   if (!busy_) {
     int code = TCL_OK;
     call(script, std::move(what), [&code](int c, const std::string&) { code = c; });
     return code;
   }
-  ++counters_.calls;
+  count(&GuardCounters::calls, &GuardMetrics::calls);
   Tcl_IncrRefCount(script);
   Tcl_InterpState saved = Tcl_SaveInterpState(interp_, TCL_OK);
+  auto began = std::chrono::steady_clock::now();
   int code = Tcl_EvalObjEx(interp_, script, TCL_EVAL_GLOBAL);
+  if (metrics_)
+    metrics_->seconds->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
   if (code == TCL_ERROR) {
-    ++counters_.errors;
+    count(&GuardCounters::errors, &GuardMetrics::errors);
     const char* info = Tcl_GetVar2(interp_, "errorInfo", nullptr, TCL_GLOBAL_ONLY);
     FAIL_LOG(fac(), Err) << what << " failed: " << Tcl_GetStringResult(interp_) << "\n" << (info ? info : "");
   }
@@ -86,7 +94,7 @@ void Guard::pump() {
 }
 
 void Guard::runOne(Item& item) {
-  ++counters_.calls;
+  count(&GuardCounters::calls, &GuardMetrics::calls);
   {
     std::lock_guard<std::mutex> lock(mu_);
     ++seq_;
@@ -115,17 +123,19 @@ void Guard::runOne(Item& item) {
   }
   // Tcl checks its time limit only now and then between commands: a callback that
   // blocked (exec) past the limit and then returned at once is an overrun all the same.
-  bool overrun = Tcl_LimitExceeded(interp_) || std::chrono::steady_clock::now() - began > item.limit;
+  auto took = std::chrono::steady_clock::now() - began;
+  if (metrics_) metrics_->seconds->observe(std::chrono::duration<double>(took).count());
+  bool overrun = Tcl_LimitExceeded(interp_) || took > item.limit;
   Tcl_LimitTypeReset(interp_, TCL_LIMIT_TIME);
   std::string result = Tcl_GetStringResult(interp_);
   if (code == TCL_RETURN) code = TCL_OK;
   if (overrun) {
-    ++counters_.overruns;
+    count(&GuardCounters::overruns, &GuardMetrics::overruns);
     code = TCL_ERROR;
     result = "overran its time limit of " + formatDurationMs(item.limit.count());
     if (!item.quiet) FAIL_LOG(fac(), Err) << item.what << ": " << result;
   } else if (code != TCL_OK) {
-    ++counters_.errors;
+    count(&GuardCounters::errors, &GuardMetrics::errors);
     const char* info = Tcl_GetVar2(interp_, "errorInfo", nullptr, TCL_GLOBAL_ONLY);
     if (item.quiet)
       result += std::string("\n") + (info ? info : "");

@@ -20,10 +20,21 @@
 #include <string>
 #include <thread>
 
+#include "metrics/registry.hh"
+
 namespace fail::shell {
 
 struct GuardCounters {
   std::uint64_t calls = 0, errors = 0, overruns = 0;
+};
+
+// Where every Guard of the process also counts, for /metrics: the Guard and its own
+// counters go with the policy at a reload, these do not (shell/metrics.hh).
+struct GuardMetrics {
+  metrics::Counter* calls = nullptr;
+  metrics::Counter* errors = nullptr;
+  metrics::Counter* overruns = nullptr;
+  metrics::Histogram* seconds = nullptr;  // how long each callback ran
 };
 
 class Guard {
@@ -60,6 +71,7 @@ class Guard {
   std::chrono::milliseconds limit() const { return limit_; }
   void setLimit(std::chrono::milliseconds l) { limit_ = l; }
   const GuardCounters& counters() const { return counters_; }
+  void setMetrics(const GuardMetrics* m) { metrics_ = m; }  // null: none; kept by the caller
   bool busy() const { return busy_; }
 
  private:
@@ -79,6 +91,9 @@ class Guard {
   std::deque<Item> queue_;
   bool busy_ = false;
   GuardCounters counters_;
+  const GuardMetrics* metrics_ = nullptr;
+  // The counters' increments go to counters_ and to *metrics_ alike.
+  void count(std::uint64_t GuardCounters::*which, metrics::Counter* GuardMetrics::*also);
   // watchdog
   std::mutex mu_;
   std::condition_variable cv_;

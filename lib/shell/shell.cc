@@ -20,10 +20,12 @@
 #include "base/time.hh"
 #include "base/version.hh"
 #include "ev/loop.hh"
+#include "metrics/process.hh"
 #include "shell/api.hh"
 #include "shell/bridge.hh"
 #include "shell/dns_host.hh"
 #include "shell/engine.hh"
+#include "shell/metrics.hh"
 #include "shell/policy_check.hh"
 #include "shell/policy_reader.hh"
 #include "shell/sandbox.hh"
@@ -82,12 +84,14 @@ struct Shell::Impl {
   SameThreadBridge bridge;
   std::unique_ptr<Engine> engine;
   std::unique_ptr<DnsHost> dns;  // the DNS front-end: lives across reloads
+  std::unique_ptr<ShellMetrics> metrics;  // every policy's Guard counts into it
   std::unique_ptr<Policy> live;                    // the policy that runs
   std::vector<std::unique_ptr<Policy>> retiring;  // replaced, until their removed services are released
   std::atomic<Api*> liveApi{nullptr};              // for the StopWatchdog's thread
   int generation = 0;
   std::unique_ptr<ev::Loop> loop;  // on the Tcl notifier's event_base
   std::unique_ptr<server::Server> monitor, debug;
+  std::unique_ptr<http::Server> web;  // --metrics
   std::unique_ptr<spawn::Child> reader;
   std::unique_ptr<StopWatchdog> stopWatchdog;  // SIGHUP: the child reading the new policy first
   bool stop = false;
@@ -136,6 +140,7 @@ struct Shell::Impl {
     p->interp = Tcl_CreateSlave(master, name.c_str(), opts.safe ? 1 : 0);
     if (!p->interp) throw std::runtime_error("cannot create the policy interpreter");
     p->api = std::make_unique<Api>(p->interp, opts.limit, bridge);
+    p->api->guard().setMetrics(metrics->guard());
     EngineOptions eo;
     eo.localName = opts.localName;
     p->staging = std::make_unique<Engine>(tcl::base(), eo, *p->api);
@@ -203,6 +208,14 @@ struct Shell::Impl {
       server::ServerConfig dc = opts.monitor;
       dc.listens = opts.debug;
       check("--debug-port", dc);
+    }
+    if (!opts.metrics.listens.empty()) {
+      try {
+        ev::Loop scratchLoop(tcl::base());
+        http::Server probe(scratchLoop, opts.metrics);
+      } catch (const std::exception& e) {
+        errors.push_back(std::string("--metrics: ") + e.what());
+      }
     }
     return errors;
   }
@@ -391,6 +404,7 @@ Shell::~Shell() {
   s.reader.reset();
   s.stopWatchdog.reset();
   s.dns.reset();
+  s.web.reset();
   s.debug.reset();
   s.monitor.reset();
   if (s.live && s.live->api && s.engine) s.live->api->retire();
@@ -425,11 +439,13 @@ int Shell::run() {
   logTclPanics();
   event_base* base = tcl::base();
   s.loop = std::make_unique<ev::Loop>(base);
+  s.metrics = std::make_unique<ShellMetrics>(s.bridge.base());
   if (interactive) {  // the prompt is the policy, bound to the engine itself
     s.live = std::make_unique<Policy>();
     s.live->interp = s.master;
     s.live->ownsInterp = false;
     s.live->api = std::make_unique<Api>(s.master, s.opts.limit, s.bridge);
+    s.live->api->guard().setMetrics(s.metrics->guard());
     EngineOptions eo;
     eo.localName = s.opts.localName;
     s.engine = std::make_unique<Engine>(base, eo, *s.live->api);
@@ -455,6 +471,7 @@ int Shell::run() {
     s.dns = std::make_unique<DnsHost>(s.bridge, *s.engine, s.opts.localName);
     s.swapIn(std::move(first));
   }
+  s.metrics->watch(&s.engine->monitor(), s.dns.get());
   if (!s.opts.monitor.listens.empty()) {
     s.monitor = std::make_unique<server::Server>(*s.loop, s.opts.monitor, s.engine->monitor());
     s.monitor->start();
@@ -464,6 +481,14 @@ int Shell::run() {
     dc.listens = s.opts.debug;
     s.debug = std::make_unique<server::Server>(*s.loop, dc, s.engine->monitor());
     s.debug->start();
+  }
+  if (!s.opts.metrics.listens.empty()) {
+    s.web = std::make_unique<http::Server>(*s.loop, s.opts.metrics);
+    metrics::addProcessMetrics(s.metrics->registry(), "failsh", kVersion);
+    s.web->handle("GET", "/metrics", [&s](const http::Request&) {
+      return http::Response{200, metrics::Registry::kContentType, s.metrics->registry().render(), {}};
+    });
+    s.web->start();
   }
   s.handleSignals();
   // A stop signal ends failsh within a callback's limit and a second, stuck or not.
@@ -477,11 +502,13 @@ int Shell::run() {
   s.engine->start();
   s.startDns();
   std::string listening = s.monitor ? daemon::joinSpaced(s.monitor->boundAddresses()) : "";
+  std::string metricsAt = s.web ? daemon::joinSpaced(s.web->boundAddresses()) : "";
   std::string status = "running " + std::to_string(s.engine->services().size()) + " services";
   FAIL_LOG(fac(), Notice) << "failsh " << kVersion << " " << status
                           << (s.opts.file.empty() ? "" : " from " + s.opts.file)
-                          << (listening.empty() ? ", no monitor port" : ", monitor on " + listening);
-  daemon::notifyReady(status, listening);
+                          << (listening.empty() ? ", no monitor port" : ", monitor on " + listening)
+                          << (s.web ? ", metrics on " + metricsAt : "");
+  daemon::notifyReady(status, listening, metricsAt);
   if (interactive) {
     s.in = Tcl_GetStdChannel(TCL_STDIN);
     if (s.in) {
@@ -495,6 +522,7 @@ int Shell::run() {
   s.engine->stop();
   if (s.monitor) s.monitor->stop();
   if (s.debug) s.debug->stop();
+  if (s.web) s.web->stop();
   FAIL_LOG(fac(), Notice) << "stopped";
   return 0;
 }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "http/server.hh"
 #include "net/listen.hh"
 #include "server/server.hh"
 #include "shell/engine.hh"
@@ -29,6 +30,7 @@ struct ShellOptions {
   std::chrono::milliseconds limit{10000};  // each callback's, and reading the policy's
   server::ServerConfig monitor;  // program "failsh"; listens empty: no monitor port
   std::vector<net::ListenSpec> debug;  // -D
+  http::ServerConfig metrics;  // --metrics: GET /metrics (doc/metrics.md); listens empty: none
   std::string dumpFile;  // "" : defaultDumpFile()
   std::string localName = "localhost";
 };

@@ -42,6 +42,7 @@
 #include "base/text.hh"
 #include "base/time.hh"
 #include "base/unique_fd.hh"
+#include "metrics/shared_histogram.hh"
 #include "state/group_commit.hh"
 #include "state/journal_format.hh"
 
@@ -126,6 +127,7 @@ struct Journal::Impl {
   std::uint64_t requestedCeiling = 0;  // loop thread
   std::atomic<std::uint64_t> size{0};
   std::atomic<std::uint64_t> syncs{0};
+  metrics::SharedHistogram syncTimes{metrics::latencyBuckets()};  // the groups' fdatasync
   UniqueFd eventFd;
   std::uint64_t failuresRun = 0;       // loop thread: failed changes whose Done has run
 
@@ -340,7 +342,9 @@ struct Journal::Impl {
       err = writeAll(fd.get(), buffer, path);
       if (err.empty() && changes) {
         ++syncs;
+        auto before = Clock::now();
         if (::fdatasync(fd.get()) < 0) err = sysError(path, "fdatasync", errno);
+        syncTimes.observe(std::chrono::duration<double>(Clock::now() - before).count());
       }
       if (err.empty()) {
         goodSize += buffer.size();
@@ -594,6 +598,7 @@ void Journal::compact(std::vector<VersionRef> records, std::uint64_t base, Done 
 std::uint64_t Journal::size() const { return impl_->size.load(); }
 std::uint64_t Journal::ceiling() const { return impl_->requestedCeiling; }
 std::uint64_t Journal::fsyncs() const { return impl_->syncs.load(); }
+const metrics::SharedHistogram& Journal::syncTimes() const { return impl_->syncTimes; }
 int Journal::completionFd() const { return impl_->eventFd.get(); }
 const std::string& Journal::path() const { return impl_->path; }
 

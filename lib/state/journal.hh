@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "metrics/shared_histogram.hh"
 #include "state/record.hh"
 #include "state/version.hh"
 
@@ -77,6 +78,8 @@ class Journal {
   std::uint64_t size() const;
   std::uint64_t ceiling() const;  // the high-water mark as last requested
   std::uint64_t fsyncs() const;   // fdatasync calls so far (for STATS)
+  // How long each group's fdatasync took, in seconds (for /metrics; any thread may read).
+  const metrics::SharedHistogram& syncTimes() const;
 
   int completionFd() const;  // readable when runCompletions() has work
   void runCompletions();

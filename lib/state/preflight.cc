@@ -15,12 +15,6 @@ namespace fail::state {
 
 namespace {
 
-std::string dirOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 // What every refusal ends with: the ways out. `exists`: whether `dir` is there.
 std::string remedies(const std::string& dir, const std::string& who, bool exists = true) {
   return std::string(exists ? "make " : "create ") + dir + " writable by " + who +
@@ -30,30 +24,46 @@ std::string remedies(const std::string& dir, const std::string& who, bool exists
 
 }  // namespace
 
-std::string checkStateFiles(const std::string& path, const std::string& who) {
-  const std::string dir = dirOf(path);
+std::string directoryOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+DirProbe probeDirectory(const std::string& dir, const std::string& probe) {
+  using P = DirProbe::Problem;
   struct stat st{};
-  if (::stat(dir.c_str(), &st) != 0) {
-    int err = errno;
-    if (err == ENOENT)
-      return "the state directory " + dir + " does not exist: " + remedies(dir, who, false);
-    return "the state directory " + dir + ": " + std::strerror(err) + " (as " + who + "): " + remedies(dir, who);
-  }
-  if (!S_ISDIR(st.st_mode)) return dir + " is not a directory: give -s FILE for the state file, or --memory";
-  const std::string probe = path + ".probe-" + std::to_string(::getpid());
+  if (::stat(dir.c_str(), &st) != 0) return {errno == ENOENT ? P::Missing : P::Unreachable, errno};
+  if (!S_ISDIR(st.st_mode)) return {P::NotADirectory, ENOTDIR};
   UniqueFd fd(::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!fd) {
-    int err = errno;
-    return "user " + who + " cannot create files in the state directory " + dir + " (" + std::strerror(err) +
-           "): " + remedies(dir, who);
-  }
+  if (!fd) return {P::CannotCreate, errno};
   bool wrote = ::write(fd.get(), "x", 1) == 1;
   int err = errno;
   fd.reset();
   ::unlink(probe.c_str());
-  if (!wrote)
-    return "user " + who + " cannot write in the state directory " + dir + " (" + std::strerror(err) +
-           "): " + remedies(dir, who);
+  if (!wrote) return {P::CannotWrite, err};
+  return {};
+}
+
+std::string checkStateFiles(const std::string& path, const std::string& who) {
+  using P = DirProbe::Problem;
+  const std::string dir = directoryOf(path);
+  DirProbe p = probeDirectory(dir, path + ".probe-" + std::to_string(::getpid()));
+  std::string why = std::string(" (") + std::strerror(p.error) + "): ";
+  switch (p.problem) {
+    case P::None:
+      break;
+    case P::Missing:
+      return "the state directory " + dir + " does not exist: " + remedies(dir, who, false);
+    case P::Unreachable:
+      return "the state directory " + dir + ": " + std::strerror(p.error) + " (as " + who + "): " + remedies(dir, who);
+    case P::NotADirectory:
+      return dir + " is not a directory: give -s FILE for the state file, or --memory";
+    case P::CannotCreate:
+      return "user " + who + " cannot create files in the state directory " + dir + why + remedies(dir, who);
+    case P::CannotWrite:
+      return "user " + who + " cannot write in the state directory " + dir + why + remedies(dir, who);
+  }
   for (const std::string& f : {path, path + ".lock", path + ".serial"}) {
     UniqueFd w(::open(f.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
     if (!w && errno != ENOENT)

@@ -20,6 +20,20 @@ namespace fail::state {
 // systemd unit's StateDirectory=). Changes nothing it finds (its probe file is removed).
 std::string checkStateFiles(const std::string& path, const std::string& who);
 
+// The directory part of `path` ("." when it has none).
+std::string directoryOf(const std::string& path);
+
+// What probeDirectory found.
+struct DirProbe {
+  enum class Problem { None, Missing, Unreachable, NotADirectory, CannotCreate, CannotWrite };
+  Problem problem = Problem::None;
+  int error = 0;  // the errno behind it
+};
+// With the calling process's privileges: `dir` exists, is a directory, and the file
+// `probe` can be created and written there (it is removed again). For checkStateFiles
+// and the history's check (history/preflight.hh).
+DirProbe probeDirectory(const std::string& dir, const std::string& probe);
+
 // The state files of `path` that exist (PATH, PATH.lock, PATH.serial) are given to the
 // user `uid` and group `gid`, so that a faild started as root with -u USER, which opens
 // them before it switches user, can open them again as USER at the next start. Returns

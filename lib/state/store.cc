@@ -407,18 +407,34 @@ void Store::housekeeping() {
   for (const auto& name : dirtyAttrs_)
     if (const Slot* s = find(name)) journal_->appendAttrs(name, s->version->attrs());
   dirtyAttrs_.clear();
-  std::uint64_t estimate = slots_.size() * 160;
-  if (journal_->size() > std::max<std::uint64_t>(opts_.compactMinBytes, 2 * estimate)) {
-    std::vector<VersionRef> snapshot;
-    snapshot.reserve(slots_.size());
-    slots_.forEach([&](const Slot& s) { snapshot.push_back(s.version); });
-    ++counters_.compactions;
-    FAIL_LOG(fac(), Info) << "compacting " << journal_->path() << " (" << journal_->size()
-                          << " bytes, " << snapshot.size() << " records)";
-    journal_->compact(std::move(snapshot), lastSerial_, [](bool ok, const std::string& err) {
-      if (!ok) FAIL_LOG(fac(), Err) << "compaction failed: " << err;
-    });
+  // What a compaction writes is the records and the changes it keeps for listeners: the
+  // file is compacted again once it has doubled from that (or from compactMinBytes).
+  std::uint64_t estimate = (slots_.size() + keptAtCompaction_) * 160;
+  if (journal_->size() <= std::max<std::uint64_t>(opts_.compactMinBytes, 2 * estimate)) return;
+  std::vector<VersionRef> snapshot;
+  snapshot.reserve(slots_.size());
+  slots_.forEach([&](const Slot& s) { snapshot.push_back(s.version); });
+  // The changes a listener has not kept yet stay in the file (with the ones in flight
+  // after them): a crash before faild's history wrote them would otherwise lose them
+  // from it. The longest such run covers every listener's.
+  std::vector<VersionRef> keep;
+  for (const ChangeListener* l : listeners_) {
+    std::vector<VersionRef> k;
+    l->unsaved(k);
+    if (!k.empty() && (keep.empty() || k.front()->serial() < keep.front()->serial())) keep = std::move(k);
   }
+  keptAtCompaction_ = keep.size();
+  for (const Pending& p : pending_) keep.push_back(p.pub.version);
+  std::uint64_t base = keep.empty() ? lastSerial_ : keep.front()->serial() - 1;
+  ++counters_.compactions;
+  FAIL_LOG(fac(), Info) << "compacting " << journal_->path() << " (" << journal_->size() << " bytes, "
+                        << snapshot.size() << " records, " << keep.size() << " changes kept)";
+  journal_->compact(
+      std::move(snapshot), base,
+      [](bool ok, const std::string& err) {
+        if (!ok) FAIL_LOG(fac(), Err) << "compaction failed: " << err;
+      },
+      std::move(keep));
 }
 
 void Store::flush() {

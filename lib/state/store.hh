@@ -45,6 +45,12 @@ class ChangeListener {
   virtual ~ChangeListener() = default;
   // A change was published. Called in serial order, on the loop thread.
   virtual void onPublished(const Published& p) = 0;
+  // Before a compaction of the journal (loop thread): appends to `out` the published
+  // changes this listener was given but has not yet kept on its own, if any (faild's
+  // history: not yet in its database), in serial order and with none left out between
+  // them and the newest published. The compacted file then still holds them, for the
+  // listener to have again after a crash.
+  virtual void unsaved(std::vector<VersionRef>& out) const {}
 };
 
 struct SetInput {
@@ -189,6 +195,7 @@ class Store {
   std::uint64_t ceiling_ = 0;      // high-water mark requested from the journal
   std::uint64_t published_ = 0;    // last serial published
   std::uint64_t base_ = 0;         // changes <= base_ are not in history_
+  size_t keptAtCompaction_ = 0;    // changes the last compaction kept for listeners
   struct Pending {
     Published pub;
     Done done;

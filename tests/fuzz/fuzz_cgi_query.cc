@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "check.hh"
+#include "base/html.hh"
 #include "base/text.hh"
 #include "mon/cgi_query.hh"
 #include "mon/render.hh"
@@ -25,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(err.rfind("refused: ", 0) == 0);
     FUZZ_CHECK(err.size() < 250);  // at most 32 bytes of the input, each as \xHH at worst
   }
-  std::string html = htmlEscape(in);
+  std::string html = fail::htmlEscape(in);
   FUZZ_CHECK(fail::validUtf8(html));
   for (unsigned char c : html) FUZZ_CHECK(c >= 0x20 && c != 0x7f && c != '<' && c != '>' && c != '"' && c != '\'');
   return 0;

@@ -49,6 +49,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       break;
     }
+    case Cmd::History:
+    case Cmd::Report:
+      FUZZ_CHECK(r.limit <= kMaxHistoryLimit && (r.cmd == Cmd::History || r.limit == 0));
+      for (const auto& t : {r.from, r.until}) {
+        FUZZ_CHECK(!t || t->value >= 0);
+        FUZZ_CHECK(!t || !t->ago || t->value <= kMaxAgoMs * 1000);
+      }
+      break;
     case Cmd::Debug:
     case Cmd::Watch:
     case Cmd::List:
@@ -70,6 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         again.attrs == r.attrs && again.since == r.since && again.secret == r.secret &&
         again.pattern == r.pattern && again.client == r.client &&
         again.version == r.version && again.facility == r.facility &&
-        again.level == r.level);
+        again.level == r.level && again.from == r.from && again.until == r.until &&
+        again.limit == r.limit);
   return 0;
 }

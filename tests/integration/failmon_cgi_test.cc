@@ -138,11 +138,7 @@ class FailmonCgiTest : public ::testing::Test {
     return r.out;
   }
   // Where a test keeps what a person may want to look at afterwards.
-  static std::string artifactDir() {
-    std::string d = buildDir() + "/tests/integration/artifacts";
-    ::mkdir(d.c_str(), 0755);
-    return absolute(d);
-  }
+  static std::string artifactDir() { return test::artifactDir(buildDir()); }
 
   TempDir dir_;
   std::string samples_, closedPort_;

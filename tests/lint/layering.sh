@@ -13,6 +13,7 @@ lib=${1:-${top_srcdir:-$(dirname "$0")/../..}/lib}
 # Bottom first: each folder with why it sits where it does.
 order="
 base    text, time, logs, descriptors, spawning: every folder uses it
+metrics counters, gauges, histograms, Prometheus's text format: the journal times its syncs
 ev      libevent wrappers: events, timers, the timing wheel
 net     listening sockets, TLS, ICMP sockets
 http    the HTTP/1.1 server on evhttp: routes, limits, deadlines, streams
@@ -22,7 +23,7 @@ state   records, the journal and the store: faild's data, no I/O but files
 access  the access file: who may read and write what
 history faild's history database (SQLite) and availability over it
 server  faild's listeners, sessions and commands (also hc's and failsh's monitor ports)
-api     faild's HTTP/JSON API: routes over the store, the history and the access file
+api     faild's HTTP/JSON API and status page: routes over the store, the history and the access file
 client  failc's blocking client and the asynchronous link to faild
 dns     DNS names, the front-end's answers and threads, the RFC 2136 updater (ldns)
 mon     failmon: the watched model, its screens (ncurses), pages and the CGI programs

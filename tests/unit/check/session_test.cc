@@ -320,3 +320,32 @@ TEST_F(SessionTest, RunOnceWithoutASchedule) {
 
 }  // namespace
 }  // namespace fail::check
+
+namespace fail::check {
+namespace {
+
+// The session counts into its kind's metrics as well: outcomes, latency, late starts.
+TEST_F(SessionTest, CountsIntoItsKindsMetrics) {
+  metrics::Registry reg;
+  ProbeMetrics pm(reg);
+  make({{"interval", "100ms"}, {"timeout", "80ms"}},
+       {{Outcome::Ok, "", 20ms}, {Outcome::Unreachable, "connection refused", 30ms}, {Outcome::Ok, "", 20ms}});
+  session_->setMetrics(pm.forKind("fake"));
+  session_->start(0ms);
+  ASSERT_TRUE(waitReports(1));
+  clock_.advance(250ms);  // the loop held: the next slot starts late
+  loop_.advance(0ms);
+  ASSERT_TRUE(waitReports(3));
+  std::string text = reg.render();
+  EXPECT_NE(text.find("hc_probes_total{kind=\"fake\",outcome=\"ok\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("hc_probes_total{kind=\"fake\",outcome=\"unreachable\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("hc_probes_total{kind=\"fake\",outcome=\"local_error\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("hc_late_probes_total{kind=\"fake\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("hc_probe_duration_seconds_bucket{kind=\"fake\",le=\"0.025\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("hc_probe_duration_seconds_bucket{kind=\"fake\",le=\"0.05\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("hc_probe_duration_seconds_count{kind=\"fake\"} 3\n"), std::string::npos);
+  EXPECT_EQ(session_->counters().late, 1u);
+}
+
+}  // namespace
+}  // namespace fail::check

@@ -134,7 +134,7 @@ TEST(FailcExit, CodesMapToExitStatuses) {
   EXPECT_EQ(exitForCode("DENIED"), Exit::Denied);
   EXPECT_EQ(exitForCode("NEEDAUTH"), Exit::Denied);
   for (const char* c : {"SYNTAX", "UNKNOWN", "ARGS", "BADNAME", "BADSTATE", "TOOLONG", "BUSY",
-                        "GONE", "SLOW", "STORAGE", "INTERNAL", "NEWCODE"})
+                        "GONE", "SLOW", "STORAGE", "INTERNAL", "UNAVAILABLE", "NEWCODE"})
     EXPECT_EQ(exitForCode(c), Exit::Failed) << c;
   EXPECT_EQ(static_cast<int>(Exit::Usage), 2);
   EXPECT_EQ(static_cast<int>(Exit::Unreachable), 4);

@@ -212,14 +212,58 @@ TEST(HistoryReader, TheLimitIsBounded) {
   Reader r(loop, path);
   auto owner = std::make_shared<int>(0);
   std::vector<size_t> sizes;
-  Query all, huge;
+  Query all, huge, exact;
+  all.more = std::make_shared<bool>(false);
   huge.limit = 1'000'000;
+  huge.more = std::make_shared<bool>(false);
+  exact.limit = 50;
+  exact.since = static_cast<Micros>(Reader::kMaxChanges + 1) * kS;  // the last 50 only
+  exact.more = std::make_shared<bool>(true);
   auto keep = [&](std::vector<Change> c, std::string) { sizes.push_back(c.size()); };
   ASSERT_TRUE(r.changes(all, owner, keep));
   ASSERT_TRUE(r.changes(huge, owner, keep));
-  ASSERT_TRUE(runUntil(loop, [&] { return sizes.size() == 2; }));
+  ASSERT_TRUE(r.changes(exact, owner, keep));
+  ASSERT_TRUE(runUntil(loop, [&] { return sizes.size() == 3; }));
   EXPECT_EQ(sizes[0], Reader::kDefaultChanges);
-  EXPECT_EQ(sizes[1], Reader::kMaxChanges + 1);
+  EXPECT_TRUE(*all.more);
+  EXPECT_EQ(sizes[1], Reader::kMaxChanges);
+  EXPECT_TRUE(*huge.more);
+  EXPECT_EQ(sizes[2], 50u);
+  EXPECT_FALSE(*exact.more);  // exactly the limit matched: nothing left out
+}
+
+TEST(HistoryReader, TheAnswerIsBoundedInBytes) {
+  fail::test::TempDir dir;
+  std::string path = dir.file("h.db");
+  {
+    auto db = Db::open(path);
+    std::vector<Change> batch;
+    for (std::uint64_t i = 1; i <= 2000; ++i) {
+      batch.push_back(change(i, "www", i % 2 ? "UP" : "FAIL", static_cast<Micros>(i) * kS));
+      batch.back().note.assign(4096, 'n');  // the longest note
+    }
+    db->append(batch);
+  }
+  ev::Loop loop;
+  Reader r(loop, path);
+  auto owner = std::make_shared<int>(0);
+  Query q;
+  q.limit = 2000;
+  q.more = std::make_shared<bool>(false);
+  std::vector<Change> got;
+  bool answered = false;
+  ASSERT_TRUE(r.changes(q, owner, [&](std::vector<Change> c, std::string) {
+    got = std::move(c);
+    answered = true;
+  }));
+  ASSERT_TRUE(runUntil(loop, [&] { return answered; }));
+  size_t bytes = 0;
+  for (const Change& c : got) bytes += c.note.size();
+  EXPECT_LE(bytes, Reader::kMaxBytes);
+  EXPECT_GT(got.size(), 900u);
+  EXPECT_LT(got.size(), 2000u);
+  EXPECT_EQ(got.back().serial, 2000u);  // the newest, in serial order
+  EXPECT_TRUE(*q.more);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Copyright (c) 2026 The failover authors.
 // SPDX-License-Identifier: BSD-2-Clause
-// renderJson, renderHtml and htmlEscape (render.hh).
+// renderJson and renderHtml (render.hh); htmlEscape has its tests in tests/unit/base.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -53,25 +53,6 @@ Model sampleModel() {
   m.add("gamma:1847");
   m.down(2, "Connection refused", kNow - 125'000'000);
   return m;
-}
-
-TEST(MonHtmlEscape, EscapesMarkupAndQuotes) {
-  EXPECT_EQ(htmlEscape("<b a=\"x\" c='y'>&amp;</b>"), "&lt;b a=&quot;x&quot; c=&#39;y&#39;&gt;&amp;amp;&lt;/b&gt;");
-  EXPECT_EQ(htmlEscape("plain text é ü 日本"), "plain text é ü 日本");
-}
-
-TEST(MonHtmlEscape, ShowsControlCharactersVisibly) {
-  EXPECT_EQ(htmlEscape("a\nb\tc\rd\x1b[2Je\x7f"), "a\\nb\\tc\\rd\\x1b[2Je\\x7f");
-  EXPECT_EQ(htmlEscape(std::string("nul\0x", 5)), "nul\\x00x");
-  EXPECT_EQ(htmlEscape("csi\xc2\x9b" "1m"), "csi\\u009b1m");  // C1 CSI
-  EXPECT_EQ(htmlEscape("right\xe2\x80\xaeleft"), "right\\u202eleft");  // RLO
-}
-
-TEST(MonHtmlEscape, ReplacesInvalidUtf8) {
-  EXPECT_EQ(htmlEscape("a\xff" "b"), "a\xef\xbf\xbd" "b");
-  EXPECT_EQ(htmlEscape("\xc0\xbc"), "\xef\xbf\xbd\xef\xbf\xbd");      // overlong '<'
-  EXPECT_EQ(htmlEscape("\xed\xa0\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");  // surrogate
-  EXPECT_EQ(htmlEscape("cut\xe6\x97"), "cut\xef\xbf\xbd\xef\xbf\xbd");
 }
 
 TEST(MonRenderJson, RecordsAsFailcPrintsThemPlusTargets) {

@@ -259,6 +259,55 @@ TEST(RequestParse, HelloAuthDebug) {
   EXPECT_EQ(ok("QUIT").cmd, Cmd::Quit);
 }
 
+TEST(RequestParse, HistoryAndReport) {
+  Request h = ok("HISTORY www");
+  EXPECT_EQ(h.cmd, Cmd::History);
+  EXPECT_EQ(h.pattern, "www");
+  EXPECT_FALSE(h.from);
+  EXPECT_FALSE(h.until);
+  EXPECT_EQ(h.limit, 0u);
+  h = ok("history web* since=1h30m until=1763784000000000 limit=50");
+  EXPECT_EQ(h.pattern, "web*");
+  EXPECT_EQ(h.from, (TimeArg{true, 5'400'000'000}));
+  EXPECT_EQ(h.until, (TimeArg{false, 1'763'784'000'000'000}));
+  EXPECT_EQ(h.from->at(10'000'000'000), 4'600'000'000);
+  EXPECT_EQ(h.until->at(10'000'000'000), 1'763'784'000'000'000);
+  EXPECT_EQ(h.limit, 50u);
+  EXPECT_EQ(ok("HISTORY * since=0").from, (TimeArg{false, 0}));
+  Request r = ok("REPORT * since=30d");
+  EXPECT_EQ(r.cmd, Cmd::Report);
+  EXPECT_EQ(r.from, (TimeArg{true, 30LL * 86'400'000'000}));
+  EXPECT_EQ(code("HISTORY"), Errc::Args);                      // the pattern is required
+  EXPECT_EQ(code("REPORT * limit=5"), Errc::Args);             // REPORT has no limit
+  EXPECT_EQ(code("HISTORY * limit=0"), Errc::Args);
+  EXPECT_EQ(code("HISTORY * limit=10001"), Errc::Args);
+  EXPECT_EQ(ok("HISTORY * limit=10000").limit, 10'000u);
+  EXPECT_EQ(code("HISTORY * since=1h since=2h"), Errc::Args);
+  EXPECT_EQ(code("HISTORY * since=yesterday"), Errc::Args);
+  EXPECT_EQ(code("HISTORY * since=-5m"), Errc::Args);
+  EXPECT_EQ(code("HISTORY * since=36501d"), Errc::Args);       // longer than 100 years
+  EXPECT_EQ(code("HISTORY * since=99999999999999999999"), Errc::Args);
+  EXPECT_EQ(code("HISTORY * www"), Errc::Args);                // one pattern
+  EXPECT_EQ(code("REPORT * since=1d until=1h extra=1"), Errc::Args);
+  Error e;
+  Request x;
+  EXPECT_FALSE(parseRequest("HISTORY * since=soon", x, e));
+  EXPECT_NE(e.message.find("since='soon'"), std::string::npos) << e.message;
+  EXPECT_FALSE(parseRequest("REPORT * limit=3", x, e));
+  EXPECT_NE(e.message.find("unknown option 'limit' (since, until); usage: REPORT"), std::string::npos)
+      << e.message;
+  // One option at a time, as the HTTP API reads its query parameters.
+  Request q;
+  q.cmd = Cmd::History;
+  EXPECT_TRUE(parseHistoryOption("since", "2h", q, e));
+  EXPECT_TRUE(parseHistoryOption("limit", "7", q, e));
+  EXPECT_EQ(q.from, (TimeArg{true, 7'200'000'000}));
+  EXPECT_EQ(q.limit, 7u);
+  EXPECT_FALSE(parseHistoryOption("since", "1h", q, e));  // twice
+  EXPECT_FALSE(parseHistoryOption("pattern", "x", q, e));
+  EXPECT_EQ(e.code, Errc::Args);
+}
+
 TEST(RequestParse, AFailedParseLeavesNoStaleFields) {
   Request r;
   Error e;
@@ -306,10 +355,12 @@ TEST(RequestError, FormatIsAListStartingWithErrCode) {
   EXPECT_EQ(formatError({Errc::Args, "a {b} \\"}), "ERR ARGS a \\{b\\} \\\\");
   const Errc all[] = {Errc::Syntax, Errc::Unknown,  Errc::Args,   Errc::BadName, Errc::BadState,
                       Errc::NotFound, Errc::NeedAuth, Errc::Denied, Errc::TooLong, Errc::Busy,
-                      Errc::Gone,   Errc::Slow,     Errc::Storage, Errc::Internal};
+                      Errc::Gone,   Errc::Slow,     Errc::Storage, Errc::Internal,
+                      Errc::Unavailable};
   const char* names[] = {"SYNTAX", "UNKNOWN",  "ARGS",   "BADNAME", "BADSTATE",
                          "NOTFOUND", "NEEDAUTH", "DENIED", "TOOLONG", "BUSY",
-                         "GONE",   "SLOW",     "STORAGE", "INTERNAL"};
+                         "GONE",   "SLOW",     "STORAGE", "INTERNAL",
+                         "UNAVAILABLE"};
   for (size_t i = 0; i < std::size(all); ++i) EXPECT_STREQ(errcName(all[i]), names[i]);
 }
 

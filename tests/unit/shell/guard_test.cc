@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "shell/guard.hh"
+#include "shell/metrics.hh"
 
 namespace fail::shell {
 namespace {
@@ -53,6 +54,25 @@ TEST_F(GuardTest, ACallbackDuringAnotherWaitsItsTurn) {
   EXPECT_EQ(order[0], "outer");
   EXPECT_EQ(order[1], "outer done");
   EXPECT_EQ(order[2], "inner 2");
+}
+
+// Every Guard also counts into the process's metrics, which outlive it (a reload).
+TEST_F(GuardTest, CountsIntoTheShellsMetrics) {
+  ShellMetrics m(nullptr);
+  for (int round = 0; round < 2; ++round) {  // two policies, one after the other
+    Guard g(ip, std::chrono::milliseconds(200));
+    g.setMetrics(m.guard());
+    g.call(script("expr {6 * 7}"), "answer");
+    g.call(script("error {no such disk}"), "broken");
+    if (round == 1) g.call(script("while 1 {}"), "spinner");
+  }
+  std::string text = m.registry().render();
+  EXPECT_NE(text.find("failsh_callbacks_total 5\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("failsh_callback_errors_total 2\n"), std::string::npos);
+  EXPECT_NE(text.find("failsh_callback_overruns_total 1\n"), std::string::npos);
+  EXPECT_NE(text.find("failsh_callback_duration_seconds_count 5\n"), std::string::npos);
+  EXPECT_NE(text.find("failsh_callback_duration_seconds_bucket{le=\"0.1\"} 4\n"), std::string::npos);
+  EXPECT_NE(text.find("failsh_dns_updates_total 0\n"), std::string::npos);
 }
 
 }  // namespace

@@ -75,6 +75,16 @@ class StoreDurableTest : public JournalTest {
     store_.reset();
     JournalTest::TearDown();
   }
+  // A new Store over the file, one that compacts at every housekeeping.
+  void reopenCompacting() {
+    store_.reset();
+    Recovery r;
+    auto j = open(r);
+    journal_ = j.get();
+    Store::Options o;
+    o.compactMinBytes = 0;
+    store_ = std::make_unique<Store>(std::move(j), std::move(r), o, 0);
+  }
 
   Store::Done into(Outcome& o) {
     return [&o](bool ok, std::uint64_t serial, const std::string&) {
@@ -220,13 +230,7 @@ TEST_F(StoreDurableTest, AChangeAfterAFailureStartsFromTheDurableRecord) {
 // A compaction whose records were taken while a failing change was still in flight
 // would write that change after all: it is skipped, and the next one is made.
 TEST_F(StoreDurableTest, ACompactionNeverWritesAFailedChange) {
-  store_.reset();
-  Recovery r;
-  auto j = open(r);
-  journal_ = j.get();
-  Store::Options o;
-  o.compactMinBytes = 0;  // compact at every housekeeping
-  store_ = std::make_unique<Store>(std::move(j), std::move(r), o, 0);
+  reopenCompacting();
   Outcome base;
   set(input("www", State::Up, std::string(300, 'u')), base);
   ASSERT_TRUE(base.ok);
@@ -249,6 +253,56 @@ TEST_F(StoreDurableTest, ACompactionNeverWritesAFailedChange) {
   EXPECT_EQ(back.records[0]->state(), State::Up) << "a change answered ERR STORAGE came back";
   EXPECT_EQ(back.records[0]->serial(), base.serial);
   EXPECT_TRUE(back.changes.empty()) << "the later compaction was not made";
+}
+
+// A listener that keeps changes on its own, later (faild's history): a compaction keeps
+// in the file what it has not kept yet, and what is in flight, for a restart after a crash.
+struct Keeper : ChangeListener {
+  std::vector<VersionRef> given;
+  size_t kept = 0;  // given[0, kept) are kept
+  void onPublished(const Published& p) override { given.push_back(p.version); }
+  void unsaved(std::vector<VersionRef>& out) const override {
+    out.insert(out.end(), given.begin() + static_cast<long>(kept), given.end());
+  }
+};
+
+TEST_F(StoreDurableTest, ACompactionKeepsTheChangesAListenerHasNotKept) {
+  reopenCompacting();
+  Keeper keeper;
+  store_->addListener(&keeper);
+  std::vector<std::uint64_t> serials;
+  for (int i = 0; i < 5; ++i) {
+    Outcome out;
+    set(input("www", i % 2 ? State::Fail : State::Up, std::string(500, 'a' + i)), out);
+    ASSERT_TRUE(out.ok);
+    serials.push_back(out.serial);
+  }
+  keeper.kept = 2;
+  Outcome inFlight;
+  std::uint64_t serial = 0;
+  store_->set(input("db", State::Up, "in flight"), 1000, 0, into(inFlight), serial);
+  store_->housekeeping();  // while "db" is in flight
+  journal_->drain();
+  journal_->runCompletions();
+  EXPECT_TRUE(inFlight.ok);
+  store_.reset();
+  Recovery back;
+  open(back);
+  EXPECT_EQ(back.base, serials[1]);
+  std::vector<std::uint64_t> kept;
+  for (const VersionRef& v : back.changes) kept.push_back(v->serial());
+  EXPECT_EQ(kept, (std::vector<std::uint64_t>{serials[2], serials[3], serials[4], inFlight.serial}));
+  EXPECT_EQ(back.records.size(), 2u);
+
+  // Once the listener has kept everything, a compaction keeps no change.
+  reopenCompacting();
+  store_->housekeeping();
+  journal_->drain();
+  store_.reset();
+  Recovery last;
+  open(last);
+  EXPECT_TRUE(last.changes.empty());
+  EXPECT_EQ(last.records.size(), 2u);
 }
 
 // LIST and a WATCH dump show records as published: a change in flight is not shown

@@ -1,11 +1,32 @@
 // Copyright (c) 2026 The failover authors.
 // SPDX-License-Identifier: BSD-2-Clause
-// htmlEscape (render.hh): text from a server made safe in an HTML element or a quoted
-// attribute value.
-#include "mon/html_text.hh"
-#include "mon/render.hh"
+// html.hh: text made safe in an HTML element or a quoted attribute value, the pages'
+// style sheet and the hashes their Content-Security-Policy allows.
+#include "base/html.hh"
 
-namespace fail::mon {
+#include <openssl/evp.h>
+
+namespace fail {
+
+const std::string_view kHtmlPageCss =
+    ":root{color-scheme:light dark}"
+    "body{font:15px/1.4 system-ui,sans-serif;margin:0 auto;max-width:90em;padding:0 .75em}"
+    "h1{font-size:1.4em;margin:.5em 0 .2em}h2{font-size:1.15em;margin:1.2em 0 .2em}"
+    "p{margin:.2em 0}.muted{color:#888}"
+    ".counts span{display:inline-block;padding:.1em .5em;margin:.1em .3em .1em 0;border-radius:.3em}"
+    "table{border-collapse:collapse;width:100%;margin:.3em 0}"
+    "th,td{text-align:left;vertical-align:top;padding:.25em .5em;border-bottom:1px solid #8885;"
+    "overflow-wrap:anywhere}"
+    "th{font-size:.9em;white-space:nowrap}"
+    "td[data-label=State],td[data-label=Changed],td[data-label=Latency]{white-space:nowrap}"
+    "td[data-label=Name],td[data-label=Check],td[data-label=Details]{min-width:8em}"
+    ".st{font-weight:bold;padding:0 .3em;border-radius:.2em}"
+    ".s-up{background:#2e7d32;color:#fff}.s-recover{background:#ef6c00;color:#000}"
+    ".s-fail{background:#c62828;color:#fff}.s-unknown{background:#616161;color:#fff}"
+    ".reach-down{color:#e53935;font-weight:bold}.restarted{color:#ef6c00;font-weight:bold}"
+    "@media (max-width:40em){thead{display:none}table,tbody,tr,td{display:block}"
+    "tr{border-bottom:2px solid #8887;padding:.3em 0}td{border:0;padding:.1em .2em}td:empty{display:none}"
+    "td[data-label]::before{content:attr(data-label) \": \";font-weight:bold;color:#888}}";
 
 namespace {
 
@@ -113,4 +134,13 @@ std::string htmlEscape(std::string_view text) {
   return out;
 }
 
-}  // namespace fail::mon
+std::string cspHash(std::string_view text) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int mdLen = 0;
+  EVP_Digest(text.data(), text.size(), md, &mdLen, EVP_sha256(), nullptr);
+  unsigned char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+  int n = EVP_EncodeBlock(b64, md, static_cast<int>(mdLen));
+  return "'sha256-" + std::string(reinterpret_cast<char*>(b64), n) + "'";
+}
+
+}  // namespace fail
