@@ -322,6 +322,7 @@ int run(Settings& s) {
     if (!s.noHttp) {
       completeHttp(s);
       http::Server web(loop, s.http);  // checks the HTTP listeners and TLS files
+      api::checkListeners(s.http, srv.accessFile());
     }
     checkStateFiles(s);
     checkHistoryDb(s);

@@ -44,15 +44,19 @@ std::string originOf(const http::Request& r, const access::Grant& g) {
 
 }  // namespace
 
+void checkListeners(const http::ServerConfig& config, const access::AccessFile* access) {
+  if (access) return;
+  for (const auto& l : config.listens)
+    if (!net::isLoopback(l))
+      throw std::runtime_error("HTTP listener " + l.text +
+                               " is not on loopback: it needs an access file (-c FILE); without one "
+                               "anyone who reaches it could change every record");
+}
+
 Api::Api(ev::Loop& loop, http::Server& http, state::Store& store, server::Server& proto,
          history::Reader* history)
     : loop_(loop), store_(store), proto_(proto), history_(history), auth_(loop, proto), events_(loop, store) {
-  if (!proto_.accessFile())
-    for (const auto& l : http.config().listens)
-      if (!net::isLoopback(l))
-        throw std::runtime_error("HTTP listener " + l.text +
-                                 " is not on loopback: it needs an access file (-c FILE); without one "
-                                 "anyone who reaches it could change every record");
+  checkListeners(http.config(), proto_.accessFile());
   using Ex = std::shared_ptr<http::Exchange>;
   auto route = [this](void (Api::*member)(const http::Request&, const Ex&, const access::Grant&)) {
     return [this, member](const http::Request& r, Ex ex) {
@@ -81,6 +85,11 @@ Api::Api(ev::Loop& loop, http::Server& http, state::Store& store, server::Server
       std::optional<std::uint64_t> since;
       if (!onlyParams(r, {"pattern", "since"}, why) || !patternParam(r, pattern, why) || !resumeSerial(r, since, why))
         return ex->reply(why.response());
+      if (r.method == "HEAD") {  // the headers a stream would have, and no stream
+        http::Response head;
+        head.contentType = "text/event-stream";
+        return ex->reply(head);
+      }
       events_.open(ex, std::move(pattern), g, since);
     });
   });
@@ -111,7 +120,6 @@ const std::string& Api::recordText(const state::Version& v) {
     c.version = v.ref();
     c.json = state::dumpJson(state::recordJson(v.record()));
   }
-  c.seen = listing_;
   return c.json;
 }
 
@@ -119,7 +127,6 @@ void Api::listRecords(const http::Request& r, http::Exchange& ex, const access::
   Refusal why;
   std::string pattern;
   if (!onlyParams(r, {"pattern"}, why) || !patternParam(r, pattern, why)) return ex.reply(why.response());
-  ++listing_;
   http::Response out;
   out.contentType = "application/json";
   out.body = "{\"serial\":" + std::to_string(store_.publishedSerial()) + ",\"records\":[";
@@ -131,9 +138,10 @@ void Api::listRecords(const http::Request& r, http::Exchange& ex, const access::
     out.body += recordText(v);
   });
   out.body += "]}\n";
-  // Versions no longer current leave the cache once a full listing passed them by.
-  if (pattern == "*" && cache_.size() > store_.size())
-    std::erase_if(cache_, [this](const auto& kv) { return kv.second.seen != listing_; });
+  // Versions no longer current leave the cache once it holds many more than there are
+  // records, whatever the listings' patterns: its size stays bounded by the store's.
+  if (cache_.size() > 2 * store_.size() + 64)
+    std::erase_if(cache_, [this](const auto& kv) { return store_.get(kv.second.version->name()) != kv.first; });
   ex.reply(out);
 }
 

@@ -27,12 +27,15 @@ struct ApiCounters {
   std::uint64_t puts = 0, deletes = 0, storageErrors = 0, historyBusy = 0;
 };
 
+// Throws std::runtime_error when an HTTP listener is not on loopback and there is no
+// access file (anyone could change records), as the protocol server refuses such a
+// listener. Api's constructor checks it; faild -t too.
+void checkListeners(const http::ServerConfig& config, const access::AccessFile* access);
+
 class Api {
  public:
   // Registers the routes on `http`. `history` may be null (no history database: the
-  // history routes answer 404). Throws std::runtime_error when an HTTP listener is not
-  // on loopback and faild has no access file (anyone could change records), as the
-  // protocol server refuses such a listener.
+  // history routes answer 404). Throws as checkListeners does.
   Api(ev::Loop& loop, http::Server& http, state::Store& store, server::Server& proto,
       history::Reader* history);
   ~Api();
@@ -69,10 +72,8 @@ class Api {
   struct Cached {
     state::VersionRef version;  // held, so that its address names it alone
     std::string json;
-    std::uint32_t seen = 0;  // the listing that last used it
   };
   std::unordered_map<const state::Version*, Cached> cache_;
-  std::uint32_t listing_ = 0;
   ApiCounters counters_;
 };
 

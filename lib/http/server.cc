@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -71,6 +72,7 @@ struct Connection {
   bool counted = false;  // in perAddress_
   bool busy = false;     // a request was handed to a route and is not answered yet
   bool cutting = false;  // being closed by the server
+  bool fixing = false;   // libevent's own error page waits to be rewritten (fixPages)
   Micros since = 0;      // when it began waiting for a request
   Micros started = 0;    // when the first byte of that request arrived (0: none yet)
   Micros drained = 0;    // when the client last took output, or output began waiting
@@ -273,6 +275,7 @@ void Server::start() {
   }
   if (!adoptEv_) adoptEv_ = event_new(base, -1, 0, onAdopt, this);
   if (!cutEv_) cutEv_ = event_new(base, -1, 0, onCut, this);
+  if (!fixEv_) fixEv_ = event_new(base, -1, 0, onFix, this);
   if (!tick_) {
     tick_ = event_new(base, -1, EV_PERSIST, onTick, this);
     timeval tv = toTimeval(tickMs(config_));
@@ -293,7 +296,7 @@ void Server::stop() {
   for (auto& [b, bev] : fresh_) bufferevent_decref(bev);
   fresh_.clear();
   conns_.clear();
-  for (event** e : {&tick_, &adoptEv_, &cutEv_})
+  for (event** e : {&tick_, &adoptEv_, &cutEv_, &fixEv_})
     if (*e) {
       event_free(*e);
       *e = nullptr;
@@ -420,6 +423,44 @@ void Server::onInput(evbuffer* buf, const evbuffer_cb_info* info, void* arg) noe
 void Server::onOutput(evbuffer*, const evbuffer_cb_info* info, void* arg) noexcept {
   auto* c = static_cast<Connection*>(arg);
   if (info->n_deleted > 0 || (info->orig_size == 0 && info->n_added > 0)) c->drained = steadyNow();
+  // Output while no request is with a route is libevent answering by itself: its error
+  // page for a request it refused (too large, unparseable). On a plain connection it is
+  // rewritten as our JSON error before it is written (fixPages, from the loop; the socket
+  // is written on a later turn). A TLS connection encrypts as it goes: it keeps the page.
+  if (info->n_added > 0 && !c->busy && !c->fixing && !c->tls) {
+    Server& s = *c->server;
+    c->fixing = true;
+    s.toFix_.emplace_back(c->evcon, c->id);
+    if (s.fixEv_) event_active(s.fixEv_, 0, 0);
+  }
+}
+
+void Server::onFix(evutil_socket_t, short, void* arg) noexcept {
+  auto* s = static_cast<Server*>(arg);
+  for (Connection* cp : s->take(s->toFix_)) {
+    Connection& c = *cp;
+    evbuffer* out = bufferevent_get_output(c.bev);
+    size_t len = evbuffer_get_length(out);
+    char head[16] = {};
+    evbuffer_copyout(out, head, std::min(len, sizeof head - 1));
+    int status = std::strncmp(head, "HTTP/1.", 7) == 0 ? std::atoi(head + 9) : 0;
+    if (status >= 400 && !c.busy) {
+      const char* code = status == 413 ? "TOOLONG" : status == 400 ? "BADREQUEST" : "HTTP";
+      std::string why =
+          status == 413   ? "the body is over " + std::to_string(s->config_.maxBody) + " bytes"
+          : status == 400 ? "malformed HTTP request (or its line and headers over " +
+                                std::to_string(s->config_.maxHeaders) + " bytes)"
+                          : std::string(reasonPhrase(status));
+      Response r = errorResponse(status, code, why);
+      std::string text = "HTTP/1.1 " + std::to_string(status) + " " + reasonPhrase(status) +
+                         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(r.body.size()) +
+                         "\r\nConnection: close\r\n\r\n" + r.body;
+      evbuffer_drain(out, len);
+      evbuffer_add(out, text.data(), text.size());
+      continue;  // the connection closes after it: `fixing` stays set
+    }
+    c.fixing = false;  // "100 Continue", or a route's own answer: left as it is
+  }
 }
 
 void Server::onRequest(evhttp_request* req, void* arg) noexcept {
@@ -515,12 +556,18 @@ void Server::cut(Connection* c) {
 
 void Server::onCut(evutil_socket_t, short, void* arg) noexcept {
   auto* s = static_cast<Server*>(arg);
-  auto cuts = std::move(s->toCut_);
-  s->toCut_.clear();
-  for (auto [evcon, id] : cuts) {
-    auto it = s->conns_.find(evcon);
-    if (it != s->conns_.end() && it->second->id == id) evhttp_connection_free(evcon);
+  for (Connection* c : s->take(s->toCut_)) evhttp_connection_free(c->evcon);
+}
+
+std::vector<Connection*> Server::take(std::vector<std::pair<evhttp_connection*, std::uint64_t>>& queue) {
+  std::vector<Connection*> out;
+  for (auto [evcon, id] : queue) {
+    // A connection that went meanwhile is skipped, and so is a new one at its address.
+    auto it = conns_.find(evcon);
+    if (it != conns_.end() && it->second->id == id) out.push_back(it->second.get());
   }
+  queue.clear();
+  return out;
 }
 
 void Server::onAcceptError(evconnlistener* lev, void*) noexcept {

@@ -183,6 +183,7 @@ class Server {
   static void onResume(int fd, short what, void* arg) noexcept;
   static void onTick(int fd, short what, void* arg) noexcept;
   static void onCut(int fd, short what, void* arg) noexcept;
+  static void onFix(int fd, short what, void* arg) noexcept;
   void adoptNew();
   // Counts and limits a new connection and gives it its deadlines, or refuses it.
   void adopt(Bound& b, evhttp_connection* evcon, bufferevent* bev);
@@ -192,6 +193,8 @@ class Server {
   // Closes `c` from the loop, after the running callback.
   void cut(Connection* c);
   void send(Exchange& ex, const Response& r);
+  // The connections of `queue` (connection, id) still open, in order; empties it.
+  std::vector<Connection*> take(std::vector<std::pair<evhttp_connection*, std::uint64_t>>& queue);
 
   ev::Loop& loop_;
   ServerConfig config_;
@@ -206,6 +209,8 @@ class Server {
   event* tick_ = nullptr;
   event* adoptEv_ = nullptr;
   event* cutEv_ = nullptr;
+  event* fixEv_ = nullptr;
+  std::vector<std::pair<evhttp_connection*, std::uint64_t>> toFix_;  // libevent's error pages
   size_t streams_ = 0;
   std::uint64_t nextId_ = 0;
   ServerCounters counters_;

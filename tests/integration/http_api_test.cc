@@ -188,9 +188,10 @@ TEST_F(HttpApiTest, EveryErrorHasItsStatusAndJson) {
   EXPECT_NE(cases[2].reply.headers.find("Allow: GET, HEAD"), std::string::npos) << cases[2].reply.headers;
   EXPECT_NE(cases[3].reply.headers.find("Allow: GET, HEAD, PUT, DELETE"), std::string::npos)
       << cases[3].reply.headers;
-  // A body over the limit is refused before it is read (libevent's own 413 page).
+  // A body over the limit is refused before it is read, as JSON too.
   Reply big = put(base, "www", "{\"state\":\"UP\",\"note\":\"" + std::string(8000, 'x') + "\"}");
   EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(big.code(), "TOOLONG") << big.body;
   // faild is still there, and nothing of the above changed anything.
   Reply list = curl("GET", base + "/v1/records");
   EXPECT_EQ(list.status, 200);
@@ -236,6 +237,9 @@ TEST_F(HttpApiTest, SecretsDecideWhoReadsAndWrites) {
 
 TEST_F(HttpApiTest, NonLoopbackWithoutAccessFileIsRefused) {
   RunResult r = runProgram("faild/faild", {"--memory", "-l", "127.0.0.1:0", "--http", "0.0.0.0:0"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("needs an access file"), std::string::npos) << r.err;
+  r = runProgram("faild/faild", {"-t", "--memory", "--http", "0.0.0.0:0"});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("needs an access file"), std::string::npos) << r.err;
 }
