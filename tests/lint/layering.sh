@@ -29,6 +29,7 @@ dns     DNS names, the front-end's answers and threads, the RFC 2136 updater (ld
 mon     failmon: the watched model, its screens (ncurses), pages and the CGI programs
 check   hc's probes and the rise/fall verdict over records
 hc      hc's Hcfile reader, its reporters to faild and its checker
+notify  failsh's notifications: rules, templates, the durable queue, the senders (libcurl)
 tcl     Tcl's notifier on libevent
 shell   failsh's engine and its Tcl commands: the top, it uses all of the above
 "
