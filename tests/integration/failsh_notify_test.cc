@@ -14,6 +14,7 @@
 // after the one that must not (a record changed afterwards, with the same rule) is waited
 // for instead, and then the count is checked.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <regex>
@@ -108,7 +109,7 @@ TEST_F(FailshNotify, OneMessageForAFailThatLastsThenResolved) {
   set("web1", "FAIL");
   auto seen = hook->waitSeen([](auto& s) { return countDelivered(s) >= 1; });
   ASSERT_EQ(countDelivered(seen), 1u);
-  const HookSeen& alert = seen[0];
+  const HookSeen alert = seen[0];  // a copy: `seen` is read again below
   EXPECT_EQ(alert.method, "POST");
   EXPECT_EQ(alert.header("X-Failover-Event"), "alert");
   EXPECT_EQ(alert.header("Content-Type").rfind("application/json", 0), 0u) << alert.header("Content-Type");
@@ -210,7 +211,6 @@ TEST_F(FailshNotify, DeliveredOnceTheReceiverComesBack) {
     return field(r, "state") == "FAIL" && field(r, "note").find("500") != std::string::npos;
   });
   EXPECT_EQ(channelAttr("hook", "waiting"), "1");
-  EXPECT_NE(sh->log().find("500"), std::string::npos) << sh->log();
   hook->setMode("200");
   seen = hook->waitSeen([](auto& s) { return countDelivered(s) >= 1; }, kLong);
   ASSERT_EQ(countDelivered(seen), 1u);
@@ -349,8 +349,6 @@ class FailshNotifySlow : public FailshNotify {
     expectChannel("hook", [](const std::string& r) {
       return field(r, "state") == "FAIL" && !field(r, "note").empty() && field(field(r, "attrs"), "waiting") == "1";
     });
-    std::string note = field(channelRecord("hook"), "note");
-    EXPECT_NE(sh->log().find(note), std::string::npos) << note << "\n" << sh->log();
     hook->setMode("200");
     auto seen = hook->waitSeen([](auto& s) { return countDelivered(s) >= 1; }, kLong);
     ASSERT_EQ(countDelivered(seen), 1u);
@@ -383,23 +381,50 @@ TEST_F(FailshNotify, CheckConfigNamesAnUnknownTemplateField) {
   EXPECT_NE((r.out + r.err).find("${sevrity}"), std::string::npos) << r.out << r.err;
 }
 
+// The retried failures (a receiver answering 500, hanging, trickling) show in the channel's
+// record above; a person reading failsh's log at its default level must learn it too.
+TEST_F(FailshNotify, ARetriedFailureIsInTheLogAtTheDefaultLevel) {
+  hook->setMode("500");
+  sh = start(hookChannel() + "fail::notify on web* -to hook\n");
+  set("web1", "FAIL");
+  ASSERT_GE(hook->waitSeen([](auto& s) { return s.size() >= 2; }, kLong).size(), 2u);
+  EXPECT_TRUE(eventually([&] {
+    std::string log = sh->log();
+    return log.find("hook") != std::string::npos && log.find("500") != std::string::npos;
+  })) << sh->log();
+}
+
+// The password is read when the policy is (the shell reads -password-file): a file that
+// cannot be read stops a start and a check with its name and cause, and a reload that
+// meets it is refused whole, the running channel and its queue untouched.
 TEST_F(FailshNotify, AnUnreadablePasswordFileIsAClearErrorAndLosesNothing) {
-  MailPeer mail(dir.path(), {.user = "alice", .password = "unused-password", .authWithoutTls = true});
+  const std::string password = "mail-password-93be";
+  noteSecret(password);
+  MailPeer mail(dir.path(), {.user = "alice", .password = password, .authWithoutTls = true});
   std::string why;
   if (!mail.start(&why) && why.find("not installed") != std::string::npos) GTEST_SKIP() << why;
   ASSERT_GT(mail.port(), 0) << why;
-  std::string missing = dir.file("no-such.password");
-  sh = start(mailChannel(mail, "ops@example.com", "-user alice -password-file " + missing) +
-             "fail::notify on web* -to mail\n");
+  std::string file = dir.file("smtp.password");
+  writeFile(file, password + "\n");
+  std::string body = mailChannel(mail, "ops@example.com", "-user alice -password-file " + file) +
+                     "fail::notify on web* -to mail\n";
+  sh = start(body);
+  std::remove(file.c_str());
+  // A check names the file and the cause.
+  auto r = runProgram("failsh/failsh", {"-t", "-f", dir.file("failsh.tcl"), "--notify-db", dir.file("check.db")});
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE((r.out + r.err).find(file), std::string::npos) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("No such file"), std::string::npos) << r.out << r.err;
+  // A reload is refused and says why; the channel goes on with what it had.
+  sh->signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] { return sh->log().find(file) != std::string::npos; })) << sh->log();
   set("web1", "FAIL");
-  expectChannel("mail", [&](const std::string& r) {
-    return field(r, "state") == "FAIL" && field(r, "note").find(missing) != std::string::npos;
+  auto seen = mail.waitCount(1, kLong);
+  ASSERT_EQ(seen.size(), 1u) << mail.log();
+  EXPECT_EQ(seen[0].header("X-Peer-Auth"), "alice");
+  expectChannel("mail", [](const std::string& r) {
+    return field(r, "state") == "UP" && field(field(r, "attrs"), "sent") == "1";
   });
-  EXPECT_NE(sh->log().find(missing), std::string::npos) << sh->log();
-  // Kept or counted as failed, never dropped; the loop answers.
-  auto attrs = field(channelRecord("mail"), "attrs");
-  EXPECT_EQ(field(attrs, "waiting") == "1" || field(attrs, "failed") == "1", true) << attrs;
-  EXPECT_TRUE(mail.seen().empty());
 }
 
 }  // namespace
