@@ -381,6 +381,38 @@ TEST_F(FailshNotify, CheckConfigNamesAnUnknownTemplateField) {
   EXPECT_NE((r.out + r.err).find("${sevrity}"), std::string::npos) << r.out << r.err;
 }
 
+// A policy that decides itself: fail::notify send from a Tcl callback, to a webhook and
+// to an -exec channel (the fields in FAIL_* variables, the body on stdin); fail::notify
+// status answers a dict.
+TEST_F(FailshNotify, SendFromAPolicyToAWebhookAndAProgram) {
+  std::string out = dir.file("exec.out");
+  sh = start(hookChannel() +
+             "fail::notify channel run -exec {/bin/sh -c {{ env | grep ^FAIL_ | sort; cat; } >> \"$0\"} " + out +
+             "}\n"
+             "fail::on change decide* {apply {{kind rec} {\n"
+             "    if {[dict get $rec state] ne \"FAIL\"} return\n"  // a change, or the listing's
+             "    set name [dict get $rec name]\n"
+             "    fail::notify send hook \"decided: $name\" \"it is [dict get $rec state]\"\n"
+             "    fail::notify send run \"decided: $name\" \"it is [dict get $rec state]\"\n"
+             "    fail::log notice \"hook status: [dict keys [fail::notify status hook]]\"\n"
+             "}}}\n");
+  set("decide1", "FAIL");
+  auto seen = hook->waitSeen([](auto& s) { return countDelivered(s) >= 1; });
+  ASSERT_EQ(countDelivered(seen), 1u);
+  EXPECT_EQ(seen[0].header("X-Failover-Event"), "send");
+  EXPECT_EQ(jsonField(seen[0], "subject"), "decided: decide1") << seen[0].body;
+  EXPECT_EQ(jsonField(seen[0], "body"), "it is FAIL") << seen[0].body;
+  ASSERT_TRUE(eventually([&] { return readFile(out).find("it is FAIL") != std::string::npos; })) << readFile(out);
+  std::string text = readFile(out);
+  EXPECT_NE(text.find("FAIL_KIND=send\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("FAIL_CHANNEL=run\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("FAIL_SUBJECT=decided: decide1\n"), std::string::npos) << text;
+  EXPECT_TRUE(std::regex_search(text, std::regex("FAIL_KEY=[0-9a-f]{32}\n"))) << text;
+  expectChannel("run", [](const std::string& r) { return field(r, "state") == "UP" && field(field(r, "attrs"), "sent") == "1"; });
+  for (auto key : {"waiting", "sent", "failed", "suppressed", "digests", "retries", "last_error"})
+    EXPECT_NE(sh->log().find(key), std::string::npos) << key << "\n" << sh->log();
+}
+
 // The retried failures (a receiver answering 500, hanging, trickling) show in the channel's
 // record above; a person reading failsh's log at its default level must learn it too.
 TEST_F(FailshNotify, ARetriedFailureIsInTheLogAtTheDefaultLevel) {
