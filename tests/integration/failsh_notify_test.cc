@@ -376,7 +376,7 @@ TEST_F(FailshNotify, ARedirectIsNotFollowedAndNamesWhereItLed) {
 
 TEST_F(FailshNotify, CheckConfigNamesAnUnknownTemplateField) {
   writeFile(dir.file("bad.tcl"), policy(hookChannel("-subject {${record} is ${sevrity}}")));
-  auto r = runProgram("failsh/failsh", {"-t", "-f", dir.file("bad.tcl")});
+  auto r = runProgram("failsh/failsh", {"-t", "-f", dir.file("bad.tcl"), "--notify-db", dir.file("check.db")});
   EXPECT_NE(r.status, 0) << r.out << r.err;
   EXPECT_NE((r.out + r.err).find("${sevrity}"), std::string::npos) << r.out << r.err;
 }
