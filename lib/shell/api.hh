@@ -59,6 +59,7 @@ class Api : public ProcRunner {
   // running (anything but failhost) starts it; failsh starts it itself once the policy
   // is loaded.
   void setAutoStart(bool on) { autoStart_ = on; }
+  bool autoStart() const { return autoStart_; }  // the loadable package (not failsh)
   void ensureStarted();
 
   // ProcRunner: runs a start, stop or reclaim script; its result must be a state word.
@@ -142,6 +143,7 @@ void registerFailCommands(Tcl_Interp* interp, Api& api);
 void registerQuorumCommand(Tcl_Interp* interp, Api& api);
 void registerIpCommand(Tcl_Interp* interp, Api& api);
 void registerDnsCommand(Tcl_Interp* interp, Api& api);  // api_dns.cc
+void registerNotifyCommand(Tcl_Interp* interp, Api& api);  // api_notify.cc
 // A quorum starts judging (fed the local faild's records), and hears one record (loop side).
 void quorumStart(Engine& engine, const std::shared_ptr<Api::QuorumVote>& q);
 void quorumFeed(Engine& engine, const std::shared_ptr<Api::QuorumVote>& q, const state::Record& rec, bool deleted);
