@@ -22,7 +22,6 @@ log::Facility& fac() {
   return f;
 }
 
-constexpr size_t kDigestNames = 50;  // a digest names at most this many records
 constexpr const char* kOwnPrefix = "notify:";
 
 bool isOwn(const std::string& name) { return name.compare(0, 7, kOwnPrefix) == 0; }
@@ -43,12 +42,6 @@ std::string newKey() {
   return out;
 }
 
-std::string attributesText(const state::Attrs& attrs) {
-  std::string out;
-  for (const auto& [k, v] : attrs) out += (out.empty() ? "" : " ") + k + "=" + v;
-  return out;
-}
-
 const char* howName(const ChannelSpec& s) {
   switch (s.how.index()) {
     case 0: return "mail";
@@ -66,28 +59,22 @@ bool ChannelConfig::sameSender(const ChannelConfig& o) const {
   return spec == o.spec && dispatch.giveUpAfter == o.dispatch.giveUpAfter && dispatch.maxBackoff == o.dispatch.maxBackoff;
 }
 
-// A channel: its configuration while declared, its counts for ever, its rate window.
+// A channel: its configuration while declared, its counts for ever (the limiter's are
+// added to `counts` when it forgets the channel).
 struct Center::Channel {
-  Center* center;
   std::string name;
   ChannelConfig cfg;
   bool declared = false;
   ChannelCounts counts;
-  // The rate limit's window: opened by the first message, closed by `timer`.
-  ev::WheelTimer timer;
-  std::uint32_t inWindow = 0;       // let through in this window
-  std::uint64_t held = 0;           // held back in this window
-  std::vector<std::string> names;   // their records, at most kDigestNames
-  Channel(Center* c, std::string n, ev::Wheel& wheel)
-      : center(c), name(std::move(n)), timer(wheel, &Channel::fire, this) {}
-  static void fire(void* arg) {
-    auto* ch = static_cast<Channel*>(arg);
-    ch->center->windowEnd(*ch);
-  }
 };
 
 Center::Center(ev::Loop& loop, Queue& queue, MakeSender make)
-    : loop_(loop), queue_(queue), make_(std::move(make)), dispatcher_(loop, queue), wall_(wallNow) {
+    : loop_(loop),
+      queue_(queue),
+      make_(std::move(make)),
+      dispatcher_(loop, queue),
+      limiter_(loop, [this](const Limiter::Digest& d) { digest(d); }),
+      wall_(wallNow) {
   if (!make_) {
     make_ = [this](const ChannelSpec& spec) {
       if (!transfers_) transfers_ = std::make_unique<Transfers>(loop_);
@@ -95,8 +82,9 @@ Center::Center(ev::Loop& loop, Queue& queue, MakeSender make)
     };
   }
   auto emit = [this](const Event& e) { this->emit(e); };
-  rules_ = std::make_unique<Rules>(loop, queue, emit);
-  ownRules_ = std::make_unique<Rules>(loop, queue, emit);
+  auto wall = [this] { return wall_(); };
+  rules_ = std::make_unique<Rules>(loop, queue, emit, wall);
+  ownRules_ = std::make_unique<Rules>(loop, queue, emit, wall);
   dispatcher_.onStatus([this](const std::string& channel, const ChannelStatus&) { publish(channel); });
 }
 
@@ -104,11 +92,8 @@ Center::~Center() {
   *alive_ = false;
   // What the rules decided this turn is stored before the center goes: nothing is lost.
   flush(nullptr);
-  // The rules go first (their timers), then the channels (their windows), while the
-  // dispatcher, declared before them, is still there.
   rules_.reset();
   ownRules_.reset();
-  channels_.clear();
 }
 
 Center::Channel* Center::find(const std::string& name) const {
@@ -123,11 +108,15 @@ void Center::apply(NotifyConfig config) {
     const std::string& name = cc.spec.name;
     named.insert(name);
     auto& slot = channels_[name];
-    if (!slot) slot = std::make_unique<Channel>(this, name, loop_.wheel());
+    if (!slot) {
+      slot = std::make_unique<Channel>();
+      slot->name = name;
+    }
     Channel& c = *slot;
     bool fresh = !c.declared || !c.cfg.sameSender(cc);
     c.cfg = cc;
     c.declared = true;
+    limiter_.configure(name, cc.rate);  // a window already open keeps its end and counts
     if (fresh) {
       // A new sender (its waiting messages, left by a previous run or kept while it was
       // gone, go out with it); an unchanged channel keeps its sender and what is out.
@@ -141,10 +130,12 @@ void Center::apply(NotifyConfig config) {
     FAIL_LOG(fac(), Notice) << "-channel " << name << ": removed from the policy (its waiting messages stay queued)";
     dispatcher_.remove(name);
     c->declared = false;
-    c->counts.dropped += c->held;  // the digest it owed is not sent
-    c->held = c->inWindow = 0;
-    c->names.clear();
-    c->timer.cancel();
+    // The limiter forgets it (and the digest it owed): its counts stay with the channel.
+    Limiter::Counts l = limiter_.counts(name);
+    c->counts.suppressed += l.duplicates;
+    c->counts.digests += l.digests;
+    c->counts.limited += l.held;
+    limiter_.remove(name);
     publish(name);
   }
   for (const RuleSpec& r : config_.rules)
@@ -184,43 +175,31 @@ void Center::attribute(const std::string& record, std::uint64_t suppressed) {
     }
 }
 
-Fields Center::fieldsOf(const Event& e, const Channel& c) const {
-  const state::Record& r = e.record;
-  Fields f;
-  f["record"] = r.name;
-  f["state"] = stateName(r.state);
-  f["previous"] = stateName(e.previous);
-  f["since"] = r.since ? isoTime(r.since) : "";
-  f["duration"] = e.previousFor > 0 ? formatAge(e.previousFor) : "";
-  f["note"] = r.note;
-  f["origin"] = r.origin;
-  size_t at = r.name.find('@');
-  f["location"] = at == std::string::npos ? "" : r.name.substr(at + 1);
-  f["attributes"] = attributesText(r.attrs);
-  f["link"] = config_.link.empty() ? "" : config_.link + "#" + r.name;
-  f["channel"] = c.name;
-  return f;
-}
-
-Message Center::render(Channel& c, Kind kind, std::string record, Fields f) {
+Message Center::render(Channel& c, Kind kind, std::string record, Fields f,
+                       const std::pair<std::string, std::string>* given) {
   Message m;
-  m.key = newKey();
+  m.key = newKey();  // made here, not by the queue, so that ${key} can show it
   m.channel = c.name;
   m.kind = kind;
-  m.record = std::move(record);
   m.created = wall_();
   f["key"] = m.key;
   f["kind"] = kindName(kind);
   f["time"] = isoTime(m.created);
   f["host"] = config_.host;
   f["channel"] = c.name;
-  if (!f.count("link")) f["link"] = config_.link;
-  const Template& subject = c.cfg.subject ? *c.cfg.subject : defaultSubject();
-  m.subject = subject.render(f);
-  if (isWebhook(c.cfg.spec))
-    m.body = (c.cfg.body ? *c.cfg.body : defaultJson()).render(f, Template::Escape::Json);
-  else
-    m.body = (c.cfg.body ? *c.cfg.body : defaultBody()).render(f);
+  f["link"] = config_.link.empty() ? "" : record.empty() ? config_.link : config_.link + "#" + record;
+  bool hook = isWebhook(c.cfg.spec);
+  if (given) {
+    f["subject"] = given->first;
+    f["body"] = given->second;
+  } else {
+    f["subject"] = (c.cfg.subject ? *c.cfg.subject : defaultSubject(kind)).render(f);
+    // A webhook's -body is its JSON; the plain text body is then the default one.
+    f["body"] = (c.cfg.body && !hook ? *c.cfg.body : defaultBody(kind)).render(f);
+  }
+  m.subject = f["subject"];
+  m.body = hook ? (c.cfg.body ? *c.cfg.body : defaultJson()).render(f, Template::Escape::Json) : f["body"];
+  m.record = std::move(record);
   m.fields = std::move(f);
   return m;
 }
@@ -230,59 +209,32 @@ void Center::emit(const Event& e) {
   for (const std::string& ch : e.to) {
     Channel* c = find(ch);
     if (!c || !c->declared) {
-      if (totals_.unknownChannel++ == 0 || !c)
+      if (totals_.unknownChannel++ == 0)
         FAIL_LOG(fac(), Warning) << "rule " << e.rule << ": no channel \"" << ch << "\" for " << e.record.name;
       continue;
     }
     if (e.record.name == kOwnPrefix + ch) continue;  // a channel never tells about itself
-    // Two rules telling one channel the same thing in one turn: one message.
-    std::string once = ch + '\n' + kindName(e.kind) + '\n' + e.record.name + '\n' + stateName(e.record.state);
-    if (!seenThisTurn_.insert(once).second) {
-      ++c->counts.suppressed;
-      ++totals_.duplicates;
-      dirty(ch);
-      continue;
+    switch (limiter_.admit(ch, e.record.name, e.kind, e.record.state)) {
+      case Admit::Send:
+        enqueue(render(*c, e.kind, e.record.name, eventFields(e)));
+        break;
+      case Admit::Held:
+      case Admit::Duplicate:
+        dirty(ch);  // counted by the limiter
+        break;
     }
-    admit(*c, render(*c, e.kind, e.record.name, fieldsOf(e, *c)));
   }
 }
 
-void Center::admit(Channel& c, Message m) {
-  if (c.cfg.rateMax == 0 || m.kind == Kind::Send || m.kind == Kind::Digest) {
-    enqueue(std::move(m));
-    return;
-  }
-  if (!c.timer.armed()) {  // a new window opens with this message
-    c.inWindow = 0;
-    c.timer.arm(std::chrono::duration_cast<ev::Micros>(c.cfg.ratePer));
-  }
-  if (c.inWindow < c.cfg.rateMax) {
-    ++c.inWindow;
-    enqueue(std::move(m));
-    return;
-  }
-  ++c.held;
-  ++c.counts.limited;
-  if (c.names.size() < kDigestNames) c.names.push_back(m.record);
-  dirty(c.name);
-}
-
-void Center::windowEnd(Channel& c) {
-  std::uint64_t held = c.held;
-  std::vector<std::string> names = std::move(c.names);
-  c.held = c.inWindow = 0;
-  c.names.clear();
-  if (!held || !c.declared) return;
-  std::string records = daemon::joinSpaced(names);
-  if (held > names.size()) records += " and " + std::to_string(held - names.size()) + " more";
+void Center::digest(const Limiter::Digest& d) {
+  Channel* c = find(d.channel);
+  if (!c || !c->declared || !d.count) return;
   Fields f;
-  f["count"] = std::to_string(held);
-  f["records"] = records;
-  ++c.counts.digests;
-  FAIL_LOG(fac(), Notice) << "channel " << c.name << ": the rate limit (" << c.cfg.rateMax << "/"
-                          << formatDurationMs(c.cfg.ratePer.count()) << ") held back " << held
-                          << " messages: one digest";
-  enqueue(render(c, Kind::Digest, "", std::move(f)));
+  f["count"] = std::to_string(d.count);
+  f["records"] = digestRecords(d);
+  FAIL_LOG(fac(), Notice) << "channel " << c->name << ": the rate limit (" << formatRate(c->cfg.rate)
+                          << ") held back " << d.count << " messages: one digest";
+  enqueue(render(*c, Kind::Digest, "", std::move(f)));
 }
 
 void Center::enqueue(Message m) {
@@ -308,7 +260,6 @@ void Center::dirty(const std::string& channel) {
 }
 
 bool Center::flush(std::string* err) {
-  seenThisTurn_.clear();
   if (batch_.empty()) return true;
   std::vector<Message> msgs;
   msgs.swap(batch_);
@@ -339,13 +290,9 @@ bool Center::send(const std::string& channel, const std::string& subject, const 
     *err = "no channel \"" + channel + "\" (declared: " + (known.empty() ? "none" : known) + ")";
     return false;
   }
-  Fields f;
-  f["note"] = body;  // a webhook's JSON body carries the text as its note
-  Message m = render(*c, Kind::Send, "", std::move(f));
-  m.subject = subject;
-  if (!isWebhook(c->cfg.spec)) m.body = body;
+  std::pair<std::string, std::string> given{subject, body};
   // Stored before the command returns, with whatever else this turn made.
-  enqueue(std::move(m));
+  enqueue(render(*c, Kind::Send, "", Fields{}, &given));
   return flush(err);
 }
 
@@ -364,6 +311,12 @@ std::optional<ChannelView> Center::view(const std::string& channel) const {
   v.declared = c->declared;
   if (const ChannelStatus* s = dispatcher_.status(channel)) v.status = *s;
   v.counts = c->counts;
+  if (c->declared) {
+    Limiter::Counts l = limiter_.counts(channel);
+    v.counts.suppressed += l.duplicates;
+    v.counts.digests += l.digests;
+    v.counts.limited += l.held;
+  }
   return v;
 }
 
@@ -382,11 +335,11 @@ std::string Center::dump() const {
   for (const auto& [name, c] : channels_) {
     auto v = view(name);
     out << "notify channel " << name << " " << howName(c->cfg.spec) << (c->declared ? "" : " (removed)")
-        << " rate=" << c->cfg.rateMax << "/" << formatDurationMs(c->cfg.ratePer.count())
+        << " rate=" << formatRate(c->cfg.rate)
         << " waiting=" << v->status.waiting << " sent=" << v->status.sent << " failed=" << v->status.failed
         << " retries=" << v->status.retries << " queued=" << c->counts.queued
-        << " suppressed=" << c->counts.suppressed << " limited=" << c->counts.limited
-        << " digests=" << c->counts.digests << " dropped=" << c->counts.dropped
+        << " suppressed=" << v->counts.suppressed << " limited=" << v->counts.limited
+        << " digests=" << v->counts.digests << " dropped=" << v->counts.dropped
         << (v->status.failing ? " failing" : "")
         << (v->status.lastError.empty() ? "" : " last_error=" + printable(v->status.lastError, 200)) << "\n";
   }
@@ -400,7 +353,7 @@ std::string Center::dump() const {
     out << "notify quiet " << q.pattern << " until=" << isoTime(q.until)
         << (q.reason.empty() ? "" : " reason=" + printable(q.reason, 200)) << "\n";
   out << "notify events=" << totals_.events << " damped=" << totals_.damped << " quieted=" << totals_.quieted
-      << " duplicates=" << totals_.duplicates << " unknown_channel=" << totals_.unknownChannel
+      << " unknown_channel=" << totals_.unknownChannel
       << " queue_errors=" << totals_.queueErrors << "\n";
   return out.str();
 }

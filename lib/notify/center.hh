@@ -7,8 +7,8 @@
 // A record change goes to the Rules; each Event they emit becomes one Message per
 // channel it names, rendered with that channel's templates (a webhook's body with JSON
 // escaping, by default a JSON object with every field). The channel's rate limit lets at
-// most N messages through per window; the rest are counted, and at the window's end one
-// Digest message says how many and which records. The messages of one loop turn are
+// most N messages through per window and drops duplicates (notify/limiter.hh); the rest
+// are counted, and at the window's end one Digest message says how many and which records. The messages of one loop turn are
 // stored in the queue in one transaction, then the dispatcher is woken: nothing is sent
 // before it is durable.
 //
@@ -33,6 +33,7 @@
 
 #include "ev/loop.hh"
 #include "notify/dispatcher.hh"
+#include "notify/limiter.hh"
 #include "notify/message.hh"
 #include "notify/queue.hh"
 #include "notify/rules.hh"
@@ -46,8 +47,7 @@ namespace fail::notify {
 struct ChannelConfig {
   ChannelSpec spec;
   std::optional<Template> subject, body;  // nullopt: the defaults (a webhook's body: defaultJson())
-  std::uint32_t rateMax = 20;             // -rate N/PERIOD; 0: no limit
-  std::chrono::milliseconds ratePer{60000};
+  Rate rate;                              // -rate N/PERIOD (notify/limiter.hh)
   DispatchOptions dispatch;
   // The same sender would do (the spec and the dispatch options are equal).
   bool sameSender(const ChannelConfig& o) const;
@@ -61,13 +61,14 @@ struct NotifyConfig {
   std::string host;  // failsh's host name (${host}, the mail's Message-ID domain)
 };
 
-// What the Center counts per channel (since it started; kept across a reload).
+// What the Center counts per channel (since it started; kept across a reload and a
+// removal of the channel).
 struct ChannelCounts {
   std::uint64_t queued = 0;      // stored in the queue (digests included)
-  std::uint64_t suppressed = 0;  // quiet windows + flap damping + duplicates
+  std::uint64_t suppressed = 0;  // quiet windows + flap damping + duplicates (the limiter's)
   std::uint64_t digests = 0;     // digest messages made
   std::uint64_t limited = 0;     // messages the rate limit held back (told in a digest)
-  std::uint64_t dropped = 0;     // could not be stored (the queue refused), or the channel went away
+  std::uint64_t dropped = 0;     // could not be stored (the queue refused them)
 };
 
 // What `fail::notify status` and the notify:CHANNEL record show.
@@ -110,7 +111,7 @@ class Center {
 
   struct Totals {
     std::uint64_t events = 0;      // emitted by the rules
-    std::uint64_t damped = 0, quieted = 0, duplicates = 0;
+    std::uint64_t damped = 0, quieted = 0;
     std::uint64_t unknownChannel = 0;  // an event for a channel not declared
     std::uint64_t queueErrors = 0;     // Queue::add refused a batch
   };
@@ -125,10 +126,11 @@ class Center {
   struct Channel;
   Channel* find(const std::string& name) const;
   void emit(const Event& e);
-  Fields fieldsOf(const Event& e, const Channel& c) const;
-  Message render(Channel& c, Kind kind, std::string record, Fields f);
-  void admit(Channel& c, Message m);  // through the rate limit into the batch
-  void windowEnd(Channel& c);         // the digest of what the limit held back
+  // A message for `c` from `f` (the record's or the digest's fields): subject and body
+  // rendered with its templates. `given`: fail::notify send's subject and body.
+  Message render(Channel& c, Kind kind, std::string record, Fields f,
+                 const std::pair<std::string, std::string>* given = nullptr);
+  void digest(const Limiter::Digest& d);  // what the limit held back in a window
   void enqueue(Message m);
   bool flush(std::string* err);       // the batch into the queue, then wake the dispatcher
   void dirty(const std::string& channel);  // its view changed: flush and publish this turn
@@ -141,11 +143,11 @@ class Center {
   MakeSender make_;
   std::unique_ptr<Transfers> transfers_;  // the real senders' (made at the first)
   Dispatcher dispatcher_;
+  Limiter limiter_;
   std::unique_ptr<Rules> rules_, ownRules_;  // records of faild; notify: records
   NotifyConfig config_;
   std::map<std::string, std::unique_ptr<Channel>> channels_;  // declared or once declared
   std::vector<Message> batch_;          // this turn's, stored together
-  std::set<std::string> seenThisTurn_;  // channel, kind, record, state: duplicates
   std::set<std::string> dirty_;         // channels whose view changed this turn
   bool turnPending_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for the deferred turn

@@ -133,8 +133,6 @@ bool Notifications::activate(std::string* err) {
     });
     // Each listing of the local faild (at start, after a reconnection) comes as Sync:
     // the rules then neither repeat an alert the queue remembers nor forget a recovery.
-    if (engine_.localSynced() && center_)
-      for (const auto& [n, rec] : engine_.local()) center_->record(rec, notify::Seen::Sync);
   }
   applyNow();
   return ok;
@@ -168,8 +166,13 @@ bool Notifications::open(std::string* err) {
   return true;
 }
 
+// After the rules change, the records as they are go to them as Sync: a new or changed
+// rule picks up the records already in its states (notify/rules.hh).
 void Notifications::applyNow() {
-  if (center_ && active()) center_->apply(decls_);
+  if (!center_ || !active()) return;
+  center_->apply(decls_);
+  if (engine_.localSynced())
+    for (const auto& [n, rec] : engine_.local()) center_->record(rec, notify::Seen::Sync);
 }
 
 void Notifications::published(const notify::ChannelView& v) {

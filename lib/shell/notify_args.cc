@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "shell/notify_args.hh"
 
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,60 +68,6 @@ bool secretFile(Tcl_Interp* interp, const std::string& what, const std::string& 
 bool readableFile(Tcl_Interp* interp, const std::string& what, const std::string& path) {
   if (::access(path.c_str(), R_OK) != 0)
     return fail(interp, what + " " + quoted(path) + ": cannot read: " + std::strerror(errno));
-  return true;
-}
-
-// An address for a mail header: something@something, no spaces, brackets or controls.
-bool mailAddress(const std::string& a) {
-  size_t at = a.find('@');
-  return at != std::string::npos && at > 0 && at + 1 < a.size() && a.find('@', at + 1) == std::string::npos &&
-         a.find_first_of(" <>,;\"()[]\\") == std::string::npos && !hasControl(a);
-}
-
-// HOST[:PORT] or [V6]:PORT.
-bool serverArg(const std::string& v) {
-  if (v.empty() || hasControl(v) || v.find_first_of(" /") != std::string::npos) return false;
-  std::string port;
-  if (v[0] == '[') {
-    size_t close = v.find(']');
-    if (close == std::string::npos) return false;
-    if (close + 1 < v.size()) {
-      if (v[close + 1] != ':') return false;
-      port = v.substr(close + 2);
-    }
-  } else if (size_t colon = v.find(':'); colon != std::string::npos) {
-    if (colon == 0 || v.find(':', colon + 1) != std::string::npos) return false;
-    port = v.substr(colon + 1);
-  }
-  if (v[0] != '[' && v.find(':') != std::string::npos && port.empty()) return false;
-  if (port.empty()) return true;
-  auto p = parseUint(port);
-  return p && *p >= 1 && *p <= 65535;
-}
-
-bool facilityArg(const std::string& v, int& out) {
-  static const std::pair<const char*, int> names[] = {
-      {"daemon", LOG_DAEMON}, {"user", LOG_USER},     {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1},
-      {"local2", LOG_LOCAL2}, {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
-      {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7}};
-  for (const auto& [n, f] : names)
-    if (v == n) {
-      out = f;
-      return true;
-    }
-  return false;
-}
-
-// N/PERIOD: "20/1m", "100/1h"; N 0 means no limit.
-bool rateArg(Tcl_Interp* interp, const std::string& what, const std::string& v, notify::ChannelConfig& c) {
-  size_t slash = v.find('/');
-  std::optional<std::uint64_t> n = slash == std::string::npos ? std::nullopt : parseUint(v.substr(0, slash));
-  std::optional<std::int64_t> per = slash == std::string::npos ? std::nullopt : parseDurationMs(v.substr(slash + 1));
-  if (!n || *n > 1000000 || !per || *per < 1000)
-    return fail(interp, what + ": want N/PERIOD, N messages (0: no limit) per a period of at least 1s (20/1m), got " +
-                            quoted(v));
-  c.rateMax = static_cast<std::uint32_t>(*n);
-  c.ratePer = std::chrono::milliseconds(*per);
   return true;
 }
 
@@ -196,14 +141,11 @@ bool parseNotifyChannel(Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], int
     Tcl_Obj* value = objv[++i];
     std::string v = Tcl_GetString(value);
     std::string what = cmd + ": " + opt;
+    // The values are checked as a whole at the end (notify::checkSpec, the senders' rules).
     if (opt == "-mail") {
       if (rules.safe) return refusedInSafe(opt);
       if (!choose(opt) || !words(interp, value, what, mail.to)) return false;
-      if (mail.to.empty()) return fail(interp, what + ": at least one address");
-      for (const auto& a : mail.to)
-        if (!mailAddress(a)) return fail(interp, what + ": " + quoted(a) + " is not a mail address (user@domain)");
     } else if (opt == "-smtp") {
-      if (!serverArg(v)) return fail(interp, what + ": want HOST[:PORT] (port 1 to 65535), got " + quoted(v));
       mail.server = v;
       mailOnly.push_back(opt);
     } else if (opt == "-user") {
@@ -216,20 +158,13 @@ bool parseNotifyChannel(Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], int
       passwordFile = v;
       mailOnly.push_back(opt);
     } else if (opt == "-from") {
-      if (!mailAddress(v)) return fail(interp, what + ": " + quoted(v) + " is not a mail address (user@domain)");
       mail.from = v;
       mailOnly.push_back(opt);
     } else if (opt == "-webhook") {
       if (rules.safe) return refusedInSafe(opt);
       if (!choose(opt)) return false;
-      bool http = v.rfind("http://", 0) == 0, https = v.rfind("https://", 0) == 0;
-      size_t hostAt = http ? 7 : 8;
-      if ((!http && !https) || v.size() <= hostAt || v[hostAt] == '/' || hasControl(v) ||
-          v.find(' ') != std::string::npos)
-        return fail(interp, what + ": want an http:// or https:// URL with a host, got " + quoted(v));
       hook.url = v;
     } else if (opt == "-method") {
-      if (v != "POST" && v != "PUT") return fail(interp, what + ": want POST or PUT, got " + quoted(v));
       hook.method = v;
       hookOnly.push_back(opt);
     } else if (opt == "-secret-file") {
@@ -240,20 +175,16 @@ bool parseNotifyChannel(Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], int
       std::vector<std::string> nv;
       if (!words(interp, value, what, nv) || nv.size() != 2)
         return fail(interp, what + ": want {NAME VALUE}, got " + quoted(v));
-      bool token = !nv[0].empty() && nv[0].find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                             "0123456789!#$%&'*+-.^_`|~") == std::string::npos;
-      if (!token) return fail(interp, what + ": " + quoted(nv[0]) + " is not a header name");
-      if (hasControl(nv[1])) return fail(interp, what + " " + nv[0] + ": a value holds a control character");
       hook.headers.emplace_back(nv[0], nv[1]);
       hookOnly.push_back(opt);
     } else if (opt == "-exec") {
       if (rules.safe) return refusedInSafe(opt);
       if (!choose(opt) || !words(interp, value, what, exec.argv)) return false;
-      if (exec.argv.empty() || exec.argv[0].empty()) return fail(interp, what + ": want {PROGRAM ARG ...}");
     } else if (opt == "-syslog") {
       if (!choose(opt)) return false;
-      if (!facilityArg(v, sys.facility))
-        return fail(interp, what + ": want daemon, user or local0 ... local7, got " + quoted(v));
+      auto f = notify::parseSyslogFacility(v);
+      if (!f) return fail(interp, what + ": want daemon, user or local0 ... local7, got " + quoted(v));
+      sys.facility = *f;
     } else if (opt == "-subject") {
       if (!templateArg(interp, what, v, out.subject)) return false;
     } else if (opt == "-body") {
@@ -261,7 +192,10 @@ bool parseNotifyChannel(Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], int
     } else if (opt == "-timeout") {
       if (!durationOpt(interp, what, v, false, out.spec.timeout)) return false;
     } else if (opt == "-rate") {
-      if (!rateArg(interp, what, v, out)) return false;
+      std::string err;
+      auto r = notify::parseRate(v, &err);
+      if (!r) return fail(interp, what + ": " + err);
+      out.rate = *r;
     } else if (opt == "-give-up") {
       if (!durationOpt(interp, what, v, false, out.dispatch.giveUpAfter)) return false;
     } else if (opt == "-ca") {
@@ -280,7 +214,6 @@ bool parseNotifyChannel(Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], int
     return fail(interp, cmd + ": " + (sawCa ? "-ca" : "-insecure") + " is for -mail and -webhook channels");
   if (kind == "-mail") {
     if (mail.server.empty() || mail.from.empty()) return fail(interp, cmd + ": -mail needs -smtp and -from");
-    if (mail.smtps && mail.starttls) return fail(interp, cmd + ": -smtps and -starttls: give one");
     if (mail.user.empty() != passwordFile.empty())
       return fail(interp, cmd + ": -user and -password-file go together");
     mail.tls = tls;
@@ -293,6 +226,8 @@ bool parseNotifyChannel(Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], int
   } else {
     out.spec.how = sys;
   }
+  std::string err;
+  if (!notify::checkSpec(out.spec, &err)) return fail(interp, cmd + ": " + err);
   return true;
 }
 
