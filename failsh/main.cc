@@ -43,7 +43,7 @@ const daemon::Program kFailsh = {
     "The failover shell: runs a Tcl policy that decides where services run.",
     "Signals: TERM and INT stop, HUP reloads the policy (all or nothing) and reopens the log, USR1 dumps state to the -l "
     "file.\nSee failsh(8) and failover(n).",
-    {"main", "service", "policy", "link", "proto", "store", "access", "watch", "tls", "http"},
+    {"main", "service", "policy", "link", "proto", "store", "access", "watch", "tls", "http", "notify"},
     "load the policy (in a child process under limits), report what it defines, and exit",
     'i',
 };
