@@ -67,6 +67,7 @@ Notifications::Notifications(Engine& engine, event_base* base, std::string db)
 
 Notifications::~Notifications() {
   if (subId_ >= 0) engine_.unsubscribe(subId_);
+  if (syncId_ >= 0) engine_.unsubscribe(syncId_);
   center_.reset();  // stores what this turn decided, before the queue and the loop go
   queue_.reset();
   loop_.reset();
@@ -133,6 +134,12 @@ bool Notifications::activate(std::string* err) {
     });
     // Each listing of the local faild (at start, after a reconnection) comes as Sync:
     // the rules then neither repeat an alert the queue remembers nor forget a recovery.
+    // Once listed, the local faild hears each channel's record as it is now.
+    syncId_ = engine_.onSynced([this] {
+      if (!center_) return;
+      for (const std::string& name : center_->channels())
+        if (auto v = center_->view(name)) published(*v);
+    });
   }
   applyNow();
   return ok;
@@ -153,7 +160,7 @@ bool Notifications::open(std::string* err) {
       in.note = error_;
       in.origin = "failsh";
       engine_.showMonitor(std::move(in));
-      engine_.setLocal("notify:" + c.spec.name, State::Fail, error_);
+      if (engine_.localSynced()) engine_.setLocal("notify:" + c.spec.name, State::Fail, error_);
     }
     if (err) *err = error_;
     return false;
@@ -194,18 +201,18 @@ void Notifications::published(const notify::ChannelView& v) {
   std::string note = in.note;
   State st = in.state;
   engine_.showMonitor(std::move(in));
-  // The local faild hears it only when it changed (a storm's every turn would write it).
+  // The local faild hears it once listed (then all at once), and only when it changed (a
+  // storm's every turn would write it).
+  if (!engine_.localSynced()) return;
   auto it = engine_.local().find("notify:" + v.name);
   if (it != engine_.local().end() && it->second.state == st && it->second.note == note && it->second.attrs == attrs)
     return;
   engine_.setLocal("notify:" + v.name, st, note, attrs);
-  if (std::find(shown_.begin(), shown_.end(), v.name) == shown_.end()) shown_.push_back(v.name);
 }
 
 void Notifications::forget(const std::string& channel) {
   engine_.hideMonitor("notify:" + channel);
   engine_.deleteLocal("notify:" + channel);
-  shown_.erase(std::remove(shown_.begin(), shown_.end(), channel), shown_.end());
 }
 
 bool Notifications::send(const std::string& channel, const std::string& subject, const std::string& body,

@@ -88,9 +88,8 @@ class Notifications {
   std::unique_ptr<ev::Loop> loop_;
   std::unique_ptr<notify::Queue> queue_;
   std::unique_ptr<notify::Center> center_;
-  std::vector<std::string> shown_;  // notify:CHANNEL records published
   std::string error_;
-  int subId_ = -1;
+  int subId_ = -1, syncId_ = -1;
 };
 
 }  // namespace fail::shell
