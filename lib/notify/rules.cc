@@ -111,7 +111,8 @@ void Rules::set(std::vector<RuleSpec> rules, std::vector<QuietSpec> quiet) {
   std::vector<Quiet> windows;
   for (auto& q : quiet) {
     Quiet w;
-    auto old = std::find_if(quiet_.begin(), quiet_.end(), [&](const Quiet& o) { return o.spec == q; });
+    auto old =
+        std::find_if(quiet_.begin(), quiet_.end(), [&](const Quiet& o) { return o.spec == q; });
     if (old != quiet_.end()) w.logged = std::move(old->logged);
     w.spec = std::move(q);
     windows.push_back(std::move(w));
@@ -169,8 +170,10 @@ void Rules::apply(Rule& rule, const state::Record& rec, Seen how, const Last* la
         t->enteredAt = a->at;
         t->alerted = true;
         t->lastSent = a->lastSent;
-        if (rule.spec.repeat.count() > 0)
-          t->timer.arm(ev::Micros(std::max<Micros>(0, a->lastSent + toMicros(rule.spec.repeat) - wall_())));
+        if (rule.spec.repeat.count() > 0) {
+          Micros next = a->lastSent + toMicros(rule.spec.repeat) - wall_();
+          t->timer.arm(ev::Micros(std::max<Micros>(0, next)));
+        }
         rule.tracks[rec.name] = std::move(t);
         return;
       }

@@ -102,7 +102,8 @@ TEST(Template, DefaultsRender) {
   EXPECT_EQ(defaultSubject().render(f), "[failover] www is FAIL");
   EXPECT_EQ(defaultSubject(Kind::Repeat).render(f), "[failover] www is still FAIL");
   EXPECT_EQ(defaultSubject(Kind::Resolved).render(f), "[failover] resolved: www is FAIL");
-  EXPECT_EQ(defaultSubject(Kind::Digest).render(f), "[failover] 12 more notifications held back on ops");
+  EXPECT_EQ(defaultSubject(Kind::Digest).render(f),
+            "[failover] 12 more notifications held back on ops");
   EXPECT_EQ(defaultSubject(Kind::Send).render(f), "S");
   EXPECT_EQ(defaultBody(Kind::Send).render(f), "B\n\"x\"");
   EXPECT_EQ(defaultBody().render(f).rfind("www is FAIL; it was UP for 2h.\n", 0), 0u);
