@@ -108,6 +108,9 @@ void Rules::set(std::vector<RuleSpec> rules, std::vector<QuietSpec> quiet) {
   }
   rules_ = std::move(next);
 
+  bool same = quiet.size() == quiet_.size();
+  for (size_t i = 0; same && i < quiet.size(); ++i) same = quiet[i] == quiet_[i].spec;
+  if (same) return;
   std::vector<Quiet> windows;
   for (auto& q : quiet) {
     Quiet w;
@@ -118,7 +121,8 @@ void Rules::set(std::vector<RuleSpec> rules, std::vector<QuietSpec> quiet) {
     windows.push_back(std::move(w));
   }
   quiet_ = std::move(windows);
-  // The windows changed: an Alert held for one's end looks again now.
+  // The windows changed: an Alert held for one's end looks again now (held again, and
+  // counted again, if a window still covers the record).
   for (auto& [name, r] : rules_)
     for (auto& [rec, t] : r->tracks)
       if (t->heldByQuiet) t->timer.arm(ev::Micros(0));

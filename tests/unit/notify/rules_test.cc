@@ -276,6 +276,25 @@ TEST(Rules, ARemovedQuietWindowReleasesHeldAlerts) {
   EXPECT_EQ(f.events[0].kind, Kind::Alert);
 }
 
+TEST(Rules, AReloadWithTheSameWindowsHoldsWithoutCountingAgain) {
+  Fixture f;
+  QuietSpec q{"www", f.wall() + 60 * kMinute, "maintenance"};
+  f.rules.set({rule("www")}, {q});
+  f.seen("www", State::Fail);
+  EXPECT_EQ(f.rules.counts().quieted, 1u);
+  f.rules.set({rule("www")}, {q});
+  f.advance(kMinute);
+  EXPECT_EQ(f.rules.counts().quieted, 1u);
+  EXPECT_TRUE(f.events.empty());
+  // A longer window (-for counted again at a reload): held again, counted again.
+  q.until += 30 * kMinute;
+  f.rules.set({rule("www")}, {q});
+  f.advance(kMinute);
+  EXPECT_EQ(f.rules.counts().quieted, 2u);
+  f.advance(90 * kMinute);
+  EXPECT_EQ(f.kinds(), std::vector<Kind>{Kind::Alert});
+}
+
 TEST(Rules, RestartAlertedAndStillFailingSendsNothingThenRepeatsOnTime) {
   Fixture f;
   // What the previous failsh remembered: alerted 7 minutes ago, failing for 20.
