@@ -3,6 +3,7 @@
 #include "notify/rules.hh"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "base/log.hh"
@@ -144,6 +145,21 @@ void Rules::record(const state::Record& rec, Seen how) {
   } else if (matched) {
     last_[rec.name] = Last{rec.state, rec.since, seq};
   }
+}
+
+void Rules::dropMissing(const std::function<bool(const std::string& record)>& exists) {
+  for (auto& [name, r] : rules_) {
+    for (auto it = r->tracks.begin(); it != r->tracks.end();) {
+      if (exists(it->first)) {
+        ++it;
+        continue;
+      }
+      if (it->second->alerted) memory_.forget(name, it->first);
+      it = r->tracks.erase(it);
+    }
+  }
+  for (auto it = last_.begin(); it != last_.end();)
+    it = exists(it->first) ? std::next(it) : last_.erase(it);
 }
 
 void Rules::apply(Rule& rule, const state::Record& rec, Seen how, const Last* last) {

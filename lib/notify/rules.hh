@@ -104,6 +104,12 @@ class Rules {
   // Then feed the current records with Seen::Sync (see above).
   void set(std::vector<RuleSpec> rules, std::vector<QuietSpec> quiet);
   void record(const state::Record& rec, Seen how);
+  // Treats every record for which `exists` is false as deleted (Seen::Delete: timers
+  // cancelled, alerts forgotten, no message). For the end of a listing of the local
+  // faild (Engine::onSynced with Engine::local()): when failsh's watch is listed afresh,
+  // the records deleted meanwhile are never reported deleted, and their tracks would
+  // otherwise repeat about records that are gone.
+  void dropMissing(const std::function<bool(const std::string& record)>& exists);
   // The window a record is under now, or nullptr.
   const QuietSpec* quietFor(const std::string& record) const;
 

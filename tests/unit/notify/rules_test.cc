@@ -361,6 +361,27 @@ TEST(Rules, DeletionCancelsAndForgetsWithoutAMessage) {
   EXPECT_EQ(f.events.size(), 4u);  // two Alerts, b's two Repeats
 }
 
+TEST(Rules, DropMissingTreatsRecordsGoneAsDeleted) {
+  Fixture f;
+  f.rules.set({rule("*", 30s, 10min)}, {});
+  for (const char* name : {"a", "b", "c"}) f.seen(name, State::Fail);
+  f.advance(30 * kSecond);
+  f.seen("d", State::Fail);
+  EXPECT_EQ(f.events.size(), 3u);
+  f.rules.dropMissing([](const std::string& r) { return r == "b"; });
+  EXPECT_EQ(f.rules.tracked(), 1u);
+  EXPECT_EQ(f.memory.rows.size(), 1u);
+  EXPECT_EQ(f.memory.rows.count({"*", "b"}), 1u);
+  f.advance(10 * kMinute);
+  ASSERT_EQ(f.events.size(), 4u);  // b's Repeat only; d's -after was cancelled
+  EXPECT_EQ(f.events[3].record.name, "b");
+  // A record that comes back is new: no previous state.
+  f.seen("a", State::Fail);
+  f.advance(30 * kSecond);
+  ASSERT_EQ(f.events.size(), 5u);
+  EXPECT_EQ(f.events[4].previous, State::Unknown);
+}
+
 TEST(Rules, ReloadKeepsAnUnchangedRulesTimers) {
   Fixture f;
   f.rules.set({rule("www", 30s)}, {});
