@@ -162,6 +162,11 @@ void Center::record(const state::Record& rec, Seen how) {
   if (damped + quieted) attribute(rec.name, damped + quieted);
 }
 
+void Center::listed(const std::function<bool(const std::string& record)>& exists) {
+  rules_->dropMissing(exists);
+  ownRules_->dropMissing(exists);
+}
+
 // Damping and quiet windows are counted by the rules as a whole; the channels of the
 // rules that match the record are told (what fired from a timer is in the totals only).
 void Center::attribute(const std::string& record, std::uint64_t suppressed) {

@@ -95,6 +95,9 @@ class Center {
 
   // A record of the local faild, as failsh's engine reports it.
   void record(const state::Record& rec, Seen how);
+  // The end of a listing of the local faild: the records for which `exists` is false
+  // were deleted meanwhile (their tracks end, their alerts are forgotten; no message).
+  void listed(const std::function<bool(const std::string& record)>& exists);
 
   // fail::notify send: a Send message to `channel`, stored before this returns (not rate
   // limited: the policy decided). False with *err when there is no such channel or the

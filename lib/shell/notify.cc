@@ -137,6 +137,9 @@ bool Notifications::activate(std::string* err) {
     // Once listed, the local faild hears each channel's record as it is now.
     syncId_ = engine_.onSynced([this] {
       if (!center_) return;
+      // A record deleted while failsh was not listening is never reported deleted.
+      const auto& local = engine_.local();
+      center_->listed([&local](const std::string& name) { return local.count(name) != 0; });
       for (const std::string& name : center_->channels())
         if (auto v = center_->view(name)) published(*v);
     });
