@@ -29,12 +29,22 @@ int ok(Tcl_Interp* interp, const std::string& result) {
   return TCL_OK;
 }
 
-// The running engine's notifications start with their first declaration (the Tcl
-// package, or a declaration a callback of failsh's running policy makes).
-void activateIfLive(Api& api, Notifications& n) {
-  if (!api.engine().started() || n.active()) return;
-  std::string err;
-  n.activate(&err);  // an unopenable queue is logged and shown in the channels' records
+// A declaration on the loop side: `fn` declares it (false with an error: refused). The
+// running engine's notifications start with their first declaration (the Tcl package, or
+// a declaration a callback of failsh's running policy makes); an unopenable queue is
+// logged and shown in the channels' records.
+template <class F>
+bool declare(Api& api, F&& fn) {
+  api.ensureStarted();
+  return api.bridge().onLoop([&api, &fn] {
+    Notifications& n = api.engine().notifications();
+    if (!fn(n)) return false;
+    if (api.engine().started() && !n.active()) {
+      std::string err;
+      n.activate(&err);
+    }
+    return true;
+  });
 }
 
 int channelCmd(Api& api, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
@@ -43,11 +53,9 @@ int channelCmd(Api& api, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
   rules.safe = api.safe();
   if (!parseNotifyChannel(interp, objc, objv, 2, rules, c)) return TCL_ERROR;
   std::string name = c.spec.name;
-  api.ensureStarted();
-  api.bridge().onLoop([&api, &c] {
-    Notifications& n = api.engine().notifications();
+  declare(api, [&c](Notifications& n) {
     n.channel(std::move(c));
-    activateIfLive(api, n);
+    return true;
   });
   return ok(interp, name);
 }
@@ -56,14 +64,8 @@ int onCmd(Api& api, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
   notify::RuleSpec r;
   if (!parseNotifyRule(interp, objc, objv, 2, r)) return TCL_ERROR;
   std::string name = r.name, pattern = r.pattern, err;
-  api.ensureStarted();
-  bool done = api.bridge().onLoop([&api, &r, &err] {
-    Notifications& n = api.engine().notifications();
-    if (!n.rule(std::move(r), &err)) return false;
-    activateIfLive(api, n);
-    return true;
-  });
-  if (!done) return error(interp, "fail::notify on " + pattern + ": " + err);
+  if (!declare(api, [&r, &err](Notifications& n) { return n.rule(std::move(r), &err); }))
+    return error(interp, "fail::notify on " + pattern + ": " + err);
   return ok(interp, name);
 }
 
@@ -71,11 +73,9 @@ int quietCmd(Api& api, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
   notify::QuietSpec q;
   if (!parseNotifyQuiet(interp, objc, objv, 2, wallNow(), q)) return TCL_ERROR;
   std::string pattern = q.pattern;
-  api.ensureStarted();
-  api.bridge().onLoop([&api, &q] {
-    Notifications& n = api.engine().notifications();
+  declare(api, [&q](Notifications& n) {
     n.quiet(std::move(q));
-    activateIfLive(api, n);
+    return true;
   });
   return ok(interp, pattern);
 }
@@ -173,15 +173,8 @@ const Subcommand kSubcommands[] = {
 };
 
 int notifyCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
-  auto& api = *static_cast<Api*>(cd);
-  if (objc < 2) {
-    Tcl_WrongNumArgs(interp, 1, objv, "channel|on|quiet|send|config|status ?arg ...?");
-    return TCL_ERROR;
-  }
-  int idx = 0;
-  if (Tcl_GetIndexFromObjStruct(interp, objv[1], kSubcommands, sizeof(Subcommand), "subcommand", 0, &idx) != TCL_OK)
-    return TCL_ERROR;
-  return kSubcommands[idx].fn(api, interp, objc, objv);
+  return runSubcommand(*static_cast<Api*>(cd), interp, objc, objv, kSubcommands,
+                       "channel|on|quiet|send|config|status ?arg ...?");
 }
 
 }  // namespace
