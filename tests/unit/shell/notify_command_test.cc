@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <variant>
@@ -206,6 +207,46 @@ TEST_F(NotifyCommandTest, SendStatusAndConfigWhileThePolicyIsRead) {
   EXPECT_FALSE(engine.notifications().active());
   EXPECT_EQ(checkNotifyDb(dir.file("notify.db")), "");
   EXPECT_NE(checkNotifyDb("/nonexistent-dir/notify.db"), "");
+}
+
+// The live side without a faild: the queue opens at the first channel a reload brings,
+// a message goes through the real dispatcher and exec sender, and a reload without the
+// channel takes it away.
+TEST(NotificationsLive, TheQueueOpensAtTheFirstChannelAndAReloadTakesTheDeclarationsWhole) {
+  test::TempDir dir;
+  Tcl_Interp* ip = Tcl_CreateInterp();
+  SameThreadBridge bridge;
+  {
+    Api api{ip, std::chrono::milliseconds(200), bridge};
+    EngineOptions o;
+    o.notifyDb = dir.file("notify.db");
+    Engine live{bridge.base(), o, api}, staging{bridge.base(), o, api}, empty{bridge.base(), o, api};
+    std::string err;
+    ASSERT_TRUE(live.notifications().activate(&err)) << err;
+    EXPECT_FALSE(std::ifstream(dir.file("notify.db")).good());  // no channel: no queue
+    notify::ChannelConfig c;
+    c.spec.name = "run";
+    c.spec.how = notify::ExecSpec{{"/bin/sh", "-c", "cat > " + dir.file("ran")}};
+    staging.notifications().channel(c);
+    ASSERT_TRUE(live.notifications().adopt(staging.notifications(), &err)) << err;
+    EXPECT_TRUE(std::ifstream(dir.file("notify.db")).good());
+    ASSERT_TRUE(live.notifications().send("run", "subject", "the body", &err)) << err;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (live.notifications().status("run")->status.sent < 1 && std::chrono::steady_clock::now() < deadline) {
+      Tcl_DoOneEvent(TCL_ALL_EVENTS | TCL_DONT_WAIT);
+      Tcl_Sleep(1);
+    }
+    EXPECT_EQ(live.notifications().status("run")->status.sent, 1u);
+    std::ifstream ran(dir.file("ran"));
+    std::string body((std::istreambuf_iterator<char>(ran)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(body, "the body");
+    EXPECT_NE(live.notifications().dump().find("notify channel run exec"), std::string::npos)
+        << live.notifications().dump();
+    ASSERT_TRUE(live.notifications().adopt(empty.notifications(), &err)) << err;
+    EXPECT_FALSE(live.notifications().status("run"));
+    EXPECT_FALSE(live.notifications().send("run", "s", "b", &err));
+  }
+  Tcl_DeleteInterp(ip);
 }
 
 TEST(NotifySafe, ASafePolicyHasOnlySyslogChannels) {
