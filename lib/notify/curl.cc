@@ -35,6 +35,16 @@ void setProtocols(CURL* e, const char* protocols) {
 #endif
 }
 
+// Appends to a list libcurl reads (it keeps the head, which never changes after the
+// first element).
+curl_slist* append(CurlSlistPtr& list, const std::string& item) {
+  curl_slist* l = curl_slist_append(list.get(), item.c_str());
+  if (!l) throw std::bad_alloc();
+  (void)list.release();
+  list.reset(l);
+  return l;
+}
+
 }  // namespace
 
 void curlGlobalInit() {
@@ -82,19 +92,11 @@ Transfer::Transfer(const std::string& url, const char* protocols, const Transfer
 }
 
 void Transfer::header(const std::string& line) {
-  curl_slist* l = curl_slist_append(headers_.get(), line.c_str());
-  if (!l) throw std::bad_alloc();
-  (void)headers_.release();
-  headers_.reset(l);
-  curl_easy_setopt(easy_.get(), CURLOPT_HTTPHEADER, l);
+  curl_easy_setopt(easy_.get(), CURLOPT_HTTPHEADER, append(headers_, line));
 }
 
 void Transfer::recipient(const std::string& addr) {
-  curl_slist* l = curl_slist_append(recipients_.get(), addr.c_str());
-  if (!l) throw std::bad_alloc();
-  (void)recipients_.release();
-  recipients_.reset(l);
-  curl_easy_setopt(easy_.get(), CURLOPT_MAIL_RCPT, l);
+  curl_easy_setopt(easy_.get(), CURLOPT_MAIL_RCPT, append(recipients_, addr));
 }
 
 void Transfer::postBody(std::string data) {
@@ -162,7 +164,10 @@ struct Transfers::Watch {
 };
 
 Transfers::Transfers(ev::Loop& loop)
-    : loop_(loop), multi_(nullptr), timer_(loop.base(), [this] { action(CURL_SOCKET_TIMEOUT, 0); }) {
+    : loop_(loop),
+      multi_(nullptr),
+      timer_(loop.base(), [this] { action(CURL_SOCKET_TIMEOUT, 0); }),
+      soon_(loop.base(), [this] { collect(); }) {
   curlGlobalInit();
   multi_ = curl_multi_init();
   if (!multi_) throw std::runtime_error("curl_multi_init failed");
@@ -191,13 +196,23 @@ Transfers::Id Transfers::start(std::unique_ptr<Transfer> t, std::function<void(T
   CURLMcode rc = curl_multi_add_handle(multi_, e);
   if (rc == CURLM_OK) {
     job.added = true;  // libcurl armed the timer (onTimer): the transfer starts from the loop
-  } else {
-    // Ended before it began; `done` must still run from the loop, not from here.
-    job.ended = std::make_unique<TransferResult>();
-    job.ended->code = CURLE_FAILED_INIT;
-    job.ended->error = std::string("libcurl refused the transfer: ") + curl_multi_strerror(rc);
-    timer_.arm(ev::Micros(0));
+    return id;
   }
+  // Ended before it began; `done` must still run from the loop, not from here.
+  TransferResult r;
+  r.code = CURLE_FAILED_INIT;
+  r.error = std::string("libcurl refused the transfer: ") + curl_multi_strerror(rc);
+  auto doneAgain = std::move(job.done);
+  jobs_.erase(id);
+  return failed(std::move(r), std::move(doneAgain));
+}
+
+Transfers::Id Transfers::failed(TransferResult r, std::function<void(TransferResult)> done) {
+  Id id = next_++;
+  Job& job = jobs_[id];
+  job.done = std::move(done);
+  job.ended = std::make_unique<TransferResult>(std::move(r));
+  soon_.arm(ev::Micros(0));  // collect() finishes it from the loop
   return id;
 }
 
@@ -275,7 +290,7 @@ void Transfers::collect() {
     it->second.ended = std::make_unique<TransferResult>(it->second.transfer->finish(code));
     ended.push_back(id);
   }
-  // Those refused by curl_multi_add_handle (start) end here too.
+  // Those that never ran (failed(), or refused by curl_multi_add_handle) end here too.
   for (auto& [id, job] : jobs_)
     if (job.ended && !job.added && std::find(ended.begin(), ended.end(), id) == ended.end()) ended.push_back(id);
   // A callback may cancel a transfer that ended in the same turn: finish() skips it.

@@ -121,6 +121,9 @@ class Transfers {
   // once, unless cancel(id) or the destructor came first. `done` may start and cancel
   // transfers (not destroy the Transfers).
   Id start(std::unique_ptr<Transfer> t, std::function<void(TransferResult)> done);
+  // Reports `r` from the loop as if a transfer had ended so (one that could not even be
+  // made), with start()'s guarantees.
+  Id failed(TransferResult r, std::function<void(TransferResult)> done);
   // Stops a transfer; its callback never runs. An unknown or finished id is ignored.
   void cancel(Id id);
   size_t running() const { return jobs_.size(); }
@@ -143,7 +146,8 @@ class Transfers {
 
   ev::Loop& loop_;
   CURLM* multi_;
-  ev::Timer timer_;
+  ev::Timer timer_;  // libcurl's (CURLMOPT_TIMERFUNCTION)
+  ev::Timer soon_;   // finishes what failed() reported, from the loop
   std::map<curl_socket_t, std::unique_ptr<Watch>> watches_;
   std::map<Id, Job> jobs_;
   Id next_ = 1;
