@@ -150,6 +150,8 @@ TransferResult Transfer::finish(CURLcode code) {
   char* location = nullptr;
   if (curl_easy_getinfo(easy_.get(), CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location)
     r.redirect = location;
+  long verify = 0;
+  if (curl_easy_getinfo(easy_.get(), CURLINFO_SSL_VERIFYRESULT, &verify) == CURLE_OK) r.verifyResult = verify;
   curl_off_t us = 0;
   if (curl_easy_getinfo(easy_.get(), CURLINFO_TOTAL_TIME_T, &us) == CURLE_OK)
     r.took = std::chrono::milliseconds(us / 1000);

@@ -54,6 +54,7 @@ struct TransferResult {
   std::vector<std::string> replies;  // the last header lines received, CR LF cut: HTTP's
                                      // status line and headers, or SMTP's reply lines
   std::string redirect;      // a 3xx's Location, resolved (CURLINFO_REDIRECT_URL)
+  long verifyResult = 0;     // OpenSSL's X509_V_* of the server's chain (0: fine or none)
   std::chrono::milliseconds took{0};
 
   bool ok() const { return code == CURLE_OK; }

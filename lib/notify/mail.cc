@@ -186,6 +186,12 @@ class MailSender final : public detail::CurlSender {
     auto t = std::make_unique<Transfer>(url_, "smtp,smtps", limits_);
     CURL* e = t->easy();
     if (spec_.starttls) curl_easy_setopt(e, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+    // A connection of its own for each mail: libcurl matches a cached SMTP connection by
+    // host and credentials but not by TLS settings when STARTTLS made it secure, so a
+    // channel that verifies could reuse one that another channel made with -insecure. Mail
+    // is rare enough (rate-limited) that the handshake costs nothing that matters.
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
     if (!spec_.user.empty()) {
       curl_easy_setopt(e, CURLOPT_USERNAME, spec_.user.c_str());
       curl_easy_setopt(e, CURLOPT_PASSWORD, spec_.password.c_str());

@@ -3,6 +3,7 @@
 #include "notify/senders.hh"
 
 #include <curl/curl.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <cctype>
@@ -210,6 +211,14 @@ Outcome transportOutcome(const TransferResult& r, const std::string& where) {
   Outcome o;
   o.took = r.took;
   std::string why = detailText(r.error);
+  if (r.verifyResult != 0 && r.code == CURLE_SSL_CONNECT_ERROR) {
+    // The chain did not verify, yet OpenSSL ended the handshake with another error (a CA
+    // of the same name but another key): it is still a verification failure.
+    o.end = Outcome::End::Failed;
+    o.detail = "TLS verification of " + where + " failed: " +
+               X509_verify_cert_error_string(r.verifyResult) + " (" + why + ")";
+    return o;
+  }
   switch (r.code) {
     case CURLE_PEER_FAILED_VERIFICATION:
       o.end = Outcome::End::Failed;
@@ -250,6 +259,8 @@ std::string oneLine(std::string_view text) {
 
 std::string detailText(std::string_view text, size_t max) {
   std::string s = oneLine(log::redacted(text));
+  s.erase(0, s.find_first_not_of(' '));
+  s.erase(s.find_last_not_of(' ') + 1);
   if (s.size() > max) {
     size_t cut = max;
     while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
