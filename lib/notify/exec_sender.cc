@@ -3,6 +3,7 @@
 // The exec sender: the channel's program with the message's fields in its environment
 // (FAIL_RECORD, FAIL_STATE, ...; FAIL_SUBJECT) and the body on its stdin, through
 // base/spawn (no shell, its own process group, killed at the timeout).
+#include <algorithm>
 #include <cctype>
 #include <map>
 
@@ -13,6 +14,9 @@ namespace fail::notify {
 namespace {
 
 constexpr size_t kMaxOutput = 64 << 10;  // kept of what it writes, for the error message
+// Linux refuses an exec whose one environment string passes 128 KiB (MAX_ARG_STRLEN):
+// a long field (the body) is cut well below; the whole body is on stdin anyway.
+constexpr size_t kMaxEnvValue = 32 << 10;
 
 // FAIL_<NAME>=VALUE; a name made of letters, digits and '_' only (the templates' field
 // names are), a value without NUL (the environment cannot carry one).
@@ -20,7 +24,7 @@ std::string envEntry(const std::string& name, const std::string& value) {
   std::string e = "FAIL_";
   for (char c : name) e += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(c)) : '_';
   e += '=';
-  e += value.substr(0, value.find('\0'));
+  e += value.substr(0, std::min(value.find('\0'), kMaxEnvValue));
   return e;
 }
 
@@ -44,7 +48,7 @@ class ExecSender final : public Sender {
     spawn::Options o;
     o.argv = spec_.argv;
     for (const auto& [name, value] : m.fields) o.env.push_back(envEntry(name, value));
-    o.env.push_back(envEntry("subject", m.subject));
+    if (!m.fields.count("subject")) o.env.push_back(envEntry("subject", m.subject));
     o.input = m.body;
     o.timeout = timeout_;
     o.maxOutput = kMaxOutput;

@@ -51,12 +51,12 @@ bool fail(std::string* err, std::string text) {
   return false;
 }
 
-// An address as SMTP's MAIL FROM/RCPT TO and the To header take it: something@something,
-// nothing that would end a header or the address's angle brackets.
+// An address as SMTP's MAIL FROM/RCPT TO and the To header take it: something@something
+// in ASCII (no SMTPUTF8), nothing that would end a header or the address's brackets.
 bool goodAddress(const std::string& a) {
   if (a.empty() || a.size() > 254 || a.find('@') == std::string::npos) return false;
   return std::none_of(a.begin(), a.end(), [](unsigned char c) {
-    return c < 0x21 || c == 0x7f || c == '<' || c == '>' || c == ',' || c == '"';
+    return c < 0x21 || c >= 0x7f || c == '<' || c == '>' || c == ',' || c == '"';
   });
 }
 

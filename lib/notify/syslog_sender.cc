@@ -24,7 +24,8 @@ class SyslogSender final : public Sender {
   void send(const Message& m, std::function<void(Outcome)> done) override {
     std::string body = m.body.substr(0, m.body.find('\n'));
     std::string line = detail::detailText(m.subject + (body.empty() ? "" : ": " + body), kMaxLine);
-    int priority = m.kind == Kind::Alert ? LOG_WARNING : LOG_NOTICE;
+    // Alerts (and their repeats) at warning, so that a log filter on severity sees them.
+    int priority = m.kind == Kind::Alert || m.kind == Kind::Repeat ? LOG_WARNING : LOG_NOTICE;
     ::syslog(spec_.facility | priority, "%s", line.c_str());
     // `done` must not run from inside send(): it does on the loop's next turn.
     pending_.push_back(std::move(done));
@@ -35,12 +36,11 @@ class SyslogSender final : public Sender {
   void report() {
     auto now = std::move(pending_);
     pending_.clear();
-    for (auto& done : now) {
-      Outcome o;
-      o.end = Outcome::End::Sent;
-      o.detail = std::string("syslog ") + syslogFacilityName(spec_.facility);
-      done(o);
-    }
+    Outcome o;
+    o.end = Outcome::End::Sent;
+    o.detail = std::string("syslog ") + syslogFacilityName(spec_.facility);
+    // A `done` may destroy this sender: nothing of it is touched after the first.
+    for (auto& done : now) done(o);
   }
 
   SyslogSpec spec_;
