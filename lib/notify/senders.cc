@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/log.hh"
+#include "base/text.hh"
 #include "notify/curl.hh"
 #include "notify/senders_kinds.hh"
 
@@ -250,23 +251,11 @@ Outcome transportOutcome(const TransferResult& r, const std::string& where) {
   return o;
 }
 
-std::string oneLine(std::string_view text) {
-  std::string s(text);
-  for (char& c : s)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  return s;
-}
-
 std::string detailText(std::string_view text, size_t max) {
-  std::string s = oneLine(log::redacted(text));
-  s.erase(0, s.find_first_not_of(' '));
-  s.erase(s.find_last_not_of(' ') + 1);
-  if (s.size() > max) {
-    size_t cut = max;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
-    s = s.substr(0, cut) + "...";
-  }
-  return s;
+  std::string s = log::redacted(text);
+  s.erase(0, s.find_first_not_of(" \t\r\n"));
+  s.erase(s.find_last_not_of(" \t\r\n") + 1);
+  return printable(s, max);
 }
 
 }  // namespace detail

@@ -53,8 +53,8 @@ Outcome transportOutcome(const TransferResult& r, const std::string& where);
 // another) made spaces.
 std::string oneLine(std::string_view text);
 
-// `text` made safe and short for a detail: control characters as spaces, at most `max`
-// bytes (cut on a UTF-8 boundary, "..." added), registered secrets replaced.
+// `text` made safe and short for a detail: registered secrets replaced, blanks at the
+// ends cut, then base/text's printable (control bytes as \xHH, at most `max` bytes).
 std::string detailText(std::string_view text, size_t max = 200);
 
 }  // namespace fail::notify::detail
