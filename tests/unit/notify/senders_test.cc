@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <optional>
+#include <set>
 
 #include "../check/loop_util.hh"
 #include "../../common/mail_peer.hh"
@@ -574,6 +575,67 @@ TEST_F(Senders, CancelledTransfersNeverCallBack) {
   }  // the sender goes with its transfer out
   EXPECT_EQ(transfers_.running(), 0u);
   check::test::runFor(loop_.base(), 200ms);
+  EXPECT_FALSE(called);
+}
+
+// Many at once on one multi handle: each ends once, with its own answer.
+TEST_F(Senders, ManyTransfersAtOnce) {
+  auto peer = startHook();
+  auto s = make(hook(peer.url()));
+  constexpr int kCount = 25;
+  int sent = 0, other = 0;
+  for (int i = 0; i < kCount; ++i) {
+    Message m = message();
+    m.key = "key-" + std::to_string(i);
+    s->send(m, [&](Outcome o) { ++(o.end == End::Sent ? sent : other); });
+  }
+  EXPECT_TRUE(runUntil(loop_.base(), [&] { return sent + other == kCount; }, 30s));
+  EXPECT_EQ(sent, kCount);
+  auto seen = peer.waitCount(kCount);
+  std::set<std::string> keys;
+  for (const auto& h : seen) keys.insert(h.header("Idempotency-Key"));
+  EXPECT_EQ(keys.size(), static_cast<size_t>(kCount));
+  check::test::runFor(loop_.base(), 100ms);
+  EXPECT_EQ(sent + other, kCount);  // none twice
+}
+
+// Transfers destroyed with a transfer out (failsh stopping): no callback, nothing left.
+TEST(Transfers, DestroyedWithTransfersOut) {
+  test::TempDir dir;
+  test::WebhookPeer peer(dir.path(), {.mode = "hang"});
+  std::string why;
+  ASSERT_TRUE(peer.start(&why)) << why;
+  ev::Loop loop;
+  bool called = false;
+  {
+    Transfers transfers(loop);
+    transfers.start(std::make_unique<Transfer>(peer.url(), "http,https", TransferLimits{}),
+                    [&](TransferResult) { called = true; });
+    ASSERT_TRUE(runUntil(loop.base(), [&] { return !peer.seen().empty(); }, 30s));
+    // And one that cannot even start: reported from the loop, never from here.
+    transfers.failed(TransferResult{}, [&](TransferResult) { called = true; });
+  }
+  check::test::runFor(loop.base(), 100ms);
+  EXPECT_FALSE(called);
+}
+
+TEST(Transfers, FailedReportsFromTheLoop) {
+  ev::Loop loop;
+  Transfers transfers(loop);
+  TransferResult r;
+  r.code = CURLE_OUT_OF_MEMORY;
+  r.error = "no memory";
+  std::optional<TransferResult> got;
+  transfers.failed(r, [&](TransferResult x) { got = std::move(x); });
+  EXPECT_FALSE(got);
+  ASSERT_TRUE(runUntil(loop.base(), [&] { return got.has_value(); }));
+  EXPECT_EQ(got->error, "no memory");
+  EXPECT_EQ(transfers.running(), 0u);
+  // A cancelled one never reports.
+  bool called = false;
+  auto id = transfers.failed(r, [&](TransferResult) { called = true; });
+  transfers.cancel(id);
+  check::test::runFor(loop.base(), 50ms);
   EXPECT_FALSE(called);
 }
 
