@@ -4,6 +4,8 @@
 // http.server with modes) and mail_peer (aiosmtpd, Maildir, STARTTLS and AUTH), a shell
 // for exec, a datagram socket for syslog; and libcurl's transfers on the ev::Loop.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -398,6 +400,32 @@ TEST_F(Senders, MailServerDownIsRetried) {
   c.how = m;
   auto s = make(c);
   EXPECT_EQ(deliver(*s, message()).end, End::Retry);
+}
+
+// A server that takes the connection and never greets: Retry at the timeout.
+TEST_F(Senders, MailServerSilentIsRetriedAtTheTimeout) {
+  UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(listener.get(), 4), 0);  // the kernel completes the handshake; nobody speaks
+  socklen_t len = sizeof a;
+  ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&a), &len);
+  ChannelSpec c;
+  c.name = "ops";
+  MailSpec m;
+  m.to = {"ops@example.com"};
+  m.server = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  m.from = "failover@example.com";
+  c.how = m;
+  c.timeout = 1s;
+  auto s = make(c);
+  auto start = std::chrono::steady_clock::now();
+  Outcome o = deliver(*s, message());
+  EXPECT_EQ(o.end, End::Retry);
+  EXPECT_NE(o.detail.find("timed out with " + m.server), std::string::npos) << o.detail;
+  EXPECT_LE(std::chrono::steady_clock::now() - start, 1s + kLate);
 }
 
 // ---------------------------------------------------------------- exec and syslog
