@@ -170,6 +170,19 @@ TEST_F(Senders, Webhook500IsRetriedAnd404Failed) {
   EXPECT_EQ(deliver(*s, message()).end, End::Sent);
 }
 
+// A URL's user and password go as Basic auth and never into a detail.
+TEST_F(Senders, WebhookUserinfoIsSentButNeverShown) {
+  auto peer = startHook({.mode = "503"});
+  auto s = make(hook("http://hookuser:hookpass-9c1e@127.0.0.1:" + std::to_string(peer.port()) + "/h"));
+  Outcome o = deliver(*s, message());
+  EXPECT_EQ(o.end, End::Retry);
+  EXPECT_EQ(o.detail.find("hookpass"), std::string::npos) << o.detail;
+  EXPECT_EQ(o.detail.find("hookuser"), std::string::npos) << o.detail;
+  auto seen = peer.waitCount(1);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].header("Authorization"), "Basic aG9va3VzZXI6aG9va3Bhc3MtOWMxZQ==");  // hookuser:hookpass-9c1e
+}
+
 TEST_F(Senders, WebhookRedirectIsFailedNamingTheLocationWithoutItsQuery) {
   auto peer = startHook({.mode = "redirect", .redirectTo = "http://user:pw@127.0.0.1:9/elsewhere?token=abc#x"});
   auto s = make(hook(peer.url()));
