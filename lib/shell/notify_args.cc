@@ -199,6 +199,7 @@ bool parseNotifyChannel(Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], int
     } else if (opt == "-give-up") {
       if (!durationOpt(interp, what, v, false, out.dispatch.giveUpAfter)) return false;
     } else if (opt == "-ca") {
+      if (rules.safe) return refusedInSafe(opt);  // it would tell whether a file exists
       if (!readableFile(interp, what, v)) return false;
       tls.ca = v;
       sawCa = true;

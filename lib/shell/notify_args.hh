@@ -14,7 +14,7 @@
 namespace fail::shell {
 
 struct NotifyArgRules {
-  bool safe = false;  // --safe: -exec, -password-file, -secret-file, -mail and -webhook refused
+  bool safe = false;  // --safe: -exec, -password-file, -secret-file, -ca, -mail and -webhook refused
 };
 
 // fail::notify channel NAME ...: objv[first] is NAME. False with the error in interp.

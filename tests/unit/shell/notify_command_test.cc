@@ -265,7 +265,8 @@ TEST(NotifySafe, ASafePolicyHasOnlySyslogChannels) {
       return code == TCL_ERROR ? "error: " + r : r;
     };
     for (const char* opt : {"-exec {/bin/true}", "-webhook http://h/", "-mail a@b -smtp m -from c@d",
-                            "-syslog daemon -password-file /etc/passwd", "-syslog daemon -secret-file /etc/passwd"}) {
+                            "-syslog daemon -password-file /etc/passwd", "-syslog daemon -secret-file /etc/passwd",
+                            "-syslog daemon -ca /etc/shadow"}) {
       std::string e = eval(std::string("fail::notify channel x ") + opt);
       EXPECT_NE(e.find("is refused in a --safe policy"), std::string::npos) << opt << ": " << e;
     }
