@@ -1,0 +1,528 @@
+// Copyright (c) 2026 The failover authors.
+// SPDX-License-Identifier: BSD-2-Clause
+#include "notify/queue.hh"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <utility>
+
+#include "base/log.hh"
+#include "history/sql.hh"
+#include "state/json.hh"
+
+namespace fail::notify {
+namespace {
+
+using history::sql::bindText;
+using history::sql::Reset;
+using history::sql::Stmt;
+using history::sql::text;
+
+log::Facility& logf() {
+  static log::Facility& f = log::facility("notify");
+  return f;
+}
+
+// status: 0 waiting, 1 sent, 2 failed; done: when it was sent or given up (0 while
+// waiting). fields: the template fields as a JSON object (exec's environment).
+constexpr const char* kSchema =
+    "CREATE TABLE message ("
+    "  id INTEGER PRIMARY KEY,"
+    "  key TEXT NOT NULL UNIQUE,"
+    "  channel TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  record TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  fields TEXT NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  attempts INTEGER NOT NULL,"
+    "  next_attempt INTEGER NOT NULL,"
+    "  last_error TEXT NOT NULL,"
+    "  status INTEGER NOT NULL DEFAULT 0,"
+    "  done INTEGER NOT NULL DEFAULT 0);"
+    // What the dispatcher reads: a channel's waiting rows in the order they fall due
+    // (the rowid, appended to every index, orders equal times oldest first).
+    "CREATE INDEX message_due ON message (channel, next_attempt) WHERE status = 0;"
+    // What prune() deletes and counts() counts.
+    "CREATE INDEX message_done ON message (done) WHERE status != 0;"
+    "CREATE INDEX message_channel ON message (channel, status);"
+    "CREATE TABLE alerted ("
+    "  rule TEXT NOT NULL, record TEXT NOT NULL, state TEXT NOT NULL,"
+    "  at INTEGER NOT NULL, last_sent INTEGER NOT NULL,"
+    "  PRIMARY KEY (rule, record)) WITHOUT ROWID;"
+    "PRAGMA user_version = 1;";
+
+constexpr const char* kColumns =
+    "id, key, channel, kind, record, subject, body, fields, created, attempts, "
+    "next_attempt, last_error";
+
+// The busy timeout: another process holding the write lock (a person's sqlite3 shell)
+// stalls failsh's loop this long at most before a write fails (and is logged).
+constexpr int kBusyMs = 2000;
+
+std::string randomKey() {
+  unsigned char b[16];
+  size_t got = 0;
+  while (got < sizeof b) {
+    ssize_t n = ::getrandom(b + got, sizeof b - got, 0);
+    if (n > 0) got += static_cast<size_t>(n);
+    else if (errno != EINTR) throw std::runtime_error(std::string("getrandom: ") + std::strerror(errno));
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : b) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+Message readRow(sqlite3_stmt* s) {
+  Message m;
+  m.id = sqlite3_column_int64(s, 0);
+  m.key = text(s, 1);
+  m.channel = text(s, 2);
+  m.kind = parseKind(text(s, 3)).value_or(Kind::Send);
+  m.record = text(s, 4);
+  m.subject = text(s, 5);
+  m.body = text(s, 6);
+  auto j = nlohmann::json::parse(text(s, 7), nullptr, false);
+  if (j.is_object())
+    for (auto& [k, v] : j.items())
+      if (v.is_string()) m.fields[k] = v.get<std::string>();
+  m.created = sqlite3_column_int64(s, 8);
+  m.attempts = static_cast<int>(sqlite3_column_int(s, 9));
+  m.nextAttempt = sqlite3_column_int64(s, 10);
+  m.lastError = text(s, 11);
+  return m;
+}
+
+std::string fieldsJson(const Fields& f) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : f) j[k] = v;
+  return state::dumpJson(j);
+}
+
+// Makes `path` as an empty file readable by its owner only, unless it exists: SQLite
+// would make it with the umask's permissions, and its -wal and -shm files copy the
+// database file's. Notifications may carry what only the operator should read.
+std::string makePrivate(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    return "";
+  }
+  if (errno == EEXIST) return "";
+  return std::string("create: ") + std::strerror(errno);
+}
+
+// One statement (a pragma) and its first column of its first row.
+bool firstValue(sqlite3* db, const char* sql, std::string* out) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) return false;
+  int r;
+  bool first = true;
+  while ((r = sqlite3_step(s)) == SQLITE_ROW)
+    if (first && out) {
+      *out = text(s, 0);
+      first = false;
+    }
+  sqlite3_finalize(s);
+  return r == SQLITE_DONE;
+}
+
+// Opens `path` and makes sure it is a sound queue of this version; "" or why not.
+std::string tryOpen(const std::string& path, sqlite3** out) {
+  bool memory = path == ":memory:";
+  if (!memory) {
+    std::string why = makePrivate(path);
+    if (!why.empty()) return why;
+  }
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  auto fail = [&](const std::string& what) {
+    std::string why = what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close(db);
+    return why;
+  };
+  if (rc != SQLITE_OK) return fail("open");
+  sqlite3_busy_timeout(db, kBusyMs);
+  // journal_mode reads the header first: a file that is not a database at all fails here.
+  std::string mode;
+  if (!firstValue(db, "PRAGMA journal_mode=WAL", &mode)) return fail("journal_mode");
+  if (!memory && mode != "wal") {
+    sqlite3_close(db);
+    return "journal_mode: cannot use WAL (" + mode + ")";
+  }
+  // The whole file: it is small (bounded by maxWaiting and the pruning).
+  std::string verdict;
+  if (!firstValue(db, "PRAGMA quick_check", &verdict)) return fail("quick_check");
+  if (verdict != "ok") {
+    sqlite3_close(db);
+    return "quick_check: " + verdict + " (the file is damaged; move it aside to start "
+           "with an empty queue, or repair it with sqlite3's .recover)";
+  }
+  std::string version, tables;
+  if (!firstValue(db, "PRAGMA user_version", &version)) return fail("user_version");
+  if (!firstValue(db, "SELECT COUNT(*) FROM sqlite_schema", &tables)) return fail("schema");
+  char* err = nullptr;
+  auto exec = [&](const char* sql, const char* what) {
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &err) == SQLITE_OK) return std::string();
+    std::string why = std::string(what) + ": " + (err ? err : sqlite3_errmsg(db));
+    sqlite3_free(err);
+    sqlite3_close(db);
+    return why;
+  };
+  if (std::string why = exec("PRAGMA synchronous=FULL", "synchronous"); !why.empty()) return why;
+  if (version == "0" && tables == "0") {
+    std::string why = exec((std::string("BEGIN IMMEDIATE;") + kSchema + "COMMIT;").c_str(),
+                           "schema");
+    if (!why.empty()) return why;
+  } else if (version == "0") {
+    sqlite3_close(db);
+    return "holds tables but no schema version: not a notification queue";
+  } else if (version != std::to_string(Queue::kSchemaVersion)) {
+    sqlite3_close(db);
+    return "schema version " + version + ", this failsh knows " +
+           std::to_string(Queue::kSchemaVersion);
+  }
+  *out = db;
+  return "";
+}
+
+}  // namespace
+
+struct Queue::Statements {
+  Stmt insert, due, next, sent, retry, failed, count, total, prune;
+  Stmt recall, remember, forget;
+  Stmt begin, commit, rollback;
+};
+
+Queue::Queue(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+
+Queue::~Queue() {
+  st_.reset();
+  sqlite3_close(db_);
+}
+
+std::string Queue::where(const std::string& what) const {
+  return "notify queue " + path_ + ": " + what + ": " + sqlite3_errmsg(db_);
+}
+
+std::unique_ptr<Queue> Queue::open(const std::string& path, std::string* err) {
+  sqlite3* db = nullptr;
+  std::string why = tryOpen(path, &db);
+  if (!why.empty()) {
+    if (err) *err = "notify queue " + path + ": " + why;
+    return nullptr;
+  }
+  std::unique_ptr<Queue> q(new Queue(path, db));
+  try {
+    q->st_ = std::make_unique<Statements>();
+    Statements& s = *q->st_;
+    s.insert = Stmt(db,
+                    "INSERT INTO message (key, channel, kind, record, subject, body, fields, "
+                    "created, attempts, next_attempt, last_error) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    s.due = Stmt(db, std::string("SELECT ") + kColumns +
+                         " FROM message WHERE channel = ?1 AND status = 0 AND next_attempt <= ?2"
+                         " ORDER BY next_attempt, id LIMIT ?3");
+    s.next = Stmt(db,
+                  "SELECT MIN(next_attempt) FROM message"
+                  " WHERE channel = ?1 AND status = 0 AND next_attempt > ?2");
+    s.sent = Stmt(db,
+                  "UPDATE message SET status = 1, done = ?2, last_error = ?3"
+                  " WHERE id = ?1 AND status = 0 RETURNING channel");
+    s.retry = Stmt(db,
+                   "UPDATE message SET attempts = ?2, next_attempt = ?3, last_error = ?4"
+                   " WHERE id = ?1 AND status = 0 RETURNING channel");
+    s.failed = Stmt(db,
+                    "UPDATE message SET status = 2, done = ?2, last_error = ?3,"
+                    " attempts = attempts + 1 WHERE id = ?1 AND status = 0 RETURNING channel");
+    s.count = Stmt(db, "SELECT status, COUNT(*) FROM message WHERE channel = ?1 GROUP BY status");
+    s.total = Stmt(db, "SELECT COUNT(*) FROM message WHERE status = 0");
+    s.prune = Stmt(db, "DELETE FROM message WHERE status != 0 AND done < ?1");
+    s.recall = Stmt(db, "SELECT state, at, last_sent FROM alerted WHERE rule = ?1 AND record = ?2");
+    s.remember = Stmt(db,
+                      "INSERT OR REPLACE INTO alerted (rule, record, state, at, last_sent)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5)");
+    s.forget = Stmt(db, "DELETE FROM alerted WHERE rule = ?1 AND record = ?2");
+    s.begin = Stmt(db, "BEGIN IMMEDIATE");
+    s.commit = Stmt(db, "COMMIT");
+    s.rollback = Stmt(db, "ROLLBACK");
+  } catch (const std::exception& e) {
+    if (err) *err = "notify queue " + path + ": " + e.what();
+    return nullptr;
+  }
+  sqlite3_stmt* t = q->st_->total.get();
+  Reset r{t};
+  if (sqlite3_step(t) != SQLITE_ROW) {
+    if (err) *err = q->where("count");
+    return nullptr;
+  }
+  q->waitingTotal_ = static_cast<std::uint64_t>(sqlite3_column_int64(t, 0));
+  return q;
+}
+
+bool Queue::add(std::vector<Message>& msgs, std::string* err) {
+  if (msgs.empty()) return true;
+  auto refuse = [&](const std::string& why) {
+    if (err) *err = "notify queue " + path_ + ": " + why;
+    return false;
+  };
+  if (inBatch_) return refuse("add() inside batch()");
+  if (waitingTotal_ + msgs.size() > maxWaiting_)
+    return refuse("full: " + std::to_string(waitingTotal_) + " messages waiting (at most " +
+                  std::to_string(maxWaiting_) + "); " + std::to_string(msgs.size()) +
+                  " refused");
+  // What add() fills in, taken back when the transaction fails.
+  struct Given {
+    bool key, created, next;
+  };
+  std::vector<Given> given;
+  given.reserve(msgs.size());
+  for (const Message& m : msgs) given.push_back({m.key.empty(), m.created == 0, m.nextAttempt == 0});
+  Micros now = wallNow();
+  auto step = [&](sqlite3_stmt* s) {
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW;
+  };
+  if (!step(st_->begin.get())) return refuse(std::string("begin: ") + sqlite3_errmsg(db_));
+  std::string why;
+  try {
+    sqlite3_stmt* s = st_->insert.get();
+    for (Message& m : msgs) {
+      if (m.key.empty()) m.key = randomKey();
+      if (m.created == 0) m.created = now;
+      if (m.nextAttempt == 0) m.nextAttempt = m.created;
+      sqlite3_clear_bindings(s);
+      bindText(s, 1, m.key);
+      bindText(s, 2, m.channel);
+      bindText(s, 3, kindName(m.kind));
+      bindText(s, 4, m.record);
+      bindText(s, 5, m.subject);
+      bindText(s, 6, m.body);
+      bindText(s, 7, fieldsJson(m.fields));
+      sqlite3_bind_int64(s, 8, m.created);
+      sqlite3_bind_int(s, 9, m.attempts);
+      sqlite3_bind_int64(s, 10, m.nextAttempt);
+      bindText(s, 11, m.lastError);
+      int rc = sqlite3_step(s);
+      int ext = sqlite3_extended_errcode(db_);
+      sqlite3_reset(s);
+      if (rc != SQLITE_DONE) {
+        why = ext == SQLITE_CONSTRAINT_UNIQUE ? "message key " + m.key + " is already queued"
+                                              : std::string("insert: ") + sqlite3_errmsg(db_);
+        break;
+      }
+      m.id = sqlite3_last_insert_rowid(db_);
+    }
+  } catch (const std::exception& e) {
+    why = e.what();
+  }
+  // COMMIT is where a full disk or a read-only file shows in WAL mode (the frames are
+  // written and synced then).
+  if (why.empty() && !step(st_->commit.get())) why = std::string("commit: ") + sqlite3_errmsg(db_);
+  if (!why.empty()) {
+    if (!sqlite3_get_autocommit(db_)) step(st_->rollback.get());
+    for (size_t i = 0; i < msgs.size(); ++i) {
+      msgs[i].id = 0;
+      if (given[i].key) msgs[i].key.clear();
+      if (given[i].created) msgs[i].created = 0;
+      if (given[i].next) msgs[i].nextAttempt = 0;
+    }
+    return refuse(why);
+  }
+  waitingTotal_ += msgs.size();
+  for (const Message& m : msgs) {
+    auto it = counts_.find(m.channel);
+    if (it != counts_.end()) ++it->second.waiting;
+  }
+  return true;
+}
+
+std::vector<Message> Queue::due(const std::string& channel, Micros now, size_t max) {
+  std::vector<Message> out;
+  if (max == 0) return out;
+  sqlite3_stmt* s = st_->due.get();
+  Reset r{s};
+  bindText(s, 1, channel);
+  sqlite3_bind_int64(s, 2, now);
+  sqlite3_bind_int64(s, 3, static_cast<sqlite3_int64>(max));
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) out.push_back(readRow(s));
+  if (rc != SQLITE_DONE) FAIL_LOG(logf(), Err) << where("due");
+  return out;
+}
+
+std::optional<Micros> Queue::nextDue(const std::string& channel, Micros after) {
+  sqlite3_stmt* s = st_->next.get();
+  Reset r{s};
+  bindText(s, 1, channel);
+  sqlite3_bind_int64(s, 2, after);
+  if (sqlite3_step(s) != SQLITE_ROW || sqlite3_column_type(s, 0) == SQLITE_NULL)
+    return std::nullopt;
+  return sqlite3_column_int64(s, 0);
+}
+
+void Queue::finish(sqlite3_stmt* s, const char* what, std::int64_t id, bool toSent,
+                   bool toFailed) {
+  Reset r{s};
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    std::string channel = text(s, 0);
+    rc = sqlite3_step(s);  // runs the statement to its end
+    if (toSent || toFailed) {
+      if (waitingTotal_ > 0) --waitingTotal_;
+      auto it = counts_.find(channel);
+      if (it != counts_.end()) {
+        if (it->second.waiting > 0) --it->second.waiting;
+        ++(toSent ? it->second.sent : it->second.failed);
+      }
+    }
+  }
+  // A message no longer waiting (pruned, or done already): nothing to do.
+  if (rc != SQLITE_DONE)
+    FAIL_LOG(logf(), Err) << where(std::string(what) + " of message " + std::to_string(id)) +
+                                 " (it stays waiting, and is sent again after a restart)";
+}
+
+void Queue::sent(std::int64_t id, Micros at, const std::string& detail) {
+  sqlite3_stmt* s = st_->sent.get();
+  sqlite3_bind_int64(s, 1, id);
+  sqlite3_bind_int64(s, 2, at);
+  bindText(s, 3, detail);
+  finish(s, "sent", id, true, false);
+}
+
+void Queue::retry(std::int64_t id, int attempts, Micros nextAttempt, const std::string& error) {
+  sqlite3_stmt* s = st_->retry.get();
+  sqlite3_bind_int64(s, 1, id);
+  sqlite3_bind_int(s, 2, attempts);
+  sqlite3_bind_int64(s, 3, nextAttempt);
+  bindText(s, 4, error);
+  finish(s, "retry", id, false, false);
+}
+
+void Queue::failed(std::int64_t id, Micros at, const std::string& error) {
+  sqlite3_stmt* s = st_->failed.get();
+  sqlite3_bind_int64(s, 1, id);
+  sqlite3_bind_int64(s, 2, at);
+  bindText(s, 3, error);
+  finish(s, "failed", id, false, true);
+}
+
+void Queue::batch(const std::function<void()>& f) {
+  auto step = [&](sqlite3_stmt* s) {
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE;
+  };
+  if (inBatch_ || !step(st_->begin.get())) {  // each write on its own then
+    if (!inBatch_) FAIL_LOG(logf(), Err) << where("begin");
+    f();
+    return;
+  }
+  inBatch_ = true;
+  try {
+    f();
+  } catch (...) {
+    inBatch_ = false;
+    step(st_->commit.get());
+    throw;
+  }
+  inBatch_ = false;
+  if (!step(st_->commit.get())) {
+    FAIL_LOG(logf(), Err) << where("commit") +
+                                 " (the outcomes stay unwritten: those messages are sent again "
+                                 "after a restart)";
+    if (!sqlite3_get_autocommit(db_)) step(st_->rollback.get());
+    counts_.clear();  // the cached counts moved with what was rolled back
+    sqlite3_stmt* t = st_->total.get();
+    Reset r{t};
+    if (sqlite3_step(t) == SQLITE_ROW)
+      waitingTotal_ = static_cast<std::uint64_t>(sqlite3_column_int64(t, 0));
+  }
+}
+
+Queue::Counts Queue::counts(const std::string& channel) {
+  auto it = counts_.find(channel);
+  if (it != counts_.end()) return it->second;
+  Counts c;
+  sqlite3_stmt* s = st_->count.get();
+  Reset r{s};
+  bindText(s, 1, channel);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    auto n = static_cast<std::uint64_t>(sqlite3_column_int64(s, 1));
+    switch (sqlite3_column_int(s, 0)) {
+      case 0: c.waiting = n; break;
+      case 1: c.sent = n; break;
+      default: c.failed += n; break;
+    }
+  }
+  if (rc != SQLITE_DONE) {
+    FAIL_LOG(logf(), Err) << where("counts");
+    return c;  // not cached: asked again next time
+  }
+  counts_[channel] = c;
+  return c;
+}
+
+std::uint64_t Queue::prune(Micros olderThan) {
+  sqlite3_stmt* s = st_->prune.get();
+  Reset r{s};
+  sqlite3_bind_int64(s, 1, olderThan);
+  if (sqlite3_step(s) != SQLITE_DONE) {
+    FAIL_LOG(logf(), Err) << where("prune");
+    return 0;
+  }
+  auto n = static_cast<std::uint64_t>(sqlite3_changes(db_));
+  if (n) counts_.clear();  // counted again when asked
+  return n;
+}
+
+std::optional<Alerted> Queue::recall(const std::string& rule, const std::string& record) {
+  sqlite3_stmt* s = st_->recall.get();
+  Reset r{s};
+  bindText(s, 1, rule);
+  bindText(s, 2, record);
+  if (sqlite3_step(s) != SQLITE_ROW) return std::nullopt;
+  auto state = proto::parseState(text(s, 0));
+  if (!state) return std::nullopt;
+  return Alerted{*state, sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2)};
+}
+
+void Queue::remember(const std::string& rule, const std::string& record, const Alerted& a) {
+  sqlite3_stmt* s = st_->remember.get();
+  Reset r{s};
+  bindText(s, 1, rule);
+  bindText(s, 2, record);
+  bindText(s, 3, proto::stateName(a.state));
+  sqlite3_bind_int64(s, 4, a.at);
+  sqlite3_bind_int64(s, 5, a.lastSent);
+  if (sqlite3_step(s) != SQLITE_DONE)
+    FAIL_LOG(logf(), Err) << where("remember " + rule + " " + record);
+}
+
+void Queue::forget(const std::string& rule, const std::string& record) {
+  sqlite3_stmt* s = st_->forget.get();
+  Reset r{s};
+  bindText(s, 1, rule);
+  bindText(s, 2, record);
+  if (sqlite3_step(s) != SQLITE_DONE)
+    FAIL_LOG(logf(), Err) << where("forget " + rule + " " + record);
+}
+
+}  // namespace fail::notify
