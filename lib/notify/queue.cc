@@ -241,7 +241,7 @@ std::unique_ptr<Queue> Queue::open(const std::string& path, std::string* err) {
                   "SELECT MIN(next_attempt) FROM message"
                   " WHERE channel = ?1 AND status = 0 AND next_attempt > ?2");
     s.sent = Stmt(db,
-                  "UPDATE message SET status = 1, done = ?2, last_error = ?3"
+                  "UPDATE message SET status = 1, done = ?2, last_error = ?3, attempts = attempts + 1"
                   " WHERE id = ?1 AND status = 0 RETURNING channel");
     s.retry = Stmt(db,
                    "UPDATE message SET attempts = ?2, next_attempt = ?3, last_error = ?4"
