@@ -61,9 +61,10 @@ constexpr const char* kSchema =
     "  PRIMARY KEY (rule, record)) WITHOUT ROWID;"
     "PRAGMA user_version = 1;";
 
-constexpr const char* kColumns =
-    "id, key, channel, kind, record, subject, body, fields, created, attempts, "
-    "next_attempt, last_error";
+// The columns readRow() reads, in Message's order.
+#define COLUMNS                                                                       \
+  "id, key, channel, kind, record, subject, body, fields, created, attempts, next_attempt," \
+  " last_error"
 
 // The busy timeout: another process holding the write lock (a person's sqlite3 shell)
 // stalls failsh's loop this long at most before a write fails (and is logged).
@@ -203,7 +204,7 @@ std::string tryOpen(const std::string& path, sqlite3** out) {
 }  // namespace
 
 struct Queue::Statements {
-  Stmt insert, due, next, sent, retry, failed, count, total, prune;
+  Stmt insert, due, next, end, count, total, prune;
   Stmt recall, remember, forget;
   Stmt begin, commit, rollback;
 };
@@ -227,39 +228,40 @@ std::unique_ptr<Queue> Queue::open(const std::string& path, std::string* err) {
     return nullptr;
   }
   std::unique_ptr<Queue> q(new Queue(path, db));
+  // Every statement, prepared once at open.
+  static const std::pair<Stmt Statements::*, const char*> kStatements[] = {
+      {&Statements::insert,
+       "INSERT INTO message (key, channel, kind, record, subject, body, fields, created,"
+       " attempts, next_attempt, last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
+      {&Statements::due,
+       "SELECT " COLUMNS " FROM message WHERE channel = ?1 AND status = 0 AND next_attempt <= ?2"
+       " ORDER BY next_attempt, id LIMIT ?3"},
+      {&Statements::next,
+       "SELECT MIN(next_attempt) FROM message"
+       " WHERE channel = ?1 AND status = 0 AND next_attempt > ?2"},
+      // An outcome: status 0 (a retry: attempts and next_attempt given), 1 sent, 2 failed
+      // (attempts one more than the row's).
+      {&Statements::end,
+       "UPDATE message SET status = ?2, done = ?3, attempts = COALESCE(?4, attempts + 1),"
+       " next_attempt = COALESCE(?5, next_attempt), last_error = ?6"
+       " WHERE id = ?1 AND status = 0 RETURNING channel"},
+      {&Statements::count,
+       "SELECT status, COUNT(*) FROM message WHERE channel = ?1 GROUP BY status"},
+      {&Statements::total, "SELECT COUNT(*) FROM message WHERE status = 0"},
+      {&Statements::prune, "DELETE FROM message WHERE status != 0 AND done < ?1"},
+      {&Statements::recall,
+       "SELECT state, at, last_sent FROM alerted WHERE rule = ?1 AND record = ?2"},
+      {&Statements::remember,
+       "INSERT OR REPLACE INTO alerted (rule, record, state, at, last_sent)"
+       " VALUES (?1, ?2, ?3, ?4, ?5)"},
+      {&Statements::forget, "DELETE FROM alerted WHERE rule = ?1 AND record = ?2"},
+      {&Statements::begin, "BEGIN IMMEDIATE"},
+      {&Statements::commit, "COMMIT"},
+      {&Statements::rollback, "ROLLBACK"},
+  };
   try {
     q->st_ = std::make_unique<Statements>();
-    Statements& s = *q->st_;
-    s.insert = Stmt(db,
-                    "INSERT INTO message (key, channel, kind, record, subject, body, fields, "
-                    "created, attempts, next_attempt, last_error) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-    s.due = Stmt(db, std::string("SELECT ") + kColumns +
-                         " FROM message WHERE channel = ?1 AND status = 0 AND next_attempt <= ?2"
-                         " ORDER BY next_attempt, id LIMIT ?3");
-    s.next = Stmt(db,
-                  "SELECT MIN(next_attempt) FROM message"
-                  " WHERE channel = ?1 AND status = 0 AND next_attempt > ?2");
-    s.sent = Stmt(db,
-                  "UPDATE message SET status = 1, done = ?2, last_error = ?3, attempts = attempts + 1"
-                  " WHERE id = ?1 AND status = 0 RETURNING channel");
-    s.retry = Stmt(db,
-                   "UPDATE message SET attempts = ?2, next_attempt = ?3, last_error = ?4"
-                   " WHERE id = ?1 AND status = 0 RETURNING channel");
-    s.failed = Stmt(db,
-                    "UPDATE message SET status = 2, done = ?2, last_error = ?3,"
-                    " attempts = attempts + 1 WHERE id = ?1 AND status = 0 RETURNING channel");
-    s.count = Stmt(db, "SELECT status, COUNT(*) FROM message WHERE channel = ?1 GROUP BY status");
-    s.total = Stmt(db, "SELECT COUNT(*) FROM message WHERE status = 0");
-    s.prune = Stmt(db, "DELETE FROM message WHERE status != 0 AND done < ?1");
-    s.recall = Stmt(db, "SELECT state, at, last_sent FROM alerted WHERE rule = ?1 AND record = ?2");
-    s.remember = Stmt(db,
-                      "INSERT OR REPLACE INTO alerted (rule, record, state, at, last_sent)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5)");
-    s.forget = Stmt(db, "DELETE FROM alerted WHERE rule = ?1 AND record = ?2");
-    s.begin = Stmt(db, "BEGIN IMMEDIATE");
-    s.commit = Stmt(db, "COMMIT");
-    s.rollback = Stmt(db, "ROLLBACK");
+    for (const auto& [member, sql] : kStatements) q->st_.get()->*member = Stmt(db, sql);
   } catch (const std::exception& e) {
     if (err) *err = "notify queue " + path + ": " + e.what();
     return nullptr;
@@ -376,51 +378,49 @@ std::optional<Micros> Queue::nextDue(const std::string& channel, Micros after) {
   return sqlite3_column_int64(s, 0);
 }
 
-void Queue::finish(sqlite3_stmt* s, const char* what, std::int64_t id, bool toSent,
-                   bool toFailed) {
+void Queue::finish(int status, std::int64_t id, Micros at, int attempts, Micros next,
+                   const std::string& detail) {
+  static constexpr const char* kWhat[] = {"retry", "sent", "failed"};
+  sqlite3_stmt* s = st_->end.get();
   Reset r{s};
+  sqlite3_bind_int64(s, 1, id);
+  sqlite3_bind_int(s, 2, status);
+  sqlite3_bind_int64(s, 3, status ? at : 0);
+  if (status == 0) {
+    sqlite3_bind_int(s, 4, attempts);
+    sqlite3_bind_int64(s, 5, next);
+  }
+  bindText(s, 6, detail);
   int rc = sqlite3_step(s);
   if (rc == SQLITE_ROW) {
     std::string channel = text(s, 0);
     rc = sqlite3_step(s);  // runs the statement to its end
-    if (toSent || toFailed) {
+    if (status != 0) {
       if (waitingTotal_ > 0) --waitingTotal_;
       auto it = counts_.find(channel);
       if (it != counts_.end()) {
         if (it->second.waiting > 0) --it->second.waiting;
-        ++(toSent ? it->second.sent : it->second.failed);
+        ++(status == 1 ? it->second.sent : it->second.failed);
       }
     }
   }
   // A message no longer waiting (pruned, or done already): nothing to do.
   if (rc != SQLITE_DONE)
-    FAIL_LOG(logf(), Err) << where(std::string(what) + " of message " + std::to_string(id)) +
+    FAIL_LOG(logf(), Err) << where(std::string(kWhat[status]) + " of message " +
+                                   std::to_string(id)) +
                                  " (it stays waiting, and is sent again after a restart)";
 }
 
 void Queue::sent(std::int64_t id, Micros at, const std::string& detail) {
-  sqlite3_stmt* s = st_->sent.get();
-  sqlite3_bind_int64(s, 1, id);
-  sqlite3_bind_int64(s, 2, at);
-  bindText(s, 3, detail);
-  finish(s, "sent", id, true, false);
+  finish(1, id, at, 0, 0, detail);
 }
 
 void Queue::retry(std::int64_t id, int attempts, Micros nextAttempt, const std::string& error) {
-  sqlite3_stmt* s = st_->retry.get();
-  sqlite3_bind_int64(s, 1, id);
-  sqlite3_bind_int(s, 2, attempts);
-  sqlite3_bind_int64(s, 3, nextAttempt);
-  bindText(s, 4, error);
-  finish(s, "retry", id, false, false);
+  finish(0, id, 0, attempts, nextAttempt, error);
 }
 
 void Queue::failed(std::int64_t id, Micros at, const std::string& error) {
-  sqlite3_stmt* s = st_->failed.get();
-  sqlite3_bind_int64(s, 1, id);
-  sqlite3_bind_int64(s, 2, at);
-  bindText(s, 3, error);
-  finish(s, "failed", id, false, true);
+  finish(2, id, at, 0, 0, error);
 }
 
 void Queue::batch(const std::function<void()>& f) {

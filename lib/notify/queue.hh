@@ -36,7 +36,6 @@
 #include "notify/message.hh"
 
 struct sqlite3;
-struct sqlite3_stmt;
 
 namespace fail::notify {
 
@@ -105,8 +104,9 @@ class Queue : public AlertMemory {
  private:
   struct Statements;
   Queue(std::string path, sqlite3* db);
-  // Runs an outcome's UPDATE ... RETURNING channel, moving the cached counts.
-  void finish(sqlite3_stmt* s, const char* what, std::int64_t id, bool toSent, bool toFailed);
+  // Writes an outcome (status 0: a retry, 1: sent, 2: failed), moving the cached counts.
+  void finish(int status, std::int64_t id, Micros at, int attempts, Micros next,
+              const std::string& detail);
   std::string where(const std::string& what) const;  // "notify queue PATH: WHAT: sqlite's"
 
   std::string path_;
