@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
 #include <set>
 
 #include "../../common/sqlite_lock.hh"
@@ -150,28 +151,36 @@ TEST(NotifyQueue, AddStoresAllOrNothing) {
   EXPECT_EQ(q->due("ops", wallNow() + kS, 10).size(), 1u);
 }
 
-// The child adds and dies at once, never closing the database (as kill -9 would leave
-// it): the parent finds the message.
+// Runs `child` in a forked process, which ends with _exit(child()): no destructor runs,
+// the database is never closed (as kill -9 would leave it). Its exit status, -1 when it
+// did not exit.
+int inChild(const std::function<int()>& child) {
+  pid_t pid = ::fork();
+  if (pid == 0) ::_exit(child());
+  int status = 0;
+  if (pid < 0 || ::waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
+// The waiting messages of "ops" in the queue at `path`, reopened.
+std::vector<Message> waitingAt(const std::string& path) {
+  auto q = openOk(path);
+  return q ? q->due("ops", wallNow() + kS, 10) : std::vector<Message>{};
+}
+
 TEST(NotifyQueue, AMessageAddedSurvivesTheProcessDyingRightAfter) {
   test::TempDir dir;
   std::string path = dir.file("notify.db");
   { openOk(path); }  // made beforehand: the child's WAL then holds only the message
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
+  int code = inChild([&] {
     std::string err;
     auto q = Queue::open(path, &err);
     std::vector<Message> msgs = {message("ops", "from the child")};
     msgs[0].key = "child-key";
-    if (!q || !q->add(msgs, &err)) ::_exit(1);
-    ::_exit(9);  // no destructor: the connection is never closed
-  }
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  ASSERT_EQ(WEXITSTATUS(status), 9);
-  auto q = openOk(path);
-  std::vector<Message> got = q->due("ops", wallNow() + kS, 10);
+    return q && q->add(msgs, &err) ? 9 : 1;
+  });
+  ASSERT_EQ(code, 9);
+  std::vector<Message> got = waitingAt(path);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].key, "child-key");
   EXPECT_EQ(got[0].subject, "from the child");
@@ -183,31 +192,24 @@ TEST(NotifyQueue, ADiskFullRefusesTheWholeBatch) {
   test::TempDir dir;
   std::string path = dir.file("notify.db");
   { openOk(path); }
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
+  int code = inChild([&] {
     ::signal(SIGXFSZ, SIG_IGN);  // write() then fails with EFBIG
     std::string err;
     auto q = Queue::open(path, &err);
-    if (!q) ::_exit(2);
+    if (!q) return 2;
     struct rlimit lim = {256 * 1024, 256 * 1024};
     ::setrlimit(RLIMIT_FSIZE, &lim);
     std::vector<Message> msgs = {message("ops", "small"), message("ops", "large")};
     msgs[1].body.assign(1 << 20, 'x');
-    if (q->add(msgs, &err)) ::_exit(3);
-    if (err.find(path) == std::string::npos) ::_exit(4);
-    if (msgs[0].id != 0) ::_exit(5);
-    if (!q->due("ops", wallNow() + kS, 10).empty()) ::_exit(6);
+    if (q->add(msgs, &err)) return 3;
+    if (err.find(path) == std::string::npos) return 4;
+    if (msgs[0].id != 0) return 5;
+    if (!q->due("ops", wallNow() + kS, 10).empty()) return 6;
     std::vector<Message> small = {message("ops", "small again")};
-    if (!q->add(small, &err)) ::_exit(7);
-    ::_exit(0);
-  }
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
-  auto q = openOk(path);
-  std::vector<Message> got = q->due("ops", wallNow() + kS, 10);
+    return q->add(small, &err) ? 0 : 7;
+  });
+  EXPECT_EQ(code, 0);
+  std::vector<Message> got = waitingAt(path);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].subject, "small again");
 }
