@@ -89,10 +89,10 @@ void Dispatcher::onPrune(void* arg) {
   auto* d = static_cast<Dispatcher*>(arg);
   try {
     std::uint64_t n = d->queue_.prune(d->now() - kKeep);
-    if (n) FAIL_LOG(logf(), Info) << "notify queue " << d->queue_.path() << ": pruned " << n
+    if (n) FAIL_LOG(logf(), Info) << "queue " << d->queue_.path() << ": pruned " << n
                                   << " messages sent or failed over 7 days ago";
   } catch (const std::exception& e) {
-    FAIL_LOG(logf(), Err) << "notify queue prune: " << e.what();
+    FAIL_LOG(logf(), Err) << "queue prune: " << e.what();
   }
   d->prune_->arm(ev::Micros(kPruneEvery));
 }
@@ -102,7 +102,7 @@ void Dispatcher::onTimer(void* arg) {
   try {
     ch->d->pump(*ch);
   } catch (const std::exception& e) {
-    FAIL_LOG(logf(), Err) << "notify: channel " << ch->name << ": " << e.what();
+    FAIL_LOG(logf(), Err) << "channel " << ch->name << ": " << e.what();
   }
 }
 
@@ -217,7 +217,7 @@ void Dispatcher::ended(Ended e) {
     try {
       flush();
     } catch (const std::exception& ex) {
-      FAIL_LOG(logf(), Err) << "notify: writing outcomes: " << ex.what();
+      FAIL_LOG(logf(), Err) << "writing outcomes: " << ex.what();
     }
   });
 }
@@ -279,16 +279,16 @@ void Dispatcher::flush() {
     if (--e.held->out == 0 && !e.held->current) retire(e.held);
     switch (v.what) {
       case Verdict::Sent:
-        FAIL_LOG(logf(), Debug) << "notify: " << about(e.channel, e.key, e.record) << ": sent"
+        FAIL_LOG(logf(), Debug) << about(e.channel, e.key, e.record) << ": sent"
                                 << (v.detail.empty() ? "" : ": ") << v.detail;
         break;
       case Verdict::Retry:
-        FAIL_LOG(logf(), Info) << "notify: " << about(e.channel, e.key, e.record) << ": attempt "
+        FAIL_LOG(logf(), Info) << about(e.channel, e.key, e.record) << ": attempt "
                                << e.attempts << " failed, again in "
                                << formatAge(v.next - now) << ": " << v.detail;
         break;
       case Verdict::Failed:
-        FAIL_LOG(logf(), Err) << "notify: " << about(e.channel, e.key, e.record)
+        FAIL_LOG(logf(), Err) << about(e.channel, e.key, e.record)
                               << ": not sent: " << v.detail;
         break;
     }
