@@ -235,7 +235,7 @@ void Dispatcher::flush() {
   };
   std::vector<Verdict> verdicts;
   verdicts.reserve(batch.size());
-  queue_.batch([&] {
+  auto write = [&] {
     for (const Ended& e : batch) {
       auto ch = channels_.find(e.channel);
       DispatchOptions o = ch != channels_.end() ? ch->second->opts : DispatchOptions{};
@@ -269,7 +269,10 @@ void Dispatcher::flush() {
         }
       }
     }
-  });
+  };
+  // One outcome: its one statement; more: one transaction, one fsync.
+  if (batch.size() == 1) write();
+  else queue_.batch(write);
   std::vector<std::string> touched;
   for (size_t i = 0; i < batch.size(); ++i) {
     const Ended& e = batch[i];

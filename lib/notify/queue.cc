@@ -157,6 +157,12 @@ std::string tryOpen(const std::string& path, sqlite3** out) {
     return why;
   };
   if (rc != SQLITE_OK) return fail("open");
+  // SQLite opens a file it may not write read-only, without a word: every add() would
+  // fail later. Said now, at start.
+  if (sqlite3_db_readonly(db, "main") == 1) {
+    sqlite3_close(db);
+    return "open: the file cannot be written";
+  }
   sqlite3_busy_timeout(db, kBusyMs);
   // journal_mode reads the header first: a file that is not a database at all fails here.
   std::string mode;
