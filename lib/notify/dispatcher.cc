@@ -73,6 +73,7 @@ Dispatcher::~Dispatcher() {
 }
 
 Micros Dispatcher::now() const {
+  if (wall_) return wall_();
   if (!loop_.clock().manual()) return fail::wallNow();
   return wall0_ + std::chrono::duration_cast<std::chrono::microseconds>(loop_.now() - steady0_)
                       .count();

@@ -27,7 +27,9 @@
 //   and every hour.
 //
 // Wall-clock times (Message::created, nextAttempt) come from wallNow(), or, when the
-// loop's clock is a ManualClock (tests), from a wall clock that moves with it.
+// loop's clock is a ManualClock (tests), from a wall clock that moves with it (or from
+// setWallClock's): messages a test adds are made at now(), else the dispatcher's clock
+// and theirs disagree (a message "created" after now is not due yet).
 //
 // Loop thread only. Everything made on the loop (the senders) must go before the loop.
 #pragma once
@@ -87,8 +89,11 @@ class Dispatcher {
   // The delay before attempt `attempts` + 1 after `attempts` attempts (>= 1), without the
   // jitter.
   static Micros backoff(int attempts, std::chrono::milliseconds maxBackoff);
-  // The wall clock the dispatcher reads.
+  // The wall clock the dispatcher reads (see above).
   Micros now() const;
+  // Tests: another wall clock (the Center's), which must move with the loop's clock
+  // (the timers wait for its times on the loop's).
+  void setWallClock(std::function<Micros()> fn) { wall_ = std::move(fn); }
 
  private:
   struct Held;     // a Sender, with the sends it has out
@@ -116,6 +121,7 @@ class Dispatcher {
   std::function<void(const std::string&, const ChannelStatus&)> onStatus_;
   std::mt19937_64 random_;
   std::unique_ptr<ev::WheelTimer> prune_;
+  std::function<Micros()> wall_;  // setWallClock's
   // A ManualClock's wall clock: wall0_ at steady0_.
   Micros wall0_;
   ev::Clock::time_point steady0_;

@@ -195,6 +195,24 @@ TEST_F(DispatcherTest, RetriesWithABackoffThatDoublesAndGivesUp) {
   EXPECT_EQ(s.calls.size(), n);
 }
 
+TEST_F(DispatcherTest, ReadsTheWallClockItIsGiven) {
+  ev::Clock::time_point t0 = clock.now();
+  dispatcher->setWallClock([&] {
+    return 1000 * kS + std::chrono::duration_cast<std::chrono::microseconds>(clock.now() - t0).count();
+  });
+  EXPECT_EQ(dispatcher->now(), 1000 * kS);
+  Sends s;
+  dispatcher->channel("ops", sender(s), DispatchOptions{10s, 5min});
+  add("ops", {"x"});  // made at 1000 s
+  ASSERT_EQ(s.calls.size(), 1u);
+  EXPECT_EQ(s.calls[0].m.created, 1000 * kS);
+  s.end(0, Outcome::End::Retry, "down");
+  loop.runReady();
+  EXPECT_EQ(queue->counts("ops").failed, 0u);  // 10 s to give up, by this clock
+  advance(1200'000);
+  EXPECT_EQ(s.calls.size(), 2u);
+}
+
 TEST_F(DispatcherTest, TheBackoffDoublesUpToItsLimit) {
   EXPECT_EQ(Dispatcher::backoff(1, 5min), 1 * kS);
   EXPECT_EQ(Dispatcher::backoff(2, 5min), 2 * kS);
