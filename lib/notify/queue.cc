@@ -87,6 +87,24 @@ std::string randomKey() {
   return out;
 }
 
+// SQLite's message, with the system's error behind it ("disk I/O error (No space left on
+// device)"): SQLite says "disk I/O error" for most of them.
+std::string sqliteError(sqlite3* db) {
+  std::string msg = sqlite3_errmsg(db);
+  if (int e = sqlite3_system_errno(db)) msg += std::string(" (") + std::strerror(e) + ")";
+  return msg;
+}
+
+// Runs a statement that returns no rows (or one, ignored), then resets it. False with
+// *why (when given) set to the error, read before the reset can clear the system's.
+bool runOnce(sqlite3* db, sqlite3_stmt* s, std::string* why = nullptr) {
+  int rc = sqlite3_step(s);
+  bool ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
+  if (!ok && why) *why = sqliteError(db);
+  sqlite3_reset(s);
+  return ok;
+}
+
 Message readRow(sqlite3_stmt* s) {
   Message m;
   m.id = sqlite3_column_int64(s, 0);
@@ -152,7 +170,7 @@ std::string tryOpen(const std::string& path, sqlite3** out) {
   int rc = sqlite3_open_v2(path.c_str(), &db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   auto fail = [&](const std::string& what) {
-    std::string why = what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    std::string why = what + ": " + (db ? sqliteError(db) : sqlite3_errstr(rc));
     sqlite3_close(db);
     return why;
   };
@@ -185,7 +203,7 @@ std::string tryOpen(const std::string& path, sqlite3** out) {
   char* err = nullptr;
   auto exec = [&](const char* sql, const char* what) {
     if (sqlite3_exec(db, sql, nullptr, nullptr, &err) == SQLITE_OK) return std::string();
-    std::string why = std::string(what) + ": " + (err ? err : sqlite3_errmsg(db));
+    std::string why = std::string(what) + ": " + (err ? std::string(err) : sqliteError(db));
     sqlite3_free(err);
     sqlite3_close(db);
     return why;
@@ -223,7 +241,7 @@ Queue::~Queue() {
 }
 
 std::string Queue::where(const std::string& what) const {
-  return "notify queue " + path_ + ": " + what + ": " + sqlite3_errmsg(db_);
+  return "notify queue " + path_ + ": " + what + ": " + sqliteError(db_);
 }
 
 std::unique_ptr<Queue> Queue::open(const std::string& path, std::string* err) {
@@ -301,13 +319,8 @@ bool Queue::add(std::vector<Message>& msgs, std::string* err) {
   given.reserve(msgs.size());
   for (const Message& m : msgs) given.push_back({m.key.empty(), m.created == 0, m.nextAttempt == 0});
   Micros now = wallNow();
-  auto step = [&](sqlite3_stmt* s) {
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW;
-  };
-  if (!step(st_->begin.get())) return refuse(std::string("begin: ") + sqlite3_errmsg(db_));
   std::string why;
+  if (!runOnce(db_, st_->begin.get(), &why)) return refuse("begin: " + why);
   try {
     sqlite3_stmt* s = st_->insert.get();
     for (Message& m : msgs) {
@@ -331,7 +344,7 @@ bool Queue::add(std::vector<Message>& msgs, std::string* err) {
       sqlite3_reset(s);
       if (rc != SQLITE_DONE) {
         why = ext == SQLITE_CONSTRAINT_UNIQUE ? "message key " + m.key + " is already queued"
-                                              : std::string("insert: ") + sqlite3_errmsg(db_);
+                                              : "insert: " + sqliteError(db_);
         break;
       }
       m.id = sqlite3_last_insert_rowid(db_);
@@ -341,9 +354,9 @@ bool Queue::add(std::vector<Message>& msgs, std::string* err) {
   }
   // COMMIT is where a full disk or a read-only file shows in WAL mode (the frames are
   // written and synced then).
-  if (why.empty() && !step(st_->commit.get())) why = std::string("commit: ") + sqlite3_errmsg(db_);
+  if (why.empty() && !runOnce(db_, st_->commit.get(), &why)) why = "commit: " + why;
   if (!why.empty()) {
-    if (!sqlite3_get_autocommit(db_)) step(st_->rollback.get());
+    if (!sqlite3_get_autocommit(db_)) runOnce(db_, st_->rollback.get());
     for (size_t i = 0; i < msgs.size(); ++i) {
       msgs[i].id = 0;
       if (given[i].key) msgs[i].key.clear();
@@ -430,13 +443,9 @@ void Queue::failed(std::int64_t id, Micros at, const std::string& error) {
 }
 
 void Queue::batch(const std::function<void()>& f) {
-  auto step = [&](sqlite3_stmt* s) {
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE;
-  };
-  if (inBatch_ || !step(st_->begin.get())) {  // each write on its own then
-    if (!inBatch_) FAIL_LOG(logf(), Err) << where("begin");
+  std::string why;
+  if (inBatch_ || !runOnce(db_, st_->begin.get(), &why)) {  // each write on its own then
+    if (!inBatch_) FAIL_LOG(logf(), Err) << "notify queue " << path_ << ": begin: " << why;
     f();
     return;
   }
@@ -445,15 +454,15 @@ void Queue::batch(const std::function<void()>& f) {
     f();
   } catch (...) {
     inBatch_ = false;
-    step(st_->commit.get());
+    runOnce(db_, st_->commit.get());
     throw;
   }
   inBatch_ = false;
-  if (!step(st_->commit.get())) {
-    FAIL_LOG(logf(), Err) << where("commit") +
+  if (!runOnce(db_, st_->commit.get(), &why)) {
+    FAIL_LOG(logf(), Err) << "notify queue " << path_ << ": commit: " << why <<
                                  " (the outcomes stay unwritten: those messages are sent again "
                                  "after a restart)";
-    if (!sqlite3_get_autocommit(db_)) step(st_->rollback.get());
+    if (!sqlite3_get_autocommit(db_)) runOnce(db_, st_->rollback.get());
     counts_.clear();  // the cached counts moved with what was rolled back
     sqlite3_stmt* t = st_->total.get();
     Reset r{t};
