@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -99,6 +100,7 @@ class DispatcherTest : public ::testing::Test {
   }
   void advance(Micros us) { loop.advance(std::chrono::microseconds(us)); }
 
+  std::deque<Sends> sends;  // the fake senders' records, outliving the loop and dispatcher
   ev::ManualClock clock;
   ev::Loop loop{clock};
   std::unique_ptr<Queue> queue;
@@ -107,7 +109,7 @@ class DispatcherTest : public ::testing::Test {
 };
 
 TEST_F(DispatcherTest, SendsWhatIsWaitingWithinTheParallelLimit) {
-  Sends s;
+  Sends& s = sends.emplace_back();
   add("ops", {"a", "b", "c", "d", "e"});  // before the channel: waiting in the queue
   dispatcher->channel("ops", sender(s, 2));
   EXPECT_EQ(s.subjects(), (std::vector<std::string>{"a", "b"}));
@@ -139,7 +141,7 @@ TEST_F(DispatcherTest, SendsWhatIsWaitingWithinTheParallelLimit) {
 }
 
 TEST_F(DispatcherTest, WakeSendsWhatWasAddedAtOnce) {
-  Sends s;
+  Sends& s = sends.emplace_back();
   dispatcher->channel("ops", sender(s, 4));
   EXPECT_TRUE(s.calls.empty());
   std::vector<Message> m = add("ops", {"now"});
@@ -151,7 +153,7 @@ TEST_F(DispatcherTest, WakeSendsWhatWasAddedAtOnce) {
 }
 
 TEST_F(DispatcherTest, RetriesWithABackoffThatDoublesAndGivesUp) {
-  Sends s;
+  Sends& s = sends.emplace_back();
   dispatcher->channel("ops", sender(s), DispatchOptions{60s, 8s});
   add("ops", {"x"});
   ASSERT_EQ(s.calls.size(), 1u);
@@ -201,7 +203,7 @@ TEST_F(DispatcherTest, ReadsTheWallClockItIsGiven) {
     return 1000 * kS + std::chrono::duration_cast<std::chrono::microseconds>(clock.now() - t0).count();
   });
   EXPECT_EQ(dispatcher->now(), 1000 * kS);
-  Sends s;
+  Sends& s = sends.emplace_back();
   dispatcher->channel("ops", sender(s), DispatchOptions{10s, 5min});
   add("ops", {"x"});  // made at 1000 s
   ASSERT_EQ(s.calls.size(), 1u);
@@ -226,7 +228,7 @@ TEST_F(DispatcherTest, AFailedOutcomeIsFinalAndLogged) {
   test::TempDir dir;
   log::openSink(log::Sink::File, "unit", dir.file("log"));
   log::setLevel("notify", log::Level::Info);
-  Sends s;
+  Sends& s = sends.emplace_back();
   dispatcher->channel("ops", sender(s));
   std::vector<Message> m = add("ops", {"x", "y"});
   s.end(0, Outcome::End::Failed, "SMTP 550 no such user");
@@ -253,7 +255,8 @@ TEST_F(DispatcherTest, AFailedOutcomeIsFinalAndLogged) {
 }
 
 TEST_F(DispatcherTest, AReplacedSenderKeepsItsSendsAndTheirOutcomes) {
-  Sends old, now;
+  Sends& old = sends.emplace_back();
+  Sends& now = sends.emplace_back();
   dispatcher->channel("ops", sender(old));
   add("ops", {"a", "b"});
   ASSERT_EQ(old.calls.size(), 1u);
@@ -271,7 +274,8 @@ TEST_F(DispatcherTest, AReplacedSenderKeepsItsSendsAndTheirOutcomes) {
 }
 
 TEST_F(DispatcherTest, ASenderReplacedWithNothingOutGoesAtOnce) {
-  Sends old, now;
+  Sends& old = sends.emplace_back();
+  Sends& now = sends.emplace_back();
   dispatcher->channel("ops", sender(old));
   dispatcher->channel("ops", sender(now));
   loop.runReady();
@@ -280,7 +284,8 @@ TEST_F(DispatcherTest, ASenderReplacedWithNothingOutGoesAtOnce) {
 }
 
 TEST_F(DispatcherTest, ARemovedChannelLeavesItsMessagesInTheQueue) {
-  Sends s, later;
+  Sends& s = sends.emplace_back();
+  Sends& later = sends.emplace_back();
   dispatcher->channel("ops", sender(s));
   add("ops", {"a", "b"});
   dispatcher->remove("ops");
@@ -299,7 +304,8 @@ TEST_F(DispatcherTest, ARemovedChannelLeavesItsMessagesInTheQueue) {
 }
 
 TEST_F(DispatcherTest, AChannelRemovedAndAddedAgainDoesNotSendWhatIsOutTwice) {
-  Sends s, again;
+  Sends& s = sends.emplace_back();
+  Sends& again = sends.emplace_back();
   dispatcher->channel("ops", sender(s, 3));
   add("ops", {"a", "b"});
   ASSERT_EQ(s.calls.size(), 2u);
@@ -317,7 +323,7 @@ TEST_F(DispatcherTest, AChannelRemovedAndAddedAgainDoesNotSendWhatIsOutTwice) {
 TEST_F(DispatcherTest, AStormIsSentOnceEachInOrder) {
   std::vector<std::string> subjects;
   for (int i = 0; i < 10000; ++i) subjects.push_back("m" + std::to_string(i));
-  Sends s;
+  Sends& s = sends.emplace_back();
   add("ops", subjects);
   dispatcher->channel("ops", sender(s, 8));
   size_t ended = 0;
@@ -332,7 +338,7 @@ TEST_F(DispatcherTest, AStormIsSentOnceEachInOrder) {
 }
 
 TEST_F(DispatcherTest, AStatusAfterEachTurnOfOutcomes) {
-  Sends s;
+  Sends& s = sends.emplace_back();
   dispatcher->channel("ops", sender(s, 3));
   add("ops", {"a", "b", "c"});
   s.end(0, Outcome::End::Retry, "HTTP 500 from h:80");
@@ -383,7 +389,7 @@ TEST(Dispatcher, SendsAgainAfterARestartWhatWasOut) {
 }
 
 TEST_F(DispatcherTest, PrunesOldRowsEveryHour) {
-  Sends s;
+  Sends& s = sends.emplace_back();
   dispatcher->channel("ops", sender(s));
   add("ops", {"a"});
   s.end(0, Outcome::End::Sent);
