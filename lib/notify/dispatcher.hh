@@ -82,7 +82,8 @@ class Dispatcher {
   void channel(const std::string& name, std::unique_ptr<Sender> sender, DispatchOptions o = {});
   void remove(const std::string& name);  // its waiting messages stay in the queue
   void wake(const std::string& name);    // messages were added
-  // After each outcome of a channel (not of a removed one), once it is written.
+  // After outcomes are written: once per loop turn for each channel that had one (not
+  // for a removed channel). The callback may set or remove channels.
   void onStatus(std::function<void(const std::string& channel, const ChannelStatus&)> fn);
   const ChannelStatus* status(const std::string& name) const;
 

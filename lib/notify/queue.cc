@@ -230,7 +230,7 @@ std::string tryOpen(const std::string& path, sqlite3** out) {
 struct Queue::Statements {
   Stmt insert, due, next, end, count, total, prune;
   Stmt recall, remember, forget;
-  Stmt begin, commit, rollback;
+  Stmt begin, commit, rollback, relaxed, strict;
 };
 
 Queue::Queue(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
@@ -282,6 +282,8 @@ std::unique_ptr<Queue> Queue::open(const std::string& path, std::string* err) {
       {&Statements::begin, "BEGIN IMMEDIATE"},
       {&Statements::commit, "COMMIT"},
       {&Statements::rollback, "ROLLBACK"},
+      {&Statements::relaxed, "PRAGMA synchronous=NORMAL"},
+      {&Statements::strict, "PRAGMA synchronous=FULL"},
   };
   try {
     q->st_ = std::make_unique<Statements>();
@@ -521,23 +523,30 @@ std::optional<Alerted> Queue::recall(const std::string& rule, const std::string&
 
 void Queue::remember(const std::string& rule, const std::string& record, const Alerted& a) {
   sqlite3_stmt* s = st_->remember.get();
-  Reset r{s};
   bindText(s, 1, rule);
   bindText(s, 2, record);
   bindText(s, 3, proto::stateName(a.state));
   sqlite3_bind_int64(s, 4, a.at);
   sqlite3_bind_int64(s, 5, a.lastSent);
-  if (sqlite3_step(s) != SQLITE_DONE)
-    FAIL_LOG(logf(), Err) << where("remember " + rule + " " + record);
+  lightly(s, "remember " + rule + " " + record);
 }
 
 void Queue::forget(const std::string& rule, const std::string& record) {
   sqlite3_stmt* s = st_->forget.get();
-  Reset r{s};
   bindText(s, 1, rule);
   bindText(s, 2, record);
-  if (sqlite3_step(s) != SQLITE_DONE)
-    FAIL_LOG(logf(), Err) << where("forget " + rule + " " + record);
+  lightly(s, "forget " + rule + " " + record);
+}
+
+void Queue::lightly(sqlite3_stmt* s, const std::string& what) {
+  Reset r{s};
+  // Without an fsync of its own: a storm of 10,000 alerts would hold failsh's loop for
+  // seconds. WAL keeps it across a crash of failsh (the write is in the file, the
+  // kernel's cache); only a crash of the machine before the next add() (whose fsync
+  // covers every frame written before it) can lose it, and then the rules alert again.
+  bool relax = sqlite3_get_autocommit(db_) && runOnce(db_, st_->relaxed.get());
+  if (sqlite3_step(s) != SQLITE_DONE) FAIL_LOG(logf(), Err) << where(what);
+  if (relax) runOnce(db_, st_->strict.get());
 }
 
 }  // namespace fail::notify

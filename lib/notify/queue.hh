@@ -36,6 +36,7 @@
 #include "notify/message.hh"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace fail::notify {
 
@@ -96,7 +97,9 @@ class Queue : public AlertMemory {
   const std::string& path() const { return path_; }
 
   // AlertMemory: a write failure is logged (the memory is a convenience; the messages
-  // are what must not be lost).
+  // are what must not be lost). Its writes wait for no fsync of their own: they are
+  // durable across a crash of failsh at once, across one of the machine with the next
+  // add().
   std::optional<Alerted> recall(const std::string& rule, const std::string& record) override;
   void remember(const std::string& rule, const std::string& record, const Alerted& a) override;
   void forget(const std::string& rule, const std::string& record) override;
@@ -107,6 +110,8 @@ class Queue : public AlertMemory {
   // Writes an outcome (status 0: a retry, 1: sent, 2: failed), moving the cached counts.
   void finish(int status, std::int64_t id, Micros at, int attempts, Micros next,
               const std::string& detail);
+  // Runs an AlertMemory write (bound) without waiting for an fsync (see queue.cc).
+  void lightly(sqlite3_stmt* s, const std::string& what);
   std::string where(const std::string& what) const;  // "notify queue PATH: WHAT: sqlite's"
 
   std::string path_;

@@ -393,5 +393,24 @@ TEST(NotifyQueue, RemembersWhatWasAlertedAcrossReopen) {
   EXPECT_EQ(q->recall("other", "db"), std::nullopt);
 }
 
+TEST(NotifyQueue, WhatWasAlertedSurvivesTheProcessDyingRightAfter) {
+  test::TempDir dir;
+  std::string path = dir.file("notify.db");
+  { openOk(path); }
+  int code = inChild([&] {
+    std::string err;
+    auto q = Queue::open(path, &err);
+    if (!q) return 1;
+    q->remember("web", "www", {proto::State::Fail, 10 * kS, 12 * kS});
+    ::kill(::getpid(), SIGKILL);
+    return 2;
+  });
+  ASSERT_EQ(code, 128 + SIGKILL);
+  auto q = openOk(path);
+  auto www = q->recall("web", "www");
+  ASSERT_TRUE(www);
+  EXPECT_EQ(www->lastSent, 12 * kS);
+}
+
 }  // namespace
 }  // namespace fail::notify
