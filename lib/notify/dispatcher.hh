@@ -10,8 +10,9 @@
 //   in the same second); once a message is older than giveUpAfter it is failed (the last
 //   attempt is made at that age). Every message gets at least one attempt, however old it
 //   is when failsh starts. A Failed outcome is final.
-// - Outcomes are written in one transaction per loop turn (Queue::batch): one fsync for
-//   all the transfers that ended together, one statement each.
+// - Outcomes are written in one transaction per loop turn (Queue::batch), one statement
+//   each, without waiting for an fsync (Queue::relaxed: a crash of the machine may send
+//   a message again, with its key; a crash of failsh loses nothing).
 // - A wheel timer per channel wakes it when its next message falls due (Queue::nextDue).
 // - Replacing a channel's sender (a reload) while sends are out: the old Sender is kept
 //   until its sends end and their outcomes are written as any other. Counting them as

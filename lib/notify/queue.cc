@@ -412,7 +412,8 @@ void Queue::finish(int status, std::int64_t id, Micros at, int attempts, Micros 
     sqlite3_bind_int64(s, 5, next);
   }
   bindText(s, 6, detail);
-  int rc = sqlite3_step(s);
+  int rc = SQLITE_DONE;
+  relaxed([&] { rc = sqlite3_step(s); });
   if (rc == SQLITE_ROW) {
     std::string channel = text(s, 0);
     rc = sqlite3_step(s);  // runs the statement to its end
@@ -445,6 +446,10 @@ void Queue::failed(std::int64_t id, Micros at, const std::string& error) {
 }
 
 void Queue::batch(const std::function<void()>& f) {
+  relaxed([&] { inOneTransaction(f); });
+}
+
+void Queue::inOneTransaction(const std::function<void()>& f) {
   std::string why;
   if (inBatch_ || !runOnce(db_, st_->begin.get(), &why)) {  // each write on its own then
     if (!inBatch_) FAIL_LOG(logf(), Err) << "notify queue " << path_ << ": begin: " << why;
@@ -540,12 +545,20 @@ void Queue::forget(const std::string& rule, const std::string& record) {
 
 void Queue::lightly(sqlite3_stmt* s, const std::string& what) {
   Reset r{s};
-  // Without an fsync of its own: a storm of 10,000 alerts would hold failsh's loop for
-  // seconds. WAL keeps it across a crash of failsh (the write is in the file, the
-  // kernel's cache); only a crash of the machine before the next add() (whose fsync
-  // covers every frame written before it) can lose it, and then the rules alert again.
+  relaxed([&] {
+    if (sqlite3_step(s) != SQLITE_DONE) FAIL_LOG(logf(), Err) << where(what);
+  });
+}
+
+void Queue::relaxed(const std::function<void()>& f) {
+  // Not inside a transaction (batch(), where the pragma is set already).
   bool relax = sqlite3_get_autocommit(db_) && runOnce(db_, st_->relaxed.get());
-  if (sqlite3_step(s) != SQLITE_DONE) FAIL_LOG(logf(), Err) << where(what);
+  try {
+    f();
+  } catch (...) {
+    if (relax) runOnce(db_, st_->strict.get());
+    throw;
+  }
   if (relax) runOnce(db_, st_->strict.get());
 }
 

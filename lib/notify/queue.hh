@@ -72,12 +72,13 @@ class Queue : public AlertMemory {
                                 Micros after = std::numeric_limits<Micros>::min());
 
   // One outcome each, one statement each (a failure is logged: the row stays waiting,
-  // and the message is sent again, with its key, after a restart).
+  // and the message is sent again, with its key, after a restart). Not fsynced on their
+  // own (see relaxed() below): a crash of the machine may send a message again.
   void sent(std::int64_t id, Micros at, const std::string& detail);
   void retry(std::int64_t id, int attempts, Micros nextAttempt, const std::string& error);
   void failed(std::int64_t id, Micros at, const std::string& error);
-  // Runs `f` (calls of sent, retry and failed) in one transaction: one fsync for many
-  // outcomes (a storm). Not nested.
+  // Runs `f` (calls of sent, retry and failed) in one transaction (a storm's many
+  // outcomes). Not nested.
   void batch(const std::function<void()>& f);
 
   struct Counts {
@@ -110,8 +111,16 @@ class Queue : public AlertMemory {
   // Writes an outcome (status 0: a retry, 1: sent, 2: failed), moving the cached counts.
   void finish(int status, std::int64_t id, Micros at, int attempts, Micros next,
               const std::string& detail);
-  // Runs an AlertMemory write (bound) without waiting for an fsync (see queue.cc).
+  // Runs an AlertMemory write (bound).
   void lightly(sqlite3_stmt* s, const std::string& what);
+  // Runs `f`'s writes with synchronous=NORMAL: they wait for no fsync of their own. WAL
+  // keeps them across a crash of failsh (they are in the file, in the kernel's cache);
+  // a crash of the machine before the next add() (whose fsync covers every frame
+  // written before it) can lose them. Only for what may be lost that way: the
+  // AlertMemory (the rules then alert again) and outcomes (the message is sent again,
+  // with its key, or retried sooner).
+  void relaxed(const std::function<void()>& f);
+  void inOneTransaction(const std::function<void()>& f);  // batch()'s work
   std::string where(const std::string& what) const;  // "notify queue PATH: WHAT: sqlite's"
 
   std::string path_;
