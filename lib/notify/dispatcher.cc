@@ -170,8 +170,8 @@ void Dispatcher::pump(Channel& ch) {
   while (out < cap) {
     if (ch.ready.empty()) {
       // The page starts with the messages still out (they are waiting until their
-      // outcome is written): ask for that many more.
-      for (Message& m : queue_.due(ch.name, now, kPage + out))
+      // outcome is written) and those parked (flush): ask for that many more.
+      for (Message& m : queue_.due(ch.name, now, kPage + out + parked_[ch.name]))
         if (!busy_.count(m.id)) ch.ready.push_back(std::move(m));
       if (ch.ready.empty()) break;
     }
@@ -233,6 +233,7 @@ void Dispatcher::flush() {
     enum { Sent, Retry, Failed } what;
     Micros next = 0;
     std::string detail;
+    bool written = true;
   };
   std::vector<Verdict> verdicts;
   verdicts.reserve(batch.size());
@@ -243,12 +244,10 @@ void Dispatcher::flush() {
       const std::string& detail = e.outcome.detail;
       switch (e.outcome.end) {
         case Outcome::End::Sent:
-          queue_.sent(e.id, now, detail);
-          verdicts.push_back({Verdict::Sent, 0, detail});
+          verdicts.push_back({Verdict::Sent, 0, detail, queue_.sent(e.id, now, detail)});
           break;
         case Outcome::End::Failed:
-          queue_.failed(e.id, now, detail);
-          verdicts.push_back({Verdict::Failed, 0, detail});
+          verdicts.push_back({Verdict::Failed, 0, detail, queue_.failed(e.id, now, detail)});
           break;
         case Outcome::End::Retry: {
           Micros giveUp = std::chrono::duration_cast<std::chrono::microseconds>(o.giveUpAfter).count();
@@ -256,16 +255,15 @@ void Dispatcher::flush() {
           if (now >= deadline) {
             std::string why = "gave up after " + formatDurationMs(giveUp / 1000) + " and " +
                               std::to_string(e.attempts) + " attempts: " + detail;
-            queue_.failed(e.id, now, why);
-            verdicts.push_back({Verdict::Failed, 0, why});
+            verdicts.push_back({Verdict::Failed, 0, why, queue_.failed(e.id, now, why)});
             break;
           }
           Micros wait = backoff(e.attempts, o.maxBackoff);
           wait = static_cast<Micros>(static_cast<double>(wait) *
                                      std::uniform_real_distribution<double>(0.8, 1.2)(random_));
           Micros next = std::min(now + wait, deadline);  // the last attempt at the deadline
-          queue_.retry(e.id, e.attempts, next, detail);
-          verdicts.push_back({Verdict::Retry, next, detail});
+          verdicts.push_back(
+              {Verdict::Retry, next, detail, queue_.retry(e.id, e.attempts, next, detail)});
           break;
         }
       }
@@ -273,13 +271,21 @@ void Dispatcher::flush() {
   };
   // One outcome: its one statement; more: one transaction, one fsync.
   if (batch.size() == 1) write();
-  else queue_.batch(write);
+  else if (!queue_.batch(write))
+    for (Verdict& v : verdicts) v.written = false;
   std::vector<std::string> touched;
   for (size_t i = 0; i < batch.size(); ++i) {
     const Ended& e = batch[i];
     const Verdict& v = verdicts[i];
-    busy_.erase(e.id);
     if (size_t& out = out_[e.channel]; out > 0) --out;
+    if (v.written) {
+      busy_.erase(e.id);
+    } else {
+      // Still "waiting" in the file, due long ago: sent again at once, and again, while
+      // the queue cannot be written (a full disk). Kept out of circulation instead, until
+      // failsh restarts (the queue already said so, at error).
+      ++parked_[e.channel];
+    }
     if (--e.held->out == 0 && !e.held->current) retire(e.held);
     switch (v.what) {
       case Verdict::Sent:

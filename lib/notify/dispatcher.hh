@@ -24,6 +24,9 @@
 // - Logs (facility "notify"): a retry at info, a failure or give-up at error, naming the
 //   channel, the message's key and record, and the outcome's detail (which holds no
 //   secret: message.hh).
+// - An outcome the queue cannot write (a full disk) leaves the message "waiting" in the
+//   file: it is not sent again before failsh restarts (else it would go out again at
+//   once, and again, while the disk stays full).
 // - Sent and failed rows older than kKeep are pruned from the queue, at construction
 //   and every hour.
 //
@@ -116,6 +119,7 @@ class Dispatcher {
   std::list<Held> held_;  // stable addresses: the send callbacks point at theirs
   std::unordered_set<std::int64_t> busy_;  // ids out, or with an outcome not written yet
   std::map<std::string, size_t> out_;       // per channel name, beyond remove() and re-adding
+  std::map<std::string, size_t> parked_;    // ids left in busy_: their outcome could not be written
   std::map<std::string, ChannelStatus> status_;  // kept across a remove() and re-adding
   std::vector<Ended> ended_;
   bool flushing_ = false;  // a flush is deferred

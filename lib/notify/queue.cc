@@ -399,7 +399,7 @@ std::optional<Micros> Queue::nextDue(const std::string& channel, Micros after) {
   return sqlite3_column_int64(s, 0);
 }
 
-void Queue::finish(int status, std::int64_t id, Micros at, int attempts, Micros next,
+bool Queue::finish(int status, std::int64_t id, Micros at, int attempts, Micros next,
                    const std::string& detail) {
   static constexpr const char* kWhat[] = {"retry", "sent", "failed"};
   sqlite3_stmt* s = st_->end.get();
@@ -413,7 +413,11 @@ void Queue::finish(int status, std::int64_t id, Micros at, int attempts, Micros 
   }
   bindText(s, 6, detail);
   int rc = SQLITE_DONE;
-  relaxed([&] { rc = sqlite3_step(s); });
+  std::string why;
+  relaxed([&] {
+    rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) why = sqliteError(db_);  // before the pragma's
+  });
   if (rc == SQLITE_ROW) {
     std::string channel = text(s, 0);
     rc = sqlite3_step(s);  // runs the statement to its end
@@ -427,34 +431,38 @@ void Queue::finish(int status, std::int64_t id, Micros at, int attempts, Micros 
     }
   }
   // A message no longer waiting (pruned, or done already): nothing to do.
-  if (rc != SQLITE_DONE)
-    FAIL_LOG(logf(), Err) << where(std::string(kWhat[status]) + " of message " +
-                                   std::to_string(id)) +
-                                 " (it stays waiting, and is sent again after a restart)";
+  if (rc == SQLITE_DONE) return true;
+  if (why.empty()) why = sqliteError(db_);
+  FAIL_LOG(logf(), Err) << "notify queue " << path_ << ": " << kWhat[status] << " of message "
+                        << id << ": " << why
+                        << " (it stays waiting, and is sent again after a restart)";
+  return false;
 }
 
-void Queue::sent(std::int64_t id, Micros at, const std::string& detail) {
-  finish(1, id, at, 0, 0, detail);
+bool Queue::sent(std::int64_t id, Micros at, const std::string& detail) {
+  return finish(1, id, at, 0, 0, detail);
 }
 
-void Queue::retry(std::int64_t id, int attempts, Micros nextAttempt, const std::string& error) {
-  finish(0, id, 0, attempts, nextAttempt, error);
+bool Queue::retry(std::int64_t id, int attempts, Micros nextAttempt, const std::string& error) {
+  return finish(0, id, 0, attempts, nextAttempt, error);
 }
 
-void Queue::failed(std::int64_t id, Micros at, const std::string& error) {
-  finish(2, id, at, 0, 0, error);
+bool Queue::failed(std::int64_t id, Micros at, const std::string& error) {
+  return finish(2, id, at, 0, 0, error);
 }
 
-void Queue::batch(const std::function<void()>& f) {
-  relaxed([&] { inOneTransaction(f); });
+bool Queue::batch(const std::function<void()>& f) {
+  bool ok = true;
+  relaxed([&] { ok = inOneTransaction(f); });
+  return ok;
 }
 
-void Queue::inOneTransaction(const std::function<void()>& f) {
+bool Queue::inOneTransaction(const std::function<void()>& f) {
   std::string why;
   if (inBatch_ || !runOnce(db_, st_->begin.get(), &why)) {  // each write on its own then
     if (!inBatch_) FAIL_LOG(logf(), Err) << "notify queue " << path_ << ": begin: " << why;
     f();
-    return;
+    return true;
   }
   inBatch_ = true;
   try {
@@ -475,7 +483,9 @@ void Queue::inOneTransaction(const std::function<void()>& f) {
     Reset r{t};
     if (sqlite3_step(t) == SQLITE_ROW)
       waitingTotal_ = static_cast<std::uint64_t>(sqlite3_column_int64(t, 0));
+    return false;
   }
+  return true;
 }
 
 Queue::Counts Queue::counts(const std::string& channel) {

@@ -74,12 +74,14 @@ class Queue : public AlertMemory {
   // One outcome each, one statement each (a failure is logged: the row stays waiting,
   // and the message is sent again, with its key, after a restart). Not fsynced on their
   // own (see relaxed() below): a crash of the machine may send a message again.
-  void sent(std::int64_t id, Micros at, const std::string& detail);
-  void retry(std::int64_t id, int attempts, Micros nextAttempt, const std::string& error);
-  void failed(std::int64_t id, Micros at, const std::string& error);
+  // False when it could not be written (a message no longer waiting is no failure).
+  bool sent(std::int64_t id, Micros at, const std::string& detail);
+  bool retry(std::int64_t id, int attempts, Micros nextAttempt, const std::string& error);
+  bool failed(std::int64_t id, Micros at, const std::string& error);
   // Runs `f` (calls of sent, retry and failed) in one transaction (a storm's many
-  // outcomes). Not nested.
-  void batch(const std::function<void()>& f);
+  // outcomes). Not nested. False when the transaction could not be committed: then
+  // none of f's writes was kept, whatever they returned.
+  bool batch(const std::function<void()>& f);
 
   struct Counts {
     std::uint64_t waiting = 0, sent = 0, failed = 0;
@@ -109,7 +111,7 @@ class Queue : public AlertMemory {
   struct Statements;
   Queue(std::string path, sqlite3* db);
   // Writes an outcome (status 0: a retry, 1: sent, 2: failed), moving the cached counts.
-  void finish(int status, std::int64_t id, Micros at, int attempts, Micros next,
+  bool finish(int status, std::int64_t id, Micros at, int attempts, Micros next,
               const std::string& detail);
   // Runs an AlertMemory write (bound).
   void lightly(sqlite3_stmt* s, const std::string& what);
@@ -120,7 +122,7 @@ class Queue : public AlertMemory {
   // AlertMemory (the rules then alert again) and outcomes (the message is sent again,
   // with its key, or retried sooner).
   void relaxed(const std::function<void()>& f);
-  void inOneTransaction(const std::function<void()>& f);  // batch()'s work
+  bool inOneTransaction(const std::function<void()>& f);  // batch()'s work
   std::string where(const std::string& what) const;  // "notify queue PATH: WHAT: sqlite's"
 
   std::string path_;

@@ -16,6 +16,7 @@
 #include "base/log.hh"
 #include "ev/clock.hh"
 #include "ev/loop.hh"
+#include "../../common/sqlite_lock.hh"
 #include "../../common/temp_dir.hh"
 
 namespace fail::notify {
@@ -386,6 +387,45 @@ TEST(Dispatcher, SendsAgainAfterARestartWhatWasOut) {
   ASSERT_EQ(second.calls.size(), 1u);
   EXPECT_EQ(second.calls[0].m.key, first.calls[0].m.key);
   EXPECT_EQ(second.calls[0].m.subject, "out when failsh died");
+}
+
+// An outcome the queue cannot write (another process holds its lock: as a full disk
+// would) leaves the message waiting in the file; it is not sent again and again.
+TEST(Dispatcher, AnOutcomeThatCannotBeWrittenDoesNotSendTheMessageAgain) {
+  test::TempDir dir;
+  std::string err;
+  auto q = Queue::open(dir.file("notify.db"), &err);
+  ASSERT_TRUE(q) << err;
+  Sends s;
+  {
+    ev::ManualClock clock;
+    ev::Loop loop(clock);
+    Dispatcher d(loop, *q);
+    d.channel("ops", std::make_unique<FakeSender>(s, 1));
+    std::vector<Message> m(2);
+    for (Message& one : m) {
+      one.channel = "ops";
+      one.subject = "s" + std::to_string(&one - m.data());
+      one.created = d.now();
+    }
+    ASSERT_TRUE(q->add(m, &err)) << err;
+    d.wake("ops");
+    ASSERT_EQ(s.calls.size(), 1u);
+    {
+      test::SqliteWriteLock lock(dir.file("notify.db"));
+      ASSERT_TRUE(lock.locked());
+      s.end(0, Outcome::End::Sent);
+      loop.runReady();  // the write fails after the busy timeout
+    }
+    ASSERT_EQ(s.calls.size(), 2u);  // the next one goes; the first stays out of it
+    EXPECT_EQ(s.calls[1].m.subject, "s1");
+    s.end(1, Outcome::End::Sent);
+    loop.runReady();
+    loop.advance(std::chrono::seconds(60));
+    EXPECT_EQ(s.calls.size(), 2u);
+    EXPECT_EQ(q->counts("ops").sent, 1u);
+    EXPECT_EQ(q->counts("ops").waiting, 1u);  // sent again after a restart
+  }
 }
 
 TEST_F(DispatcherTest, PrunesOldRowsEveryHour) {
