@@ -339,6 +339,7 @@ std::string Center::dump() const {
   std::ostringstream out;
   for (const auto& [name, c] : channels_) {
     auto v = view(name);
+    if (!c->declared && !v->status.waiting) continue;  // removed, nothing of it left to send
     out << "notify channel " << name << " " << howName(c->cfg.spec) << (c->declared ? "" : " (removed)")
         << " rate=" << formatRate(c->cfg.rate)
         << " waiting=" << v->status.waiting << " sent=" << v->status.sent << " failed=" << v->status.failed
