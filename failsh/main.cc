@@ -14,6 +14,7 @@
 #include "base/log.hh"
 #include "base/time.hh"
 #include "base/version.hh"
+#include "notify/curl.hh"
 #include "shell/allowed_hosts.hh"
 #include "shell/shell.hh"
 #include "tcl/notifier.hh"
@@ -158,6 +159,7 @@ int main(int argc, char** argv) {
   };
   auto body = [&] {
     daemon::start(s.common, "failsh");
+    notify::curlGlobalInit();  // libcurl's global state, before any thread starts
     tcl::install();
     Tcl_FindExecutable(argv[0]);
     shell::Shell sh(s.shell);
