@@ -107,7 +107,9 @@ TEST(SamplesDns, AnswerMovesToTheStandbyAndBack) {
 // The sample's files pass the programs' own checks (what a user runs before deploying).
 TEST(SamplesDns, PolicyAndHcfilePassTheirChecks) {
   std::string sample = sourceDir() + "/samples/dns-failover";
-  RunResult policy = runProgram("failsh/failsh", {"-t", "-f", sample + "/policy.tcl"}, {"DNS_LISTEN=127.0.0.1:0"});
+  TempDir tmp;  // -t opens the notification queue (as run's --notify-db would)
+  RunResult policy = runProgram("failsh/failsh", {"-t", "-f", sample + "/policy.tcl", "--notify-db", tmp.file("notify.db")},
+                                {"DNS_LISTEN=127.0.0.1:0", "NOTIFY_LOG=" + tmp.file("notifications.log")});
   EXPECT_EQ(policy.status, 0) << policy.out << policy.err;
   RunResult hcfile = runProgram("hc/hc", {"-t", "-f", sample + "/Hcfile"});
   EXPECT_EQ(hcfile.status, 0) << hcfile.out << hcfile.err;
