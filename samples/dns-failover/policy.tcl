@@ -45,7 +45,7 @@ fail::on change web* {apply {{kind record} {
 # a flap shorter than that is not told at all. The channel runs notify-log beside this
 # file, which appends a line to $NOTIFY_LOG; with NOTIFY_WEBHOOK, a webhook channel
 # gets the same messages as JSON. Messages wait in failsh's queue (--notify-db) until
-# delivered; `failc list notify:*` shows each channel's counts.
+# delivered; `failc -v list 'notify:*'` shows each channel's counts.
 set notifyLog /tmp/dns-failover-notifications.log
 if {[info exists env(NOTIFY_LOG)]} { set notifyLog $env(NOTIFY_LOG) }
 set here [file dirname [file normalize [info script]]]
