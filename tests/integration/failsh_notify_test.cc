@@ -59,11 +59,6 @@ size_t countFor(const std::vector<HookSeen>& seen, const std::string& record, co
 class FailshNotify : public FailshFixture {
  protected:
   void SetUp() override {
-    // Until failsh has fail::notify (the "shell" engineer's branch, issue 17), these wait.
-    writeFile(dir.file("probe.tcl"), "fail::notify config -link http://127.0.0.1/\n");
-    auto probe = runProgram("failsh/failsh", {"-t", "-f", dir.file("probe.tcl")});
-    if ((probe.out + probe.err).find("invalid command name \"fail::notify\"") != std::string::npos)
-      GTEST_SKIP() << "failsh has no fail::notify yet";
     fa = faild("faild");
     hook = std::make_unique<WebhookPeer>(dir.path());
     std::string why;
