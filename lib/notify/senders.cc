@@ -69,6 +69,18 @@ bool goodHeaderName(const std::string& n) {
   });
 }
 
+// A server given as a loopback address or "localhost" (HOST[:PORT], [IPv6][:PORT]):
+// the one place a password may go over plain SMTP.
+bool loopbackServer(std::string_view server) {
+  std::string_view host = server;
+  if (!host.empty() && host.front() == '[') {
+    host = host.substr(1, host.find(']') == std::string_view::npos ? host.size() - 1 : host.find(']') - 1);
+  } else if (auto colon = host.rfind(':'); colon != std::string_view::npos && host.find(':') == colon) {
+    host = host.substr(0, colon);
+  }
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
 bool checkMail(const MailSpec& m, std::string* err) {
   if (m.to.empty()) return fail(err, "-mail: no recipient");
   for (const auto& a : m.to)
@@ -78,6 +90,9 @@ bool checkMail(const MailSpec& m, std::string* err) {
   std::string e;
   if (detail::mailUrl(m, &e).empty()) return fail(err, "-smtp: " + e);
   if (!m.password.empty() && m.user.empty()) return fail(err, "-password-file without -user");
+  if (!m.user.empty() && !m.smtps && !m.starttls && !loopbackServer(m.server))
+    return fail(err, "-user: the password would cross the network in clear to " + detail::detailText(m.server, 80) +
+                         "; add -starttls or -smtps");
   return true;
 }
 

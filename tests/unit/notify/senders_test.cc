@@ -558,6 +558,22 @@ TEST(SendersSpec, ChecksWhatTheSendersNeed) {
   c.how = m;
   EXPECT_FALSE(checkSpec(c, &err));
   EXPECT_EQ(err, "-smtps and -starttls: choose one");
+  // A password goes over plain SMTP only to a loopback server.
+  m.smtps = m.starttls = false;
+  m.user = "ops";
+  m.password = "pw";
+  c.how = m;
+  EXPECT_FALSE(checkSpec(c, &err));
+  EXPECT_EQ(err, "-user: the password would cross the network in clear to mail.example.com; add -starttls or -smtps");
+  m.starttls = true;
+  c.how = m;
+  EXPECT_TRUE(checkSpec(c, &err)) << err;
+  m.starttls = false;
+  for (const char* local : {"127.0.0.1:2525", "[::1]:25", "localhost"}) {
+    m.server = local;
+    c.how = m;
+    EXPECT_TRUE(checkSpec(c, &err)) << local << ": " << err;
+  }
 
   c.how = ExecSpec{};
   EXPECT_FALSE(checkSpec(c, &err));
