@@ -10,6 +10,9 @@
 #   FAIL_LOCAL_PORT   the local faild's port (default 1847)
 #   DNS_LISTEN        where the front-end answers (default 127.0.0.1:5300; PORT 0: any
 #                     free port, which failsh logs: "dns: serving on 127.0.0.1:PORT")
+#   NOTIFY_LOG        where the notification channel writes (default
+#                     /tmp/dns-failover-notifications.log)
+#   NOTIFY_WEBHOOK    a URL: notifications go there too, as JSON (unset: not)
 
 if {[info exists env(FAIL_LOCAL_PORT)]} { failhost localhost port $env(FAIL_LOCAL_PORT) }
 set listen 127.0.0.1:5300
@@ -36,3 +39,20 @@ fail::on change web* {apply {{kind record} {
     if {$kind ne "change"} return
     fail::log notice "[dict get $record name] is [dict get $record state]: [dict get $record note]"
 }}}
+
+# Notifications: a web server that stays down for 2 s (a real one would wait 30 s or
+# more) is told once to the channel `log`, and once more when it is back ("resolved");
+# a flap shorter than that is not told at all. The channel runs notify-log beside this
+# file, which appends a line to $NOTIFY_LOG; with NOTIFY_WEBHOOK, a webhook channel
+# gets the same messages as JSON. Messages wait in failsh's queue (--notify-db) until
+# delivered; `failc -v list 'notify:*'` shows each channel's counts.
+set notifyLog /tmp/dns-failover-notifications.log
+if {[info exists env(NOTIFY_LOG)]} { set notifyLog $env(NOTIFY_LOG) }
+set here [file dirname [file normalize [info script]]]
+fail::notify channel log -exec [list $here/notify-log $notifyLog] -timeout 5s
+set channels {log}
+if {[info exists env(NOTIFY_WEBHOOK)]} {
+    fail::notify channel hook -webhook $env(NOTIFY_WEBHOOK)
+    lappend channels hook
+}
+fail::notify on web* -to $channels -states {FAIL} -after 2s -resolved yes
