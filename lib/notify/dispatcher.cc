@@ -287,16 +287,27 @@ void Dispatcher::flush() {
       ++parked_[e.channel];
     }
     if (--e.held->out == 0 && !e.held->current) retire(e.held);
+    // A channel's first failed attempt is a warning an administrator sees at the default
+    // level; the retries after it are info (one line each), its recovery a notice.
+    auto was = status_.find(e.channel);
+    bool wasFailing = was != status_.end() && was->second.failing;
     switch (v.what) {
       case Verdict::Sent:
-        FAIL_LOG(logf(), Debug) << about(e.channel, e.key, e.record) << ": sent"
-                                << (v.detail.empty() ? "" : ": ") << v.detail;
+        if (wasFailing)
+          FAIL_LOG(logf(), Notice) << about(e.channel, e.key, e.record) << ": sent; the channel delivers again";
+        else
+          FAIL_LOG(logf(), Debug) << about(e.channel, e.key, e.record) << ": sent"
+                                  << (v.detail.empty() ? "" : ": ") << v.detail;
         break;
-      case Verdict::Retry:
-        FAIL_LOG(logf(), Info) << about(e.channel, e.key, e.record) << ": attempt "
-                               << e.attempts << " failed, again in "
-                               << formatAge(v.next - now) << ": " << v.detail;
+      case Verdict::Retry: {
+        std::string line = about(e.channel, e.key, e.record) + ": attempt " + std::to_string(e.attempts) +
+                           " failed, again in " + formatAge(v.next - now) + ": " + v.detail;
+        if (wasFailing)
+          FAIL_LOG(logf(), Info) << line;
+        else
+          FAIL_LOG(logf(), Warning) << line;
         break;
+      }
       case Verdict::Failed:
         FAIL_LOG(logf(), Err) << about(e.channel, e.key, e.record)
                               << ": not sent: " << v.detail;

@@ -32,7 +32,7 @@ Fields eventFields(const Event& e) {
   f["state"] = state::stateName(r.state);
   f["previous"] = state::stateName(e.previous);
   f["since"] = r.since ? isoTime(r.since) : "";
-  f["duration"] = e.previousFor > 0 ? formatAge(e.previousFor) : "";
+  f["duration"] = e.previousFor > 0 ? formatAge(e.previousFor) : "an unknown time";  // a new record, or a restart
   f["note"] = r.note;
   f["origin"] = r.origin;
   size_t at = r.name.rfind('@');

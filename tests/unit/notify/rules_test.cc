@@ -499,7 +499,7 @@ TEST(Rules, EventFields) {
   e.previousFor = 0;
   f = eventFields(e);
   EXPECT_EQ(f["location"], "");
-  EXPECT_EQ(f["duration"], "");
+  EXPECT_EQ(f["duration"], "an unknown time");
 }
 
 }  // namespace
