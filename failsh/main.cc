@@ -14,6 +14,7 @@
 #include "base/log.hh"
 #include "base/time.hh"
 #include "base/version.hh"
+#include "notify/curl.hh"
 #include "shell/allowed_hosts.hh"
 #include "shell/shell.hh"
 #include "tcl/notifier.hh"
@@ -43,7 +44,7 @@ const daemon::Program kFailsh = {
     "The failover shell: runs a Tcl policy that decides where services run.",
     "Signals: TERM and INT stop, HUP reloads the policy (all or nothing) and reopens the log, USR1 dumps state to the -l "
     "file.\nSee failsh(8) and failover(n).",
-    {"main", "service", "policy", "link", "proto", "store", "access", "watch", "tls", "http"},
+    {"main", "service", "policy", "link", "proto", "store", "access", "watch", "tls", "http", "notify"},
     "load the policy (in a child process under limits), report what it defines, and exit",
     'i',
 };
@@ -102,6 +103,13 @@ std::vector<cli::Option> options(Settings& s) {
        [&](const std::string& v) { s.shell.monitor.tls.cert = v; }},
       {"tls-key", 0, "FILE", "private key (PEM) for tls: listeners",
        [&](const std::string& v) { s.shell.monitor.tls.key = v; }},
+      {"notify-db", 0, "FILE",
+       "the durable queue of notifications (fail::notify), opened at the policy's first channel (default "
+       "$STATE_DIRECTORY/notify.db, else /var/lib/failsh/notify.db)",
+       [&](const std::string& v) {
+         if (v.empty()) throw cli::UsageError("--notify-db: a file name is needed");
+         s.shell.notifyDb = v;
+       }},
       {"dump-file", 'l', "FILE", "where SIGUSR1 dumps state (default $RUNTIME_DIRECTORY/failsh.dump, else /run/failsh/failsh.dump; a FIFO stays open)",
        [&](const std::string& v) { s.shell.dumpFile = v; }},
   };
@@ -151,6 +159,7 @@ int main(int argc, char** argv) {
   };
   auto body = [&] {
     daemon::start(s.common, "failsh");
+    notify::curlGlobalInit();  // libcurl's global state, before any thread starts
     tcl::install();
     Tcl_FindExecutable(argv[0]);
     shell::Shell sh(s.shell);

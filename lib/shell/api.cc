@@ -37,6 +37,7 @@ void Api::attach(Engine& engine, bool listen) {
   engine_ = &engine;
   registerConfigCommands(interp_, *this);
   registerFailCommands(interp_, *this);
+  registerNotifyCommand(interp_, *this);  // ::fail::notify, in the ensemble by its export pattern
   if (listen) this->listen();
 }
 

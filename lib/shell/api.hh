@@ -59,6 +59,7 @@ class Api : public ProcRunner {
   // running (anything but failhost) starts it; failsh starts it itself once the policy
   // is loaded.
   void setAutoStart(bool on) { autoStart_ = on; }
+  bool autoStart() const { return autoStart_; }  // the loadable package (not failsh)
   void ensureStarted();
 
   // ProcRunner: runs a start, stop or reclaim script; its result must be a state word.
@@ -142,9 +143,26 @@ void registerFailCommands(Tcl_Interp* interp, Api& api);
 void registerQuorumCommand(Tcl_Interp* interp, Api& api);
 void registerIpCommand(Tcl_Interp* interp, Api& api);
 void registerDnsCommand(Tcl_Interp* interp, Api& api);  // api_dns.cc
+void registerNotifyCommand(Tcl_Interp* interp, Api& api);  // api_notify.cc
 // A quorum starts judging (fed the local faild's records), and hears one record (loop side).
 void quorumStart(Engine& engine, const std::shared_ptr<Api::QuorumVote>& q);
 void quorumFeed(Engine& engine, const std::shared_ptr<Api::QuorumVote>& q, const state::Record& rec, bool deleted);
+
+// An ensemble-like command: runs the subcommand objv[1] names from `table` (structs whose
+// first member is the name and which have `fn`, ending with a null name), or a Tcl error
+// listing them (fail::dns, fail::notify).
+template <class Sub>
+int runSubcommand(Api& api, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], const Sub* table,
+                  const char* usage) {
+  if (objc < 2) {
+    Tcl_WrongNumArgs(interp, 1, objv, usage);
+    return TCL_ERROR;
+  }
+  int idx = 0;
+  if (Tcl_GetIndexFromObjStruct(interp, objv[1], table, sizeof(Sub), "subcommand", 0, &idx) != TCL_OK)
+    return TCL_ERROR;
+  return table[idx].fn(api, interp, objc, objv);
+}
 
 // A duration word: "5" (seconds), "500ms", "2s", "1m". False with a message in interp.
 bool durationArg(Tcl_Interp* interp, Tcl_Obj* obj, std::chrono::milliseconds& out);

@@ -220,15 +220,7 @@ const Subcommand kSubcommands[] = {
 };
 
 int dnsCmd(ClientData cd, Tcl_Interp* interp, int objc, Tcl_Obj* const objv[]) {
-  auto& api = *static_cast<Api*>(cd);
-  if (objc < 2) {
-    Tcl_WrongNumArgs(interp, 1, objv, "subcommand ?arg ...?");
-    return TCL_ERROR;
-  }
-  int idx = 0;
-  if (Tcl_GetIndexFromObjStruct(interp, objv[1], kSubcommands, sizeof(Subcommand), "subcommand", 0, &idx) != TCL_OK)
-    return TCL_ERROR;
-  return kSubcommands[idx].fn(api, interp, objc, objv);
+  return runSubcommand(*static_cast<Api*>(cd), interp, objc, objv, kSubcommands, "subcommand ?arg ...?");
 }
 
 }  // namespace

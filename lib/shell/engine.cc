@@ -3,6 +3,7 @@
 #include "shell/engine.hh"
 #include "shell/engine_impl.hh"
 #include "shell/dns_follow.hh"
+#include "shell/notify.hh"
 
 #include <algorithm>
 #include <set>
@@ -40,6 +41,7 @@ Engine::Engine(event_base* base, EngineOptions opts, ProcRunner& runner)
 }
 
 Engine::~Engine() {
+  notifications_.reset();  // it unsubscribes, and stores what it decided
   dnsFollows_.reset();  // it unsubscribes
   stop();
 }
@@ -47,6 +49,12 @@ Engine::~Engine() {
 DnsFollows& Engine::dnsFollows() {
   if (!dnsFollows_) dnsFollows_ = std::make_unique<DnsFollows>(*this, base_);
   return *dnsFollows_;
+}
+
+Notifications& Engine::notifications() {
+  if (!notifications_)
+    notifications_ = std::make_unique<Notifications>(*this, base_, opts_.notifyDb.empty() ? defaultNotifyDb() : opts_.notifyDb);
+  return *notifications_;
 }
 
 const char* changeKindName(ChangeKind k) {
@@ -392,6 +400,7 @@ std::string Engine::dump() const {
     for (const auto& [k, v] : s->status.seen) out << " " << k << "=" << v;
     out << "\n";
   }
+  if (notifications_) out << notifications_->dump();
   return out.str();
 }
 

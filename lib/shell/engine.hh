@@ -29,7 +29,8 @@
 
 namespace fail::shell {
 
-class DnsFollows;  // shell/dns_follow.hh
+class DnsFollows;     // shell/dns_follow.hh
+class Notifications;  // shell/notify.hh
 
 using Millis = std::chrono::milliseconds;
 
@@ -76,6 +77,7 @@ class ProcRunner {
 struct EngineOptions {
   std::string localName = "localhost";  // the host name meaning the local faild
   Millis hostInterval{1000};            // PING of every host (at most this, at least the shortest service interval)
+  std::string notifyDb;                 // the notification queue (failsh --notify-db); "": defaultNotifyDb()
 };
 
 struct ServiceStatus {  // what the monitor shows
@@ -159,6 +161,10 @@ class Engine {
   // The names this engine keeps in other name servers (fail::dns follow), made at first
   // use; adopt() takes them over by name as it does services.
   DnsFollows& dnsFollows();
+  // The notifications it sends (fail::notify), made at first use; adopt() takes the
+  // next policy's declarations whole.
+  Notifications& notifications();
+  bool hasNotifications() const { return notifications_ != nullptr; }
   const ServiceStatus* status(const std::string& service) const;
   bool hostReachable(const std::string& host) const;
   std::string dump() const;
@@ -213,6 +219,7 @@ class Engine {
   state::Store monitor_;
   ev::Timer pinger_;
   std::unique_ptr<DnsFollows> dnsFollows_;
+  std::unique_ptr<Notifications> notifications_;
 };
 
 }  // namespace fail::shell

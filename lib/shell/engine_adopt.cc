@@ -6,6 +6,7 @@
 #include "shell/engine.hh"
 #include "shell/engine_impl.hh"
 #include "shell/dns_follow.hh"
+#include "shell/notify.hh"
 
 namespace fail::shell {
 
@@ -37,6 +38,14 @@ Adopted Engine::adopt(const Engine& next, ProcRunner& old, std::function<void()>
   for (const auto& name : out.hostsRemoved) dropHost(name);
   // Followed names (fail::dns follow) by name too: unchanged ones keep running.
   if (next.dnsFollows_ || dnsFollows_) dnsFollows().adopt(next.dnsFollows_.get());
+  // Notifications: the new policy's declarations whole (unchanged channels keep their
+  // senders and waiting messages: notify/center.hh).
+  if (next.notifications_ || notifications_) {
+    Notifications empty(*this, base_, "");
+    std::string err;
+    if (!notifications().adopt(next.notifications_ ? *next.notifications_ : empty, &err))
+      FAIL_LOG(fac(), Err) << err;
+  }
   one();
   return out;
 }

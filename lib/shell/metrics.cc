@@ -6,6 +6,7 @@
 #include <map>
 
 #include "dns/frontend.hh"
+#include "shell/notify.hh"
 #include "shell/update_counts.hh"
 
 namespace fail::shell {
@@ -39,6 +40,33 @@ const DnsRow kDnsRows[] = {
      [](const dns::Stats& s) { return s.generation; }},
 };
 
+// The notifications' counters by channel (doc/metrics.md), read from the center's view.
+struct NotifyRow {
+  const char* name;
+  const char* help;
+  std::uint64_t (*read)(const notify::ChannelView&);
+};
+
+const NotifyRow kNotifyRows[] = {
+    {"failover_notify_queued_total", "Notifications stored in the durable queue (digests included), by channel.",
+     [](const notify::ChannelView& v) { return v.counts.queued; }},
+    {"failover_notify_sent_total", "Notifications delivered, by channel.",
+     [](const notify::ChannelView& v) { return v.status.sent; }},
+    {"failover_notify_failed_total", "Notifications given up (a permanent error, or older than -give-up), by channel.",
+     [](const notify::ChannelView& v) { return v.status.failed; }},
+    {"failover_notify_retries_total", "Delivery attempts that will be retried, by channel.",
+     [](const notify::ChannelView& v) { return v.status.retries; }},
+    {"failover_notify_suppressed_total",
+     "Notifications not made: quiet windows, flap damping (-after) and duplicates, by channel.",
+     [](const notify::ChannelView& v) { return v.counts.suppressed; }},
+    {"failover_notify_limited_total", "Notifications the rate limit held back into a digest, by channel.",
+     [](const notify::ChannelView& v) { return v.counts.limited; }},
+    {"failover_notify_digests_total", "Digest messages made by the rate limit, by channel.",
+     [](const notify::ChannelView& v) { return v.counts.digests; }},
+    {"failover_notify_dropped_total", "Notifications lost: the queue refused them, or their channel was removed.",
+     [](const notify::ChannelView& v) { return v.counts.dropped; }},
+};
+
 const char* const kRcodes[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"};
 
 }  // namespace
@@ -65,6 +93,10 @@ ShellMetrics::ShellMetrics(event_base* updates) : updateBase_(updates) {
   updateQueries_ =
       &reg_.counter("failsh_dns_update_queries_total", "Queries the updater made (the zone's SOA after an update).")
            .get();
+  for (const NotifyRow& r : kNotifyRows) notify_.push_back(&reg_.counter(r.name, r.help, {"channel"}));
+  notifyWaiting_ = &reg_.gauge("failover_notify_waiting", "Notifications waiting in the queue, by channel.", {"channel"});
+  notifyFailing_ =
+      &reg_.gauge("failover_notify_failing", "1 while a channel's last delivery attempt failed, by channel.", {"channel"});
   reg_.onCollect([this] { collect(); });
 }
 
@@ -83,6 +115,16 @@ void ShellMetrics::collect() {
     for (size_t r = 0; r < std::size(kRcodes); ++r)
       rcodes_->with({kRcodes[r]}).set(static_cast<double>(st.total.rcode[r]));
     for (const auto& p : st.pools) pools_->with({p.name}).set(static_cast<double>(p.queries));
+  }
+  if (engine_ && engine_->hasNotifications()) {
+    Notifications& n = engine_->notifications();
+    for (const std::string& ch : n.channelNames()) {
+      auto v = n.status(ch);
+      if (!v) continue;
+      for (size_t i = 0; i < notify_.size(); ++i) notify_[i]->with({ch}).set(static_cast<double>(kNotifyRows[i].read(*v)));
+      notifyWaiting_->with({ch}).set(static_cast<double>(v->status.waiting));
+      notifyFailing_->with({ch}).set(v->status.failing ? 1 : 0);
+    }
   }
   UpdateCounts u = updateCounts(updateBase_);
   updateMessages_->set(static_cast<double>(u.sent));

@@ -4,7 +4,8 @@
 // the services and hosts of the monitor store by state, and the DNS front-end's and
 // updater's counters when a policy uses them. The callbacks are counted by every Guard
 // into one GuardMetrics (a reload replaces the Guard, not these); the rest is read from
-// the counters failsh already keeps (fail::dns stats, the update client) when scraped.
+// the counters failsh already keeps (fail::dns stats, the update client) when scraped;
+// the notifications' counts by channel (failover_notify_*).
 #pragma once
 
 #include <event2/event.h>
@@ -13,6 +14,7 @@
 
 #include "metrics/registry.hh"
 #include "shell/dns_host.hh"
+#include "shell/engine.hh"
 #include "shell/guard.hh"
 #include "state/store.hh"
 
@@ -30,6 +32,8 @@ class ShellMetrics {
     monitor_ = monitor;
     dnsHost_ = dns;
   }
+  // The engine whose notifications (fail::notify) are counted by channel; outlives render().
+  void watchNotifications(Engine* engine) { engine_ = engine; }
   metrics::Registry& registry() { return reg_; }
 
  private:
@@ -42,6 +46,11 @@ class ShellMetrics {
   metrics::Family<metrics::Counter>* rcodes_;
   metrics::Family<metrics::Counter>* pools_;
   metrics::Counter *updateMessages_, *updates_, *updateQueries_;
+  // failover_notify_*: one family per row of metrics.cc's kNotifyRows, by channel.
+  std::vector<metrics::Family<metrics::Counter>*> notify_;
+  metrics::Family<metrics::Gauge>* notifyWaiting_;
+  metrics::Family<metrics::Gauge>* notifyFailing_;
+  Engine* engine_ = nullptr;
   event_base* updateBase_;
   const state::Store* monitor_ = nullptr;
   DnsHost* dnsHost_ = nullptr;

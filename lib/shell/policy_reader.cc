@@ -18,6 +18,10 @@ spawn::Options policyReader(const ShellOptions& opts) {
   o.argv = {"/proc/self/exe", "--check-config", "--monitor", "none", "--limit",
             std::to_string(opts.limit.count()) + "ms", "-f", opts.file};
   if (opts.safe) o.argv.push_back("--safe");
+  if (!opts.notifyDb.empty()) {  // -t checks that the queue can be opened
+    o.argv.push_back("--notify-db");
+    o.argv.push_back(opts.notifyDb);
+  }
   for (const HostSpec& h : opts.hosts) {
     std::string addr = h.address.find(':') != std::string::npos ? "[" + h.address + "]" : h.address;
     o.argv.push_back("--allow-host");

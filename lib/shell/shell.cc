@@ -26,6 +26,7 @@
 #include "shell/dns_host.hh"
 #include "shell/engine.hh"
 #include "shell/metrics.hh"
+#include "shell/notify.hh"
 #include "shell/policy_check.hh"
 #include "shell/policy_reader.hh"
 #include "shell/sandbox.hh"
@@ -143,6 +144,7 @@ struct Shell::Impl {
     p->api->guard().setMetrics(metrics->guard());
     EngineOptions eo;
     eo.localName = opts.localName;
+    eo.notifyDb = opts.notifyDb;
     p->staging = std::make_unique<Engine>(tcl::base(), eo, *p->api);
     for (const HostSpec& h : opts.hosts) p->staging->hostSpec(h.name) = h;
     if (opts.safe) {
@@ -387,6 +389,17 @@ static std::string dnsSummary(const DnsDecls& decls) {
   return out;
 }
 
+// ", 2 channels, 3 rules" for -t (and whether the queue can be opened: "error: ...");
+// "" without fail::notify.
+static std::string notifySummary(Engine& staging) {
+  if (!staging.hasNotifications()) return "";
+  const Notifications& n = staging.notifications();
+  const notify::NotifyConfig& d = n.declared();
+  if (d.channels.empty()) return "";
+  if (std::string e = checkNotifyDb(n.db()); !e.empty()) return "error: notification queue (--notify-db): " + e;
+  return ", " + std::to_string(d.channels.size()) + " channels, " + std::to_string(d.rules.size()) + " rules";
+}
+
 std::string defaultDumpFile() {
   const char* rd = std::getenv("RUNTIME_DIRECTORY");
   std::string dir = rd ? std::string(rd).substr(0, std::string(rd).find(':')) : "";
@@ -448,6 +461,7 @@ int Shell::run() {
     s.live->api->guard().setMetrics(s.metrics->guard());
     EngineOptions eo;
     eo.localName = s.opts.localName;
+    eo.notifyDb = s.opts.notifyDb;
     s.engine = std::make_unique<Engine>(base, eo, *s.live->api);
     for (const HostSpec& h : s.opts.hosts) s.engine->hostSpec(h.name) = h;
     s.dns = std::make_unique<DnsHost>(s.bridge, *s.engine, s.opts.localName);
@@ -461,17 +475,25 @@ int Shell::run() {
     std::unique_ptr<Policy> first = s.makePolicy();
     if (std::string e = s.load(*first, true); !e.empty()) throw std::runtime_error(e);
     if (s.opts.checkOnly) {
+      std::string notes = notifySummary(*first->staging);
+      if (notes.rfind("error: ", 0) == 0) throw std::runtime_error(notes.substr(7));
       std::cout << "failsh: " << s.opts.file << ": policy OK (" << first->staging->services().size()
-                << " services, " << first->staging->hosts().size() << " hosts" << dnsSummary(first->api->dns) << ")\n";
+                << " services, " << first->staging->hosts().size() << " hosts" << dnsSummary(first->api->dns)
+                << notes << ")\n";
       return 0;
     }
     EngineOptions eo;
     eo.localName = s.opts.localName;
+    eo.notifyDb = s.opts.notifyDb;
     s.engine = std::make_unique<Engine>(base, eo, *first->api);
     s.dns = std::make_unique<DnsHost>(s.bridge, *s.engine, s.opts.localName);
     s.swapIn(std::move(first));
+    // The policy's channels need their queue: failsh does not start without it.
+    if (s.engine->hasNotifications() && !s.engine->notifications().error().empty())
+      throw std::runtime_error(s.engine->notifications().error());
   }
   s.metrics->watch(&s.engine->monitor(), s.dns.get());
+  s.metrics->watchNotifications(s.engine.get());
   if (!s.opts.monitor.listens.empty()) {
     s.monitor = std::make_unique<server::Server>(*s.loop, s.opts.monitor, s.engine->monitor());
     s.monitor->start();

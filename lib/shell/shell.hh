@@ -32,6 +32,7 @@ struct ShellOptions {
   std::vector<net::ListenSpec> debug;  // -D
   http::ServerConfig metrics;  // --metrics: GET /metrics (doc/metrics.md); listens empty: none
   std::string dumpFile;  // "" : defaultDumpFile()
+  std::string notifyDb;  // --notify-db; "" : defaultNotifyDb() (shell/notify.hh)
   std::string localName = "localhost";
 };
 

@@ -12,6 +12,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,7 +22,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -175,5 +179,105 @@ inline std::unique_ptr<Child> startNamed(const std::string& dir, int port, const
   }
   return named;
 }
+
+// The source tree (top_srcdir), for the peers' scripts under tests/common/: `make check`
+// says it in the environment; run by hand, it is the first folder above the test binary
+// that holds tests/common/peers.hh (the build tree is a folder of the source tree here).
+inline std::string testSourceDir() {
+  if (const char* s = std::getenv("top_srcdir")) return s;
+  std::error_code ec;
+  auto dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
+  for (; !dir.empty() && dir != dir.root_path(); dir = dir.parent_path())
+    if (std::filesystem::exists(dir / "tests/common/peers.hh", ec)) return dir.string();
+  return ".";
+}
+inline std::string peerScript(const std::string& name) { return testSourceDir() + "/tests/common/" + name; }
+
+// Header names compare without case (RFC 5322, RFC 9110).
+struct CaseLess {
+  bool operator()(const std::string& a, const std::string& b) const {
+    return ::strcasecmp(a.c_str(), b.c_str()) < 0;
+  }
+};
+using HeaderMap = std::map<std::string, std::string, CaseLess>;
+
+// A peer that writes the port it bound to `portFile` (whole, by a rename) once it
+// listens: waits for that file while the peer lives; 0 if it died or time ran out.
+inline int waitForPortFile(Child& peer, const std::string& portFile,
+                           std::chrono::seconds limit = std::chrono::seconds(30)) {
+  int port = 0;
+  peer.waitFor([&] {
+        port = std::atoi(readAll(portFile).c_str());
+        return port > 0;
+      }, limit);
+  return port;
+}
+
+// Writes `text` to `path` whole, by a rename: a peer reading it never sees half of it.
+inline void writeWhole(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  { std::ofstream(tmp, std::ios::trunc) << text; }
+  std::rename(tmp.c_str(), path.c_str());
+}
+
+// Polls what a peer received (`read`) until `done` holds for it or `limit` passes;
+// returns what it read last.
+template <typename T>
+T pollSeen(const std::function<T()>& read, const std::function<bool(const T&)>& done,
+           std::chrono::seconds limit) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    T seen = read();
+    if (done(seen) || std::chrono::steady_clock::now() >= end) return seen;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling a file, not hoping
+  }
+}
+
+// A peer script of tests/common/ run by Debian's Python (mail_peer.py, webhook_peer.py)
+// with its files in one folder under a tag (<tag>.log, <tag>.port, <tag>.mode): it binds
+// port 0 the first time and the same port again after a stop(), says the port in its port
+// file, and reads its mode from the control file at each request.
+class ScriptPeer {
+ public:
+  ScriptPeer(std::string dir, std::string tag) : dir_(std::move(dir)), tag_(std::move(tag)) {}
+
+  void stop() { child_.reset(); }  // SIGTERM, waited for
+  void kill9() {
+    if (child_) child_->kill9();
+    child_.reset();
+  }
+  bool running() { return child_ && child_->alive(); }
+  int port() const { return port_; }
+  // Switches the running peer's mode from its next request on.
+  void setMode(const std::string& mode) { writeWhole(file("mode"), mode + "\n"); }
+  std::string log() const { return readAll(file("log")); }
+  std::string file(const std::string& ext) const { return dir_ + "/" + tag_ + "." + ext; }
+
+ protected:
+  // Runs `script` with `args` and the port, port-file and control options; true once it
+  // listens, else false with *why (its output).
+  bool launch(const std::string& script, const std::vector<std::string>& args, std::string* why) {
+    std::remove(file("port").c_str());
+    std::vector<std::string> argv{kPython, peerScript(script), "--port-file", file("port"), "--port",
+                                  std::to_string(port_), "--control", file("mode")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    child_ = std::make_unique<Child>(argv, file("log"));
+    int port = waitForPortFile(*child_, file("port"));
+    if (port <= 0) {
+      if (why) *why = script + " did not start:\n" + readAll(file("log"));
+      child_.reset();
+      return false;
+    }
+    port_ = port;
+    return true;
+  }
+  const std::string& dir() const { return dir_; }
+  const std::string& tag() const { return tag_; }
+
+ private:
+  std::string dir_, tag_;
+  int port_ = 0;
+  std::unique_ptr<Child> child_;
+};
 
 }  // namespace fail::test

@@ -103,7 +103,7 @@ TEST_F(FailshSafeTest, SafePolicyHasExactlyTheDocumentedCommands) {
                 "lreplace lreverse lsearch lset lsort namespace package pid proc puts read regexp regsub rename return "
                 "scan seek set split string subst switch tailcall tell throw time trace try unset update uplevel upvar "
                 "variable vwait while yield yieldto zlib"
-                "|::fail::after ::fail::cancel ::fail::dns ::fail::every ::fail::log ::fail::on ::fail::quorum ::fail::state"
+                "|::fail::after ::fail::cancel ::fail::dns ::fail::every ::fail::log ::fail::notify ::fail::on ::fail::quorum ::fail::state"
                 "|blocked close configure copy eof event flush gets names pending pop postevent push puts read seek "
                 "tell truncate");
   // Each forbidden thing, tried: all refuse.
