@@ -148,14 +148,12 @@ std::vector<cli::Option> options(Settings& s) {
        [&](const std::string& v) { c.authDelayMs = millis("auth-delay", v, false); }},
       {"watch-buffer", 0, "BYTES", "output a watcher may fall behind before it is cut off (default 4M)",
        [&](const std::string& v) { c.watchBuffer = bytes("watch-buffer", v); }},
-      {"http", 0, "ADDRESS:PORT", "serve the HTTP API there; also tls:ADDRESS:PORT; repeatable "
+      {"http", 0, "PORT|ADDRESS:PORT", "serve the HTTP API there; also tls:ADDRESS:PORT; repeatable "
                                   "(default 127.0.0.1:1849)",
        [&](const std::string& v) {
          std::string err;
-         auto spec = net::parseListen(v, err);
+         auto spec = net::parseHttpListen(v, err);
          if (!spec) throw cli::UsageError("--http " + err);
-         if (spec->kind != net::ListenSpec::Kind::Tcp)
-           throw cli::UsageError("--http " + v + ": ADDRESS:PORT or tls:ADDRESS:PORT is needed");
          s.http.listens.push_back(*spec);
        }},
       {"no-http", 0, nullptr, "serve no HTTP API", [&](const std::string&) { s.noHttp = true; }},

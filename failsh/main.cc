@@ -88,10 +88,10 @@ std::vector<cli::Option> options(Settings& s) {
       {"metrics", 0, "PORT|ADDRESS:PORT",
        "serve Prometheus metrics (GET /metrics) over HTTP there; also tls:ADDRESS:PORT; repeatable (default: none)",
        [&](const std::string& v) {
-         net::ListenSpec spec = listenArg("--metrics", v);
-         if (spec.kind != net::ListenSpec::Kind::Tcp)
-           throw cli::UsageError("--metrics " + v + ": ADDRESS:PORT or tls:ADDRESS:PORT is needed");
-         s.shell.metrics.listens.push_back(spec);
+         std::string err;
+         auto spec = net::parseHttpListen(v, err);
+         if (!spec) throw cli::UsageError("--metrics " + err);
+         s.shell.metrics.listens.push_back(*spec);
        }},
       {"debug-port", 'D', "PORT|ADDRESS:PORT", "a separate listener for faildebug (DEBUG) only",
        [&](const std::string& v) { s.shell.debug.push_back(listenArg("--debug-port", v)); }},

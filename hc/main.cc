@@ -79,15 +79,13 @@ std::vector<cli::Option> options(Settings& s) {
          if (!spec) throw cli::UsageError("--monitor " + err);
          s.monitor.listens.push_back(*spec);
        }},
-      {"metrics", 0, "ADDRESS:PORT",
+      {"metrics", 0, "PORT|ADDRESS:PORT",
        "serve Prometheus metrics (GET /metrics) over HTTP there; also tls:ADDRESS:PORT; repeatable "
        "(default: none)",
        [&](const std::string& v) {
          std::string err;
-         auto spec = net::parseListen(v, err);
+         auto spec = net::parseHttpListen(v, err);
          if (!spec) throw cli::UsageError("--metrics " + err);
-         if (spec->kind != net::ListenSpec::Kind::Tcp)
-           throw cli::UsageError("--metrics " + v + ": ADDRESS:PORT or tls:ADDRESS:PORT is needed");
          s.metrics.listens.push_back(*spec);
        }},
       {"access", 'c', "FILE", "access file for the monitor port, failover-access(5)",

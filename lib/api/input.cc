@@ -53,54 +53,6 @@ bool hasControl(std::string_view s) {
   });
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-std::int64_t daysFromCivil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-// "2026-12-07T10:00:00Z", "2026-12-07T10:00:00.5Z", "2026-12-07" (midnight UTC).
-std::optional<Micros> parseIso(std::string_view t) {
-  auto num = [&](size_t at, size_t n) -> std::optional<int> {
-    if (at + n > t.size()) return std::nullopt;
-    int v = 0;
-    for (size_t i = at; i < at + n; ++i) {
-      if (t[i] < '0' || t[i] > '9') return std::nullopt;
-      v = v * 10 + (t[i] - '0');
-    }
-    return v;
-  };
-  auto y = num(0, 4), mo = num(5, 2), d = num(8, 2);
-  if (!y || !mo || !d || t.size() < 10 || t[4] != '-' || t[7] != '-' || *mo < 1 || *mo > 12 || *d < 1 || *d > 31)
-    return std::nullopt;
-  Micros days = daysFromCivil(*y, static_cast<unsigned>(*mo), static_cast<unsigned>(*d));
-  Micros micros = 0;
-  if (t.size() > 10) {
-    auto h = num(11, 2), mi = num(14, 2), s = num(17, 2);
-    if ((t[10] != 'T' && t[10] != ' ') || !h || !mi || !s || t[13] != ':' || t[16] != ':' || *h > 23 ||
-        *mi > 59 || *s > 60)
-      return std::nullopt;
-    micros = ((*h * 60LL + *mi) * 60 + *s) * 1'000'000;
-    size_t at = 19;
-    if (at < t.size() && t[at] == '.') {
-      Micros scale = 100'000, frac = 0;
-      size_t digits = 0;
-      for (++at; at < t.size() && t[at] >= '0' && t[at] <= '9'; ++at, ++digits) {
-        frac += (t[at] - '0') * scale;
-        scale /= 10;
-      }
-      if (digits == 0) return std::nullopt;
-      micros += frac;
-    }
-    if (at != t.size() - 1 || t[at] != 'Z') return std::nullopt;
-  }
-  return days * 86'400'000'000LL + micros;
-}
-
 }  // namespace
 
 bool parseSetBody(std::string_view body, SetBody& out, Refusal& why) {
@@ -192,23 +144,9 @@ bool patternParam(const http::Request& r, std::string& out, Refusal& why) {
 }
 
 std::optional<Micros> parseTimeText(std::string_view text, Micros now) {
-  if (text.empty()) return std::nullopt;
-  if (text[0] == '@') {
-    auto s = parseInt(text.substr(1));
-    if (!s || *s > 100'000'000'000LL) return std::nullopt;
-    return *s * 1'000'000;
-  }
-  if (text.find_first_not_of("0123456789") == std::string_view::npos) {
-    auto us = parseInt(text);
-    if (!us) return std::nullopt;
-    return *us;
-  }
-  if (text.size() >= 10 && text[4] == '-') return parseIso(text);
-  std::string_view d = text[0] == '-' ? text.substr(1) : text;
-  if (d.empty() || d.back() < 'a' || d.back() > 'z') return std::nullopt;  // a unit is needed
-  auto ms = parseDurationMs(d);
-  if (!ms || *ms > 100LL * 365 * 86'400'000) return std::nullopt;
-  return now - *ms * 1000;
+  auto t = proto::parseTimeArg(text);
+  if (!t) return std::nullopt;
+  return t->at(now);
 }
 
 bool timeParam(const http::Request& r, std::string_view name, Micros now, Micros dflt, Micros& out,

@@ -9,6 +9,20 @@
 
 namespace fail {
 
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+std::int64_t daysFromCivil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+}  // namespace
+
 Micros wallNow() {
   using namespace std::chrono;
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
@@ -127,6 +141,43 @@ std::string formatAge(Micros delta) {
     }
   }
   return std::to_string(s) + "s";
+}
+
+std::optional<Micros> parseIsoTime(std::string_view t) {
+  auto num = [&](size_t at, size_t n) -> std::optional<int> {
+    if (at + n > t.size()) return std::nullopt;
+    int v = 0;
+    for (size_t i = at; i < at + n; ++i) {
+      if (t[i] < '0' || t[i] > '9') return std::nullopt;
+      v = v * 10 + (t[i] - '0');
+    }
+    return v;
+  };
+  auto y = num(0, 4), mo = num(5, 2), d = num(8, 2);
+  if (!y || !mo || !d || t.size() < 10 || t[4] != '-' || t[7] != '-' || *mo < 1 || *mo > 12 || *d < 1 || *d > 31)
+    return std::nullopt;
+  Micros days = daysFromCivil(*y, static_cast<unsigned>(*mo), static_cast<unsigned>(*d));
+  Micros micros = 0;
+  if (t.size() > 10) {
+    auto h = num(11, 2), mi = num(14, 2), s = num(17, 2);
+    if ((t[10] != 'T' && t[10] != ' ') || !h || !mi || !s || t[13] != ':' || t[16] != ':' || *h > 23 ||
+        *mi > 59 || *s > 60)
+      return std::nullopt;
+    micros = ((*h * 60LL + *mi) * 60 + *s) * 1'000'000;
+    size_t at = 19;
+    if (at < t.size() && t[at] == '.') {
+      Micros scale = 100'000, frac = 0;
+      size_t digits = 0;
+      for (++at; at < t.size() && t[at] >= '0' && t[at] <= '9'; ++at, ++digits) {
+        frac += (t[at] - '0') * scale;
+        scale /= 10;
+      }
+      if (digits == 0) return std::nullopt;
+      micros += frac;
+    }
+    if (at != t.size() - 1 || t[at] != 'Z') return std::nullopt;
+  }
+  return days * 86'400'000'000LL + micros;
 }
 
 }  // namespace fail

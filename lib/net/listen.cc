@@ -101,6 +101,19 @@ std::optional<ListenSpec> parseListen(std::string_view text, std::string& err) {
   return s;
 }
 
+std::optional<ListenSpec> parseHttpListen(std::string_view text, std::string& err) {
+  std::string given(text);
+  if (!given.empty() && given.find_first_not_of("0123456789") == std::string::npos) given = "127.0.0.1:" + given;
+  auto spec = parseListen(given, err);
+  if (!spec) return std::nullopt;
+  if (spec->kind != ListenSpec::Kind::Tcp) {
+    err = std::string(text) + ": ADDRESS:PORT or tls:ADDRESS:PORT is needed";
+    return std::nullopt;
+  }
+  spec->text = std::string(text);
+  return spec;
+}
+
 Listener bindListener(const ListenSpec& spec, int backlog) {
   Listener l;
   l.spec = spec;

@@ -30,6 +30,11 @@ struct ListenSpec {
 // Parses one --listen argument. nullopt with `err` set on a malformed one.
 std::optional<ListenSpec> parseListen(std::string_view text, std::string& err);
 
+// Parses an HTTP listener's argument (faild --http, hc and failsh --metrics):
+// ADDRESS:PORT, tls:ADDRESS:PORT, or a bare PORT meaning 127.0.0.1:PORT; never a Unix
+// socket. nullopt with `err` naming the text.
+std::optional<ListenSpec> parseHttpListen(std::string_view text, std::string& err);
+
 struct Listener {
   UniqueFd fd;
   ListenSpec spec;

@@ -8,6 +8,7 @@
 #include <span>
 
 #include "base/text.hh"
+#include "base/time.hh"
 #include "proto/list.hh"
 
 namespace fail::proto {
@@ -172,20 +173,36 @@ bool parseHistoryOption(std::string_view key, std::string_view v, Request& r, Er
                                      (history ? "since, until, limit" : "since, until") + ")");
   std::optional<TimeArg>& slot = key == "since" ? r.from : r.until;
   if (slot) return fail(err, Errc::Args, std::string(key) + "= given twice");
-  // A time in microseconds (digits only), or a duration with a unit back from now.
-  if (!v.empty() && v.find_first_not_of("0123456789") == std::string_view::npos) {
-    auto t = parseInt(v);
-    if (!t) return fail(err, Errc::Args, std::string(key) + "='" + printable(v) + "' is too large a time");
-    slot = TimeArg{false, *t};
-    return true;
-  }
-  auto ms = parseDurationMs(v);
-  if (!ms || *ms > kMaxAgoMs)
+  slot = parseTimeArg(v);
+  if (!slot)
     return fail(err, Errc::Args, std::string(key) + "='" + printable(v) +
-                                     "' is neither a time in microseconds nor a duration such as "
-                                     "30d or 1h (at most 36500d)");
-  slot = TimeArg{true, *ms * 1000};
+                                     "' is not a time: microseconds, @SECONDS, 2026-12-07T10:00:00Z "
+                                     "or a duration back from now such as 30d or 1h (at most 36500d)");
   return true;
+}
+
+std::optional<TimeArg> parseTimeArg(std::string_view v) {
+  if (v.empty()) return std::nullopt;
+  if (v.find_first_not_of("0123456789") == std::string_view::npos) {
+    auto t = parseInt(v);
+    if (!t) return std::nullopt;
+    return TimeArg{false, *t};
+  }
+  if (v[0] == '@') {
+    auto s = parseInt(v.substr(1));
+    if (!s || *s > 100'000'000'000LL) return std::nullopt;  // beyond the year 5000
+    return TimeArg{false, *s * 1'000'000};
+  }
+  if (v.size() >= 10 && v[4] == '-') {
+    auto t = parseIsoTime(v);
+    if (!t) return std::nullopt;
+    return TimeArg{false, *t};
+  }
+  if (v[0] == '-') v.remove_prefix(1);
+  if (v.empty() || v.back() < 'a' || v.back() > 'z') return std::nullopt;  // a unit is needed
+  auto ms = parseDurationMs(v);
+  if (!ms || *ms > kMaxAgoMs) return std::nullopt;
+  return TimeArg{true, *ms * 1000};
 }
 
 namespace {

@@ -49,6 +49,11 @@ inline constexpr std::uint64_t kDefaultHistoryLimit = 1'000;
 inline constexpr Micros kDefaultReportWindow = 30LL * 86'400'000'000;
 // The longest duration since= and until= take: 100 years.
 inline constexpr std::int64_t kMaxAgoMs = 36'500LL * 86'400'000;
+// A time as HISTORY, REPORT, failc and the HTTP API take it: microseconds since the epoch
+// (digits only), @SECONDS, an ISO 8601 UTC time (base/time.hh parseIsoTime), or a
+// duration with a unit back from now ("30d", "1h30m"; a leading '-' allowed), at most
+// kMaxAgoMs. nullopt when it is none of these.
+std::optional<TimeArg> parseTimeArg(std::string_view text);
 
 // A parsed request. Which fields are set depends on cmd.
 struct Request {

@@ -12,24 +12,14 @@
 #include <random>
 
 #include "../../common/temp_dir.hh"
+#include "changes.hh"
 
 namespace fail::history {
 namespace {
 
 constexpr Micros kS = 1'000'000;
 
-Change change(std::uint64_t serial, const std::string& name, const std::string& state,
-              Micros since) {
-  Change c;
-  c.serial = serial;
-  c.name = name;
-  c.state = state;
-  c.note = "note " + std::to_string(serial);
-  c.origin = "hc@fra";
-  c.since = since;
-  c.attrs = "latency 12ms";
-  return c;
-}
+using test::change;
 
 std::vector<Change> all(const Db& db, Query q = {}) {
   std::vector<Change> out;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "../../common/temp_dir.hh"
+#include "changes.hh"
 #include "ev/ev.hh"
 
 namespace fail::history {
@@ -18,16 +19,7 @@ namespace {
 
 constexpr Micros kS = 1'000'000;
 
-Change change(std::uint64_t serial, const std::string& name, const std::string& state, Micros since) {
-  Change c;
-  c.serial = serial;
-  c.name = name;
-  c.state = state;
-  c.note = "n" + std::to_string(serial);
-  c.origin = "hc";
-  c.since = since;
-  return c;
-}
+using test::change;
 
 // A database of www (UP at 10 s, FAIL at 20 s, UP at 30 s) and db (UP at 15 s).
 std::string makeDb(const fail::test::TempDir& dir) {

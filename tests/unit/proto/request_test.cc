@@ -274,6 +274,11 @@ TEST(RequestParse, HistoryAndReport) {
   EXPECT_EQ(h.until->at(10'000'000'000), 1'763'784'000'000'000);
   EXPECT_EQ(h.limit, 50u);
   EXPECT_EQ(ok("HISTORY * since=0").from, (TimeArg{false, 0}));
+  // The forms the HTTP API takes too (proto::parseTimeArg).
+  EXPECT_EQ(ok("HISTORY * since=-5m").from, (TimeArg{true, 300'000'000}));
+  EXPECT_EQ(ok("HISTORY * since=@1700000000").from, (TimeArg{false, 1'700'000'000'000'000}));
+  EXPECT_EQ(ok("HISTORY * since=2026-12-07T10:00:00.25Z").from, (TimeArg{false, 1'796'637'600'250'000}));
+  EXPECT_EQ(ok("REPORT * until=2026-12-07").until, (TimeArg{false, 1'796'601'600'000'000}));
   Request r = ok("REPORT * since=30d");
   EXPECT_EQ(r.cmd, Cmd::Report);
   EXPECT_EQ(r.from, (TimeArg{true, 30LL * 86'400'000'000}));
@@ -284,7 +289,9 @@ TEST(RequestParse, HistoryAndReport) {
   EXPECT_EQ(ok("HISTORY * limit=10000").limit, 10'000u);
   EXPECT_EQ(code("HISTORY * since=1h since=2h"), Errc::Args);
   EXPECT_EQ(code("HISTORY * since=yesterday"), Errc::Args);
-  EXPECT_EQ(code("HISTORY * since=-5m"), Errc::Args);
+  EXPECT_EQ(code("HISTORY * since=-5m5"), Errc::Args);  // a duration ends in its unit
+  EXPECT_EQ(code("HISTORY * since=2026-13-01"), Errc::Args);
+  EXPECT_EQ(code("HISTORY * since=@"), Errc::Args);
   EXPECT_EQ(code("HISTORY * since=36501d"), Errc::Args);       // longer than 100 years
   EXPECT_EQ(code("HISTORY * since=99999999999999999999"), Errc::Args);
   EXPECT_EQ(code("HISTORY * www"), Errc::Args);                // one pattern
