@@ -14,6 +14,7 @@
 #include "shell/bridge.hh"
 #include "shell/config_options.hh"
 #include "shell/engine.hh"
+#include "tcl_eval.hh"
 
 namespace fail::shell {
 namespace {
@@ -75,11 +76,7 @@ struct FailsvcTest : ::testing::Test {
   FailsvcTest() { api.attach(engine); }
   ~FailsvcTest() override { Tcl_DeleteInterp(ip); }
   std::string eval(const std::string& script) {
-    int code = Tcl_Eval(ip, script.c_str());
-    std::string r = Tcl_GetStringResult(ip);
-    if (code == TCL_ERROR) r = "error: " + r + " (" + Tcl_GetVar(ip, "errorCode", TCL_GLOBAL_ONLY) + ")";
-    Tcl_ResetResult(ip);
-    return r;
+    return test::evalResult(ip, script);
   }
 };
 

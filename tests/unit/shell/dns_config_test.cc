@@ -20,6 +20,7 @@
 #include "shell/dns_host.hh"
 #include "shell/dns_options.hh"
 #include "shell/engine.hh"
+#include "tcl_eval.hh"
 
 namespace fail::shell {
 namespace {
@@ -41,11 +42,7 @@ struct DnsConfigTest : ::testing::Test {
   }
   void SetUp() override { api.attach(engine); }
   std::string eval(const std::string& script) {
-    int code = Tcl_Eval(ip, script.c_str());
-    std::string r = Tcl_GetStringResult(ip);
-    if (code == TCL_ERROR) r = "error: " + r + " (" + Tcl_GetVar(ip, "errorCode", TCL_GLOBAL_ONLY) + ")";
-    Tcl_ResetResult(ip);
-    return r;
+    return test::evalResult(ip, script);
   }
   std::string file(const std::string& name, const std::string& text) {
     std::string path = dir + "/" + name;

@@ -20,6 +20,7 @@
 #include "shell/engine.hh"
 #include "shell/notify.hh"
 #include "shell/notify_args.hh"
+#include "tcl_eval.hh"
 
 namespace fail::shell {
 namespace {
@@ -28,7 +29,7 @@ struct NotifyCommandTest : ::testing::Test {
   Tcl_Interp* ip = Tcl_CreateInterp();
   SameThreadBridge bridge;
   Api api{ip, std::chrono::milliseconds(200), bridge};
-  test::TempDir dir;
+  fail::test::TempDir dir;
   EngineOptions opts() {
     EngineOptions o;
     o.notifyDb = dir.file("notify.db");
@@ -38,11 +39,7 @@ struct NotifyCommandTest : ::testing::Test {
   ~NotifyCommandTest() override { Tcl_DeleteInterp(ip); }
   void SetUp() override { api.attach(engine); }
   std::string eval(const std::string& script) {
-    int code = Tcl_Eval(ip, script.c_str());
-    std::string r = Tcl_GetStringResult(ip);
-    if (code == TCL_ERROR) r = "error: " + r + " (" + Tcl_GetVar(ip, "errorCode", TCL_GLOBAL_ONLY) + ")";
-    Tcl_ResetResult(ip);
-    return r;
+    return test::evalResult(ip, script);
   }
   const notify::NotifyConfig& declared() { return engine.notifications().declared(); }
 };
@@ -213,7 +210,7 @@ TEST_F(NotifyCommandTest, SendStatusAndConfigWhileThePolicyIsRead) {
 // a message goes through the real dispatcher and exec sender, and a reload without the
 // channel takes it away.
 TEST(NotificationsLive, TheQueueOpensAtTheFirstChannelAndAReloadTakesTheDeclarationsWhole) {
-  test::TempDir dir;
+  fail::test::TempDir dir;
   Tcl_Interp* ip = Tcl_CreateInterp();
   SameThreadBridge bridge;
   {

@@ -12,6 +12,7 @@
 #include "shell/api.hh"
 #include "shell/bridge.hh"
 #include "shell/sandbox.hh"
+#include "tcl_eval.hh"
 
 namespace fail::shell {
 namespace {
@@ -32,11 +33,7 @@ struct SandboxTest : ::testing::Test {
   }
   // The result of `script`, or "error: MESSAGE (ERRORCODE)".
   std::string eval(const std::string& script) {
-    int code = Tcl_Eval(ip, script.c_str());
-    std::string r = Tcl_GetStringResult(ip);
-    if (code == TCL_ERROR) r = "error: " + r + " (" + Tcl_GetVar(ip, "errorCode", TCL_GLOBAL_ONLY) + ")";
-    Tcl_ResetResult(ip);
-    return r;
+    return test::evalResult(ip, script);
   }
   // Services Tcl's events until `done()` or 30 s by the clock (however busy the machine).
   bool waitFor(const std::function<bool()>& done) {
