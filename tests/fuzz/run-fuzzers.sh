@@ -79,11 +79,8 @@ lib_srcs="$lib_srcs api/status_page.cc api/status_page_script.cc"  # for fuzz_st
 lib_srcs="$lib_srcs state/version.cc state/version_pool.cc"  # for fuzz_version_word
 lib_srcs="$lib_srcs history/wire.cc"  # for fuzz_history
 lib_srcs="$lib_srcs http/target.cc http/router.cc http/message.cc api/input.cc"  # for fuzz_http_request
-<<<<<<< HEAD
 lib_srcs="$lib_srcs notify/template.cc state/json.cc"  # for fuzz_notify_template
-=======
 lib_srcs="$lib_srcs notify/mail_text.cc notify/message.cc"  # for fuzz_mail_text
->>>>>>> transport
 targets="fuzz_list fuzz_request fuzz_record fuzz_access fuzz_banner fuzz_http_response fuzz_reply fuzz_cidr fuzz_hc_config fuzz_prefix fuzz_forward_match fuzz_dns_socket"
 targets="$targets fuzz_dns_query fuzz_dns_record"
 targets="$targets fuzz_tsig_key fuzz_dns_reply"
@@ -94,11 +91,8 @@ targets="$targets fuzz_version_word"
 targets="$targets fuzz_history"
 targets="$targets fuzz_http_request"
 targets="$targets fuzz_status_page"
-<<<<<<< HEAD
 targets="$targets fuzz_notify_template"
-=======
 targets="$targets fuzz_mail_text"
->>>>>>> transport
 
 objs=
 for s in $lib_srcs; do objs="$objs $(echo "$s" | tr / _).o"; done  # names without blanks
