@@ -159,10 +159,13 @@ std::optional<Micros> parseIsoTime(std::string_view t) {
   Micros days = daysFromCivil(*y, static_cast<unsigned>(*mo), static_cast<unsigned>(*d));
   Micros micros = 0;
   if (t.size() > 10) {
-    auto h = num(11, 2), mi = num(14, 2), s = num(17, 2);
-    if ((t[10] != 'T' && t[10] != ' ') || !h || !mi || !s || t[13] != ':' || t[16] != ':' || *h > 23 ||
-        *mi > 59 || *s > 60)
+    auto h = num(11, 2), mi = num(14, 2);
+    if ((t[10] != 'T' && t[10] != ' ') || !h || !mi || t.size() < 17 || t[13] != ':' || *h > 23 || *mi > 59)
       return std::nullopt;
+    if (t.size() == 17 && t[16] == 'Z')  // to the minute: "2026-12-07 18:00Z"
+      return days * 86'400'000'000LL + (*h * 60LL + *mi) * 60'000'000;
+    auto s = num(17, 2);
+    if (!s || t[16] != ':' || *s > 60) return std::nullopt;
     micros = ((*h * 60LL + *mi) * 60 + *s) * 1'000'000;
     size_t at = 19;
     if (at < t.size() && t[at] == '.') {

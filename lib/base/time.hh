@@ -36,7 +36,7 @@ std::string fileStamp(Micros t);
 // "2025-11-22T04:00:00.000000Z": UTC, ISO 8601 with microseconds (JSON output).
 std::string isoTime(Micros t);
 // The other way, and more lenient: "2026-12-07T10:00:00Z", "2026-12-07T10:00:00.5Z" (a
-// fraction of up to microseconds), "2026-12-07 10:00:00Z", "2026-12-07" (midnight UTC).
+// fraction of up to microseconds), "2026-12-07 10:00:00Z", "2026-12-07 10:00Z" (to the minute), "2026-12-07" (midnight UTC).
 std::optional<Micros> parseIsoTime(std::string_view text);
 // "3m12s", "2h5m", "4d3h": an age, for people (the two largest units).
 std::string formatAge(Micros delta);

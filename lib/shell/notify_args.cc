@@ -2,7 +2,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "shell/notify_args.hh"
 
-#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -291,12 +290,7 @@ std::optional<Micros> parseUntil(std::string_view text) {
     if (!s || *s > 253402300799) return std::nullopt;  // before year 10000
     return *s * 1000000;
   }
-  for (const char* fmt : {"%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M:%SZ", "%Y-%m-%dT%H:%MZ", "%Y-%m-%d %H:%MZ"}) {
-    struct tm tm{};
-    const char* end = ::strptime(t.c_str(), fmt, &tm);
-    if (end && *end == 0) return static_cast<Micros>(::timegm(&tm)) * 1000000;
-  }
-  return std::nullopt;
+  return parseIsoTime(t);
 }
 
 bool parseNotifyQuiet(Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], int first, Micros now,

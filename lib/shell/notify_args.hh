@@ -26,8 +26,9 @@ bool parseNotifyRule(Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], int fi
 bool parseNotifyQuiet(Tcl_Interp* interp, int objc, Tcl_Obj* const objv[], int first, Micros now,
                       notify::QuietSpec& out);
 
-// "-until" values: ISO 8601 UTC ("2026-12-07T18:00:00Z", "2026-12-07 18:00Z", seconds
-// optional) or whole seconds since the epoch (what [clock scan] returns). nullopt else.
+// "-until" values: ISO 8601 UTC as base/time.hh's parseIsoTime reads it
+// ("2026-12-07T18:00:00Z", "2026-12-07 18:00Z") or whole seconds since the epoch (what
+// [clock scan] returns). nullopt else.
 std::optional<Micros> parseUntil(std::string_view text);
 
 }  // namespace fail::shell
